@@ -1,0 +1,138 @@
+// Package model holds the plain data types that travel between kabar's stages.
+// It imports nothing of kabar's own, so every stage can depend on it.
+package model
+
+import (
+	"strings"
+	"time"
+)
+
+// Feed is a subscription: a feed URL that kabar polls on a schedule.
+type Feed struct {
+	ID    int64
+	URL   string
+	Title string
+	// ETag and LastModified are the validators of the last 200 answer, sent back
+	// on the next poll so that an unchanged feed costs a 304.
+	ETag         string
+	LastModified string
+	LastPolledAt time.Time
+	NextPollAt   time.Time
+	// PollInterval is how long kabar waits between polls of this feed.
+	PollInterval time.Duration
+	ErrorCount   int
+	LastError    string
+	Paused       bool
+	CreatedAt    time.Time
+}
+
+// Item states: an item moves from ItemNew to ItemDone, or to ItemFailed with
+// its error kept so that a later run can try it again.
+const (
+	ItemNew    = "new"
+	ItemDone   = "done"
+	ItemFailed = "failed"
+)
+
+// Item is one entry of a feed, as the feed described it.
+type Item struct {
+	ID     int64
+	FeedID int64
+	// GUID identifies the item inside its feed; when the feed gives none, the
+	// link stands in.
+	GUID string
+	// Link is the item's link exactly as it appeared in the feed (for Google
+	// News, the news.google.com article link).
+	Link  string
+	Title string
+	// Publisher is the name of the site that published the article (Google
+	// News' <source>), PublisherURL its home page.
+	Publisher    string
+	PublisherURL string
+	Published    time.Time
+	Description  string
+	// ArticleID is what the seed layout prints under the date: the Google News
+	// article ID for Google News items, otherwise the feed's GUID.
+	ArticleID string
+	// SourceURL is the publisher's URL of the article once resolved; AMPURL its
+	// AMP twin when known.
+	SourceURL string
+	AMPURL    string
+	Status    string
+	Error     string
+	Attempts  int
+	PostID    int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Article is what the extractor makes of a page.
+type Article struct {
+	Title       string
+	Author      string
+	Published   time.Time
+	Modified    time.Time
+	Image       string
+	SiteName    string
+	Canonical   string
+	Language    string
+	Description string
+	// Paragraphs are the article's text blocks in reading order, each one line
+	// of plain text with its white space collapsed.
+	Paragraphs []string
+}
+
+// Text is the article body as kabar prints it: one paragraph a line.
+func (a *Article) Text() string {
+	return strings.Join(a.Paragraphs, "\n")
+}
+
+// Post is an article as kabar publishes it.
+type Post struct {
+	ID     int64
+	FeedID int64
+	ItemID int64
+	// Slug and Published together give the post's path on the site,
+	// /YYYY/MM/slug.html (year and month of Published in UTC).
+	Slug        string
+	Title       string
+	Author      string
+	Publisher   string
+	SourceURL   string
+	AMPURL      string
+	ItemLink    string
+	ArticleID   string
+	Published   time.Time
+	Language    string
+	Image       string
+	Description string
+	Paragraphs  []string
+	// ContentHash is the SHA-256 of the normalised text, used to recognise the
+	// same article arriving under another URL.
+	ContentHash string
+	CreatedAt   time.Time
+}
+
+// Path is the post's path on the site.
+func (p *Post) Path() string {
+	return "/" + p.Published.UTC().Format("2006/01") + "/" + p.Slug + ".html"
+}
+
+// Comment states.
+const (
+	CommentPending  = "pending"
+	CommentApproved = "approved"
+	CommentSpam     = "spam"
+)
+
+// Comment is a reader's comment on a post.
+type Comment struct {
+	ID        int64
+	PostID    int64
+	ParentID  int64
+	Name      string
+	Website   string
+	Body      string
+	Status    string
+	CreatedAt time.Time
+}

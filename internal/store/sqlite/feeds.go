@@ -1,0 +1,106 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+const feedCols = `id, url, title, etag, last_modified, last_polled_at, next_poll_at,
+	poll_interval_s, error_count, last_error, paused, created_at`
+
+func scanFeed(row interface{ Scan(...any) error }) (*model.Feed, error) {
+	var f model.Feed
+	var polled, next, created string
+	var interval int64
+	err := row.Scan(&f.ID, &f.URL, &f.Title, &f.ETag, &f.LastModified, &polled, &next,
+		&interval, &f.ErrorCount, &f.LastError, &f.Paused, &created)
+	if err != nil {
+		return nil, err
+	}
+	f.LastPolledAt, f.NextPollAt, f.CreatedAt = parseTime(polled), parseTime(next), parseTime(created)
+	f.PollInterval = time.Duration(interval) * time.Second
+	return &f, nil
+}
+
+// AddFeed stores a new subscription.
+func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = time.Now().UTC()
+	}
+	if f.PollInterval <= 0 {
+		f.PollInterval = 15 * time.Minute
+	}
+	err := s.w.QueryRowContext(ctx, `INSERT INTO feeds (url, title, poll_interval_s, paused, next_poll_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		f.URL, f.Title, int64(f.PollInterval/time.Second), f.Paused, fmtTime(f.NextPollAt), fmtTime(f.CreatedAt)).Scan(&f.ID)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return fmt.Errorf("feed %s: %w", f.URL, store.ErrExists)
+	}
+	return err
+}
+
+// Feed returns one feed.
+func (s *Store) Feed(ctx context.Context, id int64) (*model.Feed, error) {
+	f, err := scanFeed(s.r.QueryRowContext(ctx, `SELECT `+feedCols+` FROM feeds WHERE id = ?`, id))
+	return f, notFound(err, fmt.Sprintf("feed %d", id))
+}
+
+// Feeds lists every feed in the order they were added.
+func (s *Store) Feeds(ctx context.Context) ([]model.Feed, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+feedCols+` FROM feeds ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var feeds []model.Feed
+	for rows.Next() {
+		f, err := scanFeed(rows)
+		if err != nil {
+			return nil, err
+		}
+		feeds = append(feeds, *f)
+	}
+	return feeds, rows.Err()
+}
+
+// DeleteFeed removes a feed and its items; the posts made from them stay.
+func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM feeds WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("feed %d: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// RecordPoll stores the outcome of one poll.
+func (s *Store) RecordPoll(ctx context.Context, feedID int64, r store.PollResult) error {
+	var res sql.Result
+	var err error
+	if r.Err != nil {
+		res, err = s.w.ExecContext(ctx, `UPDATE feeds SET last_polled_at = ?, next_poll_at = ?,
+			error_count = error_count + 1, last_error = ? WHERE id = ?`,
+			fmtTime(r.At), fmtTime(r.NextPollAt), r.Err.Error(), feedID)
+	} else {
+		res, err = s.w.ExecContext(ctx, `UPDATE feeds SET last_polled_at = ?, next_poll_at = ?,
+			error_count = 0, last_error = '',
+			title = CASE WHEN ? <> '' THEN ? ELSE title END,
+			etag = ?, last_modified = ? WHERE id = ?`,
+			fmtTime(r.At), fmtTime(r.NextPollAt), r.Title, r.Title, r.ETag, r.LastModified, feedID)
+	}
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("feed %d: %w", feedID, store.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+const postCols = `id, COALESCE(feed_id, 0), COALESCE(item_id, 0), slug, title, author, publisher,
+	source_url, amp_url, item_link, article_id, published, language, image, description,
+	body, content_hash, created_at`
+
+func scanPost(row interface{ Scan(...any) error }) (*model.Post, error) {
+	var p model.Post
+	var published, body, created string
+	err := row.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
+		&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
+		&p.Description, &body, &p.ContentHash, &created)
+	if err != nil {
+		return nil, err
+	}
+	p.Published, p.CreatedAt = parseTime(published), parseTime(created)
+	if body != "" {
+		p.Paragraphs = strings.Split(body, "\n")
+	}
+	return &p, nil
+}
+
+// SavePost stores a post and marks its item done, in one transaction, so that
+// a crash between the two can never leave a post whose item is re-processed.
+// When the article is already stored, p is overwritten with the stored post.
+func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
+	if p.SourceURL == "" {
+		return false, fmt.Errorf("post %q: empty source URL", p.Title)
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = time.Now().UTC()
+	}
+	if p.Published.IsZero() {
+		p.Published = p.CreatedAt
+	}
+	var created bool
+	itemID := p.ItemID
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		existing, err := findDuplicate(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if existing != nil {
+			*p = *existing
+		} else {
+			created = true
+			if err := insertPost(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		if itemID == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE items SET status = ?, error = '', post_id = ?,
+			updated_at = ? WHERE id = ?`, model.ItemDone, p.ID, fmtTime(time.Now()), itemID)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("save post %q: %w", p.SourceURL, err)
+	}
+	return created, nil
+}
+
+// findDuplicate finds a stored post for the same article: the same publisher
+// URL, or the same text under another URL.
+func findDuplicate(ctx context.Context, tx *sql.Tx, p *model.Post) (*model.Post, error) {
+	q := `SELECT ` + postCols + ` FROM posts WHERE source_url = ?`
+	args := []any{p.SourceURL}
+	if p.ContentHash != "" {
+		q += ` OR content_hash = ?`
+		args = append(args, p.ContentHash)
+	}
+	existing, err := scanPost(tx.QueryRowContext(ctx, q+` ORDER BY id LIMIT 1`, args...))
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	return existing, err
+}
+
+// insertPost inserts p under a slug that is free in its month: the title's
+// slug, or that slug with _2, _3… as Blogger does.
+func insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error {
+	base := p.Slug
+	if base == "" {
+		base = model.Slugify(p.Title)
+	}
+	pub := p.Published.UTC()
+	year, month := pub.Year(), int(pub.Month())
+	slug := base
+	for n := 2; ; n++ {
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM posts WHERE year = ? AND month = ? AND slug = ?`,
+			year, month, slug).Scan(&taken); err != nil {
+			return err
+		}
+		if taken == 0 {
+			break
+		}
+		slug = fmt.Sprintf("%s_%d", base, n)
+	}
+	p.Slug = slug
+	var feedID, itemID any
+	if p.FeedID != 0 {
+		feedID = p.FeedID
+	}
+	if p.ItemID != 0 {
+		itemID = p.ItemID
+	}
+	return tx.QueryRowContext(ctx, `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
+		author, publisher, source_url, amp_url, item_link, article_id, published, language,
+		image, description, body, content_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
+		p.AMPURL, p.ItemLink, p.ArticleID, fmtTime(p.Published), p.Language, p.Image,
+		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, fmtTime(p.CreatedAt)).Scan(&p.ID)
+}
+
+// Post returns one post.
+func (s *Store) Post(ctx context.Context, id int64) (*model.Post, error) {
+	p, err := scanPost(s.r.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts WHERE id = ?`, id))
+	return p, notFound(err, fmt.Sprintf("post %d", id))
+}
+
+// PostByPath finds a post by its site path's parts.
+func (s *Store) PostByPath(ctx context.Context, year, month int, slug string) (*model.Post, error) {
+	p, err := scanPost(s.r.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts
+		WHERE year = ? AND month = ? AND slug = ?`, year, month, slug))
+	return p, notFound(err, fmt.Sprintf("post %04d/%02d/%s", year, month, slug))
+}
+
+// Posts lists posts newest first.
+func (s *Store) Posts(ctx context.Context, q store.PostQuery) ([]model.Post, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+		ORDER BY published DESC, id DESC LIMIT ? OFFSET ?`, limit, max(q.Offset, 0))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var posts []model.Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		posts = append(posts, *p)
+	}
+	return posts, rows.Err()
+}
+
+// CountPosts counts every post.
+func (s *Store) CountPosts(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts`).Scan(&n)
+	return n, err
+}

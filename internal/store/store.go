@@ -1,0 +1,74 @@
+// Package store defines the one contract every storage backend implements.
+// All SQL lives below this package; the other stages see only these methods.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+// Errors a caller can test for with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+)
+
+// PollResult is what one poll of a feed tells the store.
+type PollResult struct {
+	At           time.Time
+	NextPollAt   time.Time
+	Title        string // empty keeps the stored title
+	ETag         string
+	LastModified string
+	// Err is the poll's error; nil resets the feed's error count.
+	Err error
+}
+
+// PostQuery selects posts for listing, newest first.
+type PostQuery struct {
+	Limit  int
+	Offset int
+}
+
+// Store is kabar's storage. Writes are idempotent: re-polling a feed or
+// re-running an item never duplicates a row.
+type Store interface {
+	Close() error
+
+	AddFeed(ctx context.Context, f *model.Feed) error // sets f.ID; ErrExists on a known URL
+	Feed(ctx context.Context, id int64) (*model.Feed, error)
+	Feeds(ctx context.Context) ([]model.Feed, error)
+	DeleteFeed(ctx context.Context, id int64) error
+	RecordPoll(ctx context.Context, feedID int64, r PollResult) error
+
+	// UpsertItem stores an item keyed by (FeedID, GUID). A known item keeps its
+	// state; created reports whether the row is new. it.ID is set either way.
+	UpsertItem(ctx context.Context, it *model.Item) (created bool, err error)
+	Item(ctx context.Context, id int64) (*model.Item, error)
+	// UnfinishedItems lists items that are not done (new or failed), oldest first.
+	UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item, error)
+	// ResolveItem records the publisher URL (and AMP URL) found for an item.
+	ResolveItem(ctx context.Context, itemID int64, sourceURL, ampURL string) error
+	// FailItem records a failed attempt at an item.
+	FailItem(ctx context.Context, itemID int64, msg string) error
+	// ItemCounts counts a feed's items by status.
+	ItemCounts(ctx context.Context, feedID int64) (map[string]int, error)
+
+	// SavePost stores the post made from item p.ItemID and marks the item done.
+	// A post with the same source URL or content hash already stored is reused:
+	// the item is linked to it and created is false. p.ID and p.Slug are set.
+	SavePost(ctx context.Context, p *model.Post) (created bool, err error)
+	Post(ctx context.Context, id int64) (*model.Post, error)
+	// PostByPath finds a post by the year, month and slug of its site path.
+	PostByPath(ctx context.Context, year, month int, slug string) (*model.Post, error)
+	Posts(ctx context.Context, q PostQuery) ([]model.Post, error)
+	CountPosts(ctx context.Context) (int, error)
+
+	AddComment(ctx context.Context, c *model.Comment) error
+	// Comments lists a post's comments, oldest first; approvedOnly hides the
+	// moderation queue.
+	Comments(ctx context.Context, postID int64, approvedOnly bool) ([]model.Comment, error)
+}
