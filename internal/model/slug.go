@@ -37,7 +37,7 @@ func Slugify(title string) string {
 		default:
 			hyphen = true
 		}
-		if b.Len() >= maxSlugLen {
+		if b.Len() > maxSlugLen {
 			break
 		}
 	}

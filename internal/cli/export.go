@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+func init() {
+	addCommand(command{"export", "print every post, newest first (--format seed|json)", runExport})
+}
+
+// SeedTimeLayout is the date line of the seed layout.
+const SeedTimeLayout = "2006-01-02 15:04:05Z"
+
+func runExport(ctx context.Context, env *Env, global *flags, args []string) error {
+	f := sub(env, global, "export", "export [--format seed|json]")
+	format := f.String("format", "seed", "seed: the plain-text layout of the seed document; json: one object a line")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if *format != "seed" && *format != "json" {
+		return fmt.Errorf("%w: unknown format %q (seed or json)", errUsage, *format)
+	}
+	b, err := openBackend(ctx, f.get(optDB))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w := bufio.NewWriter(env.Stdout)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	n := 0
+	write := func(p *model.Post) error {
+		n++
+		if *format == "json" {
+			return enc.Encode(postJSON(p))
+		}
+		if n > 1 {
+			// Posts in the seed layout are separated by one empty line.
+			if err := w.WriteByte('\n'); err != nil {
+				return err
+			}
+		}
+		return WriteSeed(w, p)
+	}
+	// Pages keep memory flat however many posts there are.
+	const page = 500
+	for offset := 0; ; offset += page {
+		posts, err := b.Posts(ctx, store.PostQuery{Limit: page, Offset: offset})
+		if err != nil {
+			return err
+		}
+		for i := range posts {
+			if err := write(&posts[i]); err != nil {
+				return err
+			}
+		}
+		if len(posts) < page {
+			break
+		}
+	}
+	return w.Flush()
+}
+
+// WriteSeed writes one post in the seed layout: its paragraphs one a line,
+// then the item's link, the publication time in UTC and the article ID.
+func WriteSeed(w io.Writer, p *model.Post) error {
+	var b strings.Builder
+	for _, para := range p.Paragraphs {
+		b.WriteString(para)
+		b.WriteByte('\n')
+	}
+	link := p.ItemLink
+	if link == "" {
+		link = p.SourceURL
+	}
+	fmt.Fprintf(&b, "%s\n%s\n%s\n", link, p.Published.UTC().Format(SeedTimeLayout), p.ArticleID)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func postJSON(p *model.Post) map[string]any {
+	return map[string]any{
+		"id":          p.ID,
+		"url":         p.Path(),
+		"title":       p.Title,
+		"author":      p.Author,
+		"publisher":   p.Publisher,
+		"source_url":  p.SourceURL,
+		"amp_url":     p.AMPURL,
+		"item_link":   p.ItemLink,
+		"article_id":  p.ArticleID,
+		"published":   p.Published.UTC().Format(time.RFC3339),
+		"language":    p.Language,
+		"image":       p.Image,
+		"description": p.Description,
+		"paragraphs":  p.Paragraphs,
+	}
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/web"
+)
+
+func init() {
+	addCommand(command{"serve", "serve the site only", runServe})
+}
+
+func runServe(ctx context.Context, env *Env, global *flags, args []string) error {
+	f := sub(env, global, "serve", "serve [--addr HOST:PORT] [--lang en|id]",
+		optAddr, optLang, optTZ, optReplay, optRecord, optAllow)
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if f.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, f.Arg(0))
+	}
+	b, err := openBackend(ctx, f.get(optDB))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	site, err := newSite(b, f)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.get(optAddr))
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	f.logger().Info("kabar serving", "addr", "http://"+ln.Addr().String(), "db", f.get(optDB))
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return err
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func newSite(st store.Store, f *flags) (http.Handler, error) {
+	loc, err := time.LoadLocation(f.get(optTZ))
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", optTZ, err)
+	}
+	return web.New(st, web.Config{Lang: f.get(optLang), Location: loc, Logger: f.logger()})
+}
+
+// quietLogger keeps the queue's own chatter to warnings and worse; kabar logs
+// what matters about feeds and items itself.
+func quietLogger(l *slog.Logger) *slog.Logger {
+	return slog.New(levelHandler{slog.LevelWarn, l.Handler()})
+}
+
+type levelHandler struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (h levelHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.min }
+func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelHandler{h.min, h.Handler.WithAttrs(a)}
+}
+func (h levelHandler) WithGroup(n string) slog.Handler {
+	return levelHandler{h.min, h.Handler.WithGroup(n)}
+}

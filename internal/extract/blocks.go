@@ -1,0 +1,223 @@
+package extract
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html/atom"
+)
+
+// block is one paragraph of output in the making.
+type block struct {
+	text    string
+	textLen int
+	linkLen int
+	heading bool
+	li      bool
+	quote   bool
+}
+
+type collector struct {
+	blocks  []block
+	buf     strings.Builder
+	linkLen int
+	heading bool
+	li      bool
+	quote   int
+	olItem  int // number of the <li> about to be walked inside an <ol>
+}
+
+func (c *collector) flush() {
+	t := collapse(c.buf.String())
+	if t != "" {
+		n, _ := textStats(t)
+		c.blocks = append(c.blocks, block{text: t, textLen: n, linkLen: c.linkLen, heading: c.heading, li: c.li, quote: c.quote > 0})
+	}
+	c.buf.Reset()
+	c.linkLen = 0
+	c.heading = false
+	c.li = false
+}
+
+func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
+	if n.removed {
+		return
+	}
+	if n.isText() {
+		c.buf.WriteString(n.text)
+		if inLink {
+			c.linkLen += n.textLen
+		}
+		if heading {
+			c.heading = true
+		}
+		if li {
+			c.li = true
+		}
+		return
+	}
+	switch n.tag {
+	case atom.Br, atom.Hr:
+		c.flush()
+		return
+	case atom.Img:
+		return
+	}
+	block := isBlock(n.tag)
+	if block {
+		c.flush()
+	}
+	if n.tag == atom.Blockquote {
+		c.quote++
+	}
+	if n.tag == atom.Li && c.olItem > 0 && n.textLen > 0 {
+		// ordered lists keep their numbers, as a reader sees them
+		c.buf.WriteString(strconv.Itoa(c.olItem) + ". ")
+	}
+	h := heading || isHeading(n.tag)
+	l := li || n.tag == atom.Li || n.tag == atom.Dd || n.tag == atom.Dt
+	item := 0
+	for _, k := range n.kids {
+		c.olItem = 0
+		if n.tag == atom.Ol && k.tag == atom.Li {
+			item++
+			c.olItem = item
+		}
+		c.walk(k, inLink || n.tag == atom.A, h, l)
+	}
+	c.olItem = 0
+	if n.tag == atom.Blockquote {
+		c.quote--
+	}
+	if block {
+		c.flush()
+	}
+}
+
+var (
+	// whole-line junk
+	reJunkLine = regexp.MustCompile(`(?i)^[\s\p{P}\p{S}]*(advertisement|advertising|advert|ad|ads|sponsored|sponsored content|iklan|scroll to continue( with content)?|continue reading( below)?|story continues( below)?( advertisement)?|article continues below|(share|email|print|save|tweet|follow)( (this|the) (article|story|page|post))?|share on (facebook|twitter|whatsapp|linkedin|x)|(click|tap) (here|to) .{0,40}|read (more|full story|the full story|next)|more on this story|related (stories|articles|content|coverage|topics|links)|recommended( for you| stories| articles)?|most (read|popular|viewed)|trending( now)?|(sign up|subscribe)( now| today| for free)?|comments?|\d+ comments?|leave a (comment|reply)|(photo|image|picture|video|graphic)s?|watch( now| video)?|listen( now| to this article)?|back to top|top of page|skip to (main )?content|tags?|topics?|image source,? .{0,60}|image caption,? .{0,120}|getty images|reuters|ap|afp|pa|pa media|epa|bbc|\(.{1,40}\))[\s\p{P}\p{S}]*$`)
+	// teaser prefixes: a block that starts with them and holds a link
+	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
+	// leading/trailing furniture: bylines, datelines, credits, copyright
+	reByline        = regexp.MustCompile(`(?i)^(by|oleh|written by|posted by|reported by|words by|story by|reporting by|editing by|penulis|reporter|editor|author)\b[:\s]`)
+	reCredit        = regexp.MustCompile(`(?i)^(photo|image|picture|pic|credit|source|foto|gambar|sumber|caption|illustration|video)s?\b\s*(:|by|credit|source)`)
+	reCopy          = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved|hak cipta)`)
+	reDateline      = regexp.MustCompile(`(?i)^(updated|published|posted|last updated|last modified|first published|diperbarui|dipublikasikan|diterbitkan)?[:\s]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|juli|agustus|oktober|desember)[a-z]*\.?\s+\d{1,2}?`)
+	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
+	// short lines that are furniture wherever they stand
+	reBylineName = regexp.MustCompile(`^(?i:by|oleh|written by|posted by|reported by|words by|story by)\s+(\p{Lu}[\p{L}.'’-]*\s*){1,4}([,|/–—-].{0,60})?$`)
+	reLabelLine  = regexp.MustCompile(`(?i)^(tags?|topics?|filed under|categories|category|related topics|keywords|labels|more on|see also|sources?|photo credit|image credit|credit|foto|sumber foto)\s*:`)
+	reMailLine   = regexp.MustCompile(`(?i)^(send|e-?mail|forward) (this|to a friend)|^(print|email) (this )?(article|story|page)|^(report|flag) (this|abuse)|^reply$|^(most|more) (popular|read|viewed|commented)`)
+	reDateOnly   = regexp.MustCompile(`(?i)^[\p{P}\s]*((updated|published|posted|last updated|diperbarui)[:\s]+)?((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}(st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}(st|nd|rd|th)?,?\s+)?\d{4}([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s*[a-z]{2,4})?)?[\p{P}\s]*$`)
+	reTimeOnly   = regexp.MustCompile(`(?i)^[\w\s,.:/|-]{0,40}\d{1,2}[:.]\d{2}\s*(am|pm|gmt|bst|utc|est|edt|pst|pdt|wib|wita|wit|et|pt|ct)?\b[\w\s,.:/|()+-]{0,30}$`)
+)
+
+// sentenceEnd reports whether s ends like a sentence.
+func sentenceEnd(s string) bool {
+	s = strings.TrimRightFunc(s, func(r rune) bool {
+		return r == '"' || r == '\'' || r == '”' || r == '’' || r == ')' || r == '»' || unicode.IsSpace(r)
+	})
+	if s == "" {
+		return false
+	}
+	switch s[len(s)-1] {
+	case '.', '!', '?', ':', ';':
+		return true
+	}
+	return strings.HasSuffix(s, "…") || strings.HasSuffix(s, "。")
+}
+
+func wordCount(s string) int {
+	n := 0
+	in := false
+	for _, r := range s {
+		if isWordRune(r) {
+			if !in {
+				n++
+			}
+			in = true
+		} else {
+			in = false
+		}
+	}
+	return n
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+}
+
+// filterBlocks drops furniture from the collected blocks.
+func filterBlocks(blocks []block, title string) []block {
+	// a comments heading ends the article: what follows is readers' text
+	chars := 0
+	for i, b := range blocks {
+		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) {
+			blocks = blocks[:i]
+			break
+		}
+		chars += b.textLen
+	}
+	out := blocks[:0:0]
+	for _, b := range blocks {
+		if title != "" && similarTitle(b.text, title) && wordCount(b.text) <= wordCount(title)+3 {
+			continue
+		}
+		wc := wordCount(b.text)
+		if wc == 0 {
+			continue
+		}
+		if wc <= 12 && reJunkLine.MatchString(b.text) {
+			continue
+		}
+		if wc <= 10 && !b.heading && (reBylineName.MatchString(b.text) || reLabelLine.MatchString(b.text) || reMailLine.MatchString(b.text) || reDateOnly.MatchString(b.text) || reCredit.MatchString(b.text) && !sentenceEnd(b.text)) {
+			continue
+		}
+		ld := 0.0
+		if b.textLen > 0 {
+			ld = float64(b.linkLen) / float64(b.textLen)
+		}
+		if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) {
+			continue
+		}
+		if ld > 0.6 && !b.heading {
+			continue
+		}
+		out = append(out, b)
+	}
+	// leading furniture
+	for len(out) > 0 && isFurniture(out[0], true) {
+		out = out[1:]
+	}
+	for len(out) > 0 && isFurniture(out[len(out)-1], false) {
+		out = out[:len(out)-1]
+	}
+	// a trailing heading introduces nothing
+	for len(out) > 0 && out[len(out)-1].heading {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+func isFurniture(b block, leading bool) bool {
+	wc := wordCount(b.text)
+	if wc > 25 {
+		return false
+	}
+	if reByline.MatchString(b.text) || reCredit.MatchString(b.text) {
+		return true
+	}
+	if wc <= 15 && (reCopy.MatchString(b.text) || reDateline.MatchString(b.text) || reTimeOnly.MatchString(b.text)) {
+		return true
+	}
+	if b.li || b.heading || b.quote {
+		return false
+	}
+	if wc <= 6 && !sentenceEnd(b.text) {
+		return true
+	}
+	return false
+}

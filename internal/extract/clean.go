@@ -1,0 +1,314 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html/atom"
+)
+
+// live are a subtree's statistics after the removals of the cleaning pass.
+type live struct {
+	text, links, commas       int
+	p, img, li, inputs, embed int
+	headingText               int
+	liText                    int
+	positive                  bool
+}
+
+func (l *live) add(o live) {
+	l.text += o.text
+	l.links += o.links
+	l.commas += o.commas
+	l.p += o.p
+	l.img += o.img
+	l.li += o.li
+	l.inputs += o.inputs
+	l.embed += o.embed
+	l.headingText += o.headingText
+	l.liText += o.liText
+	l.positive = l.positive || o.positive
+}
+
+var (
+	reAdText = regexp.MustCompile(`(?i)^\s*(ad(vertising|vertisement)?|advert|pub(licité)?|werb(ung)?|iklan|广告|Реклама|Anuncio|sponsored( content)?|loading(…|\.\.\.)?)\s*$`)
+)
+
+// shareThreshold is the text length under which a share/social element goes.
+const shareThreshold = 500
+
+// cleaner removes, inside the chosen article nodes, what Readability's
+// prepArticle removes, plus the boilerplate marks of the build step. It
+// works bottom-up so each decision sees its subtree after the removals.
+type cleaner struct {
+	s      *scorer
+	title  string
+	topLen int
+	// reasons, when not nil, records why each node was removed (debugging)
+	reasons map[*node]string
+}
+
+func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
+	var l live
+	if n.isText() {
+		l.text = n.textLen
+		l.links = n.linkLen
+		l.commas = n.commas
+		return l
+	}
+	if n.tag == atom.Img {
+		l.img = 1
+		return l
+	}
+	l.inputs = n.inputs - sumInputs(n)
+	l.embed = n.embeds - sumEmbeds(n)
+	fig := inFigure || n.tag == atom.Figure
+	tab := inTable || n.tag == atom.Table
+	for _, k := range n.kids {
+		if k.removed {
+			continue
+		}
+		kl := c.clean(k, false, fig, tab)
+		if k.removed {
+			continue
+		}
+		l.add(kl)
+	}
+	switch n.tag {
+	case atom.P:
+		l.p++
+	case atom.Li:
+		l.li++
+		l.liText = l.text
+	}
+	if isHeading(n.tag) {
+		l.headingText = l.text
+	}
+	if n.positive {
+		l.positive = true
+	}
+	if isTop {
+		return l
+	}
+	if r := c.shouldRemove(n, &l, inFigure, inTable); r != "" {
+		n.removed = true
+		if c.reasons != nil {
+			c.reasons[n] = r
+		}
+	}
+	return l
+}
+
+func sumInputs(n *node) int {
+	s := 0
+	for _, k := range n.kids {
+		if k.tag != 0 {
+			s += k.inputs
+		}
+	}
+	return s
+}
+
+func sumEmbeds(n *node) int {
+	s := 0
+	for _, k := range n.kids {
+		if k.tag != 0 {
+			s += k.embeds
+		}
+	}
+	return s
+}
+
+// shouldRemove returns why n goes (a short reason, for debugging), or "" to
+// keep it.
+func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string {
+	if l.text == 0 {
+		if n.tag != atom.Br && n.tag != atom.Hr && l.img == 0 {
+			return "empty"
+		}
+		return ""
+	}
+	if n.boiler && !l.positive && l.text*2 < c.topLen {
+		return "boilerplate"
+	}
+	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
+		return "unlikely"
+	}
+	if n.tag == atom.Figcaption {
+		return "caption"
+	}
+	if n.tag == atom.H1 {
+		return "h1"
+	}
+	if isHeading(n.tag) {
+		if c.s.flags&flagWeightClasses != 0 && classWeight(n) < 0 {
+			return "heading-class"
+		}
+		if c.title != "" && similarTitle(n.textOf(), c.title) {
+			return "title-repeat"
+		}
+		return ""
+	}
+	if n.tag == atom.Header && l.p < 3 {
+		return "header"
+	}
+	if l.text < 40 && reAdText.MatchString(n.textOf()) {
+		return "ad-label"
+	}
+	// share bars and similar, however they are named
+	if l.text < shareThreshold && (strings.Contains(strings.ToLower(n.class+n.id), "share") || strings.Contains(strings.ToLower(n.class+n.id), "social")) && !l.positive {
+		return "share"
+	}
+	if c.s.flags&flagCleanConditionally == 0 {
+		return ""
+	}
+	switch n.tag {
+	case atom.Div, atom.Section, atom.Table, atom.Ul, atom.Ol, atom.Form, atom.Fieldset, atom.Header, atom.Dl:
+	default:
+		return ""
+	}
+	if n.tag == atom.Table && isDataTable(n) {
+		return ""
+	}
+	isList := n.tag == atom.Ul || n.tag == atom.Ol
+	if !isList && l.text > 0 && float64(l.liText)/float64(l.text) > 0.9 {
+		isList = true
+	}
+	weight := 0.0
+	if c.s.flags&flagWeightClasses != 0 {
+		weight = classWeight(n)
+		if n.positive {
+			weight += 25
+		}
+	}
+	if weight < 0 && !contentHeavy(l) {
+		return "class-weight"
+	}
+	if l.commas >= 10 {
+		return ""
+	}
+	p := l.p
+	img := l.img
+	li := l.li - 100
+	ld := 0.0
+	if l.text > 0 {
+		ld = float64(l.links) / float64(l.text)
+	}
+	headingDensity := 0.0
+	if l.text > 0 {
+		headingDensity = float64(l.headingText) / float64(l.text)
+	}
+	remove := (!inFigure && img > 1 && float64(p)/float64(img) < 0.5) ||
+		(!isList && li > p) ||
+		(l.inputs > p/3) ||
+		(!isList && headingDensity < 0.9 && l.text < 25 && (img == 0 || img > 2) && ld > 0) ||
+		(!isList && weight < 25 && ld > 0.2) ||
+		(weight >= 25 && ld > 0.5) ||
+		(l.embed == 1 && l.text < 75) || l.embed > 1
+	if isList && remove {
+		// keep image galleries
+		allSimple := true
+		for _, k := range n.kids {
+			if k.tag != 0 && elementKids(k) > 1 {
+				allSimple = false
+				break
+			}
+		}
+		if allSimple && l.li == l.img {
+			return ""
+		}
+	}
+	if remove {
+		return "conditional"
+	}
+	return ""
+}
+
+func isDataTable(n *node) bool {
+	if strings.EqualFold(n.attr("role"), "presentation") || n.attr("datatable") == "0" {
+		return false
+	}
+	if n.attr("summary") != "" {
+		return true
+	}
+	rows, cols := 0, 0
+	hasHead := false
+	var f func(m *node) bool
+	f = func(m *node) bool {
+		for _, k := range m.kids {
+			switch k.tag {
+			case atom.Table:
+				return false // nested tables: layout
+			case atom.Caption, atom.Thead, atom.Tfoot, atom.Th, atom.Colgroup, atom.Col:
+				hasHead = true
+			case atom.Tr:
+				rows++
+				c := 0
+				for _, cell := range k.kids {
+					if cell.tag == atom.Td || cell.tag == atom.Th {
+						c++
+					}
+				}
+				if c > cols {
+					cols = c
+				}
+			}
+			if k.tag != 0 && !f(k) {
+				return false
+			}
+		}
+		return true
+	}
+	if !f(n) {
+		return false
+	}
+	if hasHead {
+		return true
+	}
+	if rows == 1 || cols == 1 {
+		return false
+	}
+	return rows >= 10 || cols > 4 || rows*cols > 10
+}
+
+// similarTitle reports whether a heading repeats the article title.
+func similarTitle(h, title string) bool {
+	a, b := normWords(h), normWords(title)
+	if a == "" || b == "" {
+		return false
+	}
+	if a == b {
+		return true
+	}
+	if len(a) > 20 && (strings.Contains(b, a) || strings.Contains(a, b) && len(b) > len(a)*2/3) {
+		return true
+	}
+	return false
+}
+
+func normWords(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if isWordRune(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		} else {
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// contentHeavy tells a subtree that reads like article text (paragraphs,
+// few links) whatever its class names say.
+func contentHeavy(l *live) bool {
+	if l.text == 0 {
+		return false
+	}
+	ld := float64(l.links) / float64(l.text)
+	return ld < 0.1 && (l.p >= 2 || l.text >= 300)
+}

@@ -1,0 +1,279 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+// ErrNoArticle is returned when a page holds no plausible article body.
+var ErrNoArticle = errors.New("extract: no article body found")
+
+// minArticleChars is the body length under which Extract tries again with
+// fewer of the strict rules (Readability's char threshold).
+const minArticleChars = 500
+
+// Extract turns an HTML page (already UTF-8) into an article: its body's
+// text blocks in reading order plus the page's metadata. pageURL resolves
+// relative URLs and may be empty. When no body is found the error is
+// ErrNoArticle and the article, if not nil, carries the metadata alone.
+func Extract(page []byte, pageURL string) (*model.Article, error) {
+	if len(bytes.TrimSpace(page)) == 0 {
+		return nil, ErrNoArticle
+	}
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil, ErrNoArticle
+	}
+	info := &pageInfo{metas: map[string]string{}}
+	root := build(doc, info)
+
+	base, _ := url.Parse(pageURL)
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	if info.baseHref != "" {
+		if b, err := url.Parse(info.baseHref); err == nil {
+			if base != nil {
+				base = base.ResolveReference(b)
+			} else if b.IsAbs() {
+				base = b
+			}
+		}
+	}
+	ld := parseJSONLD(info.jsonld)
+	art := &model.Article{}
+	fillMeta(art, info, ld, base)
+
+	body := root
+	for _, k := range root.kids {
+		if k.tag == atom.Body {
+			body = k
+			break
+		}
+	}
+	art.Paragraphs = extractBody(root, body, art.Title, ld.body)
+	if len(art.Paragraphs) == 0 {
+		return art, ErrNoArticle
+	}
+	if art.Language == "" {
+		art.Language = detectLanguage(art.Paragraphs)
+	}
+	if art.Description == "" {
+		art.Description = truncate(art.Paragraphs[0], 300)
+	}
+	return art, nil
+}
+
+func extractBody(root, body *node, title, ldBody string) []string {
+	attempts := []int{
+		flagStripUnlikely | flagWeightClasses | flagCleanConditionally,
+		flagWeightClasses | flagCleanConditionally,
+		flagCleanConditionally,
+		0,
+	}
+	var best []block
+	bestLen := -1
+	for _, flags := range attempts {
+		reset(root)
+		s := &scorer{flags: flags}
+		top, parts := s.pick(body)
+		if top == nil {
+			continue
+		}
+		c := &cleaner{s: s, title: title, topLen: top.textLen}
+		col := &collector{}
+		for _, p := range parts {
+			c.clean(p, true, false, false)
+			col.walk(p, false, false, false)
+			col.flush()
+		}
+		blocks := filterBlocks(col.blocks, title)
+		n := 0
+		for _, b := range blocks {
+			n += b.textLen
+		}
+		// a later, laxer attempt must give clearly more to be preferred
+		if bestLen < 0 || n > bestLen*3/2 {
+			best, bestLen = blocks, n
+		}
+		if n >= minArticleChars {
+			break
+		}
+	}
+	paras := make([]string, 0, len(best))
+	for _, b := range best {
+		paras = append(paras, b.text)
+	}
+	// JSON-LD articleBody: the publisher's own statement of the body; use it
+	// when the page's markup gave much less.
+	if ldb := ldParagraphs(ldBody); len(ldb) > 0 {
+		ldLen := 0
+		for _, p := range ldb {
+			ldLen += len(p)
+		}
+		if bestLen < ldLen/3 && ldLen >= 200 {
+			return ldb
+		}
+	}
+	if bestLen <= 0 {
+		return nil
+	}
+	return paras
+}
+
+func ldParagraphs(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	if strings.Contains(s, "<") && strings.Contains(s, ">") {
+		// some publishers put HTML in articleBody
+		if doc, err := html.Parse(strings.NewReader(s)); err == nil {
+			info := &pageInfo{metas: map[string]string{}}
+			r := build(doc, info)
+			col := &collector{}
+			col.walk(r, false, false, false)
+			col.flush()
+			var out []string
+			for _, b := range col.blocks {
+				out = append(out, b.text)
+			}
+			return out
+		}
+	}
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if t := collapse(line); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func reset(n *node) {
+	n.score, n.scored, n.removed, n.mass = 0, false, false, 0
+	for _, k := range n.kids {
+		if k.tag != 0 {
+			reset(k)
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut < n/2 {
+		cut = n
+		for cut > 0 && !isRuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimSpace(s[:cut]) + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// fillMeta fills the article's metadata from meta tags, JSON-LD and markup.
+func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
+	m := info.metas
+	get := func(keys ...string) string {
+		for _, k := range keys {
+			if v := m[k]; v != "" {
+				return collapse(html.UnescapeString(v))
+			}
+		}
+		return ""
+	}
+	a.SiteName = get("og:site_name", "application-name", "twitter:site")
+	if a.SiteName == "" {
+		a.SiteName = ld.site
+	}
+	a.SiteName = strings.TrimPrefix(a.SiteName, "@")
+
+	title := get("og:title", "twitter:title")
+	if title == "" {
+		title = ld.headline
+	}
+	if title == "" && len(info.h1s) > 0 {
+		title = info.h1s[0]
+	}
+	if title == "" {
+		title = get("title", "headline", "dc.title")
+	}
+	if title == "" {
+		title = info.titleText
+	}
+	a.Title = cleanTitle(title, a.SiteName)
+
+	a.Author = ld.author
+	if a.Author == "" {
+		a.Author = get("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author", "twitter:creator")
+		if strings.HasPrefix(a.Author, "http") {
+			a.Author = ""
+		}
+		a.Author = strings.TrimPrefix(a.Author, "@")
+	}
+	if a.Author == "" {
+		a.Author = info.authorRel
+	}
+	a.Author = strings.TrimSpace(reByline.ReplaceAllString(a.Author, ""))
+
+	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created")} {
+		if t := parseTime(v); !t.IsZero() {
+			a.Published = t
+			break
+		}
+	}
+	if a.Published.IsZero() {
+		for _, v := range info.times {
+			if t := parseTime(v); !t.IsZero() {
+				a.Published = t
+				break
+			}
+		}
+	}
+	for _, v := range []string{ld.modified, get("article:modified_time", "datemodified", "og:updated_time", "last-modified", "dcterms.modified")} {
+		if t := parseTime(v); !t.IsZero() {
+			a.Modified = t
+			break
+		}
+	}
+
+	img := get("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
+	if img == "" {
+		img = ld.image
+	}
+	if img == "" {
+		img = get("image", "thumbnailurl")
+	}
+	a.Image = absURL(base, img)
+
+	canon := info.canonical
+	if canon == "" {
+		canon = get("og:url")
+	}
+	if canon == "" && base != nil {
+		canon = base.String()
+	}
+	a.Canonical = absURL(base, canon)
+
+	a.Language = normLang(info.htmlLang)
+	if a.Language == "" {
+		a.Language = normLang(get("og:locale", "content-language", "language", "dc.language", "inlanguage"))
+	}
+	if a.Language == "" {
+		a.Language = normLang(ld.lang)
+	}
+	a.Description = get("description", "og:description", "twitter:description")
+	if a.Description == "" {
+		a.Description = ld.description
+	}
+}

@@ -1,0 +1,300 @@
+package extract
+
+import (
+	"encoding/json"
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ldInfo is what kabar reads from JSON-LD.
+type ldInfo struct {
+	headline, author, published, modified, image, site, body, description, lang, url string
+}
+
+var articleTypes = map[string]int{
+	"newsarticle": 3, "reportagenewsarticle": 3, "analysisnewsarticle": 3, "opinionnewsarticle": 3,
+	"backgroundnewsarticle": 3, "reviewnewsarticle": 3, "article": 2, "blogposting": 3,
+	"socialmediaposting": 1, "scholarlyarticle": 2, "techarticle": 2, "report": 1,
+	"liveblogposting": 2, "posting": 1, "howto": 1, "recipe": 1, "review": 1, "webpage": 0,
+}
+
+func parseJSONLD(scripts []string) ldInfo {
+	var best map[string]any
+	bestRank := -1
+	var site string
+	var visit func(v any, depth int)
+	visit = func(v any, depth int) {
+		if depth > 6 {
+			return
+		}
+		switch t := v.(type) {
+		case []any:
+			for _, e := range t {
+				visit(e, depth+1)
+			}
+		case map[string]any:
+			if g, ok := t["@graph"]; ok {
+				visit(g, depth+1)
+			}
+			for _, typ := range ldTypes(t["@type"]) {
+				typ = strings.ToLower(typ)
+				if typ == "website" || typ == "organization" || typ == "newsmediaorganization" {
+					if site == "" {
+						site = ldString(t["name"])
+					}
+				}
+				if r, ok := articleTypes[typ]; ok && r > bestRank {
+					if typ == "webpage" && ldString(t["headline"]) == "" && ldString(t["articleBody"]) == "" {
+						continue
+					}
+					best, bestRank = t, r
+				}
+			}
+			if me, ok := t["mainEntity"]; ok && depth < 3 {
+				visit(me, depth+1)
+			}
+		}
+	}
+	for _, s := range scripts {
+		s = strings.TrimSpace(s)
+		s = strings.TrimPrefix(s, "<!--")
+		s = strings.TrimSuffix(s, "-->")
+		s = strings.TrimSuffix(strings.TrimSpace(s), ";")
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			continue
+		}
+		visit(v, 0)
+	}
+	var li ldInfo
+	li.site = site
+	if best == nil {
+		return li
+	}
+	li.headline = ldString(best["headline"])
+	if li.headline == "" {
+		li.headline = ldString(best["name"])
+	}
+	li.author = ldNames(best["author"])
+	if li.author == "" {
+		li.author = ldNames(best["creator"])
+	}
+	li.published = ldString(best["datePublished"])
+	if li.published == "" {
+		li.published = ldString(best["dateCreated"])
+	}
+	li.modified = ldString(best["dateModified"])
+	li.image = ldImage(best["image"])
+	if li.image == "" {
+		li.image = ldImage(best["thumbnailUrl"])
+	}
+	if p, ok := best["publisher"].(map[string]any); ok {
+		if n := ldString(p["name"]); n != "" {
+			li.site = n
+		}
+	}
+	li.body = ldString(best["articleBody"])
+	li.description = ldString(best["description"])
+	li.lang = ldString(best["inLanguage"])
+	li.url = ldString(best["url"])
+	return li
+}
+
+func ldTypes(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func ldString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(html.UnescapeString(t))
+	case []any:
+		if len(t) > 0 {
+			return ldString(t[0])
+		}
+	case map[string]any:
+		if s := ldString(t["@value"]); s != "" {
+			return s
+		}
+		return ldString(t["name"])
+	}
+	return ""
+}
+
+func ldNames(v any) string {
+	var names []string
+	seen := map[string]bool{}
+	var f func(v any)
+	f = func(v any) {
+		switch t := v.(type) {
+		case string:
+			s := strings.TrimSpace(t)
+			if s != "" && !strings.HasPrefix(s, "http") && !seen[s] {
+				seen[s] = true
+				names = append(names, s)
+			}
+		case []any:
+			for _, e := range t {
+				f(e)
+			}
+		case map[string]any:
+			f(t["name"])
+		}
+	}
+	f(v)
+	return html.UnescapeString(strings.Join(names, ", "))
+}
+
+func ldImage(v any) string {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t)
+	case []any:
+		for _, e := range t {
+			if s := ldImage(e); s != "" {
+				return s
+			}
+		}
+	case map[string]any:
+		if s := ldImage(t["url"]); s != "" {
+			return s
+		}
+		return ldImage(t["contentUrl"])
+	}
+	return ""
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05 Z0700",
+	"2006-01-02 15:04:05 -0700 MST",
+	"2006-01-02 15:04:05Z",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02",
+	"2006/01/02 15:04:05",
+	"2006/01/02",
+	"20060102",
+	time.RFC1123Z,
+	time.RFC1123,
+	time.RFC850,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"January 2, 2006 15:04",
+	"January 2, 2006",
+	"Jan 2, 2006",
+	"2 January 2006",
+	"02 Jan 2006",
+}
+
+// parseTime reads the many date formats found in page metadata; times
+// without a zone are taken as UTC. The zero time means "unknown".
+func parseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			if t.Year() < 1990 || t.Year() > 2100 {
+				return time.Time{}
+			}
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+var reTitleSep = regexp.MustCompile(`\s+[|\-–—:·•»/]\s+|\s+::\s+`)
+
+// cleanTitle strips a " | Site" style suffix (or prefix) from a page title.
+func cleanTitle(t, site string) string {
+	t = collapse(t)
+	if t == "" {
+		return t
+	}
+	locs := reTitleSep.FindAllStringIndex(t, -1)
+	if len(locs) == 0 {
+		return t
+	}
+	siteN := normWords(site)
+	// a part equal to the site name goes
+	last := locs[len(locs)-1]
+	tail := t[last[1]:]
+	head := t[:last[0]]
+	first := locs[0]
+	if siteN != "" {
+		if normWords(tail) == siteN || strings.Contains(siteN, normWords(tail)) && normWords(tail) != "" {
+			return strings.TrimSpace(head)
+		}
+		if normWords(t[:first[0]]) == siteN {
+			return strings.TrimSpace(t[first[1]:])
+		}
+	}
+	// otherwise drop a short tail (a site name is a few words)
+	if wordCount(tail) <= 4 && wordCount(head) >= 3 {
+		return strings.TrimSpace(head)
+	}
+	if pre := t[:first[0]]; wordCount(pre) <= 3 && wordCount(t[first[1]:]) >= 4 && len(locs) == 1 && strings.ContainsAny(t[first[0]:first[1]], "|»") {
+		return strings.TrimSpace(t[first[1]:])
+	}
+	return t
+}
+
+func absURL(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return ""
+	}
+	if base == nil {
+		return ref
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return base.ResolveReference(u).String()
+}
+
+// normLang turns "en-GB", "en_US", "EN" into "en".
+func normLang(s string) string {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if i := strings.IndexAny(s, ",;"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexAny(s, "-_"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z' {
+		return s
+	}
+	switch s {
+	case "eng", "english":
+		return "en"
+	case "ind", "indonesian", "bahasa":
+		return "id"
+	}
+	return ""
+}

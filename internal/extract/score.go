@@ -1,0 +1,334 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+
+	"golang.org/x/net/html/atom"
+)
+
+// Readability-style flags; the first attempt uses all of them and later
+// attempts drop them one at a time when the result is too short.
+const (
+	flagStripUnlikely = 1 << iota
+	flagWeightClasses
+	flagCleanConditionally
+)
+
+// scorer holds one attempt's state.
+type scorer struct {
+	flags      int
+	candidates []*node
+}
+
+// isContainer tells the elements whose direct inline text forms paragraphs
+// of their own (the "div turned into p" of Readability).
+func isContainer(a atom.Atom) bool {
+	switch a {
+	case atom.Div, atom.Section, atom.Article, atom.Main, atom.Td, atom.Th, atom.Blockquote,
+		atom.Body, atom.Center, atom.Header, atom.Form, atom.Fieldset, atom.Dd, atom.Font,
+		atom.Span, atom.Figure, atom.Details:
+		return true
+	}
+	return false
+}
+
+// blockChild reports whether a child breaks a container into separate
+// paragraphs (Readability's DIV_TO_P_ELEMS, plus the other block tags).
+func blockChild(k *node) bool {
+	if k.tag == atom.Img {
+		return true
+	}
+	return k.tag != 0 && (isBlock(k.tag) || k.hasBlock)
+}
+
+func (s *scorer) skip(n *node) bool {
+	return n.removed || (s.flags&flagStripUnlikely != 0 && n.unlikely && !n.insideTable())
+}
+
+func (n *node) insideTable() bool {
+	for p := n.parent; p != nil; p = p.parent {
+		if p.tag == atom.Table {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scorer) initNode(n *node) {
+	if n.scored {
+		return
+	}
+	n.scored = true
+	n.score = 0
+	switch n.tag {
+	case atom.Div, atom.Article, atom.Main, atom.Section:
+		n.score += 5
+	case atom.Pre, atom.Td, atom.Blockquote:
+		n.score += 3
+	case atom.Address, atom.Ol, atom.Ul, atom.Dl, atom.Dd, atom.Dt, atom.Li, atom.Form:
+		n.score -= 3
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Th:
+		n.score -= 5
+	}
+	if s.flags&flagWeightClasses != 0 {
+		n.score += classWeight(n)
+		if n.positive {
+			n.score += 25
+		}
+	}
+	s.candidates = append(s.candidates, n)
+}
+
+// addParagraph credits a paragraph of the given length and commas to the
+// ancestors starting at first.
+func (s *scorer) addParagraph(first *node, textLen, commas, linkLen int) {
+	if textLen < 25 || first == nil {
+		return
+	}
+	if linkLen*2 < textLen {
+		m := float64(textLen - linkLen)
+		for a := first; a != nil; a = a.parent {
+			a.mass += m
+		}
+	}
+	sc := 1 + float64(commas)
+	add := float64(textLen / 100)
+	if add > 3 {
+		add = 3
+	}
+	sc += add
+	level := 0
+	for a := first; a != nil && level < 5; a = a.parent {
+		if a.tag == atom.Html {
+			break
+		}
+		s.initNode(a)
+		div := 1.0
+		switch {
+		case level == 0:
+			div = 1
+		case level == 1:
+			div = 2
+		default:
+			div = float64(level * 3)
+		}
+		a.score += sc / div
+		level++
+	}
+}
+
+// walk visits the tree and scores paragraphs.
+func (s *scorer) walk(n *node) {
+	if s.skip(n) {
+		return
+	}
+	switch {
+	case n.tag == atom.P || n.tag == atom.Pre || isHeading(n.tag) && n.tag != atom.H1:
+		s.addParagraph(n.parent, n.textLen, n.commas, n.linkLen)
+		// paragraphs may wrongly hold blocks (rare); do not descend
+		return
+	case isContainer(n.tag) || n.hasBlock:
+		hasBlock := false
+		for _, k := range n.kids {
+			if blockChild(k) {
+				hasBlock = true
+				break
+			}
+		}
+		if !hasBlock && n.brs < 2 && n.tag != atom.Body && n.tag != atom.Td {
+			// a container of inline content only is a paragraph itself
+			s.addParagraph(n.parent, n.textLen, n.commas, n.linkLen)
+			return
+		}
+		// runs of inline content between block children / <br><br>
+		runLen, runCommas, runLinks := 0, 0, 0
+		brRun := 0
+		flush := func() {
+			if runLen > 0 {
+				s.addParagraph(n, runLen, runCommas, runLinks)
+			}
+			runLen, runCommas, runLinks = 0, 0, 0
+		}
+		for _, k := range n.kids {
+			if k.tag == atom.Br {
+				brRun++
+				if brRun >= 2 {
+					flush()
+				}
+				continue
+			}
+			if k.isText() && k.textLen == 0 {
+				continue
+			}
+			brRun = 0
+			if blockChild(k) {
+				flush()
+				s.walk(k)
+				continue
+			}
+			if s.skip(k) {
+				continue
+			}
+			runLen += k.textLen
+			runCommas += k.commas
+			runLinks += k.linkLen
+		}
+		flush()
+		return
+	}
+	for _, k := range n.kids {
+		if k.tag != 0 {
+			s.walk(k)
+		}
+	}
+}
+
+// pick runs one Readability attempt and returns the chosen top candidate
+// and the nodes (itself or siblings) that make up the article.
+func (s *scorer) pick(body *node) (*node, []*node) {
+	s.walk(body)
+	if len(s.candidates) == 0 {
+		return nil, nil
+	}
+	for _, c := range s.candidates {
+		c.score *= 1 - c.linkDensity()
+	}
+	sort.SliceStable(s.candidates, func(i, j int) bool { return s.candidates[i].score > s.candidates[j].score })
+	top := s.candidates[0]
+	if top.tag == atom.Body || top.tag == atom.Html {
+		return top, []*node{top}
+	}
+	// several strong candidates under one ancestor: take the ancestor
+	var alts []*node
+	for _, c := range s.candidates[1:min(len(s.candidates), 5)] {
+		if c.score/top.score >= 0.75 {
+			alts = append(alts, c)
+		}
+	}
+	if len(alts) >= 3 {
+		for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
+			count := 0
+			for _, a := range alts {
+				if isAncestor(p, a) {
+					count++
+				}
+			}
+			if count >= 3 {
+				top = p
+				break
+			}
+		}
+	}
+	s.initNode(top)
+	// climb while the parent scores better
+	lastScore := top.score
+	threshold := lastScore / 3
+	for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
+		if !p.scored {
+			continue
+		}
+		if p.score < threshold {
+			break
+		}
+		if p.score > lastScore {
+			top = p
+			break
+		}
+		lastScore = p.score
+	}
+	// an only child stands for its parent
+	for top.parent != nil && top.parent.tag != atom.Body && top.parent.tag != atom.Html && elementKids(top.parent) == 1 {
+		top = top.parent
+	}
+	s.initNode(top)
+
+	parts := []*node{}
+	parent := top.parent
+	if parent == nil {
+		return top, []*node{top}
+	}
+	thr := top.score * 0.2
+	if thr < 10 {
+		thr = 10
+	}
+	for _, sib := range parent.kids {
+		if sib == top {
+			parts = append(parts, sib)
+			continue
+		}
+		if sib.tag == 0 || s.skip(sib) {
+			continue
+		}
+		bonus := 0.0
+		if top.class != "" && sib.class == top.class {
+			bonus = top.score * 0.2
+		}
+		if sib.scored && sib.score+bonus >= thr {
+			parts = append(parts, sib)
+			continue
+		}
+		if sib.tag == atom.P {
+			ld := sib.linkDensity()
+			if sib.textLen > 80 && ld < 0.25 {
+				parts = append(parts, sib)
+			} else if sib.textLen > 0 && sib.textLen <= 80 && ld == 0 && endsSentence(sib) {
+				parts = append(parts, sib)
+			}
+		}
+	}
+	return s.widen(top, parts)
+}
+
+// widen climbs from the chosen nodes to an ancestor when the ancestor holds
+// clearly more paragraph text and is itself mostly paragraphs: modern pages
+// spread one body over sibling sections that Readability's single
+// container misses.
+func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
+	mass := 0.0
+	for _, p := range parts {
+		mass += p.mass
+	}
+	if mass == 0 {
+		return top, parts
+	}
+	for a := top.parent; a != nil && a.tag != atom.Body && a.tag != atom.Html; a = a.parent {
+		if a.mass < mass*widenGain {
+			continue
+		}
+		if a.mass < widenDensity*float64(a.textLen) {
+			break
+		}
+		top, parts, mass = a, []*node{a}, a.mass
+	}
+	return top, parts
+}
+
+// widenGain is how much more paragraph text an ancestor must hold, and
+// widenDensity the share of its text that must be paragraphs, for widen to
+// climb to it.
+const widenGain, widenDensity = 1.5, 0.85
+
+func endsSentence(n *node) bool {
+	t := n.textOf()
+	return len(t) > 0 && (t[len(t)-1] == '.' || strings.Contains(t, ". "))
+}
+
+func elementKids(n *node) int {
+	c := 0
+	for _, k := range n.kids {
+		if k.tag != 0 {
+			c++
+		}
+	}
+	return c
+}
+
+func isAncestor(a, n *node) bool {
+	for p := n.parent; p != nil; p = p.parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}

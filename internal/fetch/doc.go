@@ -1,0 +1,47 @@
+// Package fetch is kabar's one outbound HTTP client. Every feed, page,
+// robots.txt and redirect goes through a Client; nothing else in kabar
+// opens connections.
+//
+// What a Client does for each Get/Do:
+//
+//   - URL rules: http and https only; IDNA hosts converted to ASCII; hosts
+//     whose last label is numeric ("2130706433", "0x7f.1", "127.0.0.1.")
+//     refused, since resolvers disagree on what they mean; "localhost" and
+//     "*.localhost" treated as loopback.
+//   - Private-network guard: a host's DNS answers are all checked before
+//     dialing (any refused answer fails the fetch: mixed answers fail
+//     closed), and a net.Dialer Control hook checks the address actually
+//     connected to, on every redirect hop, so a rebinding answer at dial time
+//     is refused too. Refused: loopback, RFC 1918, link-local, CGNAT,
+//     multicast, unspecified, reserved and documentation ranges, IPv6
+//     outside 2000::/3, ULA, Teredo, 6to4, and IPv4-mapped or NAT64
+//     addresses embedding any of those; Config.AllowAddrs and
+//     Config.AllowAddrPorts open exceptions. No HTTP proxy is used (a proxy
+//     would dial past the guard).
+//   - robots.txt, fetched once per origin and cached (a day; five minutes
+//     for failures), matched for the token RobotsAgent ("kabar") by kabar's
+//     own RFC 9309 matcher (see robots.go for why not temoto/robotstxt).
+//     4xx (but 429) or missing: allow all. 5xx, 429, unreachable: disallow
+//     for now (ErrDisallowed with ErrRobotsUnavailable). Every redirect hop
+//     is checked.
+//   - Politeness: one request at a time per host, and Config.Pacer (by
+//     default NewPacer(Config.HostDelay)) spacing request starts per host.
+//     The robots.txt fetch counts as a request.
+//   - Caps: Config.Timeout per request (one hop, headers and body),
+//     Config.HeaderTimeout, Config.MaxBodyBytes after decompression (a gzip
+//     bomb stops at the cap), Config.MaxRedirects with loop detection
+//     (cookies set during a redirect chain are kept for that chain, so a
+//     cookie-check redirect to the same URL is not a loop). No retries:
+//     StatusError carries Retry-After for the stage that schedules them.
+//   - Content: gzip and deflate decoded (br and zstd are not: no decoder is
+//     among kabar's dependencies, and kabar never asks for them); text types
+//     converted to UTF-8 (BOM, HTTP charset, XML declaration or HTML
+//     <meta>, then UTF-8 or windows-1252), with an XML declaration rewritten
+//     to encoding="UTF-8".
+//   - WARC: with Config.Record every response received (robots.txt,
+//     redirects and errors included; raw body as received) is appended to a
+//     .warc.gz, one gzip member per record. With Config.Replay requests are
+//     answered from an archive read at New (kabar's own, wget's, warcio's,
+//     per-record or whole-file gzip, or plain); nothing is sent, there is no
+//     pacing, and a robots.txt missing from the archive allows all.
+package fetch

@@ -1,0 +1,413 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Defaults used for zero Config fields.
+const (
+	DefaultUserAgent     = "kabar/0.1 (+https://github.com/kabarnews/kabar)"
+	DefaultTimeout       = 30 * time.Second
+	DefaultHeaderTimeout = 15 * time.Second
+	DefaultMaxBodyBytes  = 10 << 20
+	DefaultMaxRedirects  = 10
+	// DefaultHostDelay is the gap DefaultConfig puts between two requests
+	// to one host. (A zero Config.HostDelay means no gap.)
+	DefaultHostDelay = time.Second
+	// RobotsAgent is the product token kabar looks for in robots.txt.
+	RobotsAgent = "kabar"
+	// DefaultAccept is sent when a Request has no Accept.
+	DefaultAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+)
+
+// Errors; test them with errors.Is.
+var (
+	ErrNotInArchive = errors.New("not in archive")
+	ErrDisallowed   = errors.New("disallowed by robots.txt")
+	// ErrRobotsUnavailable comes with ErrDisallowed when robots.txt could
+	// not be had (5xx, 429, network failure): a temporary disallow that a
+	// later attempt may pass. The cause is in the chain too.
+	ErrRobotsUnavailable   = errors.New("robots.txt unavailable")
+	ErrTooLarge            = errors.New("response body too large")
+	ErrBlockedAddress      = errors.New("blocked address")
+	ErrTooManyRedirects    = errors.New("too many redirects")
+	ErrInvalidURL          = errors.New("invalid or unsupported URL")
+	ErrUnsupportedEncoding = errors.New("unsupported content encoding")
+)
+
+// StatusError is returned for an answer that is neither 2xx nor a 304.
+type StatusError struct {
+	URL        string
+	StatusCode int
+	// RetryAfter is the server's Retry-After (seconds or date), 0 if none.
+	RetryAfter time.Duration
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("fetch %s: HTTP status %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+}
+
+// Config configures a Client. Zero fields take the defaults above, except
+// HostDelay (zero means no gap; DefaultConfig sets DefaultHostDelay).
+type Config struct {
+	UserAgent     string        // default DefaultUserAgent
+	Timeout       time.Duration // one request (one hop) incl. body; default 30s
+	HeaderTimeout time.Duration // waiting for response headers; default 15s
+	MaxBodyBytes  int64         // after decompression; default 10 MiB
+	MaxRedirects  int           // default 10; negative: follow none
+	HostDelay     time.Duration // minimum gap between two request starts to one host; 0 = none
+	IgnoreRobots  bool
+	// AllowAddrs lists address ranges the private-network guard lets through
+	// (intranet use, tests on 127.0.0.1). Empty = only public unicast addresses.
+	AllowAddrs []netip.Prefix
+	// AllowAddrPorts lets exactly these address:port pairs through the guard
+	// (a test's fixture server, while a canary on the same address stays
+	// refused).
+	AllowAddrPorts []netip.AddrPort
+	Replay         string        // path of a WARC(.gz) archive: answer every request from it, send nothing
+	Record         string        // path of a .warc.gz to append every response fetched to
+	Resolver       *net.Resolver // optional, for tests (stub resolver)
+	// DialControl, if set, runs after the guard accepted an address, on
+	// every socket about to connect (tests install a recording guard here).
+	DialControl func(network, address string, c syscall.RawConn) error
+	// Pacer spaces requests per host; default NewPacer(HostDelay).
+	Pacer Pacer
+}
+
+// DefaultConfig returns a Config with every default filled in, including
+// the one-second HostDelay.
+func DefaultConfig() Config {
+	return Config{
+		UserAgent:     DefaultUserAgent,
+		Timeout:       DefaultTimeout,
+		HeaderTimeout: DefaultHeaderTimeout,
+		MaxBodyBytes:  DefaultMaxBodyBytes,
+		MaxRedirects:  DefaultMaxRedirects,
+		HostDelay:     DefaultHostDelay,
+	}
+}
+
+// Request is one GET. ETag and LastModified make it conditional.
+type Request struct {
+	URL, ETag, LastModified, Accept string
+}
+
+// Response is a successful (2xx) or not-modified (304) answer.
+type Response struct {
+	URL         string      // final URL after redirects
+	StatusCode  int         // of the final response
+	Header      http.Header // of the final response (Content-Encoding/-Length removed once decoded)
+	Body        []byte      // decoded; text types converted to UTF-8
+	ContentType string      // media type without params (sniffed when missing)
+	Charset     string      // the charset the body was decoded from ("" for non-text)
+	NotModified bool        // 304 to a conditional request
+}
+
+// Client fetches URLs. It is safe for concurrent use.
+type Client struct {
+	cfg       Config
+	transport http.RoundTripper
+	live      *http.Transport // nil in replay mode
+	guard     *guard          // nil in replay mode
+	pacer     Pacer           // nil in replay mode
+	slots     hostSlots
+	robots    robotsCache
+	rec       *ArchiveWriter
+}
+
+// New returns a Client. With Replay set it loads the archive now and never
+// uses the network.
+func New(cfg Config) (*Client, error) {
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.HeaderTimeout <= 0 {
+		cfg.HeaderTimeout = DefaultHeaderTimeout
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxRedirects == 0 {
+		cfg.MaxRedirects = DefaultMaxRedirects
+	} else if cfg.MaxRedirects < 0 {
+		cfg.MaxRedirects = 0
+	}
+	for _, p := range cfg.AllowAddrs {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("fetch: invalid AllowAddrs prefix %v", p)
+		}
+	}
+	c := &Client{cfg: cfg}
+	if cfg.Replay != "" {
+		// Keep records up to the body cap plus room for headers.
+		a, err := loadArchive(cfg.Replay, cfg.MaxBodyBytes+1<<20)
+		if err != nil {
+			return nil, err
+		}
+		c.transport = &replayTransport{a: a}
+	} else {
+		c.guard = &guard{allow: cfg.AllowAddrs, allowPort: cfg.AllowAddrPorts}
+		c.live = &http.Transport{
+			Proxy:                  nil, // a proxy would dial for us, past the guard
+			DialContext:            c.guard.dialer(cfg.Resolver, cfg.DialControl),
+			ForceAttemptHTTP2:      true,
+			TLSHandshakeTimeout:    10 * time.Second,
+			ResponseHeaderTimeout:  cfg.HeaderTimeout,
+			ExpectContinueTimeout:  time.Second,
+			MaxIdleConns:           100,
+			MaxIdleConnsPerHost:    2,
+			IdleConnTimeout:        90 * time.Second,
+			DisableCompression:     true, // we ask for gzip ourselves and keep raw bodies
+			MaxResponseHeaderBytes: 1 << 20,
+		}
+		c.transport = c.live
+		c.pacer = cfg.Pacer
+		if c.pacer == nil {
+			c.pacer = NewPacer(cfg.HostDelay)
+		}
+	}
+	if cfg.Record != "" {
+		w, err := appendArchive(cfg.Record)
+		if err != nil {
+			return nil, err
+		}
+		c.rec = w
+	}
+	return c, nil
+}
+
+// Close flushes and closes the record archive and idle connections.
+func (c *Client) Close() error {
+	if c.live != nil {
+		c.live.CloseIdleConnections()
+	}
+	if c.rec != nil {
+		return c.rec.Close()
+	}
+	return nil
+}
+
+// Get fetches url.
+func (c *Client) Get(ctx context.Context, url string) (*Response, error) {
+	return c.Do(ctx, Request{URL: url})
+}
+
+// Do fetches r.URL, following redirects. A 2xx answer returns a Response;
+// a 304 returns a Response with NotModified set; any other status returns a
+// *StatusError.
+func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+	u, err := c.parseURL(r.URL)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", strings.TrimSpace(r.URL), err)
+	}
+	raw, err := c.follow(ctx, u, r, false)
+	if err != nil {
+		return nil, err
+	}
+	final := raw.url.String()
+	if raw.status == http.StatusNotModified {
+		return &Response{URL: final, StatusCode: raw.status, Header: raw.header, NotModified: true}, nil
+	}
+	if raw.status < 200 || raw.status > 299 {
+		return nil, &StatusError{URL: final, StatusCode: raw.status, RetryAfter: retryAfter(raw.header)}
+	}
+	body, decoded, exceeded, err := decodeContent(raw.header, raw.body, c.cfg.MaxBodyBytes)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", final, err)
+	}
+	if exceeded {
+		return nil, fmt.Errorf("fetch %s: %w (limit %d bytes after decompression)", final, ErrTooLarge, c.cfg.MaxBodyBytes)
+	}
+	h := raw.header.Clone()
+	if decoded {
+		h.Del("Content-Encoding")
+		h.Del("Content-Length")
+	}
+	resp := &Response{URL: final, StatusCode: raw.status, Header: h, Body: body}
+	mt, cs := mediaType(h, body)
+	resp.ContentType = mt
+	if isTextType(mt) {
+		resp.Body, resp.Charset = toUTF8(body, mt, cs)
+	}
+	return resp, nil
+}
+
+func (c *Client) parseURL(s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+	}
+	return checkURL(u, c.guard)
+}
+
+// rawResponse is one HTTP answer as received.
+type rawResponse struct {
+	url    *url.URL
+	status int
+	header http.Header
+	body   []byte // as received: still content-encoded
+}
+
+func isRedirect(code int) bool {
+	switch code {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+// follow fetches u and follows redirects. Every hop is checked like the
+// first: URL rules, robots.txt (unless robots is set: this is the fetch of
+// a robots.txt), the guard, pacing.
+func (c *Client) follow(ctx context.Context, u *url.URL, r Request, robots bool) (*rawResponse, error) {
+	orig := u.String()
+	jar, _ := cookiejar.New(nil) // cookies live for one redirect chain only
+	seen := map[string]bool{}
+	maxRedirects := c.cfg.MaxRedirects
+	if robots && maxRedirects > 5 {
+		maxRedirects = 5 // RFC 9309: follow at least five
+	}
+	for redirects := 0; ; redirects++ {
+		key := u.String()
+		for _, ck := range jar.Cookies(u) {
+			key += "\x00" + ck.String()
+		}
+		if seen[key] {
+			return nil, fmt.Errorf("fetch %s: redirect loop at %s: %w", orig, u, ErrTooManyRedirects)
+		}
+		seen[key] = true
+		if !robots && !c.cfg.IgnoreRobots {
+			if err := c.checkRobots(ctx, u); err != nil {
+				return nil, err
+			}
+		}
+		raw, err := c.hop(ctx, u, r, jar, robots)
+		if err != nil {
+			return nil, err
+		}
+		loc := raw.header.Get("Location")
+		if !isRedirect(raw.status) || loc == "" {
+			return raw, nil
+		}
+		if redirects >= maxRedirects {
+			return nil, fmt.Errorf("fetch %s: %w (more than %d)", orig, ErrTooManyRedirects, maxRedirects)
+		}
+		next, err := u.Parse(strings.TrimSpace(loc))
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: redirect to %q: %w: %v", orig, loc, ErrInvalidURL, err)
+		}
+		if next, err = checkURL(next, c.guard); err != nil {
+			return nil, fmt.Errorf("fetch %s: redirect to %s: %w", orig, loc, err)
+		}
+		u = next
+	}
+}
+
+// hop sends one GET and reads its body (capped).
+func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.CookieJar, robots bool) (*rawResponse, error) {
+	host := u.Hostname()
+	if c.live != nil {
+		release, err := c.slots.acquire(ctx, host)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u, err)
+		}
+		defer release()
+		if err := c.pacer.Wait(ctx, host); err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u, err)
+		}
+	}
+	hctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(hctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w: %v", u, ErrInvalidURL, err)
+	}
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	accept := r.Accept
+	if robots {
+		accept = "text/plain,*/*;q=0.5"
+	} else if accept == "" {
+		accept = DefaultAccept
+	}
+	req.Header.Set("Accept", accept)
+	req.Header.Set("Accept-Encoding", "gzip, deflate")
+	if !robots {
+		if r.ETag != "" {
+			req.Header.Set("If-None-Match", r.ETag)
+		}
+		if r.LastModified != "" {
+			req.Header.Set("If-Modified-Since", r.LastModified)
+		}
+	}
+	for _, ck := range jar.Cookies(u) {
+		req.AddCookie(ck)
+	}
+	resp, err := c.transport.RoundTrip(req)
+	if err != nil {
+		if ctx.Err() == nil && hctx.Err() != nil {
+			return nil, fmt.Errorf("fetch %s: timeout after %v: %w", u, c.cfg.Timeout, err)
+		}
+		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if cks := resp.Cookies(); len(cks) > 0 {
+		jar.SetCookies(u, cks)
+	}
+	limit := c.cfg.MaxBodyBytes
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	if robots {
+		limit = robotsMaxBytes
+	} else if !ok && limit > 1<<20 {
+		limit = 1 << 20 // error and redirect bodies are not needed whole
+	}
+	if ok && !robots && resp.ContentLength > limit {
+		return nil, fmt.Errorf("fetch %s: %w (Content-Length %d, limit %d)", u, ErrTooLarge, resp.ContentLength, limit)
+	}
+	body, exceeded, err := readCapped(resp.Body, limit)
+	if err != nil {
+		if ctx.Err() == nil && hctx.Err() != nil {
+			return nil, fmt.Errorf("fetch %s: timeout after %v reading body: %w", u, c.cfg.Timeout, err)
+		}
+		return nil, fmt.Errorf("fetch %s: reading body: %w", u, err)
+	}
+	if exceeded && ok && !robots {
+		return nil, fmt.Errorf("fetch %s: %w (limit %d bytes)", u, ErrTooLarge, limit)
+	}
+	if c.rec != nil && !exceeded {
+		if err := c.rec.WriteResponse(u.String(), resp.StatusCode, resp.Header, body); err != nil {
+			return nil, fmt.Errorf("fetch %s: record: %w", u, err)
+		}
+	}
+	return &rawResponse{url: u, status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+func retryAfter(h http.Header) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

@@ -1,0 +1,272 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// activeStates are the job states in which a second job for the same feed or
+// item would only duplicate work. Completed jobs are left out on purpose: a
+// feed polled yesterday must be pollable again today.
+var activeStates = []rivertype.JobState{
+	rivertype.JobStateAvailable,
+	rivertype.JobStatePending,
+	rivertype.JobStateRetryable,
+	rivertype.JobStateRunning,
+	rivertype.JobStateScheduled,
+}
+
+// PollArgs asks for one poll of a feed.
+type PollArgs struct {
+	FeedID int64 `json:"feed_id"`
+}
+
+// Kind names the job in the queue's table.
+func (PollArgs) Kind() string { return "poll_feed" }
+
+// InsertOpts keeps one pending poll per feed.
+func (PollArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queuePoll, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
+}
+
+// ItemArgs asks for one item to be made into a post.
+type ItemArgs struct {
+	ItemID int64 `json:"item_id"`
+}
+
+// Kind names the job in the queue's table.
+func (ItemArgs) Kind() string { return "process_item" }
+
+// InsertOpts keeps one pending job per item.
+func (ItemArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueItems, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
+}
+
+// scheduleArgs is the periodic job that enqueues polls of the feeds that are
+// due; it runs only in the long-running mode.
+type scheduleArgs struct{}
+
+func (scheduleArgs) Kind() string { return "schedule_polls" }
+
+const (
+	queuePoll  = "poll"
+	queueItems = "items"
+)
+
+// Options tune a Queue.
+type Options struct {
+	// Workers is how many items are processed at once (default 4). Politeness
+	// is enforced by the fetcher per host, so more workers help only when
+	// items come from many hosts.
+	Workers int
+	// Once makes every job a single attempt: a failed item is recorded on the
+	// item and picked up again by the next run instead of being retried now.
+	Once bool
+	// ScheduleEvery is how often the long-running mode looks for due feeds.
+	ScheduleEvery time.Duration
+	Logger        *slog.Logger
+}
+
+// Queue runs the pipeline's stages as River jobs on any River driver.
+type Queue[TTx any] struct {
+	client *river.Client[TTx]
+	p      *Pipeline
+	opt    Options
+}
+
+// Migrate creates or updates River's tables.
+func Migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("queue migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("queue migrate: %w", err)
+	}
+	return nil
+}
+
+// NewQueue builds a queue whose workers call p's stages.
+func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options) (*Queue[TTx], error) {
+	if opt.Workers <= 0 {
+		opt.Workers = 4
+	}
+	if opt.ScheduleEvery <= 0 {
+		opt.ScheduleEvery = 30 * time.Second
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	q := &Queue[TTx]{p: p, opt: opt}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &pollWorker[TTx]{q: q})
+	river.AddWorker(workers, &itemWorker[TTx]{q: q})
+	river.AddWorker(workers, &scheduleWorker[TTx]{q: q})
+	cfg := &river.Config{
+		Logger: opt.Logger,
+		Queues: map[string]river.QueueConfig{
+			queuePoll:  {MaxWorkers: 2},
+			queueItems: {MaxWorkers: opt.Workers},
+		},
+		Workers: workers,
+		// A job may wait its turn for a busy host before it fetches, so it
+		// gets far longer than River's one-minute default; a crashed job is
+		// rescued soon after that instead of River's default hour.
+		JobTimeout:           10 * time.Minute,
+		RescueStuckJobsAfter: 15 * time.Minute,
+		// Without LISTEN/NOTIFY (SQLite) River finds new jobs by polling.
+		FetchPollInterval: 200 * time.Millisecond,
+		FetchCooldown:     50 * time.Millisecond,
+	}
+	if opt.Once {
+		cfg.MaxAttempts = 1
+	} else {
+		cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: 1}
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
+			river.PeriodicInterval(opt.ScheduleEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return scheduleArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true},
+		)}
+	}
+	client, err := river.NewClient(driver, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	q.client = client
+	return q, nil
+}
+
+// Start starts the workers; they run until Stop or ctx ends.
+func (q *Queue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+// Stop lets running jobs finish (up to ctx's deadline) and stops the workers.
+// Jobs that could not finish are left to River's rescuer, never lost.
+func (q *Queue[TTx]) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// PollAll enqueues one poll of every feed that is not paused.
+func (q *Queue[TTx]) PollAll(ctx context.Context) error {
+	feeds, err := q.p.Store.Feeds(ctx)
+	if err != nil {
+		return err
+	}
+	var params []river.InsertManyParams
+	for _, f := range feeds {
+		if !f.Paused {
+			params = append(params, river.InsertManyParams{Args: PollArgs{FeedID: f.ID}})
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	_, err = q.client.InsertMany(ctx, params)
+	return err
+}
+
+// WaitIdle returns once no job is waiting or running.
+func (q *Queue[TTx]) WaitIdle(ctx context.Context) error {
+	params := river.NewJobListParams().States(activeStates...).First(1)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		res, err := q.client.JobList(ctx, params)
+		if err != nil {
+			return err
+		}
+		if len(res.Jobs) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Summary is what one run did.
+type Summary struct {
+	FeedsPolled, FeedFailures, ItemsSeen, PostsNew, ItemFailures int64
+}
+
+// Summary reads the pipeline's counters.
+func (q *Queue[TTx]) Summary() Summary {
+	c := &q.p.Counter
+	return Summary{c.FeedsPolled.Load(), c.FeedFailures.Load(), c.ItemsSeen.Load(), c.PostsNew.Load(), c.ItemFailures.Load()}
+}
+
+func (q *Queue[TTx]) enqueueItems(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: ItemArgs{ItemID: id}}
+	}
+	_, err := q.client.InsertMany(ctx, params)
+	return err
+}
+
+type pollWorker[TTx any] struct {
+	river.WorkerDefaults[PollArgs]
+	q *Queue[TTx]
+}
+
+func (w *pollWorker[TTx]) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+	items, err := w.q.p.PollFeed(ctx, job.Args.FeedID)
+	if err != nil {
+		// The failure is on the feed's row and the schedule polls it again;
+		// retrying the job as well would poll twice.
+		return river.JobCancel(err)
+	}
+	ids := make([]int64, len(items))
+	for i := range items {
+		ids[i] = items[i].ID
+	}
+	return w.q.enqueueItems(ctx, ids)
+}
+
+type itemWorker[TTx any] struct {
+	river.WorkerDefaults[ItemArgs]
+	q *Queue[TTx]
+}
+
+func (w *itemWorker[TTx]) Work(ctx context.Context, job *river.Job[ItemArgs]) error {
+	_, err := w.q.p.ProcessItem(ctx, job.Args.ItemID)
+	var perm *PermanentError
+	if errors.As(err, &perm) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+type scheduleWorker[TTx any] struct {
+	river.WorkerDefaults[scheduleArgs]
+	q *Queue[TTx]
+}
+
+func (w *scheduleWorker[TTx]) Work(ctx context.Context, _ *river.Job[scheduleArgs]) error {
+	feeds, err := w.q.p.Store.Feeds(ctx)
+	if err != nil {
+		return err
+	}
+	now := w.q.p.Now()
+	var params []river.InsertManyParams
+	for _, f := range feeds {
+		if !f.Paused && !f.NextPollAt.After(now) {
+			params = append(params, river.InsertManyParams{Args: PollArgs{FeedID: f.ID}})
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	_, err = w.q.client.InsertMany(ctx, params)
+	return err
+}

@@ -1,0 +1,314 @@
+// Package pipeline runs kabar's stages for feeds and items: poll a feed, then
+// for each item resolve its publisher URL, fetch the page, extract the
+// article, sanitize it and save the post.
+//
+// Each stage is a plain method that a test can call without a queue; the
+// River queue in queue.go only decides when a stage runs, never what it does.
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/extract"
+	"github.com/kabarnews/kabar/internal/feed"
+	"github.com/kabarnews/kabar/internal/fetch"
+	"github.com/kabarnews/kabar/internal/gnews"
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/sanitize"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// Fetcher is the part of fetch.Client the pipeline uses.
+type Fetcher interface {
+	Do(ctx context.Context, r fetch.Request) (*fetch.Response, error)
+}
+
+// Counters tell what a run did; every field is updated atomically.
+type Counters struct {
+	FeedsPolled  atomic.Int64
+	FeedFailures atomic.Int64
+	ItemsSeen    atomic.Int64
+	PostsNew     atomic.Int64
+	ItemFailures atomic.Int64
+}
+
+// Pipeline holds what the stages need.
+type Pipeline struct {
+	Store   store.Store
+	Fetch   Fetcher
+	Log     *slog.Logger
+	Now     func() time.Time
+	Counter Counters
+}
+
+// New returns a pipeline over a store and a fetcher.
+func New(st store.Store, f Fetcher, log *slog.Logger) *Pipeline {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Pipeline{Store: st, Fetch: f, Log: log, Now: time.Now}
+}
+
+// PermanentError marks a failure that retrying will not mend (a 404, an
+// article link that needs online resolution, a page without an article).
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+func permanent(err error) error { return &PermanentError{Err: err} }
+
+const feedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+
+// PollFeed fetches a feed (conditionally), stores its items and returns the
+// feed's unfinished items: the new ones and those that failed before.
+func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) ([]model.Item, error) {
+	f, err := p.Store.Feed(ctx, feedID)
+	if err != nil {
+		return nil, err
+	}
+	now := p.Now().UTC()
+	next := now.Add(f.PollInterval)
+	p.Counter.FeedsPolled.Add(1)
+	items, result, err := p.pollFeed(ctx, f)
+	result.At, result.NextPollAt, result.Err = now, next, err
+	if err != nil {
+		p.Counter.FeedFailures.Add(1)
+		p.Log.Warn("feed poll failed", "feed", f.ID, "url", f.URL, "err", err)
+	}
+	if rerr := p.Store.RecordPoll(ctx, f.ID, result); rerr != nil {
+		return nil, errors.Join(err, rerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.Counter.ItemsSeen.Add(int64(items))
+	return p.Store.UnfinishedItems(ctx, f.ID)
+}
+
+func (p *Pipeline) pollFeed(ctx context.Context, f *model.Feed) (int, store.PollResult, error) {
+	res := store.PollResult{ETag: f.ETag, LastModified: f.LastModified}
+	resp, err := p.Fetch.Do(ctx, fetch.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified, Accept: feedAccept})
+	if err != nil {
+		return 0, res, fmt.Errorf("fetch feed: %w", err)
+	}
+	if resp.NotModified {
+		return 0, res, nil
+	}
+	parsed, err := feed.Parse(resp.Body, resp.URL)
+	if err != nil {
+		return 0, res, fmt.Errorf("parse feed: %w", err)
+	}
+	for i := range parsed.Items {
+		it := &parsed.Items[i]
+		it.FeedID = f.ID
+		it.Title = sanitize.Text(it.Title)
+		it.Publisher = sanitize.Text(it.Publisher)
+		if _, err := p.Store.UpsertItem(ctx, it); err != nil {
+			return 0, res, err
+		}
+	}
+	res.Title = sanitize.Text(parsed.Title)
+	res.ETag = resp.Header.Get("ETag")
+	res.LastModified = resp.Header.Get("Last-Modified")
+	return len(parsed.Items), res, nil
+}
+
+// ProcessItem turns one item into a post. It reports whether a new post was
+// made (false when the article was already stored under another item). A
+// failure is recorded on the item before it is returned.
+func (p *Pipeline) ProcessItem(ctx context.Context, itemID int64) (bool, error) {
+	it, err := p.Store.Item(ctx, itemID)
+	if err != nil {
+		return false, err
+	}
+	if it.Status == model.ItemDone {
+		return false, nil
+	}
+	created, err := p.processItem(ctx, it)
+	if err != nil {
+		p.Counter.ItemFailures.Add(1)
+		p.Log.Warn("item failed", "item", it.ID, "link", it.Link, "err", err)
+		if ferr := p.Store.FailItem(ctx, it.ID, err.Error()); ferr != nil {
+			return false, errors.Join(err, ferr)
+		}
+		return false, err
+	}
+	if created {
+		p.Counter.PostsNew.Add(1)
+	}
+	return created, nil
+}
+
+func (p *Pipeline) processItem(ctx context.Context, it *model.Item) (bool, error) {
+	if err := p.resolve(ctx, it); err != nil {
+		return false, err
+	}
+	art, finalURL, err := p.fetchArticle(ctx, it)
+	if err != nil {
+		return false, err
+	}
+	post := buildPost(it, art, finalURL, p.Now())
+	return p.Store.SavePost(ctx, post)
+}
+
+// resolve finds the publisher's URL of an item once and stores it.
+func (p *Pipeline) resolve(ctx context.Context, it *model.Item) error {
+	if it.SourceURL != "" {
+		return nil
+	}
+	switch {
+	case gnews.IsLink(it.Link):
+		d, err := gnews.Decode(it.Link)
+		if err != nil {
+			return permanent(fmt.Errorf("resolve %s: %w", it.Link, err))
+		}
+		it.SourceURL, it.AMPURL = d.URL, d.AMPURL
+	default:
+		if legacy, ok := gnews.LegacyURL(it.Link); ok {
+			it.SourceURL = legacy
+		} else {
+			it.SourceURL = it.Link
+		}
+	}
+	if u, err := url.Parse(it.SourceURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return permanent(fmt.Errorf("item has no usable link: %q", it.SourceURL))
+	}
+	return p.Store.ResolveItem(ctx, it.ID, it.SourceURL, it.AMPURL)
+}
+
+// fetchArticle fetches and extracts the publisher's page, falling back to the
+// AMP page when the canonical one fails or holds no article.
+func (p *Pipeline) fetchArticle(ctx context.Context, it *model.Item) (*model.Article, string, error) {
+	art, final, err := p.fetchAndExtract(ctx, it.SourceURL)
+	if err == nil || it.AMPURL == "" || ctx.Err() != nil {
+		return art, final, err
+	}
+	art, final, ampErr := p.fetchAndExtract(ctx, it.AMPURL)
+	if ampErr != nil {
+		return nil, "", fmt.Errorf("%w (AMP page: %v)", err, ampErr)
+	}
+	return art, final, nil
+}
+
+func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL string) (*model.Article, string, error) {
+	resp, err := p.Fetch.Do(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+	if err != nil {
+		if isPermanentFetchError(err) {
+			err = permanent(err)
+		}
+		return nil, "", fmt.Errorf("fetch %s: %w", pageURL, err)
+	}
+	art, err := extract.Extract(resp.Body, resp.URL)
+	if err != nil {
+		return nil, "", permanent(fmt.Errorf("extract %s: %w", resp.URL, err))
+	}
+	return art, resp.URL, nil
+}
+
+// isPermanentFetchError tells the failures that another attempt soon would
+// only repeat: the page is gone, forbidden to us, or out of reach by policy.
+// An unreachable robots.txt is temporary: the host may answer later.
+func isPermanentFetchError(err error) bool {
+	if errors.Is(err, fetch.ErrRobotsUnavailable) {
+		return false
+	}
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		return se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests &&
+			se.StatusCode != http.StatusRequestTimeout
+	}
+	return errors.Is(err, fetch.ErrDisallowed) || errors.Is(err, fetch.ErrNotInArchive) ||
+		errors.Is(err, fetch.ErrBlockedAddress) || errors.Is(err, fetch.ErrTooLarge) ||
+		errors.Is(err, fetch.ErrInvalidURL)
+}
+
+// buildPost makes the post from what the feed said and what the page held.
+// The feed wins for title, publisher and date: for Google News items they are
+// Google's cleaned-up values, and the seed layout prints the feed's date.
+func buildPost(it *model.Item, art *model.Article, pageURL string, now time.Time) *model.Post {
+	paras := make([]string, 0, len(art.Paragraphs))
+	for _, para := range art.Paragraphs {
+		if t := sanitize.Text(para); t != "" {
+			paras = append(paras, t)
+		}
+	}
+	title := firstNonEmpty(sanitize.Text(it.Title), sanitize.Text(art.Title), it.SourceURL)
+	published := it.Published
+	if published.IsZero() {
+		published = art.Published
+	}
+	if published.IsZero() {
+		published = now
+	}
+	source := it.SourceURL
+	if source == "" {
+		source = pageURL
+	}
+	return &model.Post{
+		FeedID:      it.FeedID,
+		ItemID:      it.ID,
+		Title:       title,
+		Author:      sanitize.Text(art.Author),
+		Publisher:   firstNonEmpty(it.Publisher, sanitize.Text(art.SiteName), hostOf(source)),
+		SourceURL:   source,
+		AMPURL:      it.AMPURL,
+		ItemLink:    it.Link,
+		ArticleID:   firstNonEmpty(it.ArticleID, it.GUID),
+		Published:   published.UTC(),
+		Language:    art.Language,
+		Image:       safeURL(art.Image),
+		Description: sanitize.Text(art.Description),
+		Paragraphs:  paras,
+		ContentHash: contentHash(paras),
+	}
+}
+
+// contentHash identifies an article's text whatever its spacing and case, so
+// the same story under two URLs is stored once.
+func contentHash(paras []string) string {
+	if len(paras) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, p := range paras {
+		h.Write([]byte(strings.ToLower(strings.Join(strings.Fields(p), " "))))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func safeURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return u.String()
+}
+
+func hostOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
