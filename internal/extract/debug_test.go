@@ -1,3 +1,6 @@
+//go:build extractdebug
+
+// Run with: EXTRACT_DEBUG=page.html go test -tags extractdebug -run TestDebugPage ./internal/extract
 package extract
 
 import (
