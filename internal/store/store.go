@@ -35,15 +35,29 @@ type PostQuery struct {
 
 // Store is kabar's storage. Writes are idempotent: re-polling a feed or
 // re-running an item never duplicates a row.
+//
+// The contract is split by domain, one interface each, so that a change to
+// one domain touches one interface, one file per backend and one file of the
+// conformance suite.
 type Store interface {
 	Close() error
+	FeedStore
+	ItemStore
+	PostStore
+	CommentStore
+}
 
+// FeedStore keeps subscriptions and their polling state.
+type FeedStore interface {
 	AddFeed(ctx context.Context, f *model.Feed) error // sets f.ID; ErrExists on a known URL
 	Feed(ctx context.Context, id int64) (*model.Feed, error)
 	Feeds(ctx context.Context) ([]model.Feed, error)
 	DeleteFeed(ctx context.Context, id int64) error
 	RecordPoll(ctx context.Context, feedID int64, r PollResult) error
+}
 
+// ItemStore keeps feed items and their progress through the pipeline.
+type ItemStore interface {
 	// UpsertItem stores an item keyed by (FeedID, GUID). A known item keeps its
 	// state; created reports whether the row is new. it.ID is set either way.
 	UpsertItem(ctx context.Context, it *model.Item) (created bool, err error)
@@ -56,7 +70,10 @@ type Store interface {
 	FailItem(ctx context.Context, itemID int64, msg string) error
 	// ItemCounts counts a feed's items by status.
 	ItemCounts(ctx context.Context, feedID int64) (map[string]int, error)
+}
 
+// PostStore keeps published posts.
+type PostStore interface {
 	// SavePost stores the post made from item p.ItemID and marks the item done.
 	// A post with the same source URL or content hash already stored is reused:
 	// the item is linked to it and created is false. p.ID and p.Slug are set.
@@ -66,7 +83,10 @@ type Store interface {
 	PostByPath(ctx context.Context, year, month int, slug string) (*model.Post, error)
 	Posts(ctx context.Context, q PostQuery) ([]model.Post, error)
 	CountPosts(ctx context.Context) (int, error)
+}
 
+// CommentStore keeps readers' comments.
+type CommentStore interface {
 	AddComment(ctx context.Context, c *model.Comment) error
 	// Comments lists a post's comments, oldest first; approvedOnly hides the
 	// moderation queue.
