@@ -9,9 +9,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-
-	"github.com/kabarnews/kabar/internal/store"
-	"github.com/kabarnews/kabar/internal/web"
 )
 
 func init() {
@@ -54,14 +51,6 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
-}
-
-func newSite(st store.Store, f *flags) (http.Handler, error) {
-	loc, err := time.LoadLocation(f.get(optTZ))
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", optTZ, err)
-	}
-	return web.New(st, web.Config{Lang: f.get(optLang), Location: loc, Logger: f.logger()})
 }
 
 // quietLogger keeps the queue's own chatter to warnings and worse; kabar logs

@@ -1,9 +1,11 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -98,9 +100,20 @@ func DefaultConfig() Config {
 	}
 }
 
-// Request is one GET. ETag and LastModified make it conditional.
+// Request is one request, a GET unless Method says otherwise. ETag and
+// LastModified make it conditional.
 type Request struct {
 	URL, ETag, LastModified, Accept string
+	// Method is GET when empty. A redirect answered with 303 (or 301/302 to a
+	// POST, as browsers do) turns the next hop into a body-less GET.
+	Method string
+	Body   []byte
+	// Header holds extra request headers (Content-Type, Cookie…); kabar's own
+	// User-Agent, Accept and conditional headers win over them.
+	Header http.Header
+	// SkipRobots is for calls that are not crawling (an API endpoint asked on
+	// behalf of one item): robots.txt is not consulted for them.
+	SkipRobots bool
 }
 
 // Response is a successful (2xx) or not-modified (304) answer.
@@ -291,7 +304,7 @@ func (c *Client) follow(ctx context.Context, u *url.URL, r Request, robots bool)
 			return nil, fmt.Errorf("fetch %s: redirect loop at %s: %w", orig, u, ErrTooManyRedirects)
 		}
 		seen[key] = true
-		if !robots && !c.cfg.IgnoreRobots {
+		if !robots && !c.cfg.IgnoreRobots && !r.SkipRobots {
 			if err := c.checkRobots(ctx, u); err != nil {
 				return nil, err
 			}
@@ -314,6 +327,9 @@ func (c *Client) follow(ctx context.Context, u *url.URL, r Request, robots bool)
 		if next, err = checkURL(next, c.guard); err != nil {
 			return nil, fmt.Errorf("fetch %s: redirect to %s: %w", orig, loc, err)
 		}
+		if raw.status == http.StatusSeeOther || (r.Method == http.MethodPost && (raw.status == 301 || raw.status == 302)) {
+			r.Method, r.Body = http.MethodGet, nil
+		}
 		u = next
 	}
 }
@@ -333,9 +349,22 @@ func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.Cookie
 	}
 	hctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(hctx, http.MethodGet, u.String(), nil)
+	method := r.Method
+	if method == "" || robots {
+		method = http.MethodGet
+	}
+	var reqBody io.Reader
+	if len(r.Body) > 0 && !robots {
+		reqBody = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(hctx, method, u.String(), reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w: %v", u, ErrInvalidURL, err)
+	}
+	if !robots {
+		for k, vs := range r.Header {
+			req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+		}
 	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	accept := r.Accept

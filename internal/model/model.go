@@ -58,6 +58,11 @@ type Item struct {
 	// AMP twin when known.
 	SourceURL string
 	AMPURL    string
+	// Related lists the other reports of the same story that the feed linked
+	// (Google News' related-coverage <ol>); StoryURL is its "Full Coverage"
+	// page. Both are evidence for grouping reports into stories.
+	Related   []Link
+	StoryURL  string
 	Status    string
 	Error     string
 	Attempts  int
@@ -66,15 +71,25 @@ type Item struct {
 	UpdatedAt time.Time
 }
 
+// Link is a titled link to another report, as a feed lists it.
+type Link struct {
+	Title     string
+	URL       string
+	Publisher string
+}
+
 // Article is what the extractor makes of a page.
 type Article struct {
-	Title       string
-	Author      string
-	Published   time.Time
-	Modified    time.Time
-	Image       string
-	SiteName    string
-	Canonical   string
+	Title     string
+	Author    string
+	Published time.Time
+	Modified  time.Time
+	Image     string
+	SiteName  string
+	Canonical string
+	// AMPURL is the page's <link rel="amphtml">, a fallback when the page
+	// itself yields too little.
+	AMPURL      string
 	Language    string
 	Description string
 	// Paragraphs are the article's text blocks in reading order, each one line
