@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"reflect"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,7 +85,7 @@ func TestSeedFeed(t *testing.T) {
 		ArticleID:    id,
 		Status:       model.ItemNew,
 	}
-	if it != want {
+	if !reflect.DeepEqual(it, want) {
 		t.Errorf("seed item\n got %+v\nwant %+v", it, want)
 	}
 	if got := it.Published.Format(seedFormat); got != "2021-11-09 15:45:00Z" {
