@@ -4,46 +4,79 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/kabarnews/kabar/internal/gnews"
 )
 
+var (
+	optGNewsInterval = register(option{"gnews-interval", "KABAR_GNEWS_INTERVAL", gnews.DefaultInterval.String(),
+		"least time between two Google News link resolutions (each costs two requests to Google; past ~15 quick ones Google answers 429 for up to an hour, 70s apart has been seen to hold)"})
+	// optGNewsBase is hidden from usage: tests point resolution at a fake.
+	optGNewsBase = register(option{"gnews-base", "KABAR_GNEWS_BASE", "",
+		"base URL replacing https://news.google.com for online resolution (tests)"})
+)
+
+// hiddenOptions are registered but left out of usage texts.
+var hiddenOptions = []string{optGNewsBase}
+
 func init() {
-	addCommand(command{"decode", "print the publisher URL inside Google News links or IDs", runDecode})
+	addCommand(command{"decode", "print the publisher URL inside Google News links or IDs (--online: ask Google for 2024+ links)", runDecode})
 }
 
+const decodeUsage = "decode [--online] [--json] LINK_OR_ID..."
+
 func runDecode(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "decode", "decode [--json] LINK_OR_ID...")
-	asJSON := f.Bool("json", false, "one JSON object a line, with the kind and the AMP URL")
+	f := sub(env, global, "decode", decodeUsage,
+		optReplay, optRecord, optAllow, optHostDelay, optGNewsInterval, optGNewsBase, optHL, optGL, optCEID)
+	hideOptions(f, decodeUsage)
+	asJSON := f.Bool("json", false, "one JSON object a line: input, id, kind, url, amp_url (and error, retry, retry_after)")
+	online := f.Bool("online", false, "resolve 2024+ links through Google News (an article page and a batchexecute call per link, paced by --gnews-interval; see docs/gnews.md)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
 	if f.NArg() == 0 {
 		return fmt.Errorf("%w: decode takes one or more Google News links or article IDs", errUsage)
 	}
+	var results []gnews.Result
+	if *online {
+		r, closeFn, err := newResolver(f)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		results = r.ResolveAll(ctx, f.Args())
+	} else {
+		for _, arg := range f.Args() {
+			d, err := gnews.Decode(arg)
+			results = append(results, gnews.Result{Input: arg, Decoded: d, Err: err})
+		}
+	}
+
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
 	failed := 0
-	for _, arg := range f.Args() {
-		d, err := gnews.Decode(arg)
-		if err != nil {
+	for _, res := range results {
+		if res.Err != nil {
 			failed++
 			if *asJSON {
-				out := map[string]any{"input": arg, "error": err.Error()}
-				var ge *gnews.Error
-				if errors.As(err, &ge) {
-					out["kind"] = ge.Kind.String()
-				}
-				if err := enc.Encode(out); err != nil {
+				if err := enc.Encode(errorJSON(res)); err != nil {
 					return err
 				}
 			}
-			fmt.Fprintf(env.Stderr, "kabar decode: %v\n", err)
+			msg := res.Err.Error()
+			if errors.Is(res.Err, gnews.ErrNewForm) {
+				msg += " (try --online)"
+			}
+			fmt.Fprintf(env.Stderr, "kabar decode: %s\n", msg)
 			continue
 		}
+		d := res.Decoded
 		if *asJSON {
-			if err := enc.Encode(map[string]any{"input": arg, "id": d.ID, "kind": d.Kind.String(), "url": d.URL, "amp_url": d.AMPURL}); err != nil {
+			if err := enc.Encode(map[string]any{"input": res.Input, "id": d.ID, "kind": d.Kind.String(), "url": d.URL, "amp_url": d.AMPURL}); err != nil {
 				return err
 			}
 			continue
@@ -54,4 +87,79 @@ func runDecode(ctx context.Context, env *Env, global *flags, args []string) erro
 		return fmt.Errorf("%d of %d could not be decoded", failed, f.NArg())
 	}
 	return nil
+}
+
+// errorJSON describes a failed input: the error, what kind of ID it was,
+// and, for online resolution, whether and when to try again.
+func errorJSON(res gnews.Result) map[string]any {
+	out := map[string]any{"input": res.Input, "error": res.Err.Error()}
+	if res.Decoded != nil {
+		out["kind"] = res.Decoded.Kind.String()
+		if res.Decoded.ID != "" {
+			out["id"] = res.Decoded.ID
+		}
+	} else {
+		var ge *gnews.Error
+		if errors.As(res.Err, &ge) {
+			out["kind"] = ge.Kind.String()
+		}
+	}
+	retry, notBefore := gnews.Retryable(res.Err)
+	if errors.Is(res.Err, gnews.ErrNewForm) {
+		retry = true // with --online
+	}
+	out["retry"] = retry
+	if !notBefore.IsZero() {
+		out["retry_after"] = notBefore.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+// newResolver builds the online resolver on kabar's fetcher, configured by
+// the command's options. The cache lives for this command only.
+func newResolver(f *flags) (*gnews.Resolver, func(), error) {
+	interval, err := f.duration(optGNewsInterval)
+	if err != nil {
+		return nil, nil, err
+	}
+	if interval == 0 {
+		interval = -1 // an explicit 0s means no pacing, not the default
+	}
+	loc, err := editionFromFlags(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	fc, err := newFetcher(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := gnews.NewResolver(fc, gnews.Options{
+		BaseURL:  f.get(optGNewsBase),
+		Interval: interval,
+		Cache:    gnews.NewMemCache(),
+		Locale:   loc,
+		Log:      f.logger(),
+	})
+	if err != nil {
+		fc.Close()
+		return nil, nil, fmt.Errorf("--%s: %w", optGNewsBase, err)
+	}
+	return r, func() { fc.Close() }, nil
+}
+
+// hideOptions replaces a command's usage with one that leaves out the
+// hidden options.
+func hideOptions(f *flags, usage string) {
+	f.Usage = func() {
+		fmt.Fprintf(f.env.Stderr, "usage: kabar %s\n\nOptions:\n", usage)
+		shown := flag.NewFlagSet(f.Name(), flag.ContinueOnError)
+		shown.SetOutput(f.env.Stderr)
+		f.VisitAll(func(fl *flag.Flag) {
+			if !slices.Contains(hiddenOptions, fl.Name) {
+				shown.Var(fl.Value, fl.Name, fl.Usage)
+				shown.Lookup(fl.Name).DefValue = fl.DefValue
+			}
+		})
+		shown.PrintDefaults()
+	}
 }

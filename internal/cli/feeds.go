@@ -3,22 +3,25 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/gnews"
 	"github.com/kabarnews/kabar/internal/model"
 )
 
 func init() {
-	addCommand(command{"feeds", "add, list or remove feeds (feeds add URL | feeds list | feeds rm ID)", runFeeds})
+	addCommand(command{"feeds", "add, list or remove feeds (feeds add URL | feeds add --gnews-search QUERY … | feeds list | feeds rm ID)", runFeeds})
 }
 
 func runFeeds(ctx context.Context, env *Env, global *flags, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: kabar feeds add URL | feeds list [--json] | feeds rm ID", errUsage)
+		return fmt.Errorf("%w: kabar feeds add URL | feeds add --gnews-search QUERY|--gnews-topic TOPIC|--gnews-geo PLACE|--gnews-top [--hl LANG --gl COUNTRY] | feeds list [--json] | feeds rm ID", errUsage)
 	}
 	switch args[0] {
 	case "add":
@@ -31,18 +34,75 @@ func runFeeds(ctx context.Context, env *Env, global *flags, args []string) error
 	return fmt.Errorf("%w: unknown feeds command %q", errUsage, args[0])
 }
 
+var (
+	optHL = register(option{"hl", "KABAR_GNEWS_HL", "",
+		"Google News interface language, e.g. id, en-US, pt-BR (default from --gl, else en-US)"})
+	optGL = register(option{"gl", "KABAR_GNEWS_GL", "",
+		"Google News country, e.g. ID, US, BR (default from --hl)"})
+	optCEID = register(option{"ceid", "KABAR_GNEWS_CEID", "",
+		"Google News edition COUNTRY:language, e.g. BR:pt-419 (default derived from --hl and --gl)"})
+)
+
+const feedsAddUsage = "feeds add URL\n       kabar feeds add (--gnews-search QUERY | --gnews-topic TOPIC | --gnews-geo PLACE | --gnews-top) [--hl LANG] [--gl COUNTRY] [--ceid COUNTRY:LANG]"
+
 func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "feeds add", "feeds add URL")
+	f := sub(env, global, "feeds add", feedsAddUsage, optHL, optGL, optCEID)
+	search := f.String("gnews-search", "", "add the Google News search feed for this query (operators such as when:7d, site:, intitle:, OR, -term work)")
+	topic := f.String("gnews-topic", "", "add a Google News section feed: "+strings.Join(gnews.Topics, "|")+", or a topic ID (CAAq…) or news.google.com/topics/… URL")
+	geo := f.String("gnews-geo", "", "add the Google News local feed for a place (any language: Jakarta, São Paulo, Київ)")
+	top := f.Bool("gnews-top", false, "add the Google News top stories feed")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
-	if f.NArg() != 1 {
-		return fmt.Errorf("%w: feeds add takes one URL", errUsage)
-	}
-	raw := f.Arg(0)
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", raw)
+	kinds, kind := 0, ""
+	var edition []string // edition options given on the command line
+	f.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "gnews-search", "gnews-topic", "gnews-geo", "gnews-top":
+			kinds, kind = kinds+1, fl.Name
+		case optHL, optGL, optCEID:
+			edition = append(edition, "--"+fl.Name)
+		}
+	})
+	var raw string
+	switch {
+	case kinds == 0:
+		if len(edition) > 0 {
+			return fmt.Errorf("%w: %s only go with --gnews-search, --gnews-topic, --gnews-geo or --gnews-top", errUsage, strings.Join(edition, ", "))
+		}
+		if f.NArg() != 1 {
+			return fmt.Errorf("%w: feeds add takes one URL", errUsage)
+		}
+		raw = f.Arg(0)
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%q is not an http(s) URL", raw)
+		}
+	case kinds > 1:
+		return fmt.Errorf("%w: give one of --gnews-search, --gnews-topic, --gnews-geo, --gnews-top", errUsage)
+	case f.NArg() != 0:
+		return fmt.Errorf("%w: a Google News feed is built from its options; drop %q or the --gnews option", errUsage, f.Arg(0))
+	default:
+		e, err := editionFromFlags(f)
+		if err != nil {
+			return err
+		}
+		switch kind {
+		case "gnews-top":
+			if !*top {
+				return fmt.Errorf("%w: --gnews-top=false adds nothing", errUsage)
+			}
+			raw, err = gnews.TopStoriesFeed(e)
+		case "gnews-search":
+			raw, err = gnews.SearchFeed(*search, e)
+		case "gnews-topic":
+			raw, err = gnews.TopicFeed(*topic, e)
+		default:
+			raw, err = gnews.GeoFeed(*geo, e)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	b, err := openBackend(ctx, f.get(optDB))
 	if err != nil {
@@ -55,6 +115,16 @@ func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error
 	}
 	fmt.Fprintf(env.Stdout, "%d\t%s\n", feed.ID, feed.URL)
 	return nil
+}
+
+// editionFromFlags is the Google News edition the --hl, --gl and --ceid
+// options (or their environment variables) name.
+func editionFromFlags(f *flags) (gnews.Locale, error) {
+	e, err := gnews.NewEdition(f.get(optHL), f.get(optGL), f.get(optCEID))
+	if err != nil {
+		return gnews.Locale{}, fmt.Errorf("--%s/--%s/--%s: %w", optHL, optGL, optCEID, err)
+	}
+	return e, nil
 }
 
 func feedsList(ctx context.Context, env *Env, global *flags, args []string) error {

@@ -1,19 +1,68 @@
 package cli
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/web"
 )
 
+// The site's own options. run and serve add them to their flags by listing
+// them; a command that does not still reads them from the environment.
+var (
+	optSiteTitle = register(option{"site-title", "KABAR_SITE_TITLE", "kabar",
+		"the site's title (the owner may change it in /admin/settings)"})
+	optBaseURL = register(option{"base-url", "KABAR_BASE_URL", "",
+		"the site's public address, e.g. https://news.example.org, for links in feeds (default: the address asked)"})
+	optSecret = register(option{"secret", "KABAR_SECRET", "",
+		"key that signs form tokens; processes serving one site must share it (default: random per process)"})
+	optTrustProxy = register(option{"trust-proxy", "KABAR_TRUST_PROXY", "false",
+		"take the reader's address from X-Forwarded-For (only behind a reverse proxy that sets it)"})
+)
+
+// siteOptions are the options newSite reads, for commands to list.
+var siteOptions = []string{optLang, optTZ, optSiteTitle, optBaseURL, optSecret, optTrustProxy}
+
+// opt reads an option from the command's flags when it has the flag, else
+// from the environment, else its default.
+func (f *flags) opt(name string) string {
+	if v, ok := f.vals[name]; ok {
+		return *v
+	}
+	o := options[name]
+	if v := f.env.Getenv(o.env); v != "" {
+		return v
+	}
+	return o.def
+}
+
 // newSite builds the site from the command's options; run and serve share it.
 func newSite(st store.Store, f *flags) (http.Handler, error) {
-	loc, err := time.LoadLocation(f.get(optTZ))
+	loc, err := time.LoadLocation(f.opt(optTZ))
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", optTZ, err)
 	}
-	return web.New(st, web.Config{Lang: f.get(optLang), Location: loc, Logger: f.logger()})
+	trust, err := strconv.ParseBool(f.opt(optTrustProxy))
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", optTrustProxy, err)
+	}
+	cfg := web.Config{
+		Lang:       f.opt(optLang),
+		SiteTitle:  f.opt(optSiteTitle),
+		Location:   loc,
+		BaseURL:    f.opt(optBaseURL),
+		TrustProxy: trust,
+		Logger:     f.logger(),
+		// Reextract stays nil until the pipeline offers re-extraction of a
+		// stored post; /admin hides the button and the API answers 501.
+	}
+	if secret := f.opt(optSecret); secret != "" {
+		key := sha256.Sum256([]byte("kabar-site\x00" + secret))
+		cfg.CSRFKey = key[:]
+	}
+	return web.New(st, cfg)
 }

@@ -17,6 +17,7 @@ type block struct {
 	heading bool
 	li      bool
 	quote   bool
+	seq     int // index of its Decision when tracing, else -1
 }
 
 type collector struct {
@@ -27,13 +28,18 @@ type collector struct {
 	li      bool
 	quote   int
 	olItem  int // number of the <li> about to be walked inside an <ol>
+	tr      *tracer
 }
 
 func (c *collector) flush() {
 	t := collapse(c.buf.String())
 	if t != "" {
 		n, _ := textStats(t)
-		c.blocks = append(c.blocks, block{text: t, textLen: n, linkLen: c.linkLen, heading: c.heading, li: c.li, quote: c.quote > 0})
+		seq := -1
+		if c.tr != nil {
+			seq = c.tr.add(Decision{Kept: true, Text: t})
+		}
+		c.blocks = append(c.blocks, block{text: t, textLen: n, linkLen: c.linkLen, heading: c.heading, li: c.li, quote: c.quote > 0, seq: seq})
 	}
 	c.buf.Reset()
 	c.linkLen = 0
@@ -43,6 +49,9 @@ func (c *collector) flush() {
 
 func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	if n.removed {
+		if c.tr != nil {
+			c.traceRemoved(n)
+		}
 		return
 	}
 	if n.isText() {
@@ -93,6 +102,28 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	}
 	if block {
 		c.flush()
+	}
+}
+
+// traceRemoved records the removed elements of a subtree the cleaning
+// dropped; an element that went because it was left empty stands for its
+// removed children.
+func (c *collector) traceRemoved(n *node) {
+	if n.tag == 0 {
+		return
+	}
+	r := c.tr.reasons[n]
+	if r == "" || r == "empty" {
+		for _, k := range n.kids {
+			if k.removed {
+				c.traceRemoved(k)
+			}
+		}
+		return
+	}
+	if t := n.rawText(); t != "" {
+		c.flush()
+		c.tr.add(Decision{Reason: r, Path: n.path(), Text: t})
 	}
 }
 
@@ -150,12 +181,16 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
 }
 
-// filterBlocks drops furniture from the collected blocks.
-func filterBlocks(blocks []block, title string) []block {
+// filterBlocks drops furniture from the collected blocks; tr, when not
+// nil, learns why each dropped block went.
+func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	// a comments heading ends the article: what follows is readers' text
 	chars := 0
 	for i, b := range blocks {
 		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) {
+			for _, d := range blocks[i:] {
+				tr.drop(d, "comments")
+			}
 			blocks = blocks[:i]
 			break
 		}
@@ -163,43 +198,66 @@ func filterBlocks(blocks []block, title string) []block {
 	}
 	out := blocks[:0:0]
 	for _, b := range blocks {
-		if title != "" && similarTitle(b.text, title) && wordCount(b.text) <= wordCount(title)+3 {
-			continue
-		}
-		wc := wordCount(b.text)
-		if wc == 0 {
-			continue
-		}
-		if wc <= 12 && reJunkLine.MatchString(b.text) {
-			continue
-		}
-		if wc <= 10 && !b.heading && (reBylineName.MatchString(b.text) || reLabelLine.MatchString(b.text) || reMailLine.MatchString(b.text) || reDateOnly.MatchString(b.text) || reCredit.MatchString(b.text) && !sentenceEnd(b.text)) {
-			continue
-		}
-		ld := 0.0
-		if b.textLen > 0 {
-			ld = float64(b.linkLen) / float64(b.textLen)
-		}
-		if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) {
-			continue
-		}
-		if ld > 0.6 && !b.heading {
+		if r := dropReason(b, title); r != "" {
+			tr.drop(b, r)
 			continue
 		}
 		out = append(out, b)
 	}
-	// leading furniture
+	// leading and trailing furniture
 	for len(out) > 0 && isFurniture(out[0], true) {
+		tr.drop(out[0], "leading")
 		out = out[1:]
 	}
 	for len(out) > 0 && isFurniture(out[len(out)-1], false) {
+		tr.drop(out[len(out)-1], "trailing")
 		out = out[:len(out)-1]
 	}
 	// a trailing heading introduces nothing
 	for len(out) > 0 && out[len(out)-1].heading {
+		tr.drop(out[len(out)-1], "trailing")
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// dropReason tells why a block is furniture wherever it stands, or "".
+func dropReason(b block, title string) string {
+	if title != "" && similarTitle(b.text, title) && wordCount(b.text) <= wordCount(title)+3 {
+		return "title"
+	}
+	wc := wordCount(b.text)
+	if wc == 0 {
+		return "no-words"
+	}
+	if wc <= 12 && reJunkLine.MatchString(b.text) {
+		return "junk"
+	}
+	if wc <= 10 && !b.heading {
+		switch {
+		case reBylineName.MatchString(b.text):
+			return "byline"
+		case reLabelLine.MatchString(b.text):
+			return "label"
+		case reMailLine.MatchString(b.text):
+			return "tool"
+		case reDateOnly.MatchString(b.text):
+			return "date"
+		case reCredit.MatchString(b.text) && !sentenceEnd(b.text):
+			return "credit"
+		}
+	}
+	ld := 0.0
+	if b.textLen > 0 {
+		ld = float64(b.linkLen) / float64(b.textLen)
+	}
+	if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) {
+		return "teaser"
+	}
+	if ld > 0.6 && !b.heading {
+		return "links"
+	}
+	return ""
 }
 
 func isFurniture(b block, leading bool) bool {

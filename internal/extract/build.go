@@ -83,8 +83,12 @@ func build(doc *html.Node, info *pageInfo) *node {
 				hidden := isHidden(c)
 				if dropTag(c.DataAtom) {
 					switch c.DataAtom {
-					case atom.Input, atom.Textarea, atom.Select, atom.Button:
-						parent.inputs++
+					case atom.Input, atom.Textarea, atom.Select:
+						// form fields (Readability's input count; buttons and
+						// hidden fields say nothing about a block)
+						if !hidden {
+							parent.inputs++
+						}
 					case atom.Iframe, atom.Object, atom.Embed, atom.Video, atom.Audio:
 						parent.embeds++
 					case atom.Head:
@@ -130,6 +134,22 @@ func build(doc *html.Node, info *pageInfo) *node {
 						}
 						n.inputs += k.inputs
 						n.embeds += k.embeds
+					}
+				}
+				if (n.boiler || n.unlikely) && !n.positive {
+					n.junkLen, n.junkLink = n.textLen, n.linkLen
+				} else {
+					for _, k := range n.kids {
+						n.junkLen += k.junkLen
+						n.junkLink += k.junkLink
+					}
+				}
+				if n.boiler && !n.positive {
+					n.boilLen, n.boilLink = n.textLen, n.linkLen
+				} else {
+					for _, k := range n.kids {
+						n.boilLen += k.boilLen
+						n.boilLink += k.boilLink
 					}
 				}
 				switch n.tag {

@@ -46,6 +46,40 @@ type cleaner struct {
 	topLen int
 	// reasons, when not nil, records why each node was removed (debugging)
 	reasons map[*node]string
+	// ignoreNegative is set when most of the article's paragraph text sits
+	// under elements with negative class names (page builders name every
+	// block "widget"): the names then tell nothing.
+	ignoreNegative bool
+}
+
+// negativeShare is the share of the parts' paragraph text that sits under
+// elements with a negative class weight.
+func negativeShare(parts []*node) float64 {
+	total, neg := 0.0, 0.0
+	var f func(n *node)
+	f = func(n *node) {
+		if classWeight(n) < 0 {
+			neg += n.mass
+			return
+		}
+		for _, k := range n.kids {
+			if k.tag != 0 {
+				f(k)
+			}
+		}
+	}
+	for _, p := range parts {
+		total += p.mass
+		for _, k := range p.kids {
+			if k.tag != 0 {
+				f(k)
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return neg / total
 }
 
 func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
@@ -99,6 +133,12 @@ func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
 	return l
 }
 
+// holdsCore reports whether n is or wraps the scorer's core container.
+func (c *cleaner) holdsCore(n *node) bool {
+	core := c.s.core
+	return core != nil && (n == core || isAncestor(n, core))
+}
+
 func sumInputs(n *node) int {
 	s := 0
 	for _, k := range n.kids {
@@ -128,7 +168,7 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 		}
 		return ""
 	}
-	if n.boiler && !l.positive && l.text*2 < c.topLen {
+	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) {
 		return "boilerplate"
 	}
 	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
@@ -141,7 +181,7 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 		return "h1"
 	}
 	if isHeading(n.tag) {
-		if c.s.flags&flagWeightClasses != 0 && classWeight(n) < 0 {
+		if c.s.flags&flagWeightClasses != 0 && !c.ignoreNegative && classWeight(n) < 0 {
 			return "heading-class"
 		}
 		if c.title != "" && similarTitle(n.textOf(), c.title) {
@@ -177,6 +217,9 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 	weight := 0.0
 	if c.s.flags&flagWeightClasses != 0 {
 		weight = classWeight(n)
+		if weight < 0 && c.ignoreNegative {
+			weight = 0
+		}
 		if n.positive {
 			weight += 25
 		}
@@ -198,14 +241,22 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 	if l.text > 0 {
 		headingDensity = float64(l.headingText) / float64(l.text)
 	}
-	remove := (!inFigure && img > 1 && float64(p)/float64(img) < 0.5) ||
-		(!isList && li > p) ||
-		(l.inputs > p/3) ||
-		(!isList && headingDensity < 0.9 && l.text < 25 && (img == 0 || img > 2) && ld > 0) ||
-		(!isList && weight < 25 && ld > 0.2) ||
-		(weight >= 25 && ld > 0.5) ||
-		(l.embed == 1 && l.text < 75) || l.embed > 1
-	if isList && remove {
+	why := ""
+	switch {
+	case !inFigure && img > 1 && float64(p)/float64(img) < 0.5 && (l.text-l.links < 200 || img > 3):
+		why = "images"
+	case !isList && li > p:
+		why = "list"
+	case l.inputs > p/3:
+		why = "inputs"
+	case !isList && headingDensity < 0.9 && l.text < 25 && (img == 0 || img > 2) && ld > 0:
+		why = "short"
+	case !isList && weight < 25 && ld > 0.2, weight >= 25 && ld > 0.5:
+		why = "links"
+	case l.embed == 1 && l.text < 75, l.embed > 1:
+		why = "embeds"
+	}
+	if isList && why != "" {
 		// keep image galleries
 		allSimple := true
 		for _, k := range n.kids {
@@ -218,8 +269,8 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 			return ""
 		}
 	}
-	if remove {
-		return "conditional"
+	if why != "" {
+		return "cond-" + why
 	}
 	return ""
 }

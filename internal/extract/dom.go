@@ -38,6 +38,10 @@ type node struct {
 	hasBlock bool // some descendant element is a block
 	score    float64
 	mass     float64 // paragraph text (not link text) in the subtree
+	junkLen  int     // text inside boilerplate- or unlikely-marked subtrees
+	junkLink int     // of which link text
+	boilLen  int     // text inside boilerplate-marked subtrees
+	boilLink int     // of which link text
 	scored   bool
 }
 

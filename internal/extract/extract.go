@@ -24,12 +24,29 @@ const minArticleChars = 500
 // relative URLs and may be empty. When no body is found the error is
 // ErrNoArticle and the article, if not nil, carries the metadata alone.
 func Extract(page []byte, pageURL string) (*model.Article, error) {
+	return extract(page, pageURL, nil)
+}
+
+// Explain extracts the page as Extract does and tells how: the scoring
+// attempts and every block kept or dropped, with the reason. The error is
+// ErrNoArticle (with an Explanation) when the page has no body.
+func Explain(page []byte, pageURL string) (*Explanation, error) {
+	ex := &Explanation{URL: pageURL, Chosen: -1}
+	art, err := extract(page, pageURL, ex)
+	ex.Article = art
+	return ex, err
+}
+
+func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, error) {
 	if len(bytes.TrimSpace(page)) == 0 {
 		return nil, ErrNoArticle
 	}
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
 		return nil, ErrNoArticle
+	}
+	if hasStreaming(page) {
+		resolveStreaming(doc)
 	}
 	info := &pageInfo{metas: map[string]string{}}
 	root := build(doc, info)
@@ -49,8 +66,6 @@ func Extract(page []byte, pageURL string) (*model.Article, error) {
 	}
 	ld := parseJSONLD(info.jsonld)
 	art := &model.Article{}
-	fillMeta(art, info, ld, base)
-
 	body := root
 	for _, k := range root.kids {
 		if k.tag == atom.Body {
@@ -58,7 +73,16 @@ func Extract(page []byte, pageURL string) (*model.Article, error) {
 			break
 		}
 	}
-	art.Paragraphs = extractBody(root, body, art.Title, ld.body)
+	fillMeta(art, info, ld, base)
+	art.Paragraphs = extractBody(root, body, art.Title, ld.body, ex)
+	art.Title = pickTitle(titleCandidates(body), info, ld, art.SiteName, base, art.Paragraphs)
+	// the headline is not part of the body
+	for len(art.Paragraphs) > 1 && normWords(art.Paragraphs[0]) == normWords(art.Title) {
+		art.Paragraphs = art.Paragraphs[1:]
+		if ex != nil {
+			ex.dropFirstKept("title")
+		}
+	}
 	if len(art.Paragraphs) == 0 {
 		return art, ErrNoArticle
 	}
@@ -71,40 +95,75 @@ func Extract(page []byte, pageURL string) (*model.Article, error) {
 	return art, nil
 }
 
-func extractBody(root, body *node, title, ldBody string) []string {
-	attempts := []int{
-		flagStripUnlikely | flagWeightClasses | flagCleanConditionally,
-		flagWeightClasses | flagCleanConditionally,
-		flagCleanConditionally,
-		0,
-	}
+// attempts are the scoring passes, strictest first; the next runs when the
+// body found is under minArticleChars.
+var attempts = []int{
+	flagStripUnlikely | flagWeightClasses | flagCleanConditionally,
+	flagWeightClasses | flagCleanConditionally,
+	flagCleanConditionally,
+	0,
+}
+
+func extractBody(root, body *node, title, ldBody string, ex *Explanation) []string {
 	var best []block
 	bestLen := -1
-	for _, flags := range attempts {
+	var bestTrace *tracer
+	for i, flags := range attempts {
 		reset(root)
 		s := &scorer{flags: flags}
 		top, parts := s.pick(body)
+		var tr *tracer
+		if ex != nil {
+			tr = &tracer{reasons: map[*node]string{}}
+			a := Attempt{Mode: modeName(flags)}
+			for _, c := range s.candidates[:min(len(s.candidates), 5)] {
+				a.Candidates = append(a.Candidates, Candidate{Path: c.path(), Score: c.score})
+			}
+			if top != nil {
+				a.Top = top.path()
+				for _, p := range parts {
+					a.Parts = append(a.Parts, p.path())
+				}
+			}
+			ex.Attempts = append(ex.Attempts, a)
+		}
 		if top == nil {
 			continue
 		}
 		c := &cleaner{s: s, title: title, topLen: top.textLen}
-		col := &collector{}
+		c.ignoreNegative = flags&flagWeightClasses != 0 && negativeShare(parts) > 0.5
+		col := &collector{tr: tr}
+		if tr != nil {
+			c.reasons = tr.reasons
+		}
 		for _, p := range parts {
 			c.clean(p, true, false, false)
 			col.walk(p, false, false, false)
 			col.flush()
 		}
-		blocks := filterBlocks(col.blocks, title)
+		blocks := filterBlocks(col.blocks, title, tr)
 		n := 0
 		for _, b := range blocks {
 			n += b.textLen
 		}
+		if ex != nil {
+			ex.Attempts[len(ex.Attempts)-1].Chars = n
+		}
 		// a later, laxer attempt must give clearly more to be preferred
 		if bestLen < 0 || n > bestLen*3/2 {
-			best, bestLen = blocks, n
+			best, bestLen, bestTrace = blocks, n, tr
+			if ex != nil {
+				ex.Chosen = i
+			}
 		}
 		if n >= minArticleChars {
 			break
+		}
+	}
+	if ex != nil {
+		ex.Source = "markup"
+		if bestTrace != nil {
+			ex.Blocks = bestTrace.items
 		}
 	}
 	paras := make([]string, 0, len(best))
@@ -119,6 +178,13 @@ func extractBody(root, body *node, title, ldBody string) []string {
 			ldLen += len(p)
 		}
 		if bestLen < ldLen/3 && ldLen >= 200 {
+			if ex != nil {
+				ex.Source = "json-ld"
+				ex.Blocks = nil
+				for _, p := range ldb {
+					ex.Blocks = append(ex.Blocks, Decision{Kept: true, Text: p})
+				}
+			}
 			return ldb
 		}
 	}
@@ -198,20 +264,18 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 	}
 	a.SiteName = strings.TrimPrefix(a.SiteName, "@")
 
-	title := get("og:title", "twitter:title")
-	if title == "" {
-		title = ld.headline
+	a.Title = get("og:title", "twitter:title")
+	if a.Title == "" {
+		a.Title = ld.headline
 	}
-	if title == "" && len(info.h1s) > 0 {
-		title = info.h1s[0]
+	if a.Title == "" {
+		a.Title = get("title", "headline", "dc.title")
 	}
-	if title == "" {
-		title = get("title", "headline", "dc.title")
+	// a first guess, for the body's cleaning; pickTitle has the last word
+	a.Title = cleanTitle(a.Title, a.SiteName)
+	if a.Title == "" {
+		a.Title = cleanTitle(pageTitle(info), a.SiteName)
 	}
-	if title == "" {
-		title = info.titleText
-	}
-	a.Title = cleanTitle(title, a.SiteName)
 
 	a.Author = ld.author
 	if a.Author == "" {

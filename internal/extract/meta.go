@@ -227,7 +227,7 @@ func parseTime(s string) time.Time {
 	return time.Time{}
 }
 
-var reTitleSep = regexp.MustCompile(`\s+[|\-–—:·•»/]\s+|\s+::\s+`)
+var reTitleSep = regexp.MustCompile(`\s+[|\-–—:·•»«›>/]\s+|\s+::\s+`)
 
 // cleanTitle strips a " | Site" style suffix (or prefix) from a page title.
 func cleanTitle(t, site string) string {

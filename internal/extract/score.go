@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -19,6 +21,9 @@ const (
 type scorer struct {
 	flags      int
 	candidates []*node
+	// core is the container chosen before widen climbed from it: its
+	// wrappers are kept by the cleaning whatever their class names say.
+	core *node
 }
 
 // isContainer tells the elements whose direct inline text forms paragraphs
@@ -124,6 +129,16 @@ func (s *scorer) walk(n *node) {
 		return
 	}
 	switch {
+	case n.tag == atom.Li && !n.hasBlock:
+		// list items of inline text do not score (as in
+		// Readability) but count as paragraph text for widen
+		if n.textLen >= 10 && n.linkLen*2 < n.textLen {
+			m := float64(n.textLen - n.linkLen)
+			for a := n.parent; a != nil; a = a.parent {
+				a.mass += m
+			}
+		}
+		return
 	case n.tag == atom.P || n.tag == atom.Pre || isHeading(n.tag) && n.tag != atom.H1:
 		s.addParagraph(n.parent, n.textLen, n.commas, n.linkLen)
 		// paragraphs may wrongly hold blocks (rare); do not descend
@@ -277,6 +292,7 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 			}
 		}
 	}
+	s.core = top
 	return s.widen(top, parts)
 }
 
@@ -292,14 +308,50 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 	if mass == 0 {
 		return top, parts
 	}
-	for a := top.parent; a != nil && a.tag != atom.Body && a.tag != atom.Html; a = a.parent {
+	// junk is the text of the subtrees met on the way up that the cleaning
+	// removes (boilerplate-marked, and unlikely ones in strict mode); the
+	// wrappers of the current choice do not count, whatever their names.
+	strict := s.flags&flagStripUnlikely != 0
+	junkOf := func(n *node) (int, int) {
+		if strict {
+			return n.junkLen, n.junkLink
+		}
+		return n.boilLen, n.boilLink
+	}
+	inner := 0 // junk inside the current choice
+	for _, k := range top.kids {
+		j, _ := junkOf(k)
+		inner += j
+	}
+	// junk and junkLinks: met outside the current choice
+	junk, junkLinks := 0, 0
+	from := top
+	for a := top.parent; a != nil && a.tag != atom.Body && a.tag != atom.Html; from, a = a, a.parent {
+		for _, k := range a.kids {
+			if k != from {
+				j, l := junkOf(k)
+				junk += j
+				junkLinks += l
+			}
+		}
 		if a.mass < mass*widenGain {
 			continue
 		}
-		if a.mass < widenDensity*float64(a.textLen) {
+		if a.mass < widenDensity*float64(a.textLen-junk-inner) {
+			break
+		}
+		// what widening adds must not be mostly links (teaser lists)
+		addT := a.textLen - top.textLen - junk
+		addL := a.linkLen - top.linkLen - junkLinks
+		if os.Getenv("WDEBUG") != "" {
+			fmt.Printf("WIDEN addT %d addL %d addM %.0f ld %.2f md %.2f %s\n", addT, addL, a.mass-mass, float64(addL)/float64(addT+1), (a.mass-mass)/float64(addT+1), a.path())
+		}
+		if addT > 0 && float64(addL) > widenLinks*float64(addT) {
 			break
 		}
 		top, parts, mass = a, []*node{a}, a.mass
+		inner += junk
+		junk, junkLinks = 0, 0
 	}
 	return top, parts
 }
@@ -307,7 +359,7 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 // widenGain is how much more paragraph text an ancestor must hold, and
 // widenDensity the share of its text that must be paragraphs, for widen to
 // climb to it.
-const widenGain, widenDensity = 1.5, 0.85
+const widenGain, widenDensity, widenLinks = 1.5, 0.5, 0.2
 
 func endsSentence(n *node) bool {
 	t := n.textOf()

@@ -1,7 +1,8 @@
 // Package feed parses a feed document (RSS 0.9x/1.0/2.0, Atom, JSON Feed) with
 // gofeed and adapts its entries to model.Item, with the Google News specifics
 // kabar needs: the <source> publisher, the " - Publisher" title suffix, the
-// article ID of the link and the publisher URL of legacy links.
+// article ID of the link, the publisher URL of legacy links, and the
+// related-coverage links and "Full Coverage" page of clustered items.
 //
 // Parse does no I/O. It expects the body as the server sent it (after
 // Content-Encoding, before any charset conversion): an XML feed names its own
@@ -200,8 +201,132 @@ func adapt(fi *gofeed.Item, ri *rss.Item, base *url.URL, feedIsGoogle bool) mode
 	}
 	if isGoogle || feedIsGoogle {
 		googleTitle(&it)
+		it.Related, it.StoryURL = coverage(it.Description, base, it.Link, it.ArticleID)
 	}
 	return it
+}
+
+// MaxRelated bounds the related-coverage links kept per item (Google lists
+// up to about five).
+const MaxRelated = 20
+
+// coverage reads a Google News description for the other reports of the
+// same story and the story's "Full Coverage" page. Clustered feeds (top
+// stories, topics) describe an item as
+//
+//	<ol><li><a href="…">Headline</a>&nbsp;&nbsp;<font color="#6f6f6f">Publisher</font></li>…
+//	<li><strong><a href="https://news.google.com/stories/…">View Full Coverage on Google News</a></strong></li></ol>
+//
+// whose first <li> is the item itself; 2022 feeds had the item's <a>, its
+// <font> and the <strong><a> to /stories/ without a list; search feeds only
+// the item's <a>. Related links come from <li> entries (the item itself
+// left out, repeats dropped, links kept as the feed wrote them, so that
+// Google News article IDs in them identify the reports); the Full Coverage
+// link is recognised by its news.google.com/stories/ URL, whatever the
+// language of its text.
+func coverage(desc string, base *url.URL, self, selfID string) (related []model.Link, story string) {
+	if !strings.Contains(desc, "<a") && !strings.Contains(desc, "<A") {
+		return nil, ""
+	}
+	z := xhtml.NewTokenizer(strings.NewReader(desc))
+	var (
+		cur          *model.Link // the <li>'s link being read
+		inLI, inA    bool
+		inFont       bool
+		title, label strings.Builder
+		seen         = map[string]bool{}
+	)
+	finish := func() {
+		if cur == nil {
+			return
+		}
+		cur.Title = cleanLine(title.String())
+		cur.Publisher = cleanLine(label.String())
+		id, _ := gnews.ArticleID(cur.URL)
+		isSelf := cur.URL == self || (id != "" && id == selfID)
+		if !isSelf && !seen[cur.URL] && len(related) < MaxRelated {
+			seen[cur.URL] = true
+			related = append(related, *cur)
+		}
+		cur = nil
+		title.Reset()
+		label.Reset()
+	}
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		switch tt {
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			switch string(name) {
+			case "li":
+				finish()
+				inLI = true
+			case "a":
+				href := ""
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == "href" {
+						href = string(v)
+					}
+				}
+				link := resolveLink(base, href)
+				if link == "" {
+					continue
+				}
+				if isStoryLink(link) {
+					if story == "" {
+						story = link
+					}
+					continue
+				}
+				if inLI && cur == nil {
+					cur = &model.Link{URL: link}
+					inA = tt == xhtml.StartTagToken
+				}
+			case "font":
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == "color" && strings.EqualFold(strings.TrimSpace(string(v)), "#6f6f6f") {
+						inFont = cur != nil && !inA && tt == xhtml.StartTagToken
+					}
+				}
+			}
+		case xhtml.EndTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "a":
+				inA = false
+			case "font":
+				inFont = false
+			case "li":
+				finish()
+				inLI = false
+			case "ol", "ul":
+				finish()
+				inLI = false
+			}
+		case xhtml.TextToken:
+			switch {
+			case inA && cur != nil && title.Len() < 1024:
+				title.Write(z.Text())
+			case inFont && label.Len() < 256:
+				label.Write(z.Text())
+			}
+		}
+	}
+	finish()
+	return related, story
+}
+
+// isStoryLink reports a news.google.com/stories/… (Full Coverage) URL.
+func isStoryLink(link string) bool {
+	u, err := url.Parse(link)
+	return err == nil && strings.EqualFold(u.Hostname(), "news.google.com") && strings.HasPrefix(u.Path, "/stories/")
 }
 
 // googleTitle strips the " - Publisher" suffix Google News appends to titles,

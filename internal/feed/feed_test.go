@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -521,8 +522,11 @@ func checkText(t *testing.T, p *Parsed) {
 	check("feed title", p.Title)
 	check("feed link", p.Link)
 	for i, it := range p.Items {
-		for _, f := range []string{it.Title, it.Link, it.GUID, it.Description, it.Publisher, it.PublisherURL, it.ArticleID, it.SourceURL} {
+		for _, f := range []string{it.Title, it.Link, it.GUID, it.Description, it.Publisher, it.PublisherURL, it.ArticleID, it.SourceURL, it.StoryURL} {
 			check("item "+string(rune('0'+i)), f)
+		}
+		for _, l := range it.Related {
+			check("related", l.Title+l.URL+l.Publisher)
 		}
 	}
 }
@@ -629,5 +633,127 @@ func TestLongGUIDHashed(t *testing.T) {
 	p := mustParse(t, []byte(doc), "")
 	if g := p.Items[0].GUID; !strings.HasPrefix(g, "sha256:") || len(g) > 64 || p.Items[0].ArticleID != g {
 		t.Errorf("GUID %q", g)
+	}
+}
+
+// TestGoogleNewsCoverage checks the related-coverage links and the Full
+// Coverage page kept from each Google News description shape.
+func TestGoogleNewsCoverage(t *testing.T) {
+	cases := []struct {
+		file       string
+		wrap       bool
+		related    [][]string // per item: publishers of the related links
+		story      []bool     // per item: has a StoryURL
+		firstTitle string     // title of item 0's first related link
+	}{
+		{file: "en-US_top-stories_2020-09-26_pubfile-32971540811.xml", related: [][]string{{"Bloomberg Politics", "Fox News", "The New York Times", "The Washington Post"}}, story: []bool{true}, firstTitle: "Trump Plans to Name Barrett to Replace Ginsburg on Supreme Court"},
+		{file: "fr-BE_top-stories_2020-03-08_prof18-RSS-Parser.xml", related: [][]string{{"Sudinfo.be", "dh.be", "Le Soir", "Notélé"}}, story: []bool{true}},
+		{file: "de-DE_topic-headlines_2023-12-06_feeddeck.xml", related: [][]string{{"BILD", "NDR.de", "Lausitzer Rundschau", "DER SPIEGEL"}, {"tagesschau", "BILD", "t-online", "Berliner Morgenpost"}}, story: []bool{false, false}, firstTitle: "Deutsche Bahn: Morgen nächster Lokführer-Streik! | Politik"},
+		{file: "en-US_topic-item_2022-03-11_miniflux-issue-1390.xml", wrap: true, related: [][]string{nil}, story: []bool{true}},
+		{file: "de-DE_search-Chemnitz_2023-12-06_feeddeck.xml", related: [][]string{nil, nil}, story: []bool{false, false}},
+		{file: "ko-KR_search_2026-09-27_HubVibe.xml", related: [][]string{nil, nil, nil}, story: []bool{false, false, false}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			body := readFile(t, "gnews/"+c.file)
+			if c.wrap {
+				body = wrapItems(body)
+			}
+			p := mustParse(t, body, "https://news.google.com/rss")
+			if len(p.Items) != len(c.related) {
+				t.Fatalf("%d items", len(p.Items))
+			}
+			for i, it := range p.Items {
+				var pubs []string
+				for _, l := range it.Related {
+					pubs = append(pubs, l.Publisher)
+					if l.Title == "" || !strings.HasPrefix(l.URL, "https://news.google.com/") {
+						t.Errorf("%d: related %+v", i, l)
+					}
+					if l.URL == it.Link {
+						t.Errorf("%d: the item itself is among its related links", i)
+					}
+				}
+				if !reflect.DeepEqual(pubs, c.related[i]) {
+					t.Errorf("%d: related publishers %q, want %q", i, pubs, c.related[i])
+				}
+				if got := it.StoryURL != ""; got != c.story[i] {
+					t.Errorf("%d: StoryURL %q", i, it.StoryURL)
+				}
+				if it.StoryURL != "" && !strings.HasPrefix(it.StoryURL, "https://news.google.com/stories/CAAq") {
+					t.Errorf("%d: StoryURL %q", i, it.StoryURL)
+				}
+			}
+			if c.firstTitle != "" && p.Items[0].Related[0].Title != c.firstTitle {
+				t.Errorf("first related title %q", p.Items[0].Related[0].Title)
+			}
+		})
+	}
+	// A video (CCAi…) report is kept as a related link.
+	p := mustParse(t, readFile(t, "gnews/de-DE_topic-headlines_2023-12-06_feeddeck.xml"), "")
+	if d, err := gnews.Decode(p.Items[1].Related[0].URL); !errors.Is(err, gnews.ErrNotArticle) || d.Kind != gnews.KindVideo {
+		t.Errorf("video link: %+v %v", d, err)
+	}
+}
+
+func TestCoverageHostile(t *testing.T) {
+	self := "https://news.google.com/rss/articles/CBMiN2h0dHBzOi8vd3d3Lm1kci5kZS92aWRlby9tZHItdmlkZW9zL2EvdmlkZW8tNzc5OTUyLmh0bWzSAQA?oc=5"
+	var many strings.Builder
+	for i := 0; i < MaxRelated+10; i++ {
+		fmt.Fprintf(&many, `<li><a href="https://news.google.com/rss/articles/CBMi%d">T%d</a><font color="#6f6f6f">P%d</font></li>`, i, i, i)
+	}
+	cases := map[string]struct {
+		desc    string
+		related []model.Link
+		story   string
+	}{
+		"javascript and relative links": {
+			desc:    `<ol><li><a href="javascript:alert(1)">x</a></li><li><a href="/rss/articles/CBMiAB">Rel</a>&nbsp;<font color="#6F6F6F">Pub &amp; Co</font></li></ol>`,
+			related: []model.Link{{Title: "Rel", URL: "https://news.google.com/rss/articles/CBMiAB", Publisher: "Pub & Co"}},
+		},
+		"self by ID, repeats, markup in title": {
+			desc: `<ol><li><a href="https://news.google.com/articles/CBMiN2h0dHBzOi8vd3d3Lm1kci5kZS92aWRlby9tZHItdmlkZW9zL2EvdmlkZW8tNzc5OTUyLmh0bWzSAQA?hl=de">self</a></li>` +
+				`<li><a href="https://e.example/a"><b>Bold</b>  <script>x</script>text</a><font color="#6f6f6f"> P </font></li><li><a href="https://e.example/a">again</a></li></ol>`,
+			related: []model.Link{{Title: "Bold xtext", URL: "https://e.example/a", Publisher: "P"}},
+		},
+		"unclosed list, story first wins": {
+			desc:    `<ol><li><a href="https://e.example/b">B<li><strong><a href="https://news.google.com/stories/CAAq1?oc=5">View</a></strong><a href="https://news.google.com/stories/CAAq2">2</a>`,
+			related: []model.Link{{Title: "B", URL: "https://e.example/b"}},
+			story:   "https://news.google.com/stories/CAAq1?oc=5",
+		},
+		"story link outside any list": {
+			desc:  `<a href="` + self + `">t</a><font color="#6f6f6f">P</font><strong><a href="https://NEWS.google.com/stories/CAAqX">Vollständige Berichterstattung</a></strong>`,
+			story: "https://NEWS.google.com/stories/CAAqX",
+		},
+		"stories elsewhere is not Full Coverage": {
+			desc:    `<ol><li><a href="https://example.com/stories/x">x</a></li></ol>`,
+			related: []model.Link{{Title: "x", URL: "https://example.com/stories/x"}},
+		},
+		"no links": {desc: `just text &amp; <b>markup</b>`},
+		"no href":  {desc: "<ol><li><a>no href</a><font color=#6f6f6f>P</font></li></ol><<<>>>"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			related, story := coverage(c.desc, parseBase("https://news.google.com/rss"), self, "CBMiN2h0dHBzOi8vd3d3Lm1kci5kZS92aWRlby9tZHItdmlkZW9zL2EvdmlkZW8tNzc5OTUyLmh0bWzSAQA")
+			if !reflect.DeepEqual(related, c.related) || story != c.story {
+				t.Errorf("got %+v %q\nwant %+v %q", related, story, c.related, c.story)
+			}
+		})
+	}
+	// Bytes no feed should carry: no panic, valid UTF-8 out.
+	related, _ := coverage("<ol><li><a href=\"\x00\xff\">\xff</a><font color=\"#6f6f6f\">\x01</font></li></ol>", nil, self, "")
+	for _, l := range related {
+		if !utf8.ValidString(l.Title + l.URL + l.Publisher) {
+			t.Errorf("invalid UTF-8 in %+v", l)
+		}
+	}
+	related, _ = coverage("<ol>"+many.String()+"</ol>", nil, self, "")
+	if len(related) != MaxRelated || related[MaxRelated-1].Publisher != fmt.Sprint("P", MaxRelated-1) {
+		t.Errorf("%d related links kept", len(related))
+	}
+	// Not a Google News feed: nothing is read from the description.
+	doc := `<rss version="2.0"><channel><title>t</title><item><title>x</title><link>https://example.com/a</link><description>&lt;ol&gt;&lt;li&gt;&lt;a href="https://example.com/b"&gt;B&lt;/a&gt;&lt;/li&gt;&lt;/ol&gt;</description></item></channel></rss>`
+	if it := mustParse(t, []byte(doc), "https://example.com/feed").Items[0]; it.Related != nil || it.StoryURL != "" {
+		t.Errorf("non-Google item got coverage: %+v", it)
 	}
 }

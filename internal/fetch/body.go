@@ -5,12 +5,74 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/andybalholm/brotli"
 )
+
+// dripWatch counts the bytes read through it and, every window, cancels
+// the hop (cause ErrTooSlow) when fewer than min arrived in that window:
+// the slow-drip rule. The check runs on a timer, so a Read blocked on a
+// silent server is cut too.
+type dripWatch struct {
+	r       io.Reader
+	n       atomic.Int64
+	mu      sync.Mutex
+	t       *time.Timer
+	stopped bool
+}
+
+// dripMin is the least a window must bring.
+func dripMin(rate int64, window time.Duration) int64 {
+	m := int64(float64(rate) * window.Seconds())
+	if m < 1 {
+		m = 1
+	}
+	return m
+}
+
+func watchDrip(r io.Reader, rate int64, window time.Duration, cancel context.CancelCauseFunc) *dripWatch {
+	w := &dripWatch{r: r}
+	min := dripMin(rate, window)
+	var last int64
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.t = time.AfterFunc(window, func() {
+		n := w.n.Load()
+		if n-last < min {
+			cancel(ErrTooSlow)
+			return
+		}
+		last = n
+		w.mu.Lock()
+		if !w.stopped {
+			w.t.Reset(window)
+		}
+		w.mu.Unlock()
+	})
+	return w
+}
+
+func (w *dripWatch) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.n.Add(int64(n))
+	return n, err
+}
+
+func (w *dripWatch) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	w.t.Stop()
+	w.mu.Unlock()
+}
 
 // readCapped reads r up to limit bytes. exceeded reports that r had more.
 func readCapped(r io.Reader, limit int64) (b []byte, exceeded bool, err error) {
@@ -22,8 +84,10 @@ func readCapped(r io.Reader, limit int64) (b []byte, exceeded bool, err error) {
 }
 
 // decodeContent undoes the Content-Encoding of a body (gzip, x-gzip,
-// deflate, identity; several in a row), reading at most limit decoded bytes:
-// a gzip bomb stops at the cap with exceeded set. decoded reports whether
+// deflate, br, identity; several in a row), reading at most limit decoded
+// bytes: a gzip or brotli bomb stops at the cap with exceeded set, having
+// used memory for the cap only (plus brotli's window, at most 16 MiB: the
+// large-window extension is not accepted). decoded reports whether
 // any decoding was done.
 func decodeContent(header http.Header, body []byte, limit int64) (out []byte, decoded, exceeded bool, err error) {
 	var codings []string
@@ -91,10 +155,19 @@ func decodeOne(coding string, in []byte, limit int64) ([]byte, bool, error) {
 			return nil, false, fmt.Errorf("deflate body: %w", err)
 		}
 		return out, exceeded, nil
+	case "br":
+		out, exceeded, err := readCapped(brotli.NewReader(bytes.NewReader(in)), limit)
+		if err != nil && !exceeded {
+			if looksUnencoded(in) {
+				return in, false, nil
+			}
+			return nil, false, fmt.Errorf("brotli body: %w", err)
+		}
+		return out, exceeded, nil
 	}
-	// br and zstd have no decoder among kabar's dependencies; kabar never
-	// asks for them, so they only come from misbehaving servers or from
-	// archives made by browsers.
+	// zstd (and compress, and anything else) has no decoder among kabar's
+	// dependencies; kabar never asks for them, so they only come from
+	// misbehaving servers or from archives made by browsers.
 	return nil, false, fmt.Errorf("%w: %q", ErrUnsupportedEncoding, coding)
 }
 

@@ -78,7 +78,11 @@ func isHTMLType(mt string) bool {
 // claims UTF-8 for a body that is not, while the document declares
 // another encoding); the document's own declaration (XML declaration, or
 // for HTML a <meta charset> / http-equiv); else UTF-8 when the body is valid
-// UTF-8, else windows-1252. An XML declaration in the result is rewritten
+// UTF-8, else windows-1252. A header or declaration naming a legacy
+// charset is overruled by a body that is valid UTF-8 with non-ASCII text
+// (unless the other of the two names a legacy charset too): that is the
+// common lie of a server default, and legacy text is next to never valid
+// UTF-8. An XML declaration in the result is rewritten
 // to say encoding="UTF-8", so an XML parser does not decode a second time.
 // The result is always valid UTF-8 (bad sequences become U+FFFD).
 func toUTF8(body []byte, mt, headerCharset string) ([]byte, string) {
@@ -146,9 +150,19 @@ func encodingOf(body []byte, mt, headerCharset string) (enc encoding.Encoding, n
 		if n == "utf-8" && docEnc != nil && docName != "utf-8" && !utf8.Valid(body) {
 			return docEnc, docName, body
 		}
+		if n != "utf-8" && (docEnc == nil || docName == "utf-8") && isMultibyteUTF8(body) {
+			// A header naming a legacy charset over a body that is valid
+			// UTF-8 with non-ASCII text: a server-wide default charset
+			// lying about a UTF-8 page. Text in a legacy charset is next to
+			// never valid UTF-8 once it has a non-ASCII character.
+			return encoding.Nop, "utf-8", body
+		}
 		return e, n, body
 	}
 	if docEnc != nil {
+		if docName != "utf-8" && isMultibyteUTF8(body) {
+			return encoding.Nop, "utf-8", body // the same lie in a <meta> or XML declaration
+		}
 		return docEnc, docName, body
 	}
 	if utf8.Valid(body) {
@@ -156,6 +170,17 @@ func encodingOf(body []byte, mt, headerCharset string) (enc encoding.Encoding, n
 	}
 	e, n := charset.Lookup("windows-1252")
 	return e, n, body
+}
+
+// isMultibyteUTF8 reports whether b is valid UTF-8 with at least one
+// non-ASCII character.
+func isMultibyteUTF8(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b)
+		}
+	}
+	return false
 }
 
 func lookupCharset(label string) (encoding.Encoding, string) {

@@ -31,6 +31,23 @@ const (
 	RobotsAgent = "kabar"
 	// DefaultAccept is sent when a Request has no Accept.
 	DefaultAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	// DefaultMaxHeaderBytes caps the response header block.
+	DefaultMaxHeaderBytes = 1 << 20
+	// DefaultMaxCrawlDelay is the longest robots.txt Crawl-delay honoured.
+	DefaultMaxCrawlDelay = 30 * time.Second
+	// DefaultMinBytesPerSecond and DefaultSlowWindow make the slow-drip
+	// rule: a body that brings fewer than rate×window bytes in any window
+	// is cut.
+	DefaultMinBytesPerSecond = 1024
+	DefaultSlowWindow        = 10 * time.Second
+	// Retries within one Do call.
+	DefaultMaxAttempts    = 3
+	DefaultRetryBaseDelay = time.Second
+	DefaultRetryMaxDelay  = 30 * time.Second
+	DefaultMaxRetryAfter  = 30 * time.Second
+	// The per-host circuit breaker.
+	DefaultBreakerThreshold = 5
+	DefaultBreakerCooldown  = time.Minute
 )
 
 // Errors; test them with errors.Is.
@@ -46,6 +63,19 @@ var (
 	ErrTooManyRedirects    = errors.New("too many redirects")
 	ErrInvalidURL          = errors.New("invalid or unsupported URL")
 	ErrUnsupportedEncoding = errors.New("unsupported content encoding")
+	// ErrHeaderTooLarge: the response header block passed
+	// Config.MaxHeaderBytes.
+	ErrHeaderTooLarge = errors.New("response headers too large")
+	// ErrTooSlow: the body arrived slower than Config.MinBytesPerSecond
+	// over a Config.SlowWindow (a slow drip).
+	ErrTooSlow = errors.New("response body too slow")
+	// ErrCircuitOpen: nothing is being sent to the host for now, because
+	// its circuit breaker opened after repeated failures, or because it
+	// asked (Retry-After) for a pause longer than Config.MaxRetryAfter.
+	// RetryAfter(err) tells how long that lasts.
+	ErrCircuitOpen = errors.New("circuit open")
+	// ErrProxy: a proxy setting could not be used (bad URL, scheme).
+	ErrProxy = errors.New("bad proxy")
 )
 
 // StatusError is returned for an answer that is neither 2xx nor a 304.
@@ -61,15 +91,52 @@ func (e *StatusError) Error() string {
 }
 
 // Config configures a Client. Zero fields take the defaults above, except
-// HostDelay (zero means no gap; DefaultConfig sets DefaultHostDelay).
+// HostDelay (zero means no gap; DefaultConfig sets DefaultHostDelay) and the
+// booleans. For the fields where it is said, a negative value turns the
+// feature off. docs/fetch.md describes each setting.
 type Config struct {
 	UserAgent     string        // default DefaultUserAgent
 	Timeout       time.Duration // one request (one hop) incl. body; default 30s
 	HeaderTimeout time.Duration // waiting for response headers; default 15s
-	MaxBodyBytes  int64         // after decompression; default 10 MiB
-	MaxRedirects  int           // default 10; negative: follow none
-	HostDelay     time.Duration // minimum gap between two request starts to one host; 0 = none
+	// MaxHeaderBytes caps the response header block; default 1 MiB.
+	MaxHeaderBytes int64
+	MaxBodyBytes   int64 // after decompression; default 10 MiB
+	MaxRedirects   int   // default 10; negative: follow none
+	// MinBytesPerSecond and SlowWindow are the slow-drip rule: once the
+	// headers are in, every SlowWindow must bring at least
+	// MinBytesPerSecond×SlowWindow bytes of body, or the fetch fails with
+	// ErrTooSlow. Defaults 1024 B/s over 10 s; negative rate: no rule.
+	MinBytesPerSecond int64
+	SlowWindow        time.Duration
+
+	HostDelay time.Duration // minimum gap between two request starts to one host; 0 = none
+	// MaxCrawlDelay caps the robots.txt Crawl-delay honoured (when longer
+	// than HostDelay); default 30s; negative: Crawl-delay is ignored.
+	MaxCrawlDelay time.Duration
 	IgnoreRobots  bool
+
+	// MaxAttempts is how many times one Do call tries a request that
+	// failed temporarily (network error, 408, 429, 5xx): default 3; 1 or
+	// negative: no retries. Request.MaxAttempts overrides it.
+	MaxAttempts int
+	// Backoff between attempts is "full jitter": a random wait in
+	// [0, min(RetryMaxDelay, RetryBaseDelay×2^(n-1))] before retry n.
+	// Defaults 1s and 30s.
+	RetryBaseDelay time.Duration
+	RetryMaxDelay  time.Duration
+	// MaxRetryAfter is the longest Retry-After a Do call waits for before
+	// trying again; a longer one ends the call at once (the StatusError
+	// carries it) and pauses the host for that long. Default 30s.
+	MaxRetryAfter time.Duration
+	// BreakerThreshold consecutive failures (network errors, timeouts,
+	// 429, 5xx) of one host open its circuit breaker: requests to it fail
+	// at once with ErrCircuitOpen for BreakerCooldown, then one probe is
+	// let through (half-open); its success closes the breaker, its failure
+	// opens it again. Defaults 5 and 1 minute; negative threshold: no
+	// breaker.
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
+
 	// AllowAddrs lists address ranges the private-network guard lets through
 	// (intranet use, tests on 127.0.0.1). Empty = only public unicast addresses.
 	AllowAddrs []netip.Prefix
@@ -77,11 +144,17 @@ type Config struct {
 	// (a test's fixture server, while a canary on the same address stays
 	// refused).
 	AllowAddrPorts []netip.AddrPort
-	Replay         string        // path of a WARC(.gz) archive: answer every request from it, send nothing
-	Record         string        // path of a .warc.gz to append every response fetched to
-	Resolver       *net.Resolver // optional, for tests (stub resolver)
+	// ProxyFromEnvironment sends requests through the proxies named by
+	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY (or their lower-case forms), read
+	// once by New. Request.Proxy overrides it per request. See proxy.go for
+	// what the guard still checks when a proxy is used.
+	ProxyFromEnvironment bool
+	Replay               string        // path of a WARC(.gz) archive: answer every request from it, send nothing
+	Record               string        // path of a .warc.gz to append every response fetched to
+	Resolver             *net.Resolver // optional, for tests (stub resolver)
 	// DialControl, if set, runs after the guard accepted an address, on
-	// every socket about to connect (tests install a recording guard here).
+	// every socket about to connect, proxies included (tests install a
+	// recording guard here).
 	DialControl func(network, address string, c syscall.RawConn) error
 	// Pacer spaces requests per host; default NewPacer(HostDelay).
 	Pacer Pacer
@@ -91,12 +164,22 @@ type Config struct {
 // the one-second HostDelay.
 func DefaultConfig() Config {
 	return Config{
-		UserAgent:     DefaultUserAgent,
-		Timeout:       DefaultTimeout,
-		HeaderTimeout: DefaultHeaderTimeout,
-		MaxBodyBytes:  DefaultMaxBodyBytes,
-		MaxRedirects:  DefaultMaxRedirects,
-		HostDelay:     DefaultHostDelay,
+		UserAgent:         DefaultUserAgent,
+		Timeout:           DefaultTimeout,
+		HeaderTimeout:     DefaultHeaderTimeout,
+		MaxHeaderBytes:    DefaultMaxHeaderBytes,
+		MaxBodyBytes:      DefaultMaxBodyBytes,
+		MaxRedirects:      DefaultMaxRedirects,
+		MinBytesPerSecond: DefaultMinBytesPerSecond,
+		SlowWindow:        DefaultSlowWindow,
+		HostDelay:         DefaultHostDelay,
+		MaxCrawlDelay:     DefaultMaxCrawlDelay,
+		MaxAttempts:       DefaultMaxAttempts,
+		RetryBaseDelay:    DefaultRetryBaseDelay,
+		RetryMaxDelay:     DefaultRetryMaxDelay,
+		MaxRetryAfter:     DefaultMaxRetryAfter,
+		BreakerThreshold:  DefaultBreakerThreshold,
+		BreakerCooldown:   DefaultBreakerCooldown,
 	}
 }
 
@@ -114,6 +197,14 @@ type Request struct {
 	// SkipRobots is for calls that are not crawling (an API endpoint asked on
 	// behalf of one item): robots.txt is not consulted for them.
 	SkipRobots bool
+	// MaxAttempts overrides Config.MaxAttempts for this call when > 0.
+	MaxAttempts int
+	// Proxy is the proxy for this request (a per-feed proxy): an
+	// http://, https://, socks5:// or socks5h:// URL, or "direct" for none.
+	// Empty: the environment's proxy when Config.ProxyFromEnvironment is
+	// set, else none. It is operator configuration and trusted: its address
+	// is not checked by the guard (see proxy.go).
+	Proxy string
 }
 
 // Response is a successful (2xx) or not-modified (304) answer.
@@ -134,6 +225,9 @@ type Client struct {
 	live      *http.Transport // nil in replay mode
 	guard     *guard          // nil in replay mode
 	pacer     Pacer           // nil in replay mode
+	crawl     *memPacer       // Crawl-delay spacing when pacer is not a DelayPacer
+	breaker   *breaker        // nil in replay mode
+	envProxy  func(*url.URL) (*url.URL, error)
 	slots     hostSlots
 	robots    robotsCache
 	rec       *ArchiveWriter
@@ -151,6 +245,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HeaderTimeout <= 0 {
 		cfg.HeaderTimeout = DefaultHeaderTimeout
 	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -158,6 +255,35 @@ func New(cfg Config) (*Client, error) {
 		cfg.MaxRedirects = DefaultMaxRedirects
 	} else if cfg.MaxRedirects < 0 {
 		cfg.MaxRedirects = 0
+	}
+	if cfg.MinBytesPerSecond == 0 {
+		cfg.MinBytesPerSecond = DefaultMinBytesPerSecond
+	}
+	if cfg.SlowWindow <= 0 {
+		cfg.SlowWindow = DefaultSlowWindow
+	}
+	if cfg.MaxCrawlDelay == 0 {
+		cfg.MaxCrawlDelay = DefaultMaxCrawlDelay
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	} else if cfg.MaxAttempts < 0 {
+		cfg.MaxAttempts = 1
+	}
+	if cfg.RetryBaseDelay <= 0 {
+		cfg.RetryBaseDelay = DefaultRetryBaseDelay
+	}
+	if cfg.RetryMaxDelay <= 0 {
+		cfg.RetryMaxDelay = DefaultRetryMaxDelay
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.BreakerThreshold == 0 {
+		cfg.BreakerThreshold = DefaultBreakerThreshold
+	}
+	if cfg.BreakerCooldown <= 0 {
+		cfg.BreakerCooldown = DefaultBreakerCooldown
 	}
 	for _, p := range cfg.AllowAddrs {
 		if !p.IsValid() {
@@ -173,9 +299,14 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.transport = &replayTransport{a: a}
 	} else {
-		c.guard = &guard{allow: cfg.AllowAddrs, allowPort: cfg.AllowAddrPorts}
+		c.guard = &guard{allow: cfg.AllowAddrs, allowPort: cfg.AllowAddrPorts, resolver: cfg.Resolver}
+		if cfg.ProxyFromEnvironment {
+			c.envProxy = environmentProxy()
+		}
 		c.live = &http.Transport{
-			Proxy:                  nil, // a proxy would dial for us, past the guard
+			// The proxy, if any, is chosen per request by hop (proxy.go);
+			// the guard dials it as trusted and checks the target itself.
+			Proxy:                  proxyFromContext,
 			DialContext:            c.guard.dialer(cfg.Resolver, cfg.DialControl),
 			ForceAttemptHTTP2:      true,
 			TLSHandshakeTimeout:    10 * time.Second,
@@ -185,13 +316,19 @@ func New(cfg Config) (*Client, error) {
 			MaxIdleConnsPerHost:    2,
 			IdleConnTimeout:        90 * time.Second,
 			DisableCompression:     true, // we ask for gzip ourselves and keep raw bodies
-			MaxResponseHeaderBytes: 1 << 20,
+			MaxResponseHeaderBytes: cfg.MaxHeaderBytes,
 		}
 		c.transport = c.live
 		c.pacer = cfg.Pacer
 		if c.pacer == nil {
 			c.pacer = NewPacer(cfg.HostDelay)
 		}
+		if _, ok := c.pacer.(DelayPacer); !ok {
+			c.crawl = newMemPacer(0)
+		}
+		// With a negative threshold failures never open the breaker, but
+		// Retry-After pauses still hold the host.
+		c.breaker = newBreaker(cfg.BreakerThreshold, cfg.BreakerCooldown)
 	}
 	if cfg.Record != "" {
 		w, err := appendArchive(cfg.Record)
@@ -221,12 +358,56 @@ func (c *Client) Get(ctx context.Context, url string) (*Response, error) {
 
 // Do fetches r.URL, following redirects. A 2xx answer returns a Response;
 // a 304 returns a Response with NotModified set; any other status returns a
-// *StatusError.
+// *StatusError. A temporary failure (IsTemporary: network error, timeout,
+// slow drip, 408, 429, 5xx) is tried again up to MaxAttempts times in all,
+// after a jittered backoff or the server's Retry-After (see retry.go);
+// POST and other non-idempotent methods are tried again only when the
+// server cannot have acted on them (connection refused, 429, 503).
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	u, err := c.parseURL(r.URL)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", strings.TrimSpace(r.URL), err)
 	}
+	attempts := c.cfg.MaxAttempts
+	if r.MaxAttempts > 0 {
+		attempts = r.MaxAttempts
+	}
+	if c.live == nil {
+		attempts = 1 // replay answers the same every time
+	}
+	var last error
+	for attempt := 1; ; attempt++ {
+		resp, err := c.once(ctx, u, r)
+		if err == nil {
+			return resp, nil
+		}
+		if last != nil && errors.Is(err, ErrCircuitOpen) {
+			// The breaker opened on the failures of this very call: say
+			// what they were.
+			err = fmt.Errorf("%w (after: %w)", err, last)
+		}
+		last = err
+		if attempt >= attempts || !c.retryable(ctx, err, r.Method) {
+			return nil, err
+		}
+		wait := c.backoff(attempt)
+		if ra := RetryAfter(err); ra > 0 {
+			if ra > c.cfg.MaxRetryAfter {
+				return nil, err // the host is paused longer than we wait
+			}
+			wait = ra
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return nil, err // no time left for another attempt
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%w (while waiting to retry after: %w)", err, last)
+		}
+	}
+}
+
+// once makes one attempt of Do.
+func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, error) {
 	raw, err := c.follow(ctx, u, r, false)
 	if err != nil {
 		return nil, err
@@ -305,7 +486,7 @@ func (c *Client) follow(ctx context.Context, u *url.URL, r Request, robots bool)
 		}
 		seen[key] = true
 		if !robots && !c.cfg.IgnoreRobots && !r.SkipRobots {
-			if err := c.checkRobots(ctx, u); err != nil {
+			if err := c.checkRobots(ctx, u, r.Proxy); err != nil {
 				return nil, err
 			}
 		}
@@ -334,21 +515,37 @@ func (c *Client) follow(ctx context.Context, u *url.URL, r Request, robots bool)
 	}
 }
 
-// hop sends one GET and reads its body (capped).
+// hop sends one request and reads its body (capped). In live mode it first
+// passes the host's breaker, the proxy check, the host's slot and its pace.
 func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.CookieJar, robots bool) (*rawResponse, error) {
-	host := u.Hostname()
+	host := hostKey(u)
+	var px *url.URL
+	outcome := outcomeNone
 	if c.live != nil {
+		ticket, err := c.breaker.allow(ctx, host, c.cfg.MaxRetryAfter)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u, err)
+		}
+		defer func() { c.breaker.done(host, ticket, outcome) }()
+		if px, err = c.proxyFor(ctx, r.Proxy, u); err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u, err)
+		}
 		release, err := c.slots.acquire(ctx, host)
 		if err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", u, err)
 		}
 		defer release()
-		if err := c.pacer.Wait(ctx, host); err != nil {
+		if err := c.pace(ctx, u, robots); err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", u, err)
 		}
 	}
-	hctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	dctx, drip := context.WithCancelCause(ctx)
+	defer drip(nil)
+	hctx, cancel := context.WithTimeout(dctx, c.cfg.Timeout)
 	defer cancel()
+	if px != nil {
+		hctx = withProxy(hctx, px)
+	}
 	method := r.Method
 	if method == "" || robots {
 		method = http.MethodGet
@@ -374,7 +571,7 @@ func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.Cookie
 		accept = DefaultAccept
 	}
 	req.Header.Set("Accept", accept)
-	req.Header.Set("Accept-Encoding", "gzip, deflate")
+	req.Header.Set("Accept-Encoding", acceptEncoding)
 	if !robots {
 		if r.ETag != "" {
 			req.Header.Set("If-None-Match", r.ETag)
@@ -388,9 +585,8 @@ func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.Cookie
 	}
 	resp, err := c.transport.RoundTrip(req)
 	if err != nil {
-		if ctx.Err() == nil && hctx.Err() != nil {
-			return nil, fmt.Errorf("fetch %s: timeout after %v: %w", u, c.cfg.Timeout, err)
-		}
+		err = c.transportError(ctx, hctx, err)
+		outcome = failureOutcome(ctx, err)
 		return nil, fmt.Errorf("fetch %s: %w", u, err)
 	}
 	defer resp.Body.Close()
@@ -405,14 +601,38 @@ func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.Cookie
 		limit = 1 << 20 // error and redirect bodies are not needed whole
 	}
 	if ok && !robots && resp.ContentLength > limit {
+		outcome = outcomeSuccess // the host answered; the page is just too big
 		return nil, fmt.Errorf("fetch %s: %w (Content-Length %d, limit %d)", u, ErrTooLarge, resp.ContentLength, limit)
 	}
-	body, exceeded, err := readCapped(resp.Body, limit)
+	var src io.Reader = resp.Body
+	if c.live != nil && c.cfg.MinBytesPerSecond > 0 {
+		w := watchDrip(resp.Body, c.cfg.MinBytesPerSecond, c.cfg.SlowWindow, drip)
+		defer w.stop()
+		src = w
+	}
+	body, exceeded, err := readCapped(src, limit)
 	if err != nil {
-		if ctx.Err() == nil && hctx.Err() != nil {
-			return nil, fmt.Errorf("fetch %s: timeout after %v reading body: %w", u, c.cfg.Timeout, err)
+		switch {
+		case ctx.Err() != nil:
+			err = fmt.Errorf("reading body: %w", err)
+		case errors.Is(context.Cause(hctx), ErrTooSlow):
+			err = &tempError{fmt.Errorf("%w: less than %d bytes in %v", ErrTooSlow, dripMin(c.cfg.MinBytesPerSecond, c.cfg.SlowWindow), c.cfg.SlowWindow)}
+		case hctx.Err() != nil:
+			err = &tempError{fmt.Errorf("timeout after %v reading body: %w", c.cfg.Timeout, err)}
+		default:
+			err = &tempError{fmt.Errorf("reading body: %w", err)}
 		}
-		return nil, fmt.Errorf("fetch %s: reading body: %w", u, err)
+		outcome = failureOutcome(ctx, err)
+		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	outcome = outcomeSuccess
+	if resp.StatusCode == http.StatusTooManyRequests || temporaryStatus(resp.StatusCode) {
+		outcome = outcomeFailure
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if ra := retryAfter(resp.Header); ra > 0 {
+			c.breaker.pause(host, ra)
+		}
 	}
 	if exceeded && ok && !robots {
 		return nil, fmt.Errorf("fetch %s: %w (limit %d bytes)", u, ErrTooLarge, limit)
@@ -423,6 +643,29 @@ func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.Cookie
 		}
 	}
 	return &rawResponse{url: u, status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+// acceptEncoding is what kabar can decode (body.go).
+const acceptEncoding = "gzip, deflate, br"
+
+// transportError classifies an error of RoundTrip: the caller's own
+// cancellation as is; the header cap as ErrHeaderTooLarge; guard refusals,
+// proxy and certificate errors as they are (permanent); anything else
+// (timeouts, refused or reset connections, DNS failures other than "no
+// such host", broken HTTP) as temporary.
+func (c *Client) transportError(ctx, hctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return err
+	case strings.Contains(err.Error(), "server response headers exceeded"):
+		return fmt.Errorf("%w (limit %d bytes): %v", ErrHeaderTooLarge, c.cfg.MaxHeaderBytes, err)
+	case hctx.Err() != nil:
+		return &tempError{fmt.Errorf("timeout after %v: %w", c.cfg.Timeout, err)}
+	case errors.Is(err, ErrBlockedAddress), errors.Is(err, ErrProxy), errors.Is(err, ErrInvalidURL),
+		errors.Is(err, ErrNotInArchive), errors.Is(err, ErrTooLarge), isCertificateError(err), isNoSuchHost(err):
+		return err
+	}
+	return &tempError{err}
 }
 
 func retryAfter(h http.Header) time.Duration {

@@ -94,6 +94,7 @@ func IsPublicAddr(a netip.Addr) bool {
 type guard struct {
 	allow     []netip.Prefix
 	allowPort []netip.AddrPort
+	resolver  *net.Resolver // nil: net.DefaultResolver
 }
 
 // check returns nil when a connection to addr:port may be made.
@@ -153,7 +154,13 @@ func (g *guard) dialer(res *net.Resolver, extra func(network, address string, c 
 			return nil
 		},
 	}
+	// The proxy chosen for a request is trusted (proxy.go): dialed with the
+	// test hook only.
+	trusted := &net.Dialer{Resolver: res, Control: extra}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if px := proxyOf(ctx); px != nil && strings.EqualFold(addr, proxyAddr(px)) {
+			return trusted.DialContext(ctx, network, addr)
+		}
 		host, portStr, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err

@@ -1,7 +1,10 @@
 package fetch
 
 import (
+	"math"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // This file holds kabar's robots.txt parser and matcher. It follows RFC 9309
@@ -48,6 +51,9 @@ type robotsGroup struct {
 	global bool     // a "*" line belongs to this group
 	agents []string // product tokens, lower case
 	rules  []robotsRule
+	// crawlDelay is the group's Crawl-delay (not in RFC 9309; a common
+	// extension), 0 when none or unreadable.
+	crawlDelay time.Duration
 }
 
 // robotsTxt is a parsed robots.txt file. The zero value allows everything.
@@ -103,6 +109,20 @@ func parseRobots(body []byte) *robotsTxt {
 				cur.global = true
 			} else {
 				cur.agents = append(cur.agents, strings.ToLower(productToken(value)))
+			}
+		case "crawl-delay":
+			// Not a rule: it does not end the group (as Google's parser
+			// ignores it), and an unreadable value is ignored.
+			if cur == nil {
+				continue
+			}
+			if f, err := strconv.ParseFloat(value, 64); err == nil && f > 0 && !math.IsInf(f, 0) {
+				if f > 86400 {
+					f = 86400
+				}
+				if d := time.Duration(f * float64(time.Second)); d > cur.crawlDelay {
+					cur.crawlDelay = d
+				}
 			}
 		case "allow", "disallow":
 			if cur == nil {
@@ -173,6 +193,8 @@ func robotsKeyType(key string) string {
 		return "disallow"
 	case has("sitemap", "site-map"):
 		return "sitemap"
+	case has("crawl-delay", "crawldelay", "crawl delay"):
+		return "crawl-delay"
 	}
 	return ""
 }
@@ -237,13 +259,9 @@ func trimASCIISpace(s string) string {
 	return s
 }
 
-// Allowed reports whether agent (a product token such as "kabar") may fetch
-// rawURL. rawURL may be a full URL or just a path.
-func (r *robotsTxt) Allowed(agent, rawURL string) bool {
-	if r == nil {
-		return true
-	}
-	path := robotsPath(rawURL)
+// groupsFor returns the groups that apply to agent: those naming it, or
+// when none does, the global ones.
+func (r *robotsTxt) groupsFor(agent string) []*robotsGroup {
 	agent = strings.ToLower(agent)
 	var specific, global []*robotsGroup
 	for _, g := range r.groups {
@@ -257,10 +275,33 @@ func (r *robotsTxt) Allowed(agent, rawURL string) bool {
 			}
 		}
 	}
-	groups := global
 	if len(specific) > 0 {
-		groups = specific
+		return specific
 	}
+	return global
+}
+
+// CrawlDelay returns the Crawl-delay that applies to agent (the longest of
+// its groups), 0 when none.
+func (r *robotsTxt) CrawlDelay(agent string) time.Duration {
+	if r == nil {
+		return 0
+	}
+	var d time.Duration
+	for _, g := range r.groupsFor(agent) {
+		d = max(d, g.crawlDelay)
+	}
+	return d
+}
+
+// Allowed reports whether agent (a product token such as "kabar") may fetch
+// rawURL. rawURL may be a full URL or just a path.
+func (r *robotsTxt) Allowed(agent, rawURL string) bool {
+	if r == nil {
+		return true
+	}
+	path := robotsPath(rawURL)
+	groups := r.groupsFor(agent)
 	allowPrio, disallowPrio := -1, -1
 	for _, g := range groups {
 		for _, rule := range g.rules {

@@ -39,9 +39,10 @@ func robotsOrigin(u *url.URL) string {
 	return u.Scheme + "://" + u.Hostname() + ":" + port
 }
 
-// checkRobots returns nil when robots.txt lets RobotsAgent fetch u.
-func (c *Client) checkRobots(ctx context.Context, u *url.URL) error {
-	e, err := c.robotsEntry(ctx, u)
+// checkRobots returns nil when robots.txt lets RobotsAgent fetch u. proxy
+// is the request's Request.Proxy: robots.txt is fetched the same way.
+func (c *Client) checkRobots(ctx context.Context, u *url.URL, proxy string) error {
+	e, err := c.robotsEntry(ctx, u, proxy)
 	if err != nil {
 		return fmt.Errorf("fetch %s: robots.txt: %w", u, err)
 	}
@@ -54,7 +55,7 @@ func (c *Client) checkRobots(ctx context.Context, u *url.URL) error {
 	return nil
 }
 
-func (c *Client) robotsEntry(ctx context.Context, u *url.URL) (*robotsEntry, error) {
+func (c *Client) robotsEntry(ctx context.Context, u *url.URL, proxy string) (*robotsEntry, error) {
 	key := robotsOrigin(u)
 	for {
 		c.robots.mu.Lock()
@@ -96,7 +97,7 @@ func (c *Client) robotsEntry(ctx context.Context, u *url.URL) (*robotsEntry, err
 		c.robots.m[key] = e
 		c.robots.mu.Unlock()
 
-		rules, deny, ttl, err := c.fetchRobots(ctx, u)
+		rules, deny, ttl, err := c.fetchRobots(ctx, u, proxy)
 		if err != nil {
 			c.robots.mu.Lock()
 			if c.robots.m[key] == e {
@@ -112,19 +113,41 @@ func (c *Client) robotsEntry(ctx context.Context, u *url.URL) (*robotsEntry, err
 	}
 }
 
+// crawlDelay returns the Crawl-delay robots.txt gives kabar on u's origin,
+// capped by Config.MaxCrawlDelay; 0 when none is known (yet) or Crawl-delay
+// is ignored. It never fetches.
+func (c *Client) crawlDelay(u *url.URL) time.Duration {
+	if c.cfg.MaxCrawlDelay < 0 {
+		return 0
+	}
+	c.robots.mu.Lock()
+	e := c.robots.m[robotsOrigin(u)]
+	c.robots.mu.Unlock()
+	if e == nil {
+		return 0
+	}
+	select {
+	case <-e.ready:
+	default:
+		return 0
+	}
+	return min(e.rules.CrawlDelay(RobotsAgent), c.cfg.MaxCrawlDelay)
+}
+
 // fetchRobots fetches and judges the robots.txt of u's origin (RFC 9309):
 // 2xx is parsed; 4xx (but 429), too many redirects or missing from a replay
 // archive allow all; 429, 5xx and network failures disallow all for a few
 // minutes. A blocked address or a cancelled context is returned as err and
 // not cached.
-func (c *Client) fetchRobots(ctx context.Context, u *url.URL) (rules *robotsTxt, deny error, ttl time.Duration, err error) {
+func (c *Client) fetchRobots(ctx context.Context, u *url.URL, proxy string) (rules *robotsTxt, deny error, ttl time.Duration, err error) {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	raw, err := c.follow(ctx, ru, Request{}, true)
+	raw, err := c.follow(ctx, ru, Request{Proxy: proxy}, true)
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		return nil, nil, 0, ctx.Err()
-	case errors.Is(err, ErrBlockedAddress):
+	case errors.Is(err, ErrBlockedAddress), errors.Is(err, ErrCircuitOpen), errors.Is(err, ErrProxy):
+		// Not an answer from the host: nothing to cache.
 		return nil, nil, 0, err
 	case errors.Is(err, ErrNotInArchive), errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrInvalidURL):
 		return nil, nil, robotsTTL, nil

@@ -30,3 +30,24 @@ func ExampleArticleID() {
 	fmt.Println(id, ok)
 	// Output: CBMiN2h0dHBzOi8vd3d3Lm1kci5kZS92aWRlby9tZHItdmlkZW9zL2EvdmlkZW8tNzc5OTUyLmh0bWzSAQA true
 }
+
+func ExampleSearchFeed() {
+	// Indonesian edition; Brazil's edition language differs from hl.
+	id, _ := gnews.NewEdition("id", "ID", "")
+	u, _ := gnews.SearchFeed(`"banjir" when:1d`, id)
+	fmt.Println(u)
+	br, _ := gnews.NewEdition("pt-BR", "", "")
+	u, _ = gnews.TopicFeed("WORLD", br)
+	fmt.Println(u)
+	// Output:
+	// https://news.google.com/rss/search?q=%22banjir%22+when%3A1d&hl=id&gl=ID&ceid=ID:id
+	// https://news.google.com/rss/headlines/section/topic/WORLD?hl=pt-BR&gl=BR&ceid=BR:pt-419
+}
+
+func ExampleRetryable() {
+	// What a pipeline does with a resolution error.
+	err := error(&gnews.ResolveError{Err: gnews.ErrNoURL})
+	retry, notBefore := gnews.Retryable(err)
+	fmt.Println(retry, notBefore.IsZero())
+	// Output: false true
+}

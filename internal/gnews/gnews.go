@@ -6,10 +6,15 @@
 // the publisher's URL in clear (field 4, plus an AMP URL in field 26): such
 // "old form" IDs decode offline, with no network at all. Since July–August
 // 2024 field 4 holds an opaque server-side token starting "AU_yqL" (the "new
-// form"): it can only be resolved online, which is not this file's business.
+// form"): only Google can map it to a URL.
 //
 // Decode classifies an ID by walking the protobuf, never by matching its
 // base64 text, because the length varints in front of the URL shift the text.
+//
+// Resolver (resolver.go) resolves the new form online, through kabar's
+// fetcher, paced, with a cache and typed errors that say whether to retry;
+// feedurl.go builds feed URLs for any edition; package gnewstest fakes the
+// two Google endpoints for tests. docs/gnews.md describes all of it.
 package gnews
 
 import (
@@ -41,9 +46,12 @@ const (
 	KindVideo
 	// KindTopic is a topic, section or full-coverage ID ("CAAq…", field 1 = 0).
 	KindTopic
+	// KindLegacy is a pre-2018 link, news.google.com/news/url?…&url=<URL>:
+	// no ID, the publisher URL is in clear in the query.
+	KindLegacy
 )
 
-var kindNames = [...]string{"unknown", "old", "new", "story", "video", "topic"}
+var kindNames = [...]string{"unknown", "old", "new", "story", "video", "topic", "legacy"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -55,11 +63,15 @@ func (k Kind) String() string {
 // Decoded is the result of Decode.
 type Decoded struct {
 	Kind Kind
-	// ID is the article ID as it appeared (query and padding stripped).
+	// ID is the article ID as it appeared (query and padding stripped);
+	// empty for KindLegacy.
 	ID string
-	// URL is the publisher's URL (field 4); set for KindOld only.
+	// URL is the publisher's URL: field 4 for KindOld, the url= parameter for
+	// KindLegacy, and for KindNew the URL Google gave when a Resolver
+	// resolved it online. Decode leaves it empty for every other kind.
 	URL string
-	// AMPURL is the AMP URL (field 26); empty when the ID carries none.
+	// AMPURL is the AMP URL (field 26, or Google's answer for KindNew);
+	// empty when there is none.
 	AMPURL string
 }
 
@@ -290,7 +302,8 @@ func validIDText(s string) bool {
 // Decode decodes a Google News article link or a bare article ID.
 //
 // For an old-form ID it returns Kind KindOld with URL (and AMPURL when the ID
-// carries one) and a nil error. Otherwise the error wraps ErrNewForm,
+// carries one) and a nil error; for a legacy news/url?…&url= link, Kind
+// KindLegacy with that URL and a nil error. Otherwise the error wraps ErrNewForm,
 // ErrNotArticle or ErrMalformed (it is an *Error); for ErrNewForm and
 // ErrNotArticle the returned *Decoded is non-nil and says Kind and ID.
 func Decode(linkOrID string) (*Decoded, error) {
@@ -302,11 +315,10 @@ func Decode(linkOrID string) (*Decoded, error) {
 	if strings.ContainsAny(s, "/:") {
 		var ok bool
 		if id, ok = ArticleID(s); !ok {
-			detail := "not a Google News article link"
-			if _, legacy := LegacyURL(s); legacy {
-				detail = "a legacy news/url link: use LegacyURL"
+			if target, legacy := LegacyURL(s); legacy {
+				return &Decoded{Kind: KindLegacy, URL: target}, nil
 			}
-			return nil, &Error{Err: ErrMalformed, Detail: detail}
+			return nil, &Error{Err: ErrMalformed, Detail: "not a Google News article link"}
 		}
 	} else {
 		id = s

@@ -240,7 +240,8 @@ func TestDecodeMalformed(t *testing.T) {
 		"other host":       "https://example.com/rss/articles/" + good,
 		"stories link":     "https://news.google.com/stories/CAAqNggKIjBDQklTSGpvSmMzUnZjbmt0TXpZd1NoRUtEd2lQbGNtd0NCR1V0SnhRbHNRdmRTZ0FQAQ?oc=5",
 		"search feed":      "https://news.google.com/rss/search?q=belarus&hl=en-US&gl=US&ceid=US:en",
-		"legacy link":      "http://news.google.com/news/url?sa=t&fd=R&usg=x&url=http://www.telegraph.co.uk/a.html",
+		"legacy no url":    "http://news.google.com/news/url?sa=t&fd=R&usg=x",
+		"legacy js url":    "http://news.google.com/news/url?sa=t&url=javascript:alert(1)",
 		"javascript":       "javascript:alert(1)",
 		"consent no cont":  "https://consent.google.com/m?gl=DE",
 		"article no id":    "https://news.google.com/rss/articles/",
@@ -424,6 +425,20 @@ func TestLegacyURL(t *testing.T) {
 		if IsLink(link) {
 			t.Errorf("IsLink(legacy) = true")
 		}
+		// Decode takes the legacy shape too, without an ID.
+		d, err := Decode(link)
+		if err != nil || d.Kind != KindLegacy || d.URL != want || d.ID != "" || d.AMPURL != "" {
+			t.Errorf("Decode(%q) = %+v, %v", link, d, err)
+		}
+	}
+	// Wrapped in a consent redirect, and pasted without its scheme.
+	for _, link := range []string{
+		"https://consent.google.com/m?continue=" + urlQueryEscape("http://news.google.com/news/url?sa=t&url=https://example.com/a") + "&gl=DE",
+		"news.google.com/news/url?sa=t&url=https://example.com/a",
+	} {
+		if d, err := Decode(link); err != nil || d.Kind != KindLegacy || d.URL != "https://example.com/a" {
+			t.Errorf("Decode(%q) = %+v, %v", link, d, err)
+		}
 	}
 	for _, link := range []string{
 		"http://news.google.com/news/url?sa=t",
@@ -439,7 +454,7 @@ func TestLegacyURL(t *testing.T) {
 }
 
 func TestKindString(t *testing.T) {
-	want := map[Kind]string{KindUnknown: "unknown", KindOld: "old", KindNew: "new", KindStory: "story", KindVideo: "video", KindTopic: "topic", Kind(42): "Kind(42)"}
+	want := map[Kind]string{KindUnknown: "unknown", KindOld: "old", KindNew: "new", KindStory: "story", KindVideo: "video", KindTopic: "topic", KindLegacy: "legacy", Kind(42): "Kind(42)"}
 	for k, s := range want {
 		if k.String() != s {
 			t.Errorf("%d.String() = %q, want %q", int(k), k.String(), s)
@@ -475,6 +490,8 @@ func FuzzDecode(f *testing.F) {
 	for _, row := range readTSV(f, "other_ids.tsv") {
 		f.Add(row["id"], "", "")
 	}
+	f.Add("http://news.google.com/news/url?sa=t&fd=R&usg=x&url=http://www.telegraph.co.uk/a.html", "", "")
+	f.Add("https://consent.google.com/m?continue=https://news.google.com/rss/articles/CBMiN2h0dHBzOi8vd3d3Lm1kci5kZS92aWRlby9tZHItdmlkZW9zL2EvdmlkZW8tNzc5OTUyLmh0bWzSAQA?oc%3D5&gl=DE", "", "")
 	f.Add("", strings.Repeat("x", 300), strings.Repeat("y", 130))
 	f.Add("CBMi", "%zz", "\xff")
 	f.Fuzz(func(t *testing.T, in, path, ampPath string) {
@@ -483,6 +500,10 @@ func FuzzDecode(f *testing.F) {
 		for _, s := range []string{in, base64.RawURLEncoding.EncodeToString([]byte(in))} {
 			d, err := Decode(s)
 			switch {
+			case err == nil && d != nil && d.Kind == KindLegacy:
+				if d.ID != "" || d.AMPURL != "" || !isHTTPURL(d.URL) {
+					t.Fatalf("Decode(%q) = %+v (legacy)", s, d)
+				}
 			case err == nil:
 				if d == nil || d.Kind != KindOld || !isHTTPURL(d.URL) {
 					t.Fatalf("Decode(%q) = %+v with nil error", s, d)

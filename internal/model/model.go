@@ -23,7 +23,15 @@ type Feed struct {
 	ErrorCount   int
 	LastError    string
 	Paused       bool
-	CreatedAt    time.Time
+	// DisabledReason is set when kabar stopped polling the feed by itself
+	// (the feed answered 410 Gone); the owner re-enables it.
+	DisabledReason string
+	// Proxy is an HTTP proxy URL for this feed and its articles ("" = none).
+	Proxy string
+	// LastChangedAt is when the feed's content last changed; the adaptive
+	// poll interval follows it.
+	LastChangedAt time.Time
+	CreatedAt     time.Time
 }
 
 // Item states: an item moves from ItemNew to ItemDone, or to ItemFailed with
@@ -32,6 +40,10 @@ const (
 	ItemNew    = "new"
 	ItemDone   = "done"
 	ItemFailed = "failed"
+	// ItemWaiting: the item cannot go on yet (its Google News link awaits
+	// online resolution, or a host asked us to slow down) and is tried again
+	// at NextAttemptAt. It is never published in the meantime.
+	ItemWaiting = "waiting"
 )
 
 // Item is one entry of a feed, as the feed described it.
@@ -61,15 +73,34 @@ type Item struct {
 	// Related lists the other reports of the same story that the feed linked
 	// (Google News' related-coverage <ol>); StoryURL is its "Full Coverage"
 	// page. Both are evidence for grouping reports into stories.
-	Related   []Link
-	StoryURL  string
-	Status    string
-	Error     string
-	Attempts  int
-	PostID    int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Related       []Link
+	StoryURL      string
+	Status        string
+	Error         string
+	Attempts      int
+	NextAttemptAt time.Time
+	PostID        int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
+
+// Resolution is what kabar learnt about one Google News article ID: the
+// publisher's URL, or why it could not be had. An ID is resolved once, ever.
+type Resolution struct {
+	ArticleID string
+	URL       string
+	AMPURL    string
+	Error     string
+	// Permanent marks an ID that will never resolve (Google answered that it
+	// has no URL for it); otherwise a failure may be retried after RetryAfter.
+	Permanent  bool
+	Attempts   int
+	RetryAfter time.Time
+	ResolvedAt time.Time
+}
+
+// OK reports whether the resolution holds a URL.
+func (r *Resolution) OK() bool { return r != nil && r.URL != "" }
 
 // Link is a titled link to another report, as a feed lists it.
 type Link struct {

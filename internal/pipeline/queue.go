@@ -72,8 +72,27 @@ type Options struct {
 	Once bool
 	// ScheduleEvery is how often the long-running mode looks for due feeds.
 	ScheduleEvery time.Duration
-	Logger        *slog.Logger
+	// JobTimeout bounds one job (default 10 minutes: a job may wait its turn
+	// for a busy host before it fetches).
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken to
+	// belong to a dead process and handed to another worker (default 15
+	// minutes; must exceed JobTimeout). River's rescuer looks every 30 s.
+	RescueAfter time.Duration
+	// Retention, when positive, prunes raw data older than this: the feed
+	// descriptions of done items (hourly), and cancelled and discarded
+	// jobs. Completed jobs go after a day whatever it says. Posts, items'
+	// state and comments are always kept.
+	Retention time.Duration
+	// PruneEvery is how often retention runs (default 1 hour).
+	PruneEvery time.Duration
+	Logger     *slog.Logger
 }
+
+const (
+	defaultJobTimeout  = 10 * time.Minute
+	defaultRescueAfter = 15 * time.Minute
+)
 
 // Queue runs the pipeline's stages as River jobs on any River driver.
 type Queue[TTx any] struct {
@@ -105,11 +124,24 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opt.JobTimeout <= 0 {
+		opt.JobTimeout = defaultJobTimeout
+	}
+	if opt.RescueAfter <= 0 {
+		opt.RescueAfter = max(defaultRescueAfter, opt.JobTimeout+time.Minute)
+	}
+	if opt.RescueAfter <= opt.JobTimeout {
+		return nil, fmt.Errorf("queue: RescueAfter (%v) must exceed JobTimeout (%v)", opt.RescueAfter, opt.JobTimeout)
+	}
+	if opt.PruneEvery <= 0 {
+		opt.PruneEvery = time.Hour
+	}
 	q := &Queue[TTx]{p: p, opt: opt}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &pollWorker[TTx]{q: q})
 	river.AddWorker(workers, &itemWorker[TTx]{q: q})
 	river.AddWorker(workers, &scheduleWorker[TTx]{q: q})
+	river.AddWorker(workers, &pruneWorker[TTx]{q: q})
 	cfg := &river.Config{
 		Logger: opt.Logger,
 		Queues: map[string]river.QueueConfig{
@@ -120,8 +152,8 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 		// A job may wait its turn for a busy host before it fetches, so it
 		// gets far longer than River's one-minute default; a crashed job is
 		// rescued soon after that instead of River's default hour.
-		JobTimeout:           10 * time.Minute,
-		RescueStuckJobsAfter: 15 * time.Minute,
+		JobTimeout:           opt.JobTimeout,
+		RescueStuckJobsAfter: opt.RescueAfter,
 		// Without LISTEN/NOTIFY (SQLite) River finds new jobs by polling.
 		FetchPollInterval: 200 * time.Millisecond,
 		FetchCooldown:     50 * time.Millisecond,
@@ -135,6 +167,15 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 			func() (river.JobArgs, *river.InsertOpts) { return scheduleArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true},
 		)}
+		if opt.Retention > 0 {
+			cfg.CancelledJobRetentionPeriod = opt.Retention
+			cfg.DiscardedJobRetentionPeriod = opt.Retention
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+				river.PeriodicInterval(opt.PruneEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true},
+			))
+		}
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
@@ -150,6 +191,23 @@ func (q *Queue[TTx]) Start(ctx context.Context) error { return q.client.Start(ct
 // Stop lets running jobs finish (up to ctx's deadline) and stops the workers.
 // Jobs that could not finish are left to River's rescuer, never lost.
 func (q *Queue[TTx]) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// Shutdown stops gracefully: no new jobs are fetched and running ones may
+// finish for up to grace; those still running then are cancelled, which
+// records them as failed attempts and returns them to the queue (retryable)
+// for another worker, instead of leaving them to the rescuer.
+func (q *Queue[TTx]) Shutdown(ctx context.Context, grace time.Duration) error {
+	gctx, cancel := context.WithTimeout(ctx, grace)
+	err := q.client.Stop(gctx)
+	cancel()
+	if err == nil {
+		return nil
+	}
+	q.opt.Logger.Warn("jobs still running after the grace period: handing them back", "grace", grace)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	return q.client.StopAndCancel(cctx)
+}
 
 // PollAll enqueues one poll of every feed that is not paused.
 func (q *Queue[TTx]) PollAll(ctx context.Context) error {
@@ -269,4 +327,28 @@ func (w *scheduleWorker[TTx]) Work(ctx context.Context, _ *river.Job[scheduleArg
 	}
 	_, err = w.q.client.InsertMany(ctx, params)
 	return err
+}
+
+// pruneArgs is the periodic retention job (Options.Retention).
+type pruneArgs struct{}
+
+func (pruneArgs) Kind() string { return "prune" }
+
+type pruneWorker[TTx any] struct {
+	river.WorkerDefaults[pruneArgs]
+	q *Queue[TTx]
+}
+
+func (w *pruneWorker[TTx]) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
+	if w.q.opt.Retention <= 0 {
+		return nil
+	}
+	n, err := w.q.p.Store.PruneItems(ctx, w.q.p.Now().Add(-w.q.opt.Retention))
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.q.p.Log.Info("retention: pruned feed descriptions of done items", "items", n, "older_than", w.q.opt.Retention)
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/gnews"
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/ops"
 	"github.com/kabarnews/kabar/internal/sanitize"
 	"github.com/kabarnews/kabar/internal/store"
 )
@@ -82,9 +83,15 @@ func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) ([]model.Item, er
 	p.Counter.FeedsPolled.Add(1)
 	items, result, err := p.pollFeed(ctx, f)
 	result.At, result.NextPollAt, result.Err = now, next, err
-	if err != nil {
+	switch {
+	case err != nil:
 		p.Counter.FeedFailures.Add(1)
+		ops.FeedsPolled.WithLabelValues("error").Inc()
 		p.Log.Warn("feed poll failed", "feed", f.ID, "url", f.URL, "err", err)
+	case items == 0 && result.ETag == f.ETag && result.LastModified == f.LastModified:
+		ops.FeedsPolled.WithLabelValues("not_modified").Inc()
+	default:
+		ops.FeedsPolled.WithLabelValues("changed").Inc()
 	}
 	if rerr := p.Store.RecordPoll(ctx, f.ID, result); rerr != nil {
 		return nil, errors.Join(err, rerr)
@@ -98,7 +105,7 @@ func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) ([]model.Item, er
 
 func (p *Pipeline) pollFeed(ctx context.Context, f *model.Feed) (int, store.PollResult, error) {
 	res := store.PollResult{ETag: f.ETag, LastModified: f.LastModified}
-	resp, err := p.Fetch.Do(ctx, fetch.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified, Accept: feedAccept})
+	resp, err := p.fetch(ctx, fetch.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified, Accept: feedAccept})
 	if err != nil {
 		return 0, res, fmt.Errorf("fetch feed: %w", err)
 	}
@@ -136,6 +143,7 @@ func (p *Pipeline) ProcessItem(ctx context.Context, itemID int64) (bool, error) 
 		return false, nil
 	}
 	created, err := p.processItem(ctx, it)
+	countItem(created, err)
 	if err != nil {
 		p.Counter.ItemFailures.Add(1)
 		p.Log.Warn("item failed", "item", it.ID, "link", it.Link, "err", err)
@@ -167,23 +175,30 @@ func (p *Pipeline) resolve(ctx context.Context, it *model.Item) error {
 	if it.SourceURL != "" {
 		return nil
 	}
+	method := "link"
 	switch {
 	case gnews.IsLink(it.Link):
+		method = "decode"
 		d, err := gnews.Decode(it.Link)
 		if err != nil {
+			countResolution(method, err)
 			return permanent(fmt.Errorf("resolve %s: %w", it.Link, err))
 		}
 		it.SourceURL, it.AMPURL = d.URL, d.AMPURL
 	default:
 		if legacy, ok := gnews.LegacyURL(it.Link); ok {
+			method = "legacy"
 			it.SourceURL = legacy
 		} else {
 			it.SourceURL = it.Link
 		}
 	}
 	if u, err := url.Parse(it.SourceURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return permanent(fmt.Errorf("item has no usable link: %q", it.SourceURL))
+		err := permanent(fmt.Errorf("item has no usable link: %q", it.SourceURL))
+		countResolution(method, err)
+		return err
 	}
+	countResolution(method, nil)
 	return p.Store.ResolveItem(ctx, it.ID, it.SourceURL, it.AMPURL)
 }
 
@@ -202,14 +217,16 @@ func (p *Pipeline) fetchArticle(ctx context.Context, it *model.Item) (*model.Art
 }
 
 func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL string) (*model.Article, string, error) {
-	resp, err := p.Fetch.Do(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+	resp, err := p.fetch(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
 	if err != nil {
 		if isPermanentFetchError(err) {
 			err = permanent(err)
 		}
 		return nil, "", fmt.Errorf("fetch %s: %w", pageURL, err)
 	}
+	start := time.Now()
 	art, err := extract.Extract(resp.Body, resp.URL)
+	observeExtract(start)
 	if err != nil {
 		return nil, "", permanent(fmt.Errorf("extract %s: %w", resp.URL, err))
 	}

@@ -23,6 +23,12 @@ type PollResult struct {
 	Title        string // empty keeps the stored title
 	ETag         string
 	LastModified string
+	// Changed reports that the feed's content differed from the last poll.
+	Changed bool
+	// Interval, when positive, becomes the feed's poll interval.
+	Interval time.Duration
+	// Disable, when set, stops polling the feed and says why (a 410 Gone).
+	Disable string
 	// Err is the poll's error; nil resets the feed's error count.
 	Err error
 }
@@ -45,6 +51,10 @@ type Store interface {
 	ItemStore
 	PostStore
 	CommentStore
+	SiteStore
+	ResolutionStore
+	PaceStore
+	OpsStore
 }
 
 // FeedStore keeps subscriptions and their polling state.
@@ -68,6 +78,9 @@ type ItemStore interface {
 	ResolveItem(ctx context.Context, itemID int64, sourceURL, ampURL string) error
 	// FailItem records a failed attempt at an item.
 	FailItem(ctx context.Context, itemID int64, msg string) error
+	// DeferItem puts an item in the waiting state until the given time,
+	// counting an attempt and keeping msg as the reason.
+	DeferItem(ctx context.Context, itemID int64, until time.Time, msg string) error
 	// ItemCounts counts a feed's items by status.
 	ItemCounts(ctx context.Context, feedID int64) (map[string]int, error)
 }

@@ -2,11 +2,16 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -15,7 +20,30 @@ import (
 const (
 	apiDefaultLimit = 20
 	apiMaxLimit     = 100
+	apiMaxBody      = 64 << 10
 )
+
+// apiRoutes registers the JSON API (docs/api.md). Reads are public; writes
+// need a bearer token made in /admin/settings or by `kabar admin token`.
+func (s *Server) apiRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /api/posts", s.handleAPIPosts)
+	m.HandleFunc("GET /api/posts/{id}", s.handleAPIPost)
+	m.HandleFunc("GET /api/posts/{id}/comments", s.handleAPIPostComments)
+	m.HandleFunc("POST /api/posts/{id}/reextract", s.apiWrite(s.handleAPIReextract))
+	m.HandleFunc("GET /api/labels", s.handleAPILabels)
+	m.HandleFunc("GET /api/feeds", s.handleAPIFeeds)
+	m.HandleFunc("GET /api/feeds/{id}", s.handleAPIFeed)
+	m.HandleFunc("POST /api/feeds", s.apiWrite(s.handleAPIAddFeed))
+	m.HandleFunc("PATCH /api/feeds/{id}", s.apiWrite(s.handleAPIUpdateFeed))
+	m.HandleFunc("DELETE /api/feeds/{id}", s.apiWrite(s.handleAPIDeleteFeed))
+	m.HandleFunc("GET /api/comments", s.handleAPIComments)
+	m.HandleFunc("PATCH /api/comments/{id}", s.apiWrite(s.handleAPIUpdateComment))
+	m.HandleFunc("DELETE /api/comments/{id}", s.apiWrite(s.handleAPIDeleteComment))
+	// Stories (reports of one event grouped together) arrive with their own
+	// stage; until then the endpoint says so instead of a bare 404.
+	m.HandleFunc("GET /api/stories", s.handleAPINotYet)
+	m.HandleFunc("GET /api/stories/{id}", s.handleAPINotYet)
+}
 
 type apiPost struct {
 	ID        int64  `json:"id"`
@@ -27,6 +55,57 @@ type apiPost struct {
 
 type apiPosts struct {
 	Posts []apiPost `json:"posts"`
+	Total *int      `json:"total,omitempty"`
+}
+
+type apiPostFull struct {
+	apiPost
+	Author        string     `json:"author"`
+	Publisher     string     `json:"publisher"`
+	Language      string     `json:"language"`
+	Image         string     `json:"image"`
+	GoogleNewsURL string     `json:"google_news_url"`
+	ArticleID     string     `json:"article_id"`
+	FeedID        int64      `json:"feed_id"`
+	Labels        []apiLabel `json:"labels"`
+	Excerpt       string     `json:"excerpt"`
+	// Paragraphs is the full text; empty when the post's feed shows excerpts.
+	Paragraphs []string `json:"paragraphs"`
+	Comments   int      `json:"comments"`
+}
+
+type apiLabel struct {
+	Kind  string `json:"kind"`
+	Name  string `json:"name"`
+	URL   string `json:"url"`
+	Count int    `json:"count,omitempty"`
+}
+
+type apiComment struct {
+	ID        int64  `json:"id"`
+	PostID    int64  `json:"post_id"`
+	ParentID  int64  `json:"parent_id,omitempty"`
+	Name      string `json:"name"`
+	Website   string `json:"website,omitempty"`
+	Text      string `json:"text"`
+	Status    string `json:"status"`
+	Created   string `json:"created"`
+	URL       string `json:"url"`
+	PostTitle string `json:"post_title,omitempty"`
+}
+
+type apiFeed struct {
+	ID           int64          `json:"id"`
+	URL          string         `json:"url"`
+	Title        string         `json:"title"`
+	Paused       bool           `json:"paused"`
+	Topic        string         `json:"topic"`
+	Excerpt      bool           `json:"excerpt"`
+	Items        map[string]int `json:"items"`
+	ErrorCount   int            `json:"error_count"`
+	LastError    string         `json:"last_error"`
+	LastPolledAt *string        `json:"last_polled_at"`
+	NextPollAt   *string        `json:"next_poll_at"`
 }
 
 type apiError struct {
@@ -40,6 +119,13 @@ type apiErrorBody struct {
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
+func summaryOf(p *model.Post) apiPost {
+	return apiPost{ID: p.ID, Title: p.Title, URL: p.Path(), SourceURL: p.SourceURL,
+		Published: p.Published.UTC().Format(time.RFC3339)}
+}
+
+// handleAPIPosts lists posts, newest first, or with ?q= the best matches;
+// ?label= and ?publisher= narrow the list.
 func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, ok := queryInt(q.Get("limit"), apiDefaultLimit, 1, apiMaxLimit)
@@ -52,25 +138,500 @@ func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "offset must be a non-negative integer")
 		return
 	}
-	posts, err := s.st.Posts(r.Context(), store.PostQuery{Limit: limit, Offset: offset})
+	var posts []model.Post
+	var err error
+	out := apiPosts{}
+	switch {
+	case q.Has("q"):
+		text := searchText(r)
+		if text == "" {
+			writeAPIError(w, http.StatusBadRequest, "invalid_argument", "q must not be empty")
+			return
+		}
+		var hits []store.SearchHit
+		var total int
+		hits, total, err = s.st.Search(r.Context(), store.SearchQuery{Text: text, Limit: limit, Offset: offset})
+		for _, h := range hits {
+			posts = append(posts, h.Post)
+		}
+		out.Total = &total
+	case q.Get("label") != "" || q.Get("publisher") != "":
+		posts, err = s.st.ListPosts(r.Context(), store.ListQuery{Label: q.Get("label"), Publisher: q.Get("publisher"), Limit: limit, Offset: offset})
+	default:
+		posts, err = s.st.Posts(r.Context(), store.PostQuery{Limit: limit, Offset: offset})
+	}
 	if err != nil {
-		s.log.Error("web: api posts", "err", err)
-		writeAPIError(w, http.StatusInternalServerError, "internal", "internal error")
+		s.apiInternal(w, r, err)
 		return
 	}
 	// An empty list is [], never null, so clients can always iterate it.
-	out := apiPosts{Posts: make([]apiPost, 0, len(posts))}
+	out.Posts = make([]apiPost, 0, len(posts))
 	for i := range posts {
-		p := &posts[i]
-		out.Posts = append(out.Posts, apiPost{
-			ID:        p.ID,
-			Title:     p.Title,
-			URL:       p.Path(),
-			SourceURL: p.SourceURL,
-			Published: p.Published.UTC().Format(time.RFC3339),
-		})
+		out.Posts = append(out.Posts, summaryOf(&posts[i]))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// pathID reads the {id} of the path; it answers 404 itself when there is
+// none.
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		writeAPIError(w, http.StatusNotFound, "not_found", "no such "+strings.TrimSuffix(strings.Split(r.URL.Path, "/")[2], "s"))
+		return 0, false
+	}
+	return id, true
+}
+
+// found answers a store error: 404 for ErrNotFound, 500 for the rest.
+func (s *Server) found(w http.ResponseWriter, r *http.Request, err error, what string) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, store.ErrNotFound):
+		writeAPIError(w, http.StatusNotFound, "not_found", "no such "+what)
+	default:
+		s.apiInternal(w, r, err)
+	}
+	return false
+}
+
+func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	p, err := s.st.Post(ctx, id)
+	if !s.found(w, r, err, "post") {
+		return
+	}
+	labels, err := s.st.PostLabels(ctx, id)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	counts, err := s.st.CommentCounts(ctx, []int64{id})
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	out := apiPostFull{
+		apiPost: summaryOf(p), Author: p.Author, Publisher: p.Publisher, Language: p.Language,
+		Image: p.Image, GoogleNewsURL: googleNewsLink(p.ItemLink), ArticleID: p.ArticleID,
+		FeedID: p.FeedID, Labels: []apiLabel{}, Excerpt: excerpt(p), Paragraphs: []string{},
+		Comments: counts[id],
+	}
+	for _, l := range labels {
+		out.Labels = append(out.Labels, apiLabel{Kind: l.Kind, Name: l.Name, URL: labelPath(l.Name)})
+	}
+	if !s.cache.feedOptions(ctx, p.FeedID).Excerpt && p.Paragraphs != nil {
+		out.Paragraphs = p.Paragraphs
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleAPIPostComments(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	p, err := s.st.Post(r.Context(), id)
+	if !s.found(w, r, err, "post") {
+		return
+	}
+	comments, err := s.st.Comments(r.Context(), id, true)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	out := struct {
+		Comments []apiComment `json:"comments"`
+	}{Comments: []apiComment{}}
+	for _, c := range comments {
+		out.Comments = append(out.Comments, commentOf(&c, p))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func commentOf(c *model.Comment, p *model.Post) apiComment {
+	out := apiComment{ID: c.ID, PostID: c.PostID, ParentID: c.ParentID, Name: c.Name, Website: c.Website,
+		Text: c.Body, Status: c.Status, Created: c.CreatedAt.UTC().Format(time.RFC3339)}
+	if p != nil {
+		out.URL = p.Path() + "#c" + strconv.FormatInt(c.ID, 10)
+		out.PostTitle = p.Title
+	}
+	return out
+}
+
+// handleAPIComments lists comments, newest first. Anyone may list approved
+// comments; ?status=pending or spam needs a token.
+func (s *Server) handleAPIComments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, ok := queryInt(q.Get("limit"), apiDefaultLimit, 1, apiMaxLimit)
+	offset, ok2 := queryInt(q.Get("offset"), 0, 0, 1<<31-1)
+	if !ok || !ok2 {
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "limit must be from 1 to "+strconv.Itoa(apiMaxLimit)+" and offset non-negative")
+		return
+	}
+	status := q.Get("status")
+	switch status {
+	case "", model.CommentApproved:
+		status = model.CommentApproved
+	case model.CommentPending, model.CommentSpam:
+		if _, ok := s.requireToken(w, r); !ok {
+			return
+		}
+	default:
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status must be approved, pending or spam")
+		return
+	}
+	var postID int64
+	if raw := q.Get("post"); raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			writeAPIError(w, http.StatusBadRequest, "invalid_argument", "post must be a post ID")
+			return
+		}
+		postID = id
+	}
+	comments, err := s.st.ListComments(r.Context(), store.CommentQuery{PostID: postID, Status: status, Limit: limit, Offset: offset})
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	out := struct {
+		Comments []apiComment `json:"comments"`
+	}{Comments: []apiComment{}}
+	posts := map[int64]*model.Post{}
+	for _, c := range comments {
+		p, ok := posts[c.PostID]
+		if !ok {
+			if p, err = s.st.Post(r.Context(), c.PostID); err != nil {
+				s.apiInternal(w, r, err)
+				return
+			}
+			posts[c.PostID] = p
+		}
+		out.Comments = append(out.Comments, commentOf(&c, p))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleAPIUpdateComment(w http.ResponseWriter, r *http.Request, _ *model.User) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	var body struct {
+		Status *string `json:"status"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	if body.Status == nil {
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status is required")
+		return
+	}
+	switch *body.Status {
+	case model.CommentApproved, model.CommentPending, model.CommentSpam:
+	default:
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status must be approved, pending or spam")
+		return
+	}
+	if !s.found(w, r, s.st.SetCommentStatus(r.Context(), id, *body.Status), "comment") {
+		return
+	}
+	c, err := s.st.Comment(r.Context(), id)
+	if !s.found(w, r, err, "comment") {
+		return
+	}
+	writeJSON(w, http.StatusOK, commentOf(c, nil))
+}
+
+func (s *Server) handleAPIDeleteComment(w http.ResponseWriter, r *http.Request, _ *model.User) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if s.found(w, r, s.st.DeleteComment(r.Context(), id), "comment") {
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *Server) handleAPILabels(w http.ResponseWriter, r *http.Request) {
+	kind := r.URL.Query().Get("kind")
+	switch kind {
+	case "", model.LabelFeed, model.LabelTopic, model.LabelPublisher, model.LabelLanguage:
+	default:
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "kind must be feed, topic, publisher or language")
+		return
+	}
+	labels, err := s.st.Labels(r.Context(), kind, 0)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	out := struct {
+		Labels []apiLabel `json:"labels"`
+	}{Labels: []apiLabel{}}
+	for _, l := range labels {
+		out.Labels = append(out.Labels, apiLabel{Kind: l.Kind, Name: l.Name, URL: labelPath(l.Name), Count: l.Count})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) feedOf(r *http.Request, f *model.Feed) (apiFeed, error) {
+	counts, err := s.st.ItemCounts(r.Context(), f.ID)
+	if err != nil {
+		return apiFeed{}, err
+	}
+	opts, err := s.st.FeedOptions(r.Context(), f.ID)
+	if err != nil {
+		return apiFeed{}, err
+	}
+	if counts == nil {
+		counts = map[string]int{}
+	}
+	return apiFeed{ID: f.ID, URL: f.URL, Title: f.Title, Paused: f.Paused, Topic: opts.Topic, Excerpt: opts.Excerpt,
+		Items: counts, ErrorCount: f.ErrorCount, LastError: f.LastError,
+		LastPolledAt: apiTime(f.LastPolledAt), NextPollAt: apiTime(f.NextPollAt)}, nil
+}
+
+func apiTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func (s *Server) handleAPIFeeds(w http.ResponseWriter, r *http.Request) {
+	feeds, err := s.st.Feeds(r.Context())
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	out := struct {
+		Feeds []apiFeed `json:"feeds"`
+	}{Feeds: []apiFeed{}}
+	for i := range feeds {
+		f, err := s.feedOf(r, &feeds[i])
+		if err != nil {
+			s.apiInternal(w, r, err)
+			return
+		}
+		out.Feeds = append(out.Feeds, f)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleAPIFeed(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	f, err := s.st.Feed(r.Context(), id)
+	if !s.found(w, r, err, "feed") {
+		return
+	}
+	out, err := s.feedOf(r, f)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// validFeedURL accepts an absolute http(s) URL.
+func validFeedURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil && len(raw) <= 2000
+}
+
+func (s *Server) handleAPIAddFeed(w http.ResponseWriter, r *http.Request, _ *model.User) {
+	var body struct {
+		URL     string `json:"url"`
+		Topic   string `json:"topic"`
+		Excerpt bool   `json:"excerpt"`
+		Paused  bool   `json:"paused"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	body.URL = strings.TrimSpace(body.URL)
+	if !validFeedURL(body.URL) {
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "url must be an absolute http or https URL")
+		return
+	}
+	f := &model.Feed{URL: body.URL, Paused: body.Paused}
+	err := s.st.AddFeed(r.Context(), f)
+	if errors.Is(err, store.ErrExists) {
+		writeAPIError(w, http.StatusConflict, "already_exists", "the feed is already subscribed")
+		return
+	}
+	if err == nil && (body.Topic != "" || body.Excerpt) {
+		err = s.st.SetFeedOptions(r.Context(), model.FeedOptions{FeedID: f.ID, Topic: cleanLine(body.Topic), Excerpt: body.Excerpt})
+		s.cache.invalidate()
+	}
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	out, err := s.feedOf(r, f)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/feeds/"+strconv.FormatInt(f.ID, 10))
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *model.User) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	var body struct {
+		Paused  *bool   `json:"paused"`
+		Topic   *string `json:"topic"`
+		Excerpt *bool   `json:"excerpt"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	ctx := r.Context()
+	f, err := s.st.Feed(ctx, id)
+	if !s.found(w, r, err, "feed") {
+		return
+	}
+	if body.Paused != nil {
+		if err := s.st.SetFeedPaused(ctx, id, *body.Paused); !s.found(w, r, err, "feed") {
+			return
+		}
+	}
+	if body.Topic != nil || body.Excerpt != nil {
+		o, err := s.st.FeedOptions(ctx, id)
+		if !s.found(w, r, err, "feed") {
+			return
+		}
+		if body.Topic != nil {
+			o.Topic = cleanLine(*body.Topic)
+		}
+		if body.Excerpt != nil {
+			o.Excerpt = *body.Excerpt
+		}
+		if err := s.st.SetFeedOptions(ctx, o); !s.found(w, r, err, "feed") {
+			return
+		}
+		s.cache.invalidate()
+	}
+	if f, err = s.st.Feed(ctx, id); !s.found(w, r, err, "feed") {
+		return
+	}
+	out, err := s.feedOf(r, f)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleAPIDeleteFeed(w http.ResponseWriter, r *http.Request, _ *model.User) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if s.found(w, r, s.st.DeleteFeed(r.Context(), id), "feed") {
+		s.cache.invalidate()
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *model.User) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.st.Post(r.Context(), id); !s.found(w, r, err, "post") {
+		return
+	}
+	if s.cfg.Reextract == nil {
+		writeAPIError(w, http.StatusNotImplemented, "not_implemented", "re-extraction is not available in this process")
+		return
+	}
+	if err := s.cfg.Reextract.Reextract(r.Context(), id); err != nil {
+		s.log.Warn("web: re-extract", "post", id, "err", err)
+		writeAPIError(w, http.StatusBadGateway, "reextract_failed", err.Error())
+		return
+	}
+	p, err := s.st.Post(r.Context(), id)
+	if !s.found(w, r, err, "post") {
+		return
+	}
+	writeJSON(w, http.StatusOK, summaryOf(p))
+}
+
+func (s *Server) handleAPINotYet(w http.ResponseWriter, r *http.Request) {
+	writeAPIError(w, http.StatusNotImplemented, "not_implemented", "stories are not available yet")
+}
+
+// apiWrite guards a write: it needs a valid bearer token, and at most
+// apiMaxBody bytes of body.
+func (s *Server) apiWrite(h func(http.ResponseWriter, *http.Request, *model.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, ok := s.requireToken(w, r)
+		if !ok {
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, apiMaxBody)
+		h(w, r, u)
+	}
+}
+
+// requireToken answers 401 itself unless the request carries a valid token.
+func (s *Server) requireToken(w http.ResponseWriter, r *http.Request) (*model.User, bool) {
+	u, err := s.apiUser(r)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return nil, false
+	}
+	if u == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kabar"`)
+		writeAPIError(w, http.StatusUnauthorized, "unauthenticated", "this needs an API token: Authorization: Bearer kabar_…")
+		return nil, false
+	}
+	return u, true
+}
+
+// readJSON decodes a JSON object body strictly, answering 4xx itself.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
+			writeAPIError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
+			return false
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the body is too large")
+		} else {
+			writeAPIError(w, http.StatusBadRequest, "invalid_argument", "the body must be a JSON object: "+err.Error())
+		}
+		return false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "the body must hold one JSON object")
+		return false
+	}
+	return true
+}
+
+func (s *Server) apiInternal(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("web: api", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeAPIError(w, http.StatusInternalServerError, "internal", "internal error")
 }
 
 // queryInt parses an optional integer parameter within [lo, hi].
@@ -94,4 +655,38 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// apiErrorWriter turns the mux's own plain-text errors under /api/ (a 405
+// for a wrong method, mostly) into JSON errors.
+type apiErrorWriter struct {
+	http.ResponseWriter
+	method  string
+	swallow bool
+}
+
+func (w *apiErrorWriter) WriteHeader(code int) {
+	h := w.Header()
+	if code >= 400 && strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+		c, msg := "error", strings.ToLower(http.StatusText(code))
+		switch code {
+		case http.StatusNotFound:
+			c, msg = "not_found", "no such endpoint"
+		case http.StatusMethodNotAllowed:
+			c, msg = "method_not_allowed", "this endpoint does not take "+w.method
+		case http.StatusBadRequest:
+			c = "invalid_argument"
+		}
+		writeJSON(w.ResponseWriter, code, apiError{Error: apiErrorBody{Code: c, Message: msg}})
+		w.swallow = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *apiErrorWriter) Write(b []byte) (int, error) {
+	if w.swallow {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 var cssVersion = regexp.MustCompile(`style\.css\?v=[0-9a-f]+`)
@@ -25,6 +26,10 @@ func TestGoldenPages(t *testing.T) {
 	p := s.addPost("Belarus turns to Kremlin in border stand-off", seedTime,
 		"Belarus has turned to the Kremlin in its tense stand-off with the EU over the escalating crisis.",
 		`"A special place in the conversation was taken by the discussion of the situation," Belta said.`)
+	feeds, _ := s.st.Feeds(context.Background())
+	if err := s.st.RecordPoll(context.Background(), feeds[0].ID, store.PollResult{At: seedTime, Title: "Belarus - Google News"}); err != nil {
+		t.Fatal(err)
+	}
 	err := s.st.AddComment(context.Background(), &model.Comment{PostID: p.ID, Name: "Budi", Website: "https://budi.example.id",
 		Body: "Semoga cepat selesai.\nSalam <b>hangat</b>.", Status: model.CommentApproved, CreatedAt: seedTime.Add(2 * time.Hour)})
 	if err != nil {
@@ -35,6 +40,8 @@ func TestGoldenPages(t *testing.T) {
 		"post_id.html":      p.Path(),
 		"post_en.html":      p.Path() + "?hl=en",
 		"not_found_id.html": "/nope",
+		"search_en.html":    "/search?q=kremlin+crisis&hl=en",
+		"label_en.html":     "/search/label/Sky%20News?hl=en",
 	} {
 		res, body := s.get(target)
 		if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusNotFound {

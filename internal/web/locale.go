@@ -75,16 +75,49 @@ func (l *locale) T(key string) string {
 	return key
 }
 
-// N returns the string for key with {n} replaced by n.
+// N returns the string for key with {n} replaced by n, formatted per the
+// locale.
 func (l *locale) N(key string, n int) string {
-	return strings.ReplaceAll(l.T(key), "{n}", strconv.Itoa(n))
+	return strings.ReplaceAll(l.T(key), "{n}", l.Num(n))
+}
+
+// Format returns the string for key with {s} replaced by arg.
+func (l *locale) Format(key, arg string) string {
+	return strings.ReplaceAll(l.T(key), "{s}", arg)
+}
+
+// Num formats n with the locale's digit group separator (number.group):
+// 12,345 in English, 12.345 in Indonesian.
+func (l *locale) Num(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(l.msgs["number.group"])
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// MonthYear names a month of the archive with the locale's month_year
+// layout ("November 2021").
+func (l *locale) MonthYear(year, month int) string {
+	return l.format(time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC), l.msgs["date.month_year"])
 }
 
 // Date formats t with the locale's layout and month names. Go's layouts only
 // know English month names, so the layout is cut at its "January" tokens and
 // the localized name is put between the formatted pieces.
-func (l *locale) Date(t time.Time) string {
-	parts := strings.Split(l.layout, "January")
+func (l *locale) Date(t time.Time) string { return l.format(t, l.layout) }
+
+func (l *locale) format(t time.Time, layout string) string {
+	parts := strings.Split(layout, "January")
 	for i, p := range parts {
 		parts[i] = t.Format(p)
 	}

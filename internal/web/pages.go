@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,75 +14,153 @@ import (
 	"github.com/kabarnews/kabar/internal/store"
 )
 
-// excerptRunes caps a home page excerpt; a long lead paragraph would
-// otherwise turn the list into the articles themselves.
+// excerptRunes caps an excerpt; a long lead paragraph would otherwise turn
+// a listing into the articles themselves.
 const excerptRunes = 300
 
-type homePage struct {
+// listPage is every listing: home, label, month, search and publisher.
+type listPage struct {
 	*view
 	Heading  string
+	Intro    string
 	Posts    []postSummary
+	Empty    string
 	NewerURL string
 	OlderURL string
+	// Search is set on the search page, to fill the search form.
+	Search bool
 }
 
 type postSummary struct {
-	Title     string
+	Title     template.HTML // escaped, with search terms in <mark>
 	URL       string
 	Publisher string
+	PubURL    string
 	Published time.Time
-	Excerpt   string
+	Excerpt   template.HTML
+	Comments  string
+	Original  string
 }
 
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	v := s.newView(r)
-	page := 1
-	if raw := r.URL.Query().Get("page"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 {
-			s.notFound(w, r)
-			return
-		}
-		page = n
+// pageNumber reads ?page=; ok is false for anything but a positive integer.
+func pageNumber(r *http.Request) (int, bool) {
+	raw := r.URL.Query().Get("page")
+	if raw == "" {
+		return 1, true
 	}
-	total, err := s.st.CountPosts(r.Context())
+	n, err := strconv.Atoi(raw)
+	return n, err == nil && n >= 1 && n <= 1<<20
+}
+
+// pager sets the newer/older links of page n of a listing of total posts,
+// keeping the request's other parameters (q, hl).
+func (p *listPage) pager(r *http.Request, n, size, total int) {
+	link := func(page int) string {
+		q := r.URL.Query()
+		q.Del("page")
+		if page > 1 {
+			q.Set("page", strconv.Itoa(page))
+		}
+		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+		return u.String()
+	}
+	if n > 1 {
+		p.NewerURL = link(n - 1)
+	}
+	if n*size < total {
+		p.OlderURL = link(n + 1)
+	}
+	if n > 1 {
+		page := p.view.N("home.page", n)
+		if p.Title != "" {
+			p.Title += " — " + page
+		} else {
+			p.Title = page
+		}
+		p.Heading += " — " + page
+	}
+}
+
+// summaries turns posts into listing entries with their comment counts.
+func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]postSummary, error) {
+	ids := make([]int64, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+	}
+	counts, err := s.st.CommentCounts(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]postSummary, len(posts))
+	for i := range posts {
+		p := &posts[i]
+		out[i] = postSummary{
+			Title:     template.HTML(template.HTMLEscapeString(p.Title)),
+			URL:       v.Link(p.Path()),
+			Publisher: p.Publisher,
+			PubURL:    v.Link(publisherPath(p.Publisher)),
+			Published: p.Published,
+			Excerpt:   template.HTML(template.HTMLEscapeString(excerpt(p))),
+			Comments:  v.commentCount(counts[p.ID]),
+			Original:  p.SourceURL,
+		}
+	}
+	return out, nil
+}
+
+func (v *view) commentCount(n int) string {
+	switch n {
+	case 0:
+		return v.T("comments.count.none")
+	case 1:
+		return v.T("comments.count.one")
+	}
+	return v.N("comments.count.many", n)
+}
+
+// listing serves one page of a listing of the posts q selects.
+func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *listPage, q store.ListQuery) {
+	n, ok := pageNumber(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	var total int
+	var err error
+	if q == (store.ListQuery{}) {
+		total, err = s.st.CountPosts(ctx)
+	} else {
+		total, err = s.st.CountListPosts(ctx, q)
+	}
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
 	size := s.cfg.PageSize
-	if page > 1 && (page-1)*size >= total {
+	if n > 1 && (n-1)*size >= total {
 		s.notFound(w, r)
 		return
 	}
-	posts, err := s.st.Posts(r.Context(), store.PostQuery{Limit: size, Offset: (page - 1) * size})
+	q.Limit, q.Offset = size, (n-1)*size
+	posts, err := s.st.ListPosts(ctx, q)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	p := &homePage{view: v, Heading: v.T("home.heading")}
-	if page > 1 {
-		v.Title = v.loc.N("home.page", page)
-		p.Heading += " — " + v.Title
-		p.NewerURL = v.Link("/")
-		if page > 2 {
-			p.NewerURL = v.Link("/?page=" + strconv.Itoa(page-1))
-		}
+	p.view = v
+	if p.Posts, err = s.summaries(r, v, posts); err != nil {
+		s.internalError(w, r, err)
+		return
 	}
-	if page*size < total {
-		p.OlderURL = v.Link("/?page=" + strconv.Itoa(page+1))
-	}
-	for i := range posts {
-		post := &posts[i]
-		p.Posts = append(p.Posts, postSummary{
-			Title:     post.Title,
-			URL:       v.Link(post.Path()),
-			Publisher: post.Publisher,
-			Published: post.Published,
-			Excerpt:   excerpt(post),
-		})
-	}
-	s.render(w, http.StatusOK, "home", p)
+	p.pager(r, n, size, total)
+	s.withSidebar(r, v)
+	s.render(w, http.StatusOK, "list", p)
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(r)
+	s.listing(w, r, v, &listPage{Heading: v.T("home.heading"), Empty: v.T("home.empty")}, store.ListQuery{})
 }
 
 // excerpt is the post's first paragraph, cut at a word boundary.
@@ -90,14 +169,19 @@ func excerpt(p *model.Post) string {
 	if len(p.Paragraphs) > 0 {
 		text = p.Paragraphs[0]
 	}
-	if utf8.RuneCountInString(text) <= excerptRunes {
+	return cut(text, excerptRunes)
+}
+
+// cut shortens text to about n runes at a word boundary.
+func cut(text string, n int) string {
+	if utf8.RuneCountInString(text) <= n {
 		return text
 	}
-	cut := text[:runeOffset(text, excerptRunes)]
-	if i := strings.LastIndexByte(cut, ' '); i > 0 {
-		cut = cut[:i]
+	c := text[:runeOffset(text, n)]
+	if i := strings.LastIndexByte(c, ' '); i > 0 {
+		c = c[:i]
 	}
-	return strings.TrimRight(cut, " ,;:.") + "…"
+	return strings.TrimRight(c, " ,;:.") + "…"
 }
 
 // runeOffset is the byte offset of the n-th rune of s.
@@ -113,14 +197,30 @@ func runeOffset(s string, n int) int {
 
 type postPage struct {
 	*view
-	Post            *model.Post
-	GoogleNewsURL   string
-	Comments        []model.Comment
+	Post          *model.Post
+	GoogleNewsURL string
+	PublisherURL  string
+	Labels        []labelLink
+	// Excerpt is set when the feed shows excerpts: the page shows it and
+	// sends the reader to the publisher for the rest.
+	Excerpt         string
+	Threads         []thread
 	CommentsHeading string
+	CommentsFeed    string
 	Pending         bool
+	Published       bool // the reader's comment went straight out
 	FormAction      string
 	CSRFToken       string
 	Form            commentForm
+	ReplyTo         *model.Comment
+	CancelReplyURL  string
+}
+
+// thread is a comment with its replies; replies go one level deep.
+type thread struct {
+	model.Comment
+	ReplyURL string
+	Replies  []model.Comment
 }
 
 func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +229,12 @@ func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.newView(r)
-	s.renderPost(w, r, v, http.StatusOK, post, commentForm{}, r.URL.Query().Get("comment") == "pending")
+	form := commentForm{}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("reply"), 10, 64); err == nil {
+		form.Parent = id
+	}
+	q := r.URL.Query().Get("comment")
+	s.renderPost(w, r, v, http.StatusOK, post, form, q == "pending", q == "published")
 }
 
 // lookupPost finds the post named by the request's path, answering 404 or
@@ -156,41 +261,80 @@ func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) (*model.Post
 // /2021/1/x.html or /2021/11/x does not become a second address of a post.
 func parsePostPath(y, m, file string) (year, month int, slug string, ok bool) {
 	slug, found := strings.CutSuffix(file, ".html")
-	if len(y) != 4 || len(m) != 2 || !found || slug == "" || !allDigits(y) || !allDigits(m) {
+	if !found || slug == "" {
 		return 0, 0, "", false
 	}
-	year, err1 := strconv.Atoi(y)
-	month, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || year < 1 || month < 1 || month > 12 {
+	year, month, ok = parseYearMonth(y, m)
+	if !ok {
 		return 0, 0, "", false
 	}
 	return year, month, slug, true
+}
+
+// parseYearMonth checks a path's YYYY and MM.
+func parseYearMonth(y, m string) (year, month int, ok bool) {
+	if len(y) != 4 || len(m) != 2 || !allDigits(y) || !allDigits(m) {
+		return 0, 0, false
+	}
+	year, _ = strconv.Atoi(y)
+	month, _ = strconv.Atoi(m)
+	if year < 1 || month < 1 || month > 12 {
+		return 0, 0, false
+	}
+	return year, month, true
 }
 
 func allDigits(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 }
 
-func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, status int, post *model.Post, form commentForm, pending bool) {
-	comments, err := s.st.Comments(r.Context(), post.ID, true)
+func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, status int, post *model.Post, form commentForm, pending, published bool) {
+	ctx := r.Context()
+	comments, err := s.st.Comments(ctx, post.ID, true)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	labels, err := s.st.PostLabels(ctx, post.ID)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
 	v.Title = post.Title
-	v.Canonical = post.SourceURL
 	// The text is the publisher's; the original, not this copy, is the one
 	// search engines should list.
-	v.NoIndex = true
+	v.Canonical = post.SourceURL
 	p := &postPage{
 		view:          v,
 		Post:          post,
 		GoogleNewsURL: googleNewsLink(post.ItemLink),
-		Comments:      comments,
 		Pending:       pending,
+		Published:     published,
 		FormAction:    v.Link(post.Path()) + "#comment-form",
 		CSRFToken:     s.csrfToken(w, r),
 		Form:          form,
+		CommentsFeed:  "/feeds/" + strconv.FormatInt(post.ID, 10) + "/comments/default",
+	}
+	if post.Publisher != "" {
+		p.PublisherURL = v.Link(publisherPath(post.Publisher))
+	}
+	for _, l := range labels {
+		p.Labels = append(p.Labels, labelLink{Name: l.Name, URL: v.Link(labelPath(l.Name))})
+	}
+	if s.cache.feedOptions(ctx, post.FeedID).Excerpt {
+		p.Excerpt = excerpt(post)
+	}
+	p.Threads = threads(comments, func(id int64) string {
+		return v.Link(post.Path()+"?reply="+strconv.FormatInt(id, 10)) + "#comment-form"
+	})
+	for i := range p.Threads {
+		if p.Threads[i].ID == form.Parent {
+			p.ReplyTo = &p.Threads[i].Comment
+			p.CancelReplyURL = v.Link(post.Path()) + "#comment-form"
+		}
+	}
+	if p.ReplyTo == nil {
+		p.Form.Parent = 0
 	}
 	switch len(comments) {
 	case 0:
@@ -198,12 +342,30 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 	case 1:
 		p.CommentsHeading = v.T("comments.one")
 	default:
-		p.CommentsHeading = v.loc.N("comments.many", len(comments))
+		p.CommentsHeading = v.N("comments.many", len(comments))
 	}
+	s.withSidebar(r, v)
+	v.Feeds = append(v.Feeds, feedLink{Type: "application/atom+xml", Title: v.T("feed.comments") + " — " + post.Title, URL: p.CommentsFeed})
 	// The page carries a token bound to this reader's cookie, so no shared
 	// cache may keep it.
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, status, "post", p)
+}
+
+// threads groups comments (oldest first) into top-level comments with their
+// replies. A reply whose parent is not shown is shown on its own.
+func threads(comments []model.Comment, replyURL func(int64) string) []thread {
+	var out []thread
+	index := map[int64]int{}
+	for _, c := range comments {
+		if i, ok := index[c.ParentID]; ok && c.ParentID != 0 {
+			out[i].Replies = append(out[i].Replies, c)
+			continue
+		}
+		index[c.ID] = len(out)
+		out = append(out, thread{Comment: c, ReplyURL: replyURL(c.ID)})
+	}
+	return out
 }
 
 // googleNewsLink returns link when it points at Google News, else "".

@@ -9,6 +9,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"embed"
@@ -19,10 +20,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
+	"path"
 	"slices"
+	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
+	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -32,17 +37,49 @@ var files embed.FS
 // Config configures the site. The zero value is a usable English site in UTC.
 type Config struct {
 	Lang      string         // "en" (default) or "id": the site's language
-	SiteTitle string         // default "kabar"
+	SiteTitle string         // default "kabar"; the owner may change it in /admin/settings
 	Location  *time.Location // time zone for displayed dates; default UTC
-	PageSize  int            // posts per home page, default 20
+	PageSize  int            // posts per listing page, default 20
 
-	// CSRFKey signs the comment form's tokens. Empty means a random key per
-	// Server; processes that share one site behind a load balancer need the
-	// same key, or a form served by one is refused by another.
+	// BaseURL is the site's public address (https://news.example), used in
+	// feeds. Empty means the address each request came to.
+	BaseURL string
+	// TrustProxy takes the reader's address from the last hop of
+	// X-Forwarded-For and the scheme from X-Forwarded-Proto: only behind a
+	// reverse proxy that sets them.
+	TrustProxy bool
+
+	// CSRFKey signs form tokens and commenter keys. Empty means a random key
+	// per Server; processes that share one site behind a load balancer need
+	// the same key, or a form served by one is refused by another.
 	CSRFKey []byte
+
+	// Anti-spam. MinSubmit is the least time between showing a comment form
+	// and accepting it (default 3s; negative: no minimum). CommentBurst
+	// comments may come from one address at once, then one per CommentEvery
+	// (defaults 5 and 1 minute). A comment with more than MaxLinks links is
+	// refused (default 2; negative: no link at all).
+	MinSubmit    time.Duration
+	CommentBurst int
+	CommentEvery time.Duration
+	MaxLinks     int
+
+	// Reextract, when set, lets the owner fetch and extract a post again
+	// from /admin. The pipeline provides it; nil hides the button.
+	Reextract Reextractor
+
+	// Now is the clock; default time.Now. Tests move it.
+	Now func() time.Time
+
 	// Logger receives errors the reader only sees as a 500; default
 	// slog.Default().
 	Logger *slog.Logger
+}
+
+// Reextractor fetches a post's page again and replaces its text. The site
+// only asks; the pipeline does the work.
+type Reextractor interface {
+	Reextract(ctx context.Context, postID int64) error
 }
 
 // Server is the site's http.Handler.
@@ -58,6 +95,13 @@ type Server struct {
 	csrfKey []byte
 	cop     *http.CrossOriginProtection
 	mux     *http.ServeMux
+	api     *http.ServeMux
+
+	commentLimit *rateLimiter
+	loginLimit   *rateLimiter
+	cache        *siteCache
+	matcher      language.Matcher
+	matchTags    []string // the locale tag of each of matcher's tags
 }
 
 // New returns the site for st.
@@ -74,6 +118,22 @@ func New(st store.Store, cfg Config) (*Server, error) {
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = 20
 	}
+	if cfg.MinSubmit == 0 {
+		cfg.MinSubmit = 3 * time.Second
+	}
+	if cfg.CommentBurst <= 0 {
+		cfg.CommentBurst = 5
+	}
+	if cfg.CommentEvery <= 0 {
+		cfg.CommentEvery = time.Minute
+	}
+	if cfg.MaxLinks == 0 {
+		cfg.MaxLinks = 2
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{st: st, cfg: cfg, log: cfg.Logger, cop: http.NewCrossOriginProtection()}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -89,6 +149,13 @@ func New(st store.Store, cfg Config) (*Server, error) {
 		s.langs = append(s.langs, tag)
 	}
 	slices.Sort(s.langs)
+	// The site's own language comes first: it is the matcher's fallback.
+	s.matchTags = append([]string{cfg.Lang}, slices.DeleteFunc(slices.Clone(s.langs), func(t string) bool { return t == cfg.Lang })...)
+	var tags []language.Tag
+	for _, t := range s.matchTags {
+		tags = append(tags, language.Make(t))
+	}
+	s.matcher = language.NewMatcher(tags)
 	if s.pages, err = parsePages(files); err != nil {
 		return nil, err
 	}
@@ -103,19 +170,44 @@ func New(st store.Store, cfg Config) (*Server, error) {
 		s.csrfKey = make([]byte, 32)
 		rand.Read(s.csrfKey)
 	}
+	s.commentLimit = newRateLimiter(cfg.CommentBurst, cfg.CommentEvery, cfg.Now)
+	// Ten tries at a password, then one every half minute: enough for a
+	// person who mistypes, far too few for guessing.
+	s.loginLimit = newRateLimiter(10, 30*time.Second, cfg.Now)
+	s.cache = newSiteCache(st, cfg.Now, s.log)
 	s.routes()
 	return s, nil
 }
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("GET /{$}", s.handleHome)
-	s.mux.HandleFunc("GET /{year}/{month}/{file}", s.handlePost)
-	s.mux.HandleFunc("POST /{year}/{month}/{file}", s.handleComment)
-	s.mux.HandleFunc("GET /api/posts", s.handleAPIPosts)
-	s.mux.HandleFunc("GET /healthz", s.handleHealth)
-	s.mux.HandleFunc("GET /static/{file}", s.handleStatic)
-	s.mux.HandleFunc("/", s.notFound)
+	m := s.mux
+	m.HandleFunc("GET /{$}", s.handleHome)
+	m.HandleFunc("GET /{year}/{month}/{file}", s.handlePost)
+	m.HandleFunc("POST /{year}/{month}/{file}", s.handleComment)
+	m.HandleFunc("GET /{year}/{month}/{$}", s.handleMonth)
+	m.HandleFunc("GET /archive", s.handleArchive)
+	m.HandleFunc("GET /search", s.handleSearch)
+	m.HandleFunc("GET /search/label/{label}", s.handleLabel)
+	m.HandleFunc("GET /labels", s.handleLabels)
+	m.HandleFunc("GET /publisher/{name}", s.handlePublisher)
+	m.HandleFunc("GET /publishers", s.handlePublishers)
+
+	m.HandleFunc("GET /feeds/posts/default", s.handlePostsFeed)
+	m.HandleFunc("GET /feeds/posts/default/-/{label}", s.handlePostsFeed)
+	m.HandleFunc("GET /feeds/comments/default", s.handleCommentsFeed)
+	m.HandleFunc("GET /feeds/{post}/comments/default", s.handleCommentsFeed)
+
+	// The API has a mux of its own, so that an unknown /api/ path is never a
+	// redirect to a page's path with a trailing slash; apiErrorWriter turns
+	// its 404 and 405 into JSON.
+	s.api = http.NewServeMux()
+	s.apiRoutes(s.api)
+	s.adminRoutes(m)
+
+	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.HandleFunc("GET /static/{file}", s.handleStatic)
+	m.HandleFunc("/", s.notFound)
 }
 
 // ServeHTTP serves the site.
@@ -126,6 +218,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	if isAPI(r) {
+		// The mux answers a wrong method or path in plain text; the API
+		// answers everything in JSON.
+		s.api.ServeHTTP(&apiErrorWriter{ResponseWriter: w, method: r.Method}, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -135,8 +233,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "ok")
 }
 
-// parsePages builds one template set per page, each the layout plus the
-// page's own blocks.
+// parsePages builds one template set per page: the layout, the shared
+// pieces in shared.html and the page's own blocks.
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 	names, err := fs.Glob(fsys, "templates/*.html")
 	if err != nil {
@@ -144,92 +242,27 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 	}
 	pages := make(map[string]*template.Template)
 	for _, name := range names {
-		if name == "templates/layout.html" {
+		base := path.Base(name)
+		if base == "layout.html" || base == "shared.html" {
 			continue
 		}
-		t, err := template.ParseFS(fsys, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(templateFuncs).ParseFS(fsys, "templates/layout.html", "templates/shared.html", name)
 		if err != nil {
 			return nil, err
 		}
-		pages[name[len("templates/"):len(name)-len(".html")]] = t
+		pages[strings.TrimSuffix(base, ".html")] = t
 	}
 	return pages, nil
 }
 
-// view is what every page's template sees: the request's language and the
-// helpers that depend on it.
-type view struct {
-	Lang      string
-	SiteTitle string
-	Title     string // the document title; empty on the home page
-	Canonical string
-	NoIndex   bool
-	CSSURL    string
-	HomeURL   string
-	Languages []langLink
-
-	loc  *locale
-	tz   *time.Location
-	hl   string // the ?hl= override, carried on the site's own links
-	path string
+// commentArgs hands the "comment" partial its page and comment.
+type commentArgs struct {
+	Page    *postPage
+	Comment model.Comment
 }
 
-type langLink struct {
-	Tag, Name, URL string
-	Current        bool
-}
-
-// newView picks the request's language: ?hl= when it names a locale, else
-// the site's.
-func (s *Server) newView(r *http.Request) *view {
-	v := &view{
-		Lang:      s.cfg.Lang,
-		SiteTitle: s.cfg.SiteTitle,
-		CSSURL:    s.cssURL,
-		tz:        s.cfg.Location,
-		path:      r.URL.Path,
-	}
-	if hl := r.URL.Query().Get("hl"); hl != "" {
-		if _, ok := s.locales[hl]; ok {
-			v.Lang, v.hl = hl, hl
-		}
-	}
-	v.loc = s.locales[v.Lang]
-	v.HomeURL = v.Link("/")
-	for _, tag := range s.langs {
-		q := r.URL.Query()
-		q.Set("hl", tag)
-		q.Del("comment")
-		v.Languages = append(v.Languages, langLink{
-			Tag:     tag,
-			Name:    v.loc.T("lang." + tag),
-			URL:     (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String(),
-			Current: tag == v.Lang,
-		})
-	}
-	return v
-}
-
-// T returns the localized string for key.
-func (v *view) T(key string) string { return v.loc.T(key) }
-
-// Date formats t for the reader, in the site's time zone.
-func (v *view) Date(t time.Time) string { return v.loc.Date(t.In(v.tz)) }
-
-// ISODate formats t for a <time datetime> attribute.
-func (v *view) ISODate(t time.Time) string { return t.In(v.tz).Format(time.RFC3339) }
-
-// Link returns a path on the site that keeps the request's ?hl= override,
-// so a reader who chose a language keeps it while browsing.
-func (v *view) Link(p string) string {
-	u, err := url.Parse(p)
-	if err != nil || v.hl == "" {
-		return p
-	}
-	q := u.Query()
-	q.Set("hl", v.hl)
-	u.RawQuery = q.Encode()
-	return u.String()
+var templateFuncs = template.FuncMap{
+	"args": func(p *postPage, c model.Comment) commentArgs { return commentArgs{p, c} },
 }
 
 // render executes page into a buffer first, so a template error becomes a
@@ -242,6 +275,8 @@ func (s *Server) render(w http.ResponseWriter, status int, page string, data any
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// The language follows Accept-Language, so caches must key on it.
+	w.Header().Add("Vary", "Accept-Language")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

@@ -23,13 +23,18 @@ const seedNews = "https://news.google.com/__i/rss/rd/articles/CBMiemh0dHBzOi8vbm
 
 // site is a test server over a fresh SQLite store.
 type site struct {
-	t   *testing.T
-	st  store.Store
-	srv *Server
+	t         *testing.T
+	st        store.Store
+	srv       *Server
+	commenter *http.Cookie // the browser's commenter cookie, once it has one
 }
 
 func newSite(t *testing.T, cfg Config) *site {
 	t.Helper()
+	// Tests post forms at once; the minimum time has tests of its own.
+	if cfg.MinSubmit == 0 {
+		cfg.MinSubmit = -1
+	}
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "kabar.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +158,7 @@ func TestHomeListsPostsNewestFirst(t *testing.T) {
 	}
 	contains(t, body,
 		`<p class="excerpt">Belarus has turned to the Kremlin.</p>`,
-		`<span class="publisher">Sky News</span>`,
+		`<a class="publisher" href="/publisher/Sky%20News">Sky News</a>`,
 		`<time datetime="2021-11-09T15:45:00Z">November 9, 2021 3:45 PM</time>`,
 		`<h1 class="page-heading">Latest news</h1>`)
 	lacks(t, body, "Second paragraph.", `class="older"`, `class="newer"`)
@@ -522,8 +527,9 @@ func TestLandmarksAndLabels(t *testing.T) {
 	body := s.mustGet(p.Path(), http.StatusOK)
 	contains(t, body, "<header", "<main", "<footer", `<a class="skip" href="#main">`)
 	inputs := regexp.MustCompile(`<(?:input|textarea) id="([^"]+)"`).FindAllStringSubmatch(body, -1)
-	if len(inputs) != 4 {
-		t.Fatalf("%d visible fields, want 4", len(inputs))
+	// Name, website, honeypot and text, and the search box.
+	if len(inputs) != 5 {
+		t.Fatalf("%d visible fields, want 5", len(inputs))
 	}
 	for _, m := range inputs {
 		contains(t, body, `<label for="`+m[1]+`">`)

@@ -1,45 +1,51 @@
 // Command extracteval runs the extractor over an evaluation folder of
 // <id>.html + <id>.json pairs and writes <id>.txt predictions (one paragraph
-// a line) for /work/shared/eval/score.py, printing the speed.
+// a line) for /work/shared/eval/score.py. It prints the speed, the metadata
+// checks against the gold (title exact after white space folding; published
+// day; author) and, with -score, score.py's F1, precision and recall.
 //
-//	go run ./tools/extracteval -in /work/shared/eval/dev -out /tmp/pred
+//	go run ./tools/extracteval -in /work/shared/eval/dev -out /tmp/pred -score /work/shared/eval/score.py
+//	go run ./tools/extracteval -in /work/shared/eval/dev -id ID            # one page's fields and text
+//	go run ./tools/extracteval -in /work/shared/eval/dev -id ID -explain   # why each block was kept or dropped
+//	go run ./tools/extracteval -in /work/shared/eval/dev-wcxb -misses      # the metadata misses
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/extract"
+	"github.com/kabarnews/kabar/internal/extract/evalset"
 )
 
 func main() {
 	in := flag.String("in", "", "folder with <id>.html and <id>.json")
 	out := flag.String("out", "", "folder for <id>.txt predictions")
-	only := flag.String("id", "", "run only this page id (prints the text)")
+	only := flag.String("id", "", "run only this page id (prints its fields and text)")
+	explain := flag.Bool("explain", false, "with -id: print the block decisions instead")
+	scorePy := flag.String("score", "", "score.py to run over the predictions (needs -out)")
+	misses := flag.Bool("misses", false, "print every metadata miss against the gold")
 	flag.Parse()
-	if *in == "" || (*out == "" && *only == "") {
+	if *in == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*in, *out, *only); err != nil {
+	if err := run(*in, *out, *only, *explain, *scorePy, *misses); err != nil {
 		fmt.Fprintln(os.Stderr, "extracteval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out, only string) error {
-	files, err := filepath.Glob(filepath.Join(in, "*.html"))
+func run(in, out, only string, explain bool, scorePy string, misses bool) error {
+	pages, err := evalset.Load(in)
 	if err != nil {
 		return err
 	}
-	sort.Strings(files)
 	if out != "" {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return err
@@ -47,45 +53,64 @@ func run(in, out, only string) error {
 	}
 	var durs []time.Duration
 	var total time.Duration
+	var meta evalset.MetaScore
 	empty := 0
-	for _, f := range files {
-		id := strings.TrimSuffix(filepath.Base(f), ".html")
-		if only != "" && id != only {
+	for _, p := range pages {
+		if only != "" && p.ID != only {
 			continue
 		}
-		page, err := os.ReadFile(f)
+		page, err := os.ReadFile(p.Path)
 		if err != nil {
 			return err
 		}
-		var meta struct {
-			URL string `json:"url"`
-		}
-		if b, err := os.ReadFile(strings.TrimSuffix(f, ".html") + ".json"); err == nil {
-			_ = json.Unmarshal(b, &meta)
+		if only != "" && explain {
+			ex, err := extract.Explain(page, p.URL)
+			if err != nil {
+				return err
+			}
+			fmt.Print(ex.String())
+			return nil
 		}
 		start := time.Now()
-		art, err := extract.Extract(page, meta.URL)
+		art, err := extract.Extract(page, p.URL)
 		d := time.Since(start)
 		durs = append(durs, d)
 		total += d
-		text := ""
 		if err != nil && !errors.Is(err, extract.ErrNoArticle) {
-			return fmt.Errorf("%s: %w", id, err)
+			return fmt.Errorf("%s: %w", p.ID, err)
 		}
+		text := ""
 		if err == nil {
 			text = art.Text()
 		} else {
 			empty++
 		}
+		var m evalset.Meta
+		if art != nil {
+			m = evalset.Meta{Title: art.Title, Author: art.Author, Published: art.Published}
+		}
+		meta.Add(p, m)
+		if misses {
+			if p.Title != "" && !evalset.TitleMatch(p.Title, m.Title) {
+				fmt.Printf("%s title  gold %q got %q\n", p.ID, p.Title, m.Title)
+			}
+			if p.Date != "" && !evalset.DateMatch(p.Date, m.Published) {
+				fmt.Printf("%s date   gold %q got %v\n", p.ID, p.Date, m.Published)
+			}
+			if p.Author != "" && !evalset.AuthorMatch(p.Author, m.Author) {
+				fmt.Printf("%s author gold %q got %q\n", p.ID, p.Author, m.Author)
+			}
+		}
 		if only != "" {
 			if art != nil {
-				fmt.Printf("title: %q\nauthor: %q\npublished: %v\nimage: %q\nsite: %q\nlang: %q\ncanonical: %q\n---\n", art.Title, art.Author, art.Published, art.Image, art.SiteName, art.Language, art.Canonical)
+				fmt.Printf("title: %q\nauthor: %q\npublished: %v\nmodified: %v\nimage: %q\nsite: %q\nlang: %q\ncanonical: %q\namp: %q\n---\n",
+					art.Title, art.Author, art.Published, art.Modified, art.Image, art.SiteName, art.Language, art.Canonical, art.AMPURL)
 			}
 			fmt.Println(text)
 			continue
 		}
 		if out != "" {
-			if err := os.WriteFile(filepath.Join(out, id+".txt"), []byte(text+"\n"), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(out, p.ID+".txt"), []byte(text+"\n"), 0o644); err != nil {
 				return err
 			}
 		}
@@ -93,10 +118,24 @@ func run(in, out, only string) error {
 	if len(durs) == 0 {
 		return errors.New("no pages")
 	}
+	if only != "" {
+		return nil
+	}
 	sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
 	median := durs[len(durs)/2]
 	fmt.Printf("pages %d empty %d pages/s %.1f median_ms %.2f p90_ms %.2f\n",
 		len(durs), empty, float64(len(durs))/total.Seconds(),
 		float64(median.Microseconds())/1000, float64(durs[len(durs)*9/10].Microseconds())/1000)
+	fmt.Println("meta", meta)
+	if scorePy != "" && out != "" {
+		s, err := evalset.RunScore(scorePy, in, out)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("F1 %.3f precision %.3f recall %.3f pages %d\n", s.F1, s.Precision, s.Recall, s.Pages)
+		if s.Snippets != "" {
+			fmt.Println("snippets", s.Snippets)
+		}
+	}
 	return nil
 }

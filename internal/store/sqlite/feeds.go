@@ -12,18 +12,20 @@ import (
 )
 
 const feedCols = `id, url, title, etag, last_modified, last_polled_at, next_poll_at,
-	poll_interval_s, error_count, last_error, paused, created_at`
+	poll_interval_s, error_count, last_error, paused, created_at, disabled_reason, proxy,
+	last_changed_at`
 
 func scanFeed(row interface{ Scan(...any) error }) (*model.Feed, error) {
 	var f model.Feed
-	var polled, next, created string
+	var polled, next, created, changed string
 	var interval int64
 	err := row.Scan(&f.ID, &f.URL, &f.Title, &f.ETag, &f.LastModified, &polled, &next,
-		&interval, &f.ErrorCount, &f.LastError, &f.Paused, &created)
+		&interval, &f.ErrorCount, &f.LastError, &f.Paused, &created, &f.DisabledReason, &f.Proxy, &changed)
 	if err != nil {
 		return nil, err
 	}
 	f.LastPolledAt, f.NextPollAt, f.CreatedAt = parseTime(polled), parseTime(next), parseTime(created)
+	f.LastChangedAt = parseTime(changed)
 	f.PollInterval = time.Duration(interval) * time.Second
 	return &f, nil
 }
@@ -36,9 +38,9 @@ func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
 	if f.PollInterval <= 0 {
 		f.PollInterval = 15 * time.Minute
 	}
-	err := s.w.QueryRowContext(ctx, `INSERT INTO feeds (url, title, poll_interval_s, paused, next_poll_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		f.URL, f.Title, int64(f.PollInterval/time.Second), f.Paused, fmtTime(f.NextPollAt), fmtTime(f.CreatedAt)).Scan(&f.ID)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO feeds (url, title, poll_interval_s, paused, next_poll_at, created_at, proxy)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		f.URL, f.Title, int64(f.PollInterval/time.Second), f.Paused, fmtTime(f.NextPollAt), fmtTime(f.CreatedAt), f.Proxy).Scan(&f.ID)
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("feed %s: %w", f.URL, store.ErrExists)
 	}
@@ -85,16 +87,26 @@ func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
 func (s *Store) RecordPoll(ctx context.Context, feedID int64, r store.PollResult) error {
 	var res sql.Result
 	var err error
+	interval := int64(r.Interval / time.Second)
+	changed := ""
+	if r.Changed {
+		changed = fmtTime(r.At)
+	}
 	if r.Err != nil {
 		res, err = s.w.ExecContext(ctx, `UPDATE feeds SET last_polled_at = ?, next_poll_at = ?,
-			error_count = error_count + 1, last_error = ? WHERE id = ?`,
-			fmtTime(r.At), fmtTime(r.NextPollAt), r.Err.Error(), feedID)
+			error_count = error_count + 1, last_error = ?,
+			disabled_reason = CASE WHEN ? <> '' THEN ? ELSE disabled_reason END
+			WHERE id = ?`,
+			fmtTime(r.At), fmtTime(r.NextPollAt), r.Err.Error(), r.Disable, r.Disable, feedID)
 	} else {
 		res, err = s.w.ExecContext(ctx, `UPDATE feeds SET last_polled_at = ?, next_poll_at = ?,
 			error_count = 0, last_error = '',
 			title = CASE WHEN ? <> '' THEN ? ELSE title END,
+			poll_interval_s = CASE WHEN ? > 0 THEN ? ELSE poll_interval_s END,
+			last_changed_at = CASE WHEN ? <> '' THEN ? ELSE last_changed_at END,
 			etag = ?, last_modified = ? WHERE id = ?`,
-			fmtTime(r.At), fmtTime(r.NextPollAt), r.Title, r.Title, r.ETag, r.LastModified, feedID)
+			fmtTime(r.At), fmtTime(r.NextPollAt), r.Title, r.Title, interval, interval,
+			changed, changed, r.ETag, r.LastModified, feedID)
 	}
 	if err != nil {
 		return err

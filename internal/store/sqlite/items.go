@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -11,18 +12,25 @@ import (
 
 const itemCols = `id, feed_id, guid, link, title, publisher, publisher_url, published,
 	description, article_id, source_url, amp_url, status, error, attempts,
-	COALESCE(post_id, 0), created_at, updated_at`
+	COALESCE(post_id, 0), created_at, updated_at, next_attempt_at, related, story_url`
 
 func scanItem(row interface{ Scan(...any) error }) (*model.Item, error) {
 	var it model.Item
-	var published, created, updated string
+	var published, created, updated, next, related string
 	err := row.Scan(&it.ID, &it.FeedID, &it.GUID, &it.Link, &it.Title, &it.Publisher,
 		&it.PublisherURL, &published, &it.Description, &it.ArticleID, &it.SourceURL,
-		&it.AMPURL, &it.Status, &it.Error, &it.Attempts, &it.PostID, &created, &updated)
+		&it.AMPURL, &it.Status, &it.Error, &it.Attempts, &it.PostID, &created, &updated,
+		&next, &related, &it.StoryURL)
 	if err != nil {
 		return nil, err
 	}
 	it.Published, it.CreatedAt, it.UpdatedAt = parseTime(published), parseTime(created), parseTime(updated)
+	it.NextAttemptAt = parseTime(next)
+	if related != "" {
+		if err := json.Unmarshal([]byte(related), &it.Related); err != nil {
+			return nil, fmt.Errorf("item %d: related links: %w", it.ID, err)
+		}
+	}
 	return &it, nil
 }
 
@@ -33,25 +41,29 @@ func (s *Store) UpsertItem(ctx context.Context, it *model.Item) (bool, error) {
 	if it.Status == "" {
 		it.Status = model.ItemNew
 	}
+	related, err := encodeRelated(it.Related)
+	if err != nil {
+		return false, err
+	}
 	var created bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM items WHERE feed_id = ? AND guid = ?`, it.FeedID, it.GUID).Scan(&it.ID)
 		switch {
 		case err == sql.ErrNoRows:
 			created = true
 			return tx.QueryRowContext(ctx, `INSERT INTO items (feed_id, guid, link, title, publisher,
 				publisher_url, published, description, article_id, source_url, amp_url, status,
-				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				created_at, updated_at, related, story_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				it.FeedID, it.GUID, it.Link, it.Title, it.Publisher, it.PublisherURL,
 				fmtTime(it.Published), it.Description, it.ArticleID, it.SourceURL, it.AMPURL,
-				it.Status, now, now).Scan(&it.ID)
+				it.Status, now, now, related, it.StoryURL).Scan(&it.ID)
 		case err != nil:
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE items SET link = ?, title = ?, publisher = ?,
-			publisher_url = ?, published = ?, description = ?, article_id = ?, updated_at = ?
-			WHERE id = ?`, it.Link, it.Title, it.Publisher, it.PublisherURL,
-			fmtTime(it.Published), it.Description, it.ArticleID, now, it.ID)
+			publisher_url = ?, published = ?, description = ?, article_id = ?, updated_at = ?,
+			related = ?, story_url = ? WHERE id = ?`, it.Link, it.Title, it.Publisher, it.PublisherURL,
+			fmtTime(it.Published), it.Description, it.ArticleID, now, related, it.StoryURL, it.ID)
 		return err
 	})
 	if err != nil {
@@ -87,9 +99,26 @@ func (s *Store) UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item
 
 // FailItem records a failed attempt; the item stays unfinished.
 func (s *Store) FailItem(ctx context.Context, itemID int64, msg string) error {
+	// An item another worker finished meanwhile stays done.
 	_, err := s.w.ExecContext(ctx, `UPDATE items SET status = ?, error = ?, attempts = attempts + 1,
-		updated_at = ? WHERE id = ?`, model.ItemFailed, msg, fmtTime(time.Now()), itemID)
+		updated_at = ? WHERE id = ? AND status <> ?`, model.ItemFailed, msg, fmtTime(time.Now()), itemID, model.ItemDone)
 	return err
+}
+
+// DeferItem makes an item wait until a given time.
+func (s *Store) DeferItem(ctx context.Context, itemID int64, until time.Time, msg string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE items SET status = ?, error = ?, attempts = attempts + 1,
+		next_attempt_at = ?, updated_at = ? WHERE id = ? AND status <> ?`,
+		model.ItemWaiting, msg, fmtTime(until), fmtTime(time.Now()), itemID, model.ItemDone)
+	return err
+}
+
+func encodeRelated(links []model.Link) (string, error) {
+	if len(links) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(links)
+	return string(b), err
 }
 
 // ResolveItem records the publisher URL found for an item.

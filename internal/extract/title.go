@@ -1,0 +1,573 @@
+package extract
+
+import (
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html/atom"
+)
+
+// The title is the headline a reader sees on the page. Metadata titles
+// (og:title, JSON-LD headline, <title>) are often rewritten for search and
+// social sites or carry the site's name, so they serve as references: the
+// visible text block whose words best match one of them is the title. When
+// none matches, the metadata title stands in, and when the page has none,
+// the last headline-like block before the article's first paragraph.
+
+var reTitleClass = regexp.MustCompile(`(?i)title|headline|heading|head|hdr|subject`)
+
+// title ranks: how much an element looks like a headline
+const (
+	rankH1 = iota
+	rankH2
+	rankTitleClass
+	rankBold
+	rankPlain
+)
+
+type titleCand struct {
+	sim   float64 // how well it matched a reference (choose's answer)
+	text  string
+	links bool // mostly link text
+	rank  int
+	order int // index of its block among all the page's blocks
+}
+
+// titlePage holds the page's text blocks as title candidates.
+type titlePage struct {
+	cands   []titleCand
+	prefix  []string // every block's first characters, by order
+	buf     strings.Builder
+	rank    int
+	chars   int // characters of the block in the buffer
+	linked  int // of which in links
+	nblocks int
+}
+
+// maxTitleBlocks bounds the work on huge pages.
+const maxTitleBlocks = 3000
+
+func (t *titlePage) flush() {
+	if t.buf.Len() == 0 {
+		return
+	}
+	s := collapse(t.buf.String())
+	t.buf.Reset()
+	r := t.rank
+	t.rank = rankPlain
+	links := t.linked*2 > t.chars
+	t.chars, t.linked = 0, 0
+	if s == "" || t.nblocks >= maxTitleBlocks {
+		return
+	}
+	order := t.nblocks
+	t.nblocks++
+	p := s
+	if len(p) > 40 {
+		p = p[:40]
+	}
+	t.prefix = append(t.prefix, p)
+	if len(s) <= 400 {
+		t.cands = append(t.cands, titleCand{text: s, rank: r, order: order, links: links})
+	}
+}
+
+func (t *titlePage) walk(n *node, rank int) {
+	for _, k := range n.kids {
+		if k.isText() {
+			t.buf.WriteString(k.text)
+			t.chars += k.textLen
+			t.linked += k.linkLen
+			if rank < t.rank {
+				t.rank = rank
+			}
+			continue
+		}
+		if k.tag == atom.Img || k.textLen == 0 {
+			if k.tag == atom.Br || k.tag == atom.Hr {
+				t.flush()
+			}
+			continue
+		}
+		r := rank
+		switch {
+		case k.tag == atom.H1:
+			r = rankH1
+		case k.tag == atom.H2 || k.tag == atom.H3:
+			r = min(r, rankH2)
+		case k.textLen <= 300 && (k.class != "" || k.id != "") && reTitleClass.MatchString(k.class+" "+k.id):
+			r = min(r, rankTitleClass)
+		case k.tag == atom.B || k.tag == atom.Strong || k.tag == atom.Font || k.tag == atom.Big:
+			r = min(r, rankBold)
+		}
+		block := isBlock(k.tag)
+		if block {
+			t.flush()
+		}
+		t.walk(k, r)
+		if block {
+			t.flush()
+		}
+	}
+}
+
+func titleCandidates(body *node) *titlePage {
+	t := &titlePage{rank: rankPlain}
+	t.walk(body, rankPlain)
+	t.flush()
+	return t
+}
+
+// pageTitle is the page's <title>, unless a broken page swallowed its
+// scripts into it.
+func pageTitle(info *pageInfo) string {
+	if len(info.titleText) > 400 {
+		return ""
+	}
+	return info.titleText
+}
+
+// pickTitle chooses the article's title; first is the body's first
+// paragraph ("" when there is no body).
+func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.URL, paras []string) string {
+	first := ""
+	if len(paras) > 0 {
+		first = paras[0]
+	}
+	m := info.metas
+	meta := ""
+	for _, k := range []string{"og:title", "twitter:title"} {
+		if v := m[k]; v != "" && meta == "" {
+			meta = collapse(html.UnescapeString(v))
+		}
+	}
+	if meta == "" {
+		meta = ld.headline
+	}
+	page := pageTitle(info)
+	host := ""
+	if base != nil {
+		host = base.Hostname()
+	}
+	// a reference that is only the site's name says nothing of the article
+	usable := func(s string) string {
+		if isSiteName(s, site, host) {
+			return ""
+		}
+		return s
+	}
+	cleaned := usable(cleanTitle(page, site))
+	refs := []string{cleaned, usable(cleanTitle(meta, site)), usable(ld.headline), usable(page)}
+	start := t.start(first)
+	// A headline shares words with its article; a site's name, which a
+	// <title> may hold alone, seldom does. So a match that shares none
+	// yields to the headline-like block just before the body if that one
+	// does.
+	// The headline stands just before the body. A match that stands
+	// earlier, before a heading that is right there, is some other block
+	// that repeats the <title> (often the site's name, which a <title> may
+	// hold alone); and a match that shares no word with the article yields
+	// to a nearby block that does.
+	near := t.before(start)
+	var words map[string]bool
+	shares := func(s string) bool {
+		if words == nil {
+			words = bodyWords(paras)
+		}
+		for _, w := range strings.Fields(normWords(s)) {
+			if words[w] {
+				return true
+			}
+		}
+		return false
+	}
+	var parts []string
+	for _, p := range titleParts(page) {
+		if usable(p) != "" {
+			parts = append(parts, p)
+		}
+	}
+	if m := t.choose(refs, parts, site, host, start); m.text != "" {
+		close := start < 0 || m.order >= start-20 && m.order <= start+1
+		switch {
+		case near.text == "" || near.order == m.order:
+			return m.text
+		case !shares(m.text) && shares(near.text):
+			return near.text
+		case close || m.sim >= 0.9 && m.rank <= rankH2:
+			return m.text
+		case near.rank <= rankTitleClass:
+			return near.text
+		}
+		return m.text
+	}
+	if tt := cleanTitle(usable(meta), site); tt != "" && (near.text == "" || shares(tt) || !shares(near.text)) {
+		return tt
+	}
+	if near.text != "" {
+		return near.text
+	}
+	if cleaned != "" {
+		return cleaned
+	}
+	if len(info.h1s) > 0 {
+		return info.h1s[0]
+	}
+	return cleanTitle(page, site)
+}
+
+// bodyWords are the content words of the article's first paragraphs.
+func bodyWords(paras []string) map[string]bool {
+	m := map[string]bool{}
+	n := 0
+	for _, p := range paras {
+		for _, w := range strings.Fields(normWords(p)) {
+			if len(w) >= 4 && !stopWords[w] {
+				m[w] = true
+			}
+			n++
+		}
+		if n > 400 {
+			break
+		}
+	}
+	return m
+}
+
+var stopWords = map[string]bool{
+	"that": true, "with": true, "from": true, "this": true, "have": true, "will": true,
+	"were": true, "their": true, "about": true, "would": true, "there": true, "which": true,
+	"been": true, "they": true, "when": true, "what": true, "more": true, "news": true,
+	"said": true, "also": true, "than": true, "into": true, "after": true, "over": true,
+}
+
+// isSiteName reports whether a title only names the site: its name, or
+// the words of its host ("Calgary Sun" on calgarysun.com).
+func isSiteName(s, site, host string) bool {
+	n := normWords(s)
+	if n == "" {
+		return false
+	}
+	if site != "" && n == normWords(site) {
+		return true
+	}
+	joined := strings.ReplaceAll(strings.TrimPrefix(n, "the "), " ", "")
+	host = strings.TrimPrefix(strings.ToLower(host), "www.")
+	if host == "" || len(joined) < 4 {
+		return false
+	}
+	hostJoined := strings.NewReplacer(".", "", "-", "").Replace(host)
+	label := host
+	if i := strings.IndexByte(label, '.'); i > 0 {
+		label = label[:i]
+	}
+	label = strings.ReplaceAll(label, "-", "")
+	return joined == label || joined == hostJoined || strings.HasPrefix(hostJoined, joined) && len(joined) >= len(label)
+}
+
+// start is the order of the block that begins with first; -1 if unknown.
+func (t *titlePage) start(first string) int {
+	if first == "" {
+		return -1
+	}
+	if len(first) > 40 {
+		first = first[:40]
+	}
+	for i, p := range t.prefix {
+		if p == first {
+			return i
+		}
+	}
+	return -1
+}
+
+func wordBag(s string) map[string]int {
+	m := map[string]int{}
+	for _, w := range strings.Fields(normWords(s)) {
+		m[w]++
+	}
+	return m
+}
+
+func bagSize(m map[string]int) int {
+	n := 0
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+func bagInter(a, b map[string]int) int {
+	n := 0
+	for w, c := range a {
+		n += min(c, b[w])
+	}
+	return n
+}
+
+type titleRef struct {
+	text   string
+	bag    map[string]int
+	size   int
+	weight float64
+}
+
+// choose picks the block that best matches a reference title; "" when
+// none matches well. refs are whole titles; parts are pieces of the
+// <title> cut at its separators, trusted a little less.
+func (t *titlePage) choose(refs, parts []string, site, host string, start int) titleCand {
+	var rs []titleRef
+	add := func(s string, w float64) {
+		if b := wordBag(s); len(b) > 0 {
+			rs = append(rs, titleRef{s, b, bagSize(b), w})
+		}
+	}
+	for _, r := range refs {
+		add(r, 1)
+	}
+	for _, p := range parts {
+		if wordCount(p) >= 2 {
+			add(p, 0.9)
+		}
+	}
+	if len(rs) == 0 {
+		return titleCand{}
+	}
+	siteN := normWords(site)
+	var whole map[string]int // all the references' words
+	for _, r := range rs {
+		if whole == nil || r.size > bagSize(whole) {
+			whole = r.bag
+		}
+	}
+	wholeN := bagSize(whole)
+	var best titleCand
+	bestScore, bestRef := 0.0, ""
+	for _, c := range t.cands {
+		words := wordBag(c.text)
+		n := bagSize(words)
+		if n == 0 || n > 60 {
+			continue
+		}
+		if siteN != "" && normWords(c.text) == siteN || isSiteName(c.text, "", host) {
+			continue
+		}
+		score, matched, ref := 0.0, 0, ""
+		sim := 0.0
+		for _, r := range rs {
+			inter := bagInter(words, r.bag)
+			if inter*2 < n {
+				continue // less than half the block is in the reference
+			}
+			s := r.weight * min(float64(inter)/float64(n), float64(inter)/float64(r.size))
+			if s > score {
+				score, matched, ref = s, inter, r.text
+			}
+		}
+		if score < 0.5 {
+			continue
+		}
+		sim = score
+		switch c.rank {
+		case rankH1:
+			score += 0.1
+		case rankH2, rankTitleClass:
+			score += 0.05
+		case rankBold:
+			score += 0.02
+		}
+		score += 0.01*float64(min(matched, 20)) + 0.2*float64(bagInter(words, whole))/float64(wholeN)
+		// the headline sits just before the body, or opens it
+		if start >= 0 && c.order <= start+1 && c.order >= start-20 {
+			score += 0.1
+		}
+		if score > bestScore {
+			best, bestScore, bestRef = c, score, ref
+			best.sim = sim
+		}
+	}
+	if bestScore == 0 {
+		return titleCand{}
+	}
+	// trim to the longest reference the block holds whole
+	trimmed := best.text
+	bn := normWords(best.text)
+	for _, r := range rs {
+		if normWords(r.text) == bn {
+			trimmed = best.text
+			break
+		}
+		if r.weight < 1 {
+			continue // a piece of the <title> is too short a guide
+		}
+		if t := trimToRef(best.text, r.text); t != best.text && (trimmed == best.text || len(t) > len(trimmed)) {
+			trimmed = t
+		}
+	}
+	_ = bestRef
+	best.text = trimmed
+	return best
+}
+
+// trimToRef cuts what a block holds around a reference title (a date, a
+// section name glued to the headline): when all the reference's words
+// appear in the block in a row, only that stretch is kept, with the
+// punctuation that hugs it.
+func trimToRef(block, ref string) string {
+	rw := strings.Fields(normWords(ref))
+	if len(rw) == 0 {
+		return block
+	}
+	type span struct {
+		w        string
+		from, to int
+	}
+	var bw []span
+	start := -1
+	for i, r := range block + " " {
+		if i < len(block) && isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			bw = append(bw, span{strings.ToLower(block[start:i]), start, i})
+			start = -1
+		}
+	}
+	if len(bw) <= len(rw) {
+		return block
+	}
+	for i := 0; i+len(rw) <= len(bw); i++ {
+		ok := true
+		for j, w := range rw {
+			if bw[i+j].w != w {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		from, to := bw[i].from, bw[i+len(rw)-1].to
+		for from > 0 && block[from-1] != ' ' {
+			from--
+		}
+		for to < len(block) && block[to] != ' ' {
+			to++
+		}
+		return strings.TrimSpace(block[from:to])
+	}
+	return block
+}
+
+// before returns the headline-like block nearest before the body's first
+// block (start); "" when unsure.
+func (t *titlePage) before(start int) titleCand {
+	if start < 0 {
+		return titleCand{}
+	}
+	var best, plain titleCand
+	bestRank := rankPlain
+	for i := len(t.cands) - 1; i >= 0; i-- {
+		c := t.cands[i]
+		if c.order > start || c.order == start && (c.rank > rankTitleClass || c.links || sentenceEnd(c.text)) {
+			// the body's first block counts when it is a heading: the
+			// headline the cleaning did not know to remove
+			continue
+		}
+		if c.order < start-8 {
+			break
+		}
+		wc := wordCount(c.text)
+		if wc < 2 || wc > 30 || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
+			reJunkLine.MatchString(c.text) || reCommentsStart.MatchString(c.text) || reMailLine.MatchString(c.text) ||
+			reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) {
+			continue
+		}
+		// the nearest heading in reach, else the nearest bold block
+		tier := c.rank
+		if tier < rankTitleClass {
+			tier = rankTitleClass
+		}
+		if nameLike(c.text) {
+			tier = rankBold // a byline's name, most likely
+		}
+		if tier < bestRank {
+			best, bestRank = c, tier
+		}
+		if plain.text == "" && wc >= 3 && wc <= 20 && !sentenceEnd(c.text) {
+			plain = c
+		}
+	}
+	if best.text != "" {
+		return best
+	}
+	return plain
+}
+
+var dateWords = map[string]bool{
+	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true, "jul": true,
+	"aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true,
+	"january": true, "february": true, "march": true, "april": true, "june": true, "july": true,
+	"august": true, "september": true, "october": true, "november": true, "december": true,
+	"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true,
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "am": true, "pm": true, "gmt": true, "utc": true, "bst": true,
+	"est": true, "edt": true, "pst": true, "pdt": true, "ist": true, "hrs": true, "st": true, "nd": true,
+	"rd": true, "th": true, "published": true, "updated": true, "last": true, "posted": true,
+	"on": true, "at": true, "date": true, "modified": true, "created": true,
+}
+
+// looksLikeDate tells a line of dates and times ("Published: December 31
+// 2007 00:29 | Last updated: ...", "29 December 2007 (16:00)").
+func looksLikeDate(s string) bool {
+	other, dated := 0, 0
+	for _, w := range strings.Fields(normWords(s)) {
+		switch {
+		case w[0] >= '0' && w[0] <= '9':
+			dated++
+		case dateWords[w]:
+			if len(w) > 2 {
+				dated++
+			}
+		default:
+			other++
+		}
+	}
+	return dated >= 2 && other <= 1
+}
+
+// nameLike tells a short line of capitalised words, like a person's name.
+func nameLike(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 2 || len(f) > 3 {
+		return false
+	}
+	for _, w := range f {
+		r := []rune(w)
+		if !unicode.IsUpper(r[0]) || len(r) > 1 && unicode.IsUpper(r[1]) && len(r) > 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// titleParts cuts a <title> at its separators.
+func titleParts(t string) []string {
+	locs := reTitleSep.FindAllStringIndex(t, -1)
+	if len(locs) == 0 {
+		return nil
+	}
+	var out []string
+	prev := 0
+	for _, l := range locs {
+		out = append(out, strings.TrimSpace(t[prev:l[0]]))
+		prev = l[1]
+	}
+	return append(out, strings.TrimSpace(t[prev:]))
+}

@@ -1,0 +1,153 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+const itemCols = `id, feed_id, guid, link, title, publisher, publisher_url, published,
+	description, article_id, source_url, amp_url, status, error, attempts,
+	COALESCE(post_id, 0), created_at, updated_at, next_attempt_at, related, story_url`
+
+func scanItem(r row) (*model.Item, error) {
+	var it model.Item
+	var published, created, updated, next pgtype.Timestamptz
+	var related string
+	err := r.Scan(&it.ID, &it.FeedID, &it.GUID, &it.Link, &it.Title, &it.Publisher,
+		&it.PublisherURL, &published, &it.Description, &it.ArticleID, &it.SourceURL,
+		&it.AMPURL, &it.Status, &it.Error, &it.Attempts, &it.PostID, &created, &updated,
+		&next, &related, &it.StoryURL)
+	if err != nil {
+		return nil, err
+	}
+	it.Published, it.CreatedAt, it.UpdatedAt = timeOf(published), timeOf(created), timeOf(updated)
+	it.NextAttemptAt = timeOf(next)
+	if related != "" {
+		if err := json.Unmarshal([]byte(related), &it.Related); err != nil {
+			return nil, fmt.Errorf("item %d: related links: %w", it.ID, err)
+		}
+	}
+	return &it, nil
+}
+
+func scanItems(rows pgx.Rows) ([]model.Item, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Item, error) {
+		it, err := scanItem(r)
+		if err != nil {
+			return model.Item{}, err
+		}
+		return *it, nil
+	})
+}
+
+func encodeRelated(links []model.Link) (string, error) {
+	if len(links) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(links)
+	return string(b), err
+}
+
+// UpsertItem stores an item once per (feed, guid) with one statement, so
+// that two processes polling the same feed at once make one row: the loser
+// of the race updates the winner's row. A re-polled item refreshes what the
+// feed says about it but keeps kabar's own state (status, post).
+func (s *Store) UpsertItem(ctx context.Context, it *model.Item) (bool, error) {
+	now := time.Now().UTC()
+	if it.Status == "" {
+		it.Status = model.ItemNew
+	}
+	related, err := encodeRelated(it.Related)
+	if err != nil {
+		return false, err
+	}
+	var created bool
+	// xmax is 0 on a row this statement inserted, the locker's ID on one it
+	// updated.
+	err = s.pool.QueryRow(ctx, `INSERT INTO items (feed_id, guid, link, title, publisher,
+		publisher_url, published, description, article_id, source_url, amp_url, status,
+		created_at, updated_at, related, story_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
+		ON CONFLICT (feed_id, guid) DO UPDATE SET link = excluded.link, title = excluded.title,
+			publisher = excluded.publisher, publisher_url = excluded.publisher_url,
+			published = excluded.published, description = excluded.description,
+			article_id = excluded.article_id, updated_at = excluded.updated_at,
+			related = excluded.related, story_url = excluded.story_url
+		RETURNING id, xmax = 0`,
+		it.FeedID, it.GUID, it.Link, it.Title, it.Publisher, it.PublisherURL,
+		nullTime(it.Published), it.Description, it.ArticleID, it.SourceURL, it.AMPURL,
+		it.Status, now, related, it.StoryURL).Scan(&it.ID, &created)
+	if err != nil {
+		return false, fmt.Errorf("item %q of feed %d: %w", it.GUID, it.FeedID, err)
+	}
+	return created, nil
+}
+
+// Item returns one item.
+func (s *Store) Item(ctx context.Context, id int64) (*model.Item, error) {
+	it, err := scanItem(s.pool.QueryRow(ctx, `SELECT `+itemCols+` FROM items WHERE id = $1`, id))
+	return it, notFound(err, fmt.Sprintf("item %d", id))
+}
+
+// UnfinishedItems lists a feed's items that still need work, oldest first.
+func (s *Store) UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+itemCols+` FROM items
+		WHERE feed_id = $1 AND status <> $2 ORDER BY id`, feedID, model.ItemDone)
+	if err != nil {
+		return nil, err
+	}
+	return scanItems(rows)
+}
+
+// FailItem records a failed attempt; the item stays unfinished. An item
+// another worker finished meanwhile stays done.
+func (s *Store) FailItem(ctx context.Context, itemID int64, msg string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE items SET status = $1, error = $2, attempts = attempts + 1,
+		updated_at = now() WHERE id = $3 AND status <> $4`, model.ItemFailed, msg, itemID, model.ItemDone)
+	return err
+}
+
+// DeferItem makes an item wait until a given time.
+func (s *Store) DeferItem(ctx context.Context, itemID int64, until time.Time, msg string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE items SET status = $1, error = $2, attempts = attempts + 1,
+		next_attempt_at = $3, updated_at = now() WHERE id = $4 AND status <> $5`,
+		model.ItemWaiting, msg, nullTime(until), itemID, model.ItemDone)
+	return err
+}
+
+// ResolveItem records the publisher URL found for an item.
+func (s *Store) ResolveItem(ctx context.Context, itemID int64, sourceURL, ampURL string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE items SET source_url = $1, amp_url = $2, updated_at = now()
+		WHERE id = $3`, sourceURL, ampURL, itemID)
+	return err
+}
+
+// ItemCounts counts a feed's items by status.
+func (s *Store) ItemCounts(ctx context.Context, feedID int64) (map[string]int, error) {
+	return countBy(ctx, s, `SELECT status, count(*) FROM items WHERE feed_id = $1 GROUP BY status`, feedID)
+}
+
+func countBy(ctx context.Context, s *Store, q string, args ...any) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		counts[k] = n
+	}
+	return counts, rows.Err()
+}

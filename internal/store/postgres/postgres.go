@@ -1,0 +1,230 @@
+// Package postgres is kabar's store on PostgreSQL, for many workers on many
+// machines sharing one database. It implements the same store.Store contract
+// as package sqlite and passes the same conformance suite (storetest).
+//
+// Conventions for every file of this package:
+//   - SQL lives in the Go files next to the method that runs it; schema
+//     changes are numbered files in migrations/, numbered like SQLite's, so
+//     that migration N means the same change on both backends.
+//   - Times are timestamptz. A time that never happened (the zero time.Time)
+//     is NULL: write it with nullTime, read it into a pgtype.Timestamptz and
+//     convert with timeOf.
+//   - Concurrency is real here (SQLite has one writer): every write that
+//     checks before it inserts must hold under two processes doing it at
+//     once, with a unique constraint and ON CONFLICT, never a read-then-write
+//     alone.
+//   - Search: posts.search is a tsvector kept by a trigger from
+//     kabar_fold(title) (weight A) and kabar_fold(body) (weight B) under the
+//     'simple' configuration; query it with
+//     websearch_to_tsquery('simple', kabar_fold($1)).
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store implements store.Store on PostgreSQL through one pgx pool.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// migrationLock is the advisory lock key that serializes schema changes
+// (kabar's and the job queue's) when many processes start at once.
+const migrationLock int64 = 0x6b61626172 // "kabar"
+
+// IsURL reports whether a --db value names a PostgreSQL database.
+func IsURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// Open connects to the database at url (a postgres:// URL; pool settings
+// such as pool_max_conns and runtime parameters such as search_path may be
+// given as query parameters) and applies every migration it has not seen yet.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 16
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := s.Locked(ctx, s.migrate); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Pool is the connection pool, for the job queue that keeps its tables in
+// the same database.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Locked runs fn while holding the database-wide migration lock, so that
+// processes starting together apply each schema change once. The job queue's
+// migrations run under it too.
+func (s *Store) Locked(ctx context.Context, fn func(ctx context.Context) error) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	return fn(ctx)
+}
+
+// MigrationVersions lists the migrations applied, oldest first.
+func (s *Store) MigrationVersions(ctx context.Context) ([]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT version FROM kabar_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int])
+}
+
+// migrate applies the numbered files of migrations/ in order, each in its own
+// transaction together with the row that records it.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS kabar_migrations (
+		version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	applied := map[int]bool{}
+	versions, err := s.MigrationVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	for _, v := range versions {
+		applied[v] = true
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("postgres: migration %s: name must start with a number", base)
+		}
+		if applied[version] {
+			continue
+		}
+		if version == 1 {
+			s.tryUnaccent(ctx)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := s.tx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO kabar_migrations (version) VALUES ($1)`, version)
+			return err
+		}); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// tryUnaccent installs the unaccent extension when the role may; search
+// folds accents with it and works (accent-sensitively) without it. It goes
+// into the public schema when there is one, so that it outlives any schema
+// kabar's tables live in.
+func (s *Store) tryUnaccent(ctx context.Context) {
+	for _, q := range []string{
+		`CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public`,
+		`CREATE EXTENSION IF NOT EXISTS unaccent`,
+	} {
+		if _, err := s.pool.Exec(ctx, q); err == nil {
+			return
+		}
+	}
+}
+
+// tx runs fn in a transaction, committed when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// nullTime is t as a timestamptz parameter: NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// timeOf is a scanned timestamptz as a UTC time; NULL is the zero time.
+func timeOf(t pgtype.Timestamptz) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return err
+}
+
+// pgCode is the SQLSTATE of a PostgreSQL error, "" for other errors.
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+	codeUndefinedTable      = "42P01"
+)
+
+func isUnique(err error) bool { return pgCode(err) == codeUniqueViolation }
+
+// row is what scan functions read from: a pgx.Row or pgx.Rows.
+type row interface{ Scan(...any) error }

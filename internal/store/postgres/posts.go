@@ -1,0 +1,213 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+const postCols = `id, COALESCE(feed_id, 0), COALESCE(item_id, 0), slug, title, author, publisher,
+	source_url, amp_url, item_link, article_id, published, language, image, description,
+	body, content_hash, created_at`
+
+func scanPost(r row) (*model.Post, error) {
+	var p model.Post
+	var published, created pgtype.Timestamptz
+	var body string
+	err := r.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
+		&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
+		&p.Description, &body, &p.ContentHash, &created)
+	if err != nil {
+		return nil, err
+	}
+	p.Published, p.CreatedAt = timeOf(published), timeOf(created)
+	if body != "" {
+		p.Paragraphs = strings.Split(body, "\n")
+	}
+	return &p, nil
+}
+
+func scanPosts(rows pgx.Rows) ([]model.Post, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Post, error) {
+		p, err := scanPost(r)
+		if err != nil {
+			return model.Post{}, err
+		}
+		return *p, nil
+	})
+}
+
+// errRace means another transaction took the source URL, content hash or
+// slug between our check and our insert; the check runs again.
+var errRace = errors.New("concurrent insert")
+
+// SavePost stores a post and marks its item done, in one transaction.
+//
+// Many workers may save the same article at once (two feeds carry it, or a
+// rescued job runs beside the original). The insert is ON CONFLICT DO
+// NOTHING against the unique source URL, content hash and (month, slug):
+// when it inserts nothing, the conflicting row has committed (PostgreSQL
+// waits for it), so the duplicate check, run again, finds it, or the slug
+// check picks the next free slug. One article is one post whoever wins.
+func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
+	if p.SourceURL == "" {
+		return false, fmt.Errorf("post %q: empty source URL", p.Title)
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = time.Now().UTC()
+	}
+	if p.Published.IsZero() {
+		p.Published = p.CreatedAt
+	}
+	itemID := p.ItemID
+	orig := *p
+	var created bool
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		*p = orig
+		created = false
+		err = s.tx(ctx, func(tx pgx.Tx) error {
+			existing, err := findDuplicate(ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			if existing != nil {
+				*p = *existing
+			} else {
+				if err := insertPost(ctx, tx, p); err != nil {
+					return err
+				}
+				created = true
+			}
+			if itemID == 0 {
+				return nil
+			}
+			_, err = tx.Exec(ctx, `UPDATE items SET status = $1, error = '', post_id = $2,
+				updated_at = now() WHERE id = $3`, model.ItemDone, p.ID, itemID)
+			return err
+		})
+		if !errors.Is(err, errRace) {
+			break
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("save post %q: %w", orig.SourceURL, err)
+	}
+	return created, nil
+}
+
+// findDuplicate finds a stored post for the same article: the same publisher
+// URL, or the same text under another URL.
+func findDuplicate(ctx context.Context, tx pgx.Tx, p *model.Post) (*model.Post, error) {
+	q := `SELECT ` + postCols + ` FROM posts WHERE source_url = $1`
+	args := []any{p.SourceURL}
+	if p.ContentHash != "" {
+		q += ` OR content_hash = $2`
+		args = append(args, p.ContentHash)
+	}
+	existing, err := scanPost(tx.QueryRow(ctx, q+` ORDER BY id LIMIT 1`, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return existing, err
+}
+
+// insertPost inserts p under a slug that is free in its month: the title's
+// slug, or that slug with _2, _3… as Blogger does. errRace when a unique
+// column was taken meanwhile.
+func insertPost(ctx context.Context, tx pgx.Tx, p *model.Post) error {
+	base := p.Slug
+	if base == "" {
+		base = model.Slugify(p.Title)
+	}
+	pub := p.Published.UTC()
+	year, month := pub.Year(), int(pub.Month())
+	// One query finds every taken variant of the slug instead of one query
+	// per candidate.
+	rows, err := tx.Query(ctx, `SELECT slug FROM posts WHERE year = $1 AND month = $2
+		AND (slug = $3 OR slug LIKE $4)`, year, month, base, likeEscape(base)+`\_%`)
+	if err != nil {
+		return err
+	}
+	taken, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	takenSet := make(map[string]bool, len(taken))
+	for _, t := range taken {
+		takenSet[t] = true
+	}
+	slug := base
+	for n := 2; takenSet[slug]; n++ {
+		slug = fmt.Sprintf("%s_%d", base, n)
+	}
+	p.Slug = slug
+	var feedID, itemID any
+	if p.FeedID != 0 {
+		feedID = p.FeedID
+	}
+	if p.ItemID != 0 {
+		itemID = p.ItemID
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
+		author, publisher, source_url, amp_url, item_link, article_id, published, language,
+		image, description, body, content_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+		ON CONFLICT DO NOTHING RETURNING id`,
+		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
+		p.AMPURL, p.ItemLink, p.ArticleID, p.Published.UTC(), p.Language, p.Image,
+		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.CreatedAt.UTC()).Scan(&p.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errRace
+	}
+	if pgCode(err) == codeForeignKeyViolation {
+		return fmt.Errorf("feed %d: %w", p.FeedID, store.ErrNotFound)
+	}
+	return err
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Post returns one post.
+func (s *Store) Post(ctx context.Context, id int64) (*model.Post, error) {
+	p, err := scanPost(s.pool.QueryRow(ctx, `SELECT `+postCols+` FROM posts WHERE id = $1`, id))
+	return p, notFound(err, fmt.Sprintf("post %d", id))
+}
+
+// PostByPath finds a post by its site path's parts.
+func (s *Store) PostByPath(ctx context.Context, year, month int, slug string) (*model.Post, error) {
+	p, err := scanPost(s.pool.QueryRow(ctx, `SELECT `+postCols+` FROM posts
+		WHERE year = $1 AND month = $2 AND slug = $3`, year, month, slug))
+	return p, notFound(err, fmt.Sprintf("post %04d/%02d/%s", year, month, slug))
+}
+
+// Posts lists posts newest first.
+func (s *Store) Posts(ctx context.Context, q store.PostQuery) ([]model.Post, error) {
+	var limit any // NULL: no limit
+	if q.Limit > 0 {
+		limit = q.Limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+postCols+` FROM posts
+		ORDER BY published DESC, id DESC LIMIT $1 OFFSET $2`, limit, max(q.Offset, 0))
+	if err != nil {
+		return nil, err
+	}
+	return scanPosts(rows)
+}
+
+// CountPosts counts every post.
+func (s *Store) CountPosts(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts`).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,489 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// postColsP is postCols for queries that join posts as p.
+const postColsP = `p.id, COALESCE(p.feed_id, 0), COALESCE(p.item_id, 0), p.slug, p.title, p.author,
+	p.publisher, p.source_url, p.amp_url, p.item_link, p.article_id, p.published, p.language,
+	p.image, p.description, p.body, p.content_hash, p.created_at`
+
+// listWhere builds the filter of a listing; see the SQLite store for the
+// label query's reasoning. Parameters start at $1.
+func listWhere(q store.ListQuery) (from, where string, args []any) {
+	switch {
+	case q.Label != "":
+		return `post_labels l JOIN posts p ON p.id = l.post_id`,
+			`l.name = $1 AND NOT EXISTS (SELECT 1 FROM post_labels l2
+				WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`,
+			[]any{q.Label}
+	case q.Publisher != "":
+		return `posts p`, `p.publisher = $1`, []any{q.Publisher}
+	case q.Year != 0 && q.Month != 0:
+		return `posts p`, `p.year = $1 AND p.month = $2`, []any{q.Year, q.Month}
+	case q.Year != 0:
+		return `posts p`, `p.year = $1`, []any{q.Year}
+	}
+	return `posts p`, `true`, nil
+}
+
+// limitOffset appends LIMIT and OFFSET parameters after args.
+func limitOffset(args []any, limit, offset int) (string, []any) {
+	n := len(args)
+	var l any
+	if limit > 0 {
+		l = limit
+	}
+	return fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, l, max(offset, 0))
+}
+
+// ListPosts lists the posts q selects, newest first.
+func (s *Store) ListPosts(ctx context.Context, q store.ListQuery) ([]model.Post, error) {
+	from, where, args := listWhere(q)
+	order := `p.published DESC, p.id DESC`
+	if q.Label != "" {
+		order = `l.published DESC, l.post_id DESC`
+	}
+	lim, args := limitOffset(args, q.Limit, q.Offset)
+	rows, err := s.pool.Query(ctx, `SELECT `+postColsP+` FROM `+from+` WHERE `+where+` ORDER BY `+order+lim, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanPosts(rows)
+}
+
+// CountListPosts counts the posts q selects.
+func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, error) {
+	var n int
+	var err error
+	if q.Label != "" {
+		err = s.pool.QueryRow(ctx, `SELECT count(DISTINCT post_id) FROM post_labels WHERE name = $1`, q.Label).Scan(&n)
+	} else {
+		from, where, args := listWhere(q)
+		err = s.pool.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
+	}
+	return n, err
+}
+
+// headlineOpts makes ts_headline mark matches with the store's markers.
+const headlineOpts = `'StartSel=' || chr(2) || ', StopSel=' || chr(3)`
+
+// Search finds posts with the tsvector index, best first (titles weigh
+// more), with highlighted titles and snippets. websearch_to_tsquery accepts
+// anything a person types: words are all required, "quotes" make phrases.
+func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
+	text := strings.TrimSpace(strings.ReplaceAll(q.Text, "\x00", ""))
+	if text == "" {
+		return nil, 0, nil
+	}
+	const tsq = `websearch_to_tsquery('simple', kabar_fold($1))`
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ `+tsq, text).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	var limit any
+	if q.Limit > 0 {
+		limit = q.Limit
+	}
+	rows, err := s.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS query),
+		hits AS (
+			SELECT p.*, ts_rank(p.search, q.query) AS rank FROM posts p, q
+			WHERE p.search @@ q.query ORDER BY rank DESC, p.id DESC LIMIT $2 OFFSET $3)
+		SELECT `+postColsP+`,
+			ts_headline('simple', p.title, q.query, `+headlineOpts+` || ', HighlightAll=true'),
+			ts_headline('simple', p.body, q.query, `+headlineOpts+` || ', MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "')
+		FROM hits p, q ORDER BY p.rank DESC, p.id DESC`, text, limit, max(q.Offset, 0))
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.SearchHit, error) {
+		var h store.SearchHit
+		var published, created pgtype.Timestamptz
+		var body string
+		p := &h.Post
+		err := r.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
+			&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
+			&p.Description, &body, &p.ContentHash, &created, &h.Title, &h.Snippet)
+		p.Published, p.CreatedAt = timeOf(published), timeOf(created)
+		if body != "" {
+			p.Paragraphs = strings.Split(body, "\n")
+		}
+		h.Snippet = strings.ReplaceAll(h.Snippet, "\n", " ")
+		return h, err
+	})
+	return hits, total, err
+}
+
+const kindOrder = `CASE kind WHEN 'feed' THEN 0 WHEN 'topic' THEN 1 WHEN 'publisher' THEN 2 ELSE 3 END`
+
+func scanLabels(rows pgx.Rows) ([]model.Label, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Label, error) {
+		var l model.Label
+		err := r.Scan(&l.Kind, &l.Name, &l.Count)
+		return l, err
+	})
+}
+
+// PostLabels lists one post's labels.
+func (s *Store) PostLabels(ctx context.Context, postID int64) ([]model.Label, error) {
+	rows, err := s.pool.Query(ctx, `SELECT kind, name, 0 FROM post_labels WHERE post_id = $1
+		ORDER BY `+kindOrder+`, name COLLATE "C"`, postID)
+	if err != nil {
+		return nil, err
+	}
+	return scanLabels(rows)
+}
+
+// Labels lists labels with their post counts, most used first. Names sort
+// byte-wise, as in SQLite, whatever the database's collation.
+func (s *Store) Labels(ctx context.Context, kind string, limit int) ([]model.Label, error) {
+	var l any
+	if limit > 0 {
+		l = limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT kind, name, count(*)::int FROM post_labels
+		WHERE $1 = '' OR kind = $1 GROUP BY kind, name
+		ORDER BY count(*) DESC, name COLLATE "C", `+kindOrder+` LIMIT $2`, kind, l)
+	if err != nil {
+		return nil, err
+	}
+	return scanLabels(rows)
+}
+
+// ArchiveMonths lists the months that have posts, newest first.
+func (s *Store) ArchiveMonths(ctx context.Context) ([]store.MonthCount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT year, month, count(*)::int FROM posts
+		GROUP BY year, month ORDER BY year DESC, month DESC`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.MonthCount, error) {
+		var m store.MonthCount
+		err := r.Scan(&m.Year, &m.Month, &m.Count)
+		return m, err
+	})
+}
+
+// affected turns an UPDATE or DELETE that touched no row into ErrNotFound.
+func affected(n int64, err error, what string) error {
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return nil
+}
+
+func (s *Store) exec(ctx context.Context, what, sql string, args ...any) error {
+	tag, err := s.pool.Exec(ctx, sql, args...)
+	return affected(tag.RowsAffected(), err, what)
+}
+
+// SetFeedPaused pauses or resumes a feed.
+func (s *Store) SetFeedPaused(ctx context.Context, feedID int64, paused bool) error {
+	return s.exec(ctx, fmt.Sprintf("feed %d", feedID), `UPDATE feeds SET paused = $1 WHERE id = $2`, paused, feedID)
+}
+
+// FeedOptions returns a feed's display options.
+func (s *Store) FeedOptions(ctx context.Context, feedID int64) (model.FeedOptions, error) {
+	o := model.FeedOptions{FeedID: feedID}
+	err := s.pool.QueryRow(ctx, `SELECT COALESCE(o.topic, ''), COALESCE(o.excerpt, false)
+		FROM feeds f LEFT JOIN feed_options o ON o.feed_id = f.id WHERE f.id = $1`, feedID).Scan(&o.Topic, &o.Excerpt)
+	return o, notFound(err, fmt.Sprintf("feed %d", feedID))
+}
+
+// SetFeedOptions stores a feed's display options.
+func (s *Store) SetFeedOptions(ctx context.Context, o model.FeedOptions) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO feed_options (feed_id, topic, excerpt) VALUES ($1, $2, $3)
+		ON CONFLICT (feed_id) DO UPDATE SET topic = excluded.topic, excerpt = excluded.excerpt`,
+		o.FeedID, o.Topic, o.Excerpt)
+	if pgCode(err) == codeForeignKeyViolation {
+		return fmt.Errorf("feed %d: %w", o.FeedID, store.ErrNotFound)
+	}
+	return err
+}
+
+// Settings returns every stored setting.
+func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	var k, v string
+	_, err = pgx.ForEachRow(rows, []any{&k, &v}, func() error {
+		out[k] = v
+		return nil
+	})
+	return out, err
+}
+
+// SetSetting stores one setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+const commentCols = `id, post_id, COALESCE(parent_id, 0), name, website, body, status, created_at`
+
+func scanComment(r row) (model.Comment, error) {
+	var c model.Comment
+	var created pgtype.Timestamptz
+	err := r.Scan(&c.ID, &c.PostID, &c.ParentID, &c.Name, &c.Website, &c.Body, &c.Status, &created)
+	c.CreatedAt = timeOf(created)
+	return c, err
+}
+
+// Comment returns one comment.
+func (s *Store) Comment(ctx context.Context, id int64) (*model.Comment, error) {
+	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("comment %d", id))
+	}
+	return &c, nil
+}
+
+// AddCommentBy stores a comment with its commenter's key.
+func (s *Store) AddCommentBy(ctx context.Context, c *model.Comment, commenter string) error {
+	if err := s.AddComment(ctx, c); err != nil {
+		return err
+	}
+	if commenter == "" {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE comments SET commenter = $1 WHERE id = $2`, commenter, c.ID)
+	return err
+}
+
+// KnownCommenter reports whether a comment by this key was ever approved.
+func (s *Store) KnownCommenter(ctx context.Context, commenter string) (bool, error) {
+	if commenter == "" {
+		return false, nil
+	}
+	var known bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE commenter = $1 AND status = $2)`,
+		commenter, model.CommentApproved).Scan(&known)
+	return known, err
+}
+
+func commentWhere(q store.CommentQuery) (string, []any) {
+	var conds []string
+	var args []any
+	if q.PostID != 0 {
+		args = append(args, q.PostID)
+		conds = append(conds, `post_id = $`+strconv.Itoa(len(args)))
+	}
+	if q.Status != "" {
+		args = append(args, q.Status)
+		conds = append(conds, `status = $`+strconv.Itoa(len(args)))
+	}
+	if len(conds) == 0 {
+		return `true`, nil
+	}
+	return strings.Join(conds, ` AND `), args
+}
+
+// ListComments lists the comments q selects, newest first.
+func (s *Store) ListComments(ctx context.Context, q store.CommentQuery) ([]model.Comment, error) {
+	where, args := commentWhere(q)
+	lim, args := limitOffset(args, q.Limit, q.Offset)
+	rows, err := s.pool.Query(ctx, `SELECT `+commentCols+` FROM comments WHERE `+where+
+		` ORDER BY created_at DESC, id DESC`+lim, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Comment, error) { return scanComment(r) })
+}
+
+// CountComments counts the comments q selects.
+func (s *Store) CountComments(ctx context.Context, q store.CommentQuery) (int, error) {
+	where, args := commentWhere(q)
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM comments WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// CommentCounts counts the approved comments of each post given.
+func (s *Store) CommentCounts(ctx context.Context, postIDs []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(postIDs))
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT post_id, count(*)::int FROM comments
+		WHERE status = $1 AND post_id = ANY($2) GROUP BY post_id`, model.CommentApproved, postIDs)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error {
+		out[id] = n
+		return nil
+	})
+	return out, err
+}
+
+// SetCommentStatus approves a comment, marks it spam or holds it again.
+func (s *Store) SetCommentStatus(ctx context.Context, id int64, status string) error {
+	switch status {
+	case model.CommentPending, model.CommentApproved, model.CommentSpam:
+	default:
+		return fmt.Errorf("comment %d: unknown status %q", id, status)
+	}
+	return s.exec(ctx, fmt.Sprintf("comment %d", id), `UPDATE comments SET status = $1 WHERE id = $2`, status, id)
+}
+
+// DeleteComment removes a comment; its replies go with it.
+func (s *Store) DeleteComment(ctx context.Context, id int64) error {
+	return s.exec(ctx, fmt.Sprintf("comment %d", id), `DELETE FROM comments WHERE id = $1`, id)
+}
+
+func scanUser(r row) (*model.User, error) {
+	var u model.User
+	var created pgtype.Timestamptz
+	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = timeOf(created)
+	return &u, nil
+}
+
+// CreateUser stores a new user.
+func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now().UTC()
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		u.Name, u.PasswordHash, u.CreatedAt.UTC()).Scan(&u.ID)
+	if isUnique(err) {
+		return fmt.Errorf("user %q: %w", u.Name, store.ErrExists)
+	}
+	return err
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE id = $1`, id))
+	return u, notFound(err, fmt.Sprintf("user %d", id))
+}
+
+// UserByName finds a user by name.
+func (s *Store) UserByName(ctx context.Context, name string) (*model.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE name = $1`, name))
+	return u, notFound(err, fmt.Sprintf("user %q", name))
+}
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
+	return s.exec(ctx, fmt.Sprintf("user %d", userID), `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+}
+
+// CountUsers counts the users.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// CreateSession stores a session and forgets expired ones.
+func (s *Store) CreateSession(ctx context.Context, sess *model.Session) error {
+	if sess.CreatedAt.IsZero() {
+		sess.CreatedAt = time.Now().UTC()
+	}
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, sess.CreatedAt.UTC()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+			sess.TokenHash, sess.UserID, sess.CreatedAt.UTC(), sess.ExpiresAt.UTC())
+		if pgCode(err) == codeForeignKeyViolation {
+			return fmt.Errorf("session of user %d: %w", sess.UserID, store.ErrNotFound)
+		}
+		return err
+	})
+}
+
+// Session finds a live session.
+func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (*model.Session, error) {
+	var sess model.Session
+	var created, expires pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `SELECT token_hash, user_id, created_at, expires_at FROM sessions
+		WHERE token_hash = $1 AND expires_at > $2`, tokenHash, now.UTC()).Scan(&sess.TokenHash, &sess.UserID, &created, &expires)
+	if err != nil {
+		return nil, notFound(err, "session")
+	}
+	sess.CreatedAt, sess.ExpiresAt = timeOf(created), timeOf(expires)
+	return &sess, nil
+}
+
+// DeleteSession ends a session; ending one that is gone is not an error.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return err
+}
+
+const tokenCols = `id, user_id, name, token_hash, created_at, last_used`
+
+func scanToken(r row) (model.APIToken, error) {
+	var t model.APIToken
+	var created, used pgtype.Timestamptz
+	err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &used)
+	t.CreatedAt, t.LastUsed = timeOf(created), timeOf(used)
+	return t, err
+}
+
+// CreateToken stores an API token.
+func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = time.Now().UTC()
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		t.UserID, t.Name, t.TokenHash, t.CreatedAt.UTC()).Scan(&t.ID)
+	switch {
+	case isUnique(err):
+		return fmt.Errorf("token: %w", store.ErrExists)
+	case pgCode(err) == codeForeignKeyViolation:
+		return fmt.Errorf("token of user %d: %w", t.UserID, store.ErrNotFound)
+	}
+	return err
+}
+
+// TokenByHash finds a token and records its use.
+func (s *Store) TokenByHash(ctx context.Context, hash string, now time.Time) (*model.APIToken, error) {
+	t, err := scanToken(s.pool.QueryRow(ctx, `UPDATE api_tokens SET last_used = $1 WHERE token_hash = $2 RETURNING `+tokenCols,
+		now.UTC(), hash))
+	if err != nil {
+		return nil, notFound(err, "token")
+	}
+	return &t, nil
+}
+
+// Tokens lists every API token, oldest first.
+func (s *Store) Tokens(ctx context.Context) ([]model.APIToken, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.APIToken, error) { return scanToken(r) })
+}
+
+// DeleteToken revokes a token.
+func (s *Store) DeleteToken(ctx context.Context, id int64) error {
+	return s.exec(ctx, fmt.Sprintf("token %d", id), `DELETE FROM api_tokens WHERE id = $1`, id)
+}

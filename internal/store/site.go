@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+// Search highlighting: Search wraps each matched term of a hit's title and
+// snippet in these two control characters, which never occur in stored text.
+// The site escapes the text first and only then turns them into <mark>, so a
+// post can never inject markup through its own snippet.
+const (
+	MarkStart = "\x02"
+	MarkEnd   = "\x03"
+)
+
+// ListQuery selects posts for a listing, newest first. Zero fields do not
+// filter; at most one of Label, Publisher and Year is expected.
+type ListQuery struct {
+	Label     string // posts carrying a label of this name, of any kind
+	Publisher string // posts of this publisher
+	Year      int    // posts of this year (UTC, as in the post's path)
+	Month     int    // with Year: of this month
+	Limit     int
+	Offset    int
+}
+
+// SearchQuery is a reader's search. Text is what they typed: each backend
+// turns it into its own query language and never fails on odd input.
+type SearchQuery struct {
+	Text   string
+	Limit  int
+	Offset int
+}
+
+// SearchHit is one post found by a search, best first, with its title and a
+// snippet of its text highlighted with MarkStart/MarkEnd.
+type SearchHit struct {
+	Post    model.Post
+	Title   string
+	Snippet string
+}
+
+// MonthCount is one month of the archive.
+type MonthCount struct {
+	Year, Month, Count int
+}
+
+// CommentQuery selects comments, newest first. PostID 0 means every post;
+// Status "" means every status.
+type CommentQuery struct {
+	PostID int64
+	Status string
+	Limit  int
+	Offset int
+}
+
+// SiteStore is what the site needs beyond publishing: listings, search,
+// labels and the archive for readers; moderation, users, sessions, API tokens,
+// settings and feed options for the owner.
+type SiteStore interface {
+	// ListPosts and CountListPosts page through the posts q selects.
+	ListPosts(ctx context.Context, q ListQuery) ([]model.Post, error)
+	CountListPosts(ctx context.Context, q ListQuery) (int, error)
+	// Search finds posts by their title and text, ranked; total counts every
+	// match. An empty or meaningless text finds nothing, without an error.
+	Search(ctx context.Context, q SearchQuery) (hits []SearchHit, total int, err error)
+	// PostLabels lists a post's labels (Count unset), kinds in a fixed order.
+	PostLabels(ctx context.Context, postID int64) ([]model.Label, error)
+	// Labels lists the labels of one kind ("" for all) with their post
+	// counts, most used first; limit <= 0 means all.
+	Labels(ctx context.Context, kind string, limit int) ([]model.Label, error)
+	// ArchiveMonths lists the months that have posts, newest first.
+	ArchiveMonths(ctx context.Context) ([]MonthCount, error)
+
+	// Comment returns one comment.
+	Comment(ctx context.Context, id int64) (*model.Comment, error)
+	// AddCommentBy stores a comment like AddComment, remembering the
+	// commenter's key (an opaque ID of their browser) for KnownCommenter.
+	AddCommentBy(ctx context.Context, c *model.Comment, commenter string) error
+	// KnownCommenter reports whether a comment by this key was ever approved.
+	KnownCommenter(ctx context.Context, commenter string) (bool, error)
+	ListComments(ctx context.Context, q CommentQuery) ([]model.Comment, error)
+	CountComments(ctx context.Context, q CommentQuery) (int, error)
+	// CommentCounts counts the approved comments of each post given.
+	CommentCounts(ctx context.Context, postIDs []int64) (map[int64]int, error)
+	SetCommentStatus(ctx context.Context, id int64, status string) error
+	// DeleteComment removes a comment and its replies.
+	DeleteComment(ctx context.Context, id int64) error
+
+	// CreateUser stores a user; ErrExists when the name is taken.
+	CreateUser(ctx context.Context, u *model.User) error
+	User(ctx context.Context, id int64) (*model.User, error)
+	UserByName(ctx context.Context, name string) (*model.User, error)
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	CountUsers(ctx context.Context) (int, error)
+
+	// CreateSession stores a session and forgets expired ones.
+	CreateSession(ctx context.Context, s *model.Session) error
+	// Session finds a live session; ErrNotFound once it has expired.
+	Session(ctx context.Context, tokenHash string, now time.Time) (*model.Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+
+	CreateToken(ctx context.Context, t *model.APIToken) error
+	// TokenByHash finds a token and records its use.
+	TokenByHash(ctx context.Context, hash string, now time.Time) (*model.APIToken, error)
+	Tokens(ctx context.Context) ([]model.APIToken, error)
+	DeleteToken(ctx context.Context, id int64) error
+
+	// Settings returns every stored site setting; SetSetting stores one.
+	Settings(ctx context.Context) (map[string]string, error)
+	SetSetting(ctx context.Context, key, value string) error
+
+	// SetFeedPaused pauses or resumes a feed's polling.
+	SetFeedPaused(ctx context.Context, feedID int64, paused bool) error
+	// FeedOptions returns a feed's display options (zero options when none
+	// were set); SetFeedOptions stores them.
+	FeedOptions(ctx context.Context, feedID int64) (model.FeedOptions, error)
+	SetFeedOptions(ctx context.Context, o model.FeedOptions) error
+}

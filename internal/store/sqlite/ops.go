@@ -1,0 +1,81 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+// Pace reserves the next slot of key. The writer pool has one connection and
+// the transaction takes the write lock at BEGIN, so reservations are
+// serialized; every process that opens the file shares them.
+func (s *Store) Pace(ctx context.Context, key string, every time.Duration) (time.Duration, error) {
+	if every <= 0 {
+		return 0, nil
+	}
+	var wait time.Duration
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := time.Now().UnixMicro()
+		var next int64
+		err := tx.QueryRowContext(ctx, `SELECT next_at FROM pace WHERE key = ?`, key).Scan(&next)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		start := max(next, now)
+		wait = time.Duration(start-now) * time.Microsecond
+		_, err = tx.ExecContext(ctx, `INSERT INTO pace (key, next_at) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET next_at = excluded.next_at`, key, start+every.Microseconds())
+		return err
+	})
+	return wait, err
+}
+
+// Ping checks that both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.r.PingContext(ctx)
+}
+
+// PruneItems clears the feed descriptions of items done before cutoff.
+func (s *Store) PruneItems(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE items SET description = ''
+		WHERE status = ? AND description <> '' AND updated_at < ?`, model.ItemDone, fmtTime(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// QueueDepth counts River's jobs by state.
+func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM river_job GROUP BY state`)
+	if err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return map[string]int{}, nil
+		}
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// HoldPace moves key's next slot to until unless it is later already.
+func (s *Store) HoldPace(ctx context.Context, key string, until time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO pace (key, next_at) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET next_at = max(next_at, excluded.next_at)`, key, until.UnixMicro())
+	return err
+}

@@ -1,0 +1,275 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// postColsP is postCols for queries that join posts as p.
+const postColsP = `p.id, COALESCE(p.feed_id, 0), COALESCE(p.item_id, 0), p.slug, p.title, p.author,
+	p.publisher, p.source_url, p.amp_url, p.item_link, p.article_id, p.published, p.language,
+	p.image, p.description, p.body, p.content_hash, p.created_at`
+
+// listWhere builds the filter of a listing. A label's page walks the label
+// index in date order; a post that carries one name under two kinds (a
+// feed titled like its publisher) is listed once, under the first kind.
+func listWhere(q store.ListQuery) (from, where string, args []any) {
+	switch {
+	case q.Label != "":
+		return `post_labels l JOIN posts p ON p.id = l.post_id`,
+			`l.name = ? AND NOT EXISTS (SELECT 1 FROM post_labels l2
+				WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`,
+			[]any{q.Label}
+	case q.Publisher != "":
+		return `posts p`, `p.publisher = ?`, []any{q.Publisher}
+	case q.Year != 0 && q.Month != 0:
+		return `posts p`, `p.year = ? AND p.month = ?`, []any{q.Year, q.Month}
+	case q.Year != 0:
+		return `posts p`, `p.year = ?`, []any{q.Year}
+	}
+	return `posts p`, `1`, nil
+}
+
+// ListPosts lists the posts q selects, newest first.
+func (s *Store) ListPosts(ctx context.Context, q store.ListQuery) ([]model.Post, error) {
+	from, where, args := listWhere(q)
+	order := `p.published DESC, p.id DESC`
+	if q.Label != "" {
+		order = `l.published DESC, l.post_id DESC`
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM `+from+` WHERE `+where+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	if err != nil {
+		return nil, err
+	}
+	return collectPosts(rows)
+}
+
+func collectPosts(rows *sql.Rows) ([]model.Post, error) {
+	defer rows.Close()
+	var posts []model.Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		posts = append(posts, *p)
+	}
+	return posts, rows.Err()
+}
+
+// CountListPosts counts the posts q selects.
+func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, error) {
+	var n int
+	var err error
+	if q.Label != "" {
+		err = s.r.QueryRowContext(ctx, `SELECT count(DISTINCT post_id) FROM post_labels WHERE name = ?`, q.Label).Scan(&n)
+	} else {
+		from, where, args := listWhere(q)
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
+	}
+	return n, err
+}
+
+// ftsQuery turns a reader's text into an FTS5 query: every word a quoted
+// term, "quoted runs" phrases, all of them required. Quoting every term means
+// no input is ever FTS5 syntax, so odd text finds nothing instead of failing.
+func ftsQuery(text string) string {
+	var parts []string
+	for i, chunk := range strings.Split(text, `"`) {
+		words := strings.FieldsFunc(chunk, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r)
+		})
+		if len(words) == 0 {
+			continue
+		}
+		if i%2 == 1 { // inside quotes
+			parts = append(parts, `"`+strings.Join(words, " ")+`"`)
+			continue
+		}
+		for _, w := range words {
+			parts = append(parts, `"`+w+`"`)
+		}
+	}
+	if len(parts) > 16 {
+		parts = parts[:16]
+	}
+	return strings.Join(parts, " ")
+}
+
+// Search finds posts with FTS5, best match first (titles weigh ten times
+// the text), with highlighted titles and snippets.
+func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
+	match := ftsQuery(q.Text)
+	if match == "" {
+		return nil, 0, nil
+	}
+	var total int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?`, match).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+`,
+		highlight(posts_fts, 0, ?, ?), snippet(posts_fts, 1, ?, ?, '…', 32)
+		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
+		WHERE posts_fts MATCH ? ORDER BY rank, p.id DESC LIMIT ? OFFSET ?`,
+		store.MarkStart, store.MarkEnd, store.MarkStart, store.MarkEnd, match, limit, max(q.Offset, 0))
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	defer rows.Close()
+	var hits []store.SearchHit
+	for rows.Next() {
+		var h store.SearchHit
+		var published, body, created string
+		p := &h.Post
+		if err := rows.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
+			&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
+			&p.Description, &body, &p.ContentHash, &created, &h.Title, &h.Snippet); err != nil {
+			return nil, 0, err
+		}
+		p.Published, p.CreatedAt = parseTime(published), parseTime(created)
+		if body != "" {
+			p.Paragraphs = strings.Split(body, "\n")
+		}
+		h.Snippet = strings.ReplaceAll(h.Snippet, "\n", " ")
+		hits = append(hits, h)
+	}
+	return hits, total, rows.Err()
+}
+
+// kindOrder sorts a post's labels: feed, topic, publisher, language.
+const kindOrder = `CASE kind WHEN 'feed' THEN 0 WHEN 'topic' THEN 1 WHEN 'publisher' THEN 2 ELSE 3 END`
+
+// PostLabels lists one post's labels.
+func (s *Store) PostLabels(ctx context.Context, postID int64) ([]model.Label, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT kind, name, 0 FROM post_labels WHERE post_id = ?
+		ORDER BY `+kindOrder+`, name`, postID)
+	if err != nil {
+		return nil, err
+	}
+	return collectLabels(rows)
+}
+
+// Labels lists labels with their post counts, most used first.
+func (s *Store) Labels(ctx context.Context, kind string, limit int) ([]model.Label, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT kind, name, count(*) FROM post_labels
+		WHERE ? = '' OR kind = ? GROUP BY kind, name ORDER BY count(*) DESC, name, `+kindOrder+` LIMIT ?`,
+		kind, kind, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectLabels(rows)
+}
+
+func collectLabels(rows *sql.Rows) ([]model.Label, error) {
+	defer rows.Close()
+	var out []model.Label
+	for rows.Next() {
+		var l model.Label
+		if err := rows.Scan(&l.Kind, &l.Name, &l.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// ArchiveMonths lists the months that have posts, newest first.
+func (s *Store) ArchiveMonths(ctx context.Context) ([]store.MonthCount, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT year, month, count(*) FROM posts
+		GROUP BY year, month ORDER BY year DESC, month DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.MonthCount
+	for rows.Next() {
+		var m store.MonthCount
+		if err := rows.Scan(&m.Year, &m.Month, &m.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// SetFeedPaused pauses or resumes a feed.
+func (s *Store) SetFeedPaused(ctx context.Context, feedID int64, paused bool) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE feeds SET paused = ? WHERE id = ?`, paused, feedID)
+	return affected(res, err, fmt.Sprintf("feed %d", feedID))
+}
+
+// FeedOptions returns a feed's display options.
+func (s *Store) FeedOptions(ctx context.Context, feedID int64) (model.FeedOptions, error) {
+	o := model.FeedOptions{FeedID: feedID}
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(o.topic, ''), COALESCE(o.excerpt, 0)
+		FROM feeds f LEFT JOIN feed_options o ON o.feed_id = f.id WHERE f.id = ?`, feedID).Scan(&o.Topic, &o.Excerpt)
+	return o, notFound(err, fmt.Sprintf("feed %d", feedID))
+}
+
+// SetFeedOptions stores a feed's display options.
+func (s *Store) SetFeedOptions(ctx context.Context, o model.FeedOptions) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO feed_options (feed_id, topic, excerpt) VALUES (?, ?, ?)
+		ON CONFLICT (feed_id) DO UPDATE SET topic = excluded.topic, excerpt = excluded.excerpt`,
+		o.FeedID, o.Topic, o.Excerpt)
+	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
+		return fmt.Errorf("feed %d: %w", o.FeedID, store.ErrNotFound)
+	}
+	return err
+}
+
+// Settings returns every stored setting.
+func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// SetSetting stores one setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// affected turns an UPDATE or DELETE that touched no row into ErrNotFound.
+func affected(res sql.Result, err error, what string) error {
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return nil
+}

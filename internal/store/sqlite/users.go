@@ -1,0 +1,156 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
+	var u model.User
+	var created string
+	if err := row.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = parseTime(created)
+	return &u, nil
+}
+
+// CreateUser stores a new user.
+func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now().UTC()
+	}
+	err := s.w.QueryRowContext(ctx, `INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) RETURNING id`,
+		u.Name, u.PasswordHash, fmtTime(u.CreatedAt)).Scan(&u.ID)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return fmt.Errorf("user %q: %w", u.Name, store.ErrExists)
+	}
+	return err
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE id = ?`, id))
+	return u, notFound(err, fmt.Sprintf("user %d", id))
+}
+
+// UserByName finds a user by name.
+func (s *Store) UserByName(ctx context.Context, name string) (*model.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE name = ?`, name))
+	return u, notFound(err, fmt.Sprintf("user %q", name))
+}
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	return affected(res, err, fmt.Sprintf("user %d", userID))
+}
+
+// CountUsers counts the users.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// CreateSession stores a session and forgets expired ones.
+func (s *Store) CreateSession(ctx context.Context, sess *model.Session) error {
+	if sess.CreatedAt.IsZero() {
+		sess.CreatedAt = time.Now().UTC()
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, fmtTime(sess.CreatedAt)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			sess.TokenHash, sess.UserID, fmtTime(sess.CreatedAt), fmtTime(sess.ExpiresAt))
+		if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
+			return fmt.Errorf("session of user %d: %w", sess.UserID, store.ErrNotFound)
+		}
+		return err
+	})
+}
+
+// Session finds a live session.
+func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (*model.Session, error) {
+	var sess model.Session
+	var created, expires string
+	err := s.r.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, expires_at FROM sessions
+		WHERE token_hash = ? AND expires_at > ?`, tokenHash, fmtTime(now)).Scan(&sess.TokenHash, &sess.UserID, &created, &expires)
+	if err != nil {
+		return nil, notFound(err, "session")
+	}
+	sess.CreatedAt, sess.ExpiresAt = parseTime(created), parseTime(expires)
+	return &sess, nil
+}
+
+// DeleteSession ends a session; ending one that is gone is not an error.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
+const tokenCols = `id, user_id, name, token_hash, created_at, last_used`
+
+func scanToken(row interface{ Scan(...any) error }) (*model.APIToken, error) {
+	var t model.APIToken
+	var created, used string
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &used); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.LastUsed = parseTime(created), parseTime(used)
+	return &t, nil
+}
+
+// CreateToken stores an API token.
+func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = time.Now().UTC()
+	}
+	err := s.w.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		t.UserID, t.Name, t.TokenHash, fmtTime(t.CreatedAt)).Scan(&t.ID)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed"):
+		return fmt.Errorf("token: %w", store.ErrExists)
+	case err != nil && strings.Contains(err.Error(), "FOREIGN KEY"):
+		return fmt.Errorf("token of user %d: %w", t.UserID, store.ErrNotFound)
+	}
+	return err
+}
+
+// TokenByHash finds a token and records its use.
+func (s *Store) TokenByHash(ctx context.Context, hash string, now time.Time) (*model.APIToken, error) {
+	t, err := scanToken(s.w.QueryRowContext(ctx, `UPDATE api_tokens SET last_used = ? WHERE token_hash = ? RETURNING `+tokenCols,
+		fmtTime(now), hash))
+	return t, notFound(err, "token")
+}
+
+// Tokens lists every API token, oldest first.
+func (s *Store) Tokens(ctx context.Context) ([]model.APIToken, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *t)
+	}
+	return out, rows.Err()
+}
+
+// DeleteToken revokes a token.
+func (s *Store) DeleteToken(ctx context.Context, id int64) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ?`, id)
+	return affected(res, err, fmt.Sprintf("token %d", id))
+}

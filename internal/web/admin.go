@@ -1,0 +1,625 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// The owner's pages under /admin: sign-in, feeds, the moderation queue,
+// posts (re-extract) and settings. Every page needs a session; every form
+// carries the CSRF token and is checked like the comment form.
+
+const adminPageSize = 50
+
+func (s *Server) adminRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin", s.admin(s.handleAdminHome))
+	m.HandleFunc("GET /admin/{$}", s.admin(s.handleAdminHome))
+	m.HandleFunc("GET /admin/login", s.handleLoginForm)
+	m.HandleFunc("POST /admin/login", s.handleLogin)
+	m.HandleFunc("POST /admin/logout", s.adminPost(s.handleLogout))
+	m.HandleFunc("GET /admin/feeds", s.admin(s.handleAdminFeeds))
+	m.HandleFunc("POST /admin/feeds", s.adminPost(s.handleAdminAddFeed))
+	m.HandleFunc("POST /admin/feeds/{id}/{action}", s.adminPost(s.handleAdminFeedAction))
+	m.HandleFunc("GET /admin/comments", s.admin(s.handleAdminComments))
+	m.HandleFunc("POST /admin/comments/{id}/{action}", s.adminPost(s.handleAdminCommentAction))
+	m.HandleFunc("GET /admin/posts", s.admin(s.handleAdminPosts))
+	m.HandleFunc("POST /admin/posts/{id}/reextract", s.adminPost(s.handleAdminReextract))
+	m.HandleFunc("GET /admin/settings", s.admin(s.handleAdminSettings))
+	m.HandleFunc("POST /admin/settings", s.adminPost(s.handleAdminSaveSettings))
+	m.HandleFunc("POST /admin/tokens", s.adminPost(s.handleAdminNewToken))
+	m.HandleFunc("POST /admin/tokens/{id}/delete", s.adminPost(s.handleAdminDeleteToken))
+}
+
+// adminPage is what every admin template sees.
+type adminPage struct {
+	*view
+	Heading   string
+	Notice    string
+	Error     string
+	CSRFToken string
+	Section   string
+	Nav       []navLink
+}
+
+type navLink struct {
+	Name, URL string
+	Current   bool
+}
+
+type adminHandler func(w http.ResponseWriter, r *http.Request, p *adminPage)
+
+// admin serves a page to a signed-in owner, sending anyone else to sign in.
+func (s *Server) admin(h adminHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.sessionUser(r)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if u == nil {
+			http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		h(w, r, s.newAdminPage(w, r, u))
+	}
+}
+
+// adminPost guards an admin form: CSRF and cross-origin checks first (403),
+// then the session.
+func (s *Server) adminPost(h adminHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.parsePost(w, r) {
+			return
+		}
+		u, err := s.sessionUser(r)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if u == nil {
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return
+		}
+		h(w, r, s.newAdminPage(w, r, u))
+	}
+}
+
+// parsePost reads a posted form and checks its CSRF token, answering 4xx
+// itself.
+func (s *Server) parsePost(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "bad_request")
+		return false
+	}
+	if _, ok := s.validCSRF(r); s.cop.Check(r) != nil || !ok {
+		s.renderError(w, r, http.StatusForbidden, "forbidden")
+		return false
+	}
+	return true
+}
+
+func (s *Server) newAdminPage(w http.ResponseWriter, r *http.Request, u *model.User) *adminPage {
+	v := s.newView(r)
+	v.NoIndex = true
+	v.User = u
+	p := &adminPage{view: v, CSRFToken: s.csrfToken(w, r)}
+	section := strings.Split(strings.TrimPrefix(r.URL.Path, "/admin"), "/")
+	if len(section) > 1 {
+		p.Section = section[1]
+	}
+	for _, n := range []string{"", "feeds", "comments", "posts", "settings"} {
+		key := n
+		if key == "" {
+			key = "home"
+		}
+		p.Nav = append(p.Nav, navLink{Name: v.T("admin.nav." + key), URL: v.Link("/admin/" + n), Current: p.Section == n})
+	}
+	if done := r.URL.Query().Get("done"); done != "" && isWord(done) {
+		p.Notice = v.T("admin.done." + done)
+	}
+	// Nothing of the owner's pages may be kept by any cache.
+	w.Header().Set("Cache-Control", "no-store")
+	return p
+}
+
+func isWord(s string) bool {
+	return len(s) < 40 && strings.IndexFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' }) < 0
+}
+
+// done redirects after a successful form to where the form came from, with
+// a notice.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, p *adminPage, path, notice string) {
+	u, _ := url.Parse(p.Link(path))
+	q := u.Query()
+	q.Set("done", notice)
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+type loginPage struct {
+	*view
+	CSRFToken string
+	Next      string
+	Name      string
+	Error     string
+}
+
+// safeNext keeps a post-login redirect on the admin pages.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/admin") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/admin"
+	}
+	return next
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("next"), "", "")
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, next, name, errKey string) {
+	v := s.newView(r)
+	v.NoIndex = true
+	v.Title = v.T("admin.login.title")
+	p := &loginPage{view: v, CSRFToken: s.csrfToken(w, r), Next: safeNext(next), Name: name}
+	if errKey != "" {
+		p.Error = v.T(errKey)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, status, "admin_login", p)
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if !s.parsePost(w, r) {
+		return
+	}
+	if !s.allow(w, r, s.loginLimit) {
+		return
+	}
+	name := cleanLine(r.PostForm.Get("name"))
+	next := r.PostForm.Get("next")
+	u, err := s.authenticate(r.Context(), name, r.PostForm.Get("password"))
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if u == nil {
+		s.renderLogin(w, r, http.StatusUnauthorized, next, name, "admin.login.wrong")
+		return
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	if err := s.endSession(w, r); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, p.Link("/"), http.StatusSeeOther)
+}
+
+type adminHome struct {
+	*adminPage
+	PostCount, PendingCount, FeedCount, FailingCount string
+	PendingN, FailingN                               int
+}
+
+func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	ctx := r.Context()
+	posts, err := s.st.CountPosts(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	pending, err := s.st.CountComments(ctx, store.CommentQuery{Status: model.CommentPending})
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	feeds, err := s.st.Feeds(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	failing := 0
+	for _, f := range feeds {
+		if f.ErrorCount > 0 {
+			failing++
+		}
+	}
+	p.Heading = p.T("admin.home.title")
+	p.Title = p.Heading
+	s.render(w, http.StatusOK, "admin_home", &adminHome{adminPage: p,
+		PostCount: p.Num(posts), PendingCount: p.Num(pending), FeedCount: p.Num(len(feeds)), FailingCount: p.Num(failing),
+		PendingN: pending, FailingN: failing})
+}
+
+type adminFeeds struct {
+	*adminPage
+	List []adminFeed
+}
+
+type adminFeed struct {
+	model.Feed
+	Options               model.FeedOptions
+	Done, Waiting, Failed string
+	LastPolled, NextPoll  string
+	ActionURL             string
+}
+
+func (s *Server) handleAdminFeeds(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	s.renderAdminFeeds(w, r, p, http.StatusOK)
+}
+
+func (s *Server) renderAdminFeeds(w http.ResponseWriter, r *http.Request, p *adminPage, status int) {
+	ctx := r.Context()
+	feeds, err := s.st.Feeds(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	page := &adminFeeds{adminPage: p}
+	p.Heading = p.T("admin.feeds.title")
+	p.Title = p.Heading
+	for _, f := range feeds {
+		counts, err := s.st.ItemCounts(ctx, f.ID)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		opts, err := s.st.FeedOptions(ctx, f.ID)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		page.List = append(page.List, adminFeed{
+			Feed: f, Options: opts,
+			Done: p.Num(counts[model.ItemDone]), Waiting: p.Num(counts[model.ItemNew]), Failed: p.Num(counts[model.ItemFailed]),
+			LastPolled: p.maybeDate(f.LastPolledAt), NextPoll: p.maybeDate(f.NextPollAt),
+			ActionURL: "/admin/feeds/" + strconv.FormatInt(f.ID, 10) + "/",
+		})
+	}
+	s.render(w, status, "admin_feeds", page)
+}
+
+func (v *view) maybeDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return v.Date(t)
+}
+
+func (s *Server) handleAdminAddFeed(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	raw := strings.TrimSpace(r.PostForm.Get("url"))
+	if !validFeedURL(raw) {
+		p.Error = p.T("admin.feeds.invalid_url")
+		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
+		return
+	}
+	f := &model.Feed{URL: raw}
+	err := s.st.AddFeed(r.Context(), f)
+	if errors.Is(err, store.ErrExists) {
+		p.Error = p.T("admin.feeds.exists")
+		s.renderAdminFeeds(w, r, p, http.StatusConflict)
+		return
+	}
+	if err == nil {
+		topic := cleanLine(r.PostForm.Get("topic"))
+		excerpt := r.PostForm.Get("excerpt") == "on"
+		if topic != "" || excerpt {
+			err = s.st.SetFeedOptions(r.Context(), model.FeedOptions{FeedID: f.ID, Topic: topic, Excerpt: excerpt})
+		}
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.cache.invalidate()
+	s.done(w, r, p, "/admin/feeds", "feed_added")
+}
+
+func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	var notice string
+	switch r.PathValue("action") {
+	case "pause":
+		err, notice = s.st.SetFeedPaused(ctx, id, true), "feed_paused"
+	case "resume":
+		err, notice = s.st.SetFeedPaused(ctx, id, false), "feed_resumed"
+	case "delete":
+		err, notice = s.st.DeleteFeed(ctx, id), "feed_removed"
+	case "options":
+		err = s.st.SetFeedOptions(ctx, model.FeedOptions{FeedID: id, Topic: cleanLine(r.PostForm.Get("topic")),
+			Excerpt: r.PostForm.Get("excerpt") == "on"})
+		notice = "feed_saved"
+	default:
+		s.notFound(w, r)
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.cache.invalidate()
+	s.done(w, r, p, "/admin/feeds", notice)
+}
+
+type adminComments struct {
+	*adminPage
+	Status   string
+	Tabs     []navLink
+	Comments []adminComment
+	NewerURL string
+	OlderURL string
+}
+
+type adminComment struct {
+	model.Comment
+	PostTitle, PostURL, Date, ActionURL string
+}
+
+var moderationStatuses = []string{model.CommentPending, model.CommentApproved, model.CommentSpam}
+
+func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	ctx := r.Context()
+	status := r.URL.Query().Get("status")
+	if status == "" {
+		status = model.CommentPending
+	}
+	n, ok := pageNumber(r)
+	if !ok || !isWord(status) {
+		s.notFound(w, r)
+		return
+	}
+	page := &adminComments{adminPage: p, Status: status}
+	p.Heading = p.T("admin.comments.title")
+	p.Title = p.Heading
+	known := false
+	for _, st := range moderationStatuses {
+		count, err := s.st.CountComments(ctx, store.CommentQuery{Status: st})
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		known = known || st == status
+		page.Tabs = append(page.Tabs, navLink{Name: p.T("admin.comments."+st) + " (" + p.Num(count) + ")",
+			URL: p.Link("/admin/comments?status=" + st), Current: st == status})
+	}
+	if !known {
+		s.notFound(w, r)
+		return
+	}
+	comments, err := s.st.ListComments(ctx, store.CommentQuery{Status: status, Limit: adminPageSize + 1, Offset: (n - 1) * adminPageSize})
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if len(comments) > adminPageSize {
+		comments = comments[:adminPageSize]
+		page.OlderURL = p.Link("/admin/comments?status=" + status + "&page=" + strconv.Itoa(n+1))
+	}
+	if n > 1 {
+		page.NewerURL = p.Link("/admin/comments?status=" + status + "&page=" + strconv.Itoa(n-1))
+	}
+	posts := map[int64]*model.Post{}
+	for _, c := range comments {
+		post, ok := posts[c.PostID]
+		if !ok {
+			if post, err = s.st.Post(ctx, c.PostID); err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+			posts[c.PostID] = post
+		}
+		page.Comments = append(page.Comments, adminComment{Comment: c, PostTitle: post.Title,
+			PostURL: p.Link(post.Path()) + "#c" + strconv.FormatInt(c.ID, 10), Date: p.Date(c.CreatedAt),
+			ActionURL: "/admin/comments/" + strconv.FormatInt(c.ID, 10) + "/"})
+	}
+	s.render(w, http.StatusOK, "admin_comments", page)
+}
+
+func (s *Server) handleAdminCommentAction(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	var notice string
+	switch r.PathValue("action") {
+	case "approve":
+		err, notice = s.st.SetCommentStatus(ctx, id, model.CommentApproved), "comment_approved"
+	case "spam":
+		err, notice = s.st.SetCommentStatus(ctx, id, model.CommentSpam), "comment_spam"
+	case "hold":
+		err, notice = s.st.SetCommentStatus(ctx, id, model.CommentPending), "comment_held"
+	case "delete":
+		err, notice = s.st.DeleteComment(ctx, id), "comment_deleted"
+	default:
+		s.notFound(w, r)
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	back := "/admin/comments"
+	if st := r.PostForm.Get("status"); isWord(st) && st != "" {
+		back += "?status=" + st
+	}
+	s.done(w, r, p, back, notice)
+}
+
+type adminPosts struct {
+	*adminPage
+	Posts     []adminPost
+	Reextract bool
+	NewerURL  string
+	OlderURL  string
+}
+
+type adminPost struct {
+	ID                            int64
+	Title, URL, Source, Publisher string
+	Date, ActionURL               string
+}
+
+func (s *Server) handleAdminPosts(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	n, ok := pageNumber(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	posts, err := s.st.Posts(r.Context(), store.PostQuery{Limit: adminPageSize + 1, Offset: (n - 1) * adminPageSize})
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	page := &adminPosts{adminPage: p, Reextract: s.cfg.Reextract != nil}
+	p.Heading = p.T("admin.posts.title")
+	p.Title = p.Heading
+	if len(posts) > adminPageSize {
+		posts = posts[:adminPageSize]
+		page.OlderURL = p.Link("/admin/posts?page=" + strconv.Itoa(n+1))
+	}
+	if n > 1 {
+		page.NewerURL = p.Link("/admin/posts?page=" + strconv.Itoa(n-1))
+	}
+	for _, post := range posts {
+		page.Posts = append(page.Posts, adminPost{ID: post.ID, Title: post.Title, URL: p.Link(post.Path()),
+			Source: post.SourceURL, Publisher: post.Publisher, Date: p.Date(post.Published),
+			ActionURL: "/admin/posts/" + strconv.FormatInt(post.ID, 10) + "/reextract"})
+	}
+	s.render(w, http.StatusOK, "admin_posts", page)
+}
+
+func (s *Server) handleAdminReextract(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || s.cfg.Reextract == nil {
+		s.notFound(w, r)
+		return
+	}
+	if _, err := s.st.Post(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.cfg.Reextract.Reextract(r.Context(), id); err != nil {
+		s.log.Warn("web: re-extract", "post", id, "err", err)
+		s.done(w, r, p, "/admin/posts", "reextract_failed")
+		return
+	}
+	s.done(w, r, p, "/admin/posts", "reextracted")
+}
+
+type adminSettings struct {
+	*adminPage
+	Settings settings
+	Tokens   []adminToken
+	NewToken string
+}
+
+type adminToken struct {
+	model.APIToken
+	Created, Used, DeleteURL string
+}
+
+func (s *Server) handleAdminSettings(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	s.renderAdminSettings(w, r, p, "")
+}
+
+func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *adminPage, newToken string) {
+	m, err := s.st.Settings(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	tokens, err := s.st.Tokens(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	page := &adminSettings{adminPage: p, Settings: parseSettings(m), NewToken: newToken}
+	p.Heading = p.T("admin.settings.title")
+	p.Title = p.Heading
+	for _, t := range tokens {
+		page.Tokens = append(page.Tokens, adminToken{APIToken: t, Created: p.Date(t.CreatedAt), Used: p.maybeDate(t.LastUsed),
+			DeleteURL: "/admin/tokens/" + strconv.FormatInt(t.ID, 10) + "/delete"})
+	}
+	s.render(w, http.StatusOK, "admin_settings", page)
+}
+
+func (s *Server) handleAdminSaveSettings(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	onOff := func(field string) string {
+		if r.PostForm.Get(field) == "on" {
+			return "on"
+		}
+		return "off"
+	}
+	values := map[string]string{
+		settingTitle:       cut(cleanLine(r.PostForm.Get("title")), 120),
+		settingDescription: cut(cleanLine(r.PostForm.Get("description")), 300),
+		settingIndex:       onOff("index"),
+		settingTrustKnown:  onOff("trust_known"),
+	}
+	for k, v := range values {
+		if err := s.st.SetSetting(r.Context(), k, v); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+	}
+	s.cache.invalidate()
+	s.done(w, r, p, "/admin/settings", "settings_saved")
+}
+
+// handleAdminNewToken makes an API token and shows it on the page it
+// answers with, never in a URL: it is shown this once.
+func (s *Server) handleAdminNewToken(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	name := cut(cleanLine(r.PostForm.Get("name")), 80)
+	token, err := NewAPIToken(r.Context(), s.st, p.User.ID, name)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	p.Notice = p.T("admin.done.token_created")
+	s.renderAdminSettings(w, r, p, token)
+}
+
+func (s *Server) handleAdminDeleteToken(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.st.DeleteToken(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	} else if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.done(w, r, p, "/admin/settings", "token_revoked")
+}

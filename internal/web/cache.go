@@ -1,0 +1,150 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// cacheTTL bounds how stale the sidebar, the settings and the feeds' options
+// may be. Changes made through this process's admin show at once; those made
+// by another process behind the same load balancer within cacheTTL.
+const cacheTTL = 30 * time.Second
+
+// Setting keys, as stored.
+const (
+	settingTitle       = "site.title"
+	settingDescription = "site.description"
+	settingIndex       = "site.index"
+	settingTrustKnown  = "comments.trust_known"
+)
+
+// settings are the owner's choices from /admin/settings.
+type settings struct {
+	Title       string
+	Description string
+	// Index lets search engines list the site's pages (no noindex).
+	Index bool
+	// TrustKnown publishes at once a comment from a browser whose earlier
+	// comment the owner approved.
+	TrustKnown bool
+}
+
+func parseSettings(m map[string]string) settings {
+	return settings{
+		Title:       m[settingTitle],
+		Description: m[settingDescription],
+		Index:       m[settingIndex] == "on",
+		TrustKnown:  m[settingTrustKnown] == "on",
+	}
+}
+
+// siteCache keeps what nearly every page reads and rarely changes: the
+// settings, the sidebar's labels and months, and the feeds' options. A read
+// that fails keeps the last good value (or the zero one) and is logged, so a
+// busy database slows pages down instead of breaking them.
+type siteCache struct {
+	st  store.Store
+	now func() time.Time
+	log *slog.Logger
+
+	mu       sync.Mutex
+	cond     *sync.Cond // signalled when a load ends
+	loading  bool
+	loaded   bool
+	at       time.Time
+	set      settings
+	labels   []model.Label
+	months   []store.MonthCount
+	feedOpts map[int64]model.FeedOptions
+}
+
+func newSiteCache(st store.Store, now func() time.Time, log *slog.Logger) *siteCache {
+	c := &siteCache{st: st, now: now, log: log}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// fresh makes sure the cache is at most cacheTTL old. The first load holds
+// everyone back (there is nothing to show yet); later reloads are done by
+// the one request that finds the cache stale, while the others go on with
+// the stale values instead of queueing behind it. Called with c.mu held;
+// returns with it held.
+func (c *siteCache) fresh(ctx context.Context) {
+	if c.loaded && (c.loading || c.now().Sub(c.at) < cacheTTL) {
+		return
+	}
+	for c.loading { // the first load is under way: wait for it
+		c.cond.Wait()
+	}
+	if c.loaded && c.now().Sub(c.at) < cacheTTL {
+		return
+	}
+	c.loading = true
+	c.mu.Unlock()
+	m, err := c.st.Settings(ctx)
+	labels, err2 := c.st.Labels(ctx, "", sidebarLabels)
+	months, err3 := c.st.ArchiveMonths(ctx)
+	c.mu.Lock()
+	c.loading = false
+	c.cond.Broadcast()
+	if err != nil || err2 != nil || err3 != nil {
+		// Keep what we had and try again on the next request.
+		c.log.Error("web: loading site cache", "settings", err, "labels", err2, "months", err3)
+		return
+	}
+	c.set, c.labels, c.months = parseSettings(m), labels, months
+	c.feedOpts = map[int64]model.FeedOptions{}
+	c.at, c.loaded = c.now(), true
+}
+
+func (c *siteCache) settings(ctx context.Context) settings {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fresh(ctx)
+	return c.set
+}
+
+func (c *siteCache) sidebar(ctx context.Context) ([]model.Label, []store.MonthCount) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fresh(ctx)
+	return c.labels, c.months
+}
+
+// feedOptions returns a feed's display options; a post without a feed (or
+// whose feed is gone) shows its full text.
+func (c *siteCache) feedOptions(ctx context.Context, feedID int64) model.FeedOptions {
+	if feedID == 0 {
+		return model.FeedOptions{}
+	}
+	c.mu.Lock()
+	c.fresh(ctx)
+	o, ok := c.feedOpts[feedID]
+	c.mu.Unlock()
+	if ok {
+		return o
+	}
+	o, err := c.st.FeedOptions(ctx, feedID)
+	if err != nil {
+		o = model.FeedOptions{FeedID: feedID}
+	}
+	c.mu.Lock()
+	if c.feedOpts != nil {
+		c.feedOpts[feedID] = o
+	}
+	c.mu.Unlock()
+	return o
+}
+
+// invalidate makes the next request reload everything, after the owner
+// changed something.
+func (c *siteCache) invalidate() {
+	c.mu.Lock()
+	c.at = time.Time{}
+	c.mu.Unlock()
+}

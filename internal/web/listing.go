@@ -1,0 +1,229 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// maxQueryRunes caps a search; nobody types more, and the backends need not
+// see it.
+const maxQueryRunes = 200
+
+func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("label")
+	if name == "" || !utf8.ValidString(name) {
+		s.notFound(w, r)
+		return
+	}
+	v := s.newView(r)
+	v.Title = name
+	p := &listPage{Heading: v.loc.Format("label.heading", name), Empty: v.T("label.empty")}
+	v.Feeds = s.feedLinks(v, "/feeds/posts/default/-/"+pathEscape(name), v.T("feed.label")+" "+name)
+	s.listing(w, r, v, p, store.ListQuery{Label: name})
+}
+
+func (s *Server) handlePublisher(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if name == "" || !utf8.ValidString(name) {
+		s.notFound(w, r)
+		return
+	}
+	v := s.newView(r)
+	v.Title = name
+	p := &listPage{Heading: v.loc.Format("publisher.heading", name), Empty: v.T("label.empty")}
+	v.Feeds = s.feedLinks(v, "/feeds/posts/default/-/"+pathEscape(name), v.T("feed.label")+" "+name)
+	s.listing(w, r, v, p, store.ListQuery{Publisher: name})
+}
+
+// handleMonth lists a month's posts (/2021/11/).
+func (s *Server) handleMonth(w http.ResponseWriter, r *http.Request) {
+	y, m := r.PathValue("year"), r.PathValue("month")
+	v := s.newView(r)
+	q := store.ListQuery{}
+	year, month, ok := parseYearMonth(y, m)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	q.Year, q.Month = year, month
+	heading := v.loc.MonthYear(year, month)
+	v.Title = heading
+	s.listing(w, r, v, &listPage{Heading: v.loc.Format("archive.heading", heading), Empty: v.T("label.empty")}, q)
+}
+
+type indexPage struct {
+	*view
+	Heading string
+	Groups  []indexGroup
+}
+
+type indexGroup struct {
+	Heading string
+	Links   []labelLink
+}
+
+// handleArchive lists every month that has posts, grouped by year.
+func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
+	months, err := s.st.ArchiveMonths(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	v := s.newView(r)
+	v.Title = v.T("archive.title")
+	p := &indexPage{view: v, Heading: v.Title}
+	for _, m := range months {
+		year := strconv.Itoa(m.Year)
+		if len(p.Groups) == 0 || p.Groups[len(p.Groups)-1].Heading != year {
+			p.Groups = append(p.Groups, indexGroup{Heading: year})
+		}
+		g := &p.Groups[len(p.Groups)-1]
+		ml := v.month(m)
+		g.Links = append(g.Links, labelLink{Name: ml.Name, URL: ml.URL, Count: ml.Count})
+	}
+	s.withSidebar(r, v)
+	s.render(w, http.StatusOK, "index", p)
+}
+
+// handleLabels lists every label, by kind.
+func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(r)
+	v.Title = v.T("labels.title")
+	p := &indexPage{view: v, Heading: v.Title}
+	for _, kind := range []string{model.LabelTopic, model.LabelFeed, model.LabelPublisher, model.LabelLanguage} {
+		labels, err := s.st.Labels(r.Context(), kind, 0)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if len(labels) == 0 {
+			continue
+		}
+		g := indexGroup{Heading: v.T("labels.kind." + kind)}
+		for _, l := range labels {
+			g.Links = append(g.Links, labelLink{Name: l.Name, URL: v.Link(labelPath(l.Name)), Count: v.Num(l.Count)})
+		}
+		p.Groups = append(p.Groups, g)
+	}
+	s.withSidebar(r, v)
+	s.render(w, http.StatusOK, "index", p)
+}
+
+// handlePublishers lists every publisher with its number of posts.
+func (s *Server) handlePublishers(w http.ResponseWriter, r *http.Request) {
+	labels, err := s.st.Labels(r.Context(), model.LabelPublisher, 0)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	v := s.newView(r)
+	v.Title = v.T("publishers.title")
+	p := &indexPage{view: v, Heading: v.Title}
+	g := indexGroup{}
+	for _, l := range labels {
+		g.Links = append(g.Links, labelLink{Name: l.Name, URL: v.Link(publisherPath(l.Name)), Count: v.Num(l.Count)})
+	}
+	if len(g.Links) > 0 {
+		p.Groups = append(p.Groups, g)
+	}
+	s.withSidebar(r, v)
+	s.render(w, http.StatusOK, "index", p)
+}
+
+// searchText reads ?q=, trimmed and capped.
+func searchText(r *http.Request) string {
+	q := strings.TrimSpace(strings.ToValidUTF8(r.URL.Query().Get("q"), ""))
+	if utf8.RuneCountInString(q) > maxQueryRunes {
+		q = q[:runeOffset(q, maxQueryRunes)]
+	}
+	return q
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	n, ok := pageNumber(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	text := searchText(r)
+	v := s.newView(r)
+	v.Query = text
+	v.Title = v.T("search.title")
+	// Search pages are endless and say nothing new: never index them.
+	v.NoIndex = true
+	p := &listPage{view: v, Search: true, Heading: v.T("search.title")}
+	if text == "" {
+		p.Intro = v.T("search.prompt")
+		s.withSidebar(r, v)
+		s.render(w, http.StatusOK, "list", p)
+		return
+	}
+	size := s.cfg.PageSize
+	hits, total, err := s.st.Search(r.Context(), store.SearchQuery{Text: text, Limit: size, Offset: (n - 1) * size})
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if n > 1 && len(hits) == 0 {
+		s.notFound(w, r)
+		return
+	}
+	v.Title = v.loc.Format("search.heading", text)
+	p.Heading = v.Title
+	p.Intro = v.N("search.count", total)
+	if total == 1 {
+		p.Intro = v.T("search.count.one")
+	}
+	p.Empty = v.T("search.empty")
+	posts := make([]model.Post, len(hits))
+	for i := range hits {
+		posts[i] = hits[i].Post
+	}
+	if p.Posts, err = s.summaries(r, v, posts); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	for i := range hits {
+		p.Posts[i].Title = highlight(hits[i].Title)
+		p.Posts[i].Excerpt = highlight(hits[i].Snippet)
+	}
+	p.pager(r, n, size, total)
+	s.withSidebar(r, v)
+	v.Feeds = s.feedLinks(v, "/feeds/posts/default?q="+queryEscape(text), v.T("feed.search")+" "+text)
+	s.render(w, http.StatusOK, "list", p)
+}
+
+// highlight escapes text and turns the store's match markers into <mark>.
+// The markers are matched strictly in pairs, so stray ones are dropped and
+// the markup is always balanced.
+func highlight(text string) template.HTML {
+	var b strings.Builder
+	open := false
+	for len(text) > 0 {
+		i := strings.IndexAny(text, store.MarkStart+store.MarkEnd)
+		if i < 0 {
+			b.WriteString(template.HTMLEscapeString(text))
+			break
+		}
+		b.WriteString(template.HTMLEscapeString(text[:i]))
+		switch {
+		case text[i:i+1] == store.MarkStart && !open:
+			b.WriteString("<mark>")
+			open = true
+		case text[i:i+1] == store.MarkEnd && open:
+			b.WriteString("</mark>")
+			open = false
+		}
+		text = text[i+1:]
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	return template.HTML(b.String())
+}
