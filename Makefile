@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/kabar
 
-.PHONY: build test lint fmt vet clean bench-web
+.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/kabar
@@ -32,3 +32,24 @@ BENCH_WEB_DB ?= $(or $(TMPDIR),/tmp)/kabar-bench-web.db
 BENCH_WEB_FLAGS ?= -posts 100000 -rate 100 -duration 60s
 bench-web: build
 	$(GO) run ./tools/benchweb -kabar $(BIN) -db $(BENCH_WEB_DB) $(BENCH_WEB_FLAGS)
+
+# kabar's extractor against go-readability, go-trafilatura (with and without
+# its fallback) and a parse-only floor, on the shared evaluation sets
+# (../shared/eval, or KABAR_EVAL): F1/precision/recall by score.py,
+# metadata, pages per second, median ms a page and peak memory, each also as
+# a ratio to the peers. The peers live in the bench/ module only.
+# docs/benchmarks.md (## Extraction) records the figures.
+bench-extract:
+	cd bench && $(GO) run . -eval "$${KABAR_EVAL:-$(CURDIR)/../shared/eval}"
+
+# The pipeline end to end: items per second from feed poll to stored post on
+# a loopback web (8 hosts on 127.0.0.x serving the shared evaluation set's
+# real pages, politeness delay zero), for SQLite with one process and
+# PostgreSQL (KABAR_TEST_POSTGRES or 127.0.0.1:5432) with one and two
+# `kabar work` processes, and the extraction-only rate on the same pages in
+# the same run, so that the pipeline's overhead prints as a ratio. Each
+# figure is measured BENCH_PIPELINE_FLAGS' -repeat times; median and best.
+# docs/benchmarks.md (## Pipeline) records the figures.
+BENCH_PIPELINE_FLAGS ?= -items 2000 -repeat 3
+bench-pipeline: build
+	$(GO) run ./tools/benchpipeline -kabar $(BIN) $(BENCH_PIPELINE_FLAGS)

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,7 +59,21 @@ var (
 		"items processed at once"})
 	optLog = register(option{"log", "KABAR_LOG", "text",
 		"log format on stderr: text or json"})
+	optJobTimeout = register(option{"job-timeout", "KABAR_JOB_TIMEOUT", "10m",
+		"longest time one job (a poll, an item) may run"})
+	optRescueAfter = register(option{"rescue-after", "KABAR_RESCUE_AFTER", "15m",
+		"a job running longer than this is taken for one of a dead process and run again elsewhere; must exceed --job-timeout"})
+	optRetention = register(option{"retention", "KABAR_RETENTION", "30d",
+		"prune raw data older than this (items' feed descriptions, cancelled and discarded jobs); posts are kept; 0 keeps everything (e.g. 30d, 720h)"})
+	optGrace = register(option{"shutdown-grace", "KABAR_SHUTDOWN_GRACE", "25s",
+		"on SIGINT/SIGTERM, how long running jobs may finish before they are handed back to the queue"})
+	optOpsAddr = register(option{"ops-addr", "KABAR_OPS_ADDR", "",
+		"address for /healthz, /readyz and /metrics of a worker (empty: none)"})
 )
+
+// workerOpts are the options of every command that runs jobs.
+var workerOpts = []string{optReplay, optRecord, optAllow, optHostDelay, optWorkers,
+	optJobTimeout, optRescueAfter, optRetention, optGrace}
 
 // flags is a subcommand's flag set bound to the option registry.
 type flags struct {
@@ -94,6 +109,22 @@ func (f *flags) duration(name string) (time.Duration, error) {
 		return 0, fmt.Errorf("--%s: %w", name, err)
 	}
 	return d, nil
+}
+
+// days parses a duration that may also be given in days ("30d").
+func (f *flags) days(name string) (time.Duration, error) {
+	v := strings.TrimSpace(f.get(name))
+	if v == "" || v == "0" || v == "off" {
+		return 0, nil
+	}
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d < 0 {
+			return 0, fmt.Errorf("--%s: %q is not a number of days", name, v)
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	return f.duration(name)
 }
 
 func (f *flags) logger() *slog.Logger {
@@ -185,7 +216,7 @@ func printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'kabar COMMAND -h' for a command's options.")
 }

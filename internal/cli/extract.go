@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/kabarnews/kabar/internal/extract"
 	"github.com/kabarnews/kabar/internal/fetch"
@@ -18,10 +19,11 @@ func init() {
 }
 
 func runExtract(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "extract", "extract [--url URL] [--json] [--replay ARCHIVE] FILE_OR_URL",
+	f := sub(env, global, "extract", "extract [--url URL] [--json | --explain] [--replay ARCHIVE] FILE_OR_URL",
 		optReplay, optRecord, optAllow)
-	pageURL := f.String("url", "", "the page's address, for a page read from a file (resolves relative links)")
+	pageURL := f.String("url", "", "the page's address, for a page read from a file (resolves relative links, selects the site rule)")
 	asJSON := f.Bool("json", false, "print every field as JSON")
+	explain := f.Bool("explain", false, "show which blocks were kept or dropped and why (to write a site rule)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -57,6 +59,16 @@ func runExtract(ctx context.Context, env *Env, global *flags, args []string) err
 			}
 		}
 	}
+	if *explain {
+		ex, err := extract.Explain(body, *pageURL)
+		if ex != nil {
+			fmt.Fprint(env.Stdout, ex.String())
+			if ex.Article != nil {
+				fmt.Fprintf(env.Stdout, "title: %s\nauthor: %s\npublished: %s\n", ex.Article.Title, ex.Article.Author, pageTime(ex.Article.Published))
+			}
+		}
+		return err
+	}
 	art, err := extract.Extract(body, *pageURL)
 	if err != nil {
 		return err
@@ -67,15 +79,25 @@ func runExtract(ctx context.Context, env *Env, global *flags, args []string) err
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{
 			"url": *pageURL, "title": art.Title, "author": art.Author,
-			"published": jsonTime(art.Published), "modified": jsonTime(art.Modified),
+			"published": pageTime(art.Published), "modified": pageTime(art.Modified),
 			"image": art.Image, "site_name": art.SiteName, "canonical": art.Canonical,
-			"language": art.Language, "description": art.Description, "paragraphs": art.Paragraphs,
+			"amp_url": art.AMPURL, "language": art.Language, "description": art.Description,
+			"paragraphs": art.Paragraphs,
 		})
 	}
 	for _, p := range art.Paragraphs {
 		fmt.Fprintln(env.Stdout, p)
 	}
 	return nil
+}
+
+// pageTime prints a page's time in the zone the page gave it (RFC 3339),
+// null when the page gave none.
+func pageTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.RFC3339)
 }
 
 func isHTTPURL(s string) bool {

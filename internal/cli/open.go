@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strings"
+	"time"
 
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/kabarnews/kabar/internal/fetch"
+	"github.com/kabarnews/kabar/internal/ops"
 	"github.com/kabarnews/kabar/internal/pipeline"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/postgres"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 )
 
@@ -18,6 +23,7 @@ import (
 type queue interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
+	Shutdown(ctx context.Context, grace time.Duration) error
 	PollAll(ctx context.Context) error
 	WaitIdle(ctx context.Context) error
 	Summary() pipeline.Summary
@@ -27,28 +33,58 @@ type queue interface {
 // the same database.
 type backend struct {
 	store.Store
+	// kind is "sqlite" or "postgres".
+	kind string
+	// migrateQueue creates or updates the job queue's tables.
+	migrateQueue func(ctx context.Context) error
+	// newQueue migrates the queue's tables and builds a queue whose workers
+	// run p's stages.
 	newQueue func(ctx context.Context, p *pipeline.Pipeline, opt pipeline.Options) (queue, error)
 }
 
+// openBackend opens --db: a postgres:// (or postgresql://) URL is a
+// PostgreSQL database shared by any number of kabar processes, anything else
+// a SQLite file. Both apply kabar's own migrations on open.
 func openBackend(ctx context.Context, db string) (*backend, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return nil, fmt.Errorf("--db %s: the PostgreSQL store is not part of this build yet; use a SQLite file", redact(db))
+	if postgres.IsURL(db) {
+		st, err := postgres.Open(ctx, db)
+		if err != nil {
+			return nil, fmt.Errorf("--db %s: %w", redact(db), err)
+		}
+		driver := riverpgxv5.New(st.Pool())
+		migrate := func(ctx context.Context) error {
+			// Under the migration lock: processes starting together migrate
+			// the queue's tables once.
+			return st.Locked(ctx, func(ctx context.Context) error { return pipeline.Migrate(ctx, driver) })
+		}
+		return &backend{Store: st, kind: "postgres", migrateQueue: migrate,
+			newQueue: func(ctx context.Context, p *pipeline.Pipeline, opt pipeline.Options) (queue, error) {
+				if err := migrate(ctx); err != nil {
+					return nil, err
+				}
+				return pipeline.NewQueue(driver, p, opt)
+			}}, nil
 	}
 	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	return &backend{Store: st, newQueue: func(ctx context.Context, p *pipeline.Pipeline, opt pipeline.Options) (queue, error) {
-		driver := riversqlite.New(st.DB())
-		if err := pipeline.Migrate(ctx, driver); err != nil {
-			return nil, err
-		}
-		return pipeline.NewQueue(driver, p, opt)
-	}}, nil
+	driver := riversqlite.New(st.DB())
+	migrate := func(ctx context.Context) error { return pipeline.Migrate(ctx, driver) }
+	return &backend{Store: st, kind: "sqlite", migrateQueue: migrate,
+		newQueue: func(ctx context.Context, p *pipeline.Pipeline, opt pipeline.Options) (queue, error) {
+			if err := migrate(ctx); err != nil {
+				return nil, err
+			}
+			return pipeline.NewQueue(driver, p, opt)
+		}}, nil
 }
 
 // redact hides a password in a database URL before it is printed.
 func redact(db string) string {
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		return u.Redacted()
+	}
 	if i := strings.Index(db, "@"); i > 0 {
 		if j := strings.Index(db, "://"); j > 0 && j < i {
 			return db[:j+3] + "…" + db[i:]
@@ -57,8 +93,16 @@ func redact(db string) string {
 	return db
 }
 
-// newFetcher builds the one outbound client from the command's options.
+// newFetcher builds the one outbound client from the command's options,
+// pacing hosts in this process only.
 func newFetcher(f *flags) (*fetch.Client, error) {
+	return newPacedFetcher(f, nil)
+}
+
+// newPacedFetcher builds the outbound client; with ps, the per-host pace is
+// kept in the database (store.SharedPacer), so that every process on it
+// shares one politeness budget per host.
+func newPacedFetcher(f *flags, ps store.PaceStore) (*fetch.Client, error) {
 	cfg := fetch.Config{}
 	if _, ok := f.vals[optReplay]; ok {
 		cfg.Replay = f.get(optReplay)
@@ -72,6 +116,9 @@ func newFetcher(f *flags) (*fetch.Client, error) {
 			return nil, err
 		}
 		cfg.HostDelay = d
+		if ps != nil {
+			cfg.Pacer = timedPacer{store.NewHostPacer(ps, d)}
+		}
 	}
 	if _, ok := f.vals[optAllow]; ok {
 		for _, s := range splitList(f.get(optAllow)) {
@@ -88,3 +135,21 @@ func newFetcher(f *flags) (*fetch.Client, error) {
 	}
 	return fetch.New(cfg)
 }
+
+// timedPacer records how long requests wait for their host's turn
+// (kabar_pace_wait_seconds).
+type timedPacer struct{ p store.SharedPacer }
+
+func (t timedPacer) Wait(ctx context.Context, host string) error {
+	defer observeSince(time.Now())
+	return t.p.Wait(ctx, host)
+}
+
+func (t timedPacer) WaitDelay(ctx context.Context, host string, d time.Duration) error {
+	defer observeSince(time.Now())
+	return t.p.WaitDelay(ctx, host, d)
+}
+
+func observeSince(start time.Time) { ops.PaceWaitSeconds.Observe(time.Since(start).Seconds()) }
+
+var _ fetch.DelayPacer = timedPacer{}

@@ -7,11 +7,10 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
-	"github.com/kabarnews/kabar/internal/pipeline"
+	"github.com/kabarnews/kabar/internal/ops"
 )
 
 func init() {
@@ -20,7 +19,7 @@ func init() {
 
 func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "run", "run [--once] [--replay ARCHIVE] [--record ARCHIVE] [--addr HOST:PORT]",
-		optAddr, optLang, optTZ, optReplay, optRecord, optAllow, optHostDelay, optWorkers)
+		append([]string{optAddr, optLang, optTZ}, workerOpts...)...)
 	once := f.Bool("once", false, "poll every feed once, process every item, print a summary and exit")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -28,28 +27,19 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	if f.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, f.Arg(0))
 	}
-	workers, err := strconv.Atoi(f.get(optWorkers))
-	if err != nil || workers < 1 {
-		return fmt.Errorf("%w: --workers must be a positive number", errUsage)
-	}
 	log := f.logger()
 	b, err := openBackend(ctx, f.get(optDB))
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	fetcher, err := newFetcher(f)
+	w, err := newWorkers(ctx, b, f, log, *once)
 	if err != nil {
 		return err
 	}
-	defer fetcher.Close()
-	p := pipeline.New(b, fetcher, log)
-	q, err := b.newQueue(ctx, p, pipeline.Options{Workers: workers, Once: *once, Logger: quietLogger(log)})
-	if err != nil {
-		return err
-	}
+	defer w.Close()
 	if *once {
-		return runOnce(ctx, env, q)
+		return runOnce(ctx, env, w.q)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -62,28 +52,29 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: ops.Mount(site, b.Ping), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	if err := q.Start(ctx); err != nil {
+	// A context of its own: the signal must not cancel running jobs at once
+	// (shutdown gives them the grace period).
+	if err := w.q.Start(context.WithoutCancel(ctx)); err != nil {
 		srv.Close()
 		return err
 	}
-	log.Info("kabar running", "addr", "http://"+ln.Addr().String(), "db", f.get(optDB))
+	log.Info("kabar running", "addr", "http://"+ln.Addr().String(), "db", redact(f.get(optDB)), "backend", b.kind)
 
 	select {
 	case <-ctx.Done():
 	case err := <-served:
 		return err
 	}
-	log.Info("stopping: finishing running jobs")
 	// A second signal during shutdown ends the process the hard way; River
 	// rescues whatever was left running.
 	stop()
-	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	errHTTP := srv.Shutdown(shutdown)
-	errQueue := q.Stop(shutdown)
+	errQueue := w.shutdown(log)
 	return errors.Join(errHTTP, errQueue)
 }
 

@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/kabarnews/kabar/internal/ops"
 )
 
 func init() {
@@ -39,10 +41,11 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
+	ops.SetQueueDepth(b.QueueDepth)
+	srv := &http.Server{Handler: ops.Mount(site, b.Ping), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	f.logger().Info("kabar serving", "addr", "http://"+ln.Addr().String(), "db", f.get(optDB))
+	f.logger().Info("kabar serving", "addr", "http://"+ln.Addr().String(), "db", redact(f.get(optDB)), "backend", b.kind)
 	select {
 	case <-ctx.Done():
 	case err := <-served:

@@ -24,8 +24,10 @@ var (
 		"take the reader's address from X-Forwarded-For (only behind a reverse proxy that sets it)"})
 )
 
-// siteOptions are the options newSite reads, for commands to list.
-var siteOptions = []string{optLang, optTZ, optSiteTitle, optBaseURL, optSecret, optTrustProxy}
+// siteOptions are newSite's own options, for the commands that serve the
+// site to list beside optLang and optTZ (serve, run). Until a command lists
+// them, newSite reads them from the environment.
+var siteOptions = []string{optSiteTitle, optBaseURL, optSecret, optTrustProxy}
 
 // opt reads an option from the command's flags when it has the flag, else
 // from the environment, else its default.

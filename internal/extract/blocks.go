@@ -29,6 +29,40 @@ type collector struct {
 	quote   int
 	olItem  int // number of the <li> about to be walked inside an <ol>
 	tr      *tracer
+	tables  map[*node]bool // isDataTable, by table
+}
+
+// dataRow tells a row of a data table whose cells hold inline text only.
+func (c *collector) dataRow(tr *node) bool {
+	cells := 0
+	for _, k := range tr.kids {
+		switch k.tag {
+		case atom.Td, atom.Th:
+			if k.hasBlock {
+				return false
+			}
+			cells++
+		}
+	}
+	if cells < 2 {
+		return false
+	}
+	t := tr.parent
+	for t != nil && t.tag != atom.Table {
+		t = t.parent
+	}
+	if t == nil {
+		return false
+	}
+	if v, ok := c.tables[t]; ok {
+		return v
+	}
+	if c.tables == nil {
+		c.tables = map[*node]bool{}
+	}
+	v := isDataTable(t)
+	c.tables[t] = v
+	return v
 }
 
 func (c *collector) flush() {
@@ -72,6 +106,25 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 		c.flush()
 		return
 	case atom.Img:
+		return
+	}
+	if n.tag == atom.Tr && c.dataRow(n) {
+		// a data table's row reads as one line: cell | cell | cell
+		c.flush()
+		first := true
+		for _, k := range n.kids {
+			if k.tag != atom.Td && k.tag != atom.Th || k.removed {
+				continue
+			}
+			if !first {
+				c.buf.WriteString(" | ")
+			}
+			first = false
+			for _, kk := range k.kids {
+				c.walk(kk, inLink, heading, li)
+			}
+		}
+		c.flush()
 		return
 	}
 	block := isBlock(n.tag)
@@ -141,9 +194,12 @@ var (
 	// short lines that are furniture wherever they stand
 	reBylineName = regexp.MustCompile(`^(?i:by|oleh|written by|posted by|reported by|words by|story by)\s+(\p{Lu}[\p{L}.'’-]*\s*){1,4}([,|/–—-].{0,60})?$`)
 	reLabelLine  = regexp.MustCompile(`(?i)^(tags?|topics?|filed under|categories|category|related topics|keywords|labels|more on|see also|sources?|photo credit|image credit|credit|foto|sumber foto)\s*:`)
-	reMailLine   = regexp.MustCompile(`(?i)^(send|e-?mail|forward) (this|to a friend)|^(print|email) (this )?(article|story|page)|^(report|flag) (this|abuse)|^reply$|^(most|more) (popular|read|viewed|commented)`)
+	reMailLine   = regexp.MustCompile(`(?i)^(send|e-?mail|mail|forward) (this|to a friend)|^(print|email) (this )?(article|story|page)|^(report|flag) (this|abuse)|^reply$|^(most|more) (popular|read|viewed|commented)`)
 	reDateOnly   = regexp.MustCompile(`(?i)^[\p{P}\s]*((updated|published|posted|last updated|diperbarui)[:\s]+)?((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}(st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}(st|nd|rd|th)?,?\s+)?\d{4}([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s*[a-z]{2,4})?)?[\p{P}\s]*$`)
-	reTimeOnly   = regexp.MustCompile(`(?i)^[\w\s,.:/|-]{0,40}\d{1,2}[:.]\d{2}\s*(am|pm|gmt|bst|utc|est|edt|pst|pdt|wib|wita|wit|et|pt|ct)?\b[\w\s,.:/|()+-]{0,30}$`)
+	// multi-page markers: "Page 2 of 3", "Next page", "Pages: 1 | 2 | 3"
+	rePager    = regexp.MustCompile(`(?i)^[\s\p{P}]*((page|halaman|seite|página|pagina|страница)\s*\d+\s*(of|dari|von|de|di|из|/)\s*\d+|((next|previous|prev)\s+(page|part)|halaman (berikut|selanjutnya)|nächste seite)\b.{0,80}|(next|prev|previous)\s*[»›>]|pages?\s*:?[\s\d|,.·»«›‹<>-]*|continued on (the )?next page|continue reading on (the )?next page|(go to )?page \d+)[\s\p{P}»›]*$`)
+	reClock    = regexp.MustCompile(`(?i)^\d{1,2}[:.]\d{2}(\s*([ap]\.?m\.?|gmt|bst|utc|cet|est|edt|pst|pdt|wib))?$`)
+	reTimeOnly = regexp.MustCompile(`(?i)^[\w\s,.:/|-]{0,40}\d{1,2}[:.]\d{2}\s*(am|pm|gmt|bst|utc|est|edt|pst|pdt|wib|wita|wit|et|pt|ct)?\b[\w\s,.:/|()+-]{0,30}$`)
 )
 
 // sentenceEnd reports whether s ends like a sentence.
@@ -204,8 +260,15 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		}
 		out = append(out, b)
 	}
-	// leading and trailing furniture
-	for len(out) > 0 && isFurniture(out[0], true) {
+	// leading and trailing furniture; in a live blog (several entries
+	// stamped with a bare time) a leading time stamps the first entry
+	live := 0
+	for _, b := range out {
+		if b.textLen <= 12 && reClock.MatchString(b.text) {
+			live++
+		}
+	}
+	for len(out) > 0 && isFurniture(out[0], true) && !(live >= 3 && reClock.MatchString(out[0].text)) {
 		tr.drop(out[0], "leading")
 		out = out[1:]
 	}
@@ -223,7 +286,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 
 // dropReason tells why a block is furniture wherever it stands, or "".
 func dropReason(b block, title string) string {
-	if title != "" && similarTitle(b.text, title) && wordCount(b.text) <= wordCount(title)+3 {
+	if title != "" && len(b.text) <= 2*len(title)+20 && similarTitle(b.text, title) && wordCount(b.text) <= wordCount(title)+3 {
 		return "title"
 	}
 	wc := wordCount(b.text)
@@ -253,6 +316,9 @@ func dropReason(b block, title string) string {
 	}
 	if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) {
 		return "teaser"
+	}
+	if wc <= 16 && rePager.MatchString(b.text) && (b.linkLen > 0 || wc <= 6) {
+		return "pager"
 	}
 	if ld > 0.6 && !b.heading {
 		return "links"

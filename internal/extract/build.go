@@ -3,6 +3,8 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"sync"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -16,22 +18,63 @@ type pageInfo struct {
 	metas     map[string]string // lower-cased name/property/itemprop -> first content
 	jsonld    []string
 	canonical string
+	amp       string // <link rel="amphtml">
 	baseHref  string
 	times     []string // <time datetime> in document order
 	h1s       []string
 	authorRel string // text of the first <a rel=author> / itemprop=author element
+	// authorHints are short texts of elements named like bylines
+	// (class or id author, byline, writer), in document order
+	authorHints []string
+	classes     *classCache
 }
 
 var (
-	// Readability's patterns for class and id values.
-	reUnlikely = regexp.MustCompile(`(?i)-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote`)
-	reMaybe    = regexp.MustCompile(`(?i)and|article|body|column|content|main|shadow`)
-	reNegative = regexp.MustCompile(`(?i)-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget`)
-	rePositive = regexp.MustCompile(`(?i)article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story`)
 	// reBoiler marks elements that are boilerplate wherever they sit, as
 	// long as they are not themselves the article body.
-	reBoiler    = regexp.MustCompile(`(?i)comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us)`)
-	reBodyClass = regexp.MustCompile(`(?i)article-?body|articlebody|story-?body|entry-?content|post-?(?:content|body)|article-?content|article-?text|story-?content|body-?text|main-?content|content-?body|article__body|story__body|rich-?text|text-?body`)
+	reBoiler = regexp.MustCompile(`comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us)`)
+)
+
+// Readability's class patterns as word lists (substring tests are many
+// times faster than the equivalent alternations).
+var (
+	unlikelyWords  = strings.Split("-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote", "|")
+	maybeWords     = strings.Split("and|article|body|column|content|main|shadow", "|")
+	negativeWords  = strings.Split("-ad-|hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget", "|")
+	positiveWords  = strings.Split("article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", "|")
+	bodyClassWords = strings.Split("article-body|articlebody|story-body|storybody|entry-content|entrycontent|post-content|postcontent|post-body|postbody|article-content|articlecontent|article-text|articletext|story-content|storycontent|body-text|bodytext|main-content|maincontent|content-body|contentbody|article__body|story__body|rich-text|richtext|text-body|textbody", "|")
+	// the words reBoiler wants at the start of a name or after a non-letter
+	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|toolbar|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow", "|")
+)
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordStartsAny tells whether one of words starts at the beginning of s or
+// after a non-letter.
+func wordStartsAny(s string, words []string) bool {
+	for i := 0; i < len(s); i++ {
+		if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
+			continue
+		}
+		for _, w := range words {
+			if strings.HasPrefix(s[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	reAuthorClass = regexp.MustCompile(`author|byline|writer|contributor`)
+	reAuthorNot   = regexp.MustCompile(`bio|avatar|image|img|photo|pic|box|desc|about|social|follow|more|title|link-list|posts|archive|card|comment`)
 )
 
 var boilerRoles = map[string]bool{
@@ -43,6 +86,9 @@ var boilerRoles = map[string]bool{
 // build converts the parsed page into the extractor's tree, dropping what is
 // never content and gathering metadata on the way.
 func build(doc *html.Node, info *pageInfo) *node {
+	if info.classes == nil {
+		info.classes = newClassCache()
+	}
 	root := &node{tag: atom.Html, tagName: "html"}
 	var walk func(h *html.Node, parent *node, inLink bool)
 	walk = func(h *html.Node, parent *node, inLink bool) {
@@ -116,7 +162,7 @@ func build(doc *html.Node, info *pageInfo) *node {
 						n.id = a.Val
 					}
 				}
-				classify(n)
+				classify(n, info.classes)
 				walk(c, n, inLink || n.tag == atom.A)
 				// roll the statistics up
 				for _, k := range n.kids {
@@ -182,12 +228,137 @@ func build(doc *html.Node, info *pageInfo) *node {
 	return root
 }
 
-// classify sets the unlikely/boiler/positive marks from class, id and role.
-func classify(n *node) {
+// classMarks are what a class and id value say of an element.
+type classMarks struct {
+	body, unlikely, boiler bool
+}
+
+// tokenMarks are what one class name (or id) matches.
+type tokenMarks struct {
+	body, unlikely, maybe, boiler, negative, positive bool
+}
+
+// classCache memoises the class and id patterns for one page. Pages repeat
+// the same class names thousands of times, in ever new combinations
+// (utility classes), so the patterns run once per distinct name; they were
+// the costliest part of reading a page.
+type classCache struct {
+	marks   map[string]classMarks
+	weights map[string]float64
+}
+
+func newClassCache() *classCache {
+	return &classCache{marks: map[string]classMarks{}, weights: map[string]float64{}}
+}
+
+// tokens holds the marks of the class names seen so far, across pages:
+// frameworks and sites reuse their names. It stops growing at maxTokens.
+var tokens = struct {
+	sync.RWMutex
+	m map[string]tokenMarks
+}{m: map[string]tokenMarks{}}
+
+const maxTokens = 1 << 16
+
+func (cc *classCache) token(t string) tokenMarks {
+	tokens.RLock()
+	m, ok := tokens.m[t]
+	tokens.RUnlock()
+	if ok {
+		return m
+	}
+	m = markToken(t)
+	tokens.Lock()
+	if len(tokens.m) < maxTokens {
+		tokens.m[strings.Clone(t)] = m
+	}
+	tokens.Unlock()
+	return m
+}
+
+func markToken(t string) tokenMarks {
+	l := strings.ToLower(t)
+	m := tokenMarks{
+		body:     containsAny(l, bodyClassWords),
+		unlikely: containsAny(l, unlikelyWords),
+		maybe:    containsAny(l, maybeWords),
+		negative: containsAny(l, negativeWords) || l == "hid",
+		positive: containsAny(l, positiveWords),
+	}
+	// the boilerplate pattern is costly: run it on the names that hold
+	// one of its words
+	if strings.Contains(l, "comment") || wordStartsAny(l, boilerStarts) {
+		m.boiler = reBoiler.MatchString(l)
+	}
+	return m
+}
+
+// each calls f for every class name (or id) in v.
+func (cc *classCache) each(v string, f func(tokenMarks)) {
+	for len(v) > 0 {
+		i := strings.IndexFunc(v, unicode.IsSpace)
+		if i < 0 {
+			f(cc.token(v))
+			return
+		}
+		if i > 0 {
+			f(cc.token(v[:i]))
+		}
+		v = v[i+1:]
+	}
+}
+
+func (cc *classCache) marksOf(class, id string) classMarks {
+	key := class + " " + id
+	if m, ok := cc.marks[key]; ok {
+		return m
+	}
+	var m classMarks
+	maybe := false
+	f := func(t tokenMarks) {
+		m.body = m.body || t.body
+		m.unlikely = m.unlikely || t.unlikely
+		maybe = maybe || t.maybe
+		m.boiler = m.boiler || t.boiler
+	}
+	cc.each(class, f)
+	cc.each(id, f)
+	m.unlikely = m.unlikely && !maybe
+	cc.marks[key] = m
+	return m
+}
+
+// weightOf is Readability's weight of one class or id value.
+func (cc *classCache) weightOf(v string) float64 {
+	if v == "" {
+		return 0
+	}
+	if w, ok := cc.weights[v]; ok {
+		return w
+	}
+	neg, pos := false, false
+	cc.each(v, func(t tokenMarks) {
+		neg = neg || t.negative
+		pos = pos || t.positive
+	})
+	w := 0.0
+	if neg {
+		w -= 25
+	}
+	if pos {
+		w += 25
+	}
+	cc.weights[v] = w
+	return w
+}
+
+// classify sets the unlikely/boiler/positive marks from class, id and role,
+// and the class weight.
+func classify(n *node, cc *classCache) {
 	if p := n.parent; p != nil {
 		n.inBoiler = p.boiler || p.inBoiler
 	}
-	match := n.class + " " + n.id
+	n.cw = cc.weightOf(n.class) + cc.weightOf(n.id)
 	role := strings.ToLower(n.attr("role"))
 	switch n.tag {
 	case atom.Body, atom.Html, atom.A, atom.Article, atom.Main:
@@ -203,45 +374,24 @@ func classify(n *node) {
 	if boilerRoles[role] {
 		n.unlikely, n.boiler = true, true
 	}
-	inBoiler := n.inBoiler
+	m := cc.marksOf(n.class, n.id)
 	ip := n.attr("itemprop")
-	if !inBoiler && (ip == "articleBody" || ip == "text" || reBodyClass.MatchString(match)) {
+	if !n.inBoiler && (ip == "articleBody" || ip == "text" || m.body) {
 		n.positive = true
 		n.unlikely, n.boiler = false, false
 		return
 	}
-	if strings.TrimSpace(match) == "" {
-		return
-	}
-	if reUnlikely.MatchString(match) && !reMaybe.MatchString(match) {
+	if m.unlikely {
 		n.unlikely = true
 	}
-	if reBoiler.MatchString(match) {
+	if m.boiler {
 		n.boiler = true
 	}
 }
 
-// classWeight is Readability's class/id weight.
-func classWeight(n *node) float64 {
-	w := 0.0
-	if n.class != "" {
-		if reNegative.MatchString(n.class) {
-			w -= 25
-		}
-		if rePositive.MatchString(n.class) {
-			w += 25
-		}
-	}
-	if n.id != "" {
-		if reNegative.MatchString(n.id) {
-			w -= 25
-		}
-		if rePositive.MatchString(n.id) {
-			w += 25
-		}
-	}
-	return w
-}
+// classWeight is Readability's class/id weight, computed when the tree is
+// built.
+func classWeight(n *node) float64 { return n.cw }
 
 func collectMeta(c *html.Node, info *pageInfo) {
 	switch c.DataAtom {
@@ -285,8 +435,11 @@ func collectMeta(c *html.Node, info *pageInfo) {
 				href = a.Val
 			}
 		}
-		if rel == "canonical" && info.canonical == "" {
+		switch {
+		case rel == "canonical" && info.canonical == "":
 			info.canonical = strings.TrimSpace(href)
+		case rel == "amphtml" && info.amp == "":
+			info.amp = strings.TrimSpace(href)
 		}
 	case atom.Base:
 		for _, a := range c.Attr {
@@ -312,14 +465,16 @@ func collectMeta(c *html.Node, info *pageInfo) {
 				info.h1s = append(info.h1s, t)
 			}
 		}
-	case atom.A, atom.Span, atom.Div, atom.P:
-		if info.authorRel != "" {
-			return
-		}
+	case atom.A, atom.Span, atom.Div, atom.P, atom.Li, atom.Strong, atom.B, atom.Address, atom.Em, atom.Small:
 		for _, a := range c.Attr {
-			if (a.Key == "rel" && a.Val == "author") || (a.Key == "itemprop" && a.Val == "author") {
+			switch {
+			case info.authorRel == "" && ((a.Key == "rel" && a.Val == "author") || (a.Key == "itemprop" && a.Val == "author")):
 				if t := collapse(textContent(c)); t != "" && len(t) < 80 {
 					info.authorRel = t
+				}
+			case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && authorNamed(a.Val):
+				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 160 {
+					info.authorHints = append(info.authorHints, t)
 				}
 			}
 		}
@@ -342,6 +497,18 @@ func collectMeta(c *html.Node, info *pageInfo) {
 			}
 		}
 	}
+}
+
+// authorNamed tells a class or id value naming a byline.
+func authorNamed(v string) bool {
+	if len(v) < 6 {
+		return false
+	}
+	l := strings.ToLower(v)
+	if !strings.Contains(l, "author") && !strings.Contains(l, "byline") && !strings.Contains(l, "writer") && !strings.Contains(l, "contributor") {
+		return false
+	}
+	return !reAuthorNot.MatchString(l)
 }
 
 func textContent(n *html.Node) string {

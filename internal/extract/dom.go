@@ -29,13 +29,14 @@ type node struct {
 	imgCount int
 	inputs   int
 	embeds   int
-	brs      int  // direct <br> children
-	unlikely bool // class/id look like boilerplate (dropped in strict mode)
-	boiler   bool // class/id/role look like clear boilerplate (share, ads, ...)
-	positive bool // class/id look like an article body container
-	inBoiler bool // some ancestor is boiler
-	removed  bool // dropped by the cleaning of the chosen container
-	hasBlock bool // some descendant element is a block
+	brs      int     // direct <br> children
+	unlikely bool    // class/id look like boilerplate (dropped in strict mode)
+	boiler   bool    // class/id/role look like clear boilerplate (share, ads, ...)
+	positive bool    // class/id look like an article body container
+	inBoiler bool    // some ancestor is boiler
+	removed  bool    // dropped by the cleaning of the chosen container
+	hasBlock bool    // some descendant element is a block
+	cw       float64 // class weight (Readability's), from class and id
 	score    float64
 	mass     float64 // paragraph text (not link text) in the subtree
 	junkLen  int     // text inside boilerplate- or unlikely-marked subtrees

@@ -16,8 +16,10 @@ import (
 // and to write a site rule for it.
 type Explanation struct {
 	URL string
-	// Rule is the site rule applied (its file name), "" when none.
-	Rule string
+	// Rule is the site rule applied (its file name), "" when none, and
+	// Stripped the elements its strip selectors removed.
+	Rule     string
+	Stripped []Decision
 	// Attempts are the scoring attempts made, strictest first.
 	Attempts []Attempt
 	// Source says where the paragraphs came from: "markup" (attempt
@@ -118,6 +120,9 @@ func (e *Explanation) String() string {
 	}
 	if e.Rule != "" {
 		fmt.Fprintf(&b, "site rule: %s\n", e.Rule)
+		for _, d := range e.Stripped {
+			fmt.Fprintf(&b, "  stripped: %s  [%s]\n", clip(d.Text, 80), d.Path)
+		}
 	}
 	for i, a := range e.Attempts {
 		mark := " "
@@ -138,10 +143,7 @@ func (e *Explanation) String() string {
 	fmt.Fprintf(&b, "source: %s\n", e.Source)
 	b.WriteString("blocks:\n")
 	for _, d := range e.Blocks {
-		t := d.Text
-		if r := []rune(t); len(r) > 100 {
-			t = string(r[:100]) + "…"
-		}
+		t := clip(d.Text, 100)
 		if d.Kept {
 			fmt.Fprintf(&b, "  KEEP          %s\n", t)
 			continue
@@ -199,4 +201,11 @@ func (n *node) rawText() string {
 	}
 	walk(n)
 	return collapse(b.String())
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

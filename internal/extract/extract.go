@@ -74,8 +74,32 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 		}
 	}
 	fillMeta(art, info, ld, base)
-	art.Paragraphs = extractBody(root, body, art.Title, ld.body, ex)
-	art.Title = pickTitle(titleCandidates(body), info, ld, art.SiteName, base, art.Paragraphs)
+	var rule *Rule
+	if base != nil {
+		rule = ruleFor(base.Hostname())
+	}
+	if rule != nil {
+		stripped := rule.toStrip(root)
+		for _, n := range stripped {
+			if ex != nil {
+				ex.Stripped = append(ex.Stripped, Decision{Reason: "rule", Path: n.path(), Text: n.rawText()})
+			}
+			detach(n)
+		}
+		if ex != nil {
+			ex.Rule = rule.Name
+		}
+	}
+	art.Paragraphs = extractBody(root, body, art.Title, ld.body, ex, rule)
+	tp := titleCandidates(body)
+	art.Title = pickTitle(tp, info, ld, art.SiteName, base, art.Paragraphs)
+	tp.settleDates(art)
+	if art.Published.IsZero() {
+		art.Published = art.Modified // a page that shows only when it was updated
+	}
+	if art.Author == "" && len(art.Paragraphs) > 0 {
+		art.Author = tp.visibleByline(tp.start(art.Paragraphs[0]))
+	}
 	// the headline is not part of the body
 	for len(art.Paragraphs) > 1 && normWords(art.Paragraphs[0]) == normWords(art.Title) {
 		art.Paragraphs = art.Paragraphs[1:]
@@ -104,7 +128,23 @@ var attempts = []int{
 	0,
 }
 
-func extractBody(root, body *node, title, ldBody string, ex *Explanation) []string {
+func extractBody(root, body *node, title, ldBody string, ex *Explanation, rule *Rule) []string {
+	if rule != nil {
+		var tr *tracer
+		if ex != nil {
+			tr = &tracer{reasons: map[*node]string{}}
+		}
+		if blocks := rule.keepBlocks(body, title, tr); len(blocks) > 0 {
+			if ex != nil {
+				ex.Source, ex.Blocks = "rule", tr.items
+			}
+			paras := make([]string, 0, len(blocks))
+			for _, b := range blocks {
+				paras = append(paras, b.text)
+			}
+			return paras
+		}
+	}
 	var best []block
 	bestLen := -1
 	var bestTrace *tracer
@@ -277,20 +317,29 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 		a.Title = cleanTitle(pageTitle(info), a.SiteName)
 	}
 
-	a.Author = ld.author
-	if a.Author == "" {
-		a.Author = get("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author", "twitter:creator")
-		if strings.HasPrefix(a.Author, "http") {
-			a.Author = ""
-		}
-		a.Author = strings.TrimPrefix(a.Author, "@")
+	if personLike(ld.author, a.SiteName) {
+		a.Author = ld.author
 	}
 	if a.Author == "" {
-		a.Author = info.authorRel
+		for _, k := range []string{"author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"} {
+			if v := get(k); personLike(v, a.SiteName) {
+				a.Author = v
+				break
+			}
+		}
+	}
+	if a.Author == "" {
+		a.Author = bylineName(info.authorRel)
+	}
+	for _, h := range info.authorHints {
+		if a.Author != "" {
+			break
+		}
+		a.Author = bylineName(h)
 	}
 	a.Author = strings.TrimSpace(reByline.ReplaceAllString(a.Author, ""))
 
-	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created")} {
+	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "published", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created", "article.published", "cxenseparse:recs:publishtime")} {
 		if t := parseTime(v); !t.IsZero() {
 			a.Published = t
 			break
@@ -328,6 +377,7 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 		canon = base.String()
 	}
 	a.Canonical = absURL(base, canon)
+	a.AMPURL = absURL(base, info.amp)
 
 	a.Language = normLang(info.htmlLang)
 	if a.Language == "" {

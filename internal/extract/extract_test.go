@@ -20,6 +20,7 @@ type page struct {
 	lang      string
 	site      string
 	canonical string
+	offset    int // seconds east of UTC of the page's published time
 }
 
 var pages = []page{
@@ -67,6 +68,7 @@ var pages = []page{
 		lang:      "en",
 		site:      "Valley Courier",
 		canonical: "https://valleycourier.example.com/news/river-trust-opens-first-fish-pass",
+		offset:    3600,
 	},
 }
 
@@ -122,8 +124,9 @@ func TestExtractPages(t *testing.T) {
 			if !art.Published.Equal(p.published) {
 				t.Errorf("Published = %v, want %v", art.Published, p.published)
 			}
-			if art.Published.Location() != time.UTC {
-				t.Errorf("Published not in UTC: %v", art.Published)
+			// the zone the page gave is kept, so that the day is the page's
+			if _, off := art.Published.Zone(); off != p.offset {
+				t.Errorf("Published zone offset = %d, want %d", off, p.offset)
 			}
 		})
 	}
@@ -295,5 +298,123 @@ func BenchmarkExtract(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+func TestPagerLines(t *testing.T) {
+	for _, s := range []string{"Page 1 of 3", "Page 2 of 3 »", "Next page »", "Pages: 1 | 2 | 3", "Halaman 2 dari 4", "Continued on next page"} {
+		if dropReason(block{text: s, textLen: len(s), seq: -1}, "") == "" {
+			t.Errorf("%q kept", s)
+		}
+	}
+	for _, s := range []string{"The page of history turned on Tuesday, when 3 of the 5 judges agreed.", "Next, the council will vote on the budget for the new library."} {
+		if r := dropReason(block{text: s, textLen: len(s), seq: -1}, ""); r != "" {
+			t.Errorf("%q dropped (%s)", s, r)
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	page, err := os.ReadFile(filepath.Join("testdata", "microdata.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := Explain(page, pages[3].url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, pages[3].url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Explain extracts exactly as Extract does
+	if strings.Join(ex.Article.Paragraphs, "\n") != strings.Join(art.Paragraphs, "\n") || ex.Article.Title != art.Title {
+		t.Error("Explain's article differs from Extract's")
+	}
+	if len(ex.Attempts) == 0 || ex.Source != "markup" || ex.Attempts[ex.Chosen].Top == "" {
+		t.Fatalf("attempts %+v source %q chosen %d", ex.Attempts, ex.Source, ex.Chosen)
+	}
+	kept, dropped := 0, map[string]bool{}
+	for _, d := range ex.Blocks {
+		if d.Kept {
+			kept++
+		} else {
+			dropped[d.Reason] = true
+			if d.Reason == "" {
+				t.Errorf("dropped without a reason: %q", d.Text)
+			}
+		}
+	}
+	if kept != len(art.Paragraphs) {
+		t.Errorf("%d blocks kept, %d paragraphs", kept, len(art.Paragraphs))
+	}
+	if len(dropped) == 0 {
+		t.Error("nothing dropped on a page with an ad label and a share bar")
+	}
+	out := ex.String()
+	for _, s := range []string{"attempt 1", "KEEP", "DROP", "source: markup"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("explanation lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestAMPURL(t *testing.T) {
+	page, err := os.ReadFile(filepath.Join("testdata", "seed-news.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, pages[0].url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://news.sky.com/story/amp/germany-urges-eu-unity-amid-growing-tensions-as-migrants-camp-on-poland-belarus-border-12464576"; art.AMPURL != want {
+		t.Errorf("AMPURL = %q, want %q", art.AMPURL, want)
+	}
+}
+
+// React's streamed rendering: the body arrives in hidden segments that
+// scripts move into place; the extractor moves them itself.
+func TestStreamedPage(t *testing.T) {
+	in := `<html><body><main><h1>Harbour wall repaired</h1><div class="article-body">
+	<!--$?--><template id="B:0"></template><div>Loading paragraph...</div><!--/$-->
+	<!--$?--><template id="B:1"></template><div>Loading paragraph...</div><!--/$-->
+	</div></main><footer>Footer text of the site, with its links and its small print for every page.</footer>
+	<div hidden id="S:1"><p>Divers will inspect the new stones every spring, and the council has set aside money for repairs over the next ten years, it said.</p></div>
+	<div hidden id="S:0"><p>The harbour wall at Porthcove has been repaired after a winter storm broke through it in January, the council said on Friday, and boats can moor there again.</p></div>
+	<script>$RC("B:1","S:1")</script><script>$RC("B:0","S:0")</script></body></html>`
+	art, err := Extract([]byte(in), "https://example.com/news/harbour")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"The harbour wall at Porthcove has been repaired after a winter storm broke through it in January, the council said on Friday, and boats can moor there again.",
+		"Divers will inspect the new stones every spring, and the council has set aside money for repairs over the next ten years, it said.",
+	}
+	if strings.Join(art.Paragraphs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q", art.Paragraphs)
+	}
+}
+
+func TestVisibleDateAndByline(t *testing.T) {
+	in := `<html><head><title>Ferry fares frozen for islanders | Island Times</title></head><body><article>
+	<h1>Ferry fares frozen for islanders</h1>
+	<div class="meta">By Morag Campbell | Published 14 March 2024</div>
+	<p>Fares on the island ferry will not rise this year for people who live on the island, the operator said on Thursday, after a campaign by residents.</p>
+	<p>Visitors will pay four percent more from April. The operator said the increase was needed to cover the cost of fuel and of a new vessel due next year.</p>
+	<p>Residents' groups welcomed the freeze but said they would keep pressing for a cheaper fare for hospital appointments on the mainland.</p>
+	</article></body></html>`
+	art, err := Extract([]byte(in), "https://islandtimes.example/news/ferry-fares")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art.Author != "Morag Campbell" {
+		t.Errorf("Author = %q", art.Author)
+	}
+	if want := time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC); !art.Published.Equal(want) {
+		t.Errorf("Published = %v", art.Published)
+	}
+	if art.Title != "Ferry fares frozen for islanders" {
+		t.Errorf("Title = %q", art.Title)
 	}
 }

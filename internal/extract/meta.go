@@ -25,6 +25,7 @@ func parseJSONLD(scripts []string) ldInfo {
 	var best map[string]any
 	bestRank := -1
 	var site string
+	var anyPublished, anyModified string // from any node, for articles without
 	var visit func(v any, depth int)
 	visit = func(v any, depth int) {
 		if depth > 6 {
@@ -38,6 +39,12 @@ func parseJSONLD(scripts []string) ldInfo {
 		case map[string]any:
 			if g, ok := t["@graph"]; ok {
 				visit(g, depth+1)
+			}
+			if anyPublished == "" {
+				anyPublished = ldString(t["datePublished"])
+			}
+			if anyModified == "" {
+				anyModified = ldString(t["dateModified"])
 			}
 			for _, typ := range ldTypes(t["@type"]) {
 				typ = strings.ToLower(typ)
@@ -71,6 +78,7 @@ func parseJSONLD(scripts []string) ldInfo {
 	}
 	var li ldInfo
 	li.site = site
+	li.published, li.modified = anyPublished, anyModified
 	if best == nil {
 		return li
 	}
@@ -82,11 +90,14 @@ func parseJSONLD(scripts []string) ldInfo {
 	if li.author == "" {
 		li.author = ldNames(best["creator"])
 	}
-	li.published = ldString(best["datePublished"])
-	if li.published == "" {
-		li.published = ldString(best["dateCreated"])
+	if v := ldString(best["datePublished"]); v != "" {
+		li.published = v
+	} else if v := ldString(best["dateCreated"]); v != "" {
+		li.published = v
 	}
-	li.modified = ldString(best["dateModified"])
+	if v := ldString(best["dateModified"]); v != "" {
+		li.modified = v
+	}
 	li.image = ldImage(best["image"])
 	if li.image == "" {
 		li.image = ldImage(best["thumbnailUrl"])
@@ -209,8 +220,9 @@ var timeLayouts = []string{
 	"02 Jan 2006",
 }
 
-// parseTime reads the many date formats found in page metadata; times
-// without a zone are taken as UTC. The zero time means "unknown".
+// parseTime reads the many date formats found in page metadata. A time
+// keeps the zone offset the page gave (so that its day is the page's day);
+// times without a zone are taken as UTC. The zero time means "unknown".
 func parseTime(s string) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -221,7 +233,10 @@ func parseTime(s string) time.Time {
 			if t.Year() < 1990 || t.Year() > 2100 {
 				return time.Time{}
 			}
-			return t.UTC()
+			if _, off := t.Zone(); off == 0 {
+				return t.UTC()
+			}
+			return t
 		}
 	}
 	return time.Time{}

@@ -1,8 +1,6 @@
 package extract
 
 import (
-	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -343,9 +341,6 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 		// what widening adds must not be mostly links (teaser lists)
 		addT := a.textLen - top.textLen - junk
 		addL := a.linkLen - top.linkLen - junkLinks
-		if os.Getenv("WDEBUG") != "" {
-			fmt.Printf("WIDEN addT %d addL %d addM %.0f ld %.2f md %.2f %s\n", addT, addL, a.mass-mass, float64(addL)/float64(addT+1), (a.mass-mass)/float64(addT+1), a.path())
-		}
 		if addT > 0 && float64(addL) > widenLinks*float64(addT) {
 			break
 		}

@@ -3,9 +3,9 @@ package extract
 import (
 	"html"
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/atom"
 )
@@ -17,7 +17,11 @@ import (
 // none matches, the metadata title stands in, and when the page has none,
 // the last headline-like block before the article's first paragraph.
 
-var reTitleClass = regexp.MustCompile(`(?i)title|headline|heading|head|hdr|subject`)
+// titleNamed tells a class or id naming a headline.
+func titleNamed(v string) bool {
+	l := strings.ToLower(v)
+	return strings.Contains(l, "title") || strings.Contains(l, "head") || strings.Contains(l, "hdr") || strings.Contains(l, "subject")
+}
 
 // title ranks: how much an element looks like a headline
 const (
@@ -29,11 +33,12 @@ const (
 )
 
 type titleCand struct {
-	sim   float64 // how well it matched a reference (choose's answer)
-	text  string
-	links bool // mostly link text
-	rank  int
-	order int // index of its block among all the page's blocks
+	sim    float64 // how well it matched a reference (choose's answer)
+	nlinks int     // links in the block
+	text   string
+	links  bool // mostly link text
+	rank   int
+	order  int // index of its block among all the page's blocks
 }
 
 // titlePage holds the page's text blocks as title candidates.
@@ -43,6 +48,7 @@ type titlePage struct {
 	buf     strings.Builder
 	rank    int
 	chars   int // characters of the block in the buffer
+	nlinks  int // links in it
 	linked  int // of which in links
 	nblocks int
 }
@@ -59,7 +65,8 @@ func (t *titlePage) flush() {
 	r := t.rank
 	t.rank = rankPlain
 	links := t.linked*2 > t.chars
-	t.chars, t.linked = 0, 0
+	nlinks := t.nlinks
+	t.chars, t.linked, t.nlinks = 0, 0, 0
 	if s == "" || t.nblocks >= maxTitleBlocks {
 		return
 	}
@@ -71,7 +78,7 @@ func (t *titlePage) flush() {
 	}
 	t.prefix = append(t.prefix, p)
 	if len(s) <= 400 {
-		t.cands = append(t.cands, titleCand{text: s, rank: r, order: order, links: links})
+		t.cands = append(t.cands, titleCand{text: s, rank: r, order: order, links: links, nlinks: nlinks})
 	}
 }
 
@@ -98,7 +105,7 @@ func (t *titlePage) walk(n *node, rank int) {
 			r = rankH1
 		case k.tag == atom.H2 || k.tag == atom.H3:
 			r = min(r, rankH2)
-		case k.textLen <= 300 && (k.class != "" || k.id != "") && reTitleClass.MatchString(k.class+" "+k.id):
+		case k.textLen <= 300 && (k.class != "" || k.id != "") && titleNamed(k.class+" "+k.id):
 			r = min(r, rankTitleClass)
 		case k.tag == atom.B || k.tag == atom.Strong || k.tag == atom.Font || k.tag == atom.Big:
 			r = min(r, rankBold)
@@ -106,6 +113,9 @@ func (t *titlePage) walk(n *node, rank int) {
 		block := isBlock(k.tag)
 		if block {
 			t.flush()
+		}
+		if k.tag == atom.A {
+			t.nlinks++
 		}
 		t.walk(k, r)
 		if block {
@@ -197,6 +207,9 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 			return m.text
 		case !shares(m.text) && shares(near.text):
 			return near.text
+		case m.links && !near.links && near.order > m.order && near.rank <= rankTitleClass:
+			// a link (menu, breadcrumb) that repeats a section's name
+			return near.text
 		case close || m.sim >= 0.9 && m.rank <= rankH2:
 			return m.text
 		case near.rank <= rankTitleClass:
@@ -216,7 +229,30 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	if len(info.h1s) > 0 {
 		return info.h1s[0]
 	}
-	return cleanTitle(page, site)
+	if tt := cleanTitle(page, site); tt != "" {
+		return tt
+	}
+	return t.first(start)
+}
+
+// first is the best headline-like block about the body's start, for pages
+// that name their title nowhere else.
+func (t *titlePage) first(start int) string {
+	best, bestRank := "", rankPlain+1
+	for _, c := range t.cands {
+		if start >= 0 && (c.order < start-30 || c.order >= start) {
+			continue
+		}
+		wc := wordCount(c.text)
+		if wc < 2 || wc > 30 || c.nlinks > 1 || !hasLongWord(c.text) || looksLikeDate(c.text) ||
+			reJunkLine.MatchString(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) {
+			continue
+		}
+		if c.rank < bestRank {
+			best, bestRank = c.text, c.rank
+		}
+	}
+	return best
 }
 
 // bodyWords are the content words of the article's first paragraphs.
@@ -284,6 +320,37 @@ func (t *titlePage) start(first string) int {
 	return -1
 }
 
+// quickOverlap counts the words of s (as normWords cuts them) and how many
+// of them are in set, without allocating for each word.
+func quickOverlap(s string, set map[string]bool, buf []byte) (n, hits int, _ []byte) {
+	buf = buf[:0]
+	end := func() {
+		if len(buf) > 0 {
+			n++
+			if set[string(buf)] {
+				hits++
+			}
+			buf = buf[:0]
+		}
+	}
+	for _, r := range s {
+		if isWordRune(r) {
+			if r < utf8.RuneSelf {
+				if 'A' <= r && r <= 'Z' {
+					r += 'a' - 'A'
+				}
+				buf = append(buf, byte(r))
+			} else {
+				buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			}
+			continue
+		}
+		end()
+	}
+	end()
+	return n, hits, buf
+}
+
 func wordBag(s string) map[string]int {
 	m := map[string]int{}
 	for _, w := range strings.Fields(normWords(s)) {
@@ -337,26 +404,42 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 		return titleCand{}
 	}
 	siteN := normWords(site)
-	var whole map[string]int // all the references' words
+	var whole map[string]int // the longest reference's words
 	for _, r := range rs {
 		if whole == nil || r.size > bagSize(whole) {
 			whole = r.bag
 		}
 	}
 	wholeN := bagSize(whole)
+	union := map[string]bool{}
+	for _, r := range rs {
+		for w := range r.bag {
+			union[w] = true
+		}
+	}
 	var best titleCand
-	bestScore, bestRef := 0.0, ""
+	bestScore := 0.0
+	var buf []byte
 	for _, c := range t.cands {
+		// most blocks share few words with any reference: skip them
+		// before building their bags
+		if len(c.text) > 800 {
+			continue
+		}
+		var n, hits int
+		n, hits, buf = quickOverlap(c.text, union, buf)
+		if n == 0 || n > 60 || hits*2 < n {
+			continue
+		}
 		words := wordBag(c.text)
-		n := bagSize(words)
+		n = bagSize(words)
 		if n == 0 || n > 60 {
 			continue
 		}
 		if siteN != "" && normWords(c.text) == siteN || isSiteName(c.text, "", host) {
 			continue
 		}
-		score, matched, ref := 0.0, 0, ""
-		sim := 0.0
+		score, matched := 0.0, 0
 		for _, r := range rs {
 			inter := bagInter(words, r.bag)
 			if inter*2 < n {
@@ -364,20 +447,20 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 			}
 			s := r.weight * min(float64(inter)/float64(n), float64(inter)/float64(r.size))
 			if s > score {
-				score, matched, ref = s, inter, r.text
+				score, matched = s, inter
 			}
 		}
 		if score < 0.5 {
 			continue
 		}
-		sim = score
+		sim := score
 		switch c.rank {
 		case rankH1:
-			score += 0.1
+			score += 0.2
 		case rankH2, rankTitleClass:
-			score += 0.05
+			score += 0.15
 		case rankBold:
-			score += 0.02
+			score += 0.05
 		}
 		score += 0.01*float64(min(matched, 20)) + 0.2*float64(bagInter(words, whole))/float64(wholeN)
 		// the headline sits just before the body, or opens it
@@ -385,7 +468,7 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 			score += 0.1
 		}
 		if score > bestScore {
-			best, bestScore, bestRef = c, score, ref
+			best, bestScore = c, score
 			best.sim = sim
 		}
 	}
@@ -400,14 +483,19 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 			trimmed = best.text
 			break
 		}
-		if r.weight < 1 {
-			continue // a piece of the <title> is too short a guide
+		t := trimToRef(best.text, r.text)
+		if t == best.text {
+			continue
 		}
-		if t := trimToRef(best.text, r.text); t != best.text && (trimmed == best.text || len(t) > len(trimmed)) {
+		// a piece of the <title> is too short a guide, unless what it
+		// cuts off is a date
+		if r.weight < 1 && !looksLikeDate(strings.Replace(best.text, t, " ", 1)) {
+			continue
+		}
+		if trimmed == best.text || len(t) > len(trimmed) {
 			trimmed = t
 		}
 	}
-	_ = bestRef
 	best.text = trimmed
 	return best
 }
@@ -475,7 +563,7 @@ func (t *titlePage) before(start int) titleCand {
 	bestRank := rankPlain
 	for i := len(t.cands) - 1; i >= 0; i-- {
 		c := t.cands[i]
-		if c.order > start || c.order == start && (c.rank > rankTitleClass || c.links || sentenceEnd(c.text)) {
+		if c.order > start || c.order == start && (c.rank > rankTitleClass || c.nlinks > 1 || sentenceEnd(c.text)) {
 			// the body's first block counts when it is a heading: the
 			// headline the cleaning did not know to remove
 			continue
@@ -484,7 +572,7 @@ func (t *titlePage) before(start int) titleCand {
 			break
 		}
 		wc := wordCount(c.text)
-		if wc < 2 || wc > 30 || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
+		if wc < 2 || wc > 30 || !hasLongWord(c.text) || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
 			reJunkLine.MatchString(c.text) || reCommentsStart.MatchString(c.text) || reMailLine.MatchString(c.text) ||
 			reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) {
 			continue
@@ -540,6 +628,23 @@ func looksLikeDate(s string) bool {
 		}
 	}
 	return dated >= 2 && other <= 1
+}
+
+// hasLongWord tells a line with a word of three letters or more (not a
+// row of "A | A | A" size buttons).
+func hasLongWord(s string) bool {
+	n := 0
+	for _, r := range s {
+		if isWordRune(r) {
+			n++
+			if n >= 3 {
+				return true
+			}
+		} else {
+			n = 0
+		}
+	}
+	return false
 }
 
 // nameLike tells a short line of capitalised words, like a person's name.

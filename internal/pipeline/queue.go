@@ -156,7 +156,11 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 		RescueStuckJobsAfter: opt.RescueAfter,
 		// Without LISTEN/NOTIFY (SQLite) River finds new jobs by polling.
 		FetchPollInterval: 200 * time.Millisecond,
-		FetchCooldown:     50 * time.Millisecond,
+		// A finished job makes River fetch more, at most once per cooldown,
+		// each fetch filling the free worker slots: with 50 ms a queue of 4
+		// workers could not start more than 80 jobs a second, which capped
+		// the pipeline well below the extractor's rate (docs/benchmarks.md).
+		FetchCooldown: 5 * time.Millisecond,
 	}
 	if opt.Once {
 		cfg.MaxAttempts = 1
@@ -185,8 +189,23 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 	return q, nil
 }
 
-// Start starts the workers; they run until Stop or ctx ends.
-func (q *Queue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
+// Start starts the workers; they run until Stop or ctx ends. In the
+// long-running mode it also enqueues the polls of the feeds due now, at
+// once: the periodic schedule runs on River's elected leader only, and
+// election takes seconds after a start, during which a fresh worker would
+// sit idle. Polls are unique while active, so workers starting together
+// (or the leader's first schedule) do not poll a feed twice.
+func (q *Queue[TTx]) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return err
+	}
+	if !q.opt.Once {
+		if err := q.scheduleDue(ctx); err != nil {
+			q.p.Log.Warn("scheduling due feeds at start", "err", err)
+		}
+	}
+	return nil
+}
 
 // Stop lets running jobs finish (up to ctx's deadline) and stops the workers.
 // Jobs that could not finish are left to River's rescuer, never lost.
@@ -311,11 +330,16 @@ type scheduleWorker[TTx any] struct {
 }
 
 func (w *scheduleWorker[TTx]) Work(ctx context.Context, _ *river.Job[scheduleArgs]) error {
-	feeds, err := w.q.p.Store.Feeds(ctx)
+	return w.q.scheduleDue(ctx)
+}
+
+// scheduleDue enqueues a poll of every feed that is due and not paused.
+func (q *Queue[TTx]) scheduleDue(ctx context.Context) error {
+	feeds, err := q.p.Store.Feeds(ctx)
 	if err != nil {
 		return err
 	}
-	now := w.q.p.Now()
+	now := q.p.Now()
 	var params []river.InsertManyParams
 	for _, f := range feeds {
 		if !f.Paused && !f.NextPollAt.After(now) {
@@ -325,7 +349,7 @@ func (w *scheduleWorker[TTx]) Work(ctx context.Context, _ *river.Job[scheduleArg
 	if len(params) == 0 {
 		return nil
 	}
-	_, err = w.q.client.InsertMany(ctx, params)
+	_, err = q.client.InsertMany(ctx, params)
 	return err
 }
 

@@ -199,6 +199,12 @@ func (p *Pipeline) resolve(ctx context.Context, it *model.Item) error {
 		return err
 	}
 	countResolution(method, nil)
+	if method == "link" {
+		// Nothing was learnt (the item's own link is the page): every
+		// attempt recomputes it, so the write is saved. The writer is the
+		// pipeline's bottleneck on SQLite (docs/benchmarks.md).
+		return nil
+	}
 	return p.Store.ResolveItem(ctx, it.ID, it.SourceURL, it.AMPURL)
 }
 

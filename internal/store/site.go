@@ -35,6 +35,13 @@ type SearchQuery struct {
 	Offset int
 }
 
+// SearchWindow bounds the work of ranking: when a search matches more posts
+// than this, the backends rank the newest SearchWindow matches only, so a
+// query for a word in every post costs no more than one for a rarer word.
+// For news, the newest matches are the ones worth ranking; total still
+// counts every match.
+const SearchWindow = 5000
+
 // SearchHit is one post found by a search, best first, with its title and a
 // snippet of its text highlighted with MarkStart/MarkEnd.
 type SearchHit struct {

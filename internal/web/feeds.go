@@ -49,7 +49,7 @@ type outEntry struct {
 }
 
 // feedLinks are the <link rel=alternate> of a feed path in each format.
-func (s *Server) feedLinks(v *view, path, title string) []feedLink {
+func feedLinks(path, title string) []feedLink {
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
@@ -60,9 +60,6 @@ func (s *Server) feedLinks(v *view, path, title string) []feedLink {
 		{Type: "application/feed+json", Title: title + " (JSON Feed)", URL: path + sep + "alt=json"},
 	}
 }
-
-func pathEscape(s string) string  { return url.PathEscape(s) }
-func queryEscape(s string) string { return url.QueryEscape(s) }
 
 // baseURL is the site's absolute address for this request.
 func (s *Server) baseURL(r *http.Request) string {
@@ -103,8 +100,8 @@ func (s *Server) handlePostsFeed(w http.ResponseWriter, r *http.Request) {
 			posts = append(posts, h.Post)
 		}
 		f.Title = v.SiteTitle + ": " + v.loc.Format("search.heading", text)
-		f.HomeURL = base + "/search?q=" + queryEscape(text)
-		f.SelfURL += "?q=" + queryEscape(text)
+		f.HomeURL = base + "/search?q=" + url.QueryEscape(text)
+		f.SelfURL += "?q=" + url.QueryEscape(text)
 	case label != "":
 		posts, err = s.st.ListPosts(ctx, store.ListQuery{Label: label, Limit: n})
 		f.Title = v.SiteTitle + ": " + label

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,7 +25,7 @@ func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(r)
 	v.Title = name
 	p := &listPage{Heading: v.loc.Format("label.heading", name), Empty: v.T("label.empty")}
-	v.Feeds = s.feedLinks(v, "/feeds/posts/default/-/"+pathEscape(name), v.T("feed.label")+" "+name)
+	v.Feeds = feedLinks("/feeds/posts/default/-/"+url.PathEscape(name), v.T("feed.label")+" "+name)
 	s.listing(w, r, v, p, store.ListQuery{Label: name})
 }
 
@@ -37,7 +38,7 @@ func (s *Server) handlePublisher(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(r)
 	v.Title = name
 	p := &listPage{Heading: v.loc.Format("publisher.heading", name), Empty: v.T("label.empty")}
-	v.Feeds = s.feedLinks(v, "/feeds/posts/default/-/"+pathEscape(name), v.T("feed.label")+" "+name)
+	v.Feeds = feedLinks("/feeds/posts/default/-/"+url.PathEscape(name), v.T("feed.label")+" "+name)
 	s.listing(w, r, v, p, store.ListQuery{Publisher: name})
 }
 
@@ -193,9 +194,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		p.Posts[i].Title = highlight(hits[i].Title)
 		p.Posts[i].Excerpt = highlight(hits[i].Snippet)
 	}
-	p.pager(r, n, size, total)
+	// Pages go as far as the ranked matches do.
+	p.pager(r, n, size, min(total, store.SearchWindow))
+	v.Feeds = feedLinks("/feeds/posts/default?q="+url.QueryEscape(text), v.T("feed.search")+" "+text)
 	s.withSidebar(r, v)
-	v.Feeds = s.feedLinks(v, "/feeds/posts/default?q="+queryEscape(text), v.T("feed.search")+" "+text)
 	s.render(w, http.StatusOK, "list", p)
 }
 

@@ -39,7 +39,6 @@ type postSummary struct {
 	Published time.Time
 	Excerpt   template.HTML
 	Comments  string
-	Original  string
 }
 
 // pageNumber reads ?page=; ok is false for anything but a positive integer.
@@ -102,7 +101,6 @@ func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]post
 			Published: p.Published,
 			Excerpt:   template.HTML(template.HTMLEscapeString(excerpt(p))),
 			Comments:  v.commentCount(counts[p.ID]),
-			Original:  p.SourceURL,
 		}
 	}
 	return out, nil

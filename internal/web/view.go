@@ -51,9 +51,9 @@ type feedLink struct {
 // sidebar is the column beside every reader's page: labels, the archive
 // and the site's feeds.
 type sidebar struct {
-	Labels   []labelLink
-	Months   []monthLink
-	MoreMons bool
+	Labels     []labelLink
+	Months     []monthLink
+	MoreMonths bool
 }
 
 type labelLink struct {
@@ -131,13 +131,13 @@ func (s *Server) withSidebar(r *http.Request, v *view) {
 	}
 	for i, m := range months {
 		if i == sidebarMonths {
-			sb.MoreMons = true
+			sb.MoreMonths = true
 			break
 		}
 		sb.Months = append(sb.Months, v.month(m))
 	}
 	v.Sidebar = sb
-	v.Feeds = append(v.Feeds, s.feedLinks(v, "/feeds/posts/default", v.SiteTitle)...)
+	v.Feeds = append(v.Feeds, feedLinks("/feeds/posts/default", v.SiteTitle)...)
 }
 
 const (

@@ -307,9 +307,9 @@ func (t *targets) pick(rng *rand.Rand) (kind, path string) {
 }
 
 type result struct {
-	kind    string
-	latency time.Duration
-	err     string
+	kind, path string
+	latency    time.Duration
+	err        string
 }
 
 // run sends requests at rate for d, open-loop, and returns every result.
@@ -332,7 +332,7 @@ func run(base string, t *targets, rate float64, d time.Duration, seed uint64) []
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := result{kind: kind}
+			r := result{kind: kind, path: path}
 			res, err := client.Get(base + path)
 			if err != nil {
 				r.err = "transport: " + err.Error()
@@ -383,6 +383,12 @@ func report(w io.Writer, results []result, rate float64, d time.Duration, posts 
 		line(m.kind, byKind[m.kind])
 	}
 	line("all", results)
+	slow := slices.Clone(results)
+	slices.SortFunc(slow, func(a, b result) int { return int(b.latency - a.latency) })
+	fmt.Fprintln(w, "\nslowest:")
+	for _, r := range slow[:min(5, len(slow))] {
+		fmt.Fprintf(w, "  %9s %s\n", fmtDur(r.latency), r.path)
+	}
 	seen := map[string]bool{}
 	for _, r := range results {
 		if r.err != "" && !seen[r.err] && len(seen) < 5 {

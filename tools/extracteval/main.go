@@ -65,11 +65,10 @@ func run(in, out, only string, explain bool, scorePy string, misses bool) error 
 		}
 		if only != "" && explain {
 			ex, err := extract.Explain(page, p.URL)
-			if err != nil {
-				return err
+			if ex != nil {
+				fmt.Print(ex.String())
 			}
-			fmt.Print(ex.String())
-			return nil
+			return err
 		}
 		start := time.Now()
 		art, err := extract.Extract(page, p.URL)

@@ -107,13 +107,15 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 // findDuplicate finds a stored post for the same article: the same publisher
 // URL, or the same text under another URL.
 func findDuplicate(ctx context.Context, tx pgx.Tx, p *model.Post) (*model.Post, error) {
+	// Two index lookups (the content hash's index is partial: the query
+	// must say content_hash <> '' for the planner to use it).
 	q := `SELECT ` + postCols + ` FROM posts WHERE source_url = $1`
 	args := []any{p.SourceURL}
 	if p.ContentHash != "" {
-		q += ` OR content_hash = $2`
+		q += ` UNION ALL SELECT ` + postCols + ` FROM posts WHERE content_hash = $2 AND content_hash <> ''`
 		args = append(args, p.ContentHash)
 	}
-	existing, err := scanPost(tx.QueryRow(ctx, q+` ORDER BY id LIMIT 1`, args...))
+	existing, err := scanPost(tx.QueryRow(ctx, q+` ORDER BY 1 LIMIT 1`, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}

@@ -99,14 +99,19 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
+	// As in SQLite: past store.SearchWindow matches, rank the newest ones
+	// only; and make headlines for the page's hits only.
 	rows, err := s.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS query),
+		matches AS (
+			SELECT p.id, p.search FROM posts p, q WHERE p.search @@ q.query
+			ORDER BY p.id DESC LIMIT $4),
 		hits AS (
-			SELECT p.*, ts_rank(p.search, q.query) AS rank FROM posts p, q
-			WHERE p.search @@ q.query ORDER BY rank DESC, p.id DESC LIMIT $2 OFFSET $3)
+			SELECT m.id, ts_rank(m.search, q.query) AS rank FROM matches m, q
+			ORDER BY rank DESC, m.id DESC LIMIT $2 OFFSET $3)
 		SELECT `+postColsP+`,
 			ts_headline('simple', p.title, q.query, `+headlineOpts+` || ', HighlightAll=true'),
 			ts_headline('simple', p.body, q.query, `+headlineOpts+` || ', MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "')
-		FROM hits p, q ORDER BY p.rank DESC, p.id DESC`, text, limit, max(q.Offset, 0))
+		FROM hits h JOIN posts p ON p.id = h.id, q ORDER BY h.rank DESC, h.id DESC`, text, limit, max(q.Offset, 0), store.SearchWindow)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}

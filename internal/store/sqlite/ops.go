@@ -79,3 +79,21 @@ func (s *Store) HoldPace(ctx context.Context, key string, until time.Time) error
 		ON CONFLICT (key) DO UPDATE SET next_at = max(next_at, excluded.next_at)`, key, until.UnixMicro())
 	return err
 }
+
+// MigrationVersions lists the migrations applied, oldest first.
+func (s *Store) MigrationVersions(ctx context.Context) ([]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT version FROM kabar_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

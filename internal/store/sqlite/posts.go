@@ -47,7 +47,7 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 	var created bool
 	itemID := p.ItemID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		existing, err := findDuplicate(ctx, tx, p)
+		existing, err := s.findDuplicate(ctx, tx, p)
 		if err != nil {
 			return err
 		}
@@ -55,15 +55,14 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 			*p = *existing
 		} else {
 			created = true
-			if err := insertPost(ctx, tx, p); err != nil {
+			if err := s.insertPost(ctx, tx, p); err != nil {
 				return err
 			}
 		}
 		if itemID == 0 {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE items SET status = ?, error = '', post_id = ?,
-			updated_at = ? WHERE id = ?`, model.ItemDone, p.ID, fmtTime(time.Now()), itemID)
+		_, err = s.stmt(ctx, tx, qItemDone).ExecContext(ctx, model.ItemDone, p.ID, fmtTime(time.Now()), itemID)
 		return err
 	})
 	if err != nil {
@@ -74,14 +73,12 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 
 // findDuplicate finds a stored post for the same article: the same publisher
 // URL, or the same text under another URL.
-func findDuplicate(ctx context.Context, tx *sql.Tx, p *model.Post) (*model.Post, error) {
-	q := `SELECT ` + postCols + ` FROM posts WHERE source_url = ?`
-	args := []any{p.SourceURL}
+func (s *Store) findDuplicate(ctx context.Context, tx *sql.Tx, p *model.Post) (*model.Post, error) {
+	q, args := qFindBySource, []any{p.SourceURL}
 	if p.ContentHash != "" {
-		q += ` OR content_hash = ?`
-		args = append(args, p.ContentHash)
+		q, args = qFindBySourceOrHash, append(args, p.ContentHash)
 	}
-	existing, err := scanPost(tx.QueryRowContext(ctx, q+` ORDER BY id LIMIT 1`, args...))
+	existing, err := scanPost(s.stmt(ctx, tx, q).QueryRowContext(ctx, args...))
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -90,7 +87,7 @@ func findDuplicate(ctx context.Context, tx *sql.Tx, p *model.Post) (*model.Post,
 
 // insertPost inserts p under a slug that is free in its month: the title's
 // slug, or that slug with _2, _3… as Blogger does.
-func insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error {
+func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error {
 	base := p.Slug
 	if base == "" {
 		base = model.Slugify(p.Title)
@@ -98,13 +95,13 @@ func insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error {
 	pub := p.Published.UTC()
 	year, month := pub.Year(), int(pub.Month())
 	slug := base
+	taken := s.stmt(ctx, tx, qSlugTaken)
 	for n := 2; ; n++ {
-		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM posts WHERE year = ? AND month = ? AND slug = ?`,
-			year, month, slug).Scan(&taken); err != nil {
+		var taken1 int
+		if err := taken.QueryRowContext(ctx, year, month, slug).Scan(&taken1); err != nil {
 			return err
 		}
-		if taken == 0 {
+		if taken1 == 0 {
 			break
 		}
 		slug = fmt.Sprintf("%s_%d", base, n)
@@ -117,10 +114,7 @@ func insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error {
 	if p.ItemID != 0 {
 		itemID = p.ItemID
 	}
-	return tx.QueryRowContext(ctx, `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
-		author, publisher, source_url, amp_url, item_link, article_id, published, language,
-		image, description, body, content_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	return s.stmt(ctx, tx, qInsertPost).QueryRowContext(ctx,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, fmtTime(p.Published), p.Language, p.Image,
 		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, fmtTime(p.CreatedAt)).Scan(&p.ID)

@@ -107,8 +107,14 @@ func ftsQuery(text string) string {
 	return strings.Join(parts, " ")
 }
 
+// searchWindow is store.SearchWindow; a test makes it small.
+var searchWindow = store.SearchWindow
+
 // Search finds posts with FTS5, best match first (titles weigh ten times
-// the text), with highlighted titles and snippets.
+// the text), with highlighted titles and snippets. It ranks the matches'
+// rowids first and makes snippets for the page's hits only: snippet() is by
+// far the dearest part, and SQLite would otherwise make one for every match
+// before sorting.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
 	match := ftsQuery(q.Text)
 	if match == "" {
@@ -125,16 +131,30 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if limit <= 0 {
 		limit = -1
 	}
+	ranked := `SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`
+	args := []any{match, limit, max(q.Offset, 0)}
+	if window := searchWindow; total > window {
+		ranked = `SELECT rowid FROM (SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH ?
+			ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ? OFFSET ?`
+		args = []any{match, window, limit, max(q.Offset, 0)}
+	}
+	ids, err := s.ids(ctx, ranked, args...)
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	args = []any{store.MarkStart, store.MarkEnd, store.MarkStart, store.MarkEnd, match}
+	for _, id := range ids {
+		args = append(args, id)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+`,
 		highlight(posts_fts, 0, ?, ?), snippet(posts_fts, 1, ?, ?, '…', 32)
 		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-		WHERE posts_fts MATCH ? ORDER BY rank, p.id DESC LIMIT ? OFFSET ?`,
-		store.MarkStart, store.MarkEnd, store.MarkStart, store.MarkEnd, match, limit, max(q.Offset, 0))
+		WHERE posts_fts MATCH ? AND posts_fts.rowid IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	defer rows.Close()
-	var hits []store.SearchHit
+	byID := map[int64]store.SearchHit{}
 	for rows.Next() {
 		var h store.SearchHit
 		var published, body, created string
@@ -149,9 +169,36 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 			p.Paragraphs = strings.Split(body, "\n")
 		}
 		h.Snippet = strings.ReplaceAll(h.Snippet, "\n", " ")
-		hits = append(hits, h)
+		byID[p.ID] = h
 	}
-	return hits, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	hits := make([]store.SearchHit, 0, len(ids))
+	for _, id := range ids {
+		if h, ok := byID[id]; ok {
+			hits = append(hits, h)
+		}
+	}
+	return hits, total, nil
+}
+
+// ids runs a query of one integer column.
+func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // kindOrder sorts a post's labels: feed, topic, publisher, language.

@@ -29,8 +29,9 @@ var migrations embed.FS
 // shares the file) go through a pool of exactly one connection; reads use a
 // separate pool and, thanks to WAL, never wait for the writer.
 type Store struct {
-	w *sql.DB
-	r *sql.DB
+	w     *sql.DB
+	r     *sql.DB
+	stmts map[string]*sql.Stmt // prepared on w (stmt.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -54,6 +55,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s := &Store{w: w}
 	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -89,6 +94,7 @@ func (s *Store) DB() *sql.DB { return s.w }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.closeStmts()
 	var err error
 	if s.r != nil {
 		err = s.r.Close()

@@ -1,0 +1,66 @@
+// Command kabar is the bench worker for kabar's extractor and for the
+// parse-only floor (x/net/html, all text), which needs nothing more.
+package main
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/kabarnews/kabar/bench/internal/run"
+	"github.com/kabarnews/kabar/internal/extract"
+	"github.com/kabarnews/kabar/internal/extract/evalset"
+)
+
+func main() {
+	run.Main(
+		run.Extractor{Name: "kabar", Run: runKabar, Meta: true},
+		run.Extractor{Name: "x/net/html parse only, all text", Run: runParseOnly},
+	)
+}
+
+func runKabar(page []byte, _ *url.URL, raw string) (string, evalset.Meta) {
+	art, err := extract.Extract(page, raw)
+	if art == nil {
+		return "", evalset.Meta{}
+	}
+	m := evalset.Meta{Title: art.Title, Author: art.Author, Published: art.Published}
+	if err != nil {
+		return "", m
+	}
+	return art.Text(), m
+}
+
+// runParseOnly is the floor: parse the page and keep all its text.
+func runParseOnly(page []byte, _ *url.URL, _ string) (string, evalset.Meta) {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return "", evalset.Meta{}
+	}
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				if t := strings.TrimSpace(c.Data); t != "" {
+					b.WriteString(t)
+					b.WriteByte('\n')
+				}
+			case html.ElementNode:
+				switch c.DataAtom {
+				case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
+					continue
+				}
+				walk(c)
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(doc)
+	return b.String(), evalset.Meta{}
+}
