@@ -72,8 +72,9 @@ var (
 )
 
 // workerOpts are the options of every command that runs jobs.
-var workerOpts = []string{optReplay, optRecord, optAllow, optHostDelay, optWorkers,
-	optJobTimeout, optRescueAfter, optRetention, optGrace}
+var workerOpts = append([]string{optReplay, optRecord, optAllow, optHostDelay, optWorkers,
+	optJobTimeout, optRescueAfter, optRetention, optGrace, optGNewsOnline, optGNewsInterval, optGNewsBase},
+	fetchOpts...)
 
 // flags is a subcommand's flag set bound to the option registry.
 type flags struct {

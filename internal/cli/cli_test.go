@@ -111,7 +111,7 @@ func TestRunOnceLive(t *testing.T) {
 		t.Fatalf("summary = %q", out)
 	}
 	list := mustKabar(t, "--db", db, "feeds", "list")
-	if !strings.Contains(list, "Loopback news") || !strings.Contains(list, "1/0/2") {
+	if !strings.Contains(list, "Loopback news") || !strings.Contains(list, "1/0/0/2") {
 		t.Fatalf("feeds list = %q", list)
 	}
 	out = mustKabar(t, run...)

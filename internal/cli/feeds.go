@@ -145,7 +145,7 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 	enc := json.NewEncoder(env.Stdout)
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	if !*asJSON {
-		fmt.Fprintln(tw, "ID\tURL\tTITLE\tITEMS done/waiting/failed\tERRORS\tLAST POLL\tNEXT POLL\tLAST ERROR")
+		fmt.Fprintln(tw, "ID\tURL\tTITLE\tSTATUS\tITEMS done/new/waiting/failed\tERRORS\tINTERVAL\tLAST POLL\tNEXT POLL\tLAST ERROR")
 	}
 	for _, fd := range feeds {
 		counts, err := b.ItemCounts(ctx, fd.ID)
@@ -155,18 +155,35 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 		if *asJSON {
 			if err := enc.Encode(map[string]any{
 				"id": fd.ID, "url": fd.URL, "title": fd.Title, "paused": fd.Paused,
-				"items": counts, "error_count": fd.ErrorCount, "last_error": fd.LastError,
+				"status": feedStatus(&fd), "disabled_reason": fd.DisabledReason,
+				"poll_interval": fd.PollInterval.String(),
+				"items":         counts, "error_count": fd.ErrorCount, "last_error": fd.LastError,
 				"last_polled_at": jsonTime(fd.LastPolledAt), "next_poll_at": jsonTime(fd.NextPollAt),
 			}); err != nil {
 				return err
 			}
 			continue
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d/%d\t%d\t%s\t%s\t%s\n", fd.ID, fd.URL, fd.Title,
-			counts[model.ItemDone], counts[model.ItemNew], counts[model.ItemFailed],
-			fd.ErrorCount, showTime(fd.LastPolledAt), showTime(fd.NextPollAt), fd.LastError)
+		lastErr := fd.LastError
+		if fd.DisabledReason != "" {
+			lastErr = fd.DisabledReason
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d/%d/%d\t%d\t%s\t%s\t%s\t%s\n", fd.ID, fd.URL, fd.Title, feedStatus(&fd),
+			counts[model.ItemDone], counts[model.ItemNew], counts[model.ItemWaiting], counts[model.ItemFailed],
+			fd.ErrorCount, fd.PollInterval, showTime(fd.LastPolledAt), showTime(fd.NextPollAt), lastErr)
 	}
 	return tw.Flush()
+}
+
+// feedStatus says whether kabar polls the feed.
+func feedStatus(f *model.Feed) string {
+	switch {
+	case f.DisabledReason != "":
+		return "disabled"
+	case f.Paused:
+		return "paused"
+	}
+	return "active"
 }
 
 func feedsRm(ctx context.Context, env *Env, global *flags, args []string) error {

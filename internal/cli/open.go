@@ -104,6 +104,9 @@ func newFetcher(f *flags) (*fetch.Client, error) {
 // shares one politeness budget per host.
 func newPacedFetcher(f *flags, ps store.PaceStore) (*fetch.Client, error) {
 	cfg := fetch.Config{}
+	if err := applyFetchOptions(f, &cfg); err != nil {
+		return nil, err
+	}
 	if _, ok := f.vals[optReplay]; ok {
 		cfg.Replay = f.get(optReplay)
 	}

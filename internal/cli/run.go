@@ -95,7 +95,11 @@ func runOnce(ctx context.Context, env *Env, q queue) error {
 		return err
 	}
 	s := q.Summary()
-	fmt.Fprintf(env.Stdout, "feeds polled %d, items seen %d, posts new %d, failures %d\n",
-		s.FeedsPolled, s.ItemsSeen, s.PostsNew, s.FeedFailures+s.ItemFailures)
+	waiting := ""
+	if s.ItemsWaiting > 0 {
+		waiting = fmt.Sprintf(", waiting %d", s.ItemsWaiting)
+	}
+	fmt.Fprintf(env.Stdout, "feeds polled %d, items seen %d, posts new %d, failures %d%s\n",
+		s.FeedsPolled, s.ItemsSeen, s.PostsNew, s.FeedFailures+s.ItemFailures, waiting)
 	return nil
 }

@@ -61,6 +61,14 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 		return nil, err
 	}
 	p := pipeline.New(b, fetcher, log)
+	resolver, err := newPipelineResolver(f, b, fetcher)
+	if err != nil {
+		fetcher.Close()
+		return nil, err
+	}
+	if resolver != nil {
+		p.Resolver = resolver
+	}
 	q, err := b.newQueue(ctx, p, opt)
 	if err != nil {
 		fetcher.Close()

@@ -11,6 +11,8 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/kabarnews/kabar/internal/model"
 )
 
 // activeStates are the job states in which a second job for the same feed or
@@ -236,7 +238,7 @@ func (q *Queue[TTx]) PollAll(ctx context.Context) error {
 	}
 	var params []river.InsertManyParams
 	for _, f := range feeds {
-		if !f.Paused {
+		if !f.Paused && f.DisabledReason == "" {
 			params = append(params, river.InsertManyParams{Args: PollArgs{FeedID: f.ID}})
 		}
 	}
@@ -270,22 +272,28 @@ func (q *Queue[TTx]) WaitIdle(ctx context.Context) error {
 
 // Summary is what one run did.
 type Summary struct {
-	FeedsPolled, FeedFailures, ItemsSeen, PostsNew, ItemFailures int64
+	FeedsPolled, FeedFailures, ItemsSeen, PostsNew, ItemFailures, ItemsWaiting int64
 }
 
 // Summary reads the pipeline's counters.
 func (q *Queue[TTx]) Summary() Summary {
 	c := &q.p.Counter
-	return Summary{c.FeedsPolled.Load(), c.FeedFailures.Load(), c.ItemsSeen.Load(), c.PostsNew.Load(), c.ItemFailures.Load()}
+	return Summary{c.FeedsPolled.Load(), c.FeedFailures.Load(), c.ItemsSeen.Load(), c.PostsNew.Load(),
+		c.ItemFailures.Load(), c.ItemsWaiting.Load()}
 }
 
-func (q *Queue[TTx]) enqueueItems(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
+func (q *Queue[TTx]) enqueueItems(ctx context.Context, items []model.Item) error {
+	if len(items) == 0 {
 		return nil
 	}
-	params := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: ItemArgs{ItemID: id}}
+	now := q.p.Now()
+	params := make([]river.InsertManyParams, len(items))
+	for i, it := range items {
+		params[i] = river.InsertManyParams{Args: ItemArgs{ItemID: it.ID}}
+		if it.Status == model.ItemWaiting && it.NextAttemptAt.After(now) && !q.opt.Once {
+			// A waiting item's job sleeps in the queue until its time.
+			params[i].InsertOpts = &river.InsertOpts{ScheduledAt: it.NextAttemptAt}
+		}
 	}
 	_, err := q.client.InsertMany(ctx, params)
 	return err
@@ -303,11 +311,7 @@ func (w *pollWorker[TTx]) Work(ctx context.Context, job *river.Job[PollArgs]) er
 		// retrying the job as well would poll twice.
 		return river.JobCancel(err)
 	}
-	ids := make([]int64, len(items))
-	for i := range items {
-		ids[i] = items[i].ID
-	}
-	return w.q.enqueueItems(ctx, ids)
+	return w.q.enqueueItems(ctx, items)
 }
 
 type itemWorker[TTx any] struct {
@@ -320,6 +324,17 @@ func (w *itemWorker[TTx]) Work(ctx context.Context, job *river.Job[ItemArgs]) er
 	var perm *PermanentError
 	if errors.As(err, &perm) {
 		return river.JobCancel(err)
+	}
+	var wait *DeferError
+	if errors.As(err, &wait) {
+		if w.q.opt.Once {
+			// One pass: the item is recorded as waiting and the next run
+			// picks it up once its time has come.
+			return nil
+		}
+		// The job sleeps in the queue until the item may go on; snoozing
+		// does not count as a failed attempt.
+		return river.JobSnooze(max(time.Until(wait.Until), time.Second))
 	}
 	return err
 }
@@ -342,7 +357,7 @@ func (q *Queue[TTx]) scheduleDue(ctx context.Context) error {
 	now := q.p.Now()
 	var params []river.InsertManyParams
 	for _, f := range feeds {
-		if !f.Paused && !f.NextPollAt.After(now) {
+		if !f.Paused && f.DisabledReason == "" && !f.NextPollAt.After(now) {
 			params = append(params, river.InsertManyParams{Args: PollArgs{FeedID: f.ID}})
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -41,15 +40,26 @@ type Counters struct {
 	ItemsSeen    atomic.Int64
 	PostsNew     atomic.Int64
 	ItemFailures atomic.Int64
+	ItemsWaiting atomic.Int64
+}
+
+// Resolver finds the publisher URL of a Google News link, online when the
+// link is of the 2024+ opaque form; *gnews.Resolver satisfies it.
+type Resolver interface {
+	Resolve(ctx context.Context, linkOrID string) (*gnews.Decoded, error)
 }
 
 // Pipeline holds what the stages need.
 type Pipeline struct {
-	Store   store.Store
-	Fetch   Fetcher
-	Log     *slog.Logger
-	Now     func() time.Time
-	Counter Counters
+	Store store.Store
+	Fetch Fetcher
+	// Resolver resolves Google News links; nil decodes offline only, and an
+	// item with a 2024+ link then fails with a clear error.
+	Resolver Resolver
+	Poll     PollPolicy
+	Log      *slog.Logger
+	Now      func() time.Time
+	Counter  Counters
 }
 
 // New returns a pipeline over a store and a fetcher.
@@ -57,7 +67,7 @@ func New(st store.Store, f Fetcher, log *slog.Logger) *Pipeline {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Pipeline{Store: st, Fetch: f, Log: log, Now: time.Now}
+	return &Pipeline{Store: st, Fetch: f, Log: log, Now: time.Now, Poll: DefaultPollPolicy}
 }
 
 // PermanentError marks a failure that retrying will not mend (a 404, an
@@ -72,26 +82,38 @@ func permanent(err error) error { return &PermanentError{Err: err} }
 const feedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 // PollFeed fetches a feed (conditionally), stores its items and returns the
-// feed's unfinished items: the new ones and those that failed before.
+// feed's unfinished items: the new ones, those that failed before and those
+// that wait. A disabled feed is not fetched.
 func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) ([]model.Item, error) {
 	f, err := p.Store.Feed(ctx, feedID)
 	if err != nil {
 		return nil, err
 	}
+	if f.DisabledReason != "" {
+		return nil, nil
+	}
 	now := p.Now().UTC()
-	next := now.Add(f.PollInterval)
 	p.Counter.FeedsPolled.Add(1)
-	items, result, err := p.pollFeed(ctx, f)
-	result.At, result.NextPollAt, result.Err = now, next, err
+	items, created, result, err := p.pollFeed(ctx, f)
+	result.At, result.Err = now, err
 	switch {
 	case err != nil:
 		p.Counter.FeedFailures.Add(1)
 		ops.FeedsPolled.WithLabelValues("error").Inc()
 		p.Log.Warn("feed poll failed", "feed", f.ID, "url", f.URL, "err", err)
-	case items == 0 && result.ETag == f.ETag && result.LastModified == f.LastModified:
-		ops.FeedsPolled.WithLabelValues("not_modified").Inc()
+		result.NextPollAt = now.Add(p.Poll.backoff(f.PollInterval, f.ErrorCount+1, err))
+		if isGone(err) {
+			result.Disable = "the feed answered 410 Gone; kabar stopped polling it"
+		}
 	default:
-		ops.FeedsPolled.WithLabelValues("changed").Inc()
+		if created == 0 {
+			ops.FeedsPolled.WithLabelValues("not_modified").Inc()
+		} else {
+			ops.FeedsPolled.WithLabelValues("changed").Inc()
+		}
+		result.Changed = created > 0
+		result.Interval = p.Poll.adapt(f.PollInterval, result.Changed)
+		result.NextPollAt = now.Add(jitter(result.Interval))
 	}
 	if rerr := p.Store.RecordPoll(ctx, f.ID, result); rerr != nil {
 		return nil, errors.Join(err, rerr)
@@ -103,32 +125,40 @@ func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) ([]model.Item, er
 	return p.Store.UnfinishedItems(ctx, f.ID)
 }
 
-func (p *Pipeline) pollFeed(ctx context.Context, f *model.Feed) (int, store.PollResult, error) {
+// pollFeed reports how many items the feed held and how many of them were
+// new to kabar.
+func (p *Pipeline) pollFeed(ctx context.Context, f *model.Feed) (int, int, store.PollResult, error) {
 	res := store.PollResult{ETag: f.ETag, LastModified: f.LastModified}
-	resp, err := p.fetch(ctx, fetch.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified, Accept: feedAccept})
+	resp, err := p.fetch(ctx, fetch.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified,
+		Accept: feedAccept, Proxy: f.Proxy})
 	if err != nil {
-		return 0, res, fmt.Errorf("fetch feed: %w", err)
+		return 0, 0, res, fmt.Errorf("fetch feed: %w", err)
 	}
 	if resp.NotModified {
-		return 0, res, nil
+		return 0, 0, res, nil
 	}
 	parsed, err := feed.Parse(resp.Body, resp.URL)
 	if err != nil {
-		return 0, res, fmt.Errorf("parse feed: %w", err)
+		return 0, 0, res, fmt.Errorf("parse feed: %w", err)
 	}
+	created := 0
 	for i := range parsed.Items {
 		it := &parsed.Items[i]
 		it.FeedID = f.ID
 		it.Title = sanitize.Text(it.Title)
 		it.Publisher = sanitize.Text(it.Publisher)
-		if _, err := p.Store.UpsertItem(ctx, it); err != nil {
-			return 0, res, err
+		isNew, err := p.Store.UpsertItem(ctx, it)
+		if err != nil {
+			return 0, 0, res, err
+		}
+		if isNew {
+			created++
 		}
 	}
 	res.Title = sanitize.Text(parsed.Title)
 	res.ETag = resp.Header.Get("ETag")
 	res.LastModified = resp.Header.Get("Last-Modified")
-	return len(parsed.Items), res, nil
+	return len(parsed.Items), created, res, nil
 }
 
 // ProcessItem turns one item into a post. It reports whether a new post was
@@ -142,7 +172,20 @@ func (p *Pipeline) ProcessItem(ctx context.Context, itemID int64) (bool, error) 
 	if it.Status == model.ItemDone {
 		return false, nil
 	}
+	if it.Status == model.ItemWaiting && it.NextAttemptAt.After(p.Now()) {
+		p.Counter.ItemsWaiting.Add(1)
+		return false, &DeferError{Until: it.NextAttemptAt, Err: errors.New(it.Error)}
+	}
 	created, err := p.processItem(ctx, it)
+	var wait *DeferError
+	if errors.As(err, &wait) {
+		p.Counter.ItemsWaiting.Add(1)
+		p.Log.Info("item waits", "item", it.ID, "link", it.Link, "until", wait.Until, "err", wait.Err)
+		if derr := p.Store.DeferItem(ctx, it.ID, wait.Until, wait.Err.Error()); derr != nil {
+			return false, errors.Join(err, derr)
+		}
+		return false, err
+	}
 	countItem(created, err)
 	if err != nil {
 		p.Counter.ItemFailures.Add(1)
@@ -180,9 +223,13 @@ func (p *Pipeline) resolve(ctx context.Context, it *model.Item) error {
 	case gnews.IsLink(it.Link):
 		method = "decode"
 		d, err := gnews.Decode(it.Link)
+		if errors.Is(err, gnews.ErrNewForm) && p.Resolver != nil {
+			method = "online"
+			d, err = p.Resolver.Resolve(ctx, it.Link)
+		}
 		if err != nil {
 			countResolution(method, err)
-			return permanent(fmt.Errorf("resolve %s: %w", it.Link, err))
+			return p.resolveError(it, err)
 		}
 		it.SourceURL, it.AMPURL = d.URL, d.AMPURL
 	default:
@@ -208,22 +255,50 @@ func (p *Pipeline) resolve(ctx context.Context, it *model.Item) error {
 	return p.Store.ResolveItem(ctx, it.ID, it.SourceURL, it.AMPURL)
 }
 
+// resolveError turns a failed resolution into a permanent failure or a
+// wait: a 2024+ link that Google may still answer waits with backoff (or
+// until the time a 429 named), never to be published with a Google URL.
+func (p *Pipeline) resolveError(it *model.Item, err error) error {
+	err = fmt.Errorf("resolve %s: %w", it.Link, err)
+	if errors.Is(err, gnews.ErrNewForm) {
+		return permanent(fmt.Errorf("%w (online resolution is off)", err))
+	}
+	retry, notBefore := gnews.Retryable(err)
+	if !retry || errors.Is(err, fetch.ErrNotInArchive) {
+		return permanent(err)
+	}
+	// Google's own word on when to come back wins; otherwise back off.
+	until := notBefore
+	if until.IsZero() {
+		until = p.Now().Add(resolveBackoff(it))
+	}
+	return &DeferError{Until: until, Err: err}
+}
+
 // fetchArticle fetches and extracts the publisher's page, falling back to the
 // AMP page when the canonical one fails or holds no article.
 func (p *Pipeline) fetchArticle(ctx context.Context, it *model.Item) (*model.Article, string, error) {
-	art, final, err := p.fetchAndExtract(ctx, it.SourceURL)
+	proxy := p.feedProxy(ctx, it.FeedID)
+	art, final, err := p.fetchAndExtract(ctx, it.SourceURL, proxy)
+	if err == nil && art.AMPURL != "" && it.AMPURL == "" && len(art.Paragraphs) < thinArticle {
+		// Too thin to be the article (a consent wall, a teaser): the page's
+		// own AMP twin often holds the whole text.
+		if amp, ampFinal, ampErr := p.fetchAndExtract(ctx, art.AMPURL, proxy); ampErr == nil && len(amp.Paragraphs) > len(art.Paragraphs) {
+			return amp, ampFinal, nil
+		}
+	}
 	if err == nil || it.AMPURL == "" || ctx.Err() != nil {
 		return art, final, err
 	}
-	art, final, ampErr := p.fetchAndExtract(ctx, it.AMPURL)
+	art, final, ampErr := p.fetchAndExtract(ctx, it.AMPURL, proxy)
 	if ampErr != nil {
 		return nil, "", fmt.Errorf("%w (AMP page: %v)", err, ampErr)
 	}
 	return art, final, nil
 }
 
-func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL string) (*model.Article, string, error) {
-	resp, err := p.fetch(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL, proxy string) (*model.Article, string, error) {
+	resp, err := p.fetch(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5", Proxy: proxy})
 	if err != nil {
 		if isPermanentFetchError(err) {
 			err = permanent(err)
@@ -239,21 +314,28 @@ func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL string) (*model.
 	return art, resp.URL, nil
 }
 
+// thinArticle is the paragraph count under which a page with an AMP twin is
+// tried through its twin.
+const thinArticle = 3
+
+// feedProxy is the proxy of the item's feed ("" for none).
+func (p *Pipeline) feedProxy(ctx context.Context, feedID int64) string {
+	if feedID == 0 {
+		return ""
+	}
+	f, err := p.Store.Feed(ctx, feedID)
+	if err != nil {
+		return ""
+	}
+	return f.Proxy
+}
+
 // isPermanentFetchError tells the failures that another attempt soon would
 // only repeat: the page is gone, forbidden to us, or out of reach by policy.
-// An unreachable robots.txt is temporary: the host may answer later.
+// The fetcher knows which of its errors may pass (a network error, a 5xx, a
+// 429, an unreachable robots.txt, an open breaker).
 func isPermanentFetchError(err error) bool {
-	if errors.Is(err, fetch.ErrRobotsUnavailable) {
-		return false
-	}
-	var se *fetch.StatusError
-	if errors.As(err, &se) {
-		return se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests &&
-			se.StatusCode != http.StatusRequestTimeout
-	}
-	return errors.Is(err, fetch.ErrDisallowed) || errors.Is(err, fetch.ErrNotInArchive) ||
-		errors.Is(err, fetch.ErrBlockedAddress) || errors.Is(err, fetch.ErrTooLarge) ||
-		errors.Is(err, fetch.ErrInvalidURL)
+	return !fetch.IsTemporary(err)
 }
 
 // buildPost makes the post from what the feed said and what the page held.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -192,7 +193,7 @@ func TestFailuresAreRecordedAndClassified(t *testing.T) {
 	ctx := context.Background()
 	p, st, web := newTestPipeline(t)
 	web.page(feedURL, "application/rss+xml", gnFeed(gnLink, newIDRSS))
-	web.errs[pageURL] = errors.New("dial tcp: connection refused")
+	web.errs[pageURL] = &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	f := addFeed(t, st, feedURL)
 	items, err := p.PollFeed(ctx, f.ID)
 	if err != nil || len(items) != 2 {
@@ -207,7 +208,8 @@ func TestFailuresAreRecordedAndClassified(t *testing.T) {
 	if web.fetched(ampURL) != 1 {
 		t.Error("AMP fallback not tried")
 	}
-	// A 2024+ ID cannot be resolved offline: permanent, and nothing is fetched.
+	// A 2024+ ID cannot be resolved with online resolution off: permanent,
+	// and nothing is fetched.
 	_, err = p.ProcessItem(ctx, items[1].ID)
 	if !errors.As(err, &perm) || !strings.Contains(err.Error(), "online resolution") {
 		t.Fatalf("new-form ID: %v", err)
