@@ -147,3 +147,14 @@ func TestRunOnceRefusesPrivateAddressesByDefault(t *testing.T) {
 		t.Fatalf("feed error not recorded: %s", list)
 	}
 }
+
+func TestFeedsAddWithProxy(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustKabar(t, "--db", db, "feeds", "add", "--proxy", "http://127.0.0.1:3128", "https://example.com/a.xml")
+	if list := mustKabar(t, "--db", db, "feeds", "list", "--json"); !strings.Contains(list, `"proxy":"http://127.0.0.1:3128"`) {
+		t.Fatalf("proxy not kept: %s", list)
+	}
+	if code, _, errs := kabar(t, "--db", db, "feeds", "add", "--proxy", "ftp://x", "https://example.com/b.xml"); code != 2 || !strings.Contains(errs, "--proxy") {
+		t.Fatalf("bad proxy: exit %d %q", code, errs)
+	}
+}

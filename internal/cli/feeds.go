@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/gnews"
 	"github.com/kabarnews/kabar/internal/model"
 )
@@ -51,6 +52,7 @@ func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error
 	topic := f.String("gnews-topic", "", "add a Google News section feed: "+strings.Join(gnews.Topics, "|")+", or a topic ID (CAAq…) or news.google.com/topics/… URL")
 	geo := f.String("gnews-geo", "", "add the Google News local feed for a place (any language: Jakarta, São Paulo, Київ)")
 	top := f.Bool("gnews-top", false, "add the Google News top stories feed")
+	proxy := f.String("proxy", "", "fetch this feed and its articles through this HTTP proxy (http://host:port)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -104,12 +106,17 @@ func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error
 			return err
 		}
 	}
+	if *proxy != "" {
+		if _, err := fetch.ParseProxy(*proxy); err != nil {
+			return fmt.Errorf("%w: --proxy: %v", errUsage, err)
+		}
+	}
 	b, err := openBackend(ctx, f.get(optDB))
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	feed := &model.Feed{URL: raw}
+	feed := &model.Feed{URL: raw, Proxy: *proxy}
 	if err := b.AddFeed(ctx, feed); err != nil {
 		return err
 	}
@@ -155,7 +162,7 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 		if *asJSON {
 			if err := enc.Encode(map[string]any{
 				"id": fd.ID, "url": fd.URL, "title": fd.Title, "paused": fd.Paused,
-				"status": feedStatus(&fd), "disabled_reason": fd.DisabledReason,
+				"status": feedStatus(&fd), "disabled_reason": fd.DisabledReason, "proxy": fd.Proxy,
 				"poll_interval": fd.PollInterval.String(),
 				"items":         counts, "error_count": fd.ErrorCount, "last_error": fd.LastError,
 				"last_polled_at": jsonTime(fd.LastPolledAt), "next_poll_at": jsonTime(fd.NextPollAt),
