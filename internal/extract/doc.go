@@ -65,12 +65,20 @@
 //
 // Metadata. The title is the visible headline: the short block whose words
 // best match a reference title (og:title, JSON-LD headline, <title> and its
-// pieces, never the site's own name), preferring headings and blocks just
-// before the body; else the metadata title; else the headline-like block
-// nearest before the body. A body that starts with the title loses it.
+// pieces, never the site's own name nor a domain name or section before
+// the headline), preferring headings and blocks just before the body, and
+// a heading that opens a <title> holding headline and deck; a section's
+// label (kicker) a <title> names yields to the headline under it, a deck
+// or an agency's credit line is none; else the metadata title; else the
+// headline-like block nearest before the body (or the page's <h1> a little
+// further up, or a headline-like line opening the body). Mojibake (UTF-8
+// read as Latin-1) is repaired. A body that starts with the title loses
+// it.
 // Times keep the zone the page gave (so that the day is the page's day);
-// the published time comes from JSON-LD and meta tags, and yields to the
-// date the page shows by its headline when that names another day.
+// the published time comes from JSON-LD and meta tags and is settled
+// against the dates the page shows by its headline and byline, read with
+// their labels ("Published", "Updated", in several languages; numeric
+// dates day first but on US pages), not from prose: see settleDates.
 // Authors come from JSON-LD or meta tags when they name people, else from
 // rel=author, byline-named elements or a "By ..." line by the headline.
 // Language comes from <html lang>, og:locale or content-language, else from

@@ -92,8 +92,17 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	}
 	art.Paragraphs = extractBody(root, body, art.Title, ld.body, ex, rule)
 	tp := titleCandidates(body)
-	art.Title = pickTitle(tp, info, ld, art.SiteName, base, art.Paragraphs)
-	tp.settleDates(art)
+	host := ""
+	if base != nil {
+		host = base.Hostname()
+	}
+	tp.dayFirst = dayFirstLocale(host, info.htmlLang, info.metas["og:locale"], info.metas["content-language"])
+	art.Title = fixMojibake(pickTitle(tp, info, ld, art.SiteName, base, art.Paragraphs))
+	og := parseTime(info.metas["article:published_time"])
+	if og.IsZero() {
+		og = parseTime(info.metas["og:published_time"])
+	}
+	tp.settleDates(art, pageZone(info, ld), sameDay(og, art.Published))
 	if art.Published.IsZero() {
 		art.Published = art.Modified // a page that shows only when it was updated
 	}
@@ -339,7 +348,7 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 	}
 	a.Author = strings.TrimSpace(reByline.ReplaceAllString(a.Author, ""))
 
-	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "published", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created", "article.published", "cxenseparse:recs:publishtime")} {
+	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "publication_date", "published", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created", "article.published", "cxenseparse:recs:publishtime")} {
 		if t := parseTime(v); !t.IsZero() {
 			a.Published = t
 			break
@@ -353,7 +362,7 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 			}
 		}
 	}
-	for _, v := range []string{ld.modified, get("article:modified_time", "datemodified", "og:updated_time", "last-modified", "dcterms.modified")} {
+	for _, v := range []string{ld.modified, get("article:modified_time", "datemodified", "og:updated_time", "last-modified", "modified-date", "dcterms.modified")} {
 		if t := parseTime(v); !t.IsZero() {
 			a.Modified = t
 			break

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ldInfo is what kabar reads from JSON-LD.
@@ -244,11 +245,24 @@ func parseTime(s string) time.Time {
 
 var reTitleSep = regexp.MustCompile(`\s+[|\-–—:·•»«›>/]\s+|\s+::\s+`)
 
+// reDomainHead is a domain name opening a title as its site's name
+// ("example.com: Headline", "Example.com - Section - Headline").
+// The top-level domain is lower case: "St.Louis: ..." is no site.
+var reDomainHead = regexp.MustCompile(`^(?:www\.)?[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.[a-z]{2,}\s*[:|\-–—·•»]\s+`)
+
 // cleanTitle strips a " | Site" style suffix (or prefix) from a page title.
 func cleanTitle(t, site string) string {
 	t = collapse(t)
 	if t == "" {
 		return t
+	}
+	if loc := reDomainHead.FindStringIndex(t); loc != nil && wordCount(t[loc[1]:]) >= 3 {
+		t = t[loc[1]:]
+		// what follows the site's name may be a section's ("Site -
+		// Sport - Headline")
+		if l := reTitleSep.FindStringIndex(t); l != nil && wordCount(t[:l[0]]) <= 2 && wordCount(t[l[1]:]) >= 4 {
+			t = t[l[1]:]
+		}
 	}
 	locs := reTitleSep.FindAllStringIndex(t, -1)
 	if len(locs) == 0 {
@@ -312,4 +326,45 @@ func normLang(s string) string {
 		return "id"
 	}
 	return ""
+}
+
+// cp1252 holds the Windows-1252 characters of bytes 0x80-0x9F.
+var cp1252 = map[rune]byte{
+	'€': 0x80, '‚': 0x82, 'ƒ': 0x83, '„': 0x84, '…': 0x85, '†': 0x86, '‡': 0x87, 'ˆ': 0x88,
+	'‰': 0x89, 'Š': 0x8A, '‹': 0x8B, 'Œ': 0x8C, 'Ž': 0x8E, '‘': 0x91, '’': 0x92, '“': 0x93,
+	'”': 0x94, '•': 0x95, '–': 0x96, '—': 0x97, '˜': 0x98, '™': 0x99, 'š': 0x9A, '›': 0x9B,
+	'œ': 0x9C, 'ž': 0x9E, 'Ÿ': 0x9F,
+}
+
+// fixMojibake undoes text whose UTF-8 bytes were read once more as
+// Latin-1 or Windows-1252 ("Investorâ\u0080\u0099s", "Investorâ€™s"):
+// when every character maps back to one byte and those bytes are valid
+// UTF-8 with some multi-byte character, they were the text. Real Latin-1
+// text almost never forms valid UTF-8 that way ("SÃO" does not).
+func fixMojibake(s string) string {
+	multi := false
+	for _, r := range s {
+		if r >= 0xC2 && r <= 0xF4 {
+			multi = true
+			break
+		}
+	}
+	if !multi {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x100:
+			b = append(b, byte(r))
+		case cp1252[r] != 0:
+			b = append(b, cp1252[r])
+		default:
+			return s
+		}
+	}
+	if !utf8.Valid(b) {
+		return s
+	}
+	return string(b)
 }

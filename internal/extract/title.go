@@ -3,6 +3,7 @@ package extract
 import (
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,6 +52,8 @@ type titlePage struct {
 	nlinks  int // links in it
 	linked  int // of which in links
 	nblocks int
+
+	dayFirst bool // the page writes "08/01/2008" for 8 January
 }
 
 // maxTitleBlocks bounds the work on huge pages.
@@ -202,13 +205,18 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	}
 	if m := t.choose(refs, parts, site, host, start); m.text != "" {
 		close := start < 0 || m.order >= start-20 && m.order <= start+1
+		if k := t.underKicker(m, start); k != "" {
+			return k
+		}
 		switch {
 		case near.text == "" || near.order == m.order:
 			return m.text
 		case !shares(m.text) && shares(near.text):
 			return near.text
-		case m.links && !near.links && near.order > m.order && near.rank <= rankTitleClass:
-			// a link (menu, breadcrumb) that repeats a section's name
+		case m.links && !near.links && near.order > m.order && near.rank <= rankTitleClass && (m.sim < 0.9 || wordCount(m.text) <= 4):
+			// a link (menu, breadcrumb) that repeats a section's name;
+			// a link that is a whole headline-long title is the
+			// article's own (a breadcrumb's last step, a permalink)
 			return near.text
 		case close || m.sim >= 0.9 && m.rank <= rankH2:
 			return m.text
@@ -229,23 +237,52 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	if len(info.h1s) > 0 {
 		return info.h1s[0]
 	}
-	if tt := cleanTitle(page, site); tt != "" {
+	if tt := cleanTitle(page, site); tt != "" && !isSiteName(tt, site, host) {
 		return tt
 	}
-	return t.first(start)
+	if f := t.first(start); f != "" {
+		return f
+	}
+	return cleanTitle(page, site)
 }
 
-// first is the best headline-like block about the body's start, for pages
-// that name their title nowhere else.
-func (t *titlePage) first(start int) string {
-	best, bestRank := "", rankPlain+1
+// underKicker is the headline right under m when m is a section's label
+// (a kicker: "SPORTS PLUS", "Evening News Digest") that a <title> naming
+// the section matched: the next block, as prominent, a longer line and no
+// sentence, up to the body's start; "" otherwise.
+func (t *titlePage) underKicker(m titleCand, start int) string {
+	if start < 0 || m.order >= start || wordCount(m.text) > 3 {
+		return ""
+	}
 	for _, c := range t.cands {
-		if start >= 0 && (c.order < start-30 || c.order >= start) {
+		if c.order != m.order+1 {
 			continue
 		}
 		wc := wordCount(c.text)
-		if wc < 2 || wc > 30 || c.nlinks > 1 || !hasLongWord(c.text) || looksLikeDate(c.text) ||
-			reJunkLine.MatchString(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) {
+		if c.rank > m.rank || c.rank > rankBold || wc < wordCount(m.text)+3 || wc > 20 || c.nlinks > 0 || c.links ||
+			sentenceEnd(c.text) || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) || reJunkLine.MatchString(c.text) ||
+			reMailLine.MatchString(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) ||
+			reCredit.MatchString(c.text) || reAgency.MatchString(c.text) {
+			return ""
+		}
+		return c.text
+	}
+	return ""
+}
+
+// first is the best headline-like block about the body's start, for pages
+// that name their title nowhere else: before it, or opening it (a short
+// line, no sentence). Links (menus) do not count.
+func (t *titlePage) first(start int) string {
+	best, bestRank := "", rankPlain+1
+	for _, c := range t.cands {
+		if start >= 0 && (c.order < start-30 || c.order > start) {
+			continue
+		}
+		wc := wordCount(c.text)
+		if wc < 2 || wc > 30 || c.nlinks > 1 || c.links || !hasLongWord(c.text) || looksLikeDate(c.text) ||
+			reJunkLine.MatchString(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) ||
+			c.order == start && (sentenceEnd(c.text) || wc > 20) {
 			continue
 		}
 		if c.rank < bestRank {
@@ -377,6 +414,7 @@ func bagInter(a, b map[string]int) int {
 
 type titleRef struct {
 	text   string
+	norm   string // normWords(text)
 	bag    map[string]int
 	size   int
 	weight float64
@@ -389,7 +427,7 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 	var rs []titleRef
 	add := func(s string, w float64) {
 		if b := wordBag(s); len(b) > 0 {
-			rs = append(rs, titleRef{s, b, bagSize(b), w})
+			rs = append(rs, titleRef{s, normWords(s), b, bagSize(b), w})
 		}
 	}
 	for _, r := range refs {
@@ -440,14 +478,28 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 			continue
 		}
 		score, matched := 0.0, 0
+		cn := ""
 		for _, r := range rs {
 			inter := bagInter(words, r.bag)
 			if inter*2 < n {
 				continue // less than half the block is in the reference
 			}
 			s := r.weight * min(float64(inter)/float64(n), float64(inter)/float64(r.size))
+			m := inter
+			// a heading that opens the reference ("Headline, deck -
+			// Site", "Film (2006): cast - Site") is its headline, however
+			// much else the reference holds
+			if inter == n && n >= 3 && c.rank <= rankH2 && r.size > n {
+				if cn == "" {
+					cn = normWords(c.text)
+				}
+				if strings.HasPrefix(r.norm, cn+" ") {
+					s = max(s, r.weight*(0.9+0.1*float64(n)/float64(r.size)))
+					m = r.size // it stands for the whole reference
+				}
+			}
 			if s > score {
-				score, matched = s, inter
+				score, matched = s, m
 			}
 		}
 		if score < 0.5 {
@@ -548,6 +600,11 @@ func trimToRef(block, ref string) string {
 		for to < len(block) && block[to] != ' ' {
 			to++
 		}
+		if t := strings.TrimSpace(block[from:to]); to < len(block) && strings.ContainsAny(t[len(t)-1:], ",:;") {
+			// the headline goes on past the reference ("Best tutors
+			// in 2025, reviewed by a student"): the reference is cut
+			return block
+		}
 		return strings.TrimSpace(block[from:to])
 	}
 	return block
@@ -561,20 +618,39 @@ func (t *titlePage) before(start int) titleCand {
 	}
 	var best, plain titleCand
 	bestRank := rankPlain
+	// a short first block that is no heading (a caption, a kicker) may
+	// stand above the headline: then the block after it counts too, if a
+	// heading
+	shortStart := false
+	for _, c := range t.cands {
+		if c.order == start {
+			shortStart = wordCount(c.text) <= 8 && c.rank > rankTitleClass
+			break
+		}
+	}
 	for i := len(t.cands) - 1; i >= 0; i-- {
 		c := t.cands[i]
-		if c.order > start || c.order == start && (c.rank > rankTitleClass || c.nlinks > 1 || sentenceEnd(c.text)) {
+		if c.order == start+1 && shortStart && c.rank <= rankTitleClass && c.nlinks == 0 && !sentenceEnd(c.text) {
+			// (checked as a heading below)
+		} else if c.order > start || c.order == start && (c.rank > rankTitleClass || c.nlinks > 1 || sentenceEnd(c.text)) {
 			// the body's first block counts when it is a heading: the
 			// headline the cleaning did not know to remove
 			continue
 		}
 		if c.order < start-8 {
-			break
+			// further up only the page's main heading counts, over
+			// the lesser blocks nearer
+			if c.order < start-30 {
+				break
+			}
+			if c.rank != rankH1 {
+				continue
+			}
 		}
 		wc := wordCount(c.text)
 		if wc < 2 || wc > 30 || !hasLongWord(c.text) || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
 			reJunkLine.MatchString(c.text) || reCommentsStart.MatchString(c.text) || reMailLine.MatchString(c.text) ||
-			reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) {
+			reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) || reAgency.MatchString(c.text) {
 			continue
 		}
 		// the nearest heading in reach, else the nearest bold block
@@ -584,6 +660,9 @@ func (t *titlePage) before(start int) titleCand {
 		}
 		if nameLike(c.text) {
 			tier = rankBold // a byline's name, most likely
+		}
+		if wc > 20 && tier < rankBold {
+			tier = rankBold // a long line under the headline: its deck
 		}
 		if tier < bestRank {
 			best, bestRank = c, tier
@@ -597,6 +676,10 @@ func (t *titlePage) before(start int) titleCand {
 	}
 	return plain
 }
+
+// reAgency is a line that only credits a news agency, as wire stories
+// carry under the headline.
+var reAgency = regexp.MustCompile(`(?i)^[\s\p{P}]*(the )?(associated press|press trust of india|reuters|agence france[- ]presse|afp|united press international|upi|canadian press|press association|australian associated press|aap|dpa|deutsche presse-agentur|xinhua|kyodo( news)?|yonhap|ians|pti|ani|antara|bernama|efe|ansa|bloomberg( news)?|(from )?wire (reports|services))[\s\p{P}]*$`)
 
 var dateWords = map[string]bool{
 	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true, "jul": true,

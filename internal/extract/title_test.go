@@ -1,0 +1,177 @@
+package extract
+
+import "testing"
+
+// nav is a site's menu of links, as pages carry above the article.
+const nav = `<ul class="menu"><li><a href="/a">Home</a></li><li><a href="/b">Local</a></li><li><a href="/c">Business</a></li><li><a href="/d">Sport</a></li><li><a href="/e">Weather</a></li></ul>`
+
+func TestTitleRules(t *testing.T) {
+	for _, c := range []struct {
+		name, url, head, body, want string
+		out                         bool // the blocks stand outside the <article>
+	}{
+		{
+			// a <title> holding the headline and its deck: the heading
+			// that opens it is the headline
+			"headline and deck in the title",
+			"https://www.harbour.example.com/quay",
+			`<title>Board Widens North Quay , Fishing Co-operative Wins Three-Year Dispute Over Harbour Berths - Harbour News</title>`,
+			nav + `<h1>Board Widens North Quay</h1><h2>Fishing Co-operative Wins Three-Year Dispute Over Harbour Berths</h2>`,
+			"Board Widens North Quay",
+			false,
+		},
+		{
+			"film title and cast in the title",
+			"https://reviews.example.com/film/quay",
+			`<title>The Quay at Night (2024): Ann Reid, Tom Bell, Sara Lind - Example Film Review</title>`,
+			nav + `<h1>The Quay at Night</h1><h2>Director: Joe Smith</h2><h2>Cast: Ann Reid, Tom Bell, Sara Lind, Omar Haddad</h2>`,
+			"The Quay at Night",
+			false,
+		},
+		{
+			// a domain name before the headline is the site's name
+			"domain prefix",
+			"https://www.theharbourpost.example/quay",
+			`<title>harbourpost.example: Board widens north quay</title>`,
+			nav + `<h2>Board widens north quay</h2><h2>Perhaps to end a dispute that had run for three years and twice reached the courts, the harbour board gave the fishing co-operative what it asked</h2>`,
+			"Board widens north quay",
+			false,
+		},
+		{
+			// a long heading under the headline is its deck, even when
+			// the headline's words are not the article's
+			"deck",
+			"https://www.theharbourpost.example/quay",
+			`<title>harbourpost.example: Blame game begins amid fury</title>`,
+			nav + `<h2>Blame game begins amid fury</h2><h2>Perhaps to end a dispute that ran three years, the harbour board gave the fishing co-operative the wider north quay it asked for</h2><p>Ann Reid</p>`,
+			"Blame game begins amid fury",
+			true,
+		},
+		{
+			// and so are the site's and the section's names before it
+			"domain and section prefix, headline glued to its deck",
+			"https://www.harbournews.example.com/article?id=4",
+			`<title>HarbourNews.example.com - Ports - Quay: Board Agrees To Widen The North Berth</title>`,
+			nav + `<div class="lead">Quay: Board Agrees To Widen The North Berth Ahead of the spring the harbour board has agreed to widen the north quay after a long dispute</div>`,
+			"Quay: Board Agrees To Widen The North Berth",
+			false,
+		},
+		{
+			// a link that is the whole headline (the breadcrumb's last
+			// step) is the article's, not a section's
+			"breadcrumb link",
+			"https://www.harbour.example.com/quay",
+			`<title>Board agrees to widen the north quay / Harbour Online</title>`,
+			nav + `<div class="crumbs"><a href="/local">Local</a></div><div class="crumbs"><a href="/quay">Board agrees to widen the north quay</a></div><span>2025-01-14 00:40:17</span><h2>More in Local news</h2><ul><li><a href="/x">Ferry fares frozen for islanders</a></li><li><a href="/y">Lifeboat crew called out twice</a></li></ul>`,
+			"Board agrees to widen the north quay",
+			false,
+		},
+		{
+			// no <title>: the agency's credit under the headline is no
+			// headline
+			"agency credit",
+			"https://www.harbour.example.com/quay",
+			``,
+			nav + `<div class="hl">Board agrees to widen the north quay</div><div class="hl">Press Trust of India</div><div class="hl">Monday, January 14, 2008 (Mumbai):</div>`,
+			"Board agrees to widen the north quay",
+			true,
+		},
+		{
+			// no <title>: the page's <h1> further up beats an author's
+			// name nearer the text
+			"main heading above the author's box",
+			"https://comment.example.org/ann-reid/quay",
+			``,
+			nav + `<h1>Battery power</h1><div class="standfirst">Widening the north quay is welcome, but insisting on new cranes is not a luxury every harbour can afford</div>` +
+				`<h2><a href="/ann-reid">Ann Reid</a></h2><h2>Articles</h2><a href="/latest">Latest</a> <a href="/all">Show all</a><h2><a href="/profile">Profile</a></h2><div class="more"><a href="/ann-reid/all">All Ann Reid articles</a></div><a href="/feeds">About feeds</a><p>January 7, 2008 4:30 PM</p>`,
+			"Battery power",
+			true,
+		},
+		{
+			// a <title> that is only the site's name: the headline is
+			// the short line that opens the text
+			"site name title",
+			"https://www.harbourpost.example.com/story?id=9",
+			`<title>harbourpost.example.com</title>`,
+			nav + `<p>Board Agrees to Widen the North Quay</p>`,
+			"Board Agrees to Widen the North Quay",
+			false,
+		},
+		{
+			// a <title> naming the section: its label (kicker) above the
+			// headline is not the headline
+			"kicker",
+			"https://www.harbourpost.example.com/sport/9",
+			`<title>Harbour Post : SPORTS PLUS</title>`,
+			nav + `<div>SPORTS PLUS</div><b>Rowing club wins the regatta for the third year in a row</b>`,
+			"Rowing club wins the regatta for the third year in a row",
+			false,
+		},
+		{
+			// a caption the text starts with, then the headline
+			"caption before the headline",
+			"https://www.harbourpost.example.com/9",
+			`<title>Harbour Post - Local News | Ferries, Weather, Tides</title>`,
+			nav + `<div>OTHER LOCAL NEWS</div><p>Ann Reid - harbour master.</p><div class="headline">BOARD WIDENS NORTH QUAY</div>`,
+			"BOARD WIDENS NORTH QUAY",
+			false,
+		},
+		{
+			// the headline runs on past the <title>'s shorter version
+			"headline longer than the title",
+			"https://www.harbourpost.example.com/9",
+			`<title>Best Harbour Walks in 2025 | Harbour Post</title>`,
+			nav + `<h1>Best Harbour Walks in 2025, Tested by a Harbour Master</h1>`,
+			"Best Harbour Walks in 2025, Tested by a Harbour Master",
+			true,
+		},
+		{
+			"mojibake",
+			"https://www.harbourpost.example.com/9",
+			"<title>The Harbour Master\u00e2\u0080\u0099s Guide to the North Quay | Harbour Post</title>",
+			nav + "<h1>The Harbour Master\u00e2\u0080\u0099s Guide to the North Quay</h1>",
+			"The Harbour Master’s Guide to the North Quay",
+			false,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			page := testPage(c.head, c.body, "")
+			if c.out {
+				page = testPageOut(c.head, c.body, "")
+			}
+			art, err := Extract(page, c.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if art.Title != c.want {
+				t.Errorf("Title = %q, want %q", art.Title, c.want)
+			}
+		})
+	}
+}
+
+func TestCleanTitleDomains(t *testing.T) {
+	for in, want := range map[string]string{
+		"globe.example.com: Blame game begins amid fury":                 "Blame game begins amid fury",
+		"Goal.example - Chelsea - Cole: Winning Cup Would Give Momentum": "Cole: Winning Cup Would Give Momentum",
+		"example.com: Hi": "example.com: Hi", // too short to be a headline
+	} {
+		if got := cleanTitle(in, ""); got != want {
+			t.Errorf("cleanTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFixMojibake(t *testing.T) {
+	for in, want := range map[string]string{
+		"Investor\u00e2\u0080\u0099s guide": "Investor’s guide", // read as Latin-1
+		"Investorâ€™s guide":                "Investor’s guide", // read as Windows-1252
+		"Café in São Paulo":                 "Café in São Paulo",
+		"SÃO PAULO":                         "SÃO PAULO",
+		"plain":                             "plain",
+	} {
+		if got := fixMojibake(in); got != want {
+			t.Errorf("fixMojibake(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
