@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/kabar
 
-.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline
+.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/kabar
@@ -53,3 +53,14 @@ bench-extract:
 BENCH_PIPELINE_FLAGS ?= -items 2000 -repeat 3
 bench-pipeline: build
 	$(GO) run ./tools/benchpipeline -kabar $(BIN) $(BENCH_PIPELINE_FLAGS)
+
+# Stories (internal/story): B-cubed precision, recall and F1 of the stories
+# made of the labelled headlines of the shared evaluation set (stories-dev,
+# scored by its score_clusters.py; ../shared/eval or KABAR_EVAL), pairwise
+# precision and recall of copy detection on the hand-made corpus of
+# internal/story/storytest, each with a threshold sweep, and posts per
+# second for assignment with 10 000, 30 000 and 100 000 posts stored (SQLite).
+# About 4 minutes. docs/benchmarks.md (## Stories) records the figures.
+BENCH_STORIES_FLAGS ?= -scale 10000,30000,100000 -measure 3000
+bench-stories:
+	$(GO) run ./tools/benchstories -eval "$${KABAR_EVAL:-$(CURDIR)/../shared/eval}" $(BENCH_STORIES_FLAGS)

@@ -216,14 +216,15 @@ func TestWorkersShareLoadAndSurviveSIGKILL(t *testing.T) {
 	// this server): a request released on its slot may reach the host tens
 	// of milliseconds late, so the next one, on time, seems early. The check
 	// is the usual one for a rate limit observed from outside, GCRA: no
-	// request may come more than a tolerance (two limits here) ahead of a
+	// request may come more than a tolerance (four limits here) ahead of a
 	// one-per-limit schedule, so that a short catch-up pair passes but any
 	// sustained excess fails, however small, as it accumulates. The hosts
 	// are few so that their limit, not the CPU, is the bottleneck: three
 	// processes each pacing alone were measured here at 29 requests/s
 	// against 25/s, seconds ahead of the schedule; the shared pace at 24.7/s
-	// and at most 62 ms ahead (race detector on).
-	checkHostRates(t, web.Requests(), hostDelay, 2*hostDelay)
+	// and at most 62 ms ahead (race detector on), up to 100 ms when other
+	// builds loaded the machine too.
+	checkHostRates(t, web.Requests(), hostDelay, 4*hostDelay)
 	t.Logf("test took %v", time.Since(started).Round(time.Millisecond))
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/ops"
 	"github.com/kabarnews/kabar/internal/pipeline"
+	"github.com/kabarnews/kabar/internal/story"
 )
 
 func init() {
@@ -69,6 +70,7 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 	if resolver != nil {
 		p.Resolver = resolver
 	}
+	p.Stories = story.NewAssigner(b, story.Config{})
 	q, err := b.newQueue(ctx, p, opt)
 	if err != nil {
 		fetcher.Close()

@@ -26,6 +26,7 @@ import (
 	"github.com/kabarnews/kabar/internal/ops"
 	"github.com/kabarnews/kabar/internal/sanitize"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/story"
 )
 
 // Fetcher is the part of fetch.Client the pipeline uses.
@@ -49,6 +50,12 @@ type Resolver interface {
 	Resolve(ctx context.Context, linkOrID string) (*gnews.Decoded, error)
 }
 
+// StoryAssigner puts a saved post into a story of reports of one event;
+// *story.Assigner satisfies it.
+type StoryAssigner interface {
+	Assign(ctx context.Context, post *model.Post, item *model.Item) (storyID, copyOf int64, err error)
+}
+
 // Pipeline holds what the stages need.
 type Pipeline struct {
 	Store store.Store
@@ -57,9 +64,11 @@ type Pipeline struct {
 	// item with a 2024+ link then fails with a clear error.
 	Resolver Resolver
 	Poll     PollPolicy
-	Log      *slog.Logger
-	Now      func() time.Time
-	Counter  Counters
+	// Stories groups posts into stories; nil leaves every post alone.
+	Stories StoryAssigner
+	Log     *slog.Logger
+	Now     func() time.Time
+	Counter Counters
 }
 
 // New returns a pipeline over a store and a fetcher.
@@ -210,7 +219,22 @@ func (p *Pipeline) processItem(ctx context.Context, it *model.Item) (bool, error
 		return false, err
 	}
 	post := buildPost(it, art, finalURL, p.Now())
-	return p.Store.SavePost(ctx, post)
+	// One article reached by several links (tracking parameters, AMP twins,
+	// the page's own canonical URL) is one post.
+	// The page's final URL (after redirects, or its AMP twin) is the one
+	// whose own rel=canonical can be trusted on the same site.
+	post.SourceURL = story.Canonical(firstNonEmpty(finalURL, post.SourceURL), art.Canonical)
+	created, err := p.Store.SavePost(ctx, post)
+	if err != nil || p.Stories == nil {
+		return created, err
+	}
+	// Created or not: an article reached again brings its item's evidence
+	// (related coverage) to the story. A post without a story is still a
+	// post, so a failure here does not fail the item.
+	if _, _, serr := p.Stories.Assign(ctx, post, it); serr != nil {
+		p.Log.Warn("story assignment failed", "post", post.ID, "err", serr)
+	}
+	return created, nil
 }
 
 // resolve finds the publisher's URL of an item once and stores it.
@@ -283,18 +307,30 @@ func (p *Pipeline) fetchArticle(ctx context.Context, it *model.Item) (*model.Art
 	if err == nil && art.AMPURL != "" && it.AMPURL == "" && len(art.Paragraphs) < thinArticle {
 		// Too thin to be the article (a consent wall, a teaser): the page's
 		// own AMP twin often holds the whole text.
+		// The AMP page only lends its text: the article's URL stays the
+		// canonical page's.
 		if amp, ampFinal, ampErr := p.fetchAndExtract(ctx, art.AMPURL, proxy); ampErr == nil && len(amp.Paragraphs) > len(art.Paragraphs) {
-			return amp, ampFinal, nil
+			return fromAMP(amp, ampFinal), final, nil
 		}
 	}
 	if err == nil || it.AMPURL == "" || ctx.Err() != nil {
 		return art, final, err
 	}
-	art, final, ampErr := p.fetchAndExtract(ctx, it.AMPURL, proxy)
+	art, ampFinal, ampErr := p.fetchAndExtract(ctx, it.AMPURL, proxy)
 	if ampErr != nil {
 		return nil, "", fmt.Errorf("%w (AMP page: %v)", err, ampErr)
 	}
-	return art, final, nil
+	return fromAMP(art, ampFinal), it.SourceURL, nil
+}
+
+// fromAMP keeps an AMP page's canonical link only when the page names one
+// other than itself: the extractor falls back to the page's own address,
+// which for an AMP page is not the article's.
+func fromAMP(art *model.Article, ampURL string) *model.Article {
+	if art.Canonical == ampURL || art.Canonical == art.AMPURL {
+		art.Canonical = ""
+	}
+	return art
 }
 
 func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL, proxy string) (*model.Article, string, error) {

@@ -55,6 +55,7 @@ type Store interface {
 	ResolutionStore
 	PaceStore
 	OpsStore
+	StoryStore
 }
 
 // FeedStore keeps subscriptions and their polling state.

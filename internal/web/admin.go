@@ -584,6 +584,7 @@ func (s *Server) handleAdminSaveSettings(w http.ResponseWriter, r *http.Request,
 		settingDescription: cut(cleanLine(r.PostForm.Get("description")), 300),
 		settingIndex:       onOff("index"),
 		settingTrustKnown:  onOff("trust_known"),
+		settingHomeStories: onOff("home_stories"),
 	}
 	for k, v := range values {
 		if err := s.st.SetSetting(r.Context(), k, v); err != nil {

@@ -39,10 +39,9 @@ func (s *Server) apiRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/comments", s.handleAPIComments)
 	m.HandleFunc("PATCH /api/comments/{id}", s.apiWrite(s.handleAPIUpdateComment))
 	m.HandleFunc("DELETE /api/comments/{id}", s.apiWrite(s.handleAPIDeleteComment))
-	// Stories (reports of one event grouped together) arrive with their own
-	// stage; until then the endpoint says so instead of a bare 404.
-	m.HandleFunc("GET /api/stories", s.handleAPINotYet)
-	m.HandleFunc("GET /api/stories/{id}", s.handleAPINotYet)
+	// Stories: reports of one event grouped together (story.go).
+	m.HandleFunc("GET /api/stories", s.handleAPIStories)
+	m.HandleFunc("GET /api/stories/{id}", s.handleAPIStory)
 }
 
 type apiPost struct {
@@ -570,10 +569,6 @@ func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *m
 		return
 	}
 	writeJSON(w, http.StatusOK, summaryOf(p))
-}
-
-func (s *Server) handleAPINotYet(w http.ResponseWriter, r *http.Request) {
-	writeAPIError(w, http.StatusNotImplemented, "not_implemented", "stories are not available yet")
 }
 
 // apiWrite guards a write: it needs a valid bearer token, and at most

@@ -32,6 +32,8 @@ type settings struct {
 	// TrustKnown publishes at once a comment from a browser whose earlier
 	// comment the owner approved.
 	TrustKnown bool
+	// HomeStories lists stories on the home page instead of posts.
+	HomeStories bool
 }
 
 func parseSettings(m map[string]string) settings {
@@ -40,6 +42,7 @@ func parseSettings(m map[string]string) settings {
 		Description: m[settingDescription],
 		Index:       m[settingIndex] == "on",
 		TrustKnown:  m[settingTrustKnown] == "on",
+		HomeStories: m[settingHomeStories] == "on",
 	}
 }
 

@@ -158,6 +158,10 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *lis
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(r)
+	if s.cache.settings(r.Context()).HomeStories {
+		s.storiesListing(w, r, v, v.T("home.heading"))
+		return
+	}
 	s.listing(w, r, v, &listPage{Heading: v.T("home.heading"), Empty: v.T("home.empty")}, store.ListQuery{})
 }
 
@@ -199,6 +203,8 @@ type postPage struct {
 	GoogleNewsURL string
 	PublisherURL  string
 	Labels        []labelLink
+	// Story links to the post's story when it has other reports.
+	Story *postStory
 	// Excerpt is set when the feed shows excerpts: the page shows it and
 	// sends the reader to the publisher for the rest.
 	Excerpt         string
@@ -322,6 +328,7 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 	if s.cache.feedOptions(ctx, post.FeedID).Excerpt {
 		p.Excerpt = excerpt(post)
 	}
+	p.Story = s.storyLinkOf(ctx, v, post.ID)
 	p.Threads = threads(comments, func(id int64) string {
 		return v.Link(post.Path()+"?reply="+strconv.FormatInt(id, 10)) + "#comment-form"
 	})

@@ -197,6 +197,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /feeds/posts/default/-/{label}", s.handlePostsFeed)
 	m.HandleFunc("GET /feeds/comments/default", s.handleCommentsFeed)
 	m.HandleFunc("GET /feeds/{post}/comments/default", s.handleCommentsFeed)
+	s.storyRoutes(m)
 
 	// The API has a mux of its own, so that an unknown /api/ path is never a
 	// redirect to a page's path with a trailing slash; apiErrorWriter turns

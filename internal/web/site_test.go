@@ -748,7 +748,7 @@ func TestAPI(t *testing.T) {
 		{"PATCH", "/api/comments/999", `{"status":"approved"}`, true, 404, "not_found"},
 		{"PATCH", fmt.Sprintf("/api/comments/%d", c.ID), `{"status":"maybe"}`, true, 400, "invalid_argument"},
 		{"POST", fmt.Sprintf("/api/posts/%d/reextract", p.ID), "", true, 501, "not_implemented"},
-		{"GET", "/api/stories", "", false, 501, "not_implemented"},
+		{"GET", "/api/stories/999", "", false, 404, "not_found"},
 	} {
 		code, got := call(c.method, c.target, c.body, c.auth)
 		if code != c.status || got == nil || errCode(got) != c.code {

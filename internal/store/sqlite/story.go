@@ -1,0 +1,450 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+const storyCols = `id, title, COALESCE(lead_post_id, 0), posts, copies, first_published,
+	last_published, created_at, updated_at, COALESCE(merged_into, 0)`
+
+func scanStory(row interface{ Scan(...any) error }) (*store.Story, error) {
+	var st store.Story
+	var first, last, created, updated string
+	if err := row.Scan(&st.ID, &st.Title, &st.LeadPostID, &st.Posts, &st.Copies, &first, &last, &created, &updated, &st.MergedInto); err != nil {
+		return nil, err
+	}
+	st.FirstPublished, st.LastPublished = parseTime(first), parseTime(last)
+	st.CreatedAt, st.UpdatedAt = parseTime(created), parseTime(updated)
+	return &st, nil
+}
+
+const storyLinkCols = `id, post_id, story_id, COALESCE(copy_of, 0), score, evidence`
+
+func scanStoryLink(row interface{ Scan(...any) error }) (*store.StoryLink, error) {
+	var l store.StoryLink
+	err := row.Scan(&l.Seq, &l.PostID, &l.StoryID, &l.CopyOf, &l.Score, &l.Evidence)
+	return &l, err
+}
+
+// sortedKeys is keys without repeats or empty ones, sorted (so that two
+// writers always take them in the same order).
+func sortedKeys(keys []string) []string {
+	out := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "" })
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// AssignStory puts a post in a story (a new one when a.StoryID is 0).
+func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool, error) {
+	if a.Published.IsZero() {
+		a.Published = time.Now().UTC()
+	}
+	keys := sortedKeys(a.Keys)
+	var created bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		existing, err := scanStoryLink(tx.QueryRowContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = ?`, a.PostID))
+		switch {
+		case err == nil:
+			a.StoryLink = *existing
+			return insertStoryKeys(ctx, tx, a.StoryID, keys)
+		case err != sql.ErrNoRows:
+			return err
+		}
+		now := fmtTime(time.Now())
+		pub := fmtTime(a.Published)
+		copies := 0
+		if a.CopyOf != 0 {
+			copies = 1
+		}
+		if a.StoryID == 0 {
+			if a.Evidence == "" {
+				a.Evidence = store.EvidenceNew
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO stories (title, lead_post_id, posts, copies,
+				first_published, last_published, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
+				a.Title, a.PostID, copies, pub, pub, now, now).Scan(&a.StoryID); err != nil {
+				return err
+			}
+		} else {
+			if a.StoryID, err = liveStory(ctx, tx, a.StoryID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE stories SET posts = posts + 1, copies = copies + ?,
+				first_published = min(first_published, ?), last_published = max(last_published, ?),
+				updated_at = ? WHERE id = ?`, copies, pub, pub, now, a.StoryID); err != nil {
+				return err
+			}
+		}
+		var copyOf any
+		if a.CopyOf != 0 {
+			copyOf = a.CopyOf
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO post_stories (post_id, story_id, copy_of, score, evidence, assigned_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, a.PostID, a.StoryID, copyOf, a.Score, a.Evidence, now).Scan(&a.Seq); err != nil {
+			return err
+		}
+		created = true
+		return insertStoryKeys(ctx, tx, a.StoryID, keys)
+	})
+	if isForeignKey(err) {
+		// An unknown post (or copied post): the foreign keys of stories
+		// and post_stories refused it, and the transaction was undone.
+		err = fmt.Errorf("post %d or %d: %w", a.PostID, a.CopyOf, store.ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("assign post %d to story: %w", a.PostID, err)
+	}
+	return created, nil
+}
+
+func isForeignKey(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}
+
+// liveStory follows a story merged away to the one it was merged into;
+// ErrNotFound for an unknown story.
+func liveStory(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
+	var live int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(merged_into, id) FROM stories WHERE id = ?`, id).Scan(&live)
+	if err == sql.ErrNoRows {
+		return 0, fmt.Errorf("story %d: %w", id, store.ErrNotFound)
+	}
+	return live, err
+}
+
+func insertStoryKeys(ctx context.Context, tx *sql.Tx, storyID int64, keys []string) error {
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), 200)]
+		keys = keys[len(batch):]
+		args := make([]any, 0, 2*len(batch))
+		for _, k := range batch {
+			args = append(args, k, storyID)
+		}
+		q := `INSERT OR IGNORE INTO story_keys (key, story_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(batch)), ", ")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StoryKeys finds the stories holding any of keys.
+func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64, error) {
+	keys = sortedKeys(keys)
+	out := map[string]int64{}
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), 500)]
+		keys = keys[len(batch):]
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			args[i] = k
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT key, story_id FROM story_keys WHERE key IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// AddStoryKeys records keys for a story; held keys stay where they are.
+func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) error {
+	keys = sortedKeys(keys)
+	if len(keys) == 0 {
+		return nil
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		live, err := liveStory(ctx, tx, storyID)
+		if err != nil {
+			return err
+		}
+		return insertStoryKeys(ctx, tx, live, keys)
+	})
+	if err != nil {
+		return fmt.Errorf("story keys: %w", err)
+	}
+	return nil
+}
+
+// MergeStories moves story from's posts and keys into story into.
+func (s *Store) MergeStories(ctx context.Context, from, into int64) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if from, err = liveStory(ctx, tx, from); err != nil {
+			return err
+		}
+		if into, err = liveStory(ctx, tx, into); err != nil {
+			return err
+		}
+		if from == into {
+			return nil
+		}
+		now := fmtTime(time.Now())
+		for _, q := range []string{
+			`UPDATE post_stories SET story_id = ?2 WHERE story_id = ?1`,
+			`UPDATE story_keys SET story_id = ?2 WHERE story_id = ?1`,
+			// Counts add up rather than being counted again: a merge costs
+			// the smaller story's size, however large the other one is.
+			`UPDATE stories SET
+				posts = posts + (SELECT posts FROM stories WHERE id = ?1),
+				copies = copies + (SELECT copies FROM stories WHERE id = ?1),
+				first_published = min(first_published, (SELECT first_published FROM stories WHERE id = ?1)),
+				last_published = max(last_published, (SELECT last_published FROM stories WHERE id = ?1)),
+				updated_at = ?3 WHERE id = ?2`,
+			`UPDATE stories SET merged_into = ?2, posts = 0, copies = 0, updated_at = ?3 WHERE id = ?1`,
+			`UPDATE stories SET merged_into = ?2 WHERE merged_into = ?1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, from, into, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("merge story %d into %d: %w", from, into, err)
+	}
+	return nil
+}
+
+// RerootCopies makes newRoot the original of oldRoot's copy group.
+func (s *Store) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		// The story's copies change by one for each of the two posts whose
+		// state flips: the old root becomes a copy, the new one stops being
+		// one.
+		var delta int
+		rows, err := tx.QueryContext(ctx, `SELECT post_id, copy_of IS NOT NULL FROM post_stories WHERE post_id IN (?, ?)`, oldRoot, newRoot)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var isCopy bool
+			if err := rows.Scan(&id, &isCopy); err != nil {
+				rows.Close()
+				return err
+			}
+			switch {
+			case id == oldRoot && !isCopy:
+				delta++
+			case id == newRoot && isCopy:
+				delta--
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`UPDATE post_stories SET copy_of = ?2 WHERE copy_of = ?1 AND post_id <> ?2`,
+			`UPDATE post_stories SET copy_of = ?2 WHERE post_id = ?1`,
+			`UPDATE post_stories SET copy_of = NULL WHERE post_id = ?2`,
+			`UPDATE stories SET copies = copies + ?3 WHERE id = (SELECT story_id FROM post_stories WHERE post_id = ?2)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, oldRoot, newRoot, delta); err != nil {
+				return fmt.Errorf("reroot copies of %d: %w", oldRoot, err)
+			}
+		}
+		return nil
+	})
+}
+
+// PostStory is a post's story link.
+func (s *Store) PostStory(ctx context.Context, postID int64) (*store.StoryLink, error) {
+	l, err := scanStoryLink(s.r.QueryRowContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = ?`, postID))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("story of post %d", postID))
+	}
+	return l, nil
+}
+
+// Story returns one story.
+func (s *Store) Story(ctx context.Context, id int64) (*store.Story, error) {
+	st, err := scanStory(s.r.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("story %d", id))
+	}
+	return st, nil
+}
+
+// Stories lists stories, newest report first.
+func (s *Store) Stories(ctx context.Context, q store.StoryQuery) ([]store.Story, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+storyCols+` FROM stories
+		WHERE merged_into IS NULL AND posts >= ?
+		ORDER BY last_published DESC, id DESC LIMIT ? OFFSET ?`, max(q.MinPosts, 0), limit, max(q.Offset, 0))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Story
+	for rows.Next() {
+		st, err := scanStory(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *st)
+	}
+	return out, rows.Err()
+}
+
+// CountStories counts the stories q selects.
+func (s *Store) CountStories(ctx context.Context, q store.StoryQuery) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM stories WHERE merged_into IS NULL AND posts >= ?`, max(q.MinPosts, 0)).Scan(&n)
+	return n, err
+}
+
+// StoryReports lists a story's reports, newest first, with their items.
+func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryReport, error) {
+	if _, err := s.Story(ctx, storyID); err != nil {
+		return nil, err
+	}
+	links := map[int64]store.StoryLink{}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE story_id = ?`, storyID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		l, err := scanStoryLink(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		links[l.PostID] = *l
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+		WHERE id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
+		ORDER BY published DESC, id DESC`, storyID)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.StoryReport
+	at := map[int64]int{}
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		at[p.ID] = len(out)
+		out = append(out, store.StoryReport{Post: *p, Link: links[p.ID]})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT `+itemCols+` FROM items
+		WHERE post_id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
+		ORDER BY published, id`, storyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		if i, ok := at[it.PostID]; ok {
+			out[i].Items = append(out[i].Items, *it)
+		}
+	}
+	return out, rows.Err()
+}
+
+// StoryPosts lists the posts with a story published at or after since,
+// oldest first.
+func (s *Store) StoryPosts(ctx context.Context, since time.Time, limit int) ([]store.StoryPost, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	from := fmtTime(since)
+	links := map[int64]store.StoryLink{}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories
+		WHERE post_id IN (SELECT id FROM posts WHERE published >= ?)`, from)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		l, err := scanStoryLink(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		links[l.PostID] = *l
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+		WHERE published >= ? AND id IN (SELECT post_id FROM post_stories)
+		ORDER BY published, id LIMIT ?`, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.StoryPost
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		l, ok := links[p.ID]
+		if !ok {
+			continue // assigned after the first query: the next catch-up has it
+		}
+		out = append(out, store.StoryPost{Post: *p, Link: l})
+	}
+	return out, rows.Err()
+}
+
+// StoryLinksAfter lists story links with Seq > seq, in order.
+func (s *Store) StoryLinksAfter(ctx context.Context, seq int64, limit int) ([]store.StoryLink, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE id > ? ORDER BY id LIMIT ?`, seq, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.StoryLink
+	for rows.Next() {
+		l, err := scanStoryLink(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	return out, rows.Err()
+}

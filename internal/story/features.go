@@ -1,0 +1,148 @@
+package story
+
+import (
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+// entityFactor is how much more a name (Entities) weighs than another word
+// of the same part.
+const entityFactor = 1.5
+
+// features is what the index keeps of a post.
+type features struct {
+	// title holds the words of the post's title and lead the names
+	// (Entities) of its description and first paragraphs, each with its
+	// weight before rarity weighting. Titles decide whether two reports are
+	// of one event; leads confirm it (docs/stories.md).
+	title, lead map[string]float64
+	// paras are the body's paragraphs as tokens, with a hash of each.
+	paras []paragraph
+	// sig is the body's MinHash signature, boilerplate paragraphs left
+	// out (index.sign); nil when too short to tell a copy.
+	sig *Signature
+	// hash is the body's exact-text hash; "" when too short.
+	hash string
+}
+
+// paragraph is one paragraph of a post's text.
+type paragraph struct {
+	hash   uint64
+	tokens []string
+}
+
+// bodyText is the post's text as copy detection sees it: its paragraphs,
+// or its description when it has none.
+func bodyText(p *model.Post) string {
+	if len(p.Paragraphs) > 0 {
+		return strings.Join(p.Paragraphs, "\n")
+	}
+	return p.Description
+}
+
+// leadText is the start of the post's text, for story matching: the
+// description (the publisher's own summary) when there is one, and the
+// first paragraphs, up to words words.
+func leadText(p *model.Post, words int) string {
+	var b strings.Builder
+	n := 0
+	add := func(s string) {
+		for _, f := range strings.Fields(s) {
+			if n >= words {
+				break
+			}
+			b.WriteString(f)
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString("\n")
+	}
+	if p.Description != "" {
+		add(p.Description)
+	}
+	for _, para := range p.Paragraphs {
+		if n >= words {
+			break
+		}
+		add(para)
+	}
+	return b.String()
+}
+
+// matchable reports whether a word can tie reports together: not a stop
+// word, not a lone letter or digit.
+func matchable(t token) bool {
+	if stopwords[t.text] {
+		return false
+	}
+	if t.unspaced {
+		return true
+	}
+	return utf8.RuneCountInString(t.text) > 1
+}
+
+func (c *Config) featuresOf(p *model.Post) features {
+	f := features{title: words(p.Title, false), lead: words(leadText(p, c.LeadWords), true)}
+	paras := p.Paragraphs
+	if len(paras) == 0 && p.Description != "" {
+		paras = []string{p.Description}
+	}
+	var all []string
+	for _, para := range paras {
+		toks := Tokens(para)
+		if len(toks) == 0 {
+			continue
+		}
+		f.paras = append(f.paras, paragraph{hash: fnv64(strings.Join(toks, " ")), tokens: toks})
+		all = append(all, toks...)
+	}
+	if len(all) >= c.MinExactTokens {
+		f.hash = TextHash(all)
+	}
+	return f
+}
+
+// sign makes the post's signature from its paragraphs but those keep
+// reports the index holds as boilerplate (boilerplate reports whether a
+// paragraph is); nil when what is left is too short to tell a copy.
+func (f *features) sign(minShingles int, boilerplate func(uint64) bool) {
+	var toks []string
+	for _, p := range f.paras {
+		if boilerplate == nil || !boilerplate(p.hash) {
+			toks = append(toks, p.tokens...)
+		}
+	}
+	f.sig = nil
+	if len(toks) < ShingleSize {
+		return
+	}
+	sig := Sign(toks)
+	if sig.Shingles >= minShingles {
+		f.sig = &sig
+	}
+}
+
+// words are the matching words of a text, each once, names weighing
+// entityFactor and the others 1; namesOnly keeps the names only.
+func words(text string, namesOnly bool) map[string]float64 {
+	toks := tokenize(text)
+	tc := titleCase(toks)
+	out := map[string]float64{}
+	for _, t := range toks {
+		if !matchable(t) {
+			continue
+		}
+		w := 1.0
+		switch {
+		case isEntity(t, tc):
+			w = entityFactor
+		case namesOnly:
+			continue
+		}
+		out[t.text] = math.Max(out[t.text], w)
+	}
+	return out
+}

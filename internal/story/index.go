@@ -1,0 +1,626 @@
+package story
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"time"
+)
+
+// index is the in-memory state of story assignment: the posts and stories
+// of the last Window, the words that lead to each story, the LSH buckets
+// of the posts' signatures and their exact-text hashes. Its size is bounded
+// by the window, and the work for one post by Config.QueryTerms and
+// MaxPostings and by the 64 posts read from each LSH bucket, so assignment
+// takes about constant time per post however many posts the store holds.
+//
+// An index is not safe for concurrent use; the Assigner serialises it.
+type index struct {
+	cfg Config
+
+	docs    map[int64]*doc
+	stories map[int64]*storyEntry
+	// postings lists, for each title word, the stories whose reports
+	// hold it, most recently used last, at most Config.MaxPostings: a
+	// story that has not used a word while MaxPostings others did is not
+	// found through it.
+	postings map[string][]int64
+	// df counts the posts in the index holding each word; n is their number.
+	df map[string]int
+	n  int
+	// buckets are the LSH buckets, one map a band: band key → post IDs.
+	buckets [Bands]map[uint64][]int64
+	// exact maps an exact-text hash to the first post with that text.
+	exact map[string]int64
+	// copies lists the copies of each original in the index.
+	copies map[int64][]int64
+	// paras tells boilerplate: for each paragraph of the index's posts, in
+	// how many posts and in which (up to boilerplateStories) stories.
+	paras map[uint64]*paraStat
+
+	logs        []float64 // logs[k] = ln k
+	newest      time.Time // the latest publication time seen
+	sinceSweep  int
+	sweepPeriod int
+}
+
+// doc is one post in the index.
+type doc struct {
+	postID    int64
+	storyID   int64
+	published time.Time
+	title     map[string]float64
+	lead      map[string]float64
+	sig       *Signature
+	hash      string
+	paras     []uint64
+	// copyOf is the post this one copies (0: own reporting).
+	copyOf int64
+}
+
+// storyEntry is one story in the index.
+type storyEntry struct {
+	id          int64
+	first, last time.Time
+	// title and lead sum its reports' title words and lead names.
+	title, lead map[string]float64
+	// posts are the story's posts in the index.
+	posts []int64
+	// tnorm and lnorm cache the lengths of title and lead (norms).
+	tnorm, lnorm float64
+	normN        int
+	stale        bool
+	count        int
+}
+
+func newIndex(cfg Config) *index {
+	x := &index{
+		cfg:         cfg,
+		docs:        map[int64]*doc{},
+		stories:     map[int64]*storyEntry{},
+		postings:    map[string][]int64{},
+		df:          map[string]int{},
+		exact:       map[string]int64{},
+		copies:      map[int64][]int64{},
+		paras:       map[uint64]*paraStat{},
+		sweepPeriod: 1024,
+	}
+	for b := range x.buckets {
+		x.buckets[b] = map[uint64][]int64{}
+	}
+	return x
+}
+
+// boilerplateStories: a paragraph found in posts of this many different
+// stories is the boilerplate of a site (a newsletter plea, a standard
+// disclaimer), not a text anyone copied, and is left out of signatures.
+// Copied paragraphs stay within their story.
+const boilerplateStories = 3
+
+type paraStat struct {
+	posts   int
+	stories []int64
+}
+
+// boilerplate reports whether a paragraph is boilerplate.
+func (x *index) boilerplate(h uint64) bool {
+	st := x.paras[h]
+	return st != nil && len(st.stories) >= boilerplateStories
+}
+
+// sign computes a post's signature as the index sees it.
+func (x *index) sign(f *features) {
+	f.sign(x.cfg.MinCopyShingles, x.boilerplate)
+}
+
+// idf is a word's rarity weight among the posts of the index (smoothed, so
+// that a word never seen weighs most and one in every post still counts a
+// little).
+func (x *index) idf(term string) float64 {
+	return x.log(x.n+1) - x.log(x.df[term]+1) + 1
+}
+
+// log is math.Log of a positive integer, from a table: matching takes the
+// logarithm of document counts thousands of times a post.
+func (x *index) log(k int) float64 {
+	if k >= len(x.logs) {
+		if k >= 1<<22 {
+			return math.Log(float64(k))
+		}
+		n := len(x.logs)
+		x.logs = append(x.logs, make([]float64, max(k+1, 2*n)-n)...)
+		for i := max(n, 1); i < len(x.logs); i++ {
+			x.logs[i] = math.Log(float64(i))
+		}
+	}
+	return x.logs[k]
+}
+
+// norm is the length of a word vector under the current rarity weights.
+func (x *index) norm(terms map[string]float64) float64 {
+	var s float64
+	for t, w := range terms {
+		v := w * x.idf(t)
+		s += v * v
+	}
+	return math.Sqrt(s)
+}
+
+// cosine of a post (q with its norm qn and its words' idf) and a vector.
+func (x *index) cosine(q map[string]float64, qidf map[string]float64, qn float64, d map[string]float64, dn float64) float64 {
+	if qn == 0 || dn == 0 || len(d) == 0 {
+		return 0
+	}
+	var dot float64
+	small, large := q, d
+	if len(d) < len(q) {
+		small, large = d, q
+	}
+	for t, w := range small {
+		if v, ok := large[t]; ok {
+			idf := qidf[t]
+			dot += w * v * idf * idf
+		}
+	}
+	return dot / (qn * dn)
+}
+
+// norms are a story's title and lead vector lengths. They are kept until
+// the story changes or the index's size has moved by a twentieth: the
+// rarity weights drift slowly, and recomputing them for every candidate
+// was most of the time spent matching.
+func (x *index) norms(s *storyEntry) (title, lead float64) {
+	if s.stale || 20*abs(x.n-s.normN) > x.n {
+		s.tnorm, s.lnorm = x.norm(s.title), x.norm(s.lead)
+		s.normN, s.stale = x.n, false
+	}
+	return s.tnorm, s.lnorm
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// within reports whether t is within the window of the story's reports.
+func (x *index) within(s *storyEntry, t time.Time) bool {
+	w := x.cfg.Window
+	return !s.last.Before(t.Add(-w)) && !s.first.After(t.Add(w))
+}
+
+func near(a, b time.Time, w time.Duration) bool {
+	d := a.Sub(b)
+	return d <= w && d >= -w
+}
+
+// match is the index's verdict on a new post: a copy it makes (of which
+// post, how close), and the best story by words (which, how close).
+type match struct {
+	copyOf    int64
+	copyStory int64
+	copyScore float64
+	exact     bool
+
+	storyID int64
+	score   float64
+	// others are the other stories scoring at least the threshold.
+	others []int64
+}
+
+// find looks a post up: exact copy by hash, near copy through the LSH
+// buckets, and the most similar story through the rarest words.
+func (x *index) find(f *features, published time.Time) match {
+	var m match
+	w := x.cfg.Window
+	if f.hash != "" {
+		if id, ok := x.exact[f.hash]; ok {
+			if d := x.docs[id]; d != nil && near(d.published, published, w) {
+				m.copyOf, m.copyStory, m.copyScore, m.exact = x.root(d), d.storyID, 1, true
+			}
+		}
+	}
+	if m.copyOf == 0 && f.sig != nil {
+		seen := map[int64]bool{}
+		keys := f.sig.bandKeys()
+		for b, k := range keys {
+			ids := x.buckets[b][k]
+			// The latest entries of a bucket are the likeliest: a huge bucket
+			// is boilerplate shared by many posts, not a copy.
+			if len(ids) > x.cfg.MaxPostings {
+				ids = ids[len(ids)-x.cfg.MaxPostings:]
+			}
+			for _, id := range ids {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				d := x.docs[id]
+				if d == nil || d.sig == nil || !near(d.published, published, w) {
+					continue
+				}
+				c := f.sig.Containment(d.sig)
+				if c >= x.cfg.CopyThreshold && c > m.copyScore {
+					m.copyOf, m.copyStory, m.copyScore = x.root(d), d.storyID, c
+				}
+			}
+		}
+	}
+
+	// Stories by words: the post's rarest title words, the latest stories
+	// holding each.
+	if len(f.title) == 0 {
+		return m
+	}
+	qidf := make(map[string]float64, len(f.title)+len(f.lead))
+	for t := range f.title {
+		qidf[t] = x.idf(t)
+	}
+	for t := range f.lead {
+		qidf[t] = x.idf(t)
+	}
+	tn, ln := weightedNorm(f.title, qidf), weightedNorm(f.lead, qidf)
+	ranked := make([]string, 0, len(f.title))
+	for t := range f.title {
+		ranked = append(ranked, t)
+	}
+	sort.Slice(ranked, func(i, j int) bool {
+		if qidf[ranked[i]] != qidf[ranked[j]] {
+			return qidf[ranked[i]] > qidf[ranked[j]]
+		}
+		return ranked[i] < ranked[j]
+	})
+	if len(ranked) > x.cfg.QueryTerms {
+		ranked = ranked[:x.cfg.QueryTerms]
+	}
+	// A word in more than one post in a hundred leads to the few stories
+	// that used it last; a rarer word to every story that holds it.
+	common := max(5, x.n/100)
+	cands := map[int64]bool{}
+	for _, t := range ranked {
+		ids := x.postings[t]
+		if k := commonPostings; x.df[t] > common && len(ids) > k {
+			ids = ids[len(ids)-k:]
+		}
+		for _, id := range ids {
+			cands[id] = true
+		}
+	}
+	ids := make([]int64, 0, len(cands))
+	for id := range cands {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // deterministic ties: the oldest story wins
+	for _, id := range ids {
+		s := x.stories[id]
+		if s == nil || !x.within(s, published) {
+			continue
+		}
+		// Titles decide; the leads' names confirm, up to doubling the score.
+		stn, sln := x.norms(s)
+		score := x.cosine(f.title, qidf, tn, s.title, stn)
+		if score > 0 && ln > 0 {
+			score *= 1 + x.cosine(f.lead, qidf, ln, s.lead, sln)
+		}
+		// One word in common is weak evidence (a place or a name in two
+		// stories): alone it must weigh twice the threshold. The words of
+		// the post's title count, found in the story's titles or in the
+		// names of its leads.
+		if score > 0 && score < 2*x.cfg.StoryThreshold && shared(f.title, s.title, s.lead) < 2 {
+			score = 0
+		}
+		if score >= x.cfg.StoryThreshold {
+			m.others = append(m.others, id)
+		}
+		if score > m.score {
+			m.storyID, m.score = id, score
+		}
+	}
+	m.others = slices.DeleteFunc(m.others, func(id int64) bool { return id == m.storyID })
+	return m
+}
+
+// shared counts the words of a post's title found in a story's titles or
+// lead names, up to 2.
+func shared(q, title, lead map[string]float64) int {
+	n := 0
+	for t := range q {
+		_, inTitle := title[t]
+		_, inLead := lead[t]
+		if inTitle || inLead {
+			if n++; n == 2 {
+				break
+			}
+		}
+	}
+	return n
+}
+
+func weightedNorm(terms, idf map[string]float64) float64 {
+	var s float64
+	for t, w := range terms {
+		v := w * idf[t]
+		s += v * v
+	}
+	return math.Sqrt(s)
+}
+
+// root is the original of the copy group d belongs to.
+func (x *index) root(d *doc) int64 {
+	if d.copyOf != 0 {
+		return d.copyOf
+	}
+	return d.postID
+}
+
+// has reports whether a post is in the index, with its story and original.
+func (x *index) has(postID int64) (*doc, bool) {
+	d, ok := x.docs[postID]
+	return d, ok
+}
+
+// add puts a post, assigned to a story, into the index.
+func (x *index) add(postID, storyID, copyOf int64, published time.Time, f features) {
+	if _, ok := x.docs[postID]; ok {
+		return
+	}
+	d := &doc{postID: postID, storyID: storyID, published: published, title: f.title, lead: f.lead,
+		sig: f.sig, hash: f.hash, copyOf: copyOf}
+	x.docs[postID] = d
+	x.n++
+	for t := range f.title {
+		x.df[t]++
+	}
+	for t := range f.lead {
+		if _, dup := f.title[t]; !dup {
+			x.df[t]++
+		}
+	}
+	if copyOf != 0 {
+		x.copies[copyOf] = append(x.copies[copyOf], postID)
+	}
+	for _, p := range f.paras {
+		st := x.paras[p.hash]
+		if st == nil {
+			st = &paraStat{}
+			x.paras[p.hash] = st
+		}
+		st.posts++
+		if len(st.stories) < boilerplateStories && !slices.Contains(st.stories, storyID) {
+			st.stories = append(st.stories, storyID)
+		}
+		d.paras = append(d.paras, p.hash)
+	}
+	if f.hash != "" {
+		if _, ok := x.exact[f.hash]; !ok {
+			x.exact[f.hash] = postID
+		}
+	}
+	if f.sig != nil {
+		for b, k := range f.sig.bandKeys() {
+			x.buckets[b][k] = append(x.buckets[b][k], postID)
+		}
+	}
+	s := x.stories[storyID]
+	if s == nil {
+		s = &storyEntry{id: storyID, first: published, last: published, title: map[string]float64{}, lead: map[string]float64{}}
+		x.stories[storyID] = s
+	}
+	s.count++
+	s.stale = true
+	s.posts = append(s.posts, postID)
+	if published.Before(s.first) {
+		s.first = published
+	}
+	if published.After(s.last) {
+		s.last = published
+	}
+	for t, w := range f.title {
+		x.touch(t, storyID)
+		s.title[t] += w
+	}
+	for t, w := range f.lead {
+		s.lead[t] += w
+	}
+	if len(s.title) > 2*maxCentroid {
+		pruneCentroid(s.title)
+	}
+	if len(s.lead) > 2*maxCentroid {
+		pruneCentroid(s.lead)
+	}
+	if published.After(x.newest) {
+		x.newest = published
+	}
+	x.sinceSweep++
+	if x.sinceSweep >= x.sweepPeriod {
+		x.sweep()
+	}
+}
+
+// commonPostings is how many of the latest stories a common word leads to.
+const commonPostings = 16
+
+// touch moves a story to the end of a word's postings (adding it), keeping
+// at most MaxPostings.
+func (x *index) touch(term string, storyID int64) {
+	ids := x.postings[term]
+	if n := len(ids); n > 0 && ids[n-1] == storyID {
+		return
+	}
+	if i := slices.Index(ids, storyID); i >= 0 {
+		ids = slices.Delete(ids, i, i+1)
+	} else if len(ids) >= x.cfg.MaxPostings {
+		ids = slices.Delete(ids, 0, 1)
+	}
+	x.postings[term] = append(ids, storyID)
+}
+
+// maxCentroid is how many words a story's centroid keeps when pruned.
+const maxCentroid = 128
+
+// pruneCentroid keeps a centroid's maxCentroid heaviest words.
+func pruneCentroid(c map[string]float64) {
+	ws := make([]float64, 0, len(c))
+	for _, w := range c {
+		ws = append(ws, w)
+	}
+	slices.Sort(ws)
+	cut := ws[len(ws)-maxCentroid]
+	for t, w := range c {
+		if w < cut {
+			delete(c, t)
+		}
+	}
+}
+
+// sweep drops the posts and stories that left the window, with their
+// words, buckets and hashes. It runs every sweepPeriod additions, the
+// period growing with the index, so that its cost per post stays constant.
+func (x *index) sweep() {
+	x.sinceSweep = 0
+	cutoff := x.newest.Add(-x.cfg.Window)
+	gone := 0
+	for id, d := range x.docs {
+		if !d.published.Before(cutoff) {
+			continue
+		}
+		delete(x.docs, id)
+		gone++
+		x.n--
+		for t := range d.title {
+			x.dropDF(t)
+		}
+		for t := range d.lead {
+			if _, dup := d.title[t]; !dup {
+				x.dropDF(t)
+			}
+		}
+		if d.hash != "" && x.exact[d.hash] == id {
+			delete(x.exact, d.hash)
+		}
+		delete(x.copies, id)
+		for _, h := range d.paras {
+			if st := x.paras[h]; st != nil {
+				if st.posts--; st.posts <= 0 {
+					delete(x.paras, h)
+				}
+			}
+		}
+	}
+	for id, s := range x.stories {
+		if s.last.Before(cutoff) {
+			delete(x.stories, id)
+			continue
+		}
+		s.posts = slices.DeleteFunc(s.posts, func(id int64) bool { return x.docs[id] == nil })
+	}
+	if gone > 0 {
+		for t, ids := range x.postings {
+			ids = slices.DeleteFunc(ids, func(id int64) bool { return x.stories[id] == nil })
+			if len(ids) == 0 {
+				delete(x.postings, t)
+			} else {
+				x.postings[t] = ids
+			}
+		}
+		for b := range x.buckets {
+			for k, ids := range x.buckets[b] {
+				ids = slices.DeleteFunc(ids, func(id int64) bool { return x.docs[id] == nil })
+				if len(ids) == 0 {
+					delete(x.buckets[b], k)
+				} else {
+					x.buckets[b][k] = ids
+				}
+			}
+		}
+	}
+	x.sweepPeriod = max(1024, len(x.docs)/4)
+}
+
+func (x *index) dropDF(t string) {
+	if x.df[t]--; x.df[t] <= 0 {
+		delete(x.df, t)
+	}
+}
+
+// reroot makes newRoot, a copy of oldRoot published before it, the
+// original of oldRoot's copy group.
+func (x *index) reroot(oldRoot, newRoot int64) {
+	group := append(x.copies[oldRoot], oldRoot)
+	delete(x.copies, oldRoot)
+	var moved []int64
+	for _, id := range group {
+		if id == newRoot {
+			continue
+		}
+		if d := x.docs[id]; d != nil {
+			d.copyOf = newRoot
+		}
+		moved = append(moved, id)
+	}
+	x.copies[newRoot] = append(x.copies[newRoot], moved...)
+	if d := x.docs[newRoot]; d != nil {
+		d.copyOf = 0
+	}
+}
+
+// storySim is the cosine of two stories' title centroids.
+func (x *index) storySim(a, b int64) float64 {
+	sa, sb := x.stories[a], x.stories[b]
+	if sa == nil || sb == nil {
+		return 0
+	}
+	idf := map[string]float64{}
+	for t := range sa.title {
+		idf[t] = x.idf(t)
+	}
+	for t := range sb.title {
+		idf[t] = x.idf(t)
+	}
+	return x.cosine(sa.title, idf, weightedNorm(sa.title, idf), sb.title, weightedNorm(sb.title, idf))
+}
+
+// merge moves the posts and words of story from into story into.
+func (x *index) merge(from, into int64) {
+	f, t := x.stories[from], x.stories[into]
+	if f == nil || t == nil || from == into {
+		return
+	}
+	for k, w := range f.title {
+		x.touch(k, into)
+		t.title[k] += w
+	}
+	for k, w := range f.lead {
+		t.lead[k] += w
+	}
+	if len(t.title) > 2*maxCentroid {
+		pruneCentroid(t.title)
+	}
+	if len(t.lead) > 2*maxCentroid {
+		pruneCentroid(t.lead)
+	}
+	if f.first.Before(t.first) {
+		t.first = f.first
+	}
+	if f.last.After(t.last) {
+		t.last = f.last
+	}
+	t.count += f.count
+	t.stale = true
+	for _, id := range f.posts {
+		if d := x.docs[id]; d != nil {
+			d.storyID = into
+		}
+	}
+	t.posts = append(t.posts, f.posts...)
+	delete(x.stories, from)
+}
+
+// size is how many posts a story has had in the index (0: not there).
+func (x *index) size(id int64) int {
+	if s := x.stories[id]; s != nil {
+		return s.count
+	}
+	return 0
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store/sqlite"
+	"github.com/kabarnews/kabar/internal/story"
+)
+
+type devArticle struct {
+	ID        string `json:"id"`
+	Cluster   string `json:"cluster"`
+	Lang      string `json:"lang"`
+	Title     string `json:"title"`
+	Text      string `json:"text"`
+	Published string `json:"published"`
+	URL       string `json:"url"`
+	Source    string `json:"source"`
+	at        time.Time
+}
+
+func readDev(path string) ([]devArticle, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []devArticle
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var a devArticle
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			return nil, err
+		}
+		a.at, _ = time.Parse(time.RFC3339, a.Published)
+		out = append(out, a)
+	}
+	// The order kabar would see them in: by publication time.
+	slices.SortStableFunc(out, func(a, b devArticle) int { return a.at.Compare(b.at) })
+	return out, sc.Err()
+}
+
+// clusterDev assigns every article of the set, in time order, and returns
+// article ID → story ID and the assignment time.
+func clusterDev(ctx context.Context, arts []devArticle, dir string, cfg story.Config) (map[string]string, time.Duration, error) {
+	st, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("dev-%d.db", time.Now().UnixNano())))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer st.Close()
+	a := story.NewAssigner(st, cfg)
+	pred := map[string]string{}
+	ids := map[string]int64{}
+	var spent time.Duration
+	for i, art := range arts {
+		var paras []string
+		if art.Text != "" {
+			paras = strings.Split(art.Text, "\n")
+		}
+		p := &model.Post{Title: art.Title, Publisher: art.Source, SourceURL: story.Canonical(art.URL, ""),
+			ArticleID: art.ID, Published: art.at, Language: art.Lang, Paragraphs: paras}
+		if p.SourceURL == "" {
+			p.SourceURL = "https://example.invalid/" + strconv.Itoa(i)
+		}
+		if _, err := st.SavePost(ctx, p); err != nil {
+			return nil, 0, err
+		}
+		t0 := time.Now()
+		_, _, err := a.Assign(ctx, p, nil)
+		spent += time.Since(t0)
+		if err != nil {
+			return nil, 0, err
+		}
+		ids[art.ID] = p.ID
+	}
+	// Stories merge as posts come: read where each post ended.
+	for art, postID := range ids {
+		l, err := st.PostStory(ctx, postID)
+		if err != nil {
+			return nil, 0, err
+		}
+		pred[art] = strconv.FormatInt(l.StoryID, 10)
+	}
+	return pred, spent, nil
+}
+
+var predOut = flag.String("pred-out", "", "also write the stories-dev predictions (id<TAB>story) here")
+
+func benchDev(ctx context.Context, eval, tmp string, cfg story.Config, sweep bool) error {
+	gold := filepath.Join(eval, "stories-dev", "stories-dev.jsonl")
+	arts, err := readDev(gold)
+	if err != nil {
+		return fmt.Errorf("%w (set -eval or KABAR_EVAL to the shared evaluation folder)", err)
+	}
+	fmt.Printf("## Stories: %s (%d articles)\n\n", gold, len(arts))
+	labels := map[string]string{}
+	for _, a := range arts {
+		labels[a.ID] = a.Cluster
+	}
+	pred, spent, err := clusterDev(ctx, arts, tmp, cfg)
+	if err != nil {
+		return err
+	}
+	tsv := filepath.Join(tmp, "stories-dev.pred.tsv")
+	var b strings.Builder
+	b.WriteString("# id\tstory (kabar internal/story)\n")
+	for _, a := range arts {
+		fmt.Fprintf(&b, "%s\t%s\n", a.ID, pred[a.ID])
+	}
+	if err := os.WriteFile(tsv, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	if *predOut != "" {
+		if err := os.WriteFile(*predOut, []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+	}
+	s := bcubed(labels, pred)
+	scorer := filepath.Join(eval, "score_clusters.py")
+	out, err := exec.CommandContext(ctx, "python3", scorer, gold, tsv).CombinedOutput()
+	if err != nil {
+		fmt.Printf("score_clusters.py did not run (%v); the same formulas here:\n", err)
+	} else {
+		fmt.Printf("score_clusters.py:\n%s\n", indent(string(out)))
+	}
+	fmt.Printf("B-cubed P %.3f R %.3f F1 %.3f; pairwise P %.3f R %.3f; %d stories for %d articles; %.0f µs a post\n\n",
+		s.P, s.R, s.F, s.PairP, s.PairR, s.Clusters, s.Items, float64(spent.Microseconds())/float64(len(arts)))
+	if !sweep {
+		return nil
+	}
+	def := story.NewAssigner(nil, cfg).Config()
+	row := func(label string, c story.Config) error {
+		pred, _, err := clusterDev(ctx, arts, tmp, c)
+		if err != nil {
+			return err
+		}
+		s := bcubed(labels, pred)
+		fmt.Printf("| %s | %.3f | %.3f | %.3f | %d |\n", label, s.P, s.R, s.F, s.Clusters)
+		return nil
+	}
+	fmt.Printf("story threshold sweep (merge threshold %.2f; same set, this tool's scorer):\n", def.MergeThreshold)
+	fmt.Println("| story threshold | B3-P | B3-R | B3-F1 | stories |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, thr := range []float64{0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30} {
+		c := cfg
+		c.StoryThreshold = thr
+		if err := row(fmt.Sprintf("%.2f", thr), c); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("\nmerge threshold sweep (story threshold %.2f):\n", def.StoryThreshold)
+	fmt.Println("| merge threshold | B3-P | B3-R | B3-F1 | stories |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, thr := range []float64{0.08, 0.10, 0.15, 0.20, 0.30, 0.50, 2} {
+		c := cfg
+		c.MergeThreshold = thr
+		label := fmt.Sprintf("%.2f", thr)
+		if thr > 1 {
+			label = "no merging"
+		}
+		if err := row(label, c); err != nil {
+			return err
+		}
+	}
+	fmt.Println()
+	return nil
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+}

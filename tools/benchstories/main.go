@@ -1,0 +1,89 @@
+// Command benchstories measures story assignment (internal/story) three
+// ways and prints the figures docs/benchmarks.md (## Stories) records:
+//
+//  1. Stories: B-cubed precision, recall and F1 of the stories it makes of
+//     the labelled headlines in stories-dev (../shared/eval/stories-dev),
+//     scored by ../shared/eval/score_clusters.py (and by the same formulas
+//     here, for the threshold sweep).
+//  2. Copies: pairwise precision and recall of copy detection on the
+//     hand-made corpus of internal/story/storytest: each wire story as the
+//     original plus -sites copies with random syndication edits, and
+//     independent reports of some events as hard negatives; with a sweep
+//     of the copy threshold.
+//  3. Speed: posts per second for assignment with 10 000 and 100 000 posts
+//     already stored (synthetic news, -per-day posts a day), so that the
+//     growth shows.
+//
+// The evaluation data is read where it lies and never copied. `make
+// bench-stories` runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/story"
+)
+
+func main() {
+	eval := flag.String("eval", defaultEval(), "the shared evaluation folder (stories-dev/, score_clusters.py)")
+	scale := flag.String("scale", "10000,30000,100000", "stored posts before timing assignment, comma-separated")
+	measure := flag.Int("measure", 3000, "posts assigned and timed at each scale")
+	perDay := flag.Int("per-day", 5000, "synthetic posts published a day")
+	sites := flag.Int("sites", 6, "copies of each wire story in the copy set")
+	storyThr := flag.Float64("story-threshold", 0, "StoryThreshold (0: default)")
+	copyThr := flag.Float64("copy-threshold", 0, "CopyThreshold (0: default)")
+	sweep := flag.Bool("sweep", true, "also sweep the thresholds")
+	only := flag.String("only", "stories,copies,speed", "parts to run")
+	flag.Parse()
+	log.SetFlags(0)
+
+	cfg := story.Config{StoryThreshold: *storyThr, CopyThreshold: *copyThr}
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "benchstories")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	start := time.Now()
+	d := story.NewAssigner(nil, cfg).Config()
+	fmt.Printf("# benchstories: window %s, story threshold %.2f, copy threshold %.2f\n\n", d.Window, d.StoryThreshold, d.CopyThreshold)
+	if strings.Contains(*only, "stories") {
+		if err := benchDev(ctx, *eval, tmp, cfg, *sweep); err != nil {
+			log.Fatalf("benchstories: stories: %v", err)
+		}
+	}
+	if strings.Contains(*only, "copies") {
+		if err := benchCopies(ctx, tmp, cfg, *sites, *sweep); err != nil {
+			log.Fatalf("benchstories: copies: %v", err)
+		}
+	}
+	if strings.Contains(*only, "speed") {
+		var sizes []int
+		for _, s := range strings.Split(*scale, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				log.Fatalf("benchstories: -scale: %v", err)
+			}
+			sizes = append(sizes, n)
+		}
+		if err := benchSpeed(ctx, tmp, cfg, sizes, *measure, *perDay); err != nil {
+			log.Fatalf("benchstories: speed: %v", err)
+		}
+	}
+	fmt.Printf("\ntotal time %s\n", time.Since(start).Round(time.Second))
+}
+
+func defaultEval() string {
+	if e := os.Getenv("KABAR_EVAL"); e != "" {
+		return e
+	}
+	return filepath.Join("..", "shared", "eval")
+}
