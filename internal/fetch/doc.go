@@ -54,8 +54,8 @@
 //     converted to UTF-8 (BOM, HTTP charset, XML declaration or HTML
 //     <meta>, then UTF-8 or windows-1252; a legacy charset claimed for a
 //     body that is valid UTF-8 is overruled), with an XML declaration
-//     rewritten to encoding="UTF-8". AMPLink finds a page's
-//     <link rel="amphtml"> for the AMP fallback.
+//     rewritten to encoding="UTF-8". (A page's <link rel="amphtml"> for the
+//     AMP fallback is read by the extractor: model.Article.AMPURL.)
 //   - WARC: with Config.Record every response received (robots.txt,
 //     redirects and errors included; raw body as received) is appended to a
 //     .warc.gz, one gzip member per record. With Config.Replay requests are
