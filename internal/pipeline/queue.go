@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -52,6 +53,22 @@ func (ItemArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queueItems, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
 }
 
+// BatchArgs asks for several items of one poll to be made into posts, one
+// after another, by one job: a queue job costs several writes of its own
+// (insert, fetch, completion), which on SQLite's single writer cost more
+// than the post itself (docs/benchmarks.md). Batches are not unique: the
+// items are claimed when the job starts (store.ItemStore.ClaimItems), so two
+// batches that share an item never both work on it.
+type BatchArgs struct {
+	ItemIDs []int64 `json:"item_ids"`
+}
+
+// Kind names the job in the queue's table.
+func (BatchArgs) Kind() string { return "process_items" }
+
+// InsertOpts puts batches on the items queue.
+func (BatchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: queueItems} }
+
 // scheduleArgs is the periodic job that enqueues polls of the feeds that are
 // due; it runs only in the long-running mode.
 type scheduleArgs struct{}
@@ -69,6 +86,10 @@ type Options struct {
 	// is enforced by the fetcher per host, so more workers help only when
 	// items come from many hosts.
 	Workers int
+	// Batch is the most items one job processes (default 16). A poll's
+	// items are spread over at least Workers jobs when there are that many
+	// items, so that a small poll still uses every worker.
+	Batch int
 	// Once makes every job a single attempt: a failed item is recorded on the
 	// item and picked up again by the next run instead of being retried now.
 	Once bool
@@ -92,6 +113,7 @@ type Options struct {
 }
 
 const (
+	defaultBatch       = 16
 	defaultJobTimeout  = 10 * time.Minute
 	defaultRescueAfter = 15 * time.Minute
 )
@@ -120,6 +142,9 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 	if opt.Workers <= 0 {
 		opt.Workers = 4
 	}
+	if opt.Batch <= 0 {
+		opt.Batch = defaultBatch
+	}
 	if opt.ScheduleEvery <= 0 {
 		opt.ScheduleEvery = 30 * time.Second
 	}
@@ -142,6 +167,7 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &pollWorker[TTx]{q: q})
 	river.AddWorker(workers, &itemWorker[TTx]{q: q})
+	river.AddWorker(workers, &batchWorker[TTx]{q: q})
 	river.AddWorker(workers, &scheduleWorker[TTx]{q: q})
 	river.AddWorker(workers, &pruneWorker[TTx]{q: q})
 	cfg := &river.Config{
@@ -287,16 +313,38 @@ func (q *Queue[TTx]) enqueueItems(ctx context.Context, items []model.Item) error
 		return nil
 	}
 	now := q.p.Now()
-	params := make([]river.InsertManyParams, len(items))
-	for i, it := range items {
-		params[i] = river.InsertManyParams{Args: ItemArgs{ItemID: it.ID}}
+	var params []river.InsertManyParams
+	var ready []int64
+	for _, it := range items {
 		if it.Status == model.ItemWaiting && it.NextAttemptAt.After(now) && !q.opt.Once {
 			// A waiting item's job sleeps in the queue until its time.
-			params[i].InsertOpts = &river.InsertOpts{ScheduledAt: it.NextAttemptAt}
+			params = append(params, river.InsertManyParams{Args: ItemArgs{ItemID: it.ID},
+				InsertOpts: &river.InsertOpts{ScheduledAt: it.NextAttemptAt}})
+			continue
 		}
+		ready = append(ready, it.ID)
+	}
+	for _, b := range batches(ready, q.opt.Batch, q.opt.Workers) {
+		params = append(params, river.InsertManyParams{Args: BatchArgs{ItemIDs: b}})
 	}
 	_, err := q.client.InsertMany(ctx, params)
 	return err
+}
+
+// batches splits ids into jobs of at most size items, and into at least
+// workers jobs when there are that many items: a poll of 20 items on 8
+// workers makes 8 jobs of 2 or 3, one of 200 makes 13 of 15 or 16.
+func batches(ids []int64, size, workers int) [][]int64 {
+	if len(ids) == 0 {
+		return nil
+	}
+	n := max((len(ids)+size-1)/size, min(len(ids), workers))
+	out := make([][]int64, 0, n)
+	for i := 0; i < n; i++ {
+		lo, hi := i*len(ids)/n, (i+1)*len(ids)/n
+		out = append(out, ids[lo:hi])
+	}
+	return out
 }
 
 type pollWorker[TTx any] struct {
@@ -314,13 +362,36 @@ func (w *pollWorker[TTx]) Work(ctx context.Context, job *river.Job[PollArgs]) er
 	return w.q.enqueueItems(ctx, items)
 }
 
+// owner names a job as the holder of item claims; a rescued or retried job
+// keeps its ID, and so may take its items again at once.
+func owner(jobID int64) string { return "job:" + strconv.FormatInt(jobID, 10) }
+
 type itemWorker[TTx any] struct {
 	river.WorkerDefaults[ItemArgs]
 	q *Queue[TTx]
 }
 
+// Work processes one item: a waiting item's job, or a batch's item that
+// failed and is retried with River's backoff.
 func (w *itemWorker[TTx]) Work(ctx context.Context, job *river.Job[ItemArgs]) error {
-	_, err := w.q.p.ProcessItem(ctx, job.Args.ItemID)
+	p := w.q.p
+	now := p.Now()
+	claimed, err := p.Store.ClaimItems(ctx, []int64{job.Args.ItemID}, owner(job.ID), now, now.Add(w.q.opt.JobTimeout))
+	if err != nil {
+		return err
+	}
+	if len(claimed) == 0 {
+		// Done, another job works on it, or it waits still.
+		it, err := p.Store.Item(ctx, job.Args.ItemID)
+		if err != nil {
+			return river.JobCancel(err)
+		}
+		if it.Status == model.ItemWaiting && it.NextAttemptAt.After(now) && !w.q.opt.Once {
+			return river.JobSnooze(max(it.NextAttemptAt.Sub(now), time.Second))
+		}
+		return nil
+	}
+	_, err = p.Process(ctx, &claimed[0])
 	var perm *PermanentError
 	if errors.As(err, &perm) {
 		return river.JobCancel(err)
@@ -338,6 +409,69 @@ func (w *itemWorker[TTx]) Work(ctx context.Context, job *river.Job[ItemArgs]) er
 	}
 	return err
 }
+
+type batchWorker[TTx any] struct {
+	river.WorkerDefaults[BatchArgs]
+	q *Queue[TTx]
+}
+
+// Work claims the batch's free items and processes them in turn. An item
+// that must wait, or failed in a way worth retrying soon, goes on as a job
+// of its own (ItemArgs: snoozed until its time, or retried with River's
+// backoff); one that failed for good is recorded on the item. When half the
+// job timeout is spent (a slow host), the rest of the batch is handed to a
+// new job rather than risk the timeout.
+func (w *batchWorker[TTx]) Work(ctx context.Context, job *river.Job[BatchArgs]) error {
+	q, p := w.q, w.q.p
+	start := time.Now()
+	me := owner(job.ID)
+	items, err := p.Store.ClaimItems(ctx, job.Args.ItemIDs, me, p.Now(), p.Now().Add(q.opt.JobTimeout))
+	if err != nil {
+		return err
+	}
+	var follow []river.InsertManyParams
+	for i := range items {
+		if ctx.Err() != nil || time.Since(start) > q.opt.JobTimeout/2 {
+			rest := make([]int64, 0, len(items)-i)
+			for _, it := range items[i:] {
+				rest = append(rest, it.ID)
+			}
+			// Free for another job now rather than when the claim runs out.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			err := p.Store.ReleaseItems(rctx, rest, me)
+			cancel()
+			if ctx.Err() != nil {
+				// Shutting down: River returns the job to the queue.
+				return errors.Join(ctx.Err(), err)
+			}
+			follow = append(follow, river.InsertManyParams{Args: BatchArgs{ItemIDs: rest}})
+			break
+		}
+		_, err := p.Process(ctx, &items[i])
+		var perm *PermanentError
+		var wait *DeferError
+		switch {
+		case err == nil, errors.As(err, &perm), q.opt.Once:
+			// Done, or recorded on the item for good (or until the next
+			// run, in the one-pass mode).
+		case errors.As(err, &wait):
+			follow = append(follow, river.InsertManyParams{Args: ItemArgs{ItemID: items[i].ID},
+				InsertOpts: &river.InsertOpts{ScheduledAt: wait.Until}})
+		default:
+			follow = append(follow, river.InsertManyParams{Args: ItemArgs{ItemID: items[i].ID},
+				InsertOpts: &river.InsertOpts{ScheduledAt: p.Now().Add(retryFirst)}})
+		}
+	}
+	if len(follow) == 0 {
+		return nil
+	}
+	_, err = q.client.InsertMany(context.WithoutCancel(ctx), follow)
+	return err
+}
+
+// retryFirst is how long a batch's failed item waits before its own job
+// tries again; River's backoff takes over from there.
+const retryFirst = 5 * time.Second
 
 type scheduleWorker[TTx any] struct {
 	river.WorkerDefaults[scheduleArgs]

@@ -156,13 +156,12 @@ func (p *Pipeline) pollFeed(ctx context.Context, f *model.Feed) (int, int, store
 		it.FeedID = f.ID
 		it.Title = sanitize.Text(it.Title)
 		it.Publisher = sanitize.Text(it.Publisher)
-		isNew, err := p.Store.UpsertItem(ctx, it)
-		if err != nil {
-			return 0, 0, res, err
-		}
-		if isNew {
-			created++
-		}
+	}
+	// One write for the whole poll: on SQLite every transaction is a turn
+	// of the single writer that the items' posts wait for.
+	created, err = p.Store.UpsertItems(ctx, parsed.Items)
+	if err != nil {
+		return 0, 0, res, err
 	}
 	res.Title = sanitize.Text(parsed.Title)
 	res.ETag = resp.Header.Get("ETag")
@@ -178,6 +177,11 @@ func (p *Pipeline) ProcessItem(ctx context.Context, itemID int64) (bool, error) 
 	if err != nil {
 		return false, err
 	}
+	return p.Process(ctx, it)
+}
+
+// Process is ProcessItem for an item already read (a claimed batch's).
+func (p *Pipeline) Process(ctx context.Context, it *model.Item) (bool, error) {
 	if it.Status == model.ItemDone {
 		return false, nil
 	}

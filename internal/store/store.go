@@ -72,6 +72,17 @@ type ItemStore interface {
 	// UpsertItem stores an item keyed by (FeedID, GUID). A known item keeps its
 	// state; created reports whether the row is new. it.ID is set either way.
 	UpsertItem(ctx context.Context, it *model.Item) (created bool, err error)
+	// UpsertItems upserts a feed poll's items as UpsertItem does, in one
+	// transaction, setting each item's ID; it reports how many were new.
+	UpsertItems(ctx context.Context, items []model.Item) (created int, err error)
+	// ClaimItems takes the items of ids that are free for owner to work on
+	// until the given time, and returns them in the order of ids. An item
+	// is free when it is not done, not waiting for a later time, and not
+	// claimed by another owner whose claim lasts past now. Finishing,
+	// failing or deferring an item ends its claim.
+	ClaimItems(ctx context.Context, ids []int64, owner string, now, until time.Time) ([]model.Item, error)
+	// ReleaseItems ends owner's claims on ids (work handed back unfinished).
+	ReleaseItems(ctx context.Context, ids []int64, owner string) error
 	Item(ctx context.Context, id int64) (*model.Item, error)
 	// UnfinishedItems lists items that are not done (new or failed), oldest first.
 	UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item, error)

@@ -40,6 +40,11 @@ type Config struct {
 	// Pages[i%len(Pages)] with a line that makes its text unique inserted
 	// after <body>. Without them each article is a generated news page.
 	Pages [][]byte
+	// MarkAt, when set, says where in a page of Pages to write the line
+	// that makes its text unique (a byte offset, or -1 for the default:
+	// the start of the first <p>), so that a benchmark can put it into the
+	// text its extractor keeps.
+	MarkAt func(page []byte) int
 	// Latency is added to every answer (0: none).
 	Latency time.Duration
 }
@@ -162,13 +167,22 @@ func (w *Web) page(i int, title string, rng *rand.Rand) []byte {
 		// Make the text unique: a dateline paragraph at the top of the
 		// article's first paragraph, so that each page is its own post.
 		mark := []byte(fmt.Sprintf("(Ref %d) ", i))
-		if j := bytes.Index(src, []byte("<p>")); j >= 0 {
-			out := make([]byte, 0, len(src)+len(mark))
-			out = append(out, src[:j+3]...)
-			out = append(out, mark...)
-			return append(out, src[j+3:]...)
+		at := -1
+		if w.cfg.MarkAt != nil {
+			at = w.cfg.MarkAt(src)
 		}
-		return src
+		if at < 0 {
+			if j := bytes.Index(src, []byte("<p>")); j >= 0 {
+				at = j + 3
+			}
+		}
+		if at < 0 || at > len(src) {
+			return src
+		}
+		out := make([]byte, 0, len(src)+len(mark))
+		out = append(out, src[:at]...)
+		out = append(out, mark...)
+		return append(out, src[at:]...)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>%s | Loopback Post</title>

@@ -60,18 +60,64 @@ func encodeRelated(links []model.Link) (string, error) {
 // of the race updates the winner's row. A re-polled item refreshes what the
 // feed says about it but keeps kabar's own state (status, post).
 func (s *Store) UpsertItem(ctx context.Context, it *model.Item) (bool, error) {
+	q, args, err := upsertItemQuery(it, time.Now().UTC())
+	if err != nil {
+		return false, err
+	}
+	var created bool
+	if err := s.pool.QueryRow(ctx, q, args...).Scan(&it.ID, &created); err != nil {
+		return false, fmt.Errorf("item %q of feed %d: %w", it.GUID, it.FeedID, err)
+	}
+	return created, nil
+}
+
+// UpsertItems upserts a poll's items in one transaction and one round trip
+// (a pipelined batch).
+func (s *Store) UpsertItems(ctx context.Context, items []model.Item) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
 	now := time.Now().UTC()
+	created := 0
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var b pgx.Batch
+		for i := range items {
+			it := &items[i]
+			q, args, err := upsertItemQuery(it, now)
+			if err != nil {
+				return err
+			}
+			b.Queue(q, args...).QueryRow(func(r pgx.Row) error {
+				var isNew bool
+				if err := r.Scan(&it.ID, &isNew); err != nil {
+					return fmt.Errorf("item %q of feed %d: %w", it.GUID, it.FeedID, err)
+				}
+				if isNew {
+					created++
+				}
+				return nil
+			})
+		}
+		return tx.SendBatch(ctx, &b).Close()
+	})
+	if err != nil {
+		return 0, err
+	}
+	return created, nil
+}
+
+// upsertItemQuery is the statement that upserts it and returns its ID and
+// whether the row is new (xmax is 0 on a row the statement inserted, the
+// locker's ID on one it updated).
+func upsertItemQuery(it *model.Item, now time.Time) (string, []any, error) {
 	if it.Status == "" {
 		it.Status = model.ItemNew
 	}
 	related, err := encodeRelated(it.Related)
 	if err != nil {
-		return false, err
+		return "", nil, err
 	}
-	var created bool
-	// xmax is 0 on a row this statement inserted, the locker's ID on one it
-	// updated.
-	err = s.pool.QueryRow(ctx, `INSERT INTO items (feed_id, guid, link, title, publisher,
+	return `INSERT INTO items (feed_id, guid, link, title, publisher,
 		publisher_url, published, description, article_id, source_url, amp_url, status,
 		created_at, updated_at, related, story_url)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
@@ -80,14 +126,53 @@ func (s *Store) UpsertItem(ctx context.Context, it *model.Item) (bool, error) {
 			published = excluded.published, description = excluded.description,
 			article_id = excluded.article_id, updated_at = excluded.updated_at,
 			related = excluded.related, story_url = excluded.story_url
-		RETURNING id, xmax = 0`,
-		it.FeedID, it.GUID, it.Link, it.Title, it.Publisher, it.PublisherURL,
-		nullTime(it.Published), it.Description, it.ArticleID, it.SourceURL, it.AMPURL,
-		it.Status, now, related, it.StoryURL).Scan(&it.ID, &created)
-	if err != nil {
-		return false, fmt.Errorf("item %q of feed %d: %w", it.GUID, it.FeedID, err)
+		RETURNING id, xmax = 0`, []any{
+			it.FeedID, it.GUID, it.Link, it.Title, it.Publisher, it.PublisherURL,
+			nullTime(it.Published), it.Description, it.ArticleID, it.SourceURL, it.AMPURL,
+			it.Status, now, related, it.StoryURL}, nil
+}
+
+// ClaimItems takes the free items of ids for owner (store.ItemStore).
+func (s *Store) ClaimItems(ctx context.Context, ids []int64, owner string, now, until time.Time) ([]model.Item, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return created, nil
+	// One statement: two workers claiming one item at once serialise on
+	// its row lock, and the second finds it claimed.
+	rows, err := s.pool.Query(ctx, `UPDATE items SET claimed_by = $1, claimed_until = $2
+		WHERE id = ANY($3) AND status <> $4
+		AND NOT (status = $5 AND next_attempt_at IS NOT NULL AND next_attempt_at > $6)
+		AND (claimed_by = '' OR claimed_by = $1 OR claimed_until IS NULL OR claimed_until <= $6)
+		RETURNING `+itemCols, owner, until.UTC(), ids, model.ItemDone, model.ItemWaiting, now.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("claim items: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim items: %w", err)
+	}
+	got := make(map[int64]model.Item, len(items))
+	for _, it := range items {
+		got[it.ID] = it
+	}
+	out := make([]model.Item, 0, len(got))
+	for _, id := range ids {
+		if it, ok := got[id]; ok {
+			out = append(out, it)
+			delete(got, id)
+		}
+	}
+	return out, nil
+}
+
+// ReleaseItems ends owner's claims on ids.
+func (s *Store) ReleaseItems(ctx context.Context, ids []int64, owner string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE items SET claimed_by = '', claimed_until = NULL
+		WHERE claimed_by = $1 AND id = ANY($2)`, owner, ids)
+	return err
 }
 
 // Item returns one item.
@@ -110,14 +195,15 @@ func (s *Store) UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item
 // another worker finished meanwhile stays done.
 func (s *Store) FailItem(ctx context.Context, itemID int64, msg string) error {
 	_, err := s.pool.Exec(ctx, `UPDATE items SET status = $1, error = $2, attempts = attempts + 1,
-		updated_at = now() WHERE id = $3 AND status <> $4`, model.ItemFailed, msg, itemID, model.ItemDone)
+		updated_at = now(), claimed_by = '', claimed_until = NULL WHERE id = $3 AND status <> $4`, model.ItemFailed, msg, itemID, model.ItemDone)
 	return err
 }
 
 // DeferItem makes an item wait until a given time.
 func (s *Store) DeferItem(ctx context.Context, itemID int64, until time.Time, msg string) error {
 	_, err := s.pool.Exec(ctx, `UPDATE items SET status = $1, error = $2, attempts = attempts + 1,
-		next_attempt_at = $3, updated_at = now() WHERE id = $4 AND status <> $5`,
+		next_attempt_at = $3, updated_at = now(), claimed_by = '', claimed_until = NULL
+		WHERE id = $4 AND status <> $5`,
 		model.ItemWaiting, msg, nullTime(until), itemID, model.ItemDone)
 	return err
 }

@@ -91,7 +91,7 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 				return nil
 			}
 			_, err = tx.Exec(ctx, `UPDATE items SET status = $1, error = '', post_id = $2,
-				updated_at = now() WHERE id = $3`, model.ItemDone, p.ID, itemID)
+				updated_at = now(), claimed_by = '', claimed_until = NULL WHERE id = $3`, model.ItemDone, p.ID, itemID)
 			return err
 		})
 		if !errors.Is(err, errRace) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
@@ -37,7 +38,39 @@ func scanItem(row interface{ Scan(...any) error }) (*model.Item, error) {
 // UpsertItem stores an item once per (feed, guid). A re-polled item refreshes
 // what the feed says about it but keeps kabar's own state (status, post).
 func (s *Store) UpsertItem(ctx context.Context, it *model.Item) (bool, error) {
-	now := fmtTime(time.Now())
+	var created bool
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		created, err = s.upsertItem(ctx, tx, it, fmtTime(time.Now()))
+		return err
+	})
+	return created, err
+}
+
+// UpsertItems upserts a poll's items in one transaction: one commit (and
+// one turn of the single writer) for the whole feed instead of one an item.
+func (s *Store) UpsertItems(ctx context.Context, items []model.Item) (int, error) {
+	created := 0
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := fmtTime(time.Now())
+		for i := range items {
+			isNew, err := s.upsertItem(ctx, tx, &items[i], now)
+			if err != nil {
+				return err
+			}
+			if isNew {
+				created++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return created, nil
+}
+
+func (s *Store) upsertItem(ctx context.Context, tx *sql.Tx, it *model.Item, now string) (bool, error) {
 	if it.Status == "" {
 		it.Status = model.ItemNew
 	}
@@ -45,31 +78,86 @@ func (s *Store) UpsertItem(ctx context.Context, it *model.Item) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var created bool
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM items WHERE feed_id = ? AND guid = ?`, it.FeedID, it.GUID).Scan(&it.ID)
-		switch {
-		case err == sql.ErrNoRows:
-			created = true
-			return tx.QueryRowContext(ctx, `INSERT INTO items (feed_id, guid, link, title, publisher,
-				publisher_url, published, description, article_id, source_url, amp_url, status,
-				created_at, updated_at, related, story_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				it.FeedID, it.GUID, it.Link, it.Title, it.Publisher, it.PublisherURL,
-				fmtTime(it.Published), it.Description, it.ArticleID, it.SourceURL, it.AMPURL,
-				it.Status, now, now, related, it.StoryURL).Scan(&it.ID)
-		case err != nil:
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE items SET link = ?, title = ?, publisher = ?,
-			publisher_url = ?, published = ?, description = ?, article_id = ?, updated_at = ?,
-			related = ?, story_url = ? WHERE id = ?`, it.Link, it.Title, it.Publisher, it.PublisherURL,
+	created := false
+	err = s.stmt(ctx, tx, qItemByGUID).QueryRowContext(ctx, it.FeedID, it.GUID).Scan(&it.ID)
+	switch {
+	case err == sql.ErrNoRows:
+		created = true
+		err = s.stmt(ctx, tx, qInsertItem).QueryRowContext(ctx,
+			it.FeedID, it.GUID, it.Link, it.Title, it.Publisher, it.PublisherURL,
+			fmtTime(it.Published), it.Description, it.ArticleID, it.SourceURL, it.AMPURL,
+			it.Status, now, now, related, it.StoryURL).Scan(&it.ID)
+	case err == nil:
+		_, err = s.stmt(ctx, tx, qUpdateItem).ExecContext(ctx, it.Link, it.Title, it.Publisher, it.PublisherURL,
 			fmtTime(it.Published), it.Description, it.ArticleID, now, related, it.StoryURL, it.ID)
-		return err
-	})
+	}
 	if err != nil {
 		return false, fmt.Errorf("item %q of feed %d: %w", it.GUID, it.FeedID, err)
 	}
 	return created, nil
+}
+
+// ClaimItems takes the free items of ids for owner (store.ItemStore).
+func (s *Store) ClaimItems(ctx context.Context, ids []int64, owner string, now, until time.Time) ([]model.Item, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	nowS := fmtTime(now)
+	args := []any{owner, fmtTime(until), model.ItemDone, model.ItemWaiting, nowS, owner, nowS}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	// Times are fixed-width UTC text, so comparing them as text is
+	// comparing them as times; an empty next_attempt_at sorts first.
+	got := map[int64]model.Item{}
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE items SET claimed_by = ?, claimed_until = ?
+			WHERE status <> ? AND NOT (status = ? AND next_attempt_at > ?)
+			AND (claimed_by = '' OR claimed_by = ? OR claimed_until <= ?)
+			AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)
+			RETURNING `+itemCols, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				return err
+			}
+			got[it.ID] = *it
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim items: %w", err)
+	}
+	return inOrder(ids, got), nil
+}
+
+// inOrder lists the items of got in the order of ids.
+func inOrder(ids []int64, got map[int64]model.Item) []model.Item {
+	items := make([]model.Item, 0, len(got))
+	for _, id := range ids {
+		if it, ok := got[id]; ok {
+			items = append(items, it)
+			delete(got, id)
+		}
+	}
+	return items
+}
+
+// ReleaseItems ends owner's claims on ids.
+func (s *Store) ReleaseItems(ctx context.Context, ids []int64, owner string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{owner}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return s.exec(ctx, `UPDATE items SET claimed_by = '', claimed_until = ''
+		WHERE claimed_by = ? AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 }
 
 // Item returns one item.
@@ -100,17 +188,15 @@ func (s *Store) UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item
 // FailItem records a failed attempt; the item stays unfinished.
 func (s *Store) FailItem(ctx context.Context, itemID int64, msg string) error {
 	// An item another worker finished meanwhile stays done.
-	_, err := s.w.ExecContext(ctx, `UPDATE items SET status = ?, error = ?, attempts = attempts + 1,
-		updated_at = ? WHERE id = ? AND status <> ?`, model.ItemFailed, msg, fmtTime(time.Now()), itemID, model.ItemDone)
-	return err
+	return s.exec(ctx, `UPDATE items SET status = ?, error = ?, attempts = attempts + 1,
+		updated_at = ?, claimed_by = '', claimed_until = '' WHERE id = ? AND status <> ?`, model.ItemFailed, msg, fmtTime(time.Now()), itemID, model.ItemDone)
 }
 
 // DeferItem makes an item wait until a given time.
 func (s *Store) DeferItem(ctx context.Context, itemID int64, until time.Time, msg string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE items SET status = ?, error = ?, attempts = attempts + 1,
-		next_attempt_at = ?, updated_at = ? WHERE id = ? AND status <> ?`,
+	return s.exec(ctx, `UPDATE items SET status = ?, error = ?, attempts = attempts + 1,
+		next_attempt_at = ?, updated_at = ?, claimed_by = '', claimed_until = '' WHERE id = ? AND status <> ?`,
 		model.ItemWaiting, msg, fmtTime(until), fmtTime(time.Now()), itemID, model.ItemDone)
-	return err
 }
 
 func encodeRelated(links []model.Link) (string, error) {
@@ -123,9 +209,8 @@ func encodeRelated(links []model.Link) (string, error) {
 
 // ResolveItem records the publisher URL found for an item.
 func (s *Store) ResolveItem(ctx context.Context, itemID int64, sourceURL, ampURL string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE items SET source_url = ?, amp_url = ?, updated_at = ?
+	return s.exec(ctx, `UPDATE items SET source_url = ?, amp_url = ?, updated_at = ?
 		WHERE id = ?`, sourceURL, ampURL, fmtTime(time.Now()), itemID)
-	return err
 }
 
 // ItemCounts counts a feed's items by status.

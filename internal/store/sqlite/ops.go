@@ -17,7 +17,7 @@ func (s *Store) Pace(ctx context.Context, key string, every time.Duration) (time
 		return 0, nil
 	}
 	var wait time.Duration
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := time.Now().UnixMicro()
 		var next int64
 		err := tx.QueryRowContext(ctx, `SELECT next_at FROM pace WHERE key = ?`, key).Scan(&next)

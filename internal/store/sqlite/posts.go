@@ -46,7 +46,7 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 	}
 	var created bool
 	itemID := p.ItemID
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		existing, err := s.findDuplicate(ctx, tx, p)
 		if err != nil {
 			return err
@@ -114,6 +114,7 @@ func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error
 	if p.ItemID != 0 {
 		itemID = p.ItemID
 	}
+	s.unindexed = true // the insert trigger queued it for the search index
 	return s.stmt(ctx, tx, qInsertPost).QueryRowContext(ctx,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, fmtTime(p.Published), p.Language, p.Image,

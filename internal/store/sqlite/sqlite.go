@@ -32,6 +32,12 @@ type Store struct {
 	w     *sql.DB
 	r     *sql.DB
 	stmts map[string]*sql.Stmt // prepared on w (stmt.go)
+
+	// The group committer (write.go), and whether the transaction it runs
+	// has queued posts for the search index (touched by it alone).
+	writes        chan *writeReq
+	quit, stopped chan struct{}
+	unindexed     bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -54,16 +60,31 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s := &Store{w: w}
+	s.startCommitter()
 	if err := s.migrate(ctx); err != nil {
+		s.stopCommitter()
+		w.Close()
+		return nil, err
+	}
+	// A queue left by an older kabar or a crash mid-way (cannot happen
+	// with the committer, which indexes before it commits, but costs
+	// nothing to check).
+	if err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		s.unindexed = true
+		return nil
+	}); err != nil {
+		s.stopCommitter()
 		w.Close()
 		return nil, err
 	}
 	if err := s.prepare(ctx); err != nil {
+		s.stopCommitter()
 		w.Close()
 		return nil, err
 	}
 	r, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
+		s.stopCommitter()
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -94,6 +115,7 @@ func (s *Store) DB() *sql.DB { return s.w }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.stopCommitter()
 	s.closeStmts()
 	var err error
 	if s.r != nil {
@@ -124,7 +146,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kabar_migrations WHERE version = ?`, version).Scan(&n); err != nil {
 				return err
@@ -142,18 +164,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 const timeLayout = "2006-01-02 15:04:05.000000Z"

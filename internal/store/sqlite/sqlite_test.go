@@ -5,7 +5,9 @@ import (
 	"io/fs"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/storetest"
 )
@@ -54,15 +56,64 @@ func TestSearchIndexFollowsPosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	_, err = s.DB().ExecContext(ctx, `INSERT INTO posts (year, month, slug, title, source_url, published, body, created_at)
-		VALUES (2021, 11, 's', 'Łódź news', 'https://x.example/1', '2021-11-09 15:45:00.000000Z', 'Café au lait in Kuźnica', '')`)
-	if err != nil {
+	save := func(url, title, body string) *model.Post {
+		t.Helper()
+		p := &model.Post{Title: title, SourceURL: url, Paragraphs: []string{body},
+			Published: time.Date(2021, 11, 9, 15, 45, 0, 0, time.UTC)}
+		if _, err := s.SavePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	match := func(q string) int {
+		t.Helper()
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?`, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	integrity := func() {
+		t.Helper()
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO posts_fts (posts_fts) VALUES ('integrity-check')`); err != nil {
+			t.Fatalf("search index damaged: %v", err)
+		}
+	}
+	// A committed post is searchable at once, accents folded.
+	p := save("https://x.example/1", "Łódź news", "Café au lait in Kuźnica")
+	if n := match("cafe"); n != 1 {
+		t.Fatalf("fts match = %d, want 1", n)
+	}
+	// Edits and deletions of indexed posts reach the index.
+	if _, err := s.DB().ExecContext(ctx, `UPDATE posts SET body = 'Tea in Gdańsk' WHERE id = ?`, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'cafe'`).Scan(&n); err != nil || n != 1 {
-		t.Fatalf("fts match = %d, %v", n, err)
+	if match("cafe") != 0 || match("gdansk") != 1 {
+		t.Fatal("edited post not re-indexed")
 	}
+	integrity()
+	// A post deleted or edited while still queued (written outside the
+	// store's committer, so not yet indexed) leaves the index sound, and
+	// the next commit indexes what is queued.
+	for i, stmt := range []string{
+		`INSERT INTO posts (year, month, slug, title, source_url, published, body, created_at)
+			VALUES (2021, 11, 'q1', 'Queued', 'https://x.example/q1', '2021-11-09 15:45:00.000000Z', 'Kopi tubruk', '')`,
+		`UPDATE posts SET body = 'Kopi luwak' WHERE slug = 'q1'`,
+		`INSERT INTO posts (year, month, slug, title, source_url, published, body, created_at)
+			VALUES (2021, 11, 'q2', 'Queued', 'https://x.example/q2', '2021-11-09 15:45:00.000000Z', 'Teh botol', '')`,
+		`DELETE FROM posts WHERE slug = 'q2'`,
+	} {
+		if _, err := s.DB().ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+	}
+	integrity()
+	save("https://x.example/2", "Later", "Another post")
+	if match("luwak") != 1 || match("tubruk") != 0 || match("botol") != 0 || match("another") != 1 {
+		t.Fatalf("queue not indexed by the next commit: luwak %d tubruk %d botol %d another %d",
+			match("luwak"), match("tubruk"), match("botol"), match("another"))
+	}
+	integrity()
 }
 
 func TestOpenRejectsEmptyPath(t *testing.T) {

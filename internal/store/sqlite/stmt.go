@@ -28,10 +28,19 @@ const (
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
 		image, description, body, content_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	qItemDone = `UPDATE items SET status = ?, error = '', post_id = ?, updated_at = ? WHERE id = ?`
+	qItemDone = `UPDATE items SET status = ?, error = '', post_id = ?, updated_at = ?,
+		claimed_by = '', claimed_until = '' WHERE id = ?`
+	qItemByGUID = `SELECT id FROM items WHERE feed_id = ? AND guid = ?`
+	qInsertItem = `INSERT INTO items (feed_id, guid, link, title, publisher,
+		publisher_url, published, description, article_id, source_url, amp_url, status,
+		created_at, updated_at, related, story_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qUpdateItem = `UPDATE items SET link = ?, title = ?, publisher = ?,
+		publisher_url = ?, published = ?, description = ?, article_id = ?, updated_at = ?,
+		related = ?, story_url = ? WHERE id = ?`
 )
 
-var preparedQueries = []string{qFindBySource, qFindBySourceOrHash, qSlugTaken, qInsertPost, qItemDone}
+var preparedQueries = []string{qFindBySource, qFindBySourceOrHash, qSlugTaken, qInsertPost, qItemDone,
+	qItemByGUID, qInsertItem, qUpdateItem}
 
 func (s *Store) prepare(ctx context.Context) error {
 	s.stmts = make(map[string]*sql.Stmt, len(preparedQueries))

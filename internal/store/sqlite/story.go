@@ -48,7 +48,7 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 	}
 	keys := sortedKeys(a.Keys)
 	var created bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		existing, err := scanStoryLink(tx.QueryRowContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = ?`, a.PostID))
 		switch {
 		case err == nil:
@@ -174,7 +174,7 @@ func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) 
 	if len(keys) == 0 {
 		return nil
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		live, err := liveStory(ctx, tx, storyID)
 		if err != nil {
 			return err
@@ -189,7 +189,7 @@ func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) 
 
 // MergeStories moves story from's posts and keys into story into.
 func (s *Store) MergeStories(ctx context.Context, from, into int64) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		if from, err = liveStory(ctx, tx, from); err != nil {
 			return err
@@ -229,7 +229,7 @@ func (s *Store) MergeStories(ctx context.Context, from, into int64) error {
 
 // RerootCopies makes newRoot the original of oldRoot's copy group.
 func (s *Store) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// The story's copies change by one for each of the two posts whose
 		// state flips: the old root becomes a copy, the new one stops being
 		// one.

@@ -64,7 +64,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *model.Session) error {
 	if sess.CreatedAt.IsZero() {
 		sess.CreatedAt = time.Now().UTC()
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, fmtTime(sess.CreatedAt)); err != nil {
 			return err
 		}
