@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -421,6 +422,11 @@ type batchWorker[TTx any] struct {
 // backoff); one that failed for good is recorded on the item. When half the
 // job timeout is spent (a slow host), the rest of the batch is handed to a
 // new job rather than risk the timeout.
+//
+// Items are prepared (fetched, extracted) one after another, and each is
+// finished (stored) while the next is prepared: the worker does not wait
+// for the store, and on SQLite the posts of many items, of every worker,
+// reach the single writer together and are committed as one group.
 func (w *batchWorker[TTx]) Work(ctx context.Context, job *river.Job[BatchArgs]) error {
 	q, p := w.q, w.q.p
 	start := time.Now()
@@ -429,7 +435,39 @@ func (w *batchWorker[TTx]) Work(ctx context.Context, job *river.Job[BatchArgs]) 
 	if err != nil {
 		return err
 	}
-	var follow []river.InsertManyParams
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		follow []river.InsertManyParams
+	)
+	then := func(id int64, err error) {
+		var perm *PermanentError
+		var wait *DeferError
+		var next *river.InsertManyParams
+		switch {
+		case err == nil, errors.As(err, &perm), q.opt.Once:
+			// Done, or recorded on the item for good (or until the next
+			// run, in the one-pass mode).
+		case errors.As(err, &wait):
+			next = &river.InsertManyParams{Args: ItemArgs{ItemID: id},
+				InsertOpts: &river.InsertOpts{ScheduledAt: wait.Until}}
+		default:
+			next = &river.InsertManyParams{Args: ItemArgs{ItemID: id},
+				InsertOpts: &river.InsertOpts{ScheduledAt: p.Now().Add(retryFirst)}}
+		}
+		if next != nil {
+			mu.Lock()
+			follow = append(follow, *next)
+			mu.Unlock()
+		}
+	}
+	type prepared struct {
+		it   *model.Item
+		post *model.Post
+		err  error
+	}
+	var ready []prepared
+	var stopped error
 	for i := range items {
 		if ctx.Err() != nil || time.Since(start) > q.opt.JobTimeout/2 {
 			rest := make([]int64, 0, len(items)-i)
@@ -442,25 +480,27 @@ func (w *batchWorker[TTx]) Work(ctx context.Context, job *river.Job[BatchArgs]) 
 			cancel()
 			if ctx.Err() != nil {
 				// Shutting down: River returns the job to the queue.
-				return errors.Join(ctx.Err(), err)
+				stopped = errors.Join(ctx.Err(), err)
+				break
 			}
 			follow = append(follow, river.InsertManyParams{Args: BatchArgs{ItemIDs: rest}})
 			break
 		}
-		_, err := p.Process(ctx, &items[i])
-		var perm *PermanentError
-		var wait *DeferError
-		switch {
-		case err == nil, errors.As(err, &perm), q.opt.Once:
-			// Done, or recorded on the item for good (or until the next
-			// run, in the one-pass mode).
-		case errors.As(err, &wait):
-			follow = append(follow, river.InsertManyParams{Args: ItemArgs{ItemID: items[i].ID},
-				InsertOpts: &river.InsertOpts{ScheduledAt: wait.Until}})
-		default:
-			follow = append(follow, river.InsertManyParams{Args: ItemArgs{ItemID: items[i].ID},
-				InsertOpts: &river.InsertOpts{ScheduledAt: p.Now().Add(retryFirst)}})
-		}
+		it := &items[i]
+		post, err := p.Prepare(ctx, it)
+		ready = append(ready, prepared{it, post, err})
+	}
+	for _, r := range ready {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := p.Finish(ctx, r.it, r.post, r.err)
+			then(r.it.ID, err)
+		}()
+	}
+	wg.Wait()
+	if stopped != nil {
+		return stopped
 	}
 	if len(follow) == 0 {
 		return nil

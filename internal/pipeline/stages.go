@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +70,8 @@ type Pipeline struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 	Counter Counters
+
+	proxies sync.Map // feed ID → proxyEntry (feedProxy)
 }
 
 // New returns a pipeline over a store and a fetcher.
@@ -182,22 +185,61 @@ func (p *Pipeline) ProcessItem(ctx context.Context, itemID int64) (bool, error) 
 
 // Process is ProcessItem for an item already read (a claimed batch's).
 func (p *Pipeline) Process(ctx context.Context, it *model.Item) (bool, error) {
+	post, err := p.Prepare(ctx, it)
+	return p.Finish(ctx, it, post, err)
+}
+
+// Prepare does an item's work up to its post: the resolution, the fetch,
+// the extraction. It returns a nil post and no error when the item is done
+// already. Finish stores the post and records the outcome; the two are
+// apart so that a worker can prepare its next item while the single writer
+// of SQLite still stores this one (batchWorker).
+func (p *Pipeline) Prepare(ctx context.Context, it *model.Item) (*model.Post, error) {
 	if it.Status == model.ItemDone {
-		return false, nil
+		return nil, nil
 	}
 	if it.Status == model.ItemWaiting && it.NextAttemptAt.After(p.Now()) {
-		p.Counter.ItemsWaiting.Add(1)
-		return false, &DeferError{Until: it.NextAttemptAt, Err: errors.New(it.Error)}
+		return nil, &DeferError{Until: it.NextAttemptAt, Err: errors.New(it.Error)}
 	}
-	created, err := p.processItem(ctx, it)
+	if err := p.resolve(ctx, it); err != nil {
+		return nil, err
+	}
+	art, finalURL, err := p.fetchArticle(ctx, it)
+	if err != nil {
+		return nil, err
+	}
+	post := buildPost(it, art, finalURL, p.Now())
+	// One article reached by several links (tracking parameters, AMP twins,
+	// the page's own canonical URL) is one post.
+	// The page's final URL (after redirects, or its AMP twin) is the one
+	// whose own rel=canonical can be trusted on the same site.
+	post.SourceURL = story.Canonical(firstNonEmpty(finalURL, post.SourceURL), art.Canonical)
+	return post, nil
+}
+
+// Finish stores what Prepare made of an item, post or error: it saves the
+// post (marking the item done) and puts it in its story, or records the
+// failure or the wait on the item. It reports whether a new post was made
+// (false when the article was already stored under another item).
+func (p *Pipeline) Finish(ctx context.Context, it *model.Item, post *model.Post, err error) (bool, error) {
+	created := false
+	if err == nil && post != nil {
+		created, err = p.save(ctx, it, post)
+	}
 	var wait *DeferError
 	if errors.As(err, &wait) {
 		p.Counter.ItemsWaiting.Add(1)
+		if it.Status == model.ItemWaiting && it.NextAttemptAt.Equal(wait.Until) {
+			return false, err // waits already, as recorded
+		}
 		p.Log.Info("item waits", "item", it.ID, "link", it.Link, "until", wait.Until, "err", wait.Err)
 		if derr := p.Store.DeferItem(ctx, it.ID, wait.Until, wait.Err.Error()); derr != nil {
 			return false, errors.Join(err, derr)
 		}
 		return false, err
+	}
+	if err == nil && post == nil {
+		return false, nil // done before
 	}
 	countItem(created, err)
 	if err != nil {
@@ -214,20 +256,7 @@ func (p *Pipeline) Process(ctx context.Context, it *model.Item) (bool, error) {
 	return created, nil
 }
 
-func (p *Pipeline) processItem(ctx context.Context, it *model.Item) (bool, error) {
-	if err := p.resolve(ctx, it); err != nil {
-		return false, err
-	}
-	art, finalURL, err := p.fetchArticle(ctx, it)
-	if err != nil {
-		return false, err
-	}
-	post := buildPost(it, art, finalURL, p.Now())
-	// One article reached by several links (tracking parameters, AMP twins,
-	// the page's own canonical URL) is one post.
-	// The page's final URL (after redirects, or its AMP twin) is the one
-	// whose own rel=canonical can be trusted on the same site.
-	post.SourceURL = story.Canonical(firstNonEmpty(finalURL, post.SourceURL), art.Canonical)
+func (p *Pipeline) save(ctx context.Context, it *model.Item, post *model.Post) (bool, error) {
 	created, err := p.Store.SavePost(ctx, post)
 	if err != nil || p.Stories == nil {
 		return created, err
@@ -358,16 +387,30 @@ func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL, proxy string) (
 // tried through its twin.
 const thinArticle = 3
 
-// feedProxy is the proxy of the item's feed ("" for none).
+// feedProxy is the proxy of the item's feed ("" for none). It is read
+// from the store at most every proxyTTL per feed: a poll's items share
+// their feed, and reading it for each one cost as much as a tenth of the
+// pipeline's store time. A changed proxy is used within proxyTTL.
 func (p *Pipeline) feedProxy(ctx context.Context, feedID int64) string {
 	if feedID == 0 {
 		return ""
+	}
+	if e, ok := p.proxies.Load(feedID); ok && time.Since(e.(proxyEntry).at) < proxyTTL {
+		return e.(proxyEntry).proxy
 	}
 	f, err := p.Store.Feed(ctx, feedID)
 	if err != nil {
 		return ""
 	}
+	p.proxies.Store(feedID, proxyEntry{proxy: f.Proxy, at: time.Now()})
 	return f.Proxy
+}
+
+const proxyTTL = 30 * time.Second
+
+type proxyEntry struct {
+	proxy string
+	at    time.Time
 }
 
 // isPermanentFetchError tells the failures that another attempt soon would

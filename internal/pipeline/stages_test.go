@@ -24,11 +24,14 @@ type fakeWeb struct {
 	mu    sync.Mutex
 	pages map[string]*fetch.Response
 	errs  map[string]error
-	seen  []fetch.Request
+	// errsLeft, when it has the URL, is how many more requests get its
+	// error; the host answers after that.
+	errsLeft map[string]int
+	seen     []fetch.Request
 }
 
 func newFakeWeb() *fakeWeb {
-	return &fakeWeb{pages: map[string]*fetch.Response{}, errs: map[string]error{}}
+	return &fakeWeb{pages: map[string]*fetch.Response{}, errs: map[string]error{}, errsLeft: map[string]int{}}
 }
 
 func (w *fakeWeb) page(url, contentType string, body []byte) {
@@ -41,6 +44,14 @@ func (w *fakeWeb) Do(_ context.Context, r fetch.Request) (*fetch.Response, error
 	defer w.mu.Unlock()
 	w.seen = append(w.seen, r)
 	if err, ok := w.errs[r.URL]; ok {
+		if n, ok := w.errsLeft[r.URL]; ok {
+			if n <= 1 {
+				delete(w.errs, r.URL)
+				delete(w.errsLeft, r.URL)
+			} else {
+				w.errsLeft[r.URL] = n - 1
+			}
+		}
 		return nil, err
 	}
 	if p, ok := w.pages[r.URL]; ok {

@@ -302,6 +302,7 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 	ctx := context.Background()
 	var procs []*exec.Cmd
 	start := time.Now()
+	webStart := cpuSelf()
 	for i := 0; i < n; i++ {
 		cmd := exec.Command(bin, "--db", db, "work", "--workers", fmt.Sprint(workers),
 			"--allow-addr", "127.0.0.0/8", "--host-delay", "0", "--retention", "0")
@@ -339,7 +340,32 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return float64(items) / time.Since(start).Seconds(), nil
+	elapsed := time.Since(start)
+	webCPU := cpuSelf() - webStart
+	for _, p := range procs {
+		p.Process.Signal(syscall.SIGTERM)
+	}
+	var workCPU time.Duration
+	for _, p := range procs {
+		p.Wait()
+		if p.ProcessState != nil {
+			workCPU += p.ProcessState.UserTime() + p.ProcessState.SystemTime()
+		}
+	}
+	procs = nil
+	fmt.Printf("    (CPU: kabar %.2f ms an item, loopback web and this tool %.2f ms an item; %.2f of %d CPUs busy)\n",
+		float64(workCPU.Microseconds())/1000/float64(items), float64(webCPU.Microseconds())/1000/float64(items),
+		(workCPU+webCPU).Seconds()/elapsed.Seconds(), runtime.NumCPU())
+	return float64(items) / elapsed.Seconds(), nil
+}
+
+// cpuSelf is the CPU time this process has used.
+func cpuSelf() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func finishedItems(ctx context.Context, st store.Store) (int, error) {

@@ -37,10 +37,22 @@ const (
 	qUpdateItem = `UPDATE items SET link = ?, title = ?, publisher = ?,
 		publisher_url = ?, published = ?, description = ?, article_id = ?, updated_at = ?,
 		related = ?, story_url = ? WHERE id = ?`
+
+	qStoryLinkOf = `SELECT ` + storyLinkCols + ` FROM post_stories WHERE post_id = ?`
+	qNewStory    = `INSERT INTO stories (title, lead_post_id, posts, copies,
+		first_published, last_published, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`
+	qGrowStory = `UPDATE stories SET posts = posts + 1, copies = copies + ?,
+		first_published = min(first_published, ?), last_published = max(last_published, ?),
+		updated_at = ? WHERE id = ?`
+	qLinkPost = `INSERT INTO post_stories (post_id, story_id, copy_of, score, evidence, assigned_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
+	qLiveStory = `SELECT COALESCE(merged_into, id) FROM stories WHERE id = ?`
+	qStoryKey  = `INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)`
 )
 
 var preparedQueries = []string{qFindBySource, qFindBySourceOrHash, qSlugTaken, qInsertPost, qItemDone,
-	qItemByGUID, qInsertItem, qUpdateItem}
+	qItemByGUID, qInsertItem, qUpdateItem,
+	qStoryLinkOf, qNewStory, qGrowStory, qLinkPost, qLiveStory, qStoryKey}
 
 func (s *Store) prepare(ctx context.Context) error {
 	s.stmts = make(map[string]*sql.Stmt, len(preparedQueries))

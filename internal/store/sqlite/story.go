@@ -49,11 +49,11 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 	keys := sortedKeys(a.Keys)
 	var created bool
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		existing, err := scanStoryLink(tx.QueryRowContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = ?`, a.PostID))
+		existing, err := scanStoryLink(s.stmt(ctx, tx, qStoryLinkOf).QueryRowContext(ctx, a.PostID))
 		switch {
 		case err == nil:
 			a.StoryLink = *existing
-			return insertStoryKeys(ctx, tx, a.StoryID, keys)
+			return s.insertStoryKeys(ctx, tx, a.StoryID, keys)
 		case err != sql.ErrNoRows:
 			return err
 		}
@@ -67,18 +67,14 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 			if a.Evidence == "" {
 				a.Evidence = store.EvidenceNew
 			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO stories (title, lead_post_id, posts, copies,
-				first_published, last_published, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
-				a.Title, a.PostID, copies, pub, pub, now, now).Scan(&a.StoryID); err != nil {
+			if err := s.stmt(ctx, tx, qNewStory).QueryRowContext(ctx, a.Title, a.PostID, copies, pub, pub, now, now).Scan(&a.StoryID); err != nil {
 				return err
 			}
 		} else {
-			if a.StoryID, err = liveStory(ctx, tx, a.StoryID); err != nil {
+			if a.StoryID, err = s.liveStory(ctx, tx, a.StoryID); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE stories SET posts = posts + 1, copies = copies + ?,
-				first_published = min(first_published, ?), last_published = max(last_published, ?),
-				updated_at = ? WHERE id = ?`, copies, pub, pub, now, a.StoryID); err != nil {
+			if _, err := s.stmt(ctx, tx, qGrowStory).ExecContext(ctx, copies, pub, pub, now, a.StoryID); err != nil {
 				return err
 			}
 		}
@@ -86,12 +82,11 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 		if a.CopyOf != 0 {
 			copyOf = a.CopyOf
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO post_stories (post_id, story_id, copy_of, score, evidence, assigned_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, a.PostID, a.StoryID, copyOf, a.Score, a.Evidence, now).Scan(&a.Seq); err != nil {
+		if err := s.stmt(ctx, tx, qLinkPost).QueryRowContext(ctx, a.PostID, a.StoryID, copyOf, a.Score, a.Evidence, now).Scan(&a.Seq); err != nil {
 			return err
 		}
 		created = true
-		return insertStoryKeys(ctx, tx, a.StoryID, keys)
+		return s.insertStoryKeys(ctx, tx, a.StoryID, keys)
 	})
 	if isForeignKey(err) {
 		// An unknown post (or copied post): the foreign keys of stories
@@ -110,25 +105,19 @@ func isForeignKey(err error) bool {
 
 // liveStory follows a story merged away to the one it was merged into;
 // ErrNotFound for an unknown story.
-func liveStory(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
+func (s *Store) liveStory(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
 	var live int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(merged_into, id) FROM stories WHERE id = ?`, id).Scan(&live)
+	err := s.stmt(ctx, tx, qLiveStory).QueryRowContext(ctx, id).Scan(&live)
 	if err == sql.ErrNoRows {
 		return 0, fmt.Errorf("story %d: %w", id, store.ErrNotFound)
 	}
 	return live, err
 }
 
-func insertStoryKeys(ctx context.Context, tx *sql.Tx, storyID int64, keys []string) error {
-	for len(keys) > 0 {
-		batch := keys[:min(len(keys), 200)]
-		keys = keys[len(batch):]
-		args := make([]any, 0, 2*len(batch))
-		for _, k := range batch {
-			args = append(args, k, storyID)
-		}
-		q := `INSERT OR IGNORE INTO story_keys (key, story_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(batch)), ", ")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+func (s *Store) insertStoryKeys(ctx context.Context, tx *sql.Tx, storyID int64, keys []string) error {
+	ins := s.stmt(ctx, tx, qStoryKey)
+	for _, k := range keys {
+		if _, err := ins.ExecContext(ctx, k, storyID); err != nil {
 			return err
 		}
 	}
@@ -175,11 +164,11 @@ func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) 
 		return nil
 	}
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		live, err := liveStory(ctx, tx, storyID)
+		live, err := s.liveStory(ctx, tx, storyID)
 		if err != nil {
 			return err
 		}
-		return insertStoryKeys(ctx, tx, live, keys)
+		return s.insertStoryKeys(ctx, tx, live, keys)
 	})
 	if err != nil {
 		return fmt.Errorf("story keys: %w", err)
@@ -191,10 +180,10 @@ func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) 
 func (s *Store) MergeStories(ctx context.Context, from, into int64) error {
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		if from, err = liveStory(ctx, tx, from); err != nil {
+		if from, err = s.liveStory(ctx, tx, from); err != nil {
 			return err
 		}
-		if into, err = liveStory(ctx, tx, into); err != nil {
+		if into, err = s.liveStory(ctx, tx, into); err != nil {
 			return err
 		}
 		if from == into {
