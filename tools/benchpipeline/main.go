@@ -342,7 +342,9 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 	}
 	elapsed := time.Since(start)
 	webCPU := cpuSelf() - webStart
+	var peak int64
 	for _, p := range procs {
+		peak = max(peak, peakRSS(p.Process.Pid))
 		p.Process.Signal(syscall.SIGTERM)
 	}
 	var workCPU time.Duration
@@ -353,10 +355,28 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 		}
 	}
 	procs = nil
-	fmt.Printf("    (CPU: kabar %.2f ms an item, loopback web and this tool %.2f ms an item; %.2f of %d CPUs busy)\n",
+	fmt.Printf("    (CPU: kabar %.2f ms an item, loopback web and this tool %.2f ms an item; %.2f of %d CPUs busy; kabar peak RSS %d MiB)\n",
 		float64(workCPU.Microseconds())/1000/float64(items), float64(webCPU.Microseconds())/1000/float64(items),
-		(workCPU+webCPU).Seconds()/elapsed.Seconds(), runtime.NumCPU())
+		(workCPU+webCPU).Seconds()/elapsed.Seconds(), runtime.NumCPU(), peak>>20)
 	return float64(items) / elapsed.Seconds(), nil
+}
+
+// peakRSS is a process's peak resident memory so far, in bytes (VmHWM;
+// the rusage of a child would count the memory of this tool, which it had
+// until its exec).
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // cpuSelf is the CPU time this process has used.
