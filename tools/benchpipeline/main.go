@@ -388,20 +388,22 @@ func cpuSelf() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// finishedItems counts the items that are done or failed, with one
+// query: the count runs every 20 ms on the same CPUs as the pipeline, so
+// it must cost next to nothing (a count per feed through the store's API
+// took a noticeable share).
 func finishedItems(ctx context.Context, st store.Store) (int, error) {
-	feeds, err := st.Feeds(ctx)
-	if err != nil {
-		return 0, err
+	const q = `SELECT count(*) FROM items WHERE status IN ('done', 'failed')`
+	var n int
+	switch db := st.(type) {
+	case *sqlite.Store:
+		err := db.DB().QueryRowContext(ctx, q).Scan(&n)
+		return n, err
+	case *postgres.Store:
+		err := db.Pool().QueryRow(ctx, q).Scan(&n)
+		return n, err
 	}
-	total := 0
-	for _, f := range feeds {
-		c, err := st.ItemCounts(ctx, f.ID)
-		if err != nil {
-			return 0, err
-		}
-		total += c[model.ItemDone] + c[model.ItemFailed]
-	}
-	return total, nil
+	return 0, fmt.Errorf("unknown store %T", st)
 }
 
 // freshSchema makes an empty schema on the server and returns a URL that
