@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -37,7 +38,11 @@ type Store struct {
 	// has queued posts for the search index (touched by it alone).
 	writes        chan *writeReq
 	quit, stopped chan struct{}
+	stopOnce      sync.Once
 	unindexed     bool
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ store.Store = (*Store)(nil)
@@ -115,13 +120,16 @@ func (s *Store) DB() *sql.DB { return s.w }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	s.stopCommitter()
-	s.closeStmts()
-	var err error
-	if s.r != nil {
-		err = s.r.Close()
-	}
-	return errors.Join(err, s.w.Close())
+	s.closeOnce.Do(func() {
+		s.stopCommitter()
+		s.closeStmts()
+		var err error
+		if s.r != nil {
+			err = s.r.Close()
+		}
+		s.closeErr = errors.Join(err, s.w.Close())
+	})
+	return s.closeErr
 }
 
 // migrate applies the numbered files of migrations/ in order, each in its own

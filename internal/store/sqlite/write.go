@@ -42,7 +42,7 @@ func (s *Store) stopCommitter() {
 	if s.quit == nil {
 		return
 	}
-	close(s.quit)
+	s.stopOnce.Do(func() { close(s.quit) })
 	<-s.stopped
 }
 
