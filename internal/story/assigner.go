@@ -177,13 +177,16 @@ func (a *Assigner) Assign(ctx context.Context, post *model.Post, item *model.Ite
 	if post == nil || post.ID == 0 {
 		return 0, 0, errors.New("story: assign a saved post (it has no ID)")
 	}
+	// What depends on the post alone is worked out before taking the lock,
+	// which serialises the assignments of every worker of the process.
+	own, evidence := postKeys(post, item)
+	keys := append(append([]string(nil), own...), evidence...)
+	f := a.cfg.featuresOf(post)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.ready(ctx); err != nil {
 		return 0, 0, err
 	}
-	own, evidence := postKeys(post, item)
-	keys := append(append([]string(nil), own...), evidence...)
 	if d, ok := a.idx.has(post.ID); ok {
 		if err := a.st.AddStoryKeys(ctx, d.storyID, keys); err != nil {
 			return 0, 0, err
@@ -191,7 +194,6 @@ func (a *Assigner) Assign(ctx context.Context, post *model.Post, item *model.Ite
 		return d.storyID, d.copyOf, nil
 	}
 
-	f := a.cfg.featuresOf(post)
 	a.idx.sign(&f)
 	at := a.indexTime(post.Published)
 	m := a.idx.find(&f, at)
