@@ -44,7 +44,7 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	site, err := newSite(b, f)
+	site, err := newSite(b, f, w.p)
 	if err != nil {
 		return err
 	}

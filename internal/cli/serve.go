@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/ops"
+	"github.com/kabarnews/kabar/internal/pipeline"
 )
 
 func init() {
@@ -31,7 +32,14 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 		return err
 	}
 	defer b.Close()
-	site, err := newSite(b, f)
+	// The site process fetches only when the owner asks for a post to be
+	// extracted again; it shares the workers' per-host pace.
+	fetcher, err := newPacedFetcher(f, b)
+	if err != nil {
+		return err
+	}
+	defer fetcher.Close()
+	site, err := newSite(b, f, pipeline.New(b, fetcher, f.logger()))
 	if err != nil {
 		return err
 	}

@@ -42,8 +42,9 @@ func (f *flags) opt(name string) string {
 	return o.def
 }
 
-// newSite builds the site from the command's options; run and serve share it.
-func newSite(st store.Store, f *flags) (http.Handler, error) {
+// newSite builds the site from the command's options; run and serve share
+// it. rx, when not nil, lets the owner have a post extracted again.
+func newSite(st store.Store, f *flags, rx web.Reextractor) (http.Handler, error) {
 	loc, err := time.LoadLocation(f.opt(optTZ))
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", optTZ, err)
@@ -59,8 +60,7 @@ func newSite(st store.Store, f *flags) (http.Handler, error) {
 		BaseURL:    f.opt(optBaseURL),
 		TrustProxy: trust,
 		Logger:     f.logger(),
-		// Reextract stays nil until the pipeline offers re-extraction of a
-		// stored post; /admin hides the button and the API answers 501.
+		Reextract:  rx,
 	}
 	if secret := f.opt(optSecret); secret != "" {
 		key := sha256.Sum256([]byte("kabar-site\x00" + secret))

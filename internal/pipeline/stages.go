@@ -270,6 +270,34 @@ func (p *Pipeline) save(ctx context.Context, it *model.Item, post *model.Post) (
 	return created, nil
 }
 
+// Reextract fetches a stored post's page again and replaces the post's
+// text with what the extractor finds now (web.Reextractor): for a post
+// whose first extraction went wrong (a consent wall, a page changed since,
+// an older extractor). The title, address and date stay; an article that
+// now reads as another post's is refused (store.ErrExists).
+func (p *Pipeline) Reextract(ctx context.Context, postID int64) error {
+	post, err := p.Store.Post(ctx, postID)
+	if err != nil {
+		return err
+	}
+	it := &model.Item{FeedID: post.FeedID, Link: post.ItemLink, Title: post.Title,
+		Publisher: post.Publisher, SourceURL: post.SourceURL, AMPURL: post.AMPURL, Published: post.Published}
+	art, finalURL, err := p.fetchArticle(ctx, it)
+	if err != nil {
+		return fmt.Errorf("extract post %d again: %w", postID, err)
+	}
+	fresh := buildPost(it, art, finalURL, p.Now())
+	if len(fresh.Paragraphs) == 0 {
+		return fmt.Errorf("extract post %d again: %s holds no article text", postID, post.SourceURL)
+	}
+	post.Paragraphs, post.ContentHash = fresh.Paragraphs, fresh.ContentHash
+	post.Author = firstNonEmpty(fresh.Author, post.Author)
+	post.Language = firstNonEmpty(fresh.Language, post.Language)
+	post.Image = firstNonEmpty(fresh.Image, post.Image)
+	post.Description = firstNonEmpty(fresh.Description, post.Description)
+	return p.Store.UpdatePostText(ctx, post)
+}
+
 // resolve finds the publisher's URL of an item once and stores it.
 func (p *Pipeline) resolve(ctx context.Context, it *model.Item) error {
 	if it.SourceURL != "" {

@@ -264,3 +264,55 @@ func TestContentHashIgnoresSpacingAndCase(t *testing.T) {
 		t.Fatalf("hashes: %s %s %s", a, b, c)
 	}
 }
+
+// A post extracted again from its page takes the page's text of now.
+func TestReextractReplacesThePostsText(t *testing.T) {
+	ctx := context.Background()
+	p, st, web := newTestPipeline(t)
+	web.page(feedURL, "application/rss+xml", gnFeed(gnLink))
+	web.page(pageURL, "text/html", []byte(`<html><head><title>Bridge</title></head><body><article>
+		<p>Before you continue reading, please accept the cookies of this site and its partners.</p>
+		</article></body></html>`))
+	f := addFeed(t, st, feedURL)
+	items, err := p.PollFeed(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ProcessItem(ctx, items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	posts, _ := st.Posts(ctx, storeQueryAll)
+	if len(posts) != 1 || !strings.Contains(strings.Join(posts[0].Paragraphs, " "), "cookies") {
+		t.Fatalf("first extraction: %+v", posts)
+	}
+	before := posts[0]
+	web.page(pageURL, "text/html", readFile(t, "article.html"))
+	if err := p.Reextract(ctx, before.ID); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.Post(ctx, before.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(after.Paragraphs, " ")
+	if strings.Contains(text, "cookies") || len(after.Paragraphs) < 3 || after.ContentHash == before.ContentHash {
+		t.Fatalf("text not replaced: %q", text)
+	}
+	if after.Title != before.Title || after.Slug != before.Slug || after.SourceURL != before.SourceURL {
+		t.Fatalf("re-extraction changed the post's identity: %+v", after)
+	}
+	if web.fetched(pageURL) != 2 {
+		t.Fatalf("page fetched %d times, want 2", web.fetched(pageURL))
+	}
+	// A page gone is an error, and the post keeps its text.
+	web.mu.Lock()
+	web.errs[pageURL] = &fetch.StatusError{URL: pageURL, StatusCode: 404}
+	web.errs[ampURL] = &fetch.StatusError{URL: ampURL, StatusCode: 404}
+	web.mu.Unlock()
+	if err := p.Reextract(ctx, before.ID); err == nil {
+		t.Fatal("re-extraction of a gone page succeeded")
+	}
+	if kept, _ := st.Post(ctx, before.ID); kept.ContentHash != after.ContentHash {
+		t.Fatal("a failed re-extraction changed the post")
+	}
+}

@@ -103,6 +103,12 @@ type PostStore interface {
 	// A post with the same source URL or content hash already stored is reused:
 	// the item is linked to it and created is false. p.ID and p.Slug are set.
 	SavePost(ctx context.Context, p *model.Post) (created bool, err error)
+	// UpdatePostText replaces a post's text (p.Paragraphs, p.ContentHash)
+	// and what came with it from the page (author, language, image,
+	// description), for a post extracted again; its title, address and
+	// date stay. The search index follows. ErrNotFound for an unknown
+	// post; ErrExists when the new text is that of another post.
+	UpdatePostText(ctx context.Context, p *model.Post) error
 	Post(ctx context.Context, id int64) (*model.Post, error)
 	// PostByPath finds a post by the year, month and slug of its site path.
 	PostByPath(ctx context.Context, year, month int, slug string) (*model.Post, error)

@@ -532,6 +532,7 @@ func (s *Server) handleAdminReextract(w http.ResponseWriter, r *http.Request, p 
 		s.done(w, r, p, "/admin/posts", "reextract_failed")
 		return
 	}
+	s.cache.invalidate()
 	s.done(w, r, p, "/admin/posts", "reextracted")
 }
 

@@ -564,6 +564,7 @@ func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *m
 		writeAPIError(w, http.StatusBadGateway, "reextract_failed", err.Error())
 		return
 	}
+	s.cache.invalidate()
 	p, err := s.st.Post(r.Context(), id)
 	if !s.found(w, r, err, "post") {
 		return

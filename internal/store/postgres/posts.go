@@ -180,6 +180,42 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// UpdatePostText replaces a post's text (store.PostStore); the search
+// column follows by trigger. The unique index on content_hash settles a
+// race with another post of the same text.
+func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if p.ContentHash != "" {
+			var other int64
+			err := tx.QueryRow(ctx, `SELECT id FROM posts WHERE content_hash = $1 AND id <> $2 LIMIT 1`,
+				p.ContentHash, p.ID).Scan(&other)
+			if err == nil {
+				return fmt.Errorf("the new text is that of post %d: %w", other, store.ErrExists)
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `UPDATE posts SET author = $1, language = $2, image = $3,
+			description = $4, body = $5, content_hash = $6 WHERE id = $7`, p.Author, p.Language, p.Image,
+			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.ID)
+		if isUnique(err) {
+			return fmt.Errorf("the new text is that of another post: %w", store.ErrExists)
+		}
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("post %d: %w", p.ID, store.ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update text of post %d: %w", p.ID, err)
+	}
+	return nil
+}
+
 // Post returns one post.
 func (s *Store) Post(ctx context.Context, id int64) (*model.Post, error) {
 	p, err := scanPost(s.pool.QueryRow(ctx, `SELECT `+postCols+` FROM posts WHERE id = $1`, id))

@@ -121,6 +121,38 @@ func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error
 		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, fmtTime(p.CreatedAt)).Scan(&p.ID)
 }
 
+// UpdatePostText replaces a post's text (store.PostStore); the search
+// index follows by trigger.
+func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if p.ContentHash != "" {
+			var other int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM posts WHERE content_hash = ? AND id <> ? LIMIT 1`,
+				p.ContentHash, p.ID).Scan(&other)
+			if err == nil {
+				return fmt.Errorf("the new text is that of post %d: %w", other, store.ErrExists)
+			}
+			if err != sql.ErrNoRows {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE posts SET author = ?, language = ?, image = ?,
+			description = ?, body = ?, content_hash = ? WHERE id = ?`, p.Author, p.Language, p.Image,
+			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("post %d: %w", p.ID, store.ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update text of post %d: %w", p.ID, err)
+	}
+	return nil
+}
+
 // Post returns one post.
 func (s *Store) Post(ctx context.Context, id int64) (*model.Post, error) {
 	p, err := scanPost(s.r.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts WHERE id = ?`, id))
