@@ -35,6 +35,7 @@ type Assigner struct {
 
 	mu          sync.Mutex
 	idx         *index
+	pending     map[string]int64 // keys of assignments decided, not yet written
 	loaded      bool
 	hw          int64 // the highest assignment Seq the index has seen
 	lastRefresh time.Time
@@ -44,7 +45,7 @@ type Assigner struct {
 // defaults (DefaultConfig).
 func NewAssigner(st Store, cfg Config) *Assigner {
 	cfg = cfg.withDefaults()
-	return &Assigner{st: st, cfg: cfg, Now: time.Now, idx: newIndex(cfg)}
+	return &Assigner{st: st, cfg: cfg, Now: time.Now, idx: newIndex(cfg), pending: map[string]int64{}}
 }
 
 // Config is the configuration in use, defaults filled in.
@@ -183,15 +184,30 @@ func (a *Assigner) Assign(ctx context.Context, post *model.Post, item *model.Ite
 	keys := append(append([]string(nil), own...), evidence...)
 	f := a.cfg.featuresOf(post)
 	a.mu.Lock()
-	defer a.mu.Unlock()
+	later, storyID, copyOf, err := a.assignLocked(ctx, post, keys, own, evidence, f)
+	a.mu.Unlock()
+	if later == nil || err != nil {
+		return storyID, copyOf, err
+	}
+	return later()
+}
+
+// assignLocked is Assign under the lock. When the post joins a story the
+// index knows, which is the common case, the index takes it at once and
+// the store's write is returned as later, to run after the lock is
+// released: the lock serialises every worker of the process, and the
+// write is a commit (on PostgreSQL, round trips) that others need not
+// wait for. Until the write is done, the post's keys are kept in a.pending
+// so that the assignments decided meanwhile see them.
+func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own, evidence []string, f features) (later func() (int64, int64, error), storyID, copyOf int64, err error) {
 	if err := a.ready(ctx); err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
 	if d, ok := a.idx.has(post.ID); ok {
 		if err := a.st.AddStoryKeys(ctx, d.storyID, keys); err != nil {
-			return 0, 0, err
+			return nil, 0, 0, err
 		}
-		return d.storyID, d.copyOf, nil
+		return nil, d.storyID, d.copyOf, nil
 	}
 
 	a.idx.sign(&f)
@@ -201,7 +217,12 @@ func (a *Assigner) Assign(ctx context.Context, post *model.Post, item *model.Ite
 		Title: post.Title, Keys: keys}
 	found, err := a.st.StoryKeys(ctx, keys)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
+	}
+	for k, id := range a.pending {
+		if _, ok := found[k]; !ok && slices.Contains(keys, k) {
+			found[k] = id
+		}
 	}
 	var merge []int64 // stories found to be the one the post joins
 	if id := vote(found, own, evidence); id != 0 {
@@ -228,23 +249,66 @@ func (a *Assigner) Assign(ctx context.Context, post *model.Post, item *model.Ite
 	case asg.StoryID == 0:
 		asg.Score, asg.Evidence = 1, store.EvidenceNew
 	}
-	if _, err := a.st.AssignStory(ctx, asg); err != nil {
-		return 0, 0, err
+	if asg.StoryID == 0 {
+		// A new story: the store gives it its ID, which the index needs,
+		// so it is written under the lock.
+		if _, err := a.st.AssignStory(ctx, asg); err != nil {
+			return nil, 0, 0, err
+		}
+		// asg now holds the stored link, ours or the one another process
+		// made.
+		a.noteSeq(asg.Seq)
+		a.idx.add(post.ID, asg.StoryID, asg.CopyOf, at, f)
+		return nil, asg.StoryID, asg.CopyOf, nil
 	}
-	// asg now holds the stored link, ours or the one another process made.
-	if asg.Seq == a.hw+1 {
-		a.hw = asg.Seq
-	}
-	a.idx.add(post.ID, asg.StoryID, asg.CopyOf, at, f)
+	decided := asg.StoryID
+	a.idx.add(post.ID, decided, asg.CopyOf, at, f)
 	if asg.Evidence == store.EvidenceText {
 		// The post ties its story to others it resembles as much: when
 		// those stories resemble each other too, they are one story that
 		// began twice.
 		for _, o := range m.others {
-			if a.idx.storySim(asg.StoryID, o) >= a.cfg.MergeThreshold {
+			if a.idx.storySim(decided, o) >= a.cfg.MergeThreshold {
 				merge = append(merge, o)
 			}
 		}
+	}
+	root, rooted := a.idx.has(asg.CopyOf)
+	reroot := asg.CopyOf != 0 && rooted && at.Before(root.published)
+	if len(merge) == 0 && !reroot {
+		for _, k := range keys {
+			a.pending[k] = decided
+		}
+		return func() (int64, int64, error) {
+			_, err := a.st.AssignStory(ctx, asg)
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			for _, k := range keys {
+				if a.pending[k] == decided {
+					delete(a.pending, k)
+				}
+			}
+			if err != nil {
+				a.stale()
+				return 0, 0, err
+			}
+			if asg.StoryID != decided {
+				a.stale()
+			}
+			a.noteSeq(asg.Seq)
+			return asg.StoryID, asg.CopyOf, nil
+		}, 0, 0, nil
+	}
+	// Stories to merge or copies to re-root (rare): everything under the
+	// lock, in order.
+	if _, err := a.st.AssignStory(ctx, asg); err != nil {
+		a.stale()
+		return nil, 0, 0, err
+	}
+	a.noteSeq(asg.Seq)
+	if asg.StoryID != decided {
+		a.stale()
+		return nil, asg.StoryID, asg.CopyOf, nil
 	}
 	for _, o := range merge {
 		if a.idx.size(o) == 0 || a.idx.size(asg.StoryID) == 0 {
@@ -255,23 +319,33 @@ func (a *Assigner) Assign(ctx context.Context, post *model.Post, item *model.Ite
 			from, into = into, from
 		}
 		if err := a.st.MergeStories(ctx, from, into); err != nil {
-			return 0, 0, err
+			return nil, 0, 0, err
 		}
 		a.idx.merge(from, into)
 		asg.StoryID = into
 	}
-	if asg.CopyOf != 0 {
+	if reroot {
 		// A copy published before its original becomes the original.
-		if root, ok := a.idx.has(asg.CopyOf); ok && at.Before(root.published) {
-			if err := a.st.RerootCopies(ctx, asg.CopyOf, post.ID); err != nil {
-				return 0, 0, err
-			}
-			a.idx.reroot(asg.CopyOf, post.ID)
-			asg.CopyOf = 0
+		if err := a.st.RerootCopies(ctx, asg.CopyOf, post.ID); err != nil {
+			return nil, 0, 0, err
 		}
+		a.idx.reroot(asg.CopyOf, post.ID)
+		asg.CopyOf = 0
 	}
-	return asg.StoryID, asg.CopyOf, nil
+	return nil, asg.StoryID, asg.CopyOf, nil
 }
+
+// noteSeq moves the high-water mark of assignments seen on by one.
+func (a *Assigner) noteSeq(seq int64) {
+	if seq == a.hw+1 {
+		a.hw = seq
+	}
+}
+
+// stale has the index rebuilt from the store on the next call: it took a
+// decision that the store did not keep (a refused write, or a post another
+// process had put in another story first).
+func (a *Assigner) stale() { a.loaded = false }
 
 // vote picks the story the Google News evidence points to: the one holding
 // the post's own keys (another report listed this one as related), else the

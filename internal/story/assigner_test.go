@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -465,6 +466,79 @@ func TestAssignersCatchUp(t *testing.T) {
 		v := storytest.FourSites(wire)[1]
 		if _, s2, c := w.site(v.Site, v.Article, 5); s2 != s || c != orig.ID {
 			t.Errorf("the other process: story %d copy %d, want %d copy %d", s2, c, s, orig.ID)
+		}
+	})
+}
+
+// Workers assign at once: a post that joins a known story is written after
+// the assigner's lock is released. Every copy still lands in its wire
+// story, and the store holds what Assign answered.
+func TestConcurrentAssignmentsKeepStoriesApart(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, story.Config{})
+		type job struct {
+			p    *model.Post
+			it   model.Item
+			wire string
+		}
+		var jobs []job
+		wires := map[string]int64{}
+		for _, name := range []string{"en-quake-wire", "id-banjir-wire"} {
+			wire := storytest.Get(name)
+			_, sid, _ := w.site("wire-"+name, wire, 0)
+			wires[name] = sid
+			for i, v := range storytest.FourSites(wire) {
+				for round := 0; round < 3; round++ {
+					it := model.Item{FeedID: w.feed(v.Site), GUID: fmt.Sprintf("%s-%d-%d", name, i, round),
+						SourceURL: fmt.Sprintf("https://%s.example/%s/%d", v.Site, name, round), Title: v.Title,
+						Published: wire.Published().Add(time.Duration(10+i) * time.Minute)}
+					it.Link = it.SourceURL
+					if _, err := st.UpsertItem(ctx, &it); err != nil {
+						t.Fatal(err)
+					}
+					p := &model.Post{FeedID: it.FeedID, ItemID: it.ID, Title: it.Title, SourceURL: it.SourceURL,
+						ItemLink: it.Link, ArticleID: it.GUID, Published: it.Published, Language: v.Lang,
+						Paragraphs: v.Paragraphs, ContentHash: fmt.Sprintf("%s-%d-%d", name, i, round)}
+					if _, err := st.SavePost(ctx, p); err != nil {
+						t.Fatal(err)
+					}
+					jobs = append(jobs, job{p, it, name})
+				}
+			}
+		}
+		type answer struct{ story, copyOf int64 }
+		answers := make([]answer, len(jobs))
+		errs := make([]error, len(jobs))
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					sid, cp, err := w.a.Assign(ctx, jobs[i].p, &jobs[i].it)
+					answers[i], errs[i] = answer{sid, cp}, err
+				}
+			}()
+		}
+		for i := range jobs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		for i, j := range jobs {
+			if errs[i] != nil {
+				t.Fatalf("assign %s: %v", j.p.SourceURL, errs[i])
+			}
+			l := mustLink(t, st, j.p.ID)
+			if l.StoryID != answers[i].story || l.CopyOf != answers[i].copyOf {
+				t.Errorf("%s: stored story %d copy of %d, Assign said %d, %d", j.p.SourceURL, l.StoryID, l.CopyOf,
+					answers[i].story, answers[i].copyOf)
+			}
+			if l.StoryID != wires[j.wire] {
+				t.Errorf("%s: in story %d, want its wire's %d", j.p.SourceURL, l.StoryID, wires[j.wire])
+			}
 		}
 	})
 }
