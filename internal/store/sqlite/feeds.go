@@ -15,7 +15,7 @@ const feedCols = `id, url, title, etag, last_modified, last_polled_at, next_poll
 	poll_interval_s, error_count, last_error, paused, created_at, disabled_reason, proxy,
 	last_changed_at`
 
-func scanFeed(row interface{ Scan(...any) error }) (*model.Feed, error) {
+func scanFeed(row scanner) (*model.Feed, error) {
 	var f model.Feed
 	var polled, next, created, changed string
 	var interval int64
@@ -56,19 +56,7 @@ func (s *Store) Feed(ctx context.Context, id int64) (*model.Feed, error) {
 // Feeds lists every feed in the order they were added.
 func (s *Store) Feeds(ctx context.Context) ([]model.Feed, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+feedCols+` FROM feeds ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var feeds []model.Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			return nil, err
-		}
-		feeds = append(feeds, *f)
-	}
-	return feeds, rows.Err()
+	return collect(rows, err, scanFeed)
 }
 
 // DeleteFeed removes a feed and its items; the posts made from them stay.

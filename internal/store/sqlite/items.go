@@ -15,7 +15,7 @@ const itemCols = `id, feed_id, guid, link, title, publisher, publisher_url, publ
 	description, article_id, source_url, amp_url, status, error, attempts,
 	COALESCE(post_id, 0), created_at, updated_at, next_attempt_at, related, story_url`
 
-func scanItem(row interface{ Scan(...any) error }) (*model.Item, error) {
+func scanItem(row scanner) (*model.Item, error) {
 	var it model.Item
 	var published, created, updated, next, related string
 	err := row.Scan(&it.ID, &it.FeedID, &it.GUID, &it.Link, &it.Title, &it.Publisher,
@@ -170,19 +170,7 @@ func (s *Store) Item(ctx context.Context, id int64) (*model.Item, error) {
 func (s *Store) UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+itemCols+` FROM items
 		WHERE feed_id = ? AND status <> ? ORDER BY id`, feedID, model.ItemDone)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []model.Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, *it)
-	}
-	return items, rows.Err()
+	return collect(rows, err, scanItem)
 }
 
 // FailItem records a failed attempt; the item stays unfinished.

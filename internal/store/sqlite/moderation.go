@@ -11,7 +11,7 @@ import (
 
 const commentCols = `id, post_id, COALESCE(parent_id, 0), name, website, body, status, created_at`
 
-func scanComment(row interface{ Scan(...any) error }) (*model.Comment, error) {
+func scanComment(row scanner) (*model.Comment, error) {
 	var c model.Comment
 	var created string
 	if err := row.Scan(&c.ID, &c.PostID, &c.ParentID, &c.Name, &c.Website, &c.Body, &c.Status, &created); err != nil {
@@ -76,19 +76,7 @@ func (s *Store) ListComments(ctx context.Context, q store.CommentQuery) ([]model
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+` FROM comments WHERE `+where+
 		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []model.Comment
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanComment)
 }
 
 // CountComments counts the comments q selects.

@@ -15,7 +15,7 @@ const postCols = `id, COALESCE(feed_id, 0), COALESCE(item_id, 0), slug, title, a
 	source_url, amp_url, item_link, article_id, published, language, image, description,
 	body, content_hash, created_at`
 
-func scanPost(row interface{ Scan(...any) error }) (*model.Post, error) {
+func scanPost(row scanner) (*model.Post, error) {
 	var p model.Post
 	var published, body, created string
 	err := row.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
@@ -174,19 +174,7 @@ func (s *Store) Posts(ctx context.Context, q store.PostQuery) ([]model.Post, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
 		ORDER BY published DESC, id DESC LIMIT ? OFFSET ?`, limit, max(q.Offset, 0))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var posts []model.Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, err
-		}
-		posts = append(posts, *p)
-	}
-	return posts, rows.Err()
+	return collect(rows, err, scanPost)
 }
 
 // CountPosts counts every post.

@@ -55,18 +55,7 @@ func (s *Store) ListPosts(ctx context.Context, q store.ListQuery) ([]model.Post,
 	return collectPosts(rows)
 }
 
-func collectPosts(rows *sql.Rows) ([]model.Post, error) {
-	defer rows.Close()
-	var posts []model.Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, err
-		}
-		posts = append(posts, *p)
-	}
-	return posts, rows.Err()
-}
+func collectPosts(rows *sql.Rows) ([]model.Post, error) { return collect(rows, nil, scanPost) }
 
 // CountListPosts counts the posts q selects.
 func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, error) {

@@ -200,3 +200,27 @@ func notFound(err error, what string) error {
 	}
 	return err
 }
+
+// scanner is a row to scan: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// collect reads every row of a query with scan, and closes the rows; err is
+// the query's own error, so that a call site reads
+//
+//	rows, err := s.r.QueryContext(ctx, q, args...)
+//	return collect(rows, err, scanPost)
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (*T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}

@@ -14,7 +14,7 @@ import (
 const storyCols = `id, title, COALESCE(lead_post_id, 0), posts, copies, first_published,
 	last_published, created_at, updated_at, COALESCE(merged_into, 0)`
 
-func scanStory(row interface{ Scan(...any) error }) (*store.Story, error) {
+func scanStory(row scanner) (*store.Story, error) {
 	var st store.Story
 	var first, last, created, updated string
 	if err := row.Scan(&st.ID, &st.Title, &st.LeadPostID, &st.Posts, &st.Copies, &first, &last, &created, &updated, &st.MergedInto); err != nil {
@@ -27,7 +27,7 @@ func scanStory(row interface{ Scan(...any) error }) (*store.Story, error) {
 
 const storyLinkCols = `id, post_id, story_id, COALESCE(copy_of, 0), score, evidence`
 
-func scanStoryLink(row interface{ Scan(...any) error }) (*store.StoryLink, error) {
+func scanStoryLink(row scanner) (*store.StoryLink, error) {
 	var l store.StoryLink
 	err := row.Scan(&l.Seq, &l.PostID, &l.StoryID, &l.CopyOf, &l.Score, &l.Evidence)
 	return &l, err
@@ -286,19 +286,7 @@ func (s *Store) Stories(ctx context.Context, q store.StoryQuery) ([]store.Story,
 	rows, err := s.r.QueryContext(ctx, `SELECT `+storyCols+` FROM stories
 		WHERE merged_into IS NULL AND posts >= ?
 		ORDER BY last_published DESC, id DESC LIMIT ? OFFSET ?`, max(q.MinPosts, 0), limit, max(q.Offset, 0))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Story
-	for rows.Next() {
-		st, err := scanStory(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *st)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanStory)
 }
 
 // CountStories counts the stories q selects.
@@ -313,61 +301,49 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 	if _, err := s.Story(ctx, storyID); err != nil {
 		return nil, err
 	}
-	links := map[int64]store.StoryLink{}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE story_id = ?`, storyID)
+	links, err := linksByPost(s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE story_id = ?`, storyID))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		l, err := scanStoryLink(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		links[l.PostID] = *l
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
 		WHERE id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
 		ORDER BY published DESC, id DESC`, storyID)
+	posts, err := collect(rows, err, scanPost)
 	if err != nil {
 		return nil, err
 	}
 	var out []store.StoryReport
 	at := map[int64]int{}
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for _, p := range posts {
 		at[p.ID] = len(out)
-		out = append(out, store.StoryReport{Post: *p, Link: links[p.ID]})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		out = append(out, store.StoryReport{Post: p, Link: links[p.ID]})
 	}
 	rows, err = s.r.QueryContext(ctx, `SELECT `+itemCols+` FROM items
 		WHERE post_id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
 		ORDER BY published, id`, storyID)
+	items, err := collect(rows, err, scanItem)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
+	for _, it := range items {
 		if i, ok := at[it.PostID]; ok {
-			out[i].Items = append(out[i].Items, *it)
+			out[i].Items = append(out[i].Items, it)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// linksByPost reads story links by their post.
+func linksByPost(rows *sql.Rows, err error) (map[int64]store.StoryLink, error) {
+	list, err := collect(rows, err, scanStoryLink)
+	if err != nil {
+		return nil, err
+	}
+	links := make(map[int64]store.StoryLink, len(list))
+	for _, l := range list {
+		links[l.PostID] = l
+	}
+	return links, nil
 }
 
 // StoryPosts lists the posts with a story published at or after since,
@@ -377,44 +353,27 @@ func (s *Store) StoryPosts(ctx context.Context, since time.Time, limit int) ([]s
 		limit = -1
 	}
 	from := fmtTime(since)
-	links := map[int64]store.StoryLink{}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories
-		WHERE post_id IN (SELECT id FROM posts WHERE published >= ?)`, from)
+	links, err := linksByPost(s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories
+		WHERE post_id IN (SELECT id FROM posts WHERE published >= ?)`, from))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		l, err := scanStoryLink(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		links[l.PostID] = *l
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
 		WHERE published >= ? AND id IN (SELECT post_id FROM post_stories)
 		ORDER BY published, id LIMIT ?`, from, limit)
+	posts, err := collect(rows, err, scanPost)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []store.StoryPost
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, err
-		}
+	for _, p := range posts {
 		l, ok := links[p.ID]
 		if !ok {
 			continue // assigned after the first query: the next catch-up has it
 		}
-		out = append(out, store.StoryPost{Post: *p, Link: l})
+		out = append(out, store.StoryPost{Post: p, Link: l})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // StoryLinksAfter lists story links with Seq > seq, in order.
@@ -423,17 +382,5 @@ func (s *Store) StoryLinksAfter(ctx context.Context, seq int64, limit int) ([]st
 		limit = -1
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE id > ? ORDER BY id LIMIT ?`, seq, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.StoryLink
-	for rows.Next() {
-		l, err := scanStoryLink(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *l)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanStoryLink)
 }

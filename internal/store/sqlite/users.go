@@ -11,7 +11,7 @@ import (
 	"github.com/kabarnews/kabar/internal/store"
 )
 
-func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
+func scanUser(row scanner) (*model.User, error) {
 	var u model.User
 	var created string
 	if err := row.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
@@ -98,7 +98,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 const tokenCols = `id, user_id, name, token_hash, created_at, last_used`
 
-func scanToken(row interface{ Scan(...any) error }) (*model.APIToken, error) {
+func scanToken(row scanner) (*model.APIToken, error) {
 	var t model.APIToken
 	var created, used string
 	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &used); err != nil {
@@ -134,19 +134,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string, now time.Time) (*m
 // Tokens lists every API token, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]model.APIToken, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []model.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanToken)
 }
 
 // DeleteToken revokes a token.
