@@ -24,10 +24,11 @@ type CopyReport struct {
 }
 
 // skippedSource are SQLite tables that are not copied: bookkeeping that each
-// database keeps for itself (migrations, the job queue, pacing slots).
+// database keeps for itself (migrations, the job queue, pacing slots, the
+// search index's queue of posts to index).
 func skippedSource(name string) bool {
-	return name == "kabar_migrations" || name == "pace" || strings.HasPrefix(name, "river_") ||
-		strings.HasPrefix(name, "sqlite_")
+	return name == "kabar_migrations" || name == "pace" || name == "posts_fts_pending" ||
+		strings.HasPrefix(name, "river_") || strings.HasPrefix(name, "sqlite_")
 }
 
 // CopyFromSQLite copies every row of every kabar table of a SQLite database
