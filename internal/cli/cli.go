@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,12 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+
+	// The process's loggers, one per format (flags.logger): every part of
+	// a command logs through one handler, whose lock keeps lines whole on
+	// a Stderr that is not safe for concurrent writes.
+	logMu sync.Mutex
+	logs  map[string]*slog.Logger
 }
 
 // option is one setting, reachable as --name and as the environment
@@ -129,11 +136,25 @@ func (f *flags) days(name string) (time.Duration, error) {
 }
 
 func (f *flags) logger() *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if f.get(optLog) == "json" {
-		return slog.New(slog.NewJSONHandler(f.env.Stderr, opts))
+	format := f.get(optLog)
+	env := f.env
+	env.logMu.Lock()
+	defer env.logMu.Unlock()
+	if l, ok := env.logs[format]; ok {
+		return l
 	}
-	return slog.New(slog.NewTextHandler(f.env.Stderr, opts))
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	var l *slog.Logger
+	if format == "json" {
+		l = slog.New(slog.NewJSONHandler(env.Stderr, opts))
+	} else {
+		l = slog.New(slog.NewTextHandler(env.Stderr, opts))
+	}
+	if env.logs == nil {
+		env.logs = map[string]*slog.Logger{}
+	}
+	env.logs[format] = l
+	return l
 }
 
 // errUsage reports a wrong command line; Main prints the usage for it.

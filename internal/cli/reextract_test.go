@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,10 +65,11 @@ func TestServeReextractsAPost(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan int, 1)
-	var stderr bytes.Buffer
+	// The site and the pipeline log from their own goroutines.
+	stderr := &lockedBuffer{}
 	go func() {
 		served <- Main(ctx, []string{"--db", db, "serve", "--addr", addr, "--allow-addr", "127.0.0.0/8"},
-			&Env{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(string) string { return "" }})
+			&Env{Stdout: &bytes.Buffer{}, Stderr: stderr, Getenv: func(string) string { return "" }})
 	}()
 	defer func() {
 		cancel()
@@ -112,4 +114,22 @@ func TestServeReextractsAPost(t *testing.T) {
 	if code, body := reextract(); code != http.StatusBadGateway || body["error"] == nil {
 		t.Fatalf("re-extract of a gone page: %d %v", code, body)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer that several goroutines may write.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
