@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/model"
@@ -205,5 +206,47 @@ func TestBatchHandsATransientFailureToItsOwnJob(t *testing.T) {
 	it, err := st.Item(ctx, items[0].ID)
 	if err != nil || it.Attempts != 1 || it.PostID == 0 {
 		t.Fatalf("item after retry: %+v, %v (want one failed attempt, then a post)", it, err)
+	}
+}
+
+// A batch on a slow host hands the rest of its items to a new batch once
+// half its job timeout is spent, instead of running into the timeout.
+func TestSlowBatchHandsItsRestOn(t *testing.T) {
+	ctx := context.Background()
+	p, st, web := newTestPipeline(t)
+	f := addFeed(t, st, feedURL)
+	var items []model.Item
+	for i := 0; i < 6; i++ {
+		u := fmt.Sprintf("https://coast.example/news/slow-%d", i)
+		web.page(u, "text/html", readFile(t, "article.html"))
+		it := model.Item{FeedID: f.ID, GUID: u, Link: u, Title: fmt.Sprintf("Slow %d", i)}
+		if _, err := st.UpsertItem(ctx, &it); err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+	web.delay = 300 * time.Millisecond
+	q := startQueue(t, p, st, Options{Workers: 1, Batch: 6, Once: true, JobTimeout: time.Second, RescueAfter: 2 * time.Second})
+	if err := q.enqueueItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := st.ItemCounts(ctx, f.ID)
+	if c[model.ItemDone] != len(items) {
+		t.Fatalf("items by status: %v, want all %d done", c, len(items))
+	}
+	jobs, err := q.client.JobList(ctx, river.NewJobListParams().Kinds(BatchArgs{}.Kind()).States(rivertype.JobStateCompleted).First(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs.Jobs) < 2 {
+		t.Fatalf("%d batch jobs ran, want the first to hand its rest to another", len(jobs.Jobs))
+	}
+	for _, j := range jobs.Jobs {
+		if len(j.Errors) > 0 {
+			t.Errorf("batch job %d failed: %v", j.ID, j.Errors)
+		}
 	}
 }

@@ -28,6 +28,8 @@ type fakeWeb struct {
 	// error; the host answers after that.
 	errsLeft map[string]int
 	seen     []fetch.Request
+	// delay is how long every answer takes.
+	delay time.Duration
 }
 
 func newFakeWeb() *fakeWeb {
@@ -40,6 +42,10 @@ func (w *fakeWeb) page(url, contentType string, body []byte) {
 }
 
 func (w *fakeWeb) Do(_ context.Context, r fetch.Request) (*fetch.Response, error) {
+	w.mu.Lock()
+	delay := w.delay
+	w.mu.Unlock()
+	time.Sleep(delay)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.seen = append(w.seen, r)
