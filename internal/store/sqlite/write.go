@@ -50,7 +50,8 @@ func (s *Store) stopCommitter() {
 // are waiting (see above); it returns once the commit is done. fn gets a
 // context that is not cancelled with ctx: SQLite answers a cancelled
 // statement by interrupting it, which would roll back the whole group.
-// ctx still decides whether fn runs at all.
+// ctx still decides whether fn runs at all. fn runs on the committer's
+// goroutine and must not call tx itself (it would wait for itself).
 func (s *Store) tx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
