@@ -317,7 +317,13 @@ func (q *Queue[TTx]) enqueueItems(ctx context.Context, items []model.Item) error
 	var params []river.InsertManyParams
 	var ready []int64
 	for _, it := range items {
-		if it.Status == model.ItemWaiting && it.NextAttemptAt.After(now) && !q.opt.Once {
+		if it.Status == model.ItemWaiting && it.NextAttemptAt.After(now) {
+			if q.opt.Once {
+				// Not yet: one pass counts it as waiting, and the next
+				// run takes it up once its time has come.
+				q.p.Counter.ItemsWaiting.Add(1)
+				continue
+			}
 			// A waiting item's job sleeps in the queue until its time.
 			params = append(params, river.InsertManyParams{Args: ItemArgs{ItemID: it.ID},
 				InsertOpts: &river.InsertOpts{ScheduledAt: it.NextAttemptAt}})
@@ -327,6 +333,9 @@ func (q *Queue[TTx]) enqueueItems(ctx context.Context, items []model.Item) error
 	}
 	for _, b := range batches(ready, q.opt.Batch, q.opt.Workers) {
 		params = append(params, river.InsertManyParams{Args: BatchArgs{ItemIDs: b}})
+	}
+	if len(params) == 0 {
+		return nil
 	}
 	_, err := q.client.InsertMany(ctx, params)
 	return err

@@ -250,3 +250,33 @@ func TestSlowBatchHandsItsRestOn(t *testing.T) {
 		}
 	}
 }
+
+// One pass (run --once) counts an item that waits for a later time, and
+// neither fetches it nor leaves a job behind.
+func TestOncePassCountsWaitingItems(t *testing.T) {
+	ctx := context.Background()
+	p, st, web := newTestPipeline(t)
+	web.page(feedURL, "application/rss+xml", gnFeed(gnLink))
+	web.page(pageURL, "text/html", readFile(t, "article.html"))
+	f := addFeed(t, st, feedURL)
+	items, err := p.PollFeed(ctx, f.ID)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("poll: %v, %v", items, err)
+	}
+	if err := st.DeferItem(ctx, items[0].ID, p.Now().Add(time.Hour), "429 from Google"); err != nil {
+		t.Fatal(err)
+	}
+	q := startQueue(t, p, st, Options{Once: true})
+	if err := q.PollAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := q.Summary(); s.ItemsWaiting != 1 || s.PostsNew != 0 {
+		t.Fatalf("summary %+v, want one item waiting", s)
+	}
+	if n := web.fetched(pageURL); n != 0 {
+		t.Fatalf("a waiting item's page was fetched %d times", n)
+	}
+}
