@@ -123,3 +123,20 @@ type CommentStore interface {
 	// moderation queue.
 	Comments(ctx context.Context, postID int64, approvedOnly bool) ([]model.Comment, error)
 }
+
+// InOrder lists items in the order of ids (a claim's answer comes in the
+// database's order); items not in ids are left out.
+func InOrder(ids []int64, items []model.Item) []model.Item {
+	byID := make(map[int64]model.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	out := make([]model.Item, 0, len(items))
+	for _, id := range ids {
+		if it, ok := byID[id]; ok {
+			out = append(out, it)
+			delete(byID, id)
+		}
+	}
+	return out
+}

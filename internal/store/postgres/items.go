@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 const itemCols = `id, feed_id, guid, link, title, publisher, publisher_url, published,
@@ -151,18 +152,7 @@ func (s *Store) ClaimItems(ctx context.Context, ids []int64, owner string, now, 
 	if err != nil {
 		return nil, fmt.Errorf("claim items: %w", err)
 	}
-	got := make(map[int64]model.Item, len(items))
-	for _, it := range items {
-		got[it.ID] = it
-	}
-	out := make([]model.Item, 0, len(got))
-	for _, id := range ids {
-		if it, ok := got[id]; ok {
-			out = append(out, it)
-			delete(got, id)
-		}
-	}
-	return out, nil
+	return store.InOrder(ids, items), nil
 }
 
 // ReleaseItems ends owner's claims on ids.

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 const itemCols = `id, feed_id, guid, link, title, publisher, publisher_url, published,
@@ -103,48 +103,22 @@ func (s *Store) ClaimItems(ctx context.Context, ids []int64, owner string, now, 
 		return nil, nil
 	}
 	nowS := fmtTime(now)
-	args := []any{owner, fmtTime(until), model.ItemDone, model.ItemWaiting, nowS, owner, nowS}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	in, args := inList([]any{owner, fmtTime(until), model.ItemDone, model.ItemWaiting, nowS, owner, nowS}, ids)
+	var items []model.Item
 	// Times are fixed-width UTC text, so comparing them as text is
 	// comparing them as times; an empty next_attempt_at sorts first.
-	got := map[int64]model.Item{}
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE items SET claimed_by = ?, claimed_until = ?
 			WHERE status <> ? AND NOT (status = ? AND next_attempt_at > ?)
 			AND (claimed_by = '' OR claimed_by = ? OR claimed_until <= ?)
-			AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)
-			RETURNING `+itemCols, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanItem(rows)
-			if err != nil {
-				return err
-			}
-			got[it.ID] = *it
-		}
-		return rows.Err()
+			AND id IN `+in+` RETURNING `+itemCols, args...)
+		items, err = collect(rows, err, scanItem)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim items: %w", err)
 	}
-	return inOrder(ids, got), nil
-}
-
-// inOrder lists the items of got in the order of ids.
-func inOrder(ids []int64, got map[int64]model.Item) []model.Item {
-	items := make([]model.Item, 0, len(got))
-	for _, id := range ids {
-		if it, ok := got[id]; ok {
-			items = append(items, it)
-			delete(got, id)
-		}
-	}
-	return items
+	return store.InOrder(ids, items), nil
 }
 
 // ReleaseItems ends owner's claims on ids.
@@ -152,12 +126,9 @@ func (s *Store) ReleaseItems(ctx context.Context, ids []int64, owner string) err
 	if len(ids) == 0 {
 		return nil
 	}
-	args := []any{owner}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	in, args := inList([]any{owner}, ids)
 	return s.exec(ctx, `UPDATE items SET claimed_by = '', claimed_until = ''
-		WHERE claimed_by = ? AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+		WHERE claimed_by = ? AND id IN `+in, args...)
 }
 
 // Item returns one item.

@@ -93,12 +93,9 @@ func (s *Store) CommentCounts(ctx context.Context, postIDs []int64) (map[int64]i
 	if len(postIDs) == 0 {
 		return out, nil
 	}
-	args := []any{model.CommentApproved}
-	for _, id := range postIDs {
-		args = append(args, id)
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT post_id, count(*) FROM comments WHERE status = ? AND post_id IN (?`+
-		strings.Repeat(`, ?`, len(postIDs)-1)+`) GROUP BY post_id`, args...)
+	in, args := inList([]any{model.CommentApproved}, postIDs)
+	rows, err := s.r.QueryContext(ctx, `SELECT post_id, count(*) FROM comments WHERE status = ? AND post_id IN `+
+		in+` GROUP BY post_id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -131,14 +131,11 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
 	}
-	args = []any{store.MarkStart, store.MarkEnd, store.MarkStart, store.MarkEnd, match}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	in, args := inList([]any{store.MarkStart, store.MarkEnd, store.MarkStart, store.MarkEnd, match}, ids)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+`,
 		highlight(posts_fts, 0, ?, ?), snippet(posts_fts, 1, ?, ?, '…', 32)
 		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-		WHERE posts_fts MATCH ? AND posts_fts.rowid IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
+		WHERE posts_fts MATCH ? AND posts_fts.rowid IN `+in, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}

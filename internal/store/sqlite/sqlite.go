@@ -224,3 +224,12 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (*T, error)) (
 	}
 	return out, rows.Err()
 }
+
+// inList is the placeholders of an IN list of vals, "(?, ?, ?)", and args
+// with vals appended.
+func inList[T any](args []any, vals []T) (string, []any) {
+	for _, v := range vals {
+		args = append(args, v)
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
+}

@@ -131,12 +131,8 @@ func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64,
 	for len(keys) > 0 {
 		batch := keys[:min(len(keys), 500)]
 		keys = keys[len(batch):]
-		args := make([]any, len(batch))
-		for i, k := range batch {
-			args[i] = k
-		}
-		rows, err := s.r.QueryContext(ctx, `SELECT key, story_id FROM story_keys WHERE key IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")+`)`, args...)
+		in, args := inList(nil, batch)
+		rows, err := s.r.QueryContext(ctx, `SELECT key, story_id FROM story_keys WHERE key IN `+in, args...)
 		if err != nil {
 			return nil, err
 		}
