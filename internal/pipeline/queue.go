@@ -385,11 +385,11 @@ type itemWorker[TTx any] struct {
 // failed and is retried with River's backoff.
 func (w *itemWorker[TTx]) Work(ctx context.Context, job *river.Job[ItemArgs]) error {
 	p := w.q.p
-	now := p.Now()
-	claimed, err := p.Store.ClaimItems(ctx, []int64{job.Args.ItemID}, owner(job.ID), now, now.Add(w.q.opt.JobTimeout))
+	claimed, err := w.q.claim(ctx, []int64{job.Args.ItemID}, owner(job.ID))
 	if err != nil {
 		return err
 	}
+	now := p.Now()
 	if len(claimed) == 0 {
 		// Done, another job works on it, or it waits still.
 		it, err := p.Store.Item(ctx, job.Args.ItemID)
@@ -425,58 +425,27 @@ type batchWorker[TTx any] struct {
 	q *Queue[TTx]
 }
 
-// Work claims the batch's free items and processes them in turn. An item
-// that must wait, or failed in a way worth retrying soon, goes on as a job
-// of its own (ItemArgs: snoozed until its time, or retried with River's
-// backoff); one that failed for good is recorded on the item. When half the
-// job timeout is spent (a slow host), the rest of the batch is handed to a
-// new job rather than risk the timeout.
-//
-// Items are prepared (fetched, extracted) one after another, and each is
-// finished (stored) while the next is prepared: the worker does not wait
-// for the store, and on SQLite the posts of many items, of every worker,
-// reach the single writer together and are committed as one group.
+// Work claims the batch's free items, prepares them (fetch, extract) one
+// after another, then finishes them (stores the posts) all at once: on
+// SQLite their posts then reach the single writer together and are
+// committed as one group. An item that must wait, or failed in a way worth
+// retrying soon, goes on as a job of its own (ItemArgs: snoozed until its
+// time, or retried with River's backoff); one that failed for good is
+// recorded on the item. When half the job timeout is spent (a slow host),
+// the items not yet prepared go to a new batch rather than risk the
+// timeout; when the job is stopped, they are released for another job.
 func (w *batchWorker[TTx]) Work(ctx context.Context, job *river.Job[BatchArgs]) error {
 	q, p := w.q, w.q.p
 	start := time.Now()
 	me := owner(job.ID)
-	items, err := p.Store.ClaimItems(ctx, job.Args.ItemIDs, me, p.Now(), p.Now().Add(q.opt.JobTimeout))
+	items, err := q.claim(ctx, job.Args.ItemIDs, me)
 	if err != nil {
 		return err
 	}
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		follow []river.InsertManyParams
-	)
-	then := func(id int64, err error) {
-		var perm *PermanentError
-		var wait *DeferError
-		var next *river.InsertManyParams
-		switch {
-		case err == nil, errors.As(err, &perm), q.opt.Once:
-			// Done, or recorded on the item for good (or until the next
-			// run, in the one-pass mode).
-		case errors.As(err, &wait):
-			next = &river.InsertManyParams{Args: ItemArgs{ItemID: id},
-				InsertOpts: &river.InsertOpts{ScheduledAt: wait.Until}}
-		default:
-			next = &river.InsertManyParams{Args: ItemArgs{ItemID: id},
-				InsertOpts: &river.InsertOpts{ScheduledAt: p.Now().Add(retryFirst)}}
-		}
-		if next != nil {
-			mu.Lock()
-			follow = append(follow, *next)
-			mu.Unlock()
-		}
-	}
-	type prepared struct {
-		it   *model.Item
-		post *model.Post
-		err  error
-	}
-	var ready []prepared
+	var follow []river.InsertManyParams
 	var stopped error
+	posts := make([]*model.Post, 0, len(items))
+	errs := make([]error, 0, len(items))
 	for i := range items {
 		if ctx.Err() != nil || time.Since(start) > q.opt.JobTimeout/2 {
 			rest := make([]int64, 0, len(items)-i)
@@ -490,24 +459,33 @@ func (w *batchWorker[TTx]) Work(ctx context.Context, job *river.Job[BatchArgs]) 
 			if ctx.Err() != nil {
 				// Shutting down: River returns the job to the queue.
 				stopped = errors.Join(ctx.Err(), err)
-				break
+			} else {
+				follow = append(follow, river.InsertManyParams{Args: BatchArgs{ItemIDs: rest}})
 			}
-			follow = append(follow, river.InsertManyParams{Args: BatchArgs{ItemIDs: rest}})
+			items = items[:i]
 			break
 		}
-		it := &items[i]
-		post, err := p.Prepare(ctx, it)
-		ready = append(ready, prepared{it, post, err})
+		post, err := p.Prepare(ctx, &items[i])
+		posts, errs = append(posts, post), append(errs, err)
 	}
-	for _, r := range ready {
+	// What was prepared is stored even when the job is being stopped: the
+	// work is done, and storing it takes a moment.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range items {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := p.Finish(ctx, r.it, r.post, r.err)
-			then(r.it.ID, err)
+			_, errs[i] = p.Finish(fctx, &items[i], posts[i], errs[i])
 		}()
 	}
 	wg.Wait()
+	for i, err := range errs {
+		if next, ok := q.retry(items[i].ID, err); ok {
+			follow = append(follow, next)
+		}
+	}
 	if stopped != nil {
 		return stopped
 	}
@@ -516,6 +494,31 @@ func (w *batchWorker[TTx]) Work(ctx context.Context, job *river.Job[BatchArgs]) 
 	}
 	_, err = q.client.InsertMany(context.WithoutCancel(ctx), follow)
 	return err
+}
+
+// claim takes the free items of ids for a job, for as long as a job may run.
+func (q *Queue[TTx]) claim(ctx context.Context, ids []int64, owner string) ([]model.Item, error) {
+	now := q.p.Now()
+	return q.p.Store.ClaimItems(ctx, ids, owner, now, now.Add(q.opt.JobTimeout))
+}
+
+// retry is the job that goes on with a batch's item after err: none when
+// the item is done or failed for good (or until the next run, in the
+// one-pass mode); a snoozed job for one that must wait; a job retried with
+// River's backoff for any other failure.
+func (q *Queue[TTx]) retry(itemID int64, err error) (river.InsertManyParams, bool) {
+	var perm *PermanentError
+	var wait *DeferError
+	switch {
+	case err == nil, errors.As(err, &perm), q.opt.Once:
+		return river.InsertManyParams{}, false
+	case errors.As(err, &wait):
+		return river.InsertManyParams{Args: ItemArgs{ItemID: itemID},
+			InsertOpts: &river.InsertOpts{ScheduledAt: wait.Until}}, true
+	default:
+		return river.InsertManyParams{Args: ItemArgs{ItemID: itemID},
+			InsertOpts: &river.InsertOpts{ScheduledAt: q.p.Now().Add(retryFirst)}}, true
+	}
 }
 
 // retryFirst is how long a batch's failed item waits before its own job

@@ -192,8 +192,8 @@ func (p *Pipeline) Process(ctx context.Context, it *model.Item) (bool, error) {
 // Prepare does an item's work up to its post: the resolution, the fetch,
 // the extraction. It returns a nil post and no error when the item is done
 // already. Finish stores the post and records the outcome; the two are
-// apart so that a worker can prepare its next item while the single writer
-// of SQLite still stores this one (batchWorker).
+// apart so that a batch can prepare all its items and then store their
+// posts together (batchWorker).
 func (p *Pipeline) Prepare(ctx context.Context, it *model.Item) (*model.Post, error) {
 	if it.Status == model.ItemDone {
 		return nil, nil

@@ -219,9 +219,11 @@ func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	for k, id := range a.pending {
-		if _, ok := found[k]; !ok && slices.Contains(keys, k) {
-			found[k] = id
+	for _, k := range keys {
+		if id, ok := a.pending[k]; ok {
+			if _, stored := found[k]; !stored {
+				found[k] = id
+			}
 		}
 	}
 	var merge []int64 // stories found to be the one the post joins
