@@ -91,60 +91,8 @@ func (s *Store) commitLoop() {
 // transaction and tells each caller how its own fared.
 func (s *Store) commitGroup(group []*writeReq) {
 	errs := make([]error, len(group))
-	fail := func(err error) {
-		for i, r := range group {
-			if errs[i] == nil {
-				errs[i] = err
-			}
-			r.done <- errs[i]
-		}
-	}
-	ctx := context.Background()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		fail(err)
-		return
-	}
-	for i, r := range group {
-		if err := r.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
-			tx.Rollback()
-			fail(err)
-			return
-		}
-		unindexed := s.unindexed
-		if errs[i] = r.fn(context.WithoutCancel(r.ctx), tx); errs[i] != nil {
-			s.unindexed = unindexed
-			// Some errors (a full disk, an I/O error) make SQLite roll back
-			// the whole transaction: then ROLLBACK TO fails, and nothing of
-			// the group may be reported as written.
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
-				tx.Rollback()
-				fail(fmt.Errorf("%w (the write group was rolled back: %v)", errs[i], err))
-				return
-			}
-		}
-		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
-			tx.Rollback()
-			fail(err)
-			return
-		}
-	}
-	if s.unindexed {
-		// Posts of this group wait in the search queue (migration 006):
-		// index them in one statement, inside the same transaction.
-		if err := indexQueued(ctx, tx); err != nil {
-			tx.Rollback()
-			s.unindexed = false
-			fail(fmt.Errorf("search index: %w", err))
-			return
-		}
-		s.unindexed = false
-	}
-	if err := tx.Commit(); err != nil {
+	if err := s.runGroup(group, errs); err != nil {
+		// Nothing of the group was written.
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err
@@ -154,6 +102,50 @@ func (s *Store) commitGroup(group []*writeReq) {
 	for i, r := range group {
 		r.done <- errs[i]
 	}
+}
+
+// runGroup runs the group in one transaction, each write's own error in
+// errs. An error returned is the whole group's: the transaction was rolled
+// back.
+func (s *Store) runGroup(group []*writeReq, errs []error) error {
+	ctx := context.Background()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after Commit, a no-op
+	// Committed, the queue is indexed; rolled back, it holds nothing new.
+	defer func() { s.unindexed = false }()
+	for i, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			return err
+		}
+		unindexed := s.unindexed
+		if errs[i] = r.fn(context.WithoutCancel(r.ctx), tx); errs[i] != nil {
+			s.unindexed = unindexed
+			// Some errors (a full disk, an I/O error) make SQLite roll back
+			// the whole transaction: then ROLLBACK TO fails, and nothing of
+			// the group may be reported as written.
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+				return fmt.Errorf("%w (the write group was rolled back: %v)", errs[i], err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+			return err
+		}
+	}
+	if s.unindexed {
+		// Posts of this group wait in the search queue (migration 006):
+		// index them in one statement, inside the same transaction.
+		if err := indexQueued(ctx, tx); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	return tx.Commit()
 }
 
 // exec runs one writing statement through the committer.
