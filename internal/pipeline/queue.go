@@ -110,7 +110,12 @@ type Options struct {
 	Retention time.Duration
 	// PruneEvery is how often retention runs (default 1 hour).
 	PruneEvery time.Duration
-	Logger     *slog.Logger
+	// Heartbeat is how often the process records that it lives (default
+	// 10 s); the running jobs of a process silent for six beats are
+	// handed back to the queue at once (liveness.go), long before
+	// RescueAfter.
+	Heartbeat time.Duration
+	Logger    *slog.Logger
 }
 
 const (
@@ -124,6 +129,14 @@ type Queue[TTx any] struct {
 	client *river.Client[TTx]
 	p      *Pipeline
 	opt    Options
+
+	// id is the River client's ID, under which the process beats.
+	id       string
+	started  bool
+	bgCancel context.CancelFunc
+	quit     chan struct{}
+	quitOnce sync.Once
+	bgDone   chan struct{}
 }
 
 // Migrate creates or updates River's tables.
@@ -164,7 +177,10 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 	if opt.PruneEvery <= 0 {
 		opt.PruneEvery = time.Hour
 	}
-	q := &Queue[TTx]{p: p, opt: opt}
+	if opt.Heartbeat <= 0 {
+		opt.Heartbeat = defaultHeartbeat
+	}
+	q := &Queue[TTx]{p: p, opt: opt, id: newClientID(), quit: make(chan struct{}), bgDone: make(chan struct{})}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &pollWorker[TTx]{q: q})
 	river.AddWorker(workers, &itemWorker[TTx]{q: q})
@@ -172,6 +188,7 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 	river.AddWorker(workers, &scheduleWorker[TTx]{q: q})
 	river.AddWorker(workers, &pruneWorker[TTx]{q: q})
 	cfg := &river.Config{
+		ID:     q.id,
 		Logger: opt.Logger,
 		Queues: map[string]river.QueueConfig{
 			queuePoll:  {MaxWorkers: 2},
@@ -224,10 +241,23 @@ func NewQueue[TTx any](driver riverdriver.Driver[TTx], p *Pipeline, opt Options)
 // election takes seconds after a start, during which a fresh worker would
 // sit idle. Polls are unique while active, so workers starting together
 // (or the leader's first schedule) do not poll a feed twice.
+//
+// The process is registered (liveness.go) before its client claims a job,
+// and from then on beats, hands back dead processes' jobs and assigns the
+// posts that wait for their story, in the background until Stop.
 func (q *Queue[TTx]) Start(ctx context.Context) error {
+	if err := q.register(ctx); err != nil {
+		return fmt.Errorf("queue: register the process: %w", err)
+	}
 	if err := q.client.Start(ctx); err != nil {
 		return err
 	}
+	q.started = true
+	// Its own context: a stopped process's last beat or sweep is cut
+	// short rather than waited for.
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	q.bgCancel = cancel
+	go q.background(bg)
 	if !q.opt.Once {
 		if err := q.scheduleDue(ctx); err != nil {
 			q.p.Log.Warn("scheduling due feeds at start", "err", err)
@@ -238,23 +268,27 @@ func (q *Queue[TTx]) Start(ctx context.Context) error {
 
 // Stop lets running jobs finish (up to ctx's deadline) and stops the workers.
 // Jobs that could not finish are left to River's rescuer, never lost.
-func (q *Queue[TTx]) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+func (q *Queue[TTx]) Stop(ctx context.Context) error {
+	q.stopBackground()
+	return q.leave(ctx, q.client.Stop(ctx))
+}
 
 // Shutdown stops gracefully: no new jobs are fetched and running ones may
 // finish for up to grace; those still running then are cancelled, which
 // records them as failed attempts and returns them to the queue (retryable)
 // for another worker, instead of leaving them to the rescuer.
 func (q *Queue[TTx]) Shutdown(ctx context.Context, grace time.Duration) error {
+	q.stopBackground()
 	gctx, cancel := context.WithTimeout(ctx, grace)
 	err := q.client.Stop(gctx)
 	cancel()
 	if err == nil {
-		return nil
+		return q.leave(ctx, nil)
 	}
 	q.opt.Logger.Warn("jobs still running after the grace period: handing them back", "grace", grace)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	return q.client.StopAndCancel(cctx)
+	return q.leave(cctx, q.client.StopAndCancel(cctx))
 }
 
 // PollAll enqueues one poll of every feed that is not paused.
@@ -276,7 +310,10 @@ func (q *Queue[TTx]) PollAll(ctx context.Context) error {
 	return err
 }
 
-// WaitIdle returns once no job is waiting or running.
+// WaitIdle returns once no job is waiting or running. Then, every item
+// being finished, it assigns the posts that still wait for their story
+// (their assignment failed) and counts those it could not
+// (Counters.StoriesLeft).
 func (q *Queue[TTx]) WaitIdle(ctx context.Context) error {
 	params := river.NewJobListParams().States(activeStates...).First(1)
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -287,6 +324,7 @@ func (q *Queue[TTx]) WaitIdle(ctx context.Context) error {
 			return err
 		}
 		if len(res.Jobs) == 0 {
+			q.p.Counter.StoriesLeft.Store(int64(q.sweepStories(ctx, time.Now())))
 			return nil
 		}
 		select {
@@ -300,13 +338,15 @@ func (q *Queue[TTx]) WaitIdle(ctx context.Context) error {
 // Summary is what one run did.
 type Summary struct {
 	FeedsPolled, FeedFailures, ItemsSeen, PostsNew, ItemFailures, ItemsWaiting int64
+	// StoriesLeft counts posts left without their story (WaitIdle).
+	StoriesLeft int64
 }
 
 // Summary reads the pipeline's counters.
 func (q *Queue[TTx]) Summary() Summary {
 	c := &q.p.Counter
 	return Summary{c.FeedsPolled.Load(), c.FeedFailures.Load(), c.ItemsSeen.Load(), c.PostsNew.Load(),
-		c.ItemFailures.Load(), c.ItemsWaiting.Load()}
+		c.ItemFailures.Load(), c.ItemsWaiting.Load(), c.StoriesLeft.Load()}
 }
 
 func (q *Queue[TTx]) enqueueItems(ctx context.Context, items []model.Item) error {

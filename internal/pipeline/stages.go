@@ -43,6 +43,9 @@ type Counters struct {
 	PostsNew     atomic.Int64
 	ItemFailures atomic.Int64
 	ItemsWaiting atomic.Int64
+	// StoriesLeft counts posts left waiting for their story at the end of
+	// a one-pass run (Queue.WaitIdle).
+	StoriesLeft atomic.Int64
 }
 
 // Resolver finds the publisher URL of a Google News link, online when the
@@ -263,11 +266,69 @@ func (p *Pipeline) save(ctx context.Context, it *model.Item, post *model.Post) (
 	}
 	// Created or not: an article reached again brings its item's evidence
 	// (related coverage) to the story. A post without a story is still a
-	// post, so a failure here does not fail the item.
+	// post, so a failure here does not fail the item: the new post waits
+	// for its story in the store (SavePost marked it so, in the
+	// transaction that saved it) and AssignWaitingStories assigns it later.
 	if _, _, serr := p.Stories.Assign(ctx, post, it); serr != nil {
-		p.Log.Warn("story assignment failed", "post", post.ID, "err", serr)
+		p.Log.Warn("story assignment failed; it is retried", "post", post.ID, "err", serr)
 	}
 	return created, nil
+}
+
+// storyBacklogPage is how many waiting posts AssignWaitingStories reads at
+// a time.
+const storyBacklogPage = 200
+
+// AssignWaitingStories puts in their stories the posts that wait for one
+// (store.StoryBacklogStore) and were created before createdBefore: those
+// whose assignment after SavePost failed (a full disk, a lost connection,
+// a process killed between the two). Each is assigned with the item that
+// made it, as the worker would have. It returns how many it assigned and
+// the failures; a post that fails stays waiting for the next call. Without
+// an assigner it does nothing.
+func (p *Pipeline) AssignWaitingStories(ctx context.Context, createdBefore time.Time) (int, error) {
+	if p.Stories == nil {
+		return 0, nil
+	}
+	assigned := 0
+	for {
+		ids, err := p.Store.StorylessPosts(ctx, createdBefore, storyBacklogPage)
+		if err != nil {
+			return assigned, fmt.Errorf("posts waiting for a story: %w", err)
+		}
+		var errs []error
+		progress := false
+		for _, id := range ids {
+			if err := p.assignWaiting(ctx, id); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			assigned, progress = assigned+1, true
+		}
+		// A page that made no progress would be read again as it is.
+		if len(ids) < storyBacklogPage || !progress {
+			return assigned, errors.Join(errs...)
+		}
+	}
+}
+
+func (p *Pipeline) assignWaiting(ctx context.Context, postID int64) error {
+	post, err := p.Store.Post(ctx, postID)
+	if err != nil {
+		return fmt.Errorf("story of post %d: %w", postID, err)
+	}
+	var it *model.Item
+	if post.ItemID != 0 {
+		if it, err = p.Store.Item(ctx, post.ItemID); errors.Is(err, store.ErrNotFound) {
+			it = nil // the item is gone; the post's own evidence remains
+		} else if err != nil {
+			return fmt.Errorf("story of post %d: %w", postID, err)
+		}
+	}
+	if _, _, err := p.Stories.Assign(ctx, post, it); err != nil {
+		return fmt.Errorf("story of post %d: %w", postID, err)
+	}
+	return nil
 }
 
 // Reextract fetches a stored post's page again and replaces the post's

@@ -56,6 +56,8 @@ type Store interface {
 	PaceStore
 	OpsStore
 	StoryStore
+	StoryBacklogStore
+	ProcessStore
 }
 
 // FeedStore keeps subscriptions and their polling state.

@@ -25,9 +25,9 @@ type CopyReport struct {
 
 // skippedSource are SQLite tables that are not copied: bookkeeping that each
 // database keeps for itself (migrations, the job queue, pacing slots, the
-// search index's queue of posts to index).
+// search index's queue of posts to index, the processes running jobs).
 func skippedSource(name string) bool {
-	return name == "kabar_migrations" || name == "pace" || name == "posts_fts_pending" ||
+	return name == "kabar_migrations" || name == "pace" || name == "posts_fts_pending" || name == "processes" ||
 		strings.HasPrefix(name, "river_") || strings.HasPrefix(name, "sqlite_")
 }
 

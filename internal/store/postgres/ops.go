@@ -30,8 +30,15 @@ func (s *Store) Pace(ctx context.Context, key string, every time.Duration) (time
 	return max(time.Duration(waitUS)*time.Microsecond, 0), nil
 }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+// Ping checks that the database answers and that the last write
+// transaction was taken: while writes fail (a full disk), a process is not
+// ready, however well the database still answers reads.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.health.Err(); err != nil {
+		return err
+	}
+	return s.pool.Ping(ctx)
+}
 
 // PruneItems clears the feed descriptions of items done before cutoff.
 func (s *Store) PruneItems(ctx context.Context, before time.Time) (int64, error) {

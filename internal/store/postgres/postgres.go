@@ -44,6 +44,9 @@ var migrations embed.FS
 // Store implements store.Store on PostgreSQL through one pgx pool.
 type Store struct {
 	pool *pgxpool.Pool
+	// health is how the last write transaction fared, for Ping (the
+	// readiness probe).
+	health store.WriteHealth
 }
 
 // migrationLock is the advisory lock key that serializes schema changes
@@ -181,9 +184,28 @@ func (s *Store) tryUnaccent(ctx context.Context) {
 	}
 }
 
-// tx runs fn in a transaction, committed when fn returns nil.
+// tx runs fn in a transaction, committed when fn returns nil. Its outcome
+// is the store's write health: a commit clears a past failure, a failure
+// for a reason of the database's own is the new state.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	err := pgx.BeginFunc(ctx, s.pool, fn)
+	switch {
+	case err == nil:
+		s.health.Succeeded()
+	case isStorageFault(err):
+		s.health.Failed(err)
+	}
+	return err
+}
+
+// isStorageFault tells the errors that say the database cannot take
+// writes now, whoever wrote (SQLSTATE class 53: insufficient resources,
+// such as disk_full; 58: system error, such as io_error; XX: internal
+// error; 25006: a read-only transaction, as on a standby), from those
+// about one write.
+func isStorageFault(err error) bool {
+	code := pgCode(err)
+	return code == "25006" || strings.HasPrefix(code, "53") || strings.HasPrefix(code, "58") || strings.HasPrefix(code, "XX")
 }
 
 // nullTime is t as a timestamptz parameter: NULL for the zero time.

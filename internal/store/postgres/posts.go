@@ -159,10 +159,11 @@ func insertPost(ctx context.Context, tx pgx.Tx, p *model.Post) error {
 	if p.ItemID != 0 {
 		itemID = p.ItemID
 	}
+	// A new post waits for its story (migration 008).
 	err = tx.QueryRow(ctx, `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
-		image, description, body, content_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+		image, description, body, content_hash, created_at, story_pending)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, true)
 		ON CONFLICT DO NOTHING RETURNING id`,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, p.Published.UTC(), p.Language, p.Image,

@@ -71,6 +71,11 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM posts WHERE id = $1 FOR UPDATE`, a.PostID).Scan(&one); err != nil {
 			return notFound(err, fmt.Sprintf("post %d", a.PostID))
 		}
+		// The post no longer waits for its story (migration 008), in the
+		// transaction that puts it in one.
+		if _, err := tx.Exec(ctx, `UPDATE posts SET story_pending = false WHERE id = $1 AND story_pending`, a.PostID); err != nil {
+			return err
+		}
 		existing, err := scanStoryLink(tx.QueryRow(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = $1`, a.PostID))
 		switch {
 		case err == nil:

@@ -52,6 +52,7 @@ func (s *Store) UpsertItem(ctx context.Context, it *model.Item) (bool, error) {
 func (s *Store) UpsertItems(ctx context.Context, items []model.Item) (int, error) {
 	created := 0
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		created = 0
 		now := fmtTime(time.Now())
 		for i := range items {
 			isNew, err := s.upsertItem(ctx, tx, &items[i], now)

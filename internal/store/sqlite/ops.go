@@ -33,8 +33,13 @@ func (s *Store) Pace(ctx context.Context, key string, every time.Duration) (time
 	return wait, err
 }
 
-// Ping checks that both pools answer.
+// Ping checks that both pools answer and that the last write was taken:
+// while writes fail (a full disk), a process is not ready, however well
+// the database still answers reads.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.health.Err(); err != nil {
+		return err
+	}
 	if err := s.w.PingContext(ctx); err != nil {
 		return err
 	}

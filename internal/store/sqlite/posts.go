@@ -46,7 +46,9 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 	}
 	var created bool
 	itemID := p.ItemID
+	orig := *p
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		*p, created = orig, false
 		existing, err := s.findDuplicate(ctx, tx, p)
 		if err != nil {
 			return err

@@ -40,6 +40,8 @@ type Store struct {
 	quit, stopped chan struct{}
 	stopOnce      sync.Once
 	unindexed     bool
+	// health is how the last write fared, for Ping (the readiness probe).
+	health store.WriteHealth
 
 	closeOnce sync.Once
 	closeErr  error

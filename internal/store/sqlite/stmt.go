@@ -24,10 +24,11 @@ const (
 		UNION ALL SELECT ` + postCols + ` FROM posts WHERE content_hash = ? AND content_hash <> ''
 		ORDER BY 1 LIMIT 1`
 	qSlugTaken  = `SELECT count(*) FROM posts WHERE year = ? AND month = ? AND slug = ?`
+	// A new post waits for its story (migration 008).
 	qInsertPost = `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
-		image, description, body, content_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		image, description, body, content_hash, created_at, story_pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`
 	qItemDone = `UPDATE items SET status = ?, error = '', post_id = ?, updated_at = ?,
 		claimed_by = '', claimed_until = '' WHERE id = ?`
 	qItemByGUID = `SELECT id FROM items WHERE feed_id = ? AND guid = ?`
@@ -48,11 +49,12 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
 	qLiveStory = `SELECT COALESCE(merged_into, id) FROM stories WHERE id = ?`
 	qStoryKey  = `INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)`
+	qStoryDone = `UPDATE posts SET story_pending = 0 WHERE id = ? AND story_pending = 1`
 )
 
 var preparedQueries = []string{qFindBySource, qFindBySourceOrHash, qSlugTaken, qInsertPost, qItemDone,
 	qItemByGUID, qInsertItem, qUpdateItem,
-	qStoryLinkOf, qNewStory, qGrowStory, qLinkPost, qLiveStory, qStoryKey}
+	qStoryLinkOf, qNewStory, qGrowStory, qLinkPost, qLiveStory, qStoryKey, qStoryDone}
 
 func (s *Store) prepare(ctx context.Context) error {
 	s.stmts = make(map[string]*sql.Stmt, len(preparedQueries))

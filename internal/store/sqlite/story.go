@@ -48,7 +48,14 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 	}
 	keys := sortedKeys(a.Keys)
 	var created bool
+	orig := *a
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		*a, created = orig, false
+		// The post no longer waits for its story (migration 008), in the
+		// transaction that puts it in one.
+		if _, err := s.stmt(ctx, tx, qStoryDone).ExecContext(ctx, a.PostID); err != nil {
+			return err
+		}
 		existing, err := scanStoryLink(s.stmt(ctx, tx, qStoryLinkOf).QueryRowContext(ctx, a.PostID))
 		switch {
 		case err == nil:
@@ -175,11 +182,12 @@ func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) 
 // MergeStories moves story from's posts and keys into story into.
 func (s *Store) MergeStories(ctx context.Context, from, into int64) error {
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var err error
-		if from, err = s.liveStory(ctx, tx, from); err != nil {
+		from, err := s.liveStory(ctx, tx, from)
+		if err != nil {
 			return err
 		}
-		if into, err = s.liveStory(ctx, tx, into); err != nil {
+		into, err := s.liveStory(ctx, tx, into)
+		if err != nil {
 			return err
 		}
 		if from == into {
