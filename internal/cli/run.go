@@ -7,10 +7,12 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/ops"
+	"github.com/kabarnews/kabar/internal/pipeline"
 )
 
 func init() {
@@ -99,7 +101,31 @@ func runOnce(ctx context.Context, env *Env, q queue) error {
 	if s.ItemsWaiting > 0 {
 		waiting = fmt.Sprintf(", waiting %d", s.ItemsWaiting)
 	}
+	failures := s.FeedFailures + s.ItemFailures + s.StoriesLeft
 	fmt.Fprintf(env.Stdout, "feeds polled %d, items seen %d, posts new %d, failures %d%s\n",
-		s.FeedsPolled, s.ItemsSeen, s.PostsNew, s.FeedFailures+s.ItemFailures, waiting)
+		s.FeedsPolled, s.ItemsSeen, s.PostsNew, failures, waiting)
+	if failures > 0 {
+		// Scripts and schedulers see it in the exit code. Items that
+		// wait for a later time (Google News' pace) are not failures.
+		return &onceFailures{s}
+	}
 	return nil
+}
+
+// onceFailures is run --once's error when something failed: the summary
+// on stdout says how much, the error on stderr what.
+type onceFailures struct{ s pipeline.Summary }
+
+func (e *onceFailures) Error() string {
+	var parts []string
+	if e.s.FeedFailures > 0 {
+		parts = append(parts, fmt.Sprintf("%d feed polls", e.s.FeedFailures))
+	}
+	if e.s.ItemFailures > 0 {
+		parts = append(parts, fmt.Sprintf("%d items", e.s.ItemFailures))
+	}
+	if e.s.StoriesLeft > 0 {
+		parts = append(parts, fmt.Sprintf("%d posts' story assignments", e.s.StoriesLeft))
+	}
+	return strings.Join(parts, ", ") + " failed (recorded; the next run tries them again; see the log and `kabar feeds list`)"
 }

@@ -21,7 +21,12 @@ import (
 
 func init() {
 	addCommand(command{"work", "run workers only: poll feeds on their schedule and make posts (no site)", runWork})
+	// Every command that runs jobs beats (pipeline/liveness.go).
+	workerOpts = append(workerOpts, optHeartbeat)
 }
+
+var optHeartbeat = register(option{"heartbeat", "KABAR_HEARTBEAT", "10s",
+	"how often a process running jobs records that it lives; the running jobs of one silent for six beats are handed to other workers"})
 
 // workers is a pipeline and its job queue, built from the command's options.
 type workers struct {
@@ -51,6 +56,9 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 	}
 	if opt.RescueAfter <= opt.JobTimeout {
 		return nil, fmt.Errorf("%w: --%s (%v) must exceed --%s (%v)", errUsage, optRescueAfter, opt.RescueAfter, optJobTimeout, opt.JobTimeout)
+	}
+	if opt.Heartbeat, err = f.duration(optHeartbeat); err != nil || opt.Heartbeat <= 0 {
+		return nil, fmt.Errorf("%w: --%s must be a positive duration", errUsage, optHeartbeat)
 	}
 	if opt.Retention, err = f.days(optRetention); err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)

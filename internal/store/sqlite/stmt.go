@@ -23,7 +23,7 @@ const (
 	qFindBySourceOrHash = `SELECT ` + postCols + ` FROM posts WHERE source_url = ?
 		UNION ALL SELECT ` + postCols + ` FROM posts WHERE content_hash = ? AND content_hash <> ''
 		ORDER BY 1 LIMIT 1`
-	qSlugTaken  = `SELECT count(*) FROM posts WHERE year = ? AND month = ? AND slug = ?`
+	qSlugTaken = `SELECT count(*) FROM posts WHERE year = ? AND month = ? AND slug = ?`
 	// A new post waits for its story (migration 008).
 	qInsertPost = `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
