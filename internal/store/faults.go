@@ -58,43 +58,78 @@ type RescuedJob struct {
 	Discarded bool
 }
 
-// WriteHealth remembers whether the database took the last write, for the
-// readiness probe: a store records every write's outcome, and its Ping
-// fails while the last write failed for a reason of the database's own (a
+// WriteHealth remembers whether the database takes writes, for the
+// readiness probe: a store records every write transaction's outcome, and
+// its Ping fails while writes fail for a reason of the database's own (a
 // full disk, an I/O error, a read-only file), not the caller's (a
-// constraint, a missing row). Safe for concurrent use.
+// constraint, a missing row).
+//
+// "While writes fail" is: from a refused write until a write commits again
+// and none has been refused for WriteHold. The hold keeps the probe from
+// flapping when small writes fit and large ones do not (a disk nearly
+// full). Safe for concurrent use.
 type WriteHealth struct {
-	mu  sync.Mutex
-	err error
-	at  time.Time
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+
+	mu        sync.Mutex
+	err       error
+	since, at time.Time // the first and the last refusal of a run of them
+	committed bool      // a write committed after the last refusal
+}
+
+// WriteHold is how long after a refused write the probe still fails,
+// whatever commits meanwhile.
+const WriteHold = 30 * time.Second
+
+func (h *WriteHealth) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 // Failed records a write the database refused.
 func (h *WriteHealth) Failed(err error) {
+	now := h.now()
 	h.mu.Lock()
 	if h.err == nil {
-		h.at = time.Now() // the first failure of a run of them
+		h.since = now
 	}
-	h.err = err
+	h.err, h.at, h.committed = err, now, false
 	h.mu.Unlock()
 }
 
 // Succeeded records a write that committed.
 func (h *WriteHealth) Succeeded() {
+	now := h.now()
 	h.mu.Lock()
-	h.err = nil
+	h.committed = true
+	if h.err != nil && now.Sub(h.at) >= WriteHold {
+		h.err = nil
+	}
 	h.mu.Unlock()
 }
 
-// Err is the last write's failure, nil when it committed (or when none
-// was made).
-func (h *WriteHealth) Err() error {
+// Err is the failure that makes the database unfit for writes now, nil
+// when it takes them. probe is true when only the lack of a commit since
+// the hold ended keeps the error: a write of the caller's own (a probe)
+// would tell, and clear it by committing.
+func (h *WriteHealth) Err() (err error, probe bool) {
+	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.err == nil {
-		return nil
+		return nil, false
 	}
-	return &WriteError{Err: h.err, Since: h.at}
+	if now.Sub(h.at) >= WriteHold {
+		if h.committed {
+			h.err = nil
+			return nil, false
+		}
+		probe = true
+	}
+	return &WriteError{Err: h.err, Since: h.since}, probe
 }
 
 // WriteError is Ping's answer while writes fail.

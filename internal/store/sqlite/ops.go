@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 // Pace reserves the next slot of key. The writer pool has one connection and
@@ -37,7 +38,7 @@ func (s *Store) Pace(ctx context.Context, key string, every time.Duration) (time
 // while writes fail (a full disk), a process is not ready, however well
 // the database still answers reads.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.health.Err(); err != nil {
+	if err := s.writable(ctx); err != nil {
 		return err
 	}
 	if err := s.w.PingContext(ctx); err != nil {
@@ -102,3 +103,25 @@ func (s *Store) MigrationVersions(ctx context.Context) ([]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// writable is nil while the database takes writes (store.WriteHealth).
+// Once the hold after a refused write is over and nothing has committed
+// since (a process that seldom writes), it writes a row of its own and
+// lets the outcome decide.
+func (s *Store) writable(ctx context.Context) error {
+	err, probe := s.health.Err()
+	if err == nil || !probe {
+		return err
+	}
+	const id = "readiness-probe"
+	if perr := s.Beat(ctx, id, time.Now(), true); perr != nil {
+		return err
+	}
+	s.Leave(ctx, id)
+	err, _ = s.health.Err()
+	return err
+}
+
+// Health is the store's record of how its writes fare (Ping's answer), for
+// tests that drive its clock.
+func (s *Store) Health() *store.WriteHealth { return &s.health }
