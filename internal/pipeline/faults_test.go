@@ -232,4 +232,3 @@ func TestFullDiskLeavesNoPostWithoutAStory(t *testing.T) {
 		})
 	}
 }
-
