@@ -106,17 +106,19 @@ func TestRunOnceLive(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
 	mustKabar(t, "--db", db, "feeds", "add", srv.URL+"/feed.xml")
 	run := []string{"--db", db, "run", "--once", "--allow-addr", "127.0.0.1/32", "--host-delay", "0s"}
-	out := mustKabar(t, run...)
-	if out != "feeds polled 1, items seen 3, posts new 1, failures 2\n" {
-		t.Fatalf("summary = %q", out)
+	// Failed items make the exit code 1, the summary still on stdout and
+	// what failed on stderr.
+	code, out, errOut := kabar(t, run...)
+	if code != 1 || out != "feeds polled 1, items seen 3, posts new 1, failures 2\n" || !strings.Contains(errOut, "2 items failed") {
+		t.Fatalf("exit %d, summary = %q, stderr = %q", code, out, errOut)
 	}
 	list := mustKabar(t, "--db", db, "feeds", "list")
 	if !strings.Contains(list, "Loopback news") || !strings.Contains(list, "1/0/0/2") {
 		t.Fatalf("feeds list = %q", list)
 	}
-	out = mustKabar(t, run...)
-	if out != "feeds polled 1, items seen 3, posts new 0, failures 2\n" {
-		t.Fatalf("second summary = %q", out)
+	code, out, _ = kabar(t, run...)
+	if code != 1 || out != "feeds polled 1, items seen 3, posts new 0, failures 2\n" {
+		t.Fatalf("second run: exit %d, summary = %q", code, out)
 	}
 	export := mustKabar(t, "--db", db, "export", "--format", "json")
 	if n := strings.Count(export, "\n"); n != 1 {
@@ -132,16 +134,18 @@ func TestRunOnceLive(t *testing.T) {
 }
 
 // Without --allow-addr the fetcher refuses loopback: a feed on a private
-// address fails and is recorded, kabar itself does not fail.
+// address fails and is recorded, and the exit code says that something
+// failed.
 func TestRunOnceRefusesPrivateAddressesByDefault(t *testing.T) {
 	hits := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "k.db")
 	mustKabar(t, "--db", db, "feeds", "add", srv.URL+"/feed.xml")
-	out := mustKabar(t, "--db", db, "run", "--once")
-	if out != "feeds polled 1, items seen 0, posts new 0, failures 1\n" || hits != 0 {
-		t.Fatalf("summary = %q, server hits = %d", out, hits)
+	code, out, errOut := kabar(t, "--db", db, "run", "--once")
+	if code != 1 || out != "feeds polled 1, items seen 0, posts new 0, failures 1\n" || hits != 0 ||
+		!strings.Contains(errOut, "1 feed polls failed") {
+		t.Fatalf("exit %d, summary = %q, stderr = %q, server hits = %d", code, out, errOut, hits)
 	}
 	if list := mustKabar(t, "--db", db, "feeds", "list", "--json"); !strings.Contains(list, `"error_count":1`) {
 		t.Fatalf("feed error not recorded: %s", list)

@@ -85,9 +85,11 @@ func startKabar(t *testing.T, bin, name string, args ...string) *proc {
 }
 
 // Three `kabar work` processes share one PostgreSQL database and a loopback
-// web of more than 2 000 items; one is killed with SIGKILL mid-run. In the
-// end every item is done, every article is one post, and no host was
-// fetched faster than its limit although three processes fetched from it.
+// web of more than 2 000 items; one is killed with SIGKILL mid-run. Its
+// running jobs come back through the survivors' heartbeat check, with
+// --rescue-after at its 15 minutes. In the end every item is done, every
+// article is one post, and no host was fetched faster than its limit
+// although three processes fetched from it.
 func TestWorkersShareLoadAndSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three kabar processes on PostgreSQL")
@@ -115,8 +117,11 @@ func TestWorkersShareLoadAndSurviveSIGKILL(t *testing.T) {
 		}
 	}
 
+	// --job-timeout and --rescue-after keep their defaults (10 and 15
+	// minutes): the dead worker's jobs come back through the heartbeat,
+	// beaten here every 500 ms so that six missed beats take 3 s.
 	args := []string{"--db", dbURL, "--log", "json", "work", "--workers", "4", "--allow-addr", "127.0.0.0/8",
-		"--host-delay", hostDelay.String(), "--job-timeout", "5s", "--rescue-after", "6s", "--shutdown-grace", "10s"}
+		"--host-delay", hostDelay.String(), "--heartbeat", "500ms", "--shutdown-grace", "10s"}
 	var procs []*proc
 	for i := 0; i < 3; i++ {
 		procs = append(procs, startKabar(t, bin, fmt.Sprintf("worker%d", i), args...))
@@ -180,6 +185,17 @@ func TestWorkersShareLoadAndSurviveSIGKILL(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Logf("all %d items done in %v", web.Items, time.Since(started).Round(time.Millisecond))
+	// The killed worker held running jobs: a survivor handed them back
+	// (River's own rescue would have waited 15 minutes).
+	rescuedBy := 0
+	for _, p := range procs[1:] {
+		if b, err := os.ReadFile(p.log); err == nil && strings.Contains(string(b), "handed back a dead process's job") {
+			rescuedBy++
+		}
+	}
+	if rescuedBy == 0 {
+		t.Errorf("no survivor handed back the killed worker's jobs")
+	}
 
 	// The survivors stop gracefully on SIGTERM.
 	stopping := time.Now()

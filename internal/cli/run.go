@@ -125,7 +125,7 @@ func (e *onceFailures) Error() string {
 		parts = append(parts, fmt.Sprintf("%d items", e.s.ItemFailures))
 	}
 	if e.s.StoriesLeft > 0 {
-		parts = append(parts, fmt.Sprintf("%d posts' story assignments", e.s.StoriesLeft))
+		parts = append(parts, fmt.Sprintf("the story assignments of %d posts", e.s.StoriesLeft))
 	}
-	return strings.Join(parts, ", ") + " failed (recorded; the next run tries them again; see the log and `kabar feeds list`)"
+	return strings.Join(parts, ", ") + " failed (recorded: the next run tries them again; the log says why)"
 }
