@@ -216,3 +216,91 @@ func testDeadProcess[TTx any](t *testing.T, st store.Store, driver riverdriver.D
 		t.Errorf("C was forgotten: %v", err)
 	}
 }
+
+// A dead process's job with no attempt left (one-pass runs give every job
+// one) is discarded, as River's rescuer would, and the items it had
+// claimed are released at once for the next run, not when the claim runs
+// out. On both stores.
+func TestDeadProcessJobWithoutAttemptsIsDiscardedAndReleased(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kabar.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		testDiscardedJob(t, st, riversqlite.New(st.DB()))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		st, err := postgres.Open(context.Background(), pgtest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		testDiscardedJob(t, st, riverpgxv5.New(st.Pool()))
+	})
+}
+
+func testDiscardedJob[TTx any](t *testing.T, st store.Store, driver riverdriver.Driver[TTx]) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := Migrate(ctx, driver); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	f := &model.Feed{URL: "https://feeds.example/once.xml"}
+	if err := st.AddFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	items := []model.Item{{FeedID: f.ID, GUID: "a", Link: "https://site.example/a"}, {FeedID: f.ID, GUID: "b", Link: "https://site.example/b"}}
+	if _, err := st.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	web := newHangingWeb()
+	pa := New(st, web, nil)
+	pa.Now = func() time.Time { return t0 }
+	a, err := NewQueue(driver, pa, Options{Once: true, Workers: 1, Heartbeat: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		close(web.release)
+		a.Stop(context.Background())
+	}()
+	res, err := a.client.Insert(ctx, BatchArgs{ItemIDs: []int64{items[0].ID, items[1].ID}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-web.started
+	now := t0.Add(2 * time.Minute)
+	pb := New(st, newFakeWeb(), nil)
+	pb.Now = func() time.Time { return now }
+	b, err := NewQueue(driver, pb, Options{Once: true, Heartbeat: defaultHeartbeat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The check alone, without starting B's workers.
+	if err := st.Beat(ctx, b.ClientID(), now, true); err != nil {
+		t.Fatal(err)
+	}
+	// Before the check, A's claim (until t0 + the job timeout) holds.
+	if got, _ := st.ClaimItems(ctx, []int64{items[0].ID}, "someone-else", now, now.Add(time.Minute)); len(got) != 0 {
+		t.Fatalf("claimed an item A holds: %+v", got)
+	}
+	if err := b.CheckLiveness(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j, err := a.client.JobGet(ctx, res.Job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.State != rivertype.JobStateDiscarded || j.FinalizedAt == nil {
+		t.Fatalf("A's job: %s (finalized %v), want discarded", j.State, j.FinalizedAt)
+	}
+	got, err := st.ClaimItems(ctx, []int64{items[0].ID, items[1].ID}, "someone-else", now, now.Add(time.Minute))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("items after the discard: %d claimed, %v; want both free", len(got), err)
+	}
+}
