@@ -37,7 +37,10 @@ func runAdmin(ctx context.Context, env *Env, global *flags, args []string) error
 // adminPassword makes a user (create) or sets a user's password (password).
 // The password comes from --password-file or the first line of standard
 // input, never from the command line, where other users of the machine and
-// the shell's history would see it.
+// the shell's history would see it. It must pass web.CheckPasswordPolicy;
+// a refused one changes nothing (exit 1, like any refused input that is
+// not a malformed command line). Changing a password ends every session and
+// API token of the user (store.SiteStore.SetPassword).
 func adminPassword(ctx context.Context, env *Env, global *flags, verb string, args []string) error {
 	f := sub(env, global, "admin "+verb, "admin "+verb+" NAME [--password-file FILE]")
 	file := f.String("password-file", "", "read the password from the first line of this file (default: standard input)")
@@ -56,8 +59,8 @@ func adminPassword(ctx context.Context, env *Env, global *flags, verb string, ar
 	if err != nil {
 		return err
 	}
-	if err := web.CheckPasswordPolicy(password); err != nil {
-		return err
+	if err := web.CheckPasswordPolicy(name, password); err != nil {
+		return fmt.Errorf("password refused: %w", err)
 	}
 	hash, err := web.HashPassword(password)
 	if err != nil {
@@ -86,7 +89,7 @@ func adminPassword(ctx context.Context, env *Env, global *flags, verb string, ar
 	if err := b.SetPassword(ctx, u.ID, hash); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "password of %s changed\n", name)
+	fmt.Fprintf(env.Stdout, "password of %s changed; every session and API token of %s has ended\n", name, name)
 	return nil
 }
 

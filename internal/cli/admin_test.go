@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 )
 
@@ -129,4 +130,71 @@ func (j *cookieJar) Cookies(*url.URL) []*http.Cookie {
 		}
 	}
 	return out
+}
+
+// TestAdminPasswordRule: weak passwords are refused with the reason and
+// change nothing; a password change ends the user's sessions and tokens.
+// On both stores.
+func TestAdminPasswordRule(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "k.db")
+			if backend == "postgres" {
+				db = pgtest.Schema(t)
+			}
+			for _, c := range []struct{ password, says string }{
+				{"          ", "blank"},
+				{"password123", "most common"},
+				{"Qwerty2024!", "most common"},
+				{"aaaaaaaaaaaa", "repeated"},
+				{"owner12345", "user name"},
+				{"short", "at least 10"},
+			} {
+				code, out, errs := kabarStdin(t, c.password+"\n", "--db", db, "admin", "create", "owner")
+				if code != 1 || !strings.Contains(errs, "password refused") || !strings.Contains(errs, c.says) || out != "" {
+					t.Errorf("create with %q: exit %d, stderr %q, want exit 1 and %q", c.password, code, errs, c.says)
+				}
+			}
+			ctx := context.Background()
+			st, err := openBackend(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if n, err := st.CountUsers(ctx); err != nil || n != 0 {
+				t.Fatalf("refused passwords made %d users (%v)", n, err)
+			}
+			if code, _, errs := kabarStdin(t, "correct horse battery\n", "--db", db, "admin", "create", "owner"); code != 0 {
+				t.Fatalf("create: exit %d %q", code, errs)
+			}
+			code, token, errs := kabarStdin(t, "", "--db", db, "admin", "token", "owner")
+			if code != 0 {
+				t.Fatalf("token: exit %d %q", code, errs)
+			}
+			u, err := st.UserByName(ctx, "owner")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A refused change keeps the password and the token.
+			if code, _, errs := kabarStdin(t, "iloveyou2024\n", "--db", db, "admin", "password", "owner"); code != 1 || !strings.Contains(errs, "most common") {
+				t.Fatalf("weak new password: exit %d %q", code, errs)
+			}
+			if got, _ := st.UserByName(ctx, "owner"); got.PasswordHash != u.PasswordHash {
+				t.Fatal("a refused password was stored")
+			}
+			if !strings.HasPrefix(token, "kabar_") {
+				t.Fatalf("token %q", token)
+			}
+			if list, err := st.Tokens(ctx); err != nil || len(list) != 1 {
+				t.Fatalf("tokens after a refused change: %v %v", list, err)
+			}
+			code, out, errs := kabarStdin(t, "another good passphrase\n", "--db", db, "admin", "password", "owner")
+			if code != 0 || !strings.Contains(out, "every session and API token of owner has ended") {
+				t.Fatalf("admin password: exit %d %q %q", code, out, errs)
+			}
+			if list, err := st.Tokens(ctx); err != nil || len(list) != 0 {
+				t.Fatalf("tokens after the change: %v %v", list, err)
+			}
+		})
+	}
 }

@@ -64,6 +64,30 @@ type CommentQuery struct {
 	Offset int
 }
 
+// LoginThrottle is the per-account back-off of sign-ins: Free attempts
+// in a row may fail without a wait; after that each attempt locks the name
+// for First, doubling with every further attempt up to Max. A name with no
+// attempt for Forget starts afresh, which also keeps the table of names
+// that strangers tried from growing without end.
+type LoginThrottle struct {
+	Free   int
+	First  time.Duration
+	Max    time.Duration
+	Forget time.Duration
+}
+
+// LockFor is how long the attempts-th attempt in a row locks the name.
+func (p LoginThrottle) LockFor(attempts int) time.Duration {
+	if attempts < p.Free || p.First <= 0 {
+		return 0
+	}
+	d := p.First
+	for i := p.Free; i < attempts && d < p.Max; i++ {
+		d *= 2
+	}
+	return min(d, p.Max)
+}
+
 // SiteStore is what the site needs beyond publishing: listings, search,
 // labels and the archive for readers; moderation, users, sessions, API tokens,
 // settings and feed options for the owner.
@@ -101,8 +125,26 @@ type SiteStore interface {
 	CreateUser(ctx context.Context, u *model.User) error
 	User(ctx context.Context, id int64) (*model.User, error)
 	UserByName(ctx context.Context, name string) (*model.User, error)
+	// SetPassword replaces a user's password hash and, in the same
+	// transaction, ends every session and API token of the user and forgets
+	// the counted sign-in attempts of the user's name: whoever knew the old
+	// password keeps nothing it gave them.
 	SetPassword(ctx context.Context, userID int64, hash string) error
 	CountUsers(ctx context.Context) (int, error)
+	// RevokeAccess ends every session and API token of the user at once
+	// ("sign out everywhere"); ErrNotFound when there is no such user.
+	RevokeAccess(ctx context.Context, userID int64) error
+
+	// LoginAttempt counts an attempt to sign in as name at now, before its
+	// password is checked, so that attempts sent in parallel (from many
+	// addresses, or to several processes) cannot all slip under the limit.
+	// Names are counted whether or not a user has them, so the answer tells
+	// nothing about which names exist. When name is locked at now, nothing
+	// is counted and the end of the lock is returned; otherwise the zero
+	// time, and the attempt locks name for p.LockFor(attempts) from now.
+	LoginAttempt(ctx context.Context, name string, now time.Time, p LoginThrottle) (lockedUntil time.Time, err error)
+	// LoginSucceeded forgets the counted attempts of name.
+	LoginSucceeded(ctx context.Context, name string) error
 
 	// CreateSession stores a session and forgets expired ones.
 	CreateSession(ctx context.Context, s *model.Session) error

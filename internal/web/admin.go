@@ -24,6 +24,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/login", s.handleLoginForm)
 	m.HandleFunc("POST /admin/login", s.handleLogin)
 	m.HandleFunc("POST /admin/logout", s.adminPost(s.handleLogout))
+	m.HandleFunc("POST /admin/logout-everywhere", s.adminPost(s.handleLogoutEverywhere))
 	m.HandleFunc("GET /admin/feeds", s.admin(s.handleAdminFeeds))
 	m.HandleFunc("POST /admin/feeds", s.adminPost(s.handleAdminAddFeed))
 	m.HandleFunc("POST /admin/feeds/{id}/{action}", s.adminPost(s.handleAdminFeedAction))
@@ -150,6 +151,7 @@ type loginPage struct {
 	Next      string
 	Name      string
 	Error     string
+	Notice    string
 }
 
 // safeNext keeps a post-login redirect on the admin pages.
@@ -161,16 +163,23 @@ func safeNext(next string) string {
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("next"), "", "")
+	s.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("next"), "", "", 0)
 }
 
-func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, next, name, errKey string) {
+// renderLogin shows the sign-in form, with the message errKey ({n}: n) if
+// any.
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, next, name, errKey string, n int) {
 	v := s.newView(r)
 	v.NoIndex = true
 	v.Title = v.T("admin.login.title")
 	p := &loginPage{view: v, CSRFToken: s.csrfToken(w, r), Next: safeNext(next), Name: name}
 	if errKey != "" {
-		p.Error = v.T(errKey)
+		p.Error = v.N(errKey, n)
+	}
+	// The one notice the form shows: after "sign out everywhere", which
+	// lands here.
+	if r.URL.Query().Get("done") == "signed_out_everywhere" {
+		p.Notice = v.T("admin.done.signed_out_everywhere")
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, status, "admin_login", p)
@@ -186,27 +195,51 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	name := cleanLine(r.PostForm.Get("name"))
 	next := r.PostForm.Get("next")
 	u, err := s.authenticate(r.Context(), name, r.PostForm.Get("password"))
+	var locked errLocked
+	if errors.As(err, &locked) {
+		// Answered like a wrong password (the same status, for a name that
+		// exists or not), with the wait in Retry-After and in words.
+		secs := int((locked.retryAfter + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.renderLogin(w, r, http.StatusUnauthorized, next, name, "admin.login.locked", secs)
+		return
+	}
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	if u == nil {
-		s.renderLogin(w, r, http.StatusUnauthorized, next, name, "admin.login.wrong")
-		return
+	ok := false
+	if u != nil {
+		if ok, err = s.startSession(w, r, u); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
 	}
-	if err := s.startSession(w, r, u); err != nil {
-		s.internalError(w, r, err)
+	if !ok {
+		s.renderLogin(w, r, http.StatusUnauthorized, next, name, "admin.login.wrong", 0)
 		return
 	}
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, p *adminPage) {
-	if err := s.endSession(w, r); err != nil {
+	if err := s.endSession(w, r, p.User, false); err != nil {
 		s.internalError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, p.Link("/"), http.StatusSeeOther)
+}
+
+// handleLogoutEverywhere ends every session of the signed-in user, this
+// one included, and revokes the user's API tokens: whoever held a stolen
+// session could have made a token with it, so ending sessions alone would
+// leave them a way back in.
+func (s *Server) handleLogoutEverywhere(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	if err := s.endSession(w, r, p.User, true); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, p.Link("/admin/login?done=signed_out_everywhere"), http.StatusSeeOther)
 }
 
 type adminHome struct {

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
@@ -40,9 +39,13 @@ func HashPassword(password string) (string, error) {
 }
 
 func hashPassword(password string, iterations int) (string, error) {
-	if err := CheckPasswordPolicy(password); err != nil {
+	if err := CheckPasswordPolicy("", password); err != nil {
 		return "", err
 	}
+	return deriveHash(password, iterations)
+}
+
+func deriveHash(password string, iterations int) (string, error) {
 	salt := make([]byte, 16)
 	rand.Read(salt)
 	key, err := pbkdf2.Key(sha256.New, password, salt, iterations, passwordKeyLen)
@@ -51,17 +54,6 @@ func hashPassword(password string, iterations int) (string, error) {
 	}
 	enc := base64.RawURLEncoding
 	return fmt.Sprintf("%s$%d$%s$%s", passwordScheme, iterations, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
-}
-
-// CheckPasswordPolicy refuses passwords too short to resist guessing.
-func CheckPasswordPolicy(password string) error {
-	if n := utf8.RuneCountInString(password); n < MinPasswordLen {
-		return fmt.Errorf("the password must have at least %d characters", MinPasswordLen)
-	}
-	if len(password) > maxPasswordLen {
-		return fmt.Errorf("the password is longer than %d bytes", maxPasswordLen)
-	}
-	return nil
 }
 
 // verifyPassword tells whether password matches the stored hash, in time
@@ -87,12 +79,50 @@ func verifyPassword(stored, password string) bool {
 // dummyHash is checked against when the user does not exist, so that a
 // wrong name takes as long as a wrong password.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := hashPassword(strings.Repeat("x", MinPasswordLen), PasswordIterations)
+	h, err := deriveHash("no user has this password", PasswordIterations)
+	if err != nil {
+		panic(err) // only a broken hash package gets here
+	}
 	return h
 })
 
-// authenticate checks a name and password.
+// loginThrottle is the per-account back-off of sign-ins (the per-address
+// limit, loginLimit, comes first): five attempts in a row may fail, then
+// each attempt locks the name for 1 s, 2 s, 4 s … up to 15 minutes. An
+// owner who mistypes never notices; a guesser spread over many addresses
+// gets a few dozen guesses an hour. A day without attempts forgets a name.
+var loginThrottle = store.LoginThrottle{Free: 5, First: time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour}
+
+// maxLoginName bounds the names counted by the throttle: longer ones cannot
+// be users (kabar admin create refuses them) and are counted by their start.
+const maxLoginName = 100
+
+func throttleKey(name string) string {
+	if len(name) <= maxLoginName {
+		return name
+	}
+	return strings.ToValidUTF8(name[:maxLoginName], "")
+}
+
+// errLocked is authenticate's answer while a name is locked.
+type errLocked struct{ retryAfter time.Duration }
+
+func (e errLocked) Error() string { return fmt.Sprintf("locked for %v", e.retryAfter) }
+
+// authenticate checks a name and password, counting the attempt against
+// the name first: while the name is locked it answers errLocked without
+// looking at the password, so a locked name cannot be guessed at all. A
+// name no user has is counted and locked the same way, and checked against
+// a dummy hash, so neither the answer nor its time tells which names exist.
 func (s *Server) authenticate(ctx context.Context, name, password string) (*model.User, error) {
+	now := s.cfg.Now()
+	until, err := s.st.LoginAttempt(ctx, throttleKey(name), now, loginThrottle)
+	if err != nil {
+		return nil, err
+	}
+	if !until.IsZero() {
+		return nil, errLocked{until.Sub(now)}
+	}
 	u, err := s.st.UserByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		verifyPassword(dummyHash(), password)
@@ -104,7 +134,7 @@ func (s *Server) authenticate(ctx context.Context, name, password string) (*mode
 	if !verifyPassword(u.PasswordHash, password) {
 		return nil, nil
 	}
-	return u, nil
+	return u, s.st.LoginSucceeded(ctx, throttleKey(name))
 }
 
 // Sessions: a random token in an HttpOnly, SameSite=Strict cookie; the
@@ -120,13 +150,32 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *model.User) error {
+// startSession signs u in. u is the user as authenticate read it: should
+// the password have changed since (kabar admin password, while the old one
+// was being checked), the new session is ended at once and ok is false.
+// SetPassword ends the user's sessions in the same transaction as it
+// changes the hash, so whichever order the two take, no session made with
+// the old password outlives the change.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *model.User) (ok bool, err error) {
 	token := randomToken()
 	now := s.cfg.Now().UTC()
-	err := s.st.CreateSession(r.Context(), &model.Session{TokenHash: tokenHash(token), UserID: u.ID,
+	err = s.st.CreateSession(r.Context(), &model.Session{TokenHash: tokenHash(token), UserID: u.ID,
 		CreatedAt: now, ExpiresAt: now.Add(sessionTTL)})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil // the user was removed meanwhile
+	}
 	if err != nil {
-		return err
+		return false, err
+	}
+	cur, err := s.st.User(r.Context(), u.ID)
+	if err != nil || cur.PasswordHash != u.PasswordHash {
+		if derr := s.st.DeleteSession(r.Context(), tokenHash(token)); derr != nil {
+			return false, derr
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			err = nil
+		}
+		return false, err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
@@ -137,7 +186,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *model.U
 		Secure:   s.secure(r),
 		SameSite: http.SameSiteStrictMode,
 	})
-	return nil
+	return true, nil
 }
 
 // sessionUser returns the signed-in user, or nil.
@@ -160,8 +209,14 @@ func (s *Server) sessionUser(r *http.Request) (*model.User, error) {
 	return u, err
 }
 
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+// endSession signs the request's browser out; with everywhere, every
+// session and API token of the user ends too.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request, u *model.User, everywhere bool) error {
+	if everywhere {
+		if err := s.st.RevokeAccess(r.Context(), u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		if err := s.st.DeleteSession(r.Context(), tokenHash(c.Value)); err != nil {
 			return err
 		}
@@ -185,12 +240,11 @@ func NewAPIToken(ctx context.Context, st store.Store, userID int64, name string)
 
 // apiUser returns the user of the request's bearer token; nil without one.
 func (s *Server) apiUser(r *http.Request) (*model.User, error) {
-	auth := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(auth, "Bearer ")
+	token, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok || !strings.HasPrefix(token, apiTokenPrefix) {
 		return nil, nil
 	}
-	t, err := s.st.TokenByHash(r.Context(), tokenHash(strings.TrimSpace(token)), s.cfg.Now().UTC())
+	t, err := s.st.TokenByHash(r.Context(), tokenHash(token), s.cfg.Now().UTC())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -198,4 +252,19 @@ func (s *Server) apiUser(r *http.Request) (*model.User, error) {
 		return nil, err
 	}
 	return s.st.User(r.Context(), t.UserID)
+}
+
+// bearerToken reads "Bearer TOKEN" from an Authorization header. The scheme
+// is matched in any case (RFC 9110 section 11.1: "bearer" and "BEARER" are
+// the same scheme) and may be followed by more than one space.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	if token == "" || strings.ContainsAny(token, " \t") {
+		return "", false
+	}
+	return token, true
 }

@@ -394,9 +394,93 @@ func (s *Store) UserByName(ctx context.Context, name string) (*model.User, error
 	return u, notFound(err, fmt.Sprintf("user %q", name))
 }
 
-// SetPassword replaces a user's password hash.
+// SetPassword replaces a user's password hash, ends the user's sessions and
+// API tokens and forgets the counted sign-in attempts of the user's name,
+// in one transaction.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
-	return s.exec(ctx, fmt.Sprintf("user %d", userID), `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+		if err := affected(tag.RowsAffected(), err, fmt.Sprintf("user %d", userID)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE name = (SELECT name FROM users WHERE id = $1)`, userID); err != nil {
+			return err
+		}
+		return revokeAccess(ctx, tx, userID)
+	})
+}
+
+// RevokeAccess ends every session and API token of the user.
+func (s *Store) RevokeAccess(ctx context.Context, userID int64) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		// The user's row is locked, so a password change cannot interleave.
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&id)
+		if err != nil {
+			return notFound(err, fmt.Sprintf("user %d", userID))
+		}
+		return revokeAccess(ctx, tx, userID)
+	})
+}
+
+func revokeAccess(ctx context.Context, tx pgx.Tx, userID int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, userID)
+	return err
+}
+
+// LoginAttempt counts an attempt to sign in as name; see store.SiteStore.
+// The name's row is made if missing and then locked (FOR UPDATE), so
+// attempts sent to several processes at once are counted one after the
+// other, each seeing the lock the one before it set.
+func (s *Store) LoginAttempt(ctx context.Context, name string, now time.Time, p store.LoginThrottle) (time.Time, error) {
+	var lockedUntil time.Time
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		lockedUntil = time.Time{}
+		if p.Forget > 0 {
+			// Rows another attempt holds are skipped, not waited for: two
+			// attempts pruning at once can neither block nor deadlock.
+			if _, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE name IN (
+				SELECT name FROM login_attempts WHERE last_at <= $1 AND name <> $2 LIMIT 1000 FOR UPDATE SKIP LOCKED)`,
+				now.Add(-p.Forget).UTC(), name); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO login_attempts (name, attempts, last_at) VALUES ($1, 0, $2)
+			ON CONFLICT (name) DO NOTHING`, name, now.UTC()); err != nil {
+			return err
+		}
+		var attempts int
+		var last, locked pgtype.Timestamptz
+		if err := tx.QueryRow(ctx, `SELECT attempts, last_at, locked_until FROM login_attempts WHERE name = $1 FOR UPDATE`, name).
+			Scan(&attempts, &last, &locked); err != nil {
+			return err
+		}
+		if until := timeOf(locked); until.After(now) {
+			lockedUntil = until
+			return nil
+		}
+		if p.Forget > 0 && !timeOf(last).After(now.Add(-p.Forget)) {
+			attempts = 0
+		}
+		attempts++
+		var until any
+		if d := p.LockFor(attempts); d > 0 {
+			until = now.Add(d).UTC()
+		}
+		_, err := tx.Exec(ctx, `UPDATE login_attempts SET attempts = $2, last_at = $3, locked_until = $4 WHERE name = $1`,
+			name, attempts, now.UTC(), until)
+		return err
+	})
+	return lockedUntil, err
+}
+
+// LoginSucceeded forgets the counted attempts of name.
+func (s *Store) LoginSucceeded(ctx context.Context, name string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM login_attempts WHERE name = $1`, name)
+	return err
 }
 
 // CountUsers counts the users.

@@ -46,10 +46,83 @@ func (s *Store) UserByName(ctx context.Context, name string) (*model.User, error
 	return u, notFound(err, fmt.Sprintf("user %q", name))
 }
 
-// SetPassword replaces a user's password hash.
+// SetPassword replaces a user's password hash, ends the user's sessions and
+// API tokens and forgets the counted sign-in attempts of the user's name,
+// in one transaction.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-	return affected(res, err, fmt.Sprintf("user %d", userID))
+	return s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		if err := affected(res, err, fmt.Sprintf("user %d", userID)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE name = (SELECT name FROM users WHERE id = ?)`, userID); err != nil {
+			return err
+		}
+		return revokeAccess(ctx, tx, userID)
+	})
+}
+
+// RevokeAccess ends every session and API token of the user.
+func (s *Store) RevokeAccess(ctx context.Context, userID int64) error {
+	return s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ?`, userID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("user %d: %w", userID, store.ErrNotFound)
+		}
+		return revokeAccess(ctx, tx, userID)
+	})
+}
+
+func revokeAccess(ctx context.Context, tx *sql.Tx, userID int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID)
+	return err
+}
+
+// LoginAttempt counts an attempt to sign in as name; see store.SiteStore.
+// The committer runs one transaction at a time and BEGIN takes the write
+// lock, so reading and updating the count cannot interleave with another
+// attempt's, in this process or another.
+func (s *Store) LoginAttempt(ctx context.Context, name string, now time.Time, p store.LoginThrottle) (time.Time, error) {
+	var lockedUntil time.Time
+	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		lockedUntil = time.Time{}
+		if p.Forget > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE last_at <= ?`, fmtTime(now.Add(-p.Forget))); err != nil {
+				return err
+			}
+		}
+		var attempts int
+		var locked string
+		err := tx.QueryRowContext(ctx, `SELECT attempts, locked_until FROM login_attempts WHERE name = ?`, name).Scan(&attempts, &locked)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		if until := parseTime(locked); until.After(now) {
+			lockedUntil = until
+			return nil
+		}
+		attempts++
+		until := ""
+		if d := p.LockFor(attempts); d > 0 {
+			until = fmtTime(now.Add(d))
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO login_attempts (name, attempts, last_at, locked_until) VALUES (?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET attempts = excluded.attempts, last_at = excluded.last_at, locked_until = excluded.locked_until`,
+			name, attempts, fmtTime(now), until)
+		return err
+	})
+	return lockedUntil, err
+}
+
+// LoginSucceeded forgets the counted attempts of name.
+func (s *Store) LoginSucceeded(ctx context.Context, name string) error {
+	return s.exec(ctx, `DELETE FROM login_attempts WHERE name = ?`, name)
 }
 
 // CountUsers counts the users.
