@@ -98,6 +98,7 @@ type Server struct {
 	api     *http.ServeMux
 
 	commentLimit *rateLimiter
+	usedForms    *usedTokens
 	loginLimit   *rateLimiter
 	cache        *siteCache
 	matcher      language.Matcher
@@ -171,6 +172,7 @@ func New(st store.Store, cfg Config) (*Server, error) {
 		rand.Read(s.csrfKey)
 	}
 	s.commentLimit = newRateLimiter(cfg.CommentBurst, cfg.CommentEvery, cfg.Now)
+	s.usedForms = newUsedTokens()
 	// Ten tries at a password, then one every half minute: enough for a
 	// person who mistypes, far too few for guessing.
 	s.loginLimit = newRateLimiter(10, 30*time.Second, cfg.Now)
