@@ -56,7 +56,7 @@ func TestAdminCreateThenSignIn(t *testing.T) {
 	}
 	defer st.Close()
 	f := newFlags(&Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }}, "serve", "", append(siteOptions, optLog)...)
-	site, err := newSite(st, f, nil)
+	site, err := newSite(st, f, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -46,7 +45,7 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	site, err := newSite(b, f, w.p)
+	site, err := newSite(b, f, w.p, w.fetcher)
 	if err != nil {
 		return err
 	}
@@ -54,7 +53,7 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: ops.Mount(site, b.Ping), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(ops.Mount(site, b.Ping), defaultServerLimits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// A context of its own: the signal must not cancel running jobs at once

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os/signal"
 	"syscall"
 	"time"
@@ -39,7 +38,7 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 		return err
 	}
 	defer fetcher.Close()
-	site, err := newSite(b, f, pipeline.New(b, fetcher, f.logger()))
+	site, err := newSite(b, f, pipeline.New(b, fetcher, f.logger()), fetcher)
 	if err != nil {
 		return err
 	}
@@ -50,7 +49,7 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	ops.SetQueueDepth(b.QueueDepth)
-	srv := &http.Server{Handler: ops.Mount(site, b.Ping), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(ops.Mount(site, b.Ping), defaultServerLimits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	f.logger().Info("kabar serving", "addr", "http://"+ln.Addr().String(), "db", redact(f.get(optDB)), "backend", b.kind)

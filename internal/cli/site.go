@@ -43,8 +43,10 @@ func (f *flags) opt(name string) string {
 }
 
 // newSite builds the site from the command's options; run and serve share
-// it. rx, when not nil, lets the owner have a post extracted again.
-func newSite(st store.Store, f *flags, rx web.Reextractor) (http.Handler, error) {
+// it. rx, when not nil, lets the owner have a post extracted again; guard,
+// when not nil, refuses feeds on addresses the fetcher would refuse (the
+// fetcher itself, so that --allow-addr counts).
+func newSite(st store.Store, f *flags, rx web.Reextractor, guard web.URLChecker) (http.Handler, error) {
 	loc, err := time.LoadLocation(f.opt(optTZ))
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", optTZ, err)
@@ -61,6 +63,7 @@ func newSite(st store.Store, f *flags, rx web.Reextractor) (http.Handler, error)
 		TrustProxy: trust,
 		Logger:     f.logger(),
 		Reextract:  rx,
+		FeedURLs:   guard,
 	}
 	if secret := f.opt(optSecret); secret != "" {
 		key := sha256.Sum256([]byte("kabar-site\x00" + secret))

@@ -129,7 +129,7 @@ func runWork(ctx context.Context, env *Env, global *flags, args []string) error 
 		if err != nil {
 			return err
 		}
-		srv = &http.Server{Handler: ops.Mount(nil, b.Ping), ReadHeaderTimeout: 10 * time.Second}
+		srv = newHTTPServer(ops.Mount(nil, b.Ping), defaultServerLimits)
 		go func() { served <- srv.Serve(ln) }()
 		log.Info("ops endpoints", "addr", "http://"+ln.Addr().String())
 	}

@@ -209,3 +209,55 @@ func isDNSNotFound(err error) bool {
 	var de *net.DNSError
 	return errors.As(err, &de) && de.IsNotFound
 }
+
+// CheckURL refuses, before any fetch, every target of the kit that is
+// blocked by its URL alone, lets the allowed ranges through, and never
+// resolves a name.
+func TestCheckURLWithoutFetching(t *testing.T) {
+	c, err := New(Config{Resolver: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+		t.Errorf("CheckURL resolved a name (dial %s %s)", network, address)
+		return nil, errors.New("no DNS in this test")
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	refused := 0
+	for _, r := range loadSSRFRows(t) {
+		if r.Kind != "url" || r.Expected != "blocked" || len(r.StubDNS) > 0 || len(r.StubDNSSeq) > 0 {
+			continue
+		}
+		u := strings.ReplaceAll(r.URL, "{CANARY_PORT}", "8080")
+		host := u
+		if pu, err := url.Parse(u); err == nil {
+			host = pu.Hostname()
+		}
+		if _, err := netip.ParseAddr(host); err != nil && !strings.Contains(host, "localhost") && !isNumericLabel(host[strings.LastIndexByte(host, '.')+1:]) {
+			continue // a name: only the dial-time guard can judge it
+		}
+		if err := c.CheckURL(u); err == nil {
+			t.Errorf("%s: CheckURL(%q) accepted a blocked address", r.ID, u)
+		} else {
+			refused++
+		}
+	}
+	if refused < 20 {
+		t.Fatalf("only %d literal targets checked", refused)
+	}
+	for _, ok := range []string{"https://news.example.com/feed", "http://93.184.216.34/rss", "https://[2606:4700::1111]/"} {
+		if err := c.CheckURL(ok); err != nil {
+			t.Errorf("CheckURL(%q): %v", ok, err)
+		}
+	}
+	allowed, err := New(Config{AllowAddrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer allowed.Close()
+	if err := allowed.CheckURL("http://10.1.2.3/feed"); err != nil {
+		t.Errorf("allowed range refused: %v", err)
+	}
+	if err := allowed.CheckURL("http://127.0.0.1/feed"); !errors.Is(err, ErrBlockedAddress) {
+		t.Errorf("loopback outside the allowed range: %v", err)
+	}
+}

@@ -95,3 +95,28 @@ func TestWorkerWithoutSite(t *testing.T) {
 		t.Fatalf("no site: %d", code)
 	}
 }
+
+// The probes and the metrics carry the site's protective headers, whether
+// mounted in front of a site or served alone by a worker.
+func TestProbesSecurityHeaders(t *testing.T) {
+	site := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "site") })
+	for _, h := range []http.Handler{Mount(site, nil), Mount(nil, nil), Handler(nil)} {
+		for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s: %d", path, rec.Code)
+			}
+			hd := rec.Result().Header
+			if csp := hd.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+				t.Errorf("%s: CSP %q", path, csp)
+			}
+			if hd.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: no nosniff", path)
+			}
+			if hd.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s: Cache-Control %q", path, hd.Get("Cache-Control"))
+			}
+		}
+	}
+}

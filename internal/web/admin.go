@@ -340,6 +340,11 @@ func (s *Server) handleAdminAddFeed(w http.ResponseWriter, r *http.Request, p *a
 		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
 		return
 	}
+	if err := s.refusedFeedURL(raw); err != nil {
+		p.Error = p.T("admin.feeds.refused_url")
+		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
+		return
+	}
 	f := &model.Feed{URL: raw}
 	err := s.st.AddFeed(r.Context(), f)
 	if errors.Is(err, store.ErrExists) {

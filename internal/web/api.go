@@ -448,6 +448,15 @@ func validFeedURL(raw string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil && len(raw) <= 2000
 }
 
+// refusedFeedURL is the fetcher's reason never to fetch a valid feed URL,
+// or nil.
+func (s *Server) refusedFeedURL(raw string) error {
+	if s.cfg.FeedURLs == nil {
+		return nil
+	}
+	return s.cfg.FeedURLs.CheckURL(raw)
+}
+
 func (s *Server) handleAPIAddFeed(w http.ResponseWriter, r *http.Request, _ *model.User) {
 	var body struct {
 		URL     string `json:"url"`
@@ -461,6 +470,10 @@ func (s *Server) handleAPIAddFeed(w http.ResponseWriter, r *http.Request, _ *mod
 	body.URL = strings.TrimSpace(body.URL)
 	if !validFeedURL(body.URL) {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "url must be an absolute http or https URL")
+		return
+	}
+	if err := s.refusedFeedURL(body.URL); err != nil {
+		writeAPIError(w, http.StatusBadRequest, "refused_address", "the fetcher may not fetch this url ("+err.Error()+"); private networks need --allow-addr")
 		return
 	}
 	f := &model.Feed{URL: body.URL, Paused: body.Paused}

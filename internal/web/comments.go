@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,21 +9,30 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
-// Limits on a comment. The body cap is well above what the field limits
-// allow, so only abuse hits it.
+// Limits on a comment. The fields are limited in characters after
+// decoding; the body cap only stops abuse, so it must hold the largest
+// form the fields allow as a browser sends it: every character of the text
+// may take 4 bytes of UTF-8 and each byte 3 characters URL-encoded (%XX),
+// so 4,000 characters are up to 48,000 bytes, plus the name (80 × 12), the
+// website (300 × 3), the token and the field names: under 51,000 bytes.
 const (
-	maxCommentBody = 32 << 10
+	maxCommentBody = 64 << 10
 	maxNameRunes   = 80
 	maxWebsiteLen  = 300
 	maxTextRunes   = 4000
@@ -51,17 +61,56 @@ type commentForm struct {
 	Errors              map[string]string
 }
 
-// countLinks counts what a reader would take for links in a comment: every
-// http(s):// URL and every bare www. address.
+// countLinks counts what a reader (or a linkifying feed reader or mail
+// client) would take for links: every http(s):// URL, every bare www.
+// address, every bare domain with a known top-level domain ("pills.example.com/buy",
+// "cheap.ru", "user@spam.example") and every dotted IPv4 address. Known
+// TLDs keep "e.g." and "file.txt" out of the count.
 func countLinks(text string) int {
-	lower := strings.ToLower(text)
-	n := strings.Count(lower, "http://") + strings.Count(lower, "https://")
-	for _, f := range strings.Fields(lower) {
-		if strings.HasPrefix(strings.TrimLeft(f, "(<[\"'"), "www.") {
+	n := 0
+	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(`()<>[]{}"'|\^`+"`", r)
+	}) {
+		if k := strings.Count(f, "http://") + strings.Count(f, "https://"); k > 0 {
+			n += k
+			continue
+		}
+		if linkHost(f) {
 			n++
 		}
 	}
 	return n
+}
+
+// linkHost reports whether a word without a scheme starts with a host name
+// a linkifier would turn into a link.
+func linkHost(word string) bool {
+	if i := strings.IndexAny(word, "/?#"); i >= 0 {
+		word = word[:i]
+	}
+	if i := strings.LastIndexByte(word, '@'); i >= 0 {
+		word = word[i+1:]
+	}
+	if i := strings.LastIndexByte(word, ':'); i >= 0 {
+		word = word[:i]
+	}
+	host := strings.TrimRight(strings.TrimLeft(word, ".,;:!?*_~-"), ".,;:!?*_~-")
+	if strings.HasPrefix(host, "www.") && len(host) > len("www.") {
+		return true
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
+		return true
+	}
+	if !strings.Contains(host, ".") {
+		return false
+	}
+	ascii, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return false
+	}
+	suffix, icann := publicsuffix.PublicSuffix(ascii)
+	// A name under a real public suffix, not the suffix itself ("co.uk").
+	return icann && len(ascii) > len(suffix)+1 && strings.HasSuffix(ascii, "."+suffix)
 }
 
 func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +130,7 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 	// Two checks against forged posts: the browser's own cross-origin
 	// signals, and the token that only a page of this site could have put
 	// next to this reader's cookie.
-	issued, valid := s.validCSRF(r)
+	tok, valid := s.parseFormToken(r)
 	if s.cop.Check(r) != nil || !valid {
 		s.renderError(w, r, http.StatusForbidden, "forbidden")
 		return
@@ -98,7 +147,10 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 	// A person reads the article and types; a bot posts the moment it has
 	// the form. Too fast a post is shown again, so a quick person only has
 	// to send it once more.
-	if s.cfg.MinSubmit > 0 && s.cfg.Now().Sub(issued) < s.cfg.MinSubmit {
+	switch {
+	case !s.freshComment(r, tok):
+		form.Errors[fieldText] = v.T("form.error.expired")
+	case s.cfg.MinSubmit > 0 && s.cfg.Now().Sub(tok.issued) < s.cfg.MinSubmit:
 		form.Errors[fieldText] = v.T("form.error.too_fast")
 	}
 	var parent *model.Comment
@@ -112,6 +164,20 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			parent = c
+		}
+	}
+	if len(form.Errors) == 0 {
+		// Claimed only now, so a form shown again for a mistake can be
+		// sent again; claimed atomically, so two posts racing with one
+		// token store one comment.
+		ok, full := s.usedForms.claim(tok.id, tok.issued.Add(commentFormMaxAge), s.cfg.Now())
+		if full {
+			w.Header().Set("Retry-After", "60")
+			s.renderError(w, r, http.StatusTooManyRequests, "too_many")
+			return
+		}
+		if !ok {
+			form.Errors[fieldText] = v.T("form.error.expired")
 		}
 	}
 	if len(form.Errors) > 0 {
@@ -234,8 +300,24 @@ func parseCommentForm(vals url.Values, l *locale, maxLinks int) commentForm {
 		f.Errors[fieldText] = l.T("form.error.text_required")
 	case n > maxTextRunes:
 		f.Errors[fieldText] = l.T("form.error.text_too_long")
-	case countLinks(f.Text) > max(maxLinks, 0):
-		f.Errors[fieldText] = l.T("form.error.too_many_links")
+	}
+	// Spam puts its links wherever they are shown: the name (a bare
+	// domain), the website (linked from the name) and the text. The error
+	// goes to the text when it has links, else to the field that has them.
+	nameLinks, textLinks := countLinks(f.Name), countLinks(f.Text)
+	siteLinks := 0
+	if f.Website != "" {
+		siteLinks = 1
+	}
+	if nameLinks+siteLinks+textLinks > max(maxLinks, 0) {
+		switch {
+		case textLinks > 0:
+			f.Errors[fieldText] = cmp.Or(f.Errors[fieldText], l.T("form.error.too_many_links"))
+		case nameLinks > 0:
+			f.Errors[fieldName] = cmp.Or(f.Errors[fieldName], l.T("form.error.too_many_links"))
+		default:
+			f.Errors[fieldWebsite] = cmp.Or(f.Errors[fieldWebsite], l.T("form.error.too_many_links"))
+		}
 	}
 	f.Parent, _ = strconv.ParseInt(vals.Get(fieldParent), 10, 64)
 	return f
@@ -288,11 +370,13 @@ func normalizeWebsite(s string) (string, bool) {
 }
 
 // csrfToken returns a form token for the reader's CSRF cookie, setting a
-// new cookie when the request has none. The token is an HMAC of the cookie
-// and the time it was issued (a signed double-submit cookie): a forged
-// cross-site post carries no cookie under SameSite=Lax, a cookie planted by
-// a sibling domain is useless without the server's key, and the issue time
-// tells how long the reader had the form.
+// new cookie when the request has none. The token is an HMAC of the cookie,
+// the time it was issued, a random id and a tag of the reader's address (a
+// signed double-submit cookie): a forged cross-site post carries no cookie
+// under SameSite=Lax, a cookie planted by a sibling domain is useless
+// without the server's key, the issue time tells how long the reader had
+// the form, the id lets a comment form be used once, and the address tag
+// keeps a token fetched in one place from being used from many.
 func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	nonce, ok := csrfNonce(r)
 	if !ok {
@@ -306,37 +390,140 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 			SameSite: http.SameSiteLaxMode,
 		})
 	}
-	ts := make([]byte, 8)
-	binary.BigEndian.PutUint64(ts, uint64(s.cfg.Now().Unix()))
-	return base64.RawURLEncoding.EncodeToString(append(ts, s.csrfMAC(nonce, ts)...))
+	tok := make([]byte, tokenSigned, tokenLen)
+	binary.BigEndian.PutUint64(tok, uint64(s.cfg.Now().Unix()))
+	rand.Read(tok[8 : 8+tokenIDLen])
+	copy(tok[8+tokenIDLen:], s.addrTag(r))
+	return base64.RawURLEncoding.EncodeToString(append(tok, s.csrfMAC(nonce, tok)...))
 }
 
-// csrfMaxAge is how long a form stays good.
-const csrfMaxAge = 24 * time.Hour
+// A form token: issue time (8 bytes), id, address tag, then the MAC of
+// those under the reader's cookie.
+const (
+	tokenIDLen   = 16
+	tokenAddrLen = 8
+	tokenSigned  = 8 + tokenIDLen + tokenAddrLen
+	tokenLen     = tokenSigned + sha256.Size
+)
+
+// csrfMaxAge is how long an admin form stays good; commentFormMaxAge is
+// the much shorter life of a comment form, which is also used only once.
+const (
+	csrfMaxAge        = 24 * time.Hour
+	commentFormMaxAge = 2 * time.Hour
+)
+
+// formToken is a token whose MAC matched the reader's cookie.
+type formToken struct {
+	issued time.Time
+	id     string
+	addr   []byte
+}
+
+// parseFormToken checks the form's token against the reader's cookie. A
+// token that fails here was not made for this reader: a forgery.
+func (s *Server) parseFormToken(r *http.Request) (formToken, bool) {
+	nonce, ok := csrfNonce(r)
+	if !ok {
+		return formToken{}, false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(r.PostForm.Get(fieldCSRF))
+	if err != nil || len(got) != tokenLen || !hmac.Equal(got[tokenSigned:], s.csrfMAC(nonce, got[:tokenSigned])) {
+		return formToken{}, false
+	}
+	return formToken{
+		issued: time.Unix(int64(binary.BigEndian.Uint64(got[:8])), 0),
+		id:     string(got[8 : 8+tokenIDLen]),
+		addr:   got[8+tokenIDLen : tokenSigned],
+	}, true
+}
 
 // validCSRF checks the form's token against the reader's cookie and returns
-// when the token was issued.
+// when the token was issued (admin forms: a page of buttons posts many
+// times, so these tokens are neither single-use nor bound to an address).
 func (s *Server) validCSRF(r *http.Request) (time.Time, bool) {
-	nonce, ok := csrfNonce(r)
+	tok, ok := s.parseFormToken(r)
 	if !ok {
 		return time.Time{}, false
 	}
-	got, err := base64.RawURLEncoding.DecodeString(r.PostForm.Get(fieldCSRF))
-	if err != nil || len(got) != 8+sha256.Size || !hmac.Equal(got[8:], s.csrfMAC(nonce, got[:8])) {
+	if age := s.cfg.Now().Sub(tok.issued); age > csrfMaxAge || age < -time.Minute {
 		return time.Time{}, false
 	}
-	issued := time.Unix(int64(binary.BigEndian.Uint64(got[:8])), 0)
-	if age := s.cfg.Now().Sub(issued); age > csrfMaxAge || age < -time.Minute {
-		return time.Time{}, false
-	}
-	return issued, true
+	return tok.issued, true
 }
 
-func (s *Server) csrfMAC(nonce string, ts []byte) []byte {
+// freshComment tells whether a genuine comment token may still post: not
+// too old, sent from the address (IPv6: the /64) it was issued to, and not
+// used for a stored comment before. A stale token is no forgery (a reader
+// who left the page open, or whose phone changed networks), so the form is
+// shown again with the text kept rather than refused.
+func (s *Server) freshComment(r *http.Request, tok formToken) bool {
+	age := s.cfg.Now().Sub(tok.issued)
+	return age <= commentFormMaxAge && age >= -time.Minute &&
+		hmac.Equal(tok.addr, s.addrTag(r)) && !s.usedForms.used(tok.id, s.cfg.Now())
+}
+
+// addrTag is a short keyed hash of the reader's address as the rate limits
+// see it: the token carries no address in the clear.
+func (s *Server) addrTag(r *http.Request) []byte {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte("addr\x00" + clientKey(r, s.cfg.TrustProxy)))
+	return m.Sum(nil)[:tokenAddrLen]
+}
+
+func (s *Server) csrfMAC(nonce string, signed []byte) []byte {
 	m := hmac.New(sha256.New, s.csrfKey)
 	m.Write([]byte("form\x00" + nonce + "\x00"))
-	m.Write(ts)
+	m.Write(signed)
 	return m.Sum(nil)
+}
+
+// usedTokens remembers the ids of comment tokens that posted a comment
+// until they expire, so that each token posts once. It lives in the
+// process: behind a load balancer a token could post once per process,
+// still once per token and address within commentFormMaxAge. Entries come
+// only from stored comments, which the per-address rate limit holds down;
+// maxUsedTokens bounds the map whatever happens.
+type usedTokens struct {
+	mu        sync.Mutex
+	until     map[string]time.Time
+	nextPrune int
+}
+
+const maxUsedTokens = 1 << 20
+
+func newUsedTokens() *usedTokens {
+	return &usedTokens{until: map[string]time.Time{}, nextPrune: 1024}
+}
+
+func (u *usedTokens) used(id string, now time.Time) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	until, ok := u.until[id]
+	return ok && now.Before(until)
+}
+
+// claim marks id used until the given time. It fails when id was used
+// already, or when the map is full of unexpired ids (full is true then).
+func (u *usedTokens) claim(id string, until, now time.Time) (ok, full bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if t, seen := u.until[id]; seen && now.Before(t) {
+		return false, false
+	}
+	if len(u.until) >= u.nextPrune {
+		for k, t := range u.until {
+			if !now.Before(t) {
+				delete(u.until, k)
+			}
+		}
+		u.nextPrune = max(1024, 2*len(u.until))
+	}
+	if len(u.until) >= maxUsedTokens {
+		return false, true
+	}
+	u.until[id] = until
+	return true, false
 }
 
 // csrfNonce returns the request's CSRF cookie when it is well formed.

@@ -414,24 +414,71 @@ func (f *outFeed) rss() ([]byte, error) {
 		Atom:    "http://www.w3.org/2005/Atom",
 		DC:      "http://purl.org/dc/elements/1.1/",
 		Channel: rssChannel{
-			Title: f.Title, Link: f.HomeURL, Description: f.Description, Language: f.Lang,
+			Title: rssText(f.Title), Link: f.HomeURL, Description: template.HTMLEscapeString(f.Description), Language: f.Lang,
 			LastBuildDate: f.Updated.UTC().Format(time.RFC1123Z),
 			Generator:     "kabar",
 			Self:          rssSelf{Href: f.SelfURL + altQuery(f.SelfURL, "rss"), Rel: "self", Type: "application/rss+xml"},
 		},
 	}
 	for _, e := range f.Entries {
-		d.Channel.Items = append(d.Channel.Items, rssItem{
-			Title: e.Title, Link: e.URL,
-			GUID:        rssGUID{IsPermaLink: "true", Value: e.URL},
-			PubDate:     e.Published.UTC().Format(time.RFC1123Z),
-			Creator:     e.Author,
-			Categories:  e.Tags,
-			Description: e.Summary,
+		it := rssItem{
+			Title: rssText(e.Title), Link: e.URL,
+			GUID:    rssGUID{IsPermaLink: "true", Value: e.URL},
+			PubDate: e.Published.UTC().Format(time.RFC1123Z),
+			Creator: rssText(e.Author),
+			// description is HTML in RSS 2.0: the plain-text summary is
+			// escaped here once as HTML and once more by the XML encoder,
+			// so a reader that decodes both shows the text, not markup.
+			Description: template.HTMLEscapeString(e.Summary),
 			Content:     e.HTML,
-		})
+		}
+		for _, t := range e.Tags {
+			it.Categories = append(it.Categories, rssText(t))
+		}
+		d.Channel.Items = append(d.Channel.Items, it)
 	}
 	return marshalXML(d)
+}
+
+// rssText makes plain text safe for the RSS elements that have no declared
+// type (title, dc:creator, category). Readers disagree about them: some
+// show them as text, many render them as HTML. Escaping them as HTML would
+// show "&lt;" to the first kind, so markup is stripped instead and every
+// '<' left is kept from opening a tag: the result reads the same as text
+// and parses to text alone as HTML. Entities need nothing: decoded, they
+// only ever make text.
+func rssText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '<' || i+1 == len(s) || !opensTag(s[i+1]) {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		if strings.HasPrefix(s[i:], "<!--") {
+			if end := strings.Index(s[i+4:], "-->"); end >= 0 {
+				i += 4 + end + 3
+				b.WriteByte(' ')
+				continue
+			}
+		} else if end := strings.IndexByte(s[i:], '>'); end >= 0 {
+			i += end + 1
+			b.WriteByte(' ')
+			continue
+		}
+		// An unclosed '<' ("a<b and c") is text: a space after it means
+		// no HTML parser takes it for the start of a tag.
+		b.WriteString("< ")
+		i++
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// opensTag reports whether c after '<' makes an HTML tokenizer start a tag,
+// an end tag, a comment or a bogus comment.
+func opensTag(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }
 
 func altQuery(u, alt string) string {

@@ -64,6 +64,13 @@ type Config struct {
 	CommentEvery time.Duration
 	MaxLinks     int
 
+	// FeedURLs, when set, checks a feed's address when one is added (API
+	// and admin form) against the fetcher's private-network guard, with the
+	// operator's allowed ranges, so that an address the fetcher would
+	// refuse is refused at once instead of failing at every poll.
+	// *fetch.Client is one.
+	FeedURLs URLChecker
+
 	// Reextract, when set, lets the owner fetch and extract a post again
 	// from /admin. The pipeline provides it; nil hides the button.
 	Reextract Reextractor
@@ -74,6 +81,12 @@ type Config struct {
 	// Logger receives errors the reader only sees as a 500; default
 	// slog.Default().
 	Logger *slog.Logger
+}
+
+// URLChecker tells whether an address may ever be fetched, without
+// fetching it.
+type URLChecker interface {
+	CheckURL(raw string) error
 }
 
 // Reextractor fetches a post's page again and replaces its text. The site
@@ -98,6 +111,7 @@ type Server struct {
 	api     *http.ServeMux
 
 	commentLimit *rateLimiter
+	usedForms    *usedTokens
 	loginLimit   *rateLimiter
 	cache        *siteCache
 	matcher      language.Matcher
@@ -171,6 +185,7 @@ func New(st store.Store, cfg Config) (*Server, error) {
 		rand.Read(s.csrfKey)
 	}
 	s.commentLimit = newRateLimiter(cfg.CommentBurst, cfg.CommentEvery, cfg.Now)
+	s.usedForms = newUsedTokens()
 	// Ten tries at a password, then one every half minute: enough for a
 	// person who mistypes, far too few for guessing.
 	s.loginLimit = newRateLimiter(10, 30*time.Second, cfg.Now)
