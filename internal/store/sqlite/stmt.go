@@ -26,8 +26,8 @@ const (
 	qSlugTaken  = `SELECT count(*) FROM posts WHERE year = ? AND month = ? AND slug = ?`
 	qInsertPost = `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
-		image, description, body, content_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		image, description, body, content_hash, created_at, truncated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	qItemDone = `UPDATE items SET status = ?, error = '', post_id = ?, updated_at = ?,
 		claimed_by = '', claimed_until = '' WHERE id = ?`
 	qItemByGUID = `SELECT id FROM items WHERE feed_id = ? AND guid = ?`
