@@ -157,6 +157,9 @@ type Post struct {
 	// same article arriving under another URL.
 	ContentHash string
 	CreatedAt   time.Time
+	// Truncated means the article was longer than MaxArticleBytes and only
+	// its beginning is kept (see Limit).
+	Truncated bool
 }
 
 // Path is the post's path on the site.

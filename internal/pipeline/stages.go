@@ -351,7 +351,7 @@ func (p *Pipeline) Reextract(ctx context.Context, postID int64) error {
 	if len(fresh.Paragraphs) == 0 {
 		return fmt.Errorf("extract post %d again: %s holds no article text", postID, post.SourceURL)
 	}
-	post.Paragraphs, post.ContentHash = fresh.Paragraphs, fresh.ContentHash
+	post.Paragraphs, post.ContentHash, post.Truncated = fresh.Paragraphs, fresh.ContentHash, fresh.Truncated
 	post.Author = firstNonEmpty(fresh.Author, post.Author)
 	post.Language = firstNonEmpty(fresh.Language, post.Language)
 	post.Image = firstNonEmpty(fresh.Image, post.Image)
@@ -532,7 +532,7 @@ func buildPost(it *model.Item, art *model.Article, pageURL string, now time.Time
 	if source == "" {
 		source = pageURL
 	}
-	return &model.Post{
+	return limited(&model.Post{
 		FeedID:      it.FeedID,
 		ItemID:      it.ID,
 		Title:       title,
@@ -548,7 +548,7 @@ func buildPost(it *model.Item, art *model.Article, pageURL string, now time.Time
 		Description: sanitize.Text(art.Description),
 		Paragraphs:  paras,
 		ContentHash: contentHash(paras),
-	}
+	})
 }
 
 // contentHash identifies an article's text whatever its spacing and case, so

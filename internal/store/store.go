@@ -104,6 +104,8 @@ type PostStore interface {
 	// SavePost stores the post made from item p.ItemID and marks the item done.
 	// A post with the same source URL or content hash already stored is reused:
 	// the item is linked to it and created is false. p.ID and p.Slug are set.
+	// Both this and UpdatePostText first bound the post (p.Limit): a longer
+	// text is stored up to model.MaxArticleBytes and marked Truncated.
 	SavePost(ctx context.Context, p *model.Post) (created bool, err error)
 	// UpdatePostText replaces a post's text (p.Paragraphs, p.ContentHash)
 	// and what came with it from the page (author, language, image,

@@ -16,7 +16,7 @@ import (
 
 const postCols = `id, COALESCE(feed_id, 0), COALESCE(item_id, 0), slug, title, author, publisher,
 	source_url, amp_url, item_link, article_id, published, language, image, description,
-	body, content_hash, created_at`
+	body, content_hash, created_at, truncated`
 
 func scanPost(r row) (*model.Post, error) {
 	var p model.Post
@@ -24,7 +24,7 @@ func scanPost(r row) (*model.Post, error) {
 	var body string
 	err := r.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
 		&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
-		&p.Description, &body, &p.ContentHash, &created)
+		&p.Description, &body, &p.ContentHash, &created, &p.Truncated)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +61,7 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 	if p.SourceURL == "" {
 		return false, fmt.Errorf("post %q: empty source URL", p.Title)
 	}
+	p.Limit() // whoever the writer, a stored article is bounded
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = time.Now().UTC()
 	}
@@ -162,12 +163,12 @@ func insertPost(ctx context.Context, tx pgx.Tx, p *model.Post) error {
 	// A new post waits for its story (migration 008).
 	err = tx.QueryRow(ctx, `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
-		image, description, body, content_hash, created_at, story_pending)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, true)
+		image, description, body, content_hash, created_at, truncated, story_pending)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, true)
 		ON CONFLICT DO NOTHING RETURNING id`,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, p.Published.UTC(), p.Language, p.Image,
-		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.CreatedAt.UTC()).Scan(&p.ID)
+		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.CreatedAt.UTC(), p.Truncated).Scan(&p.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errRace
 	}
@@ -185,6 +186,7 @@ func likeEscape(s string) string {
 // column follows by trigger. The unique index on content_hash settles a
 // race with another post of the same text.
 func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
+	p.Limit()
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if p.ContentHash != "" {
 			var other int64
@@ -198,8 +200,8 @@ func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
 			}
 		}
 		tag, err := tx.Exec(ctx, `UPDATE posts SET author = $1, language = $2, image = $3,
-			description = $4, body = $5, content_hash = $6 WHERE id = $7`, p.Author, p.Language, p.Image,
-			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.ID)
+			description = $4, body = $5, content_hash = $6, truncated = $7 WHERE id = $8`, p.Author, p.Language, p.Image,
+			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.Truncated, p.ID)
 		if isUnique(err) {
 			return fmt.Errorf("the new text is that of another post: %w", store.ErrExists)
 		}
@@ -225,6 +227,9 @@ func (s *Store) Post(ctx context.Context, id int64) (*model.Post, error) {
 
 // PostByPath finds a post by its site path's parts.
 func (s *Store) PostByPath(ctx context.Context, year, month int, slug string) (*model.Post, error) {
+	if !storable(slug) {
+		return nil, fmt.Errorf("post %04d/%02d/%q: %w", year, month, slug, store.ErrNotFound)
+	}
 	p, err := scanPost(s.pool.QueryRow(ctx, `SELECT `+postCols+` FROM posts
 		WHERE year = $1 AND month = $2 AND slug = $3`, year, month, slug))
 	return p, notFound(err, fmt.Sprintf("post %04d/%02d/%s", year, month, slug))

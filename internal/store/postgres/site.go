@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -17,7 +18,7 @@ import (
 // postColsP is postCols for queries that join posts as p.
 const postColsP = `p.id, COALESCE(p.feed_id, 0), COALESCE(p.item_id, 0), p.slug, p.title, p.author,
 	p.publisher, p.source_url, p.amp_url, p.item_link, p.article_id, p.published, p.language,
-	p.image, p.description, p.body, p.content_hash, p.created_at`
+	p.image, p.description, p.body, p.content_hash, p.created_at, p.truncated`
 
 // listWhere builds the filter of a listing; see the SQLite store for the
 // label query's reasoning. Parameters start at $1.
@@ -48,8 +49,23 @@ func limitOffset(args []any, limit, offset int) (string, []any) {
 	return fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, l, max(offset, 0))
 }
 
+// storable reports whether PostgreSQL accepts every one of ss as text: it
+// rejects NUL and invalid UTF-8 with an error, and no stored name holds
+// either, so a query for such a name (a reader's URL) finds nothing.
+func storable(ss ...string) bool {
+	for _, s := range ss {
+		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
+}
+
 // ListPosts lists the posts q selects, newest first.
 func (s *Store) ListPosts(ctx context.Context, q store.ListQuery) ([]model.Post, error) {
+	if !storable(q.Label, q.Publisher) {
+		return nil, nil
+	}
 	from, where, args := listWhere(q)
 	order := `p.published DESC, p.id DESC`
 	if q.Label != "" {
@@ -65,6 +81,9 @@ func (s *Store) ListPosts(ctx context.Context, q store.ListQuery) ([]model.Post,
 
 // CountListPosts counts the posts q selects.
 func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, error) {
+	if !storable(q.Label, q.Publisher) {
+		return 0, nil
+	}
 	var n int
 	var err error
 	if q.Label != "" {
@@ -76,20 +95,36 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// headlineOpts makes ts_headline mark matches with the store's markers.
-const headlineOpts = `'StartSel=' || chr(2) || ', StopSel=' || chr(3)`
+// tsQuery builds the tsquery of a search's terms, all of them required:
+// plainto_tsquery for a word, phraseto_tsquery for a phrase. Both read their
+// text as plain words, never as operators: websearch_to_tsquery failed on a
+// few dozen dashes ("tsquery stack too small"), and the SQLite store has no
+// operators either. Parameters start after args.
+func tsQuery(terms []store.SearchTerm, args []any) (string, []any) {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		args = append(args, t.Text)
+		fn := "plainto_tsquery"
+		if t.Phrase {
+			fn = "phraseto_tsquery"
+		}
+		parts[i] = fmt.Sprintf(`%s('simple', kabar_fold($%d))`, fn, len(args))
+	}
+	return "(" + strings.Join(parts, " && ") + ")", args
+}
 
 // Search finds posts with the tsvector index, best first (titles weigh
-// more), with highlighted titles and snippets. websearch_to_tsquery accepts
-// anything a person types: words are all required, "quotes" make phrases.
+// more). Titles and snippets are highlighted in Go from a bounded part of
+// each hit's text (store.Highlighter), as in SQLite: ts_headline parses the
+// whole text.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
-	text := strings.TrimSpace(strings.ReplaceAll(q.Text, "\x00", ""))
-	if text == "" {
+	terms := store.ParseSearch(q.Text)
+	if len(terms) == 0 {
 		return nil, 0, nil
 	}
-	const tsq = `websearch_to_tsquery('simple', kabar_fold($1))`
+	tsq, args := tsQuery(terms, nil)
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ `+tsq, text).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ `+tsq, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if total == 0 {
@@ -99,37 +134,31 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
+	n := len(args)
+	args = append(args, limit, max(q.Offset, 0), store.SearchWindow)
 	// As in SQLite: past store.SearchWindow matches, rank the newest ones
-	// only; and make headlines for the page's hits only.
-	rows, err := s.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS query),
+	// only.
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`WITH q AS (SELECT %s AS query),
 		matches AS (
 			SELECT p.id, p.search FROM posts p, q WHERE p.search @@ q.query
-			ORDER BY p.id DESC LIMIT $4),
+			ORDER BY p.id DESC LIMIT $%d),
 		hits AS (
 			SELECT m.id, ts_rank(m.search, q.query) AS rank FROM matches m, q
-			ORDER BY rank DESC, m.id DESC LIMIT $2 OFFSET $3)
-		SELECT `+postColsP+`,
-			ts_headline('simple', p.title, q.query, `+headlineOpts+` || ', HighlightAll=true'),
-			ts_headline('simple', p.body, q.query, `+headlineOpts+` || ', MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "')
-		FROM hits h JOIN posts p ON p.id = h.id, q ORDER BY h.rank DESC, h.id DESC`, text, limit, max(q.Offset, 0), store.SearchWindow)
+			ORDER BY rank DESC, m.id DESC LIMIT $%d OFFSET $%d)
+		SELECT `+postColsP+` FROM hits h JOIN posts p ON p.id = h.id ORDER BY h.rank DESC, h.id DESC`,
+		tsq, n+3, n+1, n+2), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.SearchHit, error) {
-		var h store.SearchHit
-		var published, created pgtype.Timestamptz
-		var body string
-		p := &h.Post
-		err := r.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
-			&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
-			&p.Description, &body, &p.ContentHash, &created, &h.Title, &h.Snippet)
-		p.Published, p.CreatedAt = timeOf(published), timeOf(created)
-		if body != "" {
-			p.Paragraphs = strings.Split(body, "\n")
-		}
-		h.Snippet = strings.ReplaceAll(h.Snippet, "\n", " ")
-		return h, err
-	})
+	posts, err := scanPosts(rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	ids := make([]int64, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+	}
+	hits, err := store.Highlight(ctx, terms, ids, posts)
 	return hits, total, err
 }
 
@@ -156,6 +185,9 @@ func (s *Store) PostLabels(ctx context.Context, postID int64) ([]model.Label, er
 // Labels lists labels with their post counts, most used first. Names sort
 // byte-wise, as in SQLite, whatever the database's collation.
 func (s *Store) Labels(ctx context.Context, kind string, limit int) ([]model.Label, error) {
+	if !storable(kind) {
+		return nil, nil
+	}
 	var l any
 	if limit > 0 {
 		l = limit
@@ -288,6 +320,9 @@ func (s *Store) KnownCommenter(ctx context.Context, commenter string) (bool, err
 }
 
 func commentWhere(q store.CommentQuery) (string, []any) {
+	if !storable(q.Status) {
+		return `false`, nil
+	}
 	var conds []string
 	var args []any
 	if q.PostID != 0 {
@@ -390,6 +425,9 @@ func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
 
 // UserByName finds a user by name.
 func (s *Store) UserByName(ctx context.Context, name string) (*model.User, error) {
+	if !storable(name) {
+		return nil, fmt.Errorf("user %q: %w", name, store.ErrNotFound)
+	}
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE name = $1`, name))
 	return u, notFound(err, fmt.Sprintf("user %q", name))
 }

@@ -13,14 +13,14 @@ import (
 
 const postCols = `id, COALESCE(feed_id, 0), COALESCE(item_id, 0), slug, title, author, publisher,
 	source_url, amp_url, item_link, article_id, published, language, image, description,
-	body, content_hash, created_at`
+	body, content_hash, created_at, truncated`
 
 func scanPost(row scanner) (*model.Post, error) {
 	var p model.Post
 	var published, body, created string
 	err := row.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
 		&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
-		&p.Description, &body, &p.ContentHash, &created)
+		&p.Description, &body, &p.ContentHash, &created, &p.Truncated)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +38,7 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 	if p.SourceURL == "" {
 		return false, fmt.Errorf("post %q: empty source URL", p.Title)
 	}
+	p.Limit() // whoever the writer, a stored article is bounded
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = time.Now().UTC()
 	}
@@ -120,12 +121,13 @@ func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error
 	return s.stmt(ctx, tx, qInsertPost).QueryRowContext(ctx,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, fmtTime(p.Published), p.Language, p.Image,
-		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, fmtTime(p.CreatedAt)).Scan(&p.ID)
+		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, fmtTime(p.CreatedAt), p.Truncated).Scan(&p.ID)
 }
 
 // UpdatePostText replaces a post's text (store.PostStore); the search
 // index follows by trigger.
 func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
+	p.Limit()
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if p.ContentHash != "" {
 			var other int64
@@ -139,8 +141,8 @@ func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
 			}
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE posts SET author = ?, language = ?, image = ?,
-			description = ?, body = ?, content_hash = ? WHERE id = ?`, p.Author, p.Language, p.Image,
-			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.ID)
+			description = ?, body = ?, content_hash = ?, truncated = ? WHERE id = ?`, p.Author, p.Language, p.Image,
+			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.Truncated, p.ID)
 		if err != nil {
 			return err
 		}

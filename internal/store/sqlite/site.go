@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
@@ -14,7 +13,7 @@ import (
 // postColsP is postCols for queries that join posts as p.
 const postColsP = `p.id, COALESCE(p.feed_id, 0), COALESCE(p.item_id, 0), p.slug, p.title, p.author,
 	p.publisher, p.source_url, p.amp_url, p.item_link, p.article_id, p.published, p.language,
-	p.image, p.description, p.body, p.content_hash, p.created_at`
+	p.image, p.description, p.body, p.content_hash, p.created_at, p.truncated`
 
 // listWhere builds the filter of a listing. A label's page walks the label
 // index in date order; a post that carries one name under two kinds (a
@@ -70,28 +69,14 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// ftsQuery turns a reader's text into an FTS5 query: every word a quoted
-// term, "quoted runs" phrases, all of them required. Quoting every term means
-// no input is ever FTS5 syntax, so odd text finds nothing instead of failing.
-func ftsQuery(text string) string {
-	var parts []string
-	for i, chunk := range strings.Split(text, `"`) {
-		words := strings.FieldsFunc(chunk, func(r rune) bool {
-			return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r)
-		})
-		if len(words) == 0 {
-			continue
-		}
-		if i%2 == 1 { // inside quotes
-			parts = append(parts, `"`+strings.Join(words, " ")+`"`)
-			continue
-		}
-		for _, w := range words {
-			parts = append(parts, `"`+w+`"`)
-		}
-	}
-	if len(parts) > 16 {
-		parts = parts[:16]
+// ftsQuery turns a search's terms into an FTS5 query: every term a quoted
+// string (FTS5 tokenizes it as it does the text: "e-mail" is the phrase
+// "e mail"), all of them required. Quoting every term means no input is
+// ever FTS5 syntax, so odd text finds nothing instead of failing.
+func ftsQuery(terms []store.SearchTerm) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = `"` + strings.ReplaceAll(t.Text, `"`, `""`) + `"`
 	}
 	return strings.Join(parts, " ")
 }
@@ -100,12 +85,14 @@ func ftsQuery(text string) string {
 var searchWindow = store.SearchWindow
 
 // Search finds posts with FTS5, best match first (titles weigh ten times
-// the text), with highlighted titles and snippets. It ranks the matches'
-// rowids first and makes snippets for the page's hits only: snippet() is by
-// far the dearest part, and SQLite would otherwise make one for every match
-// before sorting.
+// the text). It ranks the matches' rowids first and loads the page's hits
+// only; their titles and snippets are highlighted in Go from a bounded part
+// of the text (store.Highlighter): FTS5's snippet() weighs every match
+// against the whole text, seconds for a text of a megabyte, in one step
+// that an interrupt cannot stop.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
-	match := ftsQuery(q.Text)
+	terms := store.ParseSearch(q.Text)
+	match := ftsQuery(terms)
 	if match == "" {
 		return nil, 0, nil
 	}
@@ -131,42 +118,17 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
 	}
-	in, args := inList([]any{store.MarkStart, store.MarkEnd, store.MarkStart, store.MarkEnd, match}, ids)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+`,
-		highlight(posts_fts, 0, ?, ?), snippet(posts_fts, 1, ?, ?, '…', 32)
-		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-		WHERE posts_fts MATCH ? AND posts_fts.rowid IN `+in, args...)
+	in, args := inList(nil, ids)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id IN `+in, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	defer rows.Close()
-	byID := map[int64]store.SearchHit{}
-	for rows.Next() {
-		var h store.SearchHit
-		var published, body, created string
-		p := &h.Post
-		if err := rows.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
-			&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
-			&p.Description, &body, &p.ContentHash, &created, &h.Title, &h.Snippet); err != nil {
-			return nil, 0, err
-		}
-		p.Published, p.CreatedAt = parseTime(published), parseTime(created)
-		if body != "" {
-			p.Paragraphs = strings.Split(body, "\n")
-		}
-		h.Snippet = strings.ReplaceAll(h.Snippet, "\n", " ")
-		byID[p.ID] = h
+	posts, err := collectPosts(rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	hits := make([]store.SearchHit, 0, len(ids))
-	for _, id := range ids {
-		if h, ok := byID[id]; ok {
-			hits = append(hits, h)
-		}
-	}
-	return hits, total, nil
+	hits, err := store.Highlight(ctx, terms, ids, posts)
+	return hits, total, err
 }
 
 // ids runs a query of one integer column.

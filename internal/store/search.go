@@ -1,0 +1,378 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+// A search's cost grows with the terms it holds, and anyone may search:
+// what a reader types is cut to MaxSearchRunes and its first MaxSearchTerms
+// words (a phrase's words each count) before any backend sees it. Nobody
+// types more; the excess is dropped, never answered with an error.
+const (
+	MaxSearchRunes = 256
+	MaxSearchTerms = 16
+)
+
+// SearchTerm is one required part of a search: a word, or the words of a
+// "quoted phrase" that must follow each other. Text holds words separated
+// by single spaces; a word may hold punctuation ("e-mail", "3.5"), which
+// each backend's tokenizer handles as it does in the indexed text.
+type SearchTerm struct {
+	Text   string
+	Phrase bool
+}
+
+// ParseSearch turns what a reader typed into the terms a backend searches
+// for, all of them required. It never fails: control characters and
+// invalid UTF-8 become spaces, words without a letter or digit (operators,
+// dashes, stray punctuation) are dropped, and the text and term count are
+// bounded. No text a backend receives from it can be query syntax, so odd
+// input finds nothing instead of raising a database error.
+func ParseSearch(text string) []SearchTerm {
+	text = cleanQuery(text)
+	if utf8.RuneCountInString(text) > MaxSearchRunes {
+		n := 0
+		for i := range text {
+			if n == MaxSearchRunes {
+				text = text[:i]
+				break
+			}
+			n++
+		}
+	}
+	var terms []SearchTerm
+	words := 0
+	for i, chunk := range strings.Split(text, `"`) {
+		var fields []string
+		for _, f := range strings.Fields(chunk) {
+			if words+len(fields) < MaxSearchTerms && strings.IndexFunc(f, isWordRune) >= 0 {
+				fields = append(fields, f)
+			}
+		}
+		words += len(fields)
+		if i%2 == 1 && len(fields) > 0 { // inside quotes
+			terms = append(terms, SearchTerm{Text: strings.Join(fields, " "), Phrase: len(fields) > 1})
+			continue
+		}
+		for _, f := range fields {
+			terms = append(terms, SearchTerm{Text: f})
+		}
+	}
+	return terms
+}
+
+// cleanQuery replaces what no database should see in a query parameter:
+// invalid UTF-8, NUL and the other control characters (the match markers
+// among them).
+func cleanQuery(s string) string {
+	s = strings.ToValidUTF8(s, " ")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// isWordRune tells the characters that make words: letters, digits and the
+// marks that accent them, as both backends' tokenizers see them.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+// Snippets are made in Go from a bounded part of each hit's text, by both
+// backends alike. SQLite's snippet() scored every match against the whole
+// text (a post of 1 MB took seconds, of 10 MB minutes, in one statement
+// that could not be interrupted) and PostgreSQL's ts_headline parses the
+// whole text; this costs one pass over at most SnippetScanBytes.
+const (
+	// SnippetTokens is the length of a snippet, in words.
+	SnippetTokens = 32
+	// SnippetScanBytes bounds the text searched for the snippet's matches:
+	// a post stored before MaxArticleBytes existed may be longer.
+	SnippetScanBytes = model.MaxArticleBytes
+	// snippetLead is how many words before its first match a snippet starts
+	// (fewer at the start of a paragraph).
+	snippetLead = 4
+	// snippetMaxMatches bounds the matches weighed for the best window.
+	snippetMaxMatches = 256
+	// snippetMaxBytes bounds a snippet however long its words.
+	snippetMaxBytes = 1024
+	// maxWordBytes: a longer word cannot be one of a search's words, which
+	// MaxSearchRunes bounds, and is not folded.
+	maxWordBytes = 4 * MaxSearchRunes
+)
+
+// Highlighter marks a search's words in its hits' titles and snippets with
+// MarkStart and MarkEnd. Words are compared as the backends compare them:
+// case and accents folded.
+type Highlighter struct {
+	ids map[string]int // folded word → its number
+	buf []byte
+	tmp []byte
+}
+
+// NewHighlighter makes the highlighter of a search's terms.
+func NewHighlighter(terms []SearchTerm) *Highlighter {
+	h := &Highlighter{ids: map[string]int{}}
+	for _, t := range terms {
+		for i := 0; ; {
+			start, end := nextWord(t.Text, i)
+			if start < 0 {
+				break
+			}
+			w := string(h.fold(t.Text[start:end]))
+			if _, ok := h.ids[w]; !ok {
+				h.ids[w] = len(h.ids)
+			}
+			i = end
+		}
+	}
+	return h
+}
+
+// Title marks every searched word of a title.
+func (h *Highlighter) Title(s string) string {
+	var b strings.Builder
+	h.mark(&b, s, 0, len(s))
+	return b.String()
+}
+
+// match is a searched word found in a text: its word number and byte
+// offset, and where a snippet showing it would start.
+type match struct {
+	word, id, winWord, winStart int
+}
+
+// Snippet returns about SnippetTokens words of text around the place where
+// the most searched words are close together (the first such place), with
+// the searched words marked, newlines turned into spaces, and "…" where
+// text was left out. A text without a match gives its first words.
+func (h *Highlighter) Snippet(text string) string {
+	scan := text
+	if len(scan) > SnippetScanBytes {
+		scan = scan[:SnippetScanBytes]
+	}
+	var matches []match
+	var starts [snippetLead + 1]int // byte offsets of the last words
+	paraWord, prevEnd := 0, 0
+	var found [MaxSearchRunes/2 + 1]bool
+	nFound := 0
+	for i, word := 0, 0; len(matches) < snippetMaxMatches; word++ {
+		start, end := nextWord(scan, i)
+		if start < 0 {
+			break
+		}
+		if word > 0 && strings.IndexByte(scan[prevEnd:start], '\n') >= 0 {
+			paraWord = word
+		}
+		starts[word%len(starts)] = start
+		if id, ok := h.lookup(scan[start:end]); ok {
+			w := max(word-snippetLead, paraWord)
+			matches = append(matches, match{word: word, id: id, winWord: w, winStart: starts[w%len(starts)]})
+			if id < len(found) && !found[id] {
+				found[id] = true
+				nFound++
+			}
+			if nFound == len(h.ids) && bestWindow(matches) == len(h.ids) {
+				break // no later window can show more
+			}
+		}
+		i, prevEnd = end, end
+	}
+	winWord, winStart := 0, 0
+	if best := bestAnchor(matches); best >= 0 {
+		winWord, winStart = matches[best].winWord, matches[best].winStart
+	}
+	if winWord == 0 {
+		winStart = 0
+	}
+	// The window's end: after its last word and the punctuation that
+	// follows it, up to the next space; never past snippetMaxBytes, however
+	// long its words.
+	limit := min(len(text), winStart+snippetMaxBytes)
+	for limit < len(text) && !utf8.RuneStart(text[limit]) {
+		limit--
+	}
+	win := text[:limit]
+	end := winStart
+	for n := 0; n < SnippetTokens; n++ {
+		_, e := nextWord(win, end)
+		if e < 0 {
+			break
+		}
+		end = e
+	}
+	for end < len(win) {
+		r, size := utf8.DecodeRuneInString(win[end:])
+		if unicode.IsSpace(r) || isWordRune(r) {
+			break
+		}
+		end += size
+	}
+	var b strings.Builder
+	if winStart > 0 {
+		b.WriteString("…")
+	}
+	h.mark(&b, text, winStart, end)
+	if strings.IndexFunc(text[end:], func(r rune) bool { return !unicode.IsSpace(r) }) >= 0 {
+		b.WriteString("…")
+	}
+	return strings.TrimSpace(strings.ReplaceAll(b.String(), "\n", " "))
+}
+
+// bestAnchor returns the match whose window shows the most distinct
+// searched words, the first one on a tie; -1 when there is none.
+func bestAnchor(ms []match) int {
+	best, bestN := -1, 0
+	for i := range ms {
+		if n := windowWords(ms, i); n > bestN {
+			best, bestN = i, n
+		}
+	}
+	return best
+}
+
+// bestWindow is the number of distinct words the best window shows.
+func bestWindow(ms []match) int {
+	if i := bestAnchor(ms); i >= 0 {
+		return windowWords(ms, i)
+	}
+	return 0
+}
+
+// windowWords counts the distinct searched words of the window that starts
+// at ms[i]'s window start.
+func windowWords(ms []match, i int) int {
+	var seen [MaxSearchRunes/2 + 1]bool // a search has at most this many words
+	n := 0
+	for _, m := range ms[i:] {
+		if m.word >= ms[i].winWord+SnippetTokens {
+			break
+		}
+		if m.id < len(seen) && !seen[m.id] {
+			seen[m.id] = true
+			n++
+		}
+	}
+	return n
+}
+
+// mark writes text[from:to] with the searched words marked.
+func (h *Highlighter) mark(b *strings.Builder, text string, from, to int) {
+	i := from
+	for i < to {
+		start, end := nextWord(text[:to], i)
+		if start < 0 {
+			break
+		}
+		b.WriteString(text[i:start])
+		if _, ok := h.lookup(text[start:end]); ok {
+			b.WriteString(MarkStart)
+			b.WriteString(text[start:end])
+			b.WriteString(MarkEnd)
+		} else {
+			b.WriteString(text[start:end])
+		}
+		i = end
+	}
+	b.WriteString(text[i:to])
+}
+
+// lookup finds a word of the text among the searched words.
+func (h *Highlighter) lookup(w string) (int, bool) {
+	if len(w) > maxWordBytes {
+		return 0, false
+	}
+	id, ok := h.ids[string(h.fold(w))]
+	return id, ok
+}
+
+// nextWord finds the first word of s at or after byte i: its start and end,
+// or -1, -1.
+func nextWord(s string, i int) (int, int) {
+	start := -1
+	for j := i; j < len(s); {
+		c := s[j]
+		var word bool
+		size := 1
+		if c < utf8.RuneSelf {
+			word = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[j:])
+			word = isWordRune(r)
+		}
+		switch {
+		case word && start < 0:
+			start = j
+		case !word && start >= 0:
+			return start, j
+		}
+		j += size
+	}
+	if start < 0 {
+		return -1, -1
+	}
+	return start, len(s)
+}
+
+// fold lower-cases a word and strips its accents, into a buffer reused by
+// the next call.
+func (h *Highlighter) fold(w string) []byte {
+	h.buf = h.buf[:0]
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			h.buf = append(h.buf, c)
+		}
+		return h.buf
+	}
+	h.tmp = norm.NFD.AppendString(h.tmp[:0], w)
+	for _, r := range string(h.tmp) {
+		if !unicode.Is(unicode.Mn, r) {
+			h.buf = utf8.AppendRune(h.buf, unicode.ToLower(r))
+		}
+	}
+	return h.buf
+}
+
+// Highlight makes the hits of a search from its posts, in the order of ids
+// (the backend's ranking); a post missing from posts (deleted meanwhile) is
+// left out. It stops when ctx ends.
+func Highlight(ctx context.Context, terms []SearchTerm, ids []int64, posts []model.Post) ([]SearchHit, error) {
+	byID := make(map[int64]*model.Post, len(posts))
+	for i := range posts {
+		byID[posts[i].ID] = &posts[i]
+	}
+	h := NewHighlighter(terms)
+	hits := make([]SearchHit, 0, len(ids))
+	for _, id := range ids {
+		p, ok := byID[id]
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hits = append(hits, SearchHit{Post: *p, Title: h.Title(p.Title), Snippet: h.Snippet(strings.Join(p.Paragraphs, "\n"))})
+	}
+	return hits, nil
+}
