@@ -20,6 +20,9 @@ type Explanation struct {
 	// Stripped the elements its strip selectors removed.
 	Rule     string
 	Stripped []Decision
+	// Cut, when not "", says where the page was cut because it was too
+	// large to read whole (see the limits in slim.go).
+	Cut string
 	// Attempts are the scoring attempts made, strictest first.
 	Attempts []Attempt
 	// Source says where the paragraphs came from: "markup" (attempt
@@ -117,6 +120,9 @@ func (e *Explanation) String() string {
 	var b strings.Builder
 	if e.URL != "" {
 		fmt.Fprintf(&b, "url: %s\n", e.URL)
+	}
+	if e.Cut != "" {
+		fmt.Fprintf(&b, "%s\n", e.Cut)
 	}
 	if e.Rule != "" {
 		fmt.Fprintf(&b, "site rule: %s\n", e.Rule)

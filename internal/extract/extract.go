@@ -41,13 +41,19 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	if len(bytes.TrimSpace(page)) == 0 {
 		return nil, ErrNoArticle
 	}
-	doc, err := html.Parse(bytes.NewReader(page))
+	// only the slimmed copy is parsed: see slim
+	sl := slim(page)
+	if ex != nil {
+		ex.Cut = sl.String()
+	}
+	doc, err := html.Parse(bytes.NewReader(sl.page))
 	if err != nil {
 		return nil, ErrNoArticle
 	}
-	if hasStreaming(page) {
+	if hasStreaming(sl.page) {
 		resolveStreaming(doc)
 	}
+	sl = nil
 	info := &pageInfo{metas: map[string]string{}}
 	root := build(doc, info)
 

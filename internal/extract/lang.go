@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/abadojack/whatlanggo"
 )
@@ -18,11 +19,23 @@ var langWhitelist = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
 }}
 
 // detectLanguage guesses the ISO 639-1 code of the text; "" when unsure.
+// maxLangSample bounds the text a paragraph lends to language detection.
+const maxLangSample = 4096
+
 func detectLanguage(paras []string) string {
 	var b strings.Builder
 	for _, p := range paras {
 		if b.Len() > 700 {
 			break
+		}
+		if len(p) > maxLangSample {
+			// one endless paragraph: trigram counting over megabytes
+			// took seconds
+			n := maxLangSample
+			for n > 0 && !utf8.RuneStart(p[n]) {
+				n--
+			}
+			p = p[:n]
 		}
 		b.WriteString(p)
 		b.WriteByte('\n')

@@ -516,7 +516,7 @@ func isPermanentFetchError(err error) bool {
 func buildPost(it *model.Item, art *model.Article, pageURL string, now time.Time) *model.Post {
 	paras := make([]string, 0, len(art.Paragraphs))
 	for _, para := range art.Paragraphs {
-		if t := sanitize.Text(para); t != "" {
+		if t := sanitize.Plain(para); t != "" {
 			paras = append(paras, t)
 		}
 	}

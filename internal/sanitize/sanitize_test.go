@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"text/template"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -99,6 +100,65 @@ func TestHTMLDefeatsXSSVectors(t *testing.T) {
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if n < 400 {
+		t.Fatalf("read %d vectors, want the whole kit", n)
+	}
+}
+
+func TestPlain(t *testing.T) {
+	cases := map[string]string{
+		"  Plain\n\ttext  ": "Plain text",
+		// words about markup are words
+		"Write <img src=x onerror=alert(1)> to see it": "Write <img src=x onerror=alert(1)> to see it",
+		"<p>Hello <b>world</b></p>":                    "<p>Hello <b>world</b></p>",
+		// no second decoding: the page said &amp;lt; and means "&lt;"
+		"the entity &lt; and &amp;": "the entity &lt; and &amp;",
+		"a\x00b\u200bc\ufeffd":      "abcd",
+		"bad \xff utf8":             "bad utf8",
+	}
+	for in, want := range cases {
+		if got := Plain(in); got != want {
+			t.Errorf("Plain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Plain text shown escaped, as every page and feed shows it, is exactly
+// its text again and never markup, whatever it holds: each vector of the
+// hostile kit, taken as text, parses back to one text node.
+func TestPlainStaysText(t *testing.T) {
+	f, err := os.Open("testdata/xss_vectors.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	n := 0
+	for sc.Scan() {
+		var v struct {
+			Vector string `json:"vector"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		txt := Plain(v.Vector)
+		if strings.ContainsAny(txt, "\x00\n") {
+			t.Errorf("Plain left control characters: %q", txt)
+		}
+		shown := template.HTMLEscapeString(txt)
+		if bad := hostile(t, shown); bad != "" {
+			t.Errorf("escaped text became markup (%s): %q", bad, shown)
+		}
+		nodes, err := html.ParseFragment(strings.NewReader(shown), &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if txt != "" && (len(nodes) != 1 || nodes[0].Type != html.TextNode || nodes[0].Data != txt) {
+			t.Errorf("%q shown as %q does not read back as its text", txt, shown)
+		}
 	}
 	if n < 400 {
 		t.Fatalf("read %d vectors, want the whole kit", n)

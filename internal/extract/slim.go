@@ -1,0 +1,310 @@
+package extract
+
+import (
+	"bytes"
+	"fmt"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// A parsed page costs far more than its bytes: every element and text run
+// becomes an html.Node (about 120 bytes) and a node of the extractor's own
+// tree (about 250 more), so a 10 MB page of tiny table cells took 700 MB.
+// slim bounds that before anything is built: one pass of the tokenizer
+// copies the page minus what is never content (the text of scripts, styles,
+// noscript, iframes and textareas, the insides of templates, comments, huge
+// attribute values such as inlined data: images or island props), and
+// stops copying content once the copy holds slimMaxBytes or slimMaxElements
+// elements. The parser then sees only that copy, so an extraction's memory
+// is bounded by the limits, whatever the page.
+//
+// What stays is byte for byte what the page had, so ordinary pages parse to
+// the same tree, minus subtrees that the tree building drops anyway.
+const (
+	// slimMaxBytes bounds the copy: text and markup kept. An article's
+	// page is a few hundred kilobytes once its scripts are gone; the
+	// longest articles hold a few hundred kilobytes of text.
+	slimMaxBytes = 3 << 20
+	// slimMaxElements bounds the elements kept (each costs two nodes of
+	// a few hundred bytes). Heavy news pages have ten to twenty thousand.
+	slimMaxElements = 40_000
+	// slimMaxAttr is the longest attribute value kept whole; longer
+	// values (data: URIs, serialized props, giant srcsets) are cut.
+	slimMaxAttr = 2 << 10
+	// slimMaxJSON bounds the JSON-LD kept (the metadata's source): what
+	// comes after is dropped.
+	slimMaxJSON = 1 << 20
+	// slimMaxStreamScript is the largest script kept for the streamed
+	// rendering's moves ($RC/$RS calls are a few hundred bytes).
+	slimMaxStreamScript = 64 << 10
+	// slimMaxComment is the longest comment kept: React's boundary
+	// markers (<!--$-->, <!--/$-->) end the fallbacks that
+	// resolveStreaming removes.
+	slimMaxComment = 16
+)
+
+// slimmed is the copy slim makes and what it left out.
+type slimmed struct {
+	page []byte
+	// cut is set when the limits stopped the copy; cutAt is the offset
+	// in the original page where that happened.
+	cut   bool
+	cutAt int
+	// dropped counts the bytes left out.
+	dropped int
+}
+
+func (s *slimmed) String() string {
+	if !s.cut {
+		return ""
+	}
+	return fmt.Sprintf("page cut at byte %d: content after it dropped (limits %d bytes, %d elements)", s.cutAt, slimMaxBytes, slimMaxElements)
+}
+
+// rawMode is what to do with the text of a raw text element (script,
+// style, ...), which the tokenizer gives as the token after the start tag.
+type rawMode int
+
+const (
+	rawNone   rawMode = iota // not a raw text element's text: content
+	rawDrop                  // never content
+	rawJSON                  // JSON-LD: kept up to slimMaxJSON in all
+	rawStream                // an inline script: kept when it moves streamed content
+)
+
+func slim(page []byte) *slimmed {
+	s := &slimmed{}
+	var out bytes.Buffer
+	out.Grow(min(len(page), 256<<10))
+	z := html.NewTokenizer(bytes.NewReader(page))
+	var (
+		offset    int // of the current token in page
+		elements  int // start tags copied
+		jsonBytes int // JSON-LD copied
+		// inTemplate is set inside a <template>, whose content is
+		// dropped (skipDepth counts nested templates)
+		inTemplate bool
+		skipDepth  int
+		pending    rawMode
+	)
+	drop := func(raw []byte) { s.dropped += len(raw) }
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		// the page's own bytes, not z.Raw(): TagAttr unescapes the
+		// tokenizer's buffer in place
+		start := offset
+		offset += len(z.Raw())
+		raw := page[start:offset]
+		mode := pending
+		pending = rawNone
+
+		if inTemplate {
+			if tt != html.StartTagToken && tt != html.SelfClosingTagToken && tt != html.EndTagToken {
+				drop(raw)
+				continue
+			}
+			if tagAtom(raw) == atom.Template {
+				switch tt {
+				case html.StartTagToken:
+					skipDepth++
+				case html.EndTagToken:
+					skipDepth--
+				}
+			}
+			if skipDepth > 0 {
+				drop(raw)
+				continue
+			}
+			inTemplate = false
+			if s.cut {
+				drop(raw)
+			} else {
+				out.Write(raw)
+			}
+			continue
+		}
+
+		switch tt {
+		case html.TextToken:
+			switch mode {
+			case rawDrop:
+				drop(raw)
+				continue
+			case rawStream:
+				if len(raw) > slimMaxStreamScript || !bytes.Contains(raw, []byte("$R")) {
+					drop(raw)
+					continue
+				}
+			case rawJSON:
+				// the metadata, wherever it stands: kept after a cut too
+				if jsonBytes+len(raw) > slimMaxJSON {
+					drop(raw)
+					continue
+				}
+				jsonBytes += len(raw)
+				out.Write(raw)
+				continue
+			}
+			if !s.cut && out.Len()+len(raw) > slimMaxBytes {
+				// the text's start still fits: a page of one endless
+				// text keeps its beginning
+				n := max(slimMaxBytes-out.Len(), 0)
+				for n > 0 && n < len(raw) && !utf8.RuneStart(raw[n]) {
+					n--
+				}
+				out.Write(raw[:n])
+				drop(raw[n:])
+				s.cutHere(start + n)
+				continue
+			}
+			if s.cut {
+				drop(raw)
+				continue
+			}
+			out.Write(raw)
+		case html.CommentToken:
+			if len(raw) > slimMaxComment+len("<!---->") || s.cut {
+				drop(raw)
+				continue
+			}
+			out.Write(raw)
+		case html.DoctypeToken:
+			out.Write(raw)
+		case html.EndTagToken:
+			if s.cut && tagAtom(raw) != atom.Script {
+				drop(raw)
+				continue
+			}
+			out.Write(raw)
+		case html.StartTagToken, html.SelfClosingTagToken:
+			a := tagAtom(raw)
+			long := len(raw) > slimMaxAttr
+			var tag []byte
+			jsonLD := false
+			if long {
+				tag, jsonLD = cutTag(z, tt, slimMaxAttr)
+			} else if a == atom.Script {
+				jsonLD = isJSONLD(z)
+			}
+			switch a {
+			case atom.Script:
+				// <script/> is no void element either: its text follows
+				pending = rawStream
+				if jsonLD {
+					pending = rawJSON
+				}
+			case atom.Style, atom.Noscript, atom.Iframe, atom.Textarea:
+				pending = rawDrop
+			}
+			if !s.cut && (out.Len()+len(raw) > slimMaxBytes || elements >= slimMaxElements) {
+				s.cutHere(start)
+			}
+			if s.cut {
+				if a == atom.Meta || a == atom.Link || a == atom.Base || pending == rawJSON {
+					if long {
+						raw = tag
+					}
+					out.Write(raw)
+					continue
+				}
+				drop(raw)
+				if pending != rawNone {
+					pending = rawDrop
+				}
+				continue
+			}
+			elements++
+			if a == atom.Template && tt == html.StartTagToken {
+				// React's streamed rendering needs the element (a
+				// boundary's place), never its content
+				inTemplate, skipDepth = true, 1
+			}
+			if long {
+				drop(raw[len(tag):])
+				raw = tag
+			}
+			out.Write(raw)
+		}
+	}
+	s.page = out.Bytes()
+	return s
+}
+
+func (s *slimmed) cutHere(at int) {
+	s.cut, s.cutAt = true, at
+}
+
+// isJSONLD tells a JSON-LD script (the metadata's source).
+func isJSONLD(z *html.Tokenizer) bool {
+	for more := true; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if string(k) == "type" && bytes.Contains(bytes.ToLower(v), []byte("ld+json")) {
+			return true
+		}
+	}
+	return false
+}
+
+// cutTag writes the current start tag again with every attribute value
+// longer than max cut to max bytes, and tells whether it is a JSON-LD
+// script's. The values are read in place from the tokenizer's buffer, so
+// the megabytes cut are never copied.
+func cutTag(z *html.Tokenizer, tt html.TokenType, max int) (tag []byte, jsonLD bool) {
+	name, more := z.TagName()
+	var b bytes.Buffer
+	b.WriteByte('<')
+	b.Write(name)
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if string(k) == "type" && bytes.Contains(bytes.ToLower(v), []byte("ld+json")) {
+			jsonLD = true
+		}
+		if len(v) > max {
+			v = bytes.ToValidUTF8(v[:max], nil)
+		}
+		b.WriteByte(' ')
+		b.Write(k)
+		b.WriteString(`="`)
+		b.WriteString(html.EscapeString(string(v)))
+		b.WriteByte('"')
+	}
+	if tt == html.SelfClosingTagToken {
+		b.WriteByte('/')
+	}
+	b.WriteByte('>')
+	return b.Bytes(), jsonLD
+}
+
+// tagAtom reads a tag's name from its raw bytes as the tokenizer does
+// (up to white space, '/' or '>', case folded), without touching the
+// tokenizer's buffer. Names no atom has are 0.
+func tagAtom(raw []byte) atom.Atom {
+	i := 1
+	if i < len(raw) && raw[i] == '/' {
+		i++
+	}
+	var buf [16]byte
+	n := 0
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '/' || c == '>' {
+			break
+		}
+		if n == len(buf) {
+			return 0
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return atom.Lookup(buf[:n])
+}
