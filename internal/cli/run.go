@@ -19,7 +19,7 @@ func init() {
 
 func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "run", "run [--once] [--replay ARCHIVE] [--record ARCHIVE] [--addr HOST:PORT]",
-		append([]string{optAddr, optLang, optTZ}, workerOpts...)...)
+		append(append([]string{optAddr, optLang, optTZ}, siteOptions...), workerOpts...)...)
 	once := f.Bool("once", false, "poll every feed once, process every item, print a summary and exit")
 	if err := f.Parse(args); err != nil {
 		return err

@@ -20,7 +20,7 @@ func init() {
 
 func runServe(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "serve", "serve [--addr HOST:PORT] [--lang en|id]",
-		optAddr, optLang, optTZ, optReplay, optRecord, optAllow)
+		append([]string{optAddr, optLang, optTZ, optReplay, optRecord, optAllow}, siteOptions...)...)
 	if err := f.Parse(args); err != nil {
 		return err
 	}
