@@ -44,10 +44,12 @@ var (
 		"Google News edition COUNTRY:language, e.g. BR:pt-419 (default derived from --hl and --gl)"})
 )
 
-const feedsAddUsage = "feeds add URL\n       kabar feeds add (--gnews-search QUERY | --gnews-topic TOPIC | --gnews-geo PLACE | --gnews-top) [--hl LANG] [--gl COUNTRY] [--ceid COUNTRY:LANG]"
+const feedsAddUsage = "feeds add [--no-check] [--allow-addr CIDR] [--proxy URL] URL\n       kabar feeds add (--gnews-search QUERY | --gnews-topic TOPIC | --gnews-geo PLACE | --gnews-top) [--hl LANG] [--gl COUNTRY] [--ceid COUNTRY:LANG]"
 
 func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "feeds add", feedsAddUsage, optHL, optGL, optCEID)
+	f := sub(env, global, "feeds add", feedsAddUsage,
+		append([]string{optHL, optGL, optCEID, optReplay, optAllow}, fetchOpts...)...)
+	noCheck := f.Bool("no-check", false, "add the feed without fetching it first")
 	search := f.String("gnews-search", "", "add the Google News search feed for this query (operators such as when:7d, site:, intitle:, OR, -term work)")
 	topic := f.String("gnews-topic", "", "add a Google News section feed: "+strings.Join(gnews.Topics, "|")+", or a topic ID (CAAq…) or news.google.com/topics/… URL")
 	geo := f.String("gnews-geo", "", "add the Google News local feed for a place (any language: Jakarta, São Paulo, Київ)")
@@ -109,6 +111,14 @@ func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error
 	if *proxy != "" {
 		if _, err := fetch.ParseProxy(*proxy); err != nil {
 			return fmt.Errorf("%w: --proxy: %v", errUsage, err)
+		}
+	}
+	// A feed given by its URL is fetched once, so that a typo, a web page
+	// or a 404 is found now rather than in the log of a later run. Google
+	// News feeds are built by kabar from its options and are not asked.
+	if kinds == 0 && !*noCheck {
+		if err := checkFeed(ctx, env, f, raw, *proxy); err != nil {
+			return err
 		}
 	}
 	b, err := openBackend(ctx, f.get(optDB))

@@ -65,6 +65,9 @@ func openBackend(ctx context.Context, db string) (*backend, error) {
 				return pipeline.NewQueue(driver, p, opt)
 			}}, nil
 	}
+	if err := checkDBFolder(db); err != nil {
+		return nil, err
+	}
 	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		return nil, err

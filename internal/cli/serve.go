@@ -39,7 +39,7 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 		return err
 	}
 	defer fetcher.Close()
-	site, err := newSite(b, f, pipeline.New(b, fetcher, f.logger()))
+	site, err := newSite(b, f, pipeline.New(b, hintFetcher{fetcher}, f.logger()))
 	if err != nil {
 		return err
 	}
