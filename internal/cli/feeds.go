@@ -169,6 +169,12 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 		if err != nil {
 			return err
 		}
+		var failed []model.Item
+		if counts[model.ItemFailed] > 0 {
+			if failed, err = failedItems(ctx, b, fd.ID); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
 			if err := enc.Encode(map[string]any{
 				"id": fd.ID, "url": fd.URL, "title": fd.Title, "paused": fd.Paused,
@@ -176,6 +182,7 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 				"poll_interval": fd.PollInterval.String(),
 				"items":         counts, "error_count": fd.ErrorCount, "last_error": fd.LastError,
 				"last_polled_at": jsonTime(fd.LastPolledAt), "next_poll_at": jsonTime(fd.NextPollAt),
+				"failed_items": failedJSON(failed),
 			}); err != nil {
 				return err
 			}
@@ -185,11 +192,25 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 		if fd.DisabledReason != "" {
 			lastErr = fd.DisabledReason
 		}
+		// The feed polls fine but items fail: show the latest item's reason
+		// (kabar items --failed lists them all).
+		if lastErr == "" && len(failed) > 0 {
+			lastErr = latestFailure(failed)
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d/%d/%d\t%d\t%s\t%s\t%s\t%s\n", fd.ID, fd.URL, fd.Title, feedStatus(&fd),
 			counts[model.ItemDone], counts[model.ItemNew], counts[model.ItemWaiting], counts[model.ItemFailed],
 			fd.ErrorCount, fd.PollInterval, showTime(fd.LastPolledAt), showTime(fd.NextPollAt), lastErr)
 	}
 	return tw.Flush()
+}
+
+// failedJSON is a feed's failed items for feeds list --json.
+func failedJSON(items []model.Item) []map[string]any {
+	out := []map[string]any{}
+	for _, it := range items {
+		out = append(out, map[string]any{"id": it.ID, "link": it.Link, "error": it.Error, "attempts": it.Attempts})
+	}
+	return out
 }
 
 // feedStatus says whether kabar polls the feed.

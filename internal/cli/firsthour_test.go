@@ -196,3 +196,46 @@ func kabarEnv(t *testing.T, env map[string]string, args ...string) (int, string,
 		Getenv: func(k string) string { return env[k] }})
 	return code, out.String(), errb.String()
 }
+
+// Why an item failed is shown by feeds list and items --failed, not only in
+// the log.
+func TestFailedItemsAreListed(t *testing.T) {
+	srv := feedSite(t) // the feed's one story answers 404
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustKabar(t, "--db", db, "feeds", "add", "--no-check", srv.URL+"/feed.xml")
+	code, out, errs := kabar(t, "--db", db, "run", "--once", "--allow-addr", "127.0.0.1", "--host-delay", "0s")
+	if code == 2 || !strings.Contains(out, "failures 1") {
+		t.Fatalf("run: exit %d %q %q", code, out, errs)
+	}
+	list := mustKabar(t, "--db", db, "feeds", "list")
+	if !strings.Contains(list, "item 1: ") || !strings.Contains(list, "404") {
+		t.Errorf("feeds list shows no item error:\n%s", list)
+	}
+	var row struct {
+		Failed []struct {
+			ID    int64  `json:"id"`
+			Link  string `json:"link"`
+			Error string `json:"error"`
+		} `json:"failed_items"`
+	}
+	if err := json.Unmarshal([]byte(mustKabar(t, "--db", db, "feeds", "list", "--json")), &row); err != nil {
+		t.Fatal(err)
+	}
+	if len(row.Failed) != 1 || row.Failed[0].Link != srv.URL+"/story" || !strings.Contains(row.Failed[0].Error, "404") {
+		t.Errorf("failed_items = %+v", row.Failed)
+	}
+	items := mustKabar(t, "--db", db, "items", "--failed", "--feed", "1")
+	if lines := strings.Split(strings.TrimSpace(items), "\n"); len(lines) != 2 ||
+		!strings.Contains(lines[1], srv.URL+"/story") || !strings.Contains(lines[1], "404") || !strings.Contains(lines[1], "failed") {
+		t.Errorf("items --failed:\n%s", items)
+	}
+	if j := mustKabar(t, "--db", db, "items", "--failed", "--json"); !strings.Contains(j, `"status":"failed"`) {
+		t.Errorf("items --failed --json: %s", j)
+	}
+	if code, _, errs := kabar(t, "--db", db, "items", "--failed", "--feed", "9"); code != 1 || !strings.Contains(errs, "feed 9") {
+		t.Errorf("unknown feed: exit %d %q", code, errs)
+	}
+	if code, _, _ := kabar(t, "--db", db, "items", "--feed", "x"); code != 2 {
+		t.Errorf("bad feed ID: exit %d", code)
+	}
+}
