@@ -17,12 +17,12 @@ import (
 )
 
 func init() {
-	addCommand(command{"feeds", "add, list or remove feeds (feeds add URL | feeds add --gnews-search QUERY … | feeds list | feeds rm ID)", runFeeds})
+	addCommand(command{"feeds", "add, list or remove feeds (feeds add URL | feeds add --gnews-search QUERY … | feeds list | feeds rm ID | feeds import FILE.opml | feeds export)", runFeeds})
 }
 
 func runFeeds(ctx context.Context, env *Env, global *flags, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: kabar feeds add URL | feeds add --gnews-search QUERY|--gnews-topic TOPIC|--gnews-geo PLACE|--gnews-top [--hl LANG --gl COUNTRY] | feeds list [--json] | feeds rm ID", errUsage)
+		return fmt.Errorf("%w: kabar feeds add URL | feeds add --gnews-search QUERY|--gnews-topic TOPIC|--gnews-geo PLACE|--gnews-top [--hl LANG --gl COUNTRY] | feeds list [--json] | feeds rm ID | feeds import FILE.opml | feeds export", errUsage)
 	}
 	switch args[0] {
 	case "add":
@@ -31,6 +31,10 @@ func runFeeds(ctx context.Context, env *Env, global *flags, args []string) error
 		return feedsList(ctx, env, global, args[1:])
 	case "rm", "remove":
 		return feedsRm(ctx, env, global, args[1:])
+	case "import":
+		return feedsImport(ctx, env, global, args[1:])
+	case "export":
+		return feedsExport(ctx, env, global, args[1:])
 	}
 	return fmt.Errorf("%w: unknown feeds command %q", errUsage, args[0])
 }
