@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -300,7 +301,7 @@ func (f *flags) logger() *slog.Logger {
 	if l, ok := env.logs[format]; ok {
 		return l
 	}
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: durationAttr(format == "json")}
 	var l *slog.Logger
 	if format == "json" {
 		l = slog.New(slog.NewJSONHandler(env.Stderr, opts))
@@ -312,6 +313,22 @@ func (f *flags) logger() *slog.Logger {
 	}
 	env.logs[format] = l
 	return l
+}
+
+// durationAttr writes durations for their reader: rounded and with a unit
+// (25s, 1.234s) in text, a number of seconds in JSON, where nanoseconds
+// would be kabar's own unit and no one else's.
+func durationAttr(asJSON bool) func([]string, slog.Attr) slog.Attr {
+	return func(_ []string, a slog.Attr) slog.Attr {
+		if a.Value.Kind() != slog.KindDuration {
+			return a
+		}
+		d := a.Value.Duration()
+		if asJSON {
+			return slog.Float64(a.Key, math.Round(d.Seconds()*1000)/1000)
+		}
+		return slog.String(a.Key, d.Round(time.Millisecond).String())
+	}
 }
 
 // errUsage reports a wrong command line; Main prints the usage for it.

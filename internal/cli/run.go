@@ -27,6 +27,16 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	if f.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, f.Arg(0))
 	}
+	// On a terminal, run --once shows a progress line; log lines share the
+	// terminal with it.
+	var pw *progressWriter
+	if *once && isTerminal(env.Stderr) {
+		pw = &progressWriter{w: env.Stderr}
+		env.Stderr = pw
+		if isTerminal(env.Stdout) {
+			env.Stdout = pw.tee(env.Stdout)
+		}
+	}
 	log := f.logger()
 	b, err := openBackend(ctx, f.get(optDB))
 	if err != nil {
@@ -39,6 +49,9 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	}
 	defer w.Close()
 	if *once {
+		if pw != nil {
+			defer startProgress(ctx, pw, b, &w.p.Counter)()
+		}
 		return runOnce(ctx, env, w.q)
 	}
 
