@@ -6,8 +6,11 @@ BIN := bin/kabar
 
 .PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories
 
+# kabar version prints it; Go's own VCS stamp is used when present.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/kabar
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X github.com/kabarnews/kabar/internal/cli.buildVersion=$(VERSION)" -o $(BIN) ./cmd/kabar
 
 test:
 	$(GO) test -race -count=1 ./...

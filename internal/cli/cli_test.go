@@ -42,7 +42,7 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 	db := filepath.Join(t.TempDir(), "k.db")
-	if code, _, errs := kabar(t, "--db", db, "feeds", "add", "ftp://example.com/feed"); code != 1 || !strings.Contains(errs, "not an http(s) URL") {
+	if code, _, errs := kabar(t, "--db", db, "feeds", "add", "--no-check", "ftp://example.com/feed"); code != 1 || !strings.Contains(errs, "not an http(s) URL") {
 		t.Errorf("bad feed URL: exit %d %q", code, errs)
 	}
 	if code, _, errs := kabar(t, "--db", "postgres://u:secret@127.0.0.1/x", "feeds", "list"); code != 1 || strings.Contains(errs, "secret") {
@@ -52,11 +52,11 @@ func TestUsageErrors(t *testing.T) {
 
 func TestFeedsAddListRemove(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
-	if out := mustKabar(t, "--db", db, "feeds", "add", "https://example.com/a.xml"); out != "1\thttps://example.com/a.xml\n" {
+	if out := mustKabar(t, "--db", db, "feeds", "add", "--no-check", "https://example.com/a.xml"); out != "1\thttps://example.com/a.xml\n" {
 		t.Fatalf("add = %q", out)
 	}
-	mustKabar(t, "feeds", "add", "--db", db, "https://example.com/b.xml")
-	if code, _, errs := kabar(t, "--db", db, "feeds", "add", "https://example.com/a.xml"); code != 1 || !strings.Contains(errs, "already exists") {
+	mustKabar(t, "feeds", "add", "--db", db, "https://example.com/b.xml", "--no-check")
+	if code, _, errs := kabar(t, "--db", db, "feeds", "add", "--no-check", "https://example.com/a.xml"); code != 1 || !strings.Contains(errs, "already exists") {
 		t.Fatalf("duplicate add: exit %d %q", code, errs)
 	}
 	list := mustKabar(t, "--db", db, "feeds", "list")
@@ -154,11 +154,11 @@ func TestRunOnceRefusesPrivateAddressesByDefault(t *testing.T) {
 
 func TestFeedsAddWithProxy(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
-	mustKabar(t, "--db", db, "feeds", "add", "--proxy", "http://127.0.0.1:3128", "https://example.com/a.xml")
+	mustKabar(t, "--db", db, "feeds", "add", "--no-check", "--proxy", "http://127.0.0.1:3128", "https://example.com/a.xml")
 	if list := mustKabar(t, "--db", db, "feeds", "list", "--json"); !strings.Contains(list, `"proxy":"http://127.0.0.1:3128"`) {
 		t.Fatalf("proxy not kept: %s", list)
 	}
-	if code, _, errs := kabar(t, "--db", db, "feeds", "add", "--proxy", "ftp://x", "https://example.com/b.xml"); code != 2 || !strings.Contains(errs, "--proxy") {
+	if code, _, errs := kabar(t, "--db", db, "feeds", "add", "--no-check", "--proxy", "ftp://x", "https://example.com/b.xml"); code != 2 || !strings.Contains(errs, "--proxy") {
 		t.Fatalf("bad proxy: exit %d %q", code, errs)
 	}
 }

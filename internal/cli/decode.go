@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/gnews"
@@ -32,7 +30,6 @@ const decodeUsage = "decode [--online] [--json] LINK_OR_ID..."
 func runDecode(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "decode", decodeUsage,
 		optReplay, optRecord, optAllow, optHostDelay, optGNewsInterval, optGNewsBase, optHL, optGL, optCEID)
-	hideOptions(f, decodeUsage)
 	asJSON := f.Bool("json", false, "one JSON object a line: input, id, kind, url, amp_url (and error, retry, retry_after)")
 	online := f.Bool("online", false, "resolve 2024+ links through Google News (an article page and a batchexecute call per link, paced by --gnews-interval; see docs/gnews.md)")
 	if err := f.Parse(args); err != nil {
@@ -145,21 +142,4 @@ func newResolver(f *flags) (*gnews.Resolver, func(), error) {
 		return nil, nil, fmt.Errorf("--%s: %w", optGNewsBase, err)
 	}
 	return r, func() { fc.Close() }, nil
-}
-
-// hideOptions replaces a command's usage with one that leaves out the
-// hidden options.
-func hideOptions(f *flags, usage string) {
-	f.Usage = func() {
-		fmt.Fprintf(f.env.Stderr, "usage: kabar %s\n\nOptions:\n", usage)
-		shown := flag.NewFlagSet(f.Name(), flag.ContinueOnError)
-		shown.SetOutput(f.env.Stderr)
-		f.VisitAll(func(fl *flag.Flag) {
-			if !slices.Contains(hiddenOptions, fl.Name) {
-				shown.Var(fl.Value, fl.Name, fl.Usage)
-				shown.Lookup(fl.Name).DefValue = fl.DefValue
-			}
-		})
-		shown.PrintDefaults()
-	}
 }

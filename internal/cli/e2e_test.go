@@ -111,7 +111,7 @@ func TestArchivesEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			db := filepath.Join(t.TempDir(), "kabar.db")
-			mustKabar(t, "--db", db, "feeds", "add", c.Feed)
+			mustKabar(t, "--db", db, "feeds", "add", "--replay", warc, c.Feed)
 			summary := mustKabar(t, "--db", db, "run", "--once", "--replay", warc)
 			if summary != c.Summary+"\n" {
 				t.Errorf("summary = %q, want %q", summary, c.Summary)
@@ -157,7 +157,7 @@ func TestSeedExpectationIsTheSeedDocument(t *testing.T) {
 func TestSeedPostPageShowsCommentFooter(t *testing.T) {
 	c, warc := loadCase(t, "testdata/seed")
 	db := filepath.Join(t.TempDir(), "kabar.db")
-	mustKabar(t, "--db", db, "feeds", "add", c.Feed)
+	mustKabar(t, "--db", db, "feeds", "add", "--replay", warc, c.Feed)
 	mustKabar(t, "--db", db, "run", "--once", "--replay", warc)
 
 	st, err := sqlite.Open(context.Background(), db)

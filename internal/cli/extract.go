@@ -40,7 +40,7 @@ func runExtract(ctx context.Context, env *Env, global *flags, args []string) err
 		defer fetcher.Close()
 		resp, err := fetcher.Get(ctx, src)
 		if err != nil {
-			return err
+			return withHint(err)
 		}
 		body = resp.Body
 		if *pageURL == "" {

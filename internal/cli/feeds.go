@@ -17,12 +17,12 @@ import (
 )
 
 func init() {
-	addCommand(command{"feeds", "add, list or remove feeds (feeds add URL | feeds add --gnews-search QUERY … | feeds list | feeds rm ID)", runFeeds})
+	addCommand(command{"feeds", "add, list or remove feeds (feeds add URL | feeds add --gnews-search QUERY … | feeds list | feeds rm ID | feeds import FILE.opml | feeds export)", runFeeds})
 }
 
 func runFeeds(ctx context.Context, env *Env, global *flags, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: kabar feeds add URL | feeds add --gnews-search QUERY|--gnews-topic TOPIC|--gnews-geo PLACE|--gnews-top [--hl LANG --gl COUNTRY] | feeds list [--json] | feeds rm ID", errUsage)
+		return fmt.Errorf("%w: kabar feeds add URL | feeds add --gnews-search QUERY|--gnews-topic TOPIC|--gnews-geo PLACE|--gnews-top [--hl LANG --gl COUNTRY] | feeds list [--json] | feeds rm ID | feeds import FILE.opml | feeds export", errUsage)
 	}
 	switch args[0] {
 	case "add":
@@ -31,6 +31,10 @@ func runFeeds(ctx context.Context, env *Env, global *flags, args []string) error
 		return feedsList(ctx, env, global, args[1:])
 	case "rm", "remove":
 		return feedsRm(ctx, env, global, args[1:])
+	case "import":
+		return feedsImport(ctx, env, global, args[1:])
+	case "export":
+		return feedsExport(ctx, env, global, args[1:])
 	}
 	return fmt.Errorf("%w: unknown feeds command %q", errUsage, args[0])
 }
@@ -44,10 +48,12 @@ var (
 		"Google News edition COUNTRY:language, e.g. BR:pt-419 (default derived from --hl and --gl)"})
 )
 
-const feedsAddUsage = "feeds add URL\n       kabar feeds add (--gnews-search QUERY | --gnews-topic TOPIC | --gnews-geo PLACE | --gnews-top) [--hl LANG] [--gl COUNTRY] [--ceid COUNTRY:LANG]"
+const feedsAddUsage = "feeds add [--no-check] [--allow-addr CIDR] [--proxy URL] URL\n       kabar feeds add (--gnews-search QUERY | --gnews-topic TOPIC | --gnews-geo PLACE | --gnews-top) [--hl LANG] [--gl COUNTRY] [--ceid COUNTRY:LANG]"
 
 func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "feeds add", feedsAddUsage, optHL, optGL, optCEID)
+	f := sub(env, global, "feeds add", feedsAddUsage,
+		append([]string{optHL, optGL, optCEID, optReplay, optAllow}, fetchOpts...)...)
+	noCheck := f.Bool("no-check", false, "add the feed without fetching it first")
 	search := f.String("gnews-search", "", "add the Google News search feed for this query (operators such as when:7d, site:, intitle:, OR, -term work)")
 	topic := f.String("gnews-topic", "", "add a Google News section feed: "+strings.Join(gnews.Topics, "|")+", or a topic ID (CAAq…) or news.google.com/topics/… URL")
 	geo := f.String("gnews-geo", "", "add the Google News local feed for a place (any language: Jakarta, São Paulo, Київ)")
@@ -111,6 +117,14 @@ func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error
 			return fmt.Errorf("%w: --proxy: %v", errUsage, err)
 		}
 	}
+	// A feed given by its URL is fetched once, so that a typo, a web page
+	// or a 404 is found now rather than in the log of a later run. Google
+	// News feeds are built by kabar from its options and are not asked.
+	if kinds == 0 && !*noCheck {
+		if err := checkFeed(ctx, env, f, raw, *proxy); err != nil {
+			return err
+		}
+	}
 	b, err := openBackend(ctx, f.get(optDB))
 	if err != nil {
 		return err
@@ -159,6 +173,12 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 		if err != nil {
 			return err
 		}
+		var failed []model.Item
+		if counts[model.ItemFailed] > 0 {
+			if failed, err = failedItems(ctx, b, fd.ID); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
 			if err := enc.Encode(map[string]any{
 				"id": fd.ID, "url": fd.URL, "title": fd.Title, "paused": fd.Paused,
@@ -166,6 +186,7 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 				"poll_interval": fd.PollInterval.String(),
 				"items":         counts, "error_count": fd.ErrorCount, "last_error": fd.LastError,
 				"last_polled_at": jsonTime(fd.LastPolledAt), "next_poll_at": jsonTime(fd.NextPollAt),
+				"failed_items": failedJSON(failed),
 			}); err != nil {
 				return err
 			}
@@ -175,11 +196,25 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 		if fd.DisabledReason != "" {
 			lastErr = fd.DisabledReason
 		}
+		// The feed polls fine but items fail: show the latest item's reason
+		// (kabar items --failed lists them all).
+		if lastErr == "" && len(failed) > 0 {
+			lastErr = latestFailure(failed)
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d/%d/%d\t%d\t%s\t%s\t%s\t%s\n", fd.ID, fd.URL, fd.Title, feedStatus(&fd),
 			counts[model.ItemDone], counts[model.ItemNew], counts[model.ItemWaiting], counts[model.ItemFailed],
 			fd.ErrorCount, fd.PollInterval, showTime(fd.LastPolledAt), showTime(fd.NextPollAt), lastErr)
 	}
 	return tw.Flush()
+}
+
+// failedJSON is a feed's failed items for feeds list --json.
+func failedJSON(items []model.Item) []map[string]any {
+	out := []map[string]any{}
+	for _, it := range items {
+		out = append(out, map[string]any{"id": it.ID, "link": it.Link, "error": it.Error, "attempts": it.Attempts})
+	}
+	return out
 }
 
 // feedStatus says whether kabar polls the feed.

@@ -44,7 +44,7 @@ func TestFeedsAddGoogleNews(t *testing.T) {
 		t.Errorf("duplicate: exit %d %q", code, errs)
 	}
 	// Plain URLs work exactly as before, Google News ones included.
-	if out := mustKabar(t, "--db", db, "feeds", "add", "https://news.google.com/rss/search?q=x&hl=en-US&gl=US&ceid=US:en"); out != strconv.Itoa(len(cases)+1)+"\thttps://news.google.com/rss/search?q=x&hl=en-US&gl=US&ceid=US:en\n" {
+	if out := mustKabar(t, "--db", db, "feeds", "add", "--no-check", "https://news.google.com/rss/search?q=x&hl=en-US&gl=US&ceid=US:en"); out != strconv.Itoa(len(cases)+1)+"\thttps://news.google.com/rss/search?q=x&hl=en-US&gl=US&ceid=US:en\n" {
 		t.Errorf("plain add = %q", out)
 	}
 }
@@ -99,7 +99,7 @@ func TestFeedsAddEditionFromEnvironment(t *testing.T) {
 	if code, out, errs := run("feeds", "add", "--gnews-topic", "SPORTS"); code != 0 || out != "1\thttps://news.google.com/rss/headlines/section/topic/SPORTS?hl=id&gl=ID&ceid=ID:id\n" {
 		t.Fatalf("exit %d %q %q", code, out, errs)
 	}
-	if code, out, errs := run("feeds", "add", "https://example.com/feed.xml"); code != 0 || out != "2\thttps://example.com/feed.xml\n" {
+	if code, out, errs := run("feeds", "add", "--no-check", "https://example.com/feed.xml"); code != 0 || out != "2\thttps://example.com/feed.xml\n" {
 		t.Fatalf("plain add with edition env: exit %d %q %q", code, out, errs)
 	}
 	// The command line wins over the environment.

@@ -65,6 +65,9 @@ func openBackend(ctx context.Context, db string) (*backend, error) {
 				return pipeline.NewQueue(driver, p, opt)
 			}}, nil
 	}
+	if err := checkDBFolder(db); err != nil {
+		return nil, err
+	}
 	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		return nil, err
@@ -124,19 +127,31 @@ func newPacedFetcher(f *flags, ps store.PaceStore) (*fetch.Client, error) {
 		}
 	}
 	if _, ok := f.vals[optAllow]; ok {
-		for _, s := range splitList(f.get(optAllow)) {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				a, aerr := netip.ParseAddr(s)
-				if aerr != nil {
-					return nil, fmt.Errorf("--%s: %q is neither an address nor a CIDR range", optAllow, s)
-				}
-				p = netip.PrefixFrom(a, a.BitLen())
-			}
-			cfg.AllowAddrs = append(cfg.AllowAddrs, p)
+		allow, err := parseAllowList(f.get(optAllow))
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", optAllow, err)
 		}
+		cfg.AllowAddrs = append(cfg.AllowAddrs, allow...)
 	}
 	return fetch.New(cfg)
+}
+
+// parseAllowList reads --allow-addr: addresses or CIDR ranges, comma
+// separated.
+func parseAllowList(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range splitList(s) {
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is neither an address nor a CIDR range", part)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // timedPacer records how long requests wait for their host's turn

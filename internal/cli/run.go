@@ -20,13 +20,23 @@ func init() {
 
 func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "run", "run [--once] [--replay ARCHIVE] [--record ARCHIVE] [--addr HOST:PORT]",
-		append([]string{optAddr, optLang, optTZ}, workerOpts...)...)
+		append(append([]string{optAddr, optLang, optTZ}, siteOptions...), workerOpts...)...)
 	once := f.Bool("once", false, "poll every feed once, process every item, print a summary and exit")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
 	if f.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, f.Arg(0))
+	}
+	// On a terminal, run --once shows a progress line; log lines share the
+	// terminal with it.
+	var pw *progressWriter
+	if *once && isTerminal(env.Stderr) {
+		pw = &progressWriter{w: env.Stderr}
+		env.Stderr = pw
+		if isTerminal(env.Stdout) {
+			env.Stdout = pw.tee(env.Stdout)
+		}
 	}
 	log := f.logger()
 	b, err := openBackend(ctx, f.get(optDB))
@@ -40,6 +50,9 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	}
 	defer w.Close()
 	if *once {
+		if pw != nil {
+			defer startProgress(ctx, pw, b, &w.p.Counter)()
+		}
 		return runOnce(ctx, env, w.q)
 	}
 

@@ -19,7 +19,7 @@ func init() {
 
 func runServe(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "serve", "serve [--addr HOST:PORT] [--lang en|id]",
-		optAddr, optLang, optTZ, optReplay, optRecord, optAllow)
+		append([]string{optAddr, optLang, optTZ, optReplay, optRecord, optAllow}, siteOptions...)...)
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 		return err
 	}
 	defer fetcher.Close()
-	site, err := newSite(b, f, pipeline.New(b, fetcher, f.logger()), fetcher)
+	site, err := newSite(b, f, pipeline.New(b, hintFetcher{fetcher}, f.logger()), fetcher)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 	if err != nil {
 		return nil, err
 	}
-	p := pipeline.New(b, fetcher, log)
+	p := pipeline.New(b, hintFetcher{fetcher}, log)
 	resolver, err := newPipelineResolver(f, b, fetcher)
 	if err != nil {
 		fetcher.Close()

@@ -80,7 +80,7 @@ func NewPacer(delay time.Duration) Pacer {
 }
 
 func newMemPacer(delay time.Duration) *memPacer {
-	return &memPacer{delay: delay, next: make(map[string]time.Time)}
+	return &memPacer{delay: delay, next: make(map[string]time.Time), now: time.Now, sleep: sleep}
 }
 
 type memPacer struct {
@@ -88,6 +88,10 @@ type memPacer struct {
 	mu    sync.Mutex
 	next  map[string]time.Time // earliest start of the next request per host
 	calls int
+	// now and sleep are the clock; tests replace them so that the schedule
+	// is checked exactly, whatever the machine's load.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 func (p *memPacer) Wait(ctx context.Context, host string) error {
@@ -103,7 +107,7 @@ func (p *memPacer) WaitDelay(ctx context.Context, host string, delay time.Durati
 		return nil
 	}
 	p.mu.Lock()
-	now := time.Now()
+	now := p.now()
 	start := p.next[host]
 	if start.Before(now) {
 		start = now
@@ -121,7 +125,7 @@ func (p *memPacer) WaitDelay(ctx context.Context, host string, delay time.Durati
 	// The reserved slot is not handed back on cancellation: later requests
 	// stay spaced as if this one had been sent, which errs on the polite
 	// side.
-	return sleep(ctx, time.Until(start))
+	return p.sleep(ctx, start.Sub(now))
 }
 
 // pace waits for u's host's turn: the Pacer's delay, or the host's

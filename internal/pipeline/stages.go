@@ -75,6 +75,9 @@ type Pipeline struct {
 	Counter Counters
 
 	proxies sync.Map // feed ID → proxyEntry (feedProxy)
+	// started holds when Prepare began on an item (item ID → time.Time),
+	// for the time Finish logs; a batch prepares and finishes apart.
+	started sync.Map
 }
 
 // New returns a pipeline over a store and a fetcher.
@@ -108,6 +111,7 @@ func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) ([]model.Item, er
 		return nil, nil
 	}
 	now := p.Now().UTC()
+	started := time.Now()
 	p.Counter.FeedsPolled.Add(1)
 	items, created, result, err := p.pollFeed(ctx, f)
 	result.At, result.Err = now, err
@@ -129,6 +133,9 @@ func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) ([]model.Item, er
 		result.Changed = created > 0
 		result.Interval = p.Poll.adapt(f.PollInterval, result.Changed)
 		result.NextPollAt = now.Add(jitter(result.Interval))
+		// One line a poll, so that a person watching a run sees it work.
+		p.Log.Info("feed polled", "feed", f.ID, "title", firstNonEmpty(result.Title, f.Title, f.URL),
+			"items", items, "new", created, "took", time.Since(started), "next_poll_in", result.Interval)
 	}
 	if rerr := p.Store.RecordPoll(ctx, f.ID, result); rerr != nil {
 		return nil, errors.Join(err, rerr)
@@ -204,6 +211,7 @@ func (p *Pipeline) Prepare(ctx context.Context, it *model.Item) (*model.Post, er
 	if it.Status == model.ItemWaiting && it.NextAttemptAt.After(p.Now()) {
 		return nil, &DeferError{Until: it.NextAttemptAt, Err: errors.New(it.Error)}
 	}
+	p.started.Store(it.ID, time.Now())
 	if err := p.resolve(ctx, it); err != nil {
 		return nil, err
 	}
@@ -225,6 +233,10 @@ func (p *Pipeline) Prepare(ctx context.Context, it *model.Item) (*model.Post, er
 // failure or the wait on the item. It reports whether a new post was made
 // (false when the article was already stored under another item).
 func (p *Pipeline) Finish(ctx context.Context, it *model.Item, post *model.Post, err error) (bool, error) {
+	var took time.Duration
+	if v, ok := p.started.LoadAndDelete(it.ID); ok {
+		took = time.Since(v.(time.Time))
+	}
 	created := false
 	if err == nil && post != nil {
 		created, err = p.save(ctx, it, post)
@@ -247,7 +259,11 @@ func (p *Pipeline) Finish(ctx context.Context, it *model.Item, post *model.Post,
 	countItem(created, err)
 	if err != nil {
 		p.Counter.ItemFailures.Add(1)
-		p.Log.Warn("item failed", "item", it.ID, "link", it.Link, "err", err)
+		if strings.Contains(err.Error(), it.Link) {
+			p.Log.Warn("item failed", "item", it.ID, "took", took, "err", err)
+		} else {
+			p.Log.Warn("item failed", "item", it.ID, "link", it.Link, "took", took, "err", err)
+		}
 		if ferr := p.Store.FailItem(ctx, it.ID, err.Error()); ferr != nil {
 			return false, errors.Join(err, ferr)
 		}
@@ -255,6 +271,7 @@ func (p *Pipeline) Finish(ctx context.Context, it *model.Item, post *model.Post,
 	}
 	if created {
 		p.Counter.PostsNew.Add(1)
+		p.Log.Info("post", "title", post.Title, "publisher", post.Publisher, "took", took, "item", it.ID, "url", post.SourceURL)
 	}
 	return created, nil
 }
@@ -460,6 +477,9 @@ func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL, proxy string) (
 	if err != nil {
 		if isPermanentFetchError(err) {
 			err = permanent(err)
+		}
+		if strings.Contains(err.Error(), pageURL) {
+			return nil, "", err // the fetcher's errors name the URL already
 		}
 		return nil, "", fmt.Errorf("fetch %s: %w", pageURL, err)
 	}
