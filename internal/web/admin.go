@@ -541,6 +541,8 @@ type adminSettings struct {
 	Settings settings
 	Tokens   []adminToken
 	NewToken string
+	// The text areas' current values.
+	MenuLabels, LabelNames string
 }
 
 type adminToken struct {
@@ -564,6 +566,8 @@ func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *
 		return
 	}
 	page := &adminSettings{adminPage: p, Settings: parseSettings(m), NewToken: newToken}
+	page.MenuLabels = strings.Join(page.Settings.MenuLabels, "\n")
+	page.LabelNames = labelNamesText(page.Settings.LabelNames)
 	p.Heading = p.T("admin.settings.title")
 	p.Title = p.Heading
 	for _, t := range tokens {
@@ -586,6 +590,12 @@ func (s *Server) handleAdminSaveSettings(w http.ResponseWriter, r *http.Request,
 		settingIndex:       onOff("index"),
 		settingTrustKnown:  onOff("trust_known"),
 		settingHomeStories: onOff("home_stories"),
+		settingLabelNames:  cleanLines(r.PostForm.Get("label_names"), 500),
+		settingMenuLabels:  cleanLines(r.PostForm.Get("menu_labels"), maxMenuLabels),
+		settingCanonical:   "original",
+	}
+	if r.PostForm.Get("canonical") == canonicalSelf {
+		values[settingCanonical] = canonicalSelf
 	}
 	for k, v := range values {
 		if err := s.st.SetSetting(r.Context(), k, v); err != nil {
