@@ -142,6 +142,9 @@ type SiteStore interface {
 	// newest first, with ID, slug, title, publisher, language and
 	// publication time only: sitemaps need no text. limit <= 0 means all.
 	PostStubs(ctx context.Context, since time.Time, limit, offset int) ([]model.Post, error)
+	// SetFeedNextPoll makes a feed due at at: the owner's "refresh now".
+	// ErrNotFound for an unknown feed.
+	SetFeedNextPoll(ctx context.Context, feedID int64, at time.Time) error
 	// FilterPosts and CountFilterPosts page through the owner's posts
 	// table, newest first.
 	FilterPosts(ctx context.Context, f PostFilter) ([]model.Post, error)

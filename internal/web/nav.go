@@ -224,3 +224,14 @@ func labelNamesText(m map[string]string) string {
 	}
 	return b.String()
 }
+
+// plural is key's ".one" string for one, else its ".many" string with {n}.
+func (v *view) plural(key string, n int) string {
+	if n == 1 {
+		return v.N(key+".one", n)
+	}
+	return v.N(key+".many", n)
+}
+
+// Plural is plural for templates.
+func (v *view) Plural(key string, n int) string { return v.plural(key, n) }

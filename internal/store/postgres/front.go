@@ -147,3 +147,8 @@ func (s *Store) CountFilterPosts(ctx context.Context, f store.PostFilter) (int, 
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE `+where, args...).Scan(&n)
 	return n, err
 }
+
+// SetFeedNextPoll makes a feed due at at.
+func (s *Store) SetFeedNextPoll(ctx context.Context, feedID int64, at time.Time) error {
+	return s.exec(ctx, fmt.Sprintf("feed %d", feedID), `UPDATE feeds SET next_poll_at = $1 WHERE id = $2`, at, feedID)
+}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -147,4 +148,10 @@ func (s *Store) CountFilterPosts(ctx context.Context, f store.PostFilter) (int, 
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts WHERE `+where, args...).Scan(&n)
 	return n, err
+}
+
+// SetFeedNextPoll makes a feed due at at.
+func (s *Store) SetFeedNextPoll(ctx context.Context, feedID int64, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE feeds SET next_poll_at = ? WHERE id = ?`, fmtTime(at), feedID)
+	return affected(res, err, fmt.Sprintf("feed %d", feedID))
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ func init() {
 	register("Site/PostStubsForSitemaps", testPostStubs)
 	register("Site/FilterPostsForTheOwner", testFilterPosts)
 	register("Site/ListPostsOfPublisherVariants", testPublisherVariants)
+	register("Site/SetFeedNextPoll", testSetFeedNextPoll)
 }
 
 // testFrontPosts: a story shows once, by its lead; a copy never; a post
@@ -149,5 +151,20 @@ func testPublisherVariants(t *testing.T, s store.Store) {
 	}
 	if n, err := s.CountListPosts(ctx, q); err != nil || n != 2 {
 		t.Errorf("count %d %v", n, err)
+	}
+}
+
+func testSetFeedNextPoll(t *testing.T, s store.Store) {
+	f := mustFeed(t, s, "https://feeds.example/refresh")
+	at := storyDay.Add(3 * time.Hour)
+	if err := s.SetFeedNextPoll(ctx, f.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Feed(ctx, f.ID)
+	if err != nil || !got.NextPollAt.Equal(at) {
+		t.Errorf("next poll %v %v, want %v", got.NextPollAt, err, at)
+	}
+	if err := s.SetFeedNextPoll(ctx, f.ID+1000, at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown feed: %v", err)
 	}
 }
