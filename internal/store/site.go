@@ -21,10 +21,13 @@ const (
 type ListQuery struct {
 	Label     string // posts carrying a label of this name, of any kind
 	Publisher string // posts of this publisher
-	Year      int    // posts of this year (UTC, as in the post's path)
-	Month     int    // with Year: of this month
-	Limit     int
-	Offset    int
+	// Publishers selects the posts of any of these publishers: the names
+	// the site shows as one publisher ("The Guardian", "Guardian").
+	Publishers []string
+	Year       int // posts of this year (UTC, as in the post's path)
+	Month      int // with Year: of this month
+	Limit      int
+	Offset     int
 }
 
 // SearchQuery is a reader's search. Text is what they typed: each backend
@@ -168,4 +171,51 @@ type SiteStore interface {
 	// were set); SetFeedOptions stores them.
 	FeedOptions(ctx context.Context, feedID int64) (model.FeedOptions, error)
 	SetFeedOptions(ctx context.Context, o model.FeedOptions) error
+
+	// FrontPosts lists the home page, newest first: one post per story (the
+	// report that started it; every own report when that one is gone) and
+	// every post that has no story. CountFrontPosts counts them.
+	FrontPosts(ctx context.Context, limit, offset int) ([]FrontPost, error)
+	CountFrontPosts(ctx context.Context) (int, error)
+	// AdjacentPosts returns the posts published just after and just before
+	// p (ties broken by ID); nil at either end.
+	AdjacentPosts(ctx context.Context, p *model.Post) (newer, older *model.Post, err error)
+	// PostStubs lists the posts published at or after since (zero: all),
+	// newest first, with ID, slug, title, publisher, language and
+	// publication time only: sitemaps need no text. limit <= 0 means all.
+	PostStubs(ctx context.Context, since time.Time, limit, offset int) ([]model.Post, error)
+	// SetFeedNextPoll makes a feed due at at: the owner's "refresh now".
+	// ErrNotFound for an unknown feed.
+	SetFeedNextPoll(ctx context.Context, feedID int64, at time.Time) error
+	// FilterPosts and CountFilterPosts page through the owner's posts
+	// table, newest first.
+	FilterPosts(ctx context.Context, f PostFilter) ([]model.Post, error)
+	CountFilterPosts(ctx context.Context, f PostFilter) (int, error)
 }
+
+// FrontPost is a post of the home page with its story.
+type FrontPost struct {
+	model.Post
+	StoryID    int64 // 0 when the post has no story
+	StoryPosts int   // the story's posts, this one included
+}
+
+// PostFilter selects posts for the owner's table. Zero fields do not
+// filter.
+type PostFilter struct {
+	Text   string // in the title, case-insensitively (ASCII letters)
+	FeedID int64
+	// Status: "full" posts with their text, "thin" posts without (the
+	// extraction found nothing; the feed's description stands in).
+	Status string
+	From   time.Time // published at or after
+	To     time.Time // published before
+	Limit  int
+	Offset int
+}
+
+// Post filter statuses.
+const (
+	PostFull = "full"
+	PostThin = "thin"
+)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/feeds/{id}/{action}", s.adminPost(s.handleAdminFeedAction))
 	m.HandleFunc("GET /admin/comments", s.admin(s.handleAdminComments))
 	m.HandleFunc("POST /admin/comments/{id}/{action}", s.adminPost(s.handleAdminCommentAction))
+	m.HandleFunc("POST /admin/comments/bulk", s.adminPost(s.handleAdminCommentsBulk))
 	m.HandleFunc("GET /admin/posts", s.admin(s.handleAdminPosts))
 	m.HandleFunc("POST /admin/posts/{id}/reextract", s.adminPost(s.handleAdminReextract))
 	m.HandleFunc("GET /admin/settings", s.admin(s.handleAdminSettings))
@@ -245,7 +247,7 @@ func (s *Server) handleLogoutEverywhere(w http.ResponseWriter, r *http.Request, 
 type adminHome struct {
 	*adminPage
 	PostCount, PendingCount, FeedCount, FailingCount string
-	PendingN, FailingN                               int
+	PendingN, FailingN, PostN, FeedN                 int
 }
 
 func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, p *adminPage) {
@@ -275,7 +277,7 @@ func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, p *admi
 	p.Title = p.Heading
 	s.render(w, http.StatusOK, "admin_home", &adminHome{adminPage: p,
 		PostCount: p.Num(posts), PendingCount: p.Num(pending), FeedCount: p.Num(len(feeds)), FailingCount: p.Num(failing),
-		PendingN: pending, FailingN: failing})
+		PendingN: pending, FailingN: failing, PostN: posts, FeedN: len(feeds)})
 }
 
 type adminFeeds struct {
@@ -286,6 +288,8 @@ type adminFeeds struct {
 type adminFeed struct {
 	model.Feed
 	Options               model.FeedOptions
+	Name                  string // the feed's label as readers see it
+	LabelURL              string
 	Done, Waiting, Failed string
 	LastPolled, NextPoll  string
 	ActionURL             string
@@ -316,8 +320,12 @@ func (s *Server) renderAdminFeeds(w http.ResponseWriter, r *http.Request, p *adm
 			s.internalError(w, r, err)
 			return
 		}
+		name := f.Title
+		if name != "" {
+			name = p.LabelName(model.Label{Name: f.Title, Kind: model.LabelFeed})
+		}
 		page.List = append(page.List, adminFeed{
-			Feed: f, Options: opts,
+			Feed: f, Options: opts, Name: name, LabelURL: p.Link(labelPath(f.Title)),
 			Done: p.Num(counts[model.ItemDone]), Waiting: p.Num(counts[model.ItemNew]), Failed: p.Num(counts[model.ItemFailed]),
 			LastPolled: p.maybeDate(f.LastPolledAt), NextPoll: p.maybeDate(f.NextPollAt),
 			ActionURL: "/admin/feeds/" + strconv.FormatInt(f.ID, 10) + "/",
@@ -381,7 +389,24 @@ func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p
 	case "resume":
 		err, notice = s.st.SetFeedPaused(ctx, id, false), "feed_resumed"
 	case "delete":
+		if r.PostForm.Get("confirm") != "yes" {
+			f, err := s.st.Feed(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				s.notFound(w, r)
+				return
+			} else if err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+			s.confirm(w, r, p, p.T("admin.feeds.remove"), p.loc.Format("admin.feeds.remove_confirm", firstOf(f.Title, f.URL)),
+				r.URL.Path, nil, "/admin/feeds")
+			return
+		}
 		err, notice = s.st.DeleteFeed(ctx, id), "feed_removed"
+	case "refresh":
+		err, notice = s.st.SetFeedNextPoll(ctx, id, s.cfg.Now()), "feed_refresh"
+	case "rename":
+		err, notice = s.renameFeed(r, id), "feed_renamed"
 	case "options":
 		err = s.st.SetFeedOptions(ctx, model.FeedOptions{FeedID: id, Topic: cleanLine(r.PostForm.Get("topic")),
 			Excerpt: r.PostForm.Get("excerpt") == "on"})
@@ -402,6 +427,57 @@ func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p
 	s.done(w, r, p, "/admin/feeds", notice)
 }
 
+// renameFeed gives a feed's label the name the owner typed (empty: the
+// feed's own title again); the name is kept with the other label names.
+func (s *Server) renameFeed(r *http.Request, id int64) error {
+	ctx := r.Context()
+	f, err := s.st.Feed(ctx, id)
+	if err != nil {
+		return err
+	}
+	if f.Title == "" {
+		return nil // nothing to rename until the first poll names it
+	}
+	m, err := s.st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	names := parseLabelNames(m[settingLabelNames])
+	name := cut(cleanLine(r.PostForm.Get("name")), 120)
+	if name == "" || name == cleanFeedTitle(f.Title) {
+		delete(names, f.Title)
+	} else {
+		names[f.Title] = name
+	}
+	return s.st.SetSetting(ctx, settingLabelNames, strings.TrimSpace(labelNamesText(names)))
+}
+
+// confirmPage asks before something that cannot be undone; its form posts
+// the same fields again with confirm=yes.
+type confirmPage struct {
+	*adminPage
+	Message   string
+	Action    string
+	Fields    []confirmField
+	CancelURL string
+	Button    string
+}
+
+type confirmField struct{ Name, Value string }
+
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request, p *adminPage, button, message, action string, fields url.Values, cancel string) {
+	p.Heading = p.T("admin.confirm.title")
+	p.Title = p.Heading
+	page := &confirmPage{adminPage: p, Message: message, Action: action, CancelURL: p.Link(cancel), Button: button}
+	for name, vals := range fields {
+		for _, v := range vals {
+			page.Fields = append(page.Fields, confirmField{name, v})
+		}
+	}
+	slices.SortFunc(page.Fields, func(a, b confirmField) int { return strings.Compare(a.Name+a.Value, b.Name+b.Value) })
+	s.render(w, http.StatusOK, "admin_confirm", page)
+}
+
 type adminComments struct {
 	*adminPage
 	Status   string
@@ -414,6 +490,8 @@ type adminComments struct {
 type adminComment struct {
 	model.Comment
 	PostTitle, PostURL, Date, ActionURL string
+	// ReplyTo is the name of the comment this one answers.
+	ReplyTo, ReplyToURL string
 }
 
 var moderationStatuses = []string{model.CommentPending, model.CommentApproved, model.CommentSpam}
@@ -469,9 +547,20 @@ func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *
 			}
 			posts[c.PostID] = post
 		}
-		page.Comments = append(page.Comments, adminComment{Comment: c, PostTitle: post.Title,
+		ac := adminComment{Comment: c, PostTitle: post.Title,
 			PostURL: p.Link(post.Path()) + "#c" + strconv.FormatInt(c.ID, 10), Date: p.Date(c.CreatedAt),
-			ActionURL: "/admin/comments/" + strconv.FormatInt(c.ID, 10) + "/"})
+			ActionURL: "/admin/comments/" + strconv.FormatInt(c.ID, 10) + "/"}
+		if c.ParentID != 0 {
+			parent, err := s.st.Comment(ctx, c.ParentID)
+			if err == nil {
+				ac.ReplyTo = parent.Name
+				ac.ReplyToURL = p.Link(post.Path()) + "#c" + strconv.FormatInt(parent.ID, 10)
+			} else if !errors.Is(err, store.ErrNotFound) {
+				s.internalError(w, r, err)
+				return
+			}
+		}
+		page.Comments = append(page.Comments, ac)
 	}
 	s.render(w, http.StatusOK, "admin_comments", page)
 }
@@ -492,6 +581,19 @@ func (s *Server) handleAdminCommentAction(w http.ResponseWriter, r *http.Request
 	case "hold":
 		err, notice = s.st.SetCommentStatus(ctx, id, model.CommentPending), "comment_held"
 	case "delete":
+		if r.PostForm.Get("confirm") != "yes" {
+			c, err := s.st.Comment(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				s.notFound(w, r)
+				return
+			} else if err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+			s.confirm(w, r, p, p.T("admin.comments.delete"), p.loc.Format("admin.comments.delete_confirm", c.Name),
+				"/admin/comments/"+strconv.FormatInt(id, 10)+"/delete", url.Values{"status": {r.PostForm.Get("status")}}, "/admin/comments")
+			return
+		}
 		err, notice = s.st.DeleteComment(ctx, id), "comment_deleted"
 	default:
 		s.notFound(w, r)
@@ -512,47 +614,168 @@ func (s *Server) handleAdminCommentAction(w http.ResponseWriter, r *http.Request
 	s.done(w, r, p, back, notice)
 }
 
+// handleAdminCommentsBulk publishes, marks as spam or deletes the ticked
+// comments (deleting after a confirmation).
+func (s *Server) handleAdminCommentsBulk(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	ctx := r.Context()
+	back := "/admin/comments"
+	if st := r.PostForm.Get("status"); isWord(st) && st != "" {
+		back += "?status=" + st
+	}
+	var ids []int64
+	for _, raw := range r.PostForm["id"] {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id < 1 {
+			s.renderError(w, r, http.StatusBadRequest, "bad_request")
+			return
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		s.done(w, r, p, back, "none_selected")
+		return
+	}
+	action := r.PostForm.Get("action")
+	if action == "delete" && r.PostForm.Get("confirm") != "yes" {
+		fields := url.Values{"id": r.PostForm["id"], "action": {"delete"}, "status": {r.PostForm.Get("status")}}
+		s.confirm(w, r, p, p.T("admin.comments.delete"), p.N("admin.comments.bulk_delete_confirm", len(ids)),
+			"/admin/comments/bulk", fields, back)
+		return
+	}
+	var notice string
+	for _, id := range ids {
+		var err error
+		switch action {
+		case "approve":
+			err, notice = s.st.SetCommentStatus(ctx, id, model.CommentApproved), "comments_approved"
+		case "spam":
+			err, notice = s.st.SetCommentStatus(ctx, id, model.CommentSpam), "comments_spam"
+		case "delete":
+			err, notice = s.st.DeleteComment(ctx, id), "comments_deleted"
+		default:
+			s.renderError(w, r, http.StatusBadRequest, "bad_request")
+			return
+		}
+		// A reply deleted with its parent a moment ago is gone already.
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.internalError(w, r, err)
+			return
+		}
+	}
+	s.done(w, r, p, back, notice)
+}
+
 type adminPosts struct {
 	*adminPage
 	Posts     []adminPost
 	Reextract bool
 	NewerURL  string
 	OlderURL  string
+	// The filter as the form shows it, the feeds to choose from, and what
+	// it found.
+	Q, Feed, Status, From, To string
+	FeedChoices               []adminOption
+	Found                     string
+	ResetURL                  string
+}
+
+type adminOption struct {
+	Value, Name string
+	Selected    bool
 }
 
 type adminPost struct {
 	ID                            int64
 	Title, URL, Source, Publisher string
-	Date, ActionURL               string
+	Date, ActionURL, Thin         string
+}
+
+// postFilter reads the posts table's filter from the query: ok is false
+// for a malformed one.
+func postFilter(q url.Values) (store.PostFilter, bool) {
+	f := store.PostFilter{Text: cut(cleanLine(q.Get("q")), 200), Status: q.Get("status")}
+	if raw := q.Get("feed"); raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id < 1 {
+			return f, false
+		}
+		f.FeedID = id
+	}
+	if f.Status != "" && f.Status != store.PostFull && f.Status != store.PostThin {
+		return f, false
+	}
+	for _, d := range []struct {
+		raw string
+		to  *time.Time
+		add int
+	}{{q.Get("from"), &f.From, 0}, {q.Get("to"), &f.To, 1}} {
+		if d.raw == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", d.raw)
+		if err != nil {
+			return f, false
+		}
+		*d.to = t.AddDate(0, 0, d.add) // "to" includes its day
+	}
+	return f, true
 }
 
 func (s *Server) handleAdminPosts(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	s.renderAdminPosts(w, r, p, http.StatusOK)
+}
+
+func (s *Server) renderAdminPosts(w http.ResponseWriter, r *http.Request, p *adminPage, status int) {
+	ctx := r.Context()
 	n, ok := pageNumber(r)
-	if !ok {
+	q := r.URL.Query()
+	f, ok2 := postFilter(q)
+	if !ok || !ok2 {
 		s.notFound(w, r)
 		return
 	}
-	posts, err := s.st.Posts(r.Context(), store.PostQuery{Limit: adminPageSize + 1, Offset: (n - 1) * adminPageSize})
+	total, err := s.st.CountFilterPosts(ctx, f)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	page := &adminPosts{adminPage: p, Reextract: s.cfg.Reextract != nil}
+	f.Limit, f.Offset = adminPageSize, (n-1)*adminPageSize
+	posts, err := s.st.FilterPosts(ctx, f)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	feeds, err := s.st.Feeds(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	page := &adminPosts{adminPage: p, Reextract: s.cfg.Reextract != nil, Q: f.Text, Feed: q.Get("feed"),
+		Status: f.Status, From: q.Get("from"), To: q.Get("to"), ResetURL: p.Link("/admin/posts")}
 	p.Heading = p.T("admin.posts.title")
 	p.Title = p.Heading
-	if len(posts) > adminPageSize {
-		posts = posts[:adminPageSize]
-		page.OlderURL = p.Link("/admin/posts?page=" + strconv.Itoa(n+1))
+	for _, fd := range feeds {
+		name := fd.URL
+		if fd.Title != "" {
+			name = p.LabelName(model.Label{Name: fd.Title, Kind: model.LabelFeed})
+		}
+		id := strconv.FormatInt(fd.ID, 10)
+		page.FeedChoices = append(page.FeedChoices, adminOption{Value: id, Name: name, Selected: id == page.Feed})
 	}
-	if n > 1 {
-		page.NewerURL = p.Link("/admin/posts?page=" + strconv.Itoa(n-1))
-	}
+	page.Found = p.plural("admin.posts.found", total)
+	lp := &listPage{view: p.view}
+	lp.pager(r, n, adminPageSize, total)
+	page.NewerURL, page.OlderURL = lp.NewerURL, lp.OlderURL
 	for _, post := range posts {
-		page.Posts = append(page.Posts, adminPost{ID: post.ID, Title: post.Title, URL: p.Link(post.Path()),
+		ap := adminPost{ID: post.ID, Title: post.Title, URL: p.Link(post.Path()),
 			Source: post.SourceURL, Publisher: post.Publisher, Date: p.Date(post.Published),
-			ActionURL: "/admin/posts/" + strconv.FormatInt(post.ID, 10) + "/reextract"})
+			ActionURL: "/admin/posts/" + strconv.FormatInt(post.ID, 10) + "/reextract"}
+		if len(post.Paragraphs) == 0 {
+			ap.Thin = p.T("admin.posts.thin")
+		}
+		page.Posts = append(page.Posts, ap)
 	}
-	s.render(w, http.StatusOK, "admin_posts", page)
+	s.render(w, status, "admin_posts", page)
 }
 
 func (s *Server) handleAdminReextract(w http.ResponseWriter, r *http.Request, p *adminPage) {
@@ -567,7 +790,10 @@ func (s *Server) handleAdminReextract(w http.ResponseWriter, r *http.Request, p 
 	}
 	if err := s.cfg.Reextract.Reextract(r.Context(), id); err != nil {
 		s.log.Warn("web: re-extract", "post", id, "err", err)
-		s.done(w, r, p, "/admin/posts", "reextract_failed")
+		// The owner sees why on the page, not only in the log.
+		p.Error = p.loc.Format("admin.posts.reextract_failed", err.Error())
+		r.URL.RawQuery = ""
+		s.renderAdminPosts(w, r, p, http.StatusBadGateway)
 		return
 	}
 	s.cache.invalidate()
@@ -579,6 +805,8 @@ type adminSettings struct {
 	Settings settings
 	Tokens   []adminToken
 	NewToken string
+	// The text areas' current values.
+	MenuLabels, LabelNames string
 }
 
 type adminToken struct {
@@ -602,6 +830,8 @@ func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *
 		return
 	}
 	page := &adminSettings{adminPage: p, Settings: parseSettings(m), NewToken: newToken}
+	page.MenuLabels = strings.Join(page.Settings.MenuLabels, "\n")
+	page.LabelNames = labelNamesText(page.Settings.LabelNames)
 	p.Heading = p.T("admin.settings.title")
 	p.Title = p.Heading
 	for _, t := range tokens {
@@ -624,6 +854,12 @@ func (s *Server) handleAdminSaveSettings(w http.ResponseWriter, r *http.Request,
 		settingIndex:       onOff("index"),
 		settingTrustKnown:  onOff("trust_known"),
 		settingHomeStories: onOff("home_stories"),
+		settingLabelNames:  cleanLines(r.PostForm.Get("label_names"), 500),
+		settingMenuLabels:  cleanLines(r.PostForm.Get("menu_labels"), maxMenuLabels),
+		settingCanonical:   "original",
+	}
+	if r.PostForm.Get("canonical") == canonicalSelf {
+		values[settingCanonical] = canonicalSelf
 	}
 	for k, v := range values {
 		if err := s.st.SetSetting(r.Context(), k, v); err != nil {

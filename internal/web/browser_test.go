@@ -36,7 +36,7 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skipf("no %s; install it with apt-get install chromium", chromiumPath)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 12*time.Minute)
 	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromiumPath),

@@ -21,6 +21,9 @@ const (
 	settingDescription = "site.description"
 	settingIndex       = "site.index"
 	settingTrustKnown  = "comments.trust_known"
+	settingLabelNames  = "labels.names"
+	settingMenuLabels  = "site.menu_labels"
+	settingCanonical   = "site.canonical"
 )
 
 // settings are the owner's choices from /admin/settings.
@@ -34,15 +37,26 @@ type settings struct {
 	TrustKnown bool
 	// HomeStories lists stories on the home page instead of posts.
 	HomeStories bool
+	// LabelNames are the owner's names for labels: stored name → shown
+	// name, from lines "stored = shown".
+	LabelNames map[string]string
+	// MenuLabels are the labels the header's menu lists, in order.
+	MenuLabels []string
+	// CanonicalSelf points a post's rel=canonical at this site instead of
+	// the original article.
+	CanonicalSelf bool
 }
 
 func parseSettings(m map[string]string) settings {
 	return settings{
-		Title:       m[settingTitle],
-		Description: m[settingDescription],
-		Index:       m[settingIndex] == "on",
-		TrustKnown:  m[settingTrustKnown] == "on",
-		HomeStories: m[settingHomeStories] == "on",
+		Title:         m[settingTitle],
+		Description:   m[settingDescription],
+		Index:         m[settingIndex] == "on",
+		TrustKnown:    m[settingTrustKnown] == "on",
+		HomeStories:   m[settingHomeStories] == "on",
+		LabelNames:    parseLabelNames(m[settingLabelNames]),
+		MenuLabels:    parseLines(m[settingMenuLabels]),
+		CanonicalSelf: m[settingCanonical] == canonicalSelf,
 	}
 }
 

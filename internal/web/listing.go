@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 )
@@ -23,9 +25,10 @@ func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.newView(r)
-	v.Title = name
-	p := &listPage{Heading: v.loc.Format("label.heading", name), Empty: v.T("label.empty")}
-	v.Feeds = feedLinks("/feeds/posts/default/-/"+url.PathEscape(name), v.T("feed.label")+" "+name)
+	shown := v.LabelName(model.Label{Name: name, Kind: guessKind(name)})
+	v.Title = shown
+	p := &listPage{Heading: v.loc.Format("label.heading", shown), Empty: v.T("label.empty")}
+	v.Feeds = feedLinks("/feeds/posts/default/-/"+url.PathEscape(name), v.T("feed.label")+" "+shown)
 	s.listing(w, r, v, p, store.ListQuery{Label: name})
 }
 
@@ -35,11 +38,20 @@ func (s *Server) handlePublisher(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	names, err := s.publisherNames(r, name)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
 	v := s.newView(r)
 	v.Title = name
 	p := &listPage{Heading: v.loc.Format("publisher.heading", name), Empty: v.T("label.empty")}
 	v.Feeds = feedLinks("/feeds/posts/default/-/"+url.PathEscape(name), v.T("feed.label")+" "+name)
-	s.listing(w, r, v, p, store.ListQuery{Publisher: name})
+	q := store.ListQuery{Publisher: name}
+	if len(names) > 1 {
+		q = store.ListQuery{Publishers: names}
+	}
+	s.listing(w, r, v, p, q)
 }
 
 // handleMonth lists a month's posts (/2021/11/).
@@ -107,8 +119,19 @@ func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		g := indexGroup{Heading: v.T("labels.kind." + kind)}
-		for _, l := range labels {
-			g.Links = append(g.Links, labelLink{Name: l.Name, URL: v.Link(labelPath(l.Name)), Count: v.Num(l.Count)})
+		if kind == model.LabelPublisher {
+			groups, err := s.publisherGroups(r.Context())
+			if err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+			for _, pg := range groups {
+				g.Links = append(g.Links, labelLink{Name: pg.Name, URL: v.Link(publisherPath(pg.Name)), Count: v.Num(pg.Count)})
+			}
+		} else {
+			for _, l := range labels {
+				g.Links = append(g.Links, labelLink{Name: v.LabelName(l), URL: v.Link(labelPath(l.Name)), Count: v.Num(l.Count)})
+			}
 		}
 		p.Groups = append(p.Groups, g)
 	}
@@ -118,7 +141,7 @@ func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
 
 // handlePublishers lists every publisher with its number of posts.
 func (s *Server) handlePublishers(w http.ResponseWriter, r *http.Request) {
-	labels, err := s.st.Labels(r.Context(), model.LabelPublisher, 0)
+	groups, err := s.publisherGroups(r.Context())
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -127,14 +150,25 @@ func (s *Server) handlePublishers(w http.ResponseWriter, r *http.Request) {
 	v.Title = v.T("publishers.title")
 	p := &indexPage{view: v, Heading: v.Title}
 	g := indexGroup{}
-	for _, l := range labels {
-		g.Links = append(g.Links, labelLink{Name: l.Name, URL: v.Link(publisherPath(l.Name)), Count: v.Num(l.Count)})
+	for _, pg := range groups {
+		g.Links = append(g.Links, labelLink{Name: pg.Name, URL: v.Link(publisherPath(pg.Name)), Count: v.Num(pg.Count)})
 	}
 	if len(g.Links) > 0 {
 		p.Groups = append(p.Groups, g)
 	}
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "index", p)
+}
+
+// guessKind tells a language label from others by its name alone (a
+// label's page knows only the name): a short lower-case language code.
+func guessKind(name string) string {
+	if len(name) >= 2 && len(name) <= 3 && strings.ToLower(name) == name {
+		if _, err := language.ParseBase(name); err == nil {
+			return model.LabelLanguage
+		}
+	}
+	return ""
 }
 
 // searchText reads ?q=, trimmed and capped.

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 )
@@ -29,6 +31,14 @@ type listPage struct {
 	OlderURL string
 	// Search is set on the search page, to fill the search form.
 	Search bool
+	// Setup tells the owner of a site without feeds how to add one.
+	Setup *setupHelp
+}
+
+// setupHelp is the empty home page's advice to its owner.
+type setupHelp struct {
+	AdminURL string
+	Command  string
 }
 
 type postSummary struct {
@@ -39,6 +49,10 @@ type postSummary struct {
 	Published time.Time
 	Excerpt   template.HTML
 	Comments  string
+	// Lang is the post's language when it differs from the page's.
+	Lang string
+	// More links a home entry's story: "and N more reports".
+	More, StoryURL string
 }
 
 // pageNumber reads ?page=; ok is false for anything but a positive integer.
@@ -101,6 +115,7 @@ func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]post
 			Published: p.Published,
 			Excerpt:   template.HTML(template.HTMLEscapeString(excerpt(p))),
 			Comments:  v.commentCount(counts[p.ID]),
+			Lang:      v.otherLang(p.Language),
 		}
 	}
 	return out, nil
@@ -126,7 +141,7 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *lis
 	ctx := r.Context()
 	var total int
 	var err error
-	if q == (store.ListQuery{}) {
+	if q.Label == "" && q.Publisher == "" && len(q.Publishers) == 0 && q.Year == 0 {
 		total, err = s.st.CountPosts(ctx)
 	} else {
 		total, err = s.st.CountListPosts(ctx, q)
@@ -159,10 +174,87 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *lis
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(r)
 	if s.cache.settings(r.Context()).HomeStories {
-		s.storiesListing(w, r, v, v.T("home.heading"))
+		s.storiesListing(w, r, v, v.T("home.heading"), 1)
 		return
 	}
-	s.listing(w, r, v, &listPage{Heading: v.T("home.heading"), Empty: v.T("home.empty")}, store.ListQuery{})
+	s.front(w, r, v)
+}
+
+// front serves the home page: the latest posts, a story once (its first
+// report, with a link to the others), never a copy beside its original.
+func (s *Server) front(w http.ResponseWriter, r *http.Request, v *view) {
+	n, ok := pageNumber(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	total, err := s.st.CountFrontPosts(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	size := s.cfg.PageSize
+	if n > 1 && (n-1)*size >= total {
+		s.notFound(w, r)
+		return
+	}
+	front, err := s.st.FrontPosts(ctx, size, (n-1)*size)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	p := &listPage{view: v, Heading: v.T("home.heading"), Empty: v.T("home.empty")}
+	posts := make([]model.Post, len(front))
+	for i := range front {
+		posts[i] = front[i].Post
+	}
+	if p.Posts, err = s.summaries(r, v, posts); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	for i, f := range front {
+		if f.StoryPosts > 1 {
+			p.Posts[i].StoryURL = v.Link(storyPath(f.StoryID))
+			p.Posts[i].More = v.moreReports(f.StoryPosts - 1)
+		}
+	}
+	if total == 0 {
+		feeds, err := s.st.Feeds(ctx)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if len(feeds) == 0 {
+			p.Setup = &setupHelp{AdminURL: v.Link("/admin/feeds"), Command: "kabar feeds add https://news.google.com/rss?hl=en-US&gl=US&ceid=US:en"}
+			p.Empty = v.T("home.no_feeds")
+		}
+	}
+	p.pager(r, n, size, total)
+	s.withSidebar(r, v)
+	s.render(w, http.StatusOK, "list", p)
+}
+
+// moreReports is the home page's "and N more reports".
+func (v *view) moreReports(n int) string {
+	if n == 1 {
+		return v.T("home.more.one")
+	}
+	return v.N("home.more.many", n)
+}
+
+// otherLang is lang when it names a language other than the page's, for a
+// lang attribute; "" otherwise.
+func (v *view) otherLang(lang string) string {
+	if lang == "" {
+		return ""
+	}
+	base, _ := language.Make(lang).Base()
+	page, _ := language.Make(v.Lang).Base()
+	if base == page {
+		return ""
+	}
+	return lang
 }
 
 // excerpt is the post's first paragraph, cut at a word boundary.
@@ -218,6 +310,14 @@ type postPage struct {
 	Form            commentForm
 	ReplyTo         *model.Comment
 	CancelReplyURL  string
+	// PostLang is the post's language when it differs from the page's.
+	PostLang string
+	// Newer and Older are the posts published next to this one.
+	Newer, Older *adjacentLink
+}
+
+type adjacentLink struct {
+	Title, URL string
 }
 
 // thread is a comment with its replies; replies go one level deep.
@@ -305,9 +405,29 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 		return
 	}
 	v.Title = post.Title
+	set := s.cache.settings(ctx)
 	// The text is the publisher's; the original, not this copy, is the one
-	// search engines should list.
+	// search engines should list, unless the owner says otherwise.
 	v.Canonical = post.SourceURL
+	base := s.baseURL(r)
+	if set.CanonicalSelf || v.Canonical == "" {
+		v.Canonical = base + post.Path()
+	}
+	desc := excerpt(post)
+	if desc != "" {
+		v.Description = desc
+	}
+	v.OG = &openGraph{Type: "article", Title: post.Title, Description: desc, URL: base + post.Path(),
+		SiteName: v.SiteTitle, Locale: ogLocale(v.Lang), Published: post.Published.UTC().Format(time.RFC3339),
+		Author: firstOf(post.Author, post.Publisher)}
+	if u, err := url.Parse(post.Image); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		v.OG.Image = post.Image
+	}
+	newer, older, err := s.st.AdjacentPosts(ctx, post)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
 	p := &postPage{
 		view:          v,
 		Post:          post,
@@ -318,12 +438,19 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 		CSRFToken:     s.csrfToken(w, r),
 		Form:          form,
 		CommentsFeed:  "/feeds/" + strconv.FormatInt(post.ID, 10) + "/comments/default",
+		PostLang:      v.otherLang(post.Language),
+	}
+	if newer != nil {
+		p.Newer = &adjacentLink{Title: newer.Title, URL: v.Link(newer.Path())}
+	}
+	if older != nil {
+		p.Older = &adjacentLink{Title: older.Title, URL: v.Link(older.Path())}
 	}
 	if post.Publisher != "" {
 		p.PublisherURL = v.Link(publisherPath(post.Publisher))
 	}
 	for _, l := range labels {
-		p.Labels = append(p.Labels, labelLink{Name: l.Name, URL: v.Link(labelPath(l.Name))})
+		p.Labels = append(p.Labels, labelLink{Name: v.LabelName(l), URL: v.Link(labelPath(l.Name))})
 	}
 	if s.cache.feedOptions(ctx, post.FeedID).Excerpt {
 		p.Excerpt = excerpt(post)
@@ -371,6 +498,17 @@ func threads(comments []model.Comment, replyURL func(int64) string) []thread {
 		out = append(out, thread{Comment: c, ReplyURL: replyURL(c.ID)})
 	}
 	return out
+}
+
+// ogLocale is a page language as Open Graph writes locales.
+func ogLocale(lang string) string {
+	switch lang {
+	case "id":
+		return "id_ID"
+	case "en":
+		return "en_US"
+	}
+	return lang
 }
 
 // googleNewsLink returns link when it points at Google News, else "".

@@ -116,6 +116,7 @@ type Server struct {
 	cache        *siteCache
 	matcher      language.Matcher
 	matchTags    []string // the locale tag of each of matcher's tags
+	sitemapMax   int      // posts per sitemap file; tests make it small
 }
 
 // New returns the site for st.
@@ -148,7 +149,7 @@ func New(st store.Store, cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{st: st, cfg: cfg, log: cfg.Logger, cop: http.NewCrossOriginProtection()}
+	s := &Server{st: st, cfg: cfg, log: cfg.Logger, cop: http.NewCrossOriginProtection(), sitemapMax: sitemapMaxURLs}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -213,6 +214,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /feeds/comments/default", s.handleCommentsFeed)
 	m.HandleFunc("GET /feeds/{post}/comments/default", s.handleCommentsFeed)
 	s.storyRoutes(m)
+	s.seoRoutes(m)
 
 	// The API has a mux of its own, so that an unknown /api/ path is never a
 	// redirect to a page's path with a trailing slash; apiErrorWriter turns

@@ -548,7 +548,7 @@ func TestAdmin(t *testing.T) {
 		res, _ := s.adminReq(http.MethodPost, target, cookies, form)
 		return res
 	}
-	contains(t, page("/admin"), "<strong>1</strong> comments awaiting moderation", "Sign out (owner)")
+	contains(t, page("/admin"), "<strong>1</strong> comment awaiting moderation", "<strong>1</strong> post</a>", "Sign out (owner)")
 	queue := page("/admin/comments")
 	contains(t, queue, "Held &lt;b&gt;comment&lt;/b&gt;", "Awaiting moderation (1)", fmt.Sprintf(`action="/admin/comments/%d/approve"`, held.ID))
 	lacks(t, s.mustGet(p.Path(), http.StatusOK), "Held &lt;b&gt;comment")
@@ -565,7 +565,14 @@ func TestAdmin(t *testing.T) {
 		t.Fatalf("spam: %d", res.StatusCode)
 	}
 	contains(t, page("/admin/comments?status=spam"), "Spam (1)")
-	if res := act(fmt.Sprintf("/admin/comments/%d/delete", held.ID), url.Values{}); res.StatusCode != http.StatusSeeOther {
+	// Delete asks first, then deletes.
+	if res := act(fmt.Sprintf("/admin/comments/%d/delete", held.ID), url.Values{}); res.StatusCode != http.StatusOK {
+		t.Fatalf("delete without confirmation: %d", res.StatusCode)
+	}
+	if n := len(s.comments(p.ID)); n != 1 {
+		t.Fatalf("%d comments after an unconfirmed delete", n)
+	}
+	if res := act(fmt.Sprintf("/admin/comments/%d/delete", held.ID), url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)
 	}
 	if n := len(s.comments(p.ID)); n != 0 {
@@ -601,6 +608,10 @@ func TestAdmin(t *testing.T) {
 		t.Fatalf("options after save %+v", o)
 	}
 	act(fmt.Sprintf("/admin/feeds/%d/delete", added.ID), url.Values{})
+	if _, err := s.st.Feed(context.Background(), added.ID); err != nil {
+		t.Fatal("feed removed without confirmation")
+	}
+	act(fmt.Sprintf("/admin/feeds/%d/delete", added.ID), url.Values{"confirm": {"yes"}})
 	if _, err := s.st.Feed(context.Background(), added.ID); err == nil {
 		t.Fatal("feed not removed")
 	}

@@ -55,6 +55,9 @@ type storyReport struct {
 	// Also are the other sites that published the very same text (items
 	// that led to this post).
 	Also []alsoLink
+	// Excerpt is the report's first paragraph; Lang its language when it
+	// differs from the page's.
+	Excerpt, Lang string
 }
 
 type alsoLink struct {
@@ -164,7 +167,7 @@ func (s *Server) storyReports(v *view, reports []store.StoryReport) []storyRepor
 		p := &rep.Post
 		e := storyReport{
 			Title: p.Title, URL: v.Link(p.Path()), Original: p.SourceURL, Publisher: p.Publisher,
-			Published: p.Published,
+			Published: p.Published, Excerpt: excerpt(p), Lang: v.otherLang(p.Language),
 		}
 		if p.Publisher != "" {
 			e.PubURL = v.Link(publisherPath(p.Publisher))
@@ -212,18 +215,20 @@ type storySummary struct {
 func (s *Server) handleStories(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(r)
 	v.Title = v.T("stories.title")
-	s.storiesListing(w, r, v, v.T("stories.heading"))
+	s.storiesListing(w, r, v, v.T("stories.heading"), 2)
 }
 
-// storiesListing serves one page of stories, newest report first.
-func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view, heading string) {
+// storiesListing serves one page of stories of at least minPosts reports,
+// newest report first. /stories leaves single reports out: they are on
+// the home page.
+func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view, heading string, minPosts int) {
 	n, ok := pageNumber(r)
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
 	ctx := r.Context()
-	q := store.StoryQuery{MinPosts: 1}
+	q := store.StoryQuery{MinPosts: minPosts}
 	total, err := s.st.CountStories(ctx, q)
 	if err != nil {
 		s.internalError(w, r, err)

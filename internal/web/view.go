@@ -27,16 +27,35 @@ type view struct {
 	Query           string // the search box's text
 	HL              string // the ?hl= override, for forms that must carry it
 	Languages       []langLink
+	// Menu is the header's menu: the site's pages and the labels the
+	// owner chose.
+	Menu []navLink
+	// Description is the page's meta description: the site's, or a
+	// post's excerpt.
+	Description string
+	// OG are the page's Open Graph and Twitter card tags.
+	OG *openGraph
+	// Alternates are the page in each language, for hreflang; XDefault is
+	// the page without ?hl=.
+	Alternates []langLink
+	XDefault   string
 	// Feeds are the page's feeds, offered as <link rel="alternate">.
 	Feeds   []feedLink
 	Sidebar *sidebar
 	// User is the signed-in owner on admin pages.
 	User *model.User
 
-	loc  *locale
-	tz   *time.Location
-	hl   string
-	path string
+	loc    *locale
+	tz     *time.Location
+	hl     string
+	path   string
+	labels labelNamer
+}
+
+// openGraph is what a shared link shows: Open Graph and Twitter card tags.
+type openGraph struct {
+	Type, Title, Description, URL, Image, SiteName, Locale string
+	Published, Author                                      string
 }
 
 type langLink struct {
@@ -58,6 +77,7 @@ type sidebar struct {
 
 type labelLink struct {
 	Name, URL, Count string
+	n                int
 }
 
 type monthLink struct {
@@ -73,6 +93,7 @@ func (s *Server) newView(r *http.Request) *view {
 		SiteTitle:       s.cfg.SiteTitle,
 		SiteDescription: set.Description,
 		CSSURL:          s.cssURL,
+		Description:     set.Description,
 		NoIndex:         !set.Index,
 		tz:              s.cfg.Location,
 		path:            r.URL.Path,
@@ -86,20 +107,27 @@ func (s *Server) newView(r *http.Request) *view {
 		v.Lang = tag
 	}
 	v.loc = s.locales[v.Lang]
+	v.labels = labelNamer{names: set.LabelNames, lang: v.Lang}
 	v.HomeURL = v.Link("/")
 	v.SearchURL = "/search"
+	base := s.baseURL(r)
 	for _, tag := range s.langs {
 		q := r.URL.Query()
 		q.Set("hl", tag)
 		q.Del("comment")
 		q.Del("reply")
-		v.Languages = append(v.Languages, langLink{
-			Tag:     tag,
-			Name:    v.loc.T("lang." + tag),
-			URL:     (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String(),
-			Current: tag == v.Lang,
-		})
+		u := (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String()
+		l := langLink{Tag: tag, Name: v.loc.T("lang." + tag), URL: u, Current: tag == v.Lang}
+		v.Languages = append(v.Languages, l)
+		l.URL = base + u
+		v.Alternates = append(v.Alternates, l)
 	}
+	q := r.URL.Query()
+	q.Del("hl")
+	q.Del("comment")
+	q.Del("reply")
+	v.XDefault = base + (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String()
+	v.Menu = s.menu(v, set)
 	return v
 }
 
@@ -126,8 +154,22 @@ func (s *Server) acceptLanguage(r *http.Request) string {
 func (s *Server) withSidebar(r *http.Request, v *view) {
 	labels, months := s.cache.sidebar(r.Context())
 	sb := &sidebar{}
+	// Publishers that differ only by "The", case or punctuation are one
+	// entry, under their most used name (labels come most used first).
+	pubs := map[string]int{}
 	for _, l := range labels {
-		sb.Labels = append(sb.Labels, labelLink{Name: l.Name, URL: v.Link(labelPath(l.Name)), Count: v.Num(l.Count)})
+		if l.Kind == model.LabelPublisher {
+			k := publisherKey(l.Name)
+			if i, ok := pubs[k]; ok && k != "" {
+				sb.Labels[i].n += l.Count
+				sb.Labels[i].Count = v.Num(sb.Labels[i].n)
+				continue
+			}
+			pubs[k] = len(sb.Labels)
+			sb.Labels = append(sb.Labels, labelLink{Name: l.Name, URL: v.Link(publisherPath(l.Name)), Count: v.Num(l.Count), n: l.Count})
+			continue
+		}
+		sb.Labels = append(sb.Labels, labelLink{Name: v.LabelName(l), URL: v.Link(labelPath(l.Name)), Count: v.Num(l.Count), n: l.Count})
 	}
 	for i, m := range months {
 		if i == sidebarMonths {

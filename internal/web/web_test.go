@@ -166,6 +166,9 @@ func TestHomeListsPostsNewestFirst(t *testing.T) {
 
 func TestHomeEmpty(t *testing.T) {
 	s := newSite(t, Config{Lang: "id"})
+	if err := s.st.AddFeed(context.Background(), &model.Feed{URL: "https://feeds.example/a"}); err != nil {
+		t.Fatal(err)
+	}
 	contains(t, s.mustGet("/", http.StatusOK), "Belum ada posting.")
 }
 

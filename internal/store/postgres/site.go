@@ -29,6 +29,8 @@ func listWhere(q store.ListQuery) (from, where string, args []any) {
 			`l.name = $1 AND NOT EXISTS (SELECT 1 FROM post_labels l2
 				WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`,
 			[]any{q.Label}
+	case len(q.Publishers) > 0:
+		return `posts p`, `p.publisher = ANY($1)`, []any{q.Publishers}
 	case q.Publisher != "":
 		return `posts p`, `p.publisher = $1`, []any{q.Publisher}
 	case q.Year != 0 && q.Month != 0:

@@ -25,6 +25,9 @@ func listWhere(q store.ListQuery) (from, where string, args []any) {
 			`l.name = ? AND NOT EXISTS (SELECT 1 FROM post_labels l2
 				WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`,
 			[]any{q.Label}
+	case len(q.Publishers) > 0:
+		in, args := inList(nil, q.Publishers)
+		return `posts p`, `p.publisher IN ` + in, args
 	case q.Publisher != "":
 		return `posts p`, `p.publisher = ?`, []any{q.Publisher}
 	case q.Year != 0 && q.Month != 0:

@@ -1,0 +1,245 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/story"
+	"github.com/kabarnews/kabar/internal/story/storytest"
+)
+
+// axeScript is axe-core's axe.min.js, which .ci/run fetches from npm and
+// names in KABAR_AXE. Without it the accessibility checks are skipped on
+// a developer's machine and fail on CI.
+func axeScript(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("KABAR_AXE")
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("KABAR_AXE must name axe-core's axe.min.js on CI (.ci/run fetches it)")
+		}
+		t.Log("KABAR_AXE not set: pages are not checked with axe-core")
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("KABAR_AXE: %v", err)
+	}
+	return string(b)
+}
+
+// pageChecks runs in the page and returns what is wrong with it: headings
+// out of size order, form fields whose border is under 3:1 against the
+// page, a page wider than the screen.
+const pageChecks = `(() => {
+  const problems = [];
+  const visible = e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed';
+  const size = e => parseFloat(getComputedStyle(e).fontSize);
+  let prevMin = Infinity, prevLevel = 0;
+  for (let level = 1; level <= 4; level++) {
+    const hs = Array.from(document.querySelectorAll('h' + level)).filter(visible);
+    if (hs.length === 0) continue;
+    const max = Math.max(...hs.map(size)), min = Math.min(...hs.map(size));
+    if (max > prevMin + 0.01) problems.push('h' + level + ' (' + max + 'px) larger than h' + prevLevel + ' (' + prevMin + 'px)');
+    prevMin = min; prevLevel = level;
+  }
+  const rgb = s => (s.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bg = lum(rgb(getComputedStyle(document.body).backgroundColor));
+  for (const f of document.querySelectorAll('input[type=text], input[type=search], input[type=url], input[type=password], input[type=date], textarea, select')) {
+    if (!visible(f)) continue;
+    const b = lum(rgb(getComputedStyle(f).borderTopColor));
+    const ratio = (Math.max(b, bg) + 0.05) / (Math.min(b, bg) + 0.05);
+    if (ratio < 3) problems.push('border of #' + f.id + ' is ' + ratio.toFixed(2) + ':1');
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) problems.push('the page scrolls sideways (' + document.documentElement.scrollWidth + 'px)');
+  return problems;
+})()`
+
+// TestBrowserPages opens every kind of page, public and admin, at desktop
+// (1366 px) and phone (390 px) widths, in the light and dark themes, in
+// English and Indonesian; checks each with axe-core and the checks above,
+// and saves a screenshot of each.
+func TestBrowserPages(t *testing.T) {
+	ctx := browser(t)
+	out := artifacts(t)
+	axe := axeScript(t)
+	base0, emptyURL := "", ""
+	{
+		_, emptyURL = liveSite(t, Config{})
+	}
+	s, base := liveSite(t, Config{MinSubmit: browserMinSubmit})
+	base0 = base
+	ss := &storySite{site: s, a: story.NewAssigner(s.st, story.Config{})}
+	orig, storyID := ss.wire()
+	ss.publish("Bali Post", storytest.Get("en-ferry-wire"), 0)
+	idPost, _ := ss.publish("Kompas", storytest.Get("id-banjir-wire"), 0)
+	ss.publish("Antara", storytest.Get("id-gempa-wire"), 0)
+	bg := context.Background()
+	orig.Author = "Rina Suryani"
+	if err := s.st.UpdatePostText(bg, orig); err != nil {
+		t.Fatal(err)
+	}
+	feeds, err := s.st.Feeds(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.cache.invalidate()
+	approved := &model.Comment{PostID: orig.ID, Name: "Budi", Body: "Thank you for the report.", CreatedAt: seedTime}
+	s.approve(approved)
+	for _, c := range []*model.Comment{
+		{PostID: orig.ID, Name: "Ani", Body: "Is the road to Palu open?", CreatedAt: seedTime, ParentID: approved.ID},
+		{PostID: orig.ID, Name: "Spammer", Website: "https://spam.example", Body: "Cheap watches", CreatedAt: seedTime},
+	} {
+		c.Status = model.CommentPending
+		if err := s.st.AddComment(bg, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = feeds
+	hash, err := hashPassword("a long enough password", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.st.CreateUser(bg, &model.User{Name: "owner", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: axe != ""}); err != nil {
+		t.Fatal(err)
+	}
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		step, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := chromedp.Do(step, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	type variant struct {
+		width, height int64
+		dark          bool
+		lang          string
+	}
+	// Four variants cover both widths, both themes and both languages on
+	// every page.
+	variants := []variant{{1366, 900, false, "en"}, {390, 844, true, "id"}, {1366, 900, true, "id"}, {390, 844, false, "en"}}
+	check := func(name, target string, v variant) {
+		t.Helper()
+		scheme := "light"
+		if v.dark {
+			scheme = "dark"
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		u := target + sep + "hl=" + v.lang
+		do(name, chromedp.EmulateViewport(v.width, v.height), chromedp.Navigate(u), chromedp.WaitReady(chromedp.CSS("footer")))
+		lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+		if err != nil || lang != v.lang {
+			t.Errorf("%s: html lang %q (%v)", u, lang, err)
+		}
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](pageChecks))
+		if err != nil {
+			t.Fatalf("%s: checks: %v", u, err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s at %dpx %s: %s", u, v.width, scheme, p)
+		}
+		if axe != "" {
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
+				t.Fatalf("%s: load axe-core: %v", u, err)
+			}
+			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations']}).then(r =>
+				r.violations.map(v => v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', ')))`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("%s: axe: %v", u, err)
+			}
+			for _, v2 := range violations {
+				t.Errorf("%s at %dpx %s: axe: %s", u, v.width, scheme, v2)
+			}
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", u, err)
+		}
+		file := fmt.Sprintf("site-%s-%d-%s-%s.png", name, v.width, scheme, v.lang)
+		if err := os.WriteFile(filepath.Join(out, file), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	public := []struct{ name, path string }{
+		{"home", "/"},
+		{"post", orig.Path()},
+		{"post-id", idPost.Path()},
+		{"story", fmt.Sprintf("/story/%d", storyID)},
+		{"stories", "/stories"},
+		{"labels", "/labels"},
+		{"publishers", "/publishers"},
+		{"archive", "/archive"},
+		{"search", "/search?q=gempa"},
+		{"publisher", "/publisher/Wire%20Service"},
+		{"not-found", "/nope"},
+	}
+	t.Run("Public", func(t *testing.T) {
+		for _, p := range public {
+			for _, v := range variants {
+				check(p.name, base0+p.path, v)
+			}
+		}
+		for _, v := range variants[:2] {
+			check("empty-home", emptyURL+"/", v)
+		}
+	})
+
+	t.Run("MenuWithoutScriptOnPhone", func(t *testing.T) {
+		do("phone home", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`.site-nav a[href="/stories"]`)),
+			chromedp.Click(chromedp.CSS(`.site-nav a[href="/stories"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.site-nav a[aria-current="page"][href="/stories"]`)))
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil || !strings.HasSuffix(loc, "/stories") {
+			t.Errorf("menu led to %q (%v)", loc, err)
+		}
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('script').length`))
+		if err != nil || n != 0 {
+			t.Errorf("%d scripts on the page (%v)", n, err)
+		}
+	})
+
+	t.Run("Admin", func(t *testing.T) {
+		check("login", base+"/admin/login", variants[0])
+		check("login", base+"/admin/login", variants[1])
+		do("sign in", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/admin/login"),
+			chromedp.WaitVisible(chromedp.CSS("#l-password")),
+			chromedp.SendKeys(chromedp.CSS("#l-name"), "owner"),
+			chromedp.SendKeys(chromedp.CSS("#l-password"), "a long enough password"),
+			chromedp.Click(chromedp.CSS(".login-form button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS("nav.admin-nav")))
+		for _, p := range []struct{ name, path string }{
+			{"admin", "/admin"}, {"admin-feeds", "/admin/feeds"}, {"admin-comments", "/admin/comments"},
+			{"admin-posts", "/admin/posts"}, {"admin-settings", "/admin/settings"},
+		} {
+			for _, v := range variants {
+				check(p.name, base+p.path, v)
+			}
+		}
+	})
+}
