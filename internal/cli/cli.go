@@ -350,9 +350,6 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
-	if env.Stdin == nil {
-		env.Stdin = strings.NewReader("")
-	}
 	global := newFlags(env, "kabar", "[--db PATH|postgres://…] [--log text|json] COMMAND [ARGS]")
 	// The global options end at the command's name: stop there.
 	i := 0
