@@ -24,8 +24,8 @@ var commandPaths = [][]string{
 }
 
 func init() {
-	for name := range commands {
-		if name != "feeds" && name != "admin" {
+	for name, c := range commands {
+		if name != "feeds" && name != "admin" && c.summary != "" {
 			commandPaths = append(commandPaths, []string{name})
 		}
 	}
