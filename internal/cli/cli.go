@@ -350,9 +350,6 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
-	if env.Stdin == nil {
-		env.Stdin = strings.NewReader("")
-	}
 	global := newFlags(env, "kabar", "[--db PATH|postgres://…] [--log text|json] COMMAND [ARGS]")
 	// The global options end at the command's name: stop there.
 	i := 0
@@ -427,8 +424,10 @@ func printUsage(w io.Writer, global *flags) {
 	fmt.Fprintln(w, "usage: kabar [--db PATH|postgres://…] [--log text|json] COMMAND [ARGS]")
 	fmt.Fprintln(w, "\nCommands:")
 	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	for n, c := range commands {
+		if c.summary != "" { // hidden: the completion scripts' helper
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	for _, n := range names {

@@ -158,9 +158,9 @@ func TestDecodeOnlineRefusesLoopbackByDefault(t *testing.T) {
 
 func TestDecodeOnlineOptions(t *testing.T) {
 	// --gnews-base is hidden from the usage text but works from the environment.
-	_, _, errs := kabar(t, "decode", "-h")
-	if strings.Contains(errs, "gnews-base") || !strings.Contains(errs, "-online") || !strings.Contains(errs, "gnews-interval") {
-		t.Errorf("usage:\n%s", errs)
+	_, help, _ := kabar(t, "decode", "-h")
+	if strings.Contains(help, "gnews-base") || !strings.Contains(help, "--online") || !strings.Contains(help, "gnews-interval") {
+		t.Errorf("usage:\n%s", help)
 	}
 	srv := gnewstest.New(t)
 	srv.Add(gnewstest.Article{ID: newID1, URL: "https://example.com/env"})
@@ -176,12 +176,15 @@ func TestDecodeOnlineOptions(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"decode", "--online", "--gnews-base", "ftp://x", newID1},
-		{"decode", "--online", "--gnews-interval", "soon", newID1},
 		{"decode", "--online", "--hl", "english", newID1},
 	} {
 		if code, _, _ := kabar(t, bad...); code != 1 {
 			t.Errorf("%v: exit %d", bad, code)
 		}
+	}
+	// A value that is no duration is a wrong command line, found while parsing.
+	if code, _, errs := kabar(t, "decode", "--online", "--gnews-interval", "soon", newID1); code != 2 || !strings.Contains(errs, `invalid value "soon"`) {
+		t.Errorf("--gnews-interval soon: exit %d %q", code, errs)
 	}
 	if r := srv.Requests(); r[0].Method != http.MethodGet {
 		t.Errorf("%+v", r[0])

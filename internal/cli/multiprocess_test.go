@@ -156,7 +156,8 @@ func TestWorkersShareLoadAndSurviveSIGKILL(t *testing.T) {
 	}
 
 	// Kill one worker once a quarter of the work is done.
-	deadline := time.Now().Add(100 * time.Second)
+	// Wide: it only ends a run that is stuck, whatever the machine's load.
+	deadline := time.Now().Add(5 * time.Minute)
 	for posts() < web.Articles/4 {
 		if time.Now().After(deadline) {
 			t.Fatalf("only %d posts of %d after %v", posts(), web.Articles, time.Since(started))

@@ -602,7 +602,9 @@ func TestResolvePacing(t *testing.T) {
 	}
 	// A cancelled context stops waiting and says so, temporarily.
 	r2, _ := newTestResolver(t, srv, Options{Interval: time.Hour, BatchSize: 1})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	// The deadline falls in the hour-long wait for the second ID; it leaves
+	// the first one's two requests ample time on a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	res = r2.ResolveAll(ctx, []string{ids[0], ids[1]})
 	if res[0].Err != nil {
@@ -622,7 +624,9 @@ func TestResolveBatchDelay(t *testing.T) {
 	for _, id := range ids {
 		srv.Add(gnewstest.Article{ID: id, URL: "https://example.com/x"})
 	}
-	r, _ := newTestResolver(t, srv, Options{Interval: 60 * time.Millisecond, MaxBatchDelay: 50 * time.Millisecond, BatchSize: 3})
+	// The pace is fifty times the batch delay, so that a loaded machine's
+	// late timers cannot merge two signatures into one batch.
+	r, _ := newTestResolver(t, srv, Options{Interval: 500 * time.Millisecond, MaxBatchDelay: 10 * time.Millisecond, BatchSize: 3})
 	for _, x := range r.ResolveAll(context.Background(), ids) {
 		if x.Err != nil {
 			t.Fatal(x.Err)
