@@ -18,7 +18,7 @@ import (
 // fail it, while an expanded entity bomb or an unbounded decompression
 // would still break it (and the allocation limit) by far.
 const (
-	maxDuration = 10 * time.Second
+	maxDuration = 30 * time.Second
 	maxAlloc    = 64 << 20
 )
 

@@ -80,7 +80,7 @@ func readRequestHead(c net.Conn) (*http.Request, error) {
 // failure each bound guards against would take (a 20–30 s request timeout,
 // an endless body or a ten-minute drip), yet wide enough that a loaded
 // machine cannot make the test fail.
-const loadSlack = 10 * time.Second
+const loadSlack = 20 * time.Second
 
 func elapsed(f func()) time.Duration {
 	start := time.Now()
