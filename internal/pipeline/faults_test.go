@@ -232,3 +232,51 @@ func TestFullDiskLeavesNoPostWithoutAStory(t *testing.T) {
 		})
 	}
 }
+
+// A one-pass run (run --once) assigns the posts that wait for their story
+// once its queue is idle, and counts those it could not among its
+// failures; the next pass assigns them.
+func TestOncePassCountsPostsLeftWithoutAStory(t *testing.T) {
+	ctx := context.Background()
+	db := sqliteFaultyDB(t)
+	st := db.Store.(*sqlite.Store)
+	wrapped := &fillAfterSave{Store: db.Store, fill: func() { db.fill(t) }}
+	web := newFakeWeb()
+	p := New(wrapped, web, nil)
+	p.Stories = story.NewAssigner(wrapped, story.Config{})
+	f := &model.Feed{URL: "https://feeds.example/once.xml"}
+	if err := db.AddFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	link := "https://site1.example/news/report-1"
+	web.page(link, "text/html", articlePage(1))
+	it := model.Item{FeedID: f.ID, GUID: "g1", Link: link, Title: "Report number 1"}
+	for r := 0; r < 300; r++ {
+		it.Related = append(it.Related, model.Link{URL: fmt.Sprintf("https://related%d.example/a/long/path/to/coverage-number-%d.html", r, r)})
+	}
+	items := []model.Item{it}
+	if _, err := db.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	wrapped.armed.Store(true)
+	q := startQueue(t, p, st, Options{Once: true})
+	if err := q.enqueueItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := q.Summary(); s.PostsNew != 1 || s.ItemFailures != 0 || s.StoriesLeft != 1 {
+		t.Fatalf("summary during the fault: %+v, want one post and one story left", s)
+	}
+	db.free(t)
+	if err := q.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := q.Summary(); s.StoriesLeft != 0 {
+		t.Fatalf("summary after the fault: %+v, want no story left", s)
+	}
+	if w, _ := db.StorylessPosts(ctx, time.Now().Add(time.Hour), 0); len(w) != 0 {
+		t.Fatalf("posts still waiting: %v", w)
+	}
+}

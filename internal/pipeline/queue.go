@@ -267,10 +267,13 @@ func (q *Queue[TTx]) Start(ctx context.Context) error {
 }
 
 // Stop lets running jobs finish (up to ctx's deadline) and stops the workers.
-// Jobs that could not finish are left to River's rescuer, never lost.
+// Jobs that could not finish are never lost: the process beats until its
+// client has stopped, and stays registered when jobs were left running,
+// so that other processes hand them back a minute after its last beat.
 func (q *Queue[TTx]) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
 	q.stopBackground()
-	return q.leave(ctx, q.client.Stop(ctx))
+	return q.leave(ctx, err)
 }
 
 // Shutdown stops gracefully: no new jobs are fetched and running ones may
@@ -278,17 +281,22 @@ func (q *Queue[TTx]) Stop(ctx context.Context) error {
 // records them as failed attempts and returns them to the queue (retryable)
 // for another worker, instead of leaving them to the rescuer.
 func (q *Queue[TTx]) Shutdown(ctx context.Context, grace time.Duration) error {
-	q.stopBackground()
+	// The process beats until its client has stopped: a grace period
+	// longer than the time after which a silent process counts as dead
+	// must not have its running jobs handed to others.
 	gctx, cancel := context.WithTimeout(ctx, grace)
 	err := q.client.Stop(gctx)
 	cancel()
 	if err == nil {
+		q.stopBackground()
 		return q.leave(ctx, nil)
 	}
 	q.opt.Logger.Warn("jobs still running after the grace period: handing them back", "grace", grace)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	return q.leave(cctx, q.client.StopAndCancel(cctx))
+	err = q.client.StopAndCancel(cctx)
+	q.stopBackground()
+	return q.leave(cctx, err)
 }
 
 // PollAll enqueues one poll of every feed that is not paused.

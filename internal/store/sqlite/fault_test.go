@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -208,5 +211,52 @@ func TestFullDiskFailsTheWriteThatDoesNotFitAndPingSaysSo(t *testing.T) {
 	now = now.Add(2 * time.Second)
 	if err := s.Ping(ctx); err != nil {
 		t.Fatalf("Ping with its probe after the hold: %v", err)
+	}
+}
+
+// Migration 008 marks as waiting for a story the posts that a failed
+// assignment left without one before it (saved since stories exist), and
+// leaves alone those saved before stories existed and those in a story.
+func TestMigration008MarksPostsLeftWithoutAStory(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kabar.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &model.Feed{URL: "https://a.example/f"}
+	if err := s.AddFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i, created := range []string{"2020-01-01 00:00:00.000000Z", "2099-01-01 00:00:00.000000Z", "2099-01-02 00:00:00.000000Z"} {
+		p := &model.Post{FeedID: f.ID, Title: fmt.Sprint("Post ", i), SourceURL: fmt.Sprint("https://a.example/", i)}
+		if _, err := s.SavePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().ExecContext(ctx, `UPDATE posts SET created_at = ? WHERE id = ?`, created, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	// The third is in a story.
+	if _, err := s.AssignStory(ctx, &store.StoryAssignment{StoryLink: store.StoryLink{PostID: ids[2]}, Title: "S"}); err != nil {
+		t.Fatal(err)
+	}
+	// Back to the schema before 008, every post unmarked.
+	for _, q := range []string{`DROP INDEX posts_story_pending`, `ALTER TABLE posts DROP COLUMN story_pending`,
+		`DROP TABLE processes`, `DELETE FROM kabar_migrations WHERE version = 8`} {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s.Close()
+	if s, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	waiting, err := s.StorylessPosts(ctx, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+	if err != nil || len(waiting) != 1 || waiting[0] != ids[1] {
+		t.Fatalf("waiting after migration 008: %v, %v; want [%d] (the post saved since stories, in none)", waiting, err, ids[1])
 	}
 }
