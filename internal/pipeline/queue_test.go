@@ -225,8 +225,11 @@ func TestSlowBatchHandsItsRestOn(t *testing.T) {
 		}
 		items = append(items, it)
 	}
-	web.delay = 300 * time.Millisecond
-	q := startQueue(t, p, st, Options{Workers: 1, Batch: 6, Once: true, JobTimeout: time.Second, RescueAfter: 2 * time.Second})
+	// Each page takes a second; the batch hands on after three. The margin
+	// between half the timeout and the timeout is wide enough that the item
+	// in flight finishes on a loaded machine too.
+	web.delay = time.Second
+	q := startQueue(t, p, st, Options{Workers: 1, Batch: 6, Once: true, JobTimeout: 6 * time.Second, RescueAfter: 12 * time.Second})
 	if err := q.enqueueItems(ctx, items); err != nil {
 		t.Fatal(err)
 	}
