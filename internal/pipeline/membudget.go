@@ -10,7 +10,7 @@ import (
 // bounded by its workers: each one's page at the fetcher's body cap (the
 // body as received and decoded, two copies at most) and that page's
 // extraction, which the extractor bounds whatever the page (its limits on
-// the markup and elements it parses: at most about 50 MB allocated, 30 MB
+// the markup and elements it parses: at most about 50 MB allocated, 40 MB
 // live, for a 10 MB page of tiny elements), plus what the process needs
 // without any page (the binary, the store's connections, the story
 // index).
