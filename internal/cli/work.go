@@ -47,6 +47,7 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 	if err != nil || n < 1 {
 		return nil, fmt.Errorf("%w: --workers must be a positive number", errUsage)
 	}
+	pipeline.LimitMemory(n, f.env.Getenv)
 	opt := pipeline.Options{Workers: n, Once: once, Logger: quietLogger(log)}
 	if opt.JobTimeout, err = f.duration(optJobTimeout); err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)

@@ -16,8 +16,8 @@ import (
 // copies the page minus what is never content (the text of scripts, styles,
 // noscript, iframes and textareas, the insides of templates, comments, huge
 // attribute values such as inlined data: images or island props), and
-// stops copying content once the copy holds slimMaxBytes or slimMaxElements
-// elements. The parser then sees only that copy, so an extraction's memory
+// stops copying content once the copy holds slimMaxBytes, slimMaxText of
+// text or slimMaxElements elements. The parser then sees only that copy, so an extraction's memory
 // is bounded by the limits, whatever the page.
 //
 // What stays is byte for byte what the page had, so ordinary pages parse to
@@ -30,6 +30,11 @@ const (
 	// slimMaxElements bounds the elements kept (each costs two nodes of
 	// a few hundred bytes). Heavy news pages have ten to twenty thousand.
 	slimMaxElements = 40_000
+	// slimMaxText bounds the text kept, and so the article: the longest
+	// articles hold a few hundred kilobytes, and the article's text is
+	// copied several times downstream (paragraphs, the post, the story's
+	// features, the store's search index).
+	slimMaxText = 1 << 20
 	// slimMaxAttr is the longest attribute value kept whole; longer
 	// values (data: URIs, serialized props, giant srcsets) are cut.
 	slimMaxAttr = 2 << 10
@@ -60,7 +65,7 @@ func (s *slimmed) String() string {
 	if !s.cut {
 		return ""
 	}
-	return fmt.Sprintf("page cut at byte %d: content after it dropped (limits %d bytes, %d elements)", s.cutAt, slimMaxBytes, slimMaxElements)
+	return fmt.Sprintf("page cut at byte %d: content after it dropped (limits %d bytes, %d of them text, %d elements)", s.cutAt, slimMaxBytes, slimMaxText, slimMaxElements)
 }
 
 // rawMode is what to do with the text of a raw text element (script,
@@ -83,6 +88,7 @@ func slim(page []byte) *slimmed {
 		offset    int // of the current token in page
 		elements  int // start tags copied
 		jsonBytes int // JSON-LD copied
+		textBytes int // text copied
 		// inTemplate is set inside a <template>, whose content is
 		// dropped (skipDepth counts nested templates)
 		inTemplate bool
@@ -150,10 +156,11 @@ func slim(page []byte) *slimmed {
 				out.Write(raw)
 				continue
 			}
-			if !s.cut && out.Len()+len(raw) > slimMaxBytes {
+			room := min(slimMaxBytes-out.Len(), slimMaxText-textBytes)
+			if !s.cut && len(raw) > room {
 				// the text's start still fits: a page of one endless
 				// text keeps its beginning
-				n := max(slimMaxBytes-out.Len(), 0)
+				n := max(room, 0)
 				for n > 0 && n < len(raw) && !utf8.RuneStart(raw[n]) {
 					n--
 				}
@@ -166,6 +173,7 @@ func slim(page []byte) *slimmed {
 				drop(raw)
 				continue
 			}
+			textBytes += len(raw)
 			out.Write(raw)
 		case html.CommentToken:
 			if len(raw) > slimMaxComment+len("<!---->") || s.cut {

@@ -112,20 +112,37 @@ func TestSlimCutsHugePages(t *testing.T) {
 	}
 }
 
-// Byte limit: a page of one endless paragraph is cut at slimMaxBytes.
+// Text limit: a page of one endless paragraph is cut at slimMaxText of
+// text.
 func TestSlimCutsLongText(t *testing.T) {
-	page := []byte("<html><body><p>" + strings.Repeat("word ", slimMaxBytes/5+1000) + "</p></body></html>")
+	const head = "<html><body><p>"
+	page := []byte(head + strings.Repeat("word ", slimMaxText/5+1000) + "</p></body></html>")
 	s := slim(page)
-	if !s.cut || !bytes.Equal(s.page, page[:slimMaxBytes]) {
-		t.Errorf("cut %v, %d bytes copied, want the first %d", s.cut, len(s.page), slimMaxBytes)
+	if !s.cut || !bytes.Equal(s.page, page[:len(head)+slimMaxText]) {
+		t.Errorf("cut %v, %d bytes copied, want the first %d", s.cut, len(s.page), len(head)+slimMaxText)
 	}
 	art, err := Extract(page, "")
-	if err != nil || len(art.Paragraphs) != 1 || len(art.Paragraphs[0]) < slimMaxBytes-100 {
+	if err != nil || len(art.Paragraphs) != 1 || len(art.Paragraphs[0]) < slimMaxText-100 {
 		t.Errorf("the text's start lost: %v", err)
 	}
 	// nor is a character cut in two
-	page = []byte("<html><body><p>" + strings.Repeat("é", slimMaxBytes) + "</p></body></html>")
+	page = []byte("<html><body><p>" + strings.Repeat("é", slimMaxText) + "</p></body></html>")
 	if s := slim(page); !utf8.Valid(s.page) {
 		t.Error("a character cut in two")
+	}
+}
+
+// Byte limit: markup heavy with long attributes (under slimMaxAttr each)
+// is cut at slimMaxBytes, long before slimMaxElements.
+func TestSlimCutsHeavyMarkup(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><body>")
+	class := strings.Repeat("u-utility ", 150)
+	for b.Len() < slimMaxBytes+64<<10 {
+		b.WriteString(`<div class="` + class + `">x</div>`)
+	}
+	s := slim([]byte(b.String()))
+	if !s.cut || len(s.page) > slimMaxBytes || len(s.page) < slimMaxBytes-4096 {
+		t.Errorf("cut %v, %d bytes copied, want about %d", s.cut, len(s.page), slimMaxBytes)
 	}
 }
