@@ -159,8 +159,9 @@ func (h *Highlighter) Title(s string) string {
 	return b.String()
 }
 
-// match is a searched word found in a text: its word number and byte
-// offset, and where a snippet showing it would start.
+// match is a searched word found in a text: its place (in words) and its
+// number among the searched words, and where a snippet showing it would
+// start (in words and bytes).
 type match struct {
 	word, id, winWord, winStart int
 }
