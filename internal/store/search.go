@@ -52,7 +52,7 @@ func ParseSearch(text string) []SearchTerm {
 	for i, chunk := range strings.Split(text, `"`) {
 		var fields []string
 		for _, f := range strings.Fields(chunk) {
-			if words+len(fields) < MaxSearchTerms && strings.IndexFunc(f, isWordRune) >= 0 {
+			if words+len(fields) < MaxSearchTerms && strings.IndexFunc(f, isLetterOrDigit) >= 0 {
 				fields = append(fields, f)
 			}
 		}
@@ -81,6 +81,8 @@ func cleanQuery(s string) string {
 	}, s)
 }
 
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
+
 // isWordRune tells the characters that make words: letters, digits and the
 // marks that accent them, as both backends' tokenizers see them.
 func isWordRune(r rune) bool {
@@ -98,8 +100,10 @@ const (
 	// SnippetScanBytes bounds the text searched for the snippet's matches:
 	// a post stored before MaxArticleBytes existed may be longer.
 	SnippetScanBytes = model.MaxArticleBytes
-	// snippetLead is how many words before its first match a snippet starts
-	// (fewer at the start of a paragraph).
+	// snippetLead is how many words before its first match a snippet
+	// starts, unless the match is in the first half of a snippet's length
+	// from its paragraph's start: then the snippet starts with the
+	// paragraph.
 	snippetLead = 4
 	// snippetMaxMatches bounds the matches weighed for the best window.
 	snippetMaxMatches = 256
@@ -115,8 +119,12 @@ const (
 // case and accents folded.
 type Highlighter struct {
 	ids map[string]int // folded word → its number
-	buf []byte
-	tmp []byte
+	// first holds the first bytes of the folded searched words that start
+	// with an ASCII character: most words of a text are told apart by it
+	// without folding them.
+	first [utf8.RuneSelf]bool
+	buf   []byte
+	tmp   []byte
 }
 
 // NewHighlighter makes the highlighter of a search's terms.
@@ -128,11 +136,17 @@ func NewHighlighter(terms []SearchTerm) *Highlighter {
 			if start < 0 {
 				break
 			}
+			i = end
 			w := string(h.fold(t.Text[start:end]))
+			if w == "" {
+				continue // accents alone
+			}
 			if _, ok := h.ids[w]; !ok {
 				h.ids[w] = len(h.ids)
 			}
-			i = end
+			if w[0] < utf8.RuneSelf {
+				h.first[w[0]] = true
+			}
 		}
 	}
 	return h
@@ -145,8 +159,9 @@ func (h *Highlighter) Title(s string) string {
 	return b.String()
 }
 
-// match is a searched word found in a text: its word number and byte
-// offset, and where a snippet showing it would start.
+// match is a searched word found in a text: its place (in words) and its
+// number among the searched words, and where a snippet showing it would
+// start (in words and bytes).
 type match struct {
 	word, id, winWord, winStart int
 }
@@ -162,7 +177,7 @@ func (h *Highlighter) Snippet(text string) string {
 	}
 	var matches []match
 	var starts [snippetLead + 1]int // byte offsets of the last words
-	paraWord, prevEnd := 0, 0
+	paraWord, paraStart, prevEnd := 0, 0, 0
 	var found [MaxSearchRunes/2 + 1]bool
 	nFound := 0
 	for i, word := 0, 0; len(matches) < snippetMaxMatches; word++ {
@@ -171,12 +186,16 @@ func (h *Highlighter) Snippet(text string) string {
 			break
 		}
 		if word > 0 && strings.IndexByte(scan[prevEnd:start], '\n') >= 0 {
-			paraWord = word
+			paraWord, paraStart = word, start
 		}
 		starts[word%len(starts)] = start
 		if id, ok := h.lookup(scan[start:end]); ok {
-			w := max(word-snippetLead, paraWord)
-			matches = append(matches, match{word: word, id: id, winWord: w, winStart: starts[w%len(starts)]})
+			m := match{word: word, id: id, winWord: paraWord, winStart: paraStart}
+			if word-paraWord >= SnippetTokens/2 {
+				m.winWord = word - snippetLead
+				m.winStart = starts[m.winWord%len(starts)]
+			}
+			matches = append(matches, m)
 			if id < len(found) && !found[id] {
 				found[id] = true
 				nFound++
@@ -194,9 +213,8 @@ func (h *Highlighter) Snippet(text string) string {
 	if winWord == 0 {
 		winStart = 0
 	}
-	// The window's end: after its last word and the punctuation that
-	// follows it, up to the next space; never past snippetMaxBytes, however
-	// long its words.
+	// The window's end: after its last word, never past snippetMaxBytes
+	// however long its words.
 	limit := min(len(text), winStart+snippetMaxBytes)
 	for limit < len(text) && !utf8.RuneStart(text[limit]) {
 		limit--
@@ -210,12 +228,10 @@ func (h *Highlighter) Snippet(text string) string {
 		}
 		end = e
 	}
-	for end < len(win) {
-		r, size := utf8.DecodeRuneInString(win[end:])
-		if unicode.IsSpace(r) || isWordRune(r) {
-			break
-		}
-		end += size
+	// The punctuation after the last word shows at the text's end only
+	// ("… argued."), as in FTS5's snippets.
+	if rest := text[end:]; len(rest) <= 64 && strings.IndexFunc(rest, isWordRune) < 0 {
+		end = len(text)
 	}
 	var b strings.Builder
 	if winStart > 0 {
@@ -288,12 +304,27 @@ func (h *Highlighter) mark(b *strings.Builder, text string, from, to int) {
 
 // lookup finds a word of the text among the searched words.
 func (h *Highlighter) lookup(w string) (int, bool) {
-	if len(w) > maxWordBytes {
+	if c := lowerASCII(w[0]); len(w) > maxWordBytes || c < utf8.RuneSelf && !h.first[c] {
 		return 0, false
 	}
 	id, ok := h.ids[string(h.fold(w))]
 	return id, ok
 }
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// asciiWord tells the ASCII characters of words.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // nextWord finds the first word of s at or after byte i: its start and end,
 // or -1, -1.
@@ -304,7 +335,7 @@ func nextWord(s string, i int) (int, int) {
 		var word bool
 		size := 1
 		if c < utf8.RuneSelf {
-			word = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+			word = asciiWord[c]
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[j:])
@@ -337,11 +368,7 @@ func (h *Highlighter) fold(w string) []byte {
 	}
 	if ascii {
 		for i := 0; i < len(w); i++ {
-			c := w[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			h.buf = append(h.buf, c)
+			h.buf = append(h.buf, lowerASCII(w[i]))
 		}
 		return h.buf
 	}

@@ -96,3 +96,13 @@ func TestSnippetIsBounded(t *testing.T) {
 		t.Fatalf("deep match: %q", got)
 	}
 }
+
+func TestHighlighterIgnoresAccentsAlone(t *testing.T) {
+	h := NewHighlighter([]SearchTerm{{Text: "\u0301"}, {Text: "a\u0301 b"}})
+	if got := h.Title("á b \u0301"); got != marked("á")+" "+marked("b")+" \u0301" {
+		t.Fatalf("Title = %q", got)
+	}
+	if terms := ParseSearch("\u0301 \u0301\u0301 x"); len(terms) != 1 || terms[0].Text != "x" {
+		t.Fatalf("terms %+v", terms)
+	}
+}

@@ -70,7 +70,10 @@ type apiPostFull struct {
 	Excerpt       string     `json:"excerpt"`
 	// Paragraphs is the full text; empty when the post's feed shows excerpts.
 	Paragraphs []string `json:"paragraphs"`
-	Comments   int      `json:"comments"`
+	// Truncated: the article was longer than kabar stores, and Paragraphs
+	// hold its beginning (model.MaxArticleBytes).
+	Truncated bool `json:"truncated"`
+	Comments  int  `json:"comments"`
 }
 
 type apiLabel struct {
@@ -154,6 +157,9 @@ func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 			posts = append(posts, h.Post)
 		}
 		out.Total = &total
+	case !validName(q.Get("label")) || !validName(q.Get("publisher")):
+		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "label and publisher must be UTF-8 text without NUL")
+		return
 	case q.Get("label") != "" || q.Get("publisher") != "":
 		posts, err = s.st.ListPosts(r.Context(), store.ListQuery{Label: q.Get("label"), Publisher: q.Get("publisher"), Limit: limit, Offset: offset})
 	default:
@@ -219,7 +225,7 @@ func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) {
 		apiPost: summaryOf(p), Author: p.Author, Publisher: p.Publisher, Language: p.Language,
 		Image: p.Image, GoogleNewsURL: googleNewsLink(p.ItemLink), ArticleID: p.ArticleID,
 		FeedID: p.FeedID, Labels: []apiLabel{}, Excerpt: excerpt(p), Paragraphs: []string{},
-		Comments: counts[id],
+		Truncated: p.Truncated, Comments: counts[id],
 	}
 	for _, l := range labels {
 		out.Labels = append(out.Labels, apiLabel{Kind: l.Kind, Name: l.Name, URL: labelPath(l.Name)})

@@ -20,7 +20,7 @@ const maxQueryRunes = 200
 
 func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("label")
-	if name == "" || !utf8.ValidString(name) {
+	if name == "" || !validName(name) {
 		s.notFound(w, r)
 		return
 	}
@@ -34,7 +34,7 @@ func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePublisher(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if name == "" || !utf8.ValidString(name) {
+	if name == "" || !validName(name) {
 		s.notFound(w, r)
 		return
 	}

@@ -15,8 +15,9 @@
 //     alone.
 //   - Search: posts.search is a tsvector kept by a trigger from
 //     kabar_fold(title) (weight A) and kabar_fold(body) (weight B) under the
-//     'simple' configuration; query it with
-//     websearch_to_tsquery('simple', kabar_fold($1)).
+//     'simple' configuration (the body's first 512 KiB: see migration 007);
+//     query it with the terms of store.ParseSearch (tsQuery), never with a
+//     reader's text as tsquery syntax.
 package postgres
 
 import (

@@ -93,6 +93,11 @@ var searchWindow = store.SearchWindow
 // of the text (store.Highlighter): FTS5's snippet() weighs every match
 // against the whole text, seconds for a text of a megabyte, in one step
 // that an interrupt cannot stop.
+//
+// A reader who leaves ends ctx, and the driver interrupts a statement
+// while it makes its first row only. Each statement here does its work
+// before its first row (the count, the ranking's sort) and its later rows
+// are lookups by ID; the Go part checks ctx between hits.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
 	terms := store.ParseSearch(q.Text)
 	match := ftsQuery(terms)
