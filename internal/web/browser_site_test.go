@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/story"
 	"github.com/kabarnews/kabar/internal/story/storytest"
 )
@@ -94,8 +96,19 @@ func TestBrowserPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Feeds as polls leave them: Google News titles, one failing.
+	for i, f := range feeds {
+		pr := store.PollResult{At: seedTime, NextPollAt: seedTime.Add(30 * time.Minute), Title: fmt.Sprintf(`"berita %d" - Google Berita`, i)}
+		if i == 1 {
+			pr.Title = "World - Google News"
+			pr.Err = errors.New("GET https://feeds.example/Site A: 503 Service Unavailable")
+		}
+		if err := s.st.RecordPoll(bg, f.ID, pr); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.srv.cache.invalidate()
-	approved := &model.Comment{PostID: orig.ID, Name: "Budi", Body: "Thank you for the report.", CreatedAt: seedTime}
+	approved := &model.Comment{PostID: orig.ID, Name: "Budi", Body: "Thank you for the report.", CreatedAt: seedTime, Status: model.CommentApproved}
 	s.approve(approved)
 	for _, c := range []*model.Comment{
 		{PostID: orig.ID, Name: "Ani", Body: "Is the road to Palu open?", CreatedAt: seedTime, ParentID: approved.ID},
@@ -106,7 +119,6 @@ func TestBrowserPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = feeds
 	hash, err := hashPassword("a long enough password", 1000)
 	if err != nil {
 		t.Fatal(err)
