@@ -236,6 +236,52 @@ func TestBrowserPages(t *testing.T) {
 		}
 	})
 
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		step, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		s, err := chromedp.Run(step, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+
+	t.Run("ReaderSeesOwnHeldComment", func(t *testing.T) {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		do("write", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+idPost.Path()),
+			chromedp.SendKeys(chromedp.CSS("#c-name"), "Dewi"), chromedp.SendKeys(chromedp.CSS("#c-website"), "https://dewi.example"),
+			chromedp.SendKeys(chromedp.CSS("#c-text"), "Semoga banjir cepat surut."), chromedp.Sleep(browserMinSubmit))
+		do("send", chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".comment.pending")))
+		if got := text(".comment.pending .comment-body"); got != "Semoga banjir cepat surut." {
+			t.Errorf("own held comment %q", got)
+		}
+		if got := text(".comment.pending .pending-mark"); !strings.Contains(got, "Awaiting moderation") {
+			t.Errorf("mark %q", got)
+		}
+		shot("site-comment-own-pending-1366-light-en.png")
+		// Another visit: the form remembers the reader.
+		do("again", chromedp.Navigate(base+orig.Path()), chromedp.WaitVisible(chromedp.CSS("#c-name")))
+		name, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#c-name")))
+		if err != nil || name != "Dewi" {
+			t.Errorf("remembered name %q (%v)", name, err)
+		}
+	})
+
 	t.Run("Admin", func(t *testing.T) {
 		check("login", base+"/admin/login", variants[0])
 		check("login", base+"/admin/login", variants[1])
@@ -252,6 +298,42 @@ func TestBrowserPages(t *testing.T) {
 			for _, v := range variants {
 				check(p.name, base+p.path, v)
 			}
+		}
+	})
+
+	t.Run("ModerateInBulkAndConfirmDelete", func(t *testing.T) {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		do("queue", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/admin/comments"),
+			chromedp.WaitVisible(chromedp.CSS(".moderation")))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.mod-comment').length`))
+		if err != nil || n != 3 {
+			t.Fatalf("%d held comments (%v)", n, err)
+		}
+		do("tick two and publish", chromedp.Click(chromedp.CSS(".mod-comment:nth-of-type(1) input[name=id]")),
+			chromedp.Click(chromedp.CSS(".mod-comment:nth-of-type(2) input[name=id]")),
+			chromedp.Click(chromedp.CSS(`.bulk button[value=approve]`)), chromedp.WaitVisible(chromedp.CSS("p.notice")))
+		if got := text("p.notice"); got != "Selected comments published." {
+			t.Errorf("notice %q", got)
+		}
+		n, err = chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.mod-comment').length`))
+		if err != nil || n != 1 {
+			t.Errorf("%d held comments after publishing two (%v)", n, err)
+		}
+		do("delete one", chromedp.Click(chromedp.CSS(`.mod-comment button.danger`)), chromedp.WaitVisible(chromedp.CSS(".confirm-form")))
+		shot("site-admin-confirm-1366-light-en.png")
+		do("cancel", chromedp.Click(chromedp.CSS(".confirm-form a.cancel")), chromedp.WaitVisible(chromedp.CSS(".mod-comment")))
+		do("delete a feed", chromedp.Navigate(base+"/admin/feeds"), chromedp.Click(chromedp.CSS(`.feeds-table tr:first-child button.danger`)),
+			chromedp.WaitVisible(chromedp.CSS(".confirm-form")))
+		if got := text(".confirm-form p"); !strings.Contains(got, "Remove the feed") {
+			t.Errorf("confirmation %q", got)
+		}
+		do("confirm", chromedp.Click(chromedp.CSS(".confirm-form button.danger")), chromedp.WaitVisible(chromedp.CSS("p.notice")))
+		if got := text("p.notice"); got != "Feed removed; its posts stay." {
+			t.Errorf("notice %q", got)
 		}
 	})
 }
