@@ -770,6 +770,8 @@ type adminSettings struct {
 	NewToken string
 	// The text areas' current values.
 	MenuLabels, LabelNames string
+	// DefaultTitle is the title the site has when the field is empty.
+	DefaultTitle, TitleNote string
 }
 
 type adminToken struct {
@@ -794,6 +796,8 @@ func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *
 	}
 	page := &adminSettings{adminPage: p, Settings: parseSettings(m), NewToken: newToken}
 	page.MenuLabels = strings.Join(page.Settings.MenuLabels, "\n")
+	page.DefaultTitle = s.cfg.SiteTitle
+	page.TitleNote = p.loc.Format("admin.settings.title_default", s.cfg.SiteTitle)
 	page.LabelNames = labelNamesText(page.Settings.LabelNames)
 	p.Heading = p.T("admin.settings.title")
 	p.Title = p.Heading
