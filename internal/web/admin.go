@@ -29,6 +29,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/feeds", s.admin(s.handleAdminFeeds))
 	m.HandleFunc("POST /admin/feeds", s.adminPost(s.handleAdminAddFeed))
 	m.HandleFunc("POST /admin/feeds/{id}/{action}", s.adminPost(s.handleAdminFeedAction))
+	m.HandleFunc("GET /admin/feeds.opml", s.admin(s.handleAdminOPML))
 	m.HandleFunc("GET /admin/comments", s.admin(s.handleAdminComments))
 	m.HandleFunc("POST /admin/comments/{id}/{action}", s.adminPost(s.handleAdminCommentAction))
 	m.HandleFunc("POST /admin/comments/bulk", s.adminPost(s.handleAdminCommentsBulk))
@@ -807,6 +808,8 @@ type adminSettings struct {
 	NewToken string
 	// The text areas' current values.
 	MenuLabels, LabelNames string
+	// DefaultTitle is the title the site has when the field is empty.
+	DefaultTitle, TitleNote string
 }
 
 type adminToken struct {
@@ -831,6 +834,8 @@ func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *
 	}
 	page := &adminSettings{adminPage: p, Settings: parseSettings(m), NewToken: newToken}
 	page.MenuLabels = strings.Join(page.Settings.MenuLabels, "\n")
+	page.DefaultTitle = s.cfg.SiteTitle
+	page.TitleNote = p.loc.Format("admin.settings.title_default", s.cfg.SiteTitle)
 	page.LabelNames = labelNamesText(page.Settings.LabelNames)
 	p.Heading = p.T("admin.settings.title")
 	p.Title = p.Heading

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -102,6 +103,23 @@ func TestAdminFeedsTable(t *testing.T) {
 	contains(t, get("/admin/feeds"), `value="Berita kota"`)
 	post(fmt.Sprintf("/admin/feeds/%d/rename", f.ID), url.Values{"name": {""}})
 	contains(t, s.mustGet("/labels", http.StatusOK), ">kota</a>")
+
+	// OPML export: every feed, by its shown name, with its address and topic.
+	if err := s.st.SetFeedOptions(context.Background(), model.FeedOptions{FeedID: f.ID, Topic: "Jakarta"}); err != nil {
+		t.Fatal(err)
+	}
+	s.srv.cache.invalidate()
+	opml := get("/admin/feeds.opml")
+	var doc opmlDoc
+	if err := xml.Unmarshal([]byte(opml), &doc); err != nil || doc.Version != "2.0" || len(doc.Body.Outlines) != 1 {
+		t.Fatalf("OPML %+v %v\n%s", doc, err, opml)
+	}
+	if o := doc.Body.Outlines[0]; o.Text != "kota" || o.Title != `"kota" - Google Berita` || o.XMLURL != f.URL || o.Type != "rss" || o.Category != "Jakarta" {
+		t.Errorf("outline %+v", o)
+	}
+	if res, _ := s.get("/admin/feeds.opml"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("OPML without a session: %d", res.StatusCode)
+	}
 
 	// Delete asks first.
 	res, body := post(fmt.Sprintf("/admin/feeds/%d/delete", f.ID), url.Values{})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/story"
 	"github.com/kabarnews/kabar/internal/story/storytest"
 )
@@ -94,8 +96,19 @@ func TestBrowserPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Feeds as polls leave them: Google News titles, one failing.
+	for i, f := range feeds {
+		pr := store.PollResult{At: seedTime, NextPollAt: seedTime.Add(30 * time.Minute), Title: fmt.Sprintf(`"berita %d" - Google Berita`, i)}
+		if i == 1 {
+			pr.Title = "World - Google News"
+			pr.Err = errors.New("GET https://feeds.example/Site A: 503 Service Unavailable")
+		}
+		if err := s.st.RecordPoll(bg, f.ID, pr); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.srv.cache.invalidate()
-	approved := &model.Comment{PostID: orig.ID, Name: "Budi", Body: "Thank you for the report.", CreatedAt: seedTime}
+	approved := &model.Comment{PostID: orig.ID, Name: "Budi", Body: "Thank you for the report.", CreatedAt: seedTime, Status: model.CommentApproved}
 	s.approve(approved)
 	for _, c := range []*model.Comment{
 		{PostID: orig.ID, Name: "Ani", Body: "Is the road to Palu open?", CreatedAt: seedTime, ParentID: approved.ID},
@@ -106,7 +119,6 @@ func TestBrowserPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = feeds
 	hash, err := hashPassword("a long enough password", 1000)
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +143,8 @@ func TestBrowserPages(t *testing.T) {
 		dark          bool
 		lang          string
 	}
-	// Four variants cover both widths, both themes and both languages on
-	// every page.
+	// The first two variants cover both widths, both themes and both
+	// languages.
 	variants := []variant{{1366, 900, false, "en"}, {390, 844, true, "id"}, {1366, 900, true, "id"}, {390, 844, false, "en"}}
 	check := func(name, target string, v variant) {
 		t.Helper()
@@ -185,6 +197,15 @@ func TestBrowserPages(t *testing.T) {
 		}
 	}
 
+	// Every page is seen at both widths, in both themes and both languages
+	// (two variants); the pages a reader and an owner see most, in all four.
+	full := map[string]bool{"home": true, "post": true, "story": true, "admin-feeds": true, "admin-comments": true}
+	variantsOf := func(name string) []variant {
+		if full[name] {
+			return variants
+		}
+		return variants[:2]
+	}
 	public := []struct{ name, path string }{
 		{"home", "/"},
 		{"post", orig.Path()},
@@ -200,7 +221,7 @@ func TestBrowserPages(t *testing.T) {
 	}
 	t.Run("Public", func(t *testing.T) {
 		for _, p := range public {
-			for _, v := range variants {
+			for _, v := range variantsOf(p.name) {
 				check(p.name, base0+p.path, v)
 			}
 		}
@@ -224,6 +245,52 @@ func TestBrowserPages(t *testing.T) {
 		}
 	})
 
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		step, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		s, err := chromedp.Run(step, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+
+	t.Run("ReaderSeesOwnHeldComment", func(t *testing.T) {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		do("write", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+idPost.Path()),
+			chromedp.SendKeys(chromedp.CSS("#c-name"), "Dewi"), chromedp.SendKeys(chromedp.CSS("#c-website"), "https://dewi.example"),
+			chromedp.SendKeys(chromedp.CSS("#c-text"), "Semoga banjir cepat surut."), chromedp.Sleep(browserMinSubmit))
+		do("send", chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".comment.pending")))
+		if got := text(".comment.pending .comment-body"); got != "Semoga banjir cepat surut." {
+			t.Errorf("own held comment %q", got)
+		}
+		if got := text(".comment.pending .pending-mark"); !strings.Contains(got, "Awaiting moderation") {
+			t.Errorf("mark %q", got)
+		}
+		shot("site-comment-own-pending-1366-light-en.png")
+		// Another visit: the form remembers the reader.
+		do("again", chromedp.Navigate(base+orig.Path()), chromedp.WaitVisible(chromedp.CSS("#c-name")))
+		name, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#c-name")))
+		if err != nil || name != "Dewi" {
+			t.Errorf("remembered name %q (%v)", name, err)
+		}
+	})
+
 	t.Run("Admin", func(t *testing.T) {
 		check("login", base+"/admin/login", variants[0])
 		check("login", base+"/admin/login", variants[1])
@@ -237,9 +304,45 @@ func TestBrowserPages(t *testing.T) {
 			{"admin", "/admin"}, {"admin-feeds", "/admin/feeds"}, {"admin-comments", "/admin/comments"},
 			{"admin-posts", "/admin/posts"}, {"admin-settings", "/admin/settings"},
 		} {
-			for _, v := range variants {
+			for _, v := range variantsOf(p.name) {
 				check(p.name, base+p.path, v)
 			}
+		}
+	})
+
+	t.Run("ModerateInBulkAndConfirmDelete", func(t *testing.T) {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		do("queue", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/admin/comments"),
+			chromedp.WaitVisible(chromedp.CSS(".moderation")))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.mod-comment').length`))
+		if err != nil || n != 3 {
+			t.Fatalf("%d held comments (%v)", n, err)
+		}
+		do("tick two and publish", chromedp.Click(chromedp.CSS(".mod-comment:nth-of-type(1) input[name=id]")),
+			chromedp.Click(chromedp.CSS(".mod-comment:nth-of-type(2) input[name=id]")),
+			chromedp.Click(chromedp.CSS(`.bulk button[value=approve]`)), chromedp.WaitVisible(chromedp.CSS("p.notice")))
+		if got := text("p.notice"); got != "Selected comments published." {
+			t.Errorf("notice %q", got)
+		}
+		n, err = chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.mod-comment').length`))
+		if err != nil || n != 1 {
+			t.Errorf("%d held comments after publishing two (%v)", n, err)
+		}
+		do("delete one", chromedp.Click(chromedp.CSS(`.mod-comment button.danger`)), chromedp.WaitVisible(chromedp.CSS(".confirm-form")))
+		shot("site-admin-confirm-1366-light-en.png")
+		do("cancel", chromedp.Click(chromedp.CSS(".confirm-form a.cancel")), chromedp.WaitVisible(chromedp.CSS(".mod-comment")))
+		do("delete a feed", chromedp.Navigate(base+"/admin/feeds"), chromedp.Click(chromedp.CSS(`.feeds-table tr:first-child button.danger`)),
+			chromedp.WaitVisible(chromedp.CSS(".confirm-form")))
+		if got := text(".confirm-form p"); !strings.Contains(got, "Remove the feed") {
+			t.Errorf("confirmation %q", got)
+		}
+		do("confirm", chromedp.Click(chromedp.CSS(".confirm-form button.danger")), chromedp.WaitVisible(chromedp.CSS("p.notice")))
+		if got := text("p.notice"); got != "Feed removed; its posts stay." {
+			t.Errorf("notice %q", got)
 		}
 	})
 }

@@ -211,7 +211,7 @@ func TestBrowser(t *testing.T) {
 		shot("admin.png")
 		for i := range 2 {
 			do(fmt.Sprint("approve ", i), chromedp.Navigate(base+"/admin/comments"),
-				chromedp.Click(chromedp.CSS(`form[action$="/approve"] button`)),
+				chromedp.Click(chromedp.CSS(`button[formaction$="/approve"]`)),
 				chromedp.WaitVisible(chromedp.CSS("p.notice")))
 			if got := text("p.notice"); got != "Comment published." {
 				t.Errorf("notice %q", got)

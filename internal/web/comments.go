@@ -214,6 +214,7 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
+	s.rememberComment(w, r, c)
 	// Redirect after POST, so that reloading the page does not send the
 	// comment twice.
 	if c.Status == model.CommentApproved {

@@ -278,6 +278,7 @@ func TestSettingsShowMenuAndNames(t *testing.T) {
 		t.Fatalf("save: %d", res.StatusCode)
 	}
 	_, body = s.adminReq(http.MethodGet, "/admin/settings", cookies, nil)
-	contains(t, body, ">Sky News\nPolitik</textarea>", ">Sky News = Sky\n</textarea>", `value="self" checked`)
+	contains(t, body, ">Sky News\nPolitik</textarea>", ">Sky News = Sky\n</textarea>", `value="self" checked`,
+		`placeholder="kabar"`, "Empty: “kabar”, from --site-title.")
 	contains(t, s.mustGet("/", http.StatusOK), `<li><a href="/search/label/Sky%20News">Sky</a></li>`)
 }

@@ -310,6 +310,8 @@ type postPage struct {
 	Form            commentForm
 	ReplyTo         *model.Comment
 	CancelReplyURL  string
+	// Own are the reader's comments that await moderation.
+	Own []model.Comment
 	// PostLang is the post's language when it differs from the page's.
 	PostLang string
 	// Newer and Older are the posts published next to this one.
@@ -467,6 +469,10 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 	}
 	if p.ReplyTo == nil {
 		p.Form.Parent = 0
+	}
+	p.Own = s.ownPending(r, post.ID)
+	if p.Form.Name == "" && p.Form.Website == "" && p.Form.Errors == nil {
+		p.Form.Name, p.Form.Website = remembered(r)
 	}
 	switch len(comments) {
 	case 0:

@@ -210,6 +210,7 @@ type storySummary struct {
 	PubURL    string
 	Latest    time.Time
 	Excerpt   string
+	Lang      string // the lead's language when it differs from the page's
 }
 
 func (s *Server) handleStories(w http.ResponseWriter, r *http.Request) {
@@ -250,6 +251,7 @@ func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view,
 		e := storySummary{Title: st.Title, URL: v.Link(storyPath(st.ID)), Reports: v.reportCount(st.Posts), Latest: st.LastPublished}
 		if lead, err := s.st.Post(ctx, st.LeadPostID); err == nil {
 			e.Excerpt = excerpt(lead)
+			e.Lang = v.otherLang(lead.Language)
 			e.Publisher = lead.Publisher
 			if lead.Publisher != "" {
 				e.PubURL = v.Link(publisherPath(lead.Publisher))
