@@ -103,6 +103,10 @@ func runDisk(c *config) []*row {
 	} else if !saw503 {
 		r.fail("/readyz never answered 503 while the disk was full (%d checks over %s)", fullChecks, time.Since(fullSince).Round(time.Second))
 	}
+	fullFor := time.Duration(0)
+	if full {
+		fullFor = time.Since(fullSince)
+	}
 	p.stop(40 * time.Second)
 	if bad, why := p.crashed(); bad {
 		r.fail("kabar run crashed on the full disk: %s", why)
@@ -143,7 +147,7 @@ func runDisk(c *config) []*row {
 		r.fail("%s", pr)
 	}
 	if full {
-		r.note("disk full for %s; /readyz 503 seen: %v", time.Since(fullSince).Round(time.Second), saw503)
+		r.note("disk full for %s while kabar ran; /readyz 503 seen: %v", fullFor.Round(time.Second), saw503)
 	}
 	return []*row{r}
 }

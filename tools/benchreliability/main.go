@@ -275,7 +275,8 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 }
 
 // start runs kabar with args, its output kept (and copied to logPath when
-// given), its VmHWM sampled every 50 ms until it exits.
+// given), its VmHWM sampled every 50 ms until it exits (VmHWM only grows,
+// so a sample misses at most the last 50 ms of growth).
 func start(c *config, logPath string, env []string, args ...string) (*proc, error) {
 	p := &proc{cmd: exec.Command(c.bin, args...), done: make(chan struct{}), out: &strings.Builder{}}
 	var f *os.File
@@ -305,15 +306,9 @@ func start(c *config, logPath string, env []string, args ...string) (*proc, erro
 		}
 	}()
 	go func() {
+		// Not the child's rusage: its Maxrss counts this suite's own memory,
+		// which the child had until its exec.
 		p.err = p.cmd.Wait()
-		if p.cmd.ProcessState != nil {
-			if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				// Maxrss is in KiB on Linux; it catches a peak between samples.
-				p.mu.Lock()
-				p.peak = max(p.peak, ru.Maxrss<<10)
-				p.mu.Unlock()
-			}
-		}
 		if f != nil {
 			f.Close()
 		}
