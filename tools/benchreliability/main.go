@@ -47,25 +47,24 @@ type config struct {
 	only                   map[string]bool
 	keep                   bool
 
-	hostileBound   time.Duration
-	hostileRSS     int64
-	hugeItems      int
-	fuzzBound      time.Duration
-	fuzzWorkers    int
-	xssMax         int
-	conns          int
-	connBound      time.Duration
-	killItems      int
-	kills          int
-	killPGItems    int
-	killPGKills    int
-	diskSize       int
-	diskItems      int
-	largePages     int
-	largeRSS       int64
-	searchBound    time.Duration
-	finalRunBound  time.Duration
-	pageWorkersEnv string
+	hostileBound  time.Duration
+	hostileRSS    int64
+	hugeItems     int
+	fuzzBound     time.Duration
+	fuzzWorkers   int
+	xssMax        int
+	conns         int
+	connBound     time.Duration
+	killItems     int
+	kills         int
+	killPGItems   int
+	killPGKills   int
+	diskSize      int
+	diskItems     int
+	largePages    int
+	largeRSS      int64
+	searchBound   time.Duration
+	finalRunBound time.Duration
 }
 
 // row is one line of the table.
@@ -195,6 +194,10 @@ func main() {
 	}
 	failed := printTable(os.Stdout, rows)
 	if failed {
+		// os.Exit skips the deferred clean-up.
+		if !c.keep {
+			os.RemoveAll(tmp)
+		}
 		os.Exit(1)
 	}
 }
