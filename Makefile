@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/kabar
 
-.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories
+.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories bench-reliability
 
 # kabar version prints it; Go's own VCS stamp is used when present.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -67,3 +67,16 @@ bench-pipeline: build
 BENCH_STORIES_FLAGS ?= -scale 10000,30000,100000 -measure 3000
 bench-stories:
 	$(GO) run ./tools/benchstories -eval "$${KABAR_EVAL:-$(CURDIR)/../shared/eval}" $(BENCH_STORIES_FLAGS)
+
+# The reliability suite: hostile feeds (../shared/fixtures/hostile, or
+# -fixtures), SSRF targets against a canary, a query-string fuzz of every
+# route on SQLite and PostgreSQL (KABAR_TEST_POSTGRES or 127.0.0.1:5432),
+# comment XSS through every output, slow-drip and idle connections, SIGKILL
+# at random moments over a 10 000-item run, a full disk (a small tmpfs; root
+# only, skipped otherwise) and pages at the body cap, all on loopback. Prints
+# one table (tried, failed, lost, duplicated, peak RSS) and exits non-zero
+# when a row failed. About 10-15 minutes on 2 cores; docs/reliability.md
+# records the figures and every flag that scales it down.
+BENCH_RELIABILITY_FLAGS ?=
+bench-reliability: build
+	$(GO) run ./tools/benchreliability -kabar $(BIN) $(BENCH_RELIABILITY_FLAGS)
