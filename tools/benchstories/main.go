@@ -44,6 +44,7 @@ func main() {
 	only := flag.String("only", "stories,copies,speed", "parts to run")
 	flag.Parse()
 	log.SetFlags(0)
+	flag.Visit(func(f *flag.Flag) { foldsSet = foldsSet || f.Name == "folds" })
 
 	cfg := story.Config{StoryThreshold: *storyThr, CopyThreshold: *copyThr}
 	ctx := context.Background()
