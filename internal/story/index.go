@@ -190,6 +190,24 @@ func (x *index) within(s *storyEntry, t time.Time) bool {
 	return !s.last.Before(t.Add(-w)) && !s.first.After(t.Add(w))
 }
 
+// decay is the time decay of a story's word evidence for a post published
+// at t: 1 within the story's span, halved every Config.HalfLife outside.
+func (x *index) decay(s *storyEntry, t time.Time) float64 {
+	if x.cfg.HalfLife <= 0 {
+		return 1
+	}
+	var gap time.Duration
+	switch {
+	case t.After(s.last):
+		gap = t.Sub(s.last)
+	case t.Before(s.first):
+		gap = s.first.Sub(t)
+	default:
+		return 1
+	}
+	return math.Exp2(-float64(gap) / float64(x.cfg.HalfLife))
+}
+
 func near(a, b time.Time, w time.Duration) bool {
 	d := a.Sub(b)
 	return d <= w && d >= -w
@@ -303,6 +321,7 @@ func (x *index) find(f *features, published time.Time) match {
 		if score > 0 && ln > 0 {
 			score *= 1 + x.cosine(f.lead, qidf, ln, s.lead, sln)
 		}
+		score *= x.decay(s, published)
 		// One word in common is weak evidence (a place or a name in two
 		// stories): alone it must weigh twice the threshold. The words of
 		// the post's title count, found in the story's titles or in the

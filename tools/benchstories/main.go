@@ -40,13 +40,14 @@ func main() {
 	sites := flag.Int("sites", 6, "copies of each wire story in the copy set")
 	storyThr := flag.Float64("story-threshold", 0, "StoryThreshold (0: default)")
 	copyThr := flag.Float64("copy-threshold", 0, "CopyThreshold (0: default)")
+	halfLife := flag.Duration("half-life", 0, "HalfLife, the time decay of word evidence (0: default; negative: none)")
 	sweep := flag.Bool("sweep", true, "also sweep the thresholds")
 	only := flag.String("only", "stories,copies,speed", "parts to run")
 	flag.Parse()
 	log.SetFlags(0)
 	flag.Visit(func(f *flag.Flag) { foldsSet = foldsSet || f.Name == "folds" })
 
-	cfg := story.Config{StoryThreshold: *storyThr, CopyThreshold: *copyThr}
+	cfg := story.Config{StoryThreshold: *storyThr, CopyThreshold: *copyThr, HalfLife: *halfLife}
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "benchstories")
 	if err != nil {
@@ -55,7 +56,7 @@ func main() {
 	defer os.RemoveAll(tmp)
 	start := time.Now()
 	d := story.NewAssigner(nil, cfg).Config()
-	fmt.Printf("# benchstories: window %s, story threshold %.2f, copy threshold %.2f\n\n", d.Window, d.StoryThreshold, d.CopyThreshold)
+	fmt.Printf("# benchstories: window %s, story threshold %.2f, copy threshold %.2f, half-life %s\n\n", d.Window, d.StoryThreshold, d.CopyThreshold, d.HalfLife)
 	if strings.Contains(*only, "stories") {
 		if err := benchDev(ctx, *eval, tmp, cfg, *sweep); err != nil {
 			log.Fatalf("benchstories: stories: %v", err)
