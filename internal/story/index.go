@@ -193,16 +193,18 @@ func (x *index) within(s *storyEntry, t time.Time) bool {
 // decay is the time decay of a story's word evidence for a post published
 // at t: 1 within the story's span, halved every Config.HalfLife outside.
 func (x *index) decay(s *storyEntry, t time.Time) float64 {
-	if x.cfg.HalfLife <= 0 {
-		return 1
-	}
-	var gap time.Duration
 	switch {
 	case t.After(s.last):
-		gap = t.Sub(s.last)
+		return x.decayGap(t.Sub(s.last))
 	case t.Before(s.first):
-		gap = s.first.Sub(t)
-	default:
+		return x.decayGap(s.first.Sub(t))
+	}
+	return 1
+}
+
+// decayGap is the decay over a gap of time: halved every Config.HalfLife.
+func (x *index) decayGap(gap time.Duration) float64 {
+	if x.cfg.HalfLife <= 0 || gap <= 0 {
 		return 1
 	}
 	return math.Exp2(-float64(gap) / float64(x.cfg.HalfLife))
@@ -597,7 +599,16 @@ func (x *index) storySim(a, b int64) float64 {
 	for t := range sb.title {
 		idf[t] = x.idf(t)
 	}
-	return x.cosine(sa.title, idf, weightedNorm(sa.title, idf), sb.title, weightedNorm(sb.title, idf))
+	// Two bursts of the same words far apart are as likely two events
+	// as one: the decay of find applies between the stories' spans.
+	d := 1.0
+	switch {
+	case sb.first.After(sa.last):
+		d = x.decayGap(sb.first.Sub(sa.last))
+	case sa.first.After(sb.last):
+		d = x.decayGap(sa.first.Sub(sb.last))
+	}
+	return d * x.cosine(sa.title, idf, weightedNorm(sa.title, idf), sb.title, weightedNorm(sb.title, idf))
 }
 
 // merge moves the posts and words of story from into story into.
