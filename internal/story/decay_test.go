@@ -1,7 +1,9 @@
 package story
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,5 +42,44 @@ func TestDecayHalvesEvidencePerHalfLife(t *testing.T) {
 		if got := later.score / now.score; math.Abs(got-tc.want) > 1e-9 {
 			t.Errorf("half-life %s: a day later the score is %.4f of the score at once, want %.4f", tc.halfLife, got, tc.want)
 		}
+	}
+}
+
+// BenchmarkFindDecay times the index's lookup of a post among 10 000
+// others spread over two days, with and without the time decay, so that
+// the decay's cost shows as a ratio measured in one run.
+func BenchmarkFindDecay(b *testing.B) {
+	t0 := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	vocab := make([]string, 3000)
+	for i := range vocab {
+		vocab[i] = fmt.Sprintf("w%dx", i)
+	}
+	title := func(i int) string {
+		var s []string
+		for j := 0; j < 9; j++ {
+			// Zipf-like: low ranks common, a story's own words rarer.
+			s = append(s, vocab[(i*7919+j*j*104729)%len(vocab)*(j%3+1)/3])
+		}
+		return strings.Join(s, " ")
+	}
+	for _, hl := range []time.Duration{-1, 24 * time.Hour} {
+		cfg := Config{HalfLife: hl}.withDefaults()
+		x := newIndex(cfg)
+		for i := 0; i < 10000; i++ {
+			f := cfg.featuresOf(&model.Post{Title: title(i)})
+			x.sign(&f)
+			x.add(int64(i+1), int64(i/20+1), 0, t0.Add(time.Duration(i)*17*time.Second), f)
+		}
+		qs := make([]features, 200)
+		for i := range qs {
+			qs[i] = cfg.featuresOf(&model.Post{Title: title(i*37 + 5)})
+			x.sign(&qs[i])
+		}
+		at := t0.Add(48 * time.Hour)
+		b.Run(fmt.Sprintf("half-life=%s", hl), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				x.find(&qs[i%len(qs)], at)
+			}
+		})
 	}
 }
