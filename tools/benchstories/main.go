@@ -4,7 +4,9 @@
 //  1. Stories: B-cubed precision, recall and F1 of the stories it makes of
 //     the labelled headlines in stories-dev (../shared/eval/stories-dev),
 //     scored by ../shared/eval/score_clusters.py (and by the same formulas
-//     here, for the threshold sweep).
+//     here, for the threshold sweep); then cross-validated by story
+//     (-folds): thresholds chosen on k−1 folds of stories, the held-out
+//     fold scored, mean ± spread printed beside the all-data figure.
 //  2. Copies: pairwise precision and recall of copy detection on the
 //     hand-made corpus of internal/story/storytest: each wire story as the
 //     original plus -sites copies with random syndication edits, and
