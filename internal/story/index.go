@@ -190,6 +190,26 @@ func (x *index) within(s *storyEntry, t time.Time) bool {
 	return !s.last.Before(t.Add(-w)) && !s.first.After(t.Add(w))
 }
 
+// decay is the time decay of a story's word evidence for a post published
+// at t: 1 within the story's span, halved every Config.HalfLife outside.
+func (x *index) decay(s *storyEntry, t time.Time) float64 {
+	switch {
+	case t.After(s.last):
+		return x.decayGap(t.Sub(s.last))
+	case t.Before(s.first):
+		return x.decayGap(s.first.Sub(t))
+	}
+	return 1
+}
+
+// decayGap is the decay over a gap of time: halved every Config.HalfLife.
+func (x *index) decayGap(gap time.Duration) float64 {
+	if x.cfg.HalfLife <= 0 || gap <= 0 {
+		return 1
+	}
+	return math.Exp2(-float64(gap) / float64(x.cfg.HalfLife))
+}
+
 func near(a, b time.Time, w time.Duration) bool {
 	d := a.Sub(b)
 	return d <= w && d >= -w
@@ -303,6 +323,7 @@ func (x *index) find(f *features, published time.Time) match {
 		if score > 0 && ln > 0 {
 			score *= 1 + x.cosine(f.lead, qidf, ln, s.lead, sln)
 		}
+		score *= x.decay(s, published)
 		// One word in common is weak evidence (a place or a name in two
 		// stories): alone it must weigh twice the threshold. The words of
 		// the post's title count, found in the story's titles or in the
@@ -578,7 +599,16 @@ func (x *index) storySim(a, b int64) float64 {
 	for t := range sb.title {
 		idf[t] = x.idf(t)
 	}
-	return x.cosine(sa.title, idf, weightedNorm(sa.title, idf), sb.title, weightedNorm(sb.title, idf))
+	// Two bursts of the same words far apart are as likely two events
+	// as one: the decay of find applies between the stories' spans.
+	d := 1.0
+	switch {
+	case sb.first.After(sa.last):
+		d = x.decayGap(sb.first.Sub(sa.last))
+	case sa.first.After(sb.last):
+		d = x.decayGap(sa.first.Sub(sb.last))
+	}
+	return d * x.cosine(sa.title, idf, weightedNorm(sa.title, idf), sb.title, weightedNorm(sb.title, idf))
 }
 
 // merge moves the posts and words of story from into story into.

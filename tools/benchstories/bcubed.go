@@ -66,3 +66,45 @@ func bcubed(gold, pred map[string]string) scores {
 	s.Clusters = len(psize)
 	return s
 }
+
+// bcubedOn is B-cubed precision, recall and F1 averaged over the items of
+// only, the clusters counting every item of gold: how a held-out story
+// fares among all the others, whose labels score but tune nothing.
+func bcubedOn(gold, pred map[string]string, only map[string]bool) scores {
+	gsize := map[string]int{}
+	psize := map[string]int{}
+	type pair struct{ g, p string }
+	joint := map[pair]int{}
+	label := func(id string) string {
+		if p, ok := pred[id]; ok {
+			return p
+		}
+		return "\x00" + id
+	}
+	for id, g := range gold {
+		p := label(id)
+		gsize[g]++
+		psize[p]++
+		joint[pair{g, p}]++
+	}
+	var s scores
+	for id := range only {
+		g, ok := gold[id]
+		if !ok {
+			continue
+		}
+		p := label(id)
+		n := float64(joint[pair{g, p}])
+		s.P += n / float64(psize[p])
+		s.R += n / float64(gsize[g])
+		s.Items++
+	}
+	if s.Items > 0 {
+		s.P /= float64(s.Items)
+		s.R /= float64(s.Items)
+	}
+	if s.P+s.R > 0 {
+		s.F = 2 * s.P * s.R / (s.P + s.R)
+	}
+	return s
+}

@@ -4,7 +4,9 @@
 //  1. Stories: B-cubed precision, recall and F1 of the stories it makes of
 //     the labelled headlines in stories-dev (../shared/eval/stories-dev),
 //     scored by ../shared/eval/score_clusters.py (and by the same formulas
-//     here, for the threshold sweep).
+//     here, for the threshold sweep); then cross-validated by story
+//     (-folds): thresholds chosen on k−1 folds of stories, the held-out
+//     fold scored, mean ± spread printed beside the all-data figure.
 //  2. Copies: pairwise precision and recall of copy detection on the
 //     hand-made corpus of internal/story/storytest: each wire story as the
 //     original plus -sites copies with random syndication edits, and
@@ -40,12 +42,14 @@ func main() {
 	sites := flag.Int("sites", 6, "copies of each wire story in the copy set")
 	storyThr := flag.Float64("story-threshold", 0, "StoryThreshold (0: default)")
 	copyThr := flag.Float64("copy-threshold", 0, "CopyThreshold (0: default)")
+	halfLife := flag.Duration("half-life", 0, "HalfLife, the time decay of word evidence (0: default; negative: none)")
 	sweep := flag.Bool("sweep", true, "also sweep the thresholds")
 	only := flag.String("only", "stories,copies,speed", "parts to run")
 	flag.Parse()
 	log.SetFlags(0)
+	flag.Visit(func(f *flag.Flag) { foldsSet = foldsSet || f.Name == "folds" })
 
-	cfg := story.Config{StoryThreshold: *storyThr, CopyThreshold: *copyThr}
+	cfg := story.Config{StoryThreshold: *storyThr, CopyThreshold: *copyThr, HalfLife: *halfLife}
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "benchstories")
 	if err != nil {
@@ -54,7 +58,7 @@ func main() {
 	defer os.RemoveAll(tmp)
 	start := time.Now()
 	d := story.NewAssigner(nil, cfg).Config()
-	fmt.Printf("# benchstories: window %s, story threshold %.2f, copy threshold %.2f\n\n", d.Window, d.StoryThreshold, d.CopyThreshold)
+	fmt.Printf("# benchstories: window %s, story threshold %.2f, copy threshold %.2f, half-life %s\n\n", d.Window, d.StoryThreshold, d.CopyThreshold, d.HalfLife)
 	if strings.Contains(*only, "stories") {
 		if err := benchDev(ctx, *eval, tmp, cfg, *sweep); err != nil {
 			log.Fatalf("benchstories: stories: %v", err)
