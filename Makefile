@@ -13,7 +13,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X github.com/kabarnews/kabar/internal/cli.buildVersion=$(VERSION)" -o $(BIN) ./cmd/kabar
 
 test:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
