@@ -478,9 +478,6 @@ func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL, proxy string) (
 		if isPermanentFetchError(err) {
 			err = permanent(err)
 		}
-		if strings.Contains(err.Error(), pageURL) {
-			return nil, "", err // the fetcher's errors name the URL already
-		}
 		return nil, "", fmt.Errorf("fetch %s: %w", pageURL, err)
 	}
 	start := time.Now()
