@@ -147,7 +147,7 @@ func Process(ctx context.Context, data []byte, cfg Config) ([]store.PostImage, e
 		}
 		b := dst.Bounds()
 		out = append(out, store.PostImage{Size: sz.Name, ContentType: "image/jpeg", Width: b.Dx(), Height: b.Dy(),
-			ETag: etag(buf.Bytes()), Data: buf.Bytes()})
+			ETag: etag(buf.Bytes()), Data: buf.Bytes(), Length: buf.Len()})
 	}
 	return out, nil
 }

@@ -12,6 +12,8 @@ type PostImage struct {
 	Size          string // "thumb", "wide"
 	ContentType   string
 	Width, Height int
+	// Length is the encoded image's size in bytes (for feeds' enclosures).
+	Length int
 	// ETag identifies the bytes (a hash of them), quoted as HTTP wants.
 	ETag string
 	// Data is the encoded image; empty when the bytes are kept in a

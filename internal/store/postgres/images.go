@@ -28,8 +28,8 @@ func (s *Store) SavePostImages(ctx context.Context, postID int64, imgs []store.P
 				created = im.CreatedAt
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO post_images
-				(post_id, size, content_type, width, height, etag, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				postID, im.Size, im.ContentType, im.Width, im.Height, im.ETag, data, created); err != nil {
+				(post_id, size, content_type, width, height, length, etag, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				postID, im.Size, im.ContentType, im.Width, im.Height, length(im), im.ETag, data, created); err != nil {
 				return err
 			}
 		}
@@ -44,9 +44,9 @@ func (s *Store) SavePostImages(ctx context.Context, postID int64, imgs []store.P
 // PostImage is one size of a post's image with its bytes.
 func (s *Store) PostImage(ctx context.Context, postID int64, size string) (*store.PostImage, error) {
 	im := store.PostImage{PostID: postID, Size: size}
-	err := s.pool.QueryRow(ctx, `SELECT content_type, width, height, etag, data, created_at
+	err := s.pool.QueryRow(ctx, `SELECT content_type, width, height, length, etag, data, created_at
 		FROM post_images WHERE post_id = $1 AND size = $2`, postID, size).
-		Scan(&im.ContentType, &im.Width, &im.Height, &im.ETag, &im.Data, &im.CreatedAt)
+		Scan(&im.ContentType, &im.Width, &im.Height, &im.Length, &im.ETag, &im.Data, &im.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("image %s of post %d: %w", size, postID, store.ErrNotFound)
 	}
@@ -62,15 +62,24 @@ func (s *Store) PostImages(ctx context.Context, postIDs []int64) (map[int64][]st
 	if len(postIDs) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT post_id, size, content_type, width, height, etag, created_at
+	rows, err := s.pool.Query(ctx, `SELECT post_id, size, content_type, width, height, length, etag, created_at
 		FROM post_images WHERE post_id = ANY($1) ORDER BY post_id, width`, postIDs)
 	if err != nil {
 		return nil, err
 	}
 	var im store.PostImage
-	_, err = pgx.ForEachRow(rows, []any{&im.PostID, &im.Size, &im.ContentType, &im.Width, &im.Height, &im.ETag, &im.CreatedAt}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&im.PostID, &im.Size, &im.ContentType, &im.Width, &im.Height, &im.Length, &im.ETag, &im.CreatedAt}, func() error {
 		out[im.PostID] = append(out[im.PostID], im)
 		return nil
 	})
 	return out, err
+}
+
+// length is what a row says of an image's size: its bytes', or Length
+// when the bytes are kept elsewhere.
+func length(im store.PostImage) int {
+	if len(im.Data) > 0 {
+		return len(im.Data)
+	}
+	return im.Length
 }

@@ -27,8 +27,8 @@ func (s *Store) SavePostImages(ctx context.Context, postID int64, imgs []store.P
 				created = fmtTime(im.CreatedAt)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO post_images
-				(post_id, size, content_type, width, height, etag, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				postID, im.Size, im.ContentType, im.Width, im.Height, im.ETag, data, created); err != nil {
+				(post_id, size, content_type, width, height, length, etag, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				postID, im.Size, im.ContentType, im.Width, im.Height, length(im), im.ETag, data, created); err != nil {
 				return err
 			}
 		}
@@ -44,9 +44,9 @@ func (s *Store) SavePostImages(ctx context.Context, postID int64, imgs []store.P
 func (s *Store) PostImage(ctx context.Context, postID int64, size string) (*store.PostImage, error) {
 	im := store.PostImage{PostID: postID, Size: size}
 	var created string
-	err := s.r.QueryRowContext(ctx, `SELECT content_type, width, height, etag, data, created_at
+	err := s.r.QueryRowContext(ctx, `SELECT content_type, width, height, length, etag, data, created_at
 		FROM post_images WHERE post_id = ? AND size = ?`, postID, size).
-		Scan(&im.ContentType, &im.Width, &im.Height, &im.ETag, &im.Data, &created)
+		Scan(&im.ContentType, &im.Width, &im.Height, &im.Length, &im.ETag, &im.Data, &created)
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("image %s of post %d", size, postID))
 	}
@@ -61,7 +61,7 @@ func (s *Store) PostImages(ctx context.Context, postIDs []int64) (map[int64][]st
 		return out, nil
 	}
 	in, args := inList(nil, postIDs)
-	rows, err := s.r.QueryContext(ctx, `SELECT post_id, size, content_type, width, height, etag, created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT post_id, size, content_type, width, height, length, etag, created_at
 		FROM post_images WHERE post_id IN `+in+` ORDER BY post_id, width`, args...)
 	if err != nil {
 		return nil, err
@@ -70,11 +70,20 @@ func (s *Store) PostImages(ctx context.Context, postIDs []int64) (map[int64][]st
 	for rows.Next() {
 		var im store.PostImage
 		var created string
-		if err := rows.Scan(&im.PostID, &im.Size, &im.ContentType, &im.Width, &im.Height, &im.ETag, &created); err != nil {
+		if err := rows.Scan(&im.PostID, &im.Size, &im.ContentType, &im.Width, &im.Height, &im.Length, &im.ETag, &created); err != nil {
 			return nil, err
 		}
 		im.CreatedAt = parseTime(created)
 		out[im.PostID] = append(out[im.PostID], im)
 	}
 	return out, rows.Err()
+}
+
+// length is what a row says of an image's size: its bytes', or Length
+// when the bytes are kept elsewhere.
+func length(im store.PostImage) int {
+	if len(im.Data) > 0 {
+		return len(im.Data)
+	}
+	return im.Length
 }

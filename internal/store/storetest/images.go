@@ -39,7 +39,7 @@ func testPostImages(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Data, wide) || got.Width != 1200 || got.Height != 675 || got.ETag != `"w1"` ||
-		got.ContentType != "image/jpeg" || got.CreatedAt.IsZero() {
+		got.ContentType != "image/jpeg" || got.CreatedAt.IsZero() || got.Length != len(wide) {
 		t.Fatalf("PostImage(wide) = %+v (%d bytes)", got, len(got.Data))
 	}
 	if _, err := s.PostImage(ctx, b.ID, "wide"); !errors.Is(err, store.ErrNotFound) {
@@ -60,7 +60,7 @@ func testPostImages(t *testing.T, s store.Store) {
 	}
 	// Bytes kept elsewhere (a directory): the row still says the image.
 	if err := s.SavePostImages(ctx, b.ID, []store.PostImage{
-		{Size: "thumb", ContentType: "image/jpeg", Width: 400, Height: 200, ETag: `"t3"`},
+		{Size: "thumb", ContentType: "image/jpeg", Width: 400, Height: 200, ETag: `"t3"`, Length: 777},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,8 @@ func testPostImages(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	if len(list) != 2 || len(list[a.ID]) != 1 || list[a.ID][0].ETag != `"t2"` || list[a.ID][0].Height != 300 ||
-		list[a.ID][0].Data != nil || len(list[b.ID]) != 1 || list[b.ID][0].ETag != `"t3"` {
+		list[a.ID][0].Data != nil || list[a.ID][0].Length != 10 || len(list[b.ID]) != 1 || list[b.ID][0].ETag != `"t3"` ||
+		list[b.ID][0].Length != 777 {
 		t.Fatalf("PostImages = %+v", list)
 	}
 	if got, err := s.PostImage(ctx, b.ID, "thumb"); err != nil || len(got.Data) != 0 || got.Width != 400 {

@@ -7,6 +7,7 @@ CREATE TABLE post_images (
     content_type TEXT        NOT NULL,
     width        INTEGER     NOT NULL,
     height       INTEGER     NOT NULL,
+    length       INTEGER     NOT NULL,
     etag         TEXT        NOT NULL,
     data         BYTEA,
     created_at   TIMESTAMPTZ NOT NULL,
