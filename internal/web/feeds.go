@@ -140,11 +140,7 @@ func (s *Server) handlePostsFeed(w http.ResponseWriter, r *http.Request) {
 		for _, l := range labels {
 			e.Tags = append(e.Tags, l.Name)
 		}
-		if im := imgs[p.ID]; im != nil {
-			thumb, wide := *im.Thumb, *im.Wide
-			thumb.URL, wide.URL = base+thumb.URL, base+wide.URL
-			e.Thumb, e.Image = &thumb, &wide
-		}
+		e.setImage(base, imgs[p.ID])
 		f.Entries = append(f.Entries, e)
 		f.Updated = maxTime(f.Updated, p.Published)
 	}

@@ -133,3 +133,14 @@ func (s *Server) handleImage(w http.ResponseWriter, r *http.Request) {
 	// ServeContent answers If-None-Match with 304 and serves ranges.
 	http.ServeContent(w, r, "", im.CreatedAt, bytes.NewReader(data))
 }
+
+// setImage gives a feed entry the post's image by its absolute address on
+// this site; nil leaves the entry without one.
+func (e *outEntry) setImage(base string, im *postImage) {
+	if im == nil {
+		return
+	}
+	thumb, wide := *im.Thumb, *im.Wide
+	thumb.URL, wide.URL = base+thumb.URL, base+wide.URL
+	e.Thumb, e.Image = &thumb, &wide
+}

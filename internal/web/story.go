@@ -325,6 +325,11 @@ func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) {
 	f := &outFeed{Title: v.SiteTitle + ": " + st.Title, Lang: v.Lang, HomeURL: base + storyPath(id),
 		SelfURL: base + storyPath(id) + "/feed"}
 	f.Description = f.Title
+	posts := make([]model.Post, min(n, len(reports)))
+	for i := range posts {
+		posts[i] = reports[i].Post
+	}
+	imgs := s.postImages(r.Context(), posts)
 	for i := range reports[:min(n, len(reports))] {
 		p := &reports[i].Post
 		e := outEntry{
@@ -335,6 +340,7 @@ func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) {
 		if p.Publisher != "" {
 			e.Tags = []string{p.Publisher}
 		}
+		e.setImage(base, imgs[p.ID])
 		f.Entries = append(f.Entries, e)
 		f.Updated = maxTime(f.Updated, p.Published)
 	}
