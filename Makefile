@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/kabar
 
-.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories bench-reliability
+.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories bench-reliability bench-images
 
 # kabar version prints it; Go's own VCS stamp is used when present.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -29,12 +29,18 @@ clean:
 
 # The site under load: a database of 100 000 posts (built once, then reused
 # from $(BENCH_WEB_DB)), kabar serve on 127.0.0.1 and a fixed request rate
-# mixing post pages, home, search, labels and feeds. docs/benchmarks.md
+# mixing post pages, home, search, labels, feeds and posts' images. docs/benchmarks.md
 # (## Site) records the figures.
 BENCH_WEB_DB ?= $(or $(TMPDIR),/tmp)/kabar-bench-web.db
 BENCH_WEB_FLAGS ?= -posts 100000 -rate 100 -duration 60s
 bench-web: build
 	$(GO) run ./tools/benchweb -kabar $(BIN) -db $(BENCH_WEB_DB) $(BENCH_WEB_FLAGS)
+
+# Peak RSS of kabar run --once over a loopback web whose articles name lead
+# images (good ones, decompression bombs, 404s), with images on and off.
+# docs/benchmarks.md (## Images) records the figures.
+bench-images: build
+	$(GO) run ./tools/benchimages -kabar $(BIN)
 
 # kabar's extractor against go-readability, go-trafilatura (with and without
 # its fallback) and a parse-only floor, on the shared evaluation sets

@@ -27,7 +27,7 @@ var (
 // siteOptions are newSite's own options, for the commands that serve the
 // site to list beside optLang and optTZ (serve, run). Until a command lists
 // them, newSite reads them from the environment.
-var siteOptions = []string{optSiteTitle, optBaseURL, optSecret, optTrustProxy}
+var siteOptions = append([]string{optSiteTitle, optBaseURL, optSecret, optTrustProxy}, imageOptions...)
 
 // opt reads an option from the command's flags when it has the flag, else
 // from the environment, else its default.
@@ -55,7 +55,13 @@ func newSite(st store.Store, f *flags, rx web.Reextractor, guard web.URLChecker)
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", optTrustProxy, err)
 	}
+	showImages, err := f.imagesOn()
+	if err != nil {
+		return nil, err
+	}
 	cfg := web.Config{
+		ShowImages: showImages,
+		ImageDir:   f.opt(optImageDir),
 		Lang:       f.opt(optLang),
 		SiteTitle:  f.opt(optSiteTitle),
 		Location:   loc,

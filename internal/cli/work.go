@@ -82,6 +82,10 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 		p.Resolver = resolver
 	}
 	p.Stories = story.NewAssigner(b, story.Config{})
+	if err := withImages(f, p, b, hintFetcher{fetcher}); err != nil {
+		fetcher.Close()
+		return nil, err
+	}
 	q, err := b.newQueue(ctx, p, opt)
 	if err != nil {
 		fetcher.Close()
@@ -102,7 +106,7 @@ func (w *workers) shutdown(log *slog.Logger) error {
 
 func runWork(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "work", "work [--workers N] [--ops-addr HOST:PORT] [--host-delay D]",
-		append([]string{optOpsAddr}, workerOpts...)...)
+		append(append([]string{optOpsAddr}, workerOpts...), imageOptions...)...)
 	if err := f.Parse(args); err != nil {
 		return err
 	}

@@ -70,6 +70,8 @@ type Pipeline struct {
 	Poll     PollPolicy
 	// Stories groups posts into stories; nil leaves every post alone.
 	Stories StoryAssigner
+	// Images keeps posts' lead images; nil keeps none.
+	Images  LeadImages
 	Log     *slog.Logger
 	Now     func() time.Time
 	Counter Counters
@@ -272,6 +274,7 @@ func (p *Pipeline) Finish(ctx context.Context, it *model.Item, post *model.Post,
 	if created {
 		p.Counter.PostsNew.Add(1)
 		p.Log.Info("post", "title", post.Title, "publisher", post.Publisher, "took", took, "item", it.ID, "url", post.SourceURL)
+		p.leadImage(ctx, post.ID, post.FeedID, post.Image)
 	}
 	return created, nil
 }

@@ -58,6 +58,7 @@ type Store interface {
 	StoryStore
 	StoryBacklogStore
 	ProcessStore
+	ImageStore
 }
 
 // FeedStore keeps subscriptions and their polling state.

@@ -46,6 +46,9 @@ type outEntry struct {
 	Summary        string // plain text
 	HTML           string // the whole entry as HTML
 	Tags           []string
+	// Thumb and Image are the post's lead image on this site (absolute
+	// URLs), small and wide; nil for none.
+	Thumb, Image *imgLink
 }
 
 // feedLinks are the <link rel=alternate> of a feed path in each format.
@@ -116,6 +119,7 @@ func (s *Server) handlePostsFeed(w http.ResponseWriter, r *http.Request) {
 	if f.Description == "" {
 		f.Description = f.Title
 	}
+	imgs := s.postImages(ctx, posts)
 	for i := range posts {
 		p := &posts[i]
 		labels, err := s.st.PostLabels(ctx, p.ID)
@@ -136,6 +140,7 @@ func (s *Server) handlePostsFeed(w http.ResponseWriter, r *http.Request) {
 		for _, l := range labels {
 			e.Tags = append(e.Tags, l.Name)
 		}
+		e.setImage(base, imgs[p.ID])
 		f.Entries = append(f.Entries, e)
 		f.Updated = maxTime(f.Updated, p.Published)
 	}
@@ -300,9 +305,10 @@ type atomFeed struct {
 }
 
 type atomLink struct {
-	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr,omitempty"`
-	Href string `xml:"href,attr"`
+	Rel    string `xml:"rel,attr"`
+	Type   string `xml:"type,attr,omitempty"`
+	Href   string `xml:"href,attr"`
+	Length int    `xml:"length,attr,omitempty"`
 }
 
 type atomPerson struct {
@@ -355,6 +361,9 @@ func (f *outFeed) atom() ([]byte, error) {
 		if e.ExternalURL != "" {
 			ae.Links = append(ae.Links, atomLink{Rel: "related", Type: "text/html", Href: e.ExternalURL})
 		}
+		if e.Image != nil {
+			ae.Links = append(ae.Links, atomLink{Rel: "enclosure", Type: "image/jpeg", Href: e.Image.URL, Length: e.Image.Length})
+		}
 		for _, t := range e.Tags {
 			ae.Categories = append(ae.Categories, atomCategory{Term: t})
 		}
@@ -371,6 +380,7 @@ type rssDoc struct {
 	Content string     `xml:"xmlns:content,attr"`
 	Atom    string     `xml:"xmlns:atom,attr"`
 	DC      string     `xml:"xmlns:dc,attr"`
+	Media   string     `xml:"xmlns:media,attr,omitempty"`
 	Channel rssChannel `xml:"channel"`
 }
 
@@ -400,6 +410,22 @@ type rssItem struct {
 	Categories  []string `xml:"category"`
 	Description string   `xml:"description"`
 	Content     string   `xml:"content:encoded"`
+	// The lead image: a thumbnail for readers that show one (Media RSS)
+	// and the wide image as the item's enclosure.
+	Thumbnail *rssThumbnail `xml:"media:thumbnail"`
+	Enclosure *rssEnclosure `xml:"enclosure"`
+}
+
+type rssThumbnail struct {
+	URL    string `xml:"url,attr"`
+	Width  int    `xml:"width,attr"`
+	Height int    `xml:"height,attr"`
+}
+
+type rssEnclosure struct {
+	URL    string `xml:"url,attr"`
+	Length int    `xml:"length,attr"`
+	Type   string `xml:"type,attr"`
 }
 
 type rssGUID struct {
@@ -434,6 +460,11 @@ func (f *outFeed) rss() ([]byte, error) {
 		}
 		for _, t := range e.Tags {
 			it.Categories = append(it.Categories, rssText(t))
+		}
+		if e.Thumb != nil {
+			d.Media = "http://search.yahoo.com/mrss/"
+			it.Thumbnail = &rssThumbnail{URL: e.Thumb.URL, Width: e.Thumb.Width, Height: e.Thumb.Height}
+			it.Enclosure = &rssEnclosure{URL: e.Image.URL, Length: e.Image.Length, Type: "image/jpeg"}
 		}
 		d.Channel.Items = append(d.Channel.Items, it)
 	}
@@ -522,6 +553,7 @@ type jsonFeedItem struct {
 	DatePublished string           `json:"date_published"`
 	Authors       []jsonFeedAuthor `json:"authors,omitempty"`
 	Tags          []string         `json:"tags,omitempty"`
+	Image         string           `json:"image,omitempty"`
 }
 
 type jsonFeedAuthor struct {
@@ -539,6 +571,9 @@ func (f *outFeed) jsonFeed(alt string) ([]byte, error) {
 		it := jsonFeedItem{
 			ID: e.ID, URL: e.URL, ExternalURL: e.ExternalURL, Title: e.Title, ContentHTML: e.HTML,
 			Summary: e.Summary, DatePublished: e.Published.UTC().Format(time.RFC3339), Tags: e.Tags,
+		}
+		if e.Image != nil {
+			it.Image = e.Image.URL
 		}
 		if e.Author != "" {
 			it.Authors = []jsonFeedAuthor{{Name: e.Author, URL: e.AuthorURL}}

@@ -53,6 +53,8 @@ type postSummary struct {
 	Lang string
 	// More links a home entry's story: "and N more reports".
 	More, StoryURL string
+	// Image is the post's thumbnail, nil for none.
+	Image *imgLink
 }
 
 // pageNumber reads ?page=; ok is false for anything but a positive integer.
@@ -104,6 +106,7 @@ func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]post
 	if err != nil {
 		return nil, err
 	}
+	imgs := s.postImages(r.Context(), posts)
 	out := make([]postSummary, len(posts))
 	for i := range posts {
 		p := &posts[i]
@@ -116,6 +119,9 @@ func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]post
 			Excerpt:   template.HTML(template.HTMLEscapeString(excerpt(p))),
 			Comments:  v.commentCount(counts[p.ID]),
 			Lang:      v.otherLang(p.Language),
+		}
+		if im := imgs[p.ID]; im != nil {
+			out[i].Image = im.Thumb
 		}
 	}
 	return out, nil
@@ -316,6 +322,8 @@ type postPage struct {
 	PostLang string
 	// Newer and Older are the posts published next to this one.
 	Newer, Older *adjacentLink
+	// Image is the post's lead image, nil for none.
+	Image *postImage
 }
 
 type adjacentLink struct {
@@ -422,8 +430,11 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 	v.OG = &openGraph{Type: "article", Title: post.Title, Description: desc, URL: base + post.Path(),
 		SiteName: v.SiteTitle, Locale: ogLocale(v.Lang), Published: post.Published.UTC().Format(time.RFC3339),
 		Author: firstOf(post.Author, post.Publisher)}
-	if u, err := url.Parse(post.Image); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-		v.OG.Image = post.Image
+	// The preview's image is the site's own copy: a link shared anywhere
+	// makes readers' apps ask this site, never the publisher.
+	img := s.postImageOf(ctx, post)
+	if img != nil {
+		v.OG.Image = base + img.Wide.URL
 	}
 	newer, older, err := s.st.AdjacentPosts(ctx, post)
 	if err != nil {
@@ -441,6 +452,7 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 		Form:          form,
 		CommentsFeed:  "/feeds/" + strconv.FormatInt(post.ID, 10) + "/comments/default",
 		PostLang:      v.otherLang(post.Language),
+		Image:         img,
 	}
 	if newer != nil {
 		p.Newer = &adjacentLink{Title: newer.Title, URL: v.Link(newer.Path())}

@@ -75,6 +75,12 @@ type Config struct {
 	// from /admin. The pipeline provides it; nil hides the button.
 	Reextract Reextractor
 
+	// ShowImages shows posts' lead images (kept by the pipeline, served
+	// from /img/ on this site) on pages, in feeds and in link previews.
+	// ImageDir is where their bytes are when not in the database.
+	ShowImages bool
+	ImageDir   string
+
 	// Now is the clock; default time.Now. Tests move it.
 	Now func() time.Time
 
@@ -214,6 +220,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /feeds/comments/default", s.handleCommentsFeed)
 	m.HandleFunc("GET /feeds/{post}/comments/default", s.handleCommentsFeed)
 	s.storyRoutes(m)
+	s.imageRoutes(m)
 	s.seoRoutes(m)
 
 	// The API has a mux of its own, so that an unknown /api/ path is never a

@@ -58,6 +58,7 @@ type storyReport struct {
 	// Excerpt is the report's first paragraph; Lang its language when it
 	// differs from the page's.
 	Excerpt, Lang string
+	Image         *imgLink
 }
 
 type alsoLink struct {
@@ -115,7 +116,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(r)
 	v.Title = st.Title
 	p := &storyPage{view: v, Story: st, Heading: st.Title, FeedURL: storyPath(id) + "/feed"}
-	p.Reports = s.storyReports(v, reports)
+	p.Reports = s.storyReports(r.Context(), v, reports)
 	publishers := map[string]bool{}
 	for _, rep := range p.Reports {
 		publishers[rep.Publisher] = true
@@ -157,17 +158,23 @@ func (v *view) reportCount(n int) string {
 }
 
 // storyReports turns a story's reports into the page's entries.
-func (s *Server) storyReports(v *view, reports []store.StoryReport) []storyReport {
+func (s *Server) storyReports(ctx context.Context, v *view, reports []store.StoryReport) []storyReport {
 	byID := map[int64]*model.Post{}
+	posts := make([]model.Post, len(reports))
 	for i := range reports {
 		byID[reports[i].Post.ID] = &reports[i].Post
+		posts[i] = reports[i].Post
 	}
+	imgs := s.postImages(ctx, posts)
 	out := make([]storyReport, 0, len(reports))
 	for _, rep := range reports {
 		p := &rep.Post
 		e := storyReport{
 			Title: p.Title, URL: v.Link(p.Path()), Original: p.SourceURL, Publisher: p.Publisher,
 			Published: p.Published, Excerpt: excerpt(p), Lang: v.otherLang(p.Language),
+		}
+		if im := imgs[p.ID]; im != nil {
+			e.Image = im.Thumb
 		}
 		if p.Publisher != "" {
 			e.PubURL = v.Link(publisherPath(p.Publisher))
@@ -211,6 +218,7 @@ type storySummary struct {
 	Latest    time.Time
 	Excerpt   string
 	Lang      string // the lead's language when it differs from the page's
+	Image     *imgLink
 }
 
 func (s *Server) handleStories(w http.ResponseWriter, r *http.Request) {
@@ -252,6 +260,9 @@ func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view,
 		if lead, err := s.st.Post(ctx, st.LeadPostID); err == nil {
 			e.Excerpt = excerpt(lead)
 			e.Lang = v.otherLang(lead.Language)
+			if im := s.postImageOf(ctx, lead); im != nil {
+				e.Image = im.Thumb
+			}
 			e.Publisher = lead.Publisher
 			if lead.Publisher != "" {
 				e.PubURL = v.Link(publisherPath(lead.Publisher))
@@ -316,6 +327,11 @@ func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) {
 	f := &outFeed{Title: v.SiteTitle + ": " + st.Title, Lang: v.Lang, HomeURL: base + storyPath(id),
 		SelfURL: base + storyPath(id) + "/feed"}
 	f.Description = f.Title
+	posts := make([]model.Post, min(n, len(reports)))
+	for i := range posts {
+		posts[i] = reports[i].Post
+	}
+	imgs := s.postImages(r.Context(), posts)
 	for i := range reports[:min(n, len(reports))] {
 		p := &reports[i].Post
 		e := outEntry{
@@ -326,6 +342,7 @@ func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) {
 		if p.Publisher != "" {
 			e.Tags = []string{p.Publisher}
 		}
+		e.setImage(base, imgs[p.ID])
 		f.Entries = append(f.Entries, e)
 		f.Updated = maxTime(f.Updated, p.Published)
 	}

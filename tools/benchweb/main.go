@@ -1,7 +1,7 @@
 // Command benchweb measures the site under load: it builds a database of
 // many posts (once; later runs reuse it), starts `kabar serve` on it on
 // 127.0.0.1, sends requests at a fixed rate mixing post pages, home pages,
-// searches, label pages and feeds, and prints latency percentiles and errors
+// searches, label pages, feeds and posts' lead images, and prints latency percentiles and errors
 // for each kind and overall. `make bench-web` runs it.
 //
 // The load is open-loop: request i is due at start + i/rate whether or not
@@ -12,10 +12,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -27,10 +30,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/images"
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
@@ -224,6 +229,7 @@ type targets struct {
 	labels []string
 	words  []string // for searches: each a word of the vocabulary
 	common []string // the most frequent words, the searches with most matches
+	images []string // posts' lead images, thumbnails and wide ones
 }
 
 func sample(ctx context.Context, db string, w *words, seed uint64) (*targets, error) {
@@ -238,12 +244,17 @@ func sample(ctx context.Context, db string, w *words, seed uint64) (*targets, er
 	if err != nil {
 		return nil, err
 	}
+	var ids []int64
 	for range 5000 {
 		ps, err := st.Posts(ctx, store.PostQuery{Limit: 1, Offset: rng.IntN(n)})
 		if err != nil || len(ps) == 0 {
 			return nil, fmt.Errorf("sample posts: %v", err)
 		}
 		t.posts = append(t.posts, ps[0].Path())
+		ids = append(ids, ps[0].ID)
+	}
+	if t.images, err = sampleImages(ctx, st, ids); err != nil {
+		return nil, err
 	}
 	labels, err := st.Labels(ctx, "", 200)
 	if err != nil {
@@ -262,8 +273,8 @@ var mix = []struct {
 	kind  string
 	share float64
 }{
-	{"post", 0.45}, {"home", 0.15}, {"search", 0.12}, {"search-common", 0.03},
-	{"label", 0.10}, {"feed", 0.10}, {"month", 0.05},
+	{"post", 0.37}, {"home", 0.15}, {"search", 0.12}, {"search-common", 0.03},
+	{"label", 0.10}, {"feed", 0.10}, {"image", 0.08}, {"month", 0.05},
 }
 
 func (t *targets) pick(rng *rand.Rand) (kind, path string) {
@@ -288,6 +299,8 @@ func (t *targets) pick(rng *rand.Rand) (kind, path string) {
 			q += " " + t.words[rng.IntN(len(t.words))]
 		}
 		return kind, "/search?q=" + url.QueryEscape(q)
+	case "image":
+		return kind, t.images[rng.IntN(len(t.images))]
 	case "search-common":
 		return kind, "/search?q=" + url.QueryEscape(t.common[rng.IntN(len(t.common))])
 	case "label":
@@ -406,4 +419,50 @@ func fmtDur(d time.Duration) string {
 		return fmt.Sprintf("%.1fms", float64(d)/1e6)
 	}
 	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// sampleImages gives every other sampled post a lead image (the same
+// picture, re-encoded as the pipeline does) unless the database has them
+// already, and returns their addresses on the site, both sizes.
+func sampleImages(ctx context.Context, st *sqlite.Store, ids []int64) ([]string, error) {
+	have, err := st.PostImages(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(have) == 0 {
+		src := image.NewRGBA(image.Rect(0, 0, 1600, 900))
+		for i := range src.Pix {
+			src.Pix[i] = uint8(i / 4 % 251)
+		}
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, src, nil); err != nil {
+			return nil, err
+		}
+		imgs, err := images.Process(ctx, b.Bytes(), images.Config{})
+		if err != nil {
+			return nil, err
+		}
+		for i, id := range ids {
+			if i%2 != 0 {
+				continue
+			}
+			for k := range imgs {
+				imgs[k].PostID = id
+			}
+			if err := st.SavePostImages(ctx, id, imgs); err != nil {
+				return nil, err
+			}
+		}
+		if have, err = st.PostImages(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	for id, sizes := range have {
+		for _, im := range sizes {
+			out = append(out, fmt.Sprintf("/img/%d/%s.jpg?v=%s", id, im.Size, strings.Trim(im.ETag, `"`)[:12]))
+		}
+	}
+	sort.Strings(out) // the map's order is random; the mix must not be
+	return out, nil
 }

@@ -47,6 +47,30 @@ type Config struct {
 	MarkAt func(page []byte) int
 	// Latency is added to every answer (0: none).
 	Latency time.Duration
+	// Images gives each generated article a lead image (og:image) on its
+	// own host: a JPEG, except that article i with i%9 == BombEvery's
+	// remainder names a decompression bomb (a PNG of a few dozen bytes
+	// claiming 40000×40000 pixels) and i%9 == MissingImage's an image that
+	// answers 404.
+	Images bool
+}
+
+// What article i's image is, with Config.Images (see ImageKind).
+const (
+	ImageJPEG = iota
+	ImageBomb
+	ImageMissing
+)
+
+// ImageKind is what article i's lead image is, with Config.Images.
+func ImageKind(i int) int {
+	switch i % 9 {
+	case 4:
+		return ImageBomb
+	case 7:
+		return ImageMissing
+	}
+	return ImageJPEG
 }
 
 // Web is a running loopback web.
@@ -59,6 +83,7 @@ type Web struct {
 	// complete run must make.
 	Items, Articles int
 	pages           map[string][]byte // host:port + path → page
+	jpeg, bomb      []byte
 	mu              sync.Mutex
 }
 
@@ -109,6 +134,9 @@ func Start(cfg Config) (*Web, error) {
 		w.hosts = append(w.hosts, h)
 		go h.srv.Serve(timedListener{ln})
 	}
+	if cfg.Images {
+		w.jpeg, w.bomb = photo(), bomb(40000, 40000)
+	}
 	w.build()
 	return w, nil
 }
@@ -131,7 +159,7 @@ func (w *Web) build() {
 		h := w.hosts[(i/cfg.Feeds+f+1)%len(w.hosts)]
 		path := fmt.Sprintf("/news/%d/story-%d.html", 2026, i)
 		title := fmt.Sprintf("Story %d: %s", i, words(rng, 6))
-		page := w.page(i, title, rng)
+		page := w.page(i, title, rng, h)
 		w.pages[h.ln.Addr().String()+path] = page
 		it := feedItem{guid: fmt.Sprintf("item-%d", i), title: title, link: h.base() + path,
 			published: base.Add(time.Duration(i) * time.Minute)}
@@ -161,7 +189,7 @@ func (w *Web) build() {
 }
 
 // page is article i's HTML.
-func (w *Web) page(i int, title string, rng *rand.Rand) []byte {
+func (w *Web) page(i int, title string, rng *rand.Rand, h *host) []byte {
 	if len(w.cfg.Pages) > 0 {
 		src := w.cfg.Pages[i%len(w.cfg.Pages)]
 		// Make the text unique: a dateline paragraph at the top of the
@@ -192,6 +220,20 @@ func (w *Web) page(i int, title string, rng *rand.Rand) []byte {
 <header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a> <a href="/sport">Sport</a></nav></header>
 <main><article><h1>%s</h1><p class="byline">By %s</p>`,
 		html.EscapeString(title), html.EscapeString(title), words(rng, 2), i, html.EscapeString(title), words(rng, 2))
+	if w.cfg.Images {
+		ext := ".jpg"
+		if ImageKind(i) == ImageBomb {
+			ext = ".png"
+		}
+		// A figure in the article and the page's og:image, as news sites
+		// have them.
+		fmt.Fprintf(&b, `<figure><img src="%s/img/story-%d%s" alt=""></figure>`, h.base(), i, ext)
+		b.WriteString("\n")
+		head := fmt.Sprintf(`<meta property="og:image" content="%s/img/story-%d%s"></head>`, h.base(), i, ext)
+		page := strings.Replace(b.String(), "</head>", head, 1)
+		b.Reset()
+		b.WriteString(page)
+	}
 	paras := 6 + rng.IntN(6)
 	for p := 0; p < paras; p++ {
 		fmt.Fprintf(&b, "<p>%s.</p>\n", sentence(rng, 25+rng.IntN(40)))
@@ -247,6 +289,21 @@ func (w *Web) handler(h *host) http.Handler {
 				if f.host == h && f.path == r.URL.Path {
 					rw.Header().Set("Content-Type", "application/rss+xml")
 					rw.Write(f.rss(h))
+					return
+				}
+			}
+		case w.cfg.Images && strings.HasPrefix(r.URL.Path, "/img/"):
+			var i int
+			var ext string
+			if n, _ := fmt.Sscanf(strings.Replace(r.URL.Path, ".", " ", 1), "/img/story-%d %s", &i, &ext); n == 2 {
+				switch {
+				case ext == "jpg" && ImageKind(i) == ImageJPEG:
+					rw.Header().Set("Content-Type", "image/jpeg")
+					rw.Write(w.jpeg)
+					return
+				case ext == "png" && ImageKind(i) == ImageBomb:
+					rw.Header().Set("Content-Type", "image/png")
+					rw.Write(w.bomb)
 					return
 				}
 			}
