@@ -18,6 +18,10 @@ import (
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 )
 
+// serverLimit is the longest connection limit docs/operations.md lists for
+// kabar's HTTP servers (a whole request, an idle keep-alive connection).
+const serverLimit = 30 * time.Second
+
 // serverBound is how long kabar serve says a slow or idle connection may
 // live: the largest duration among the timeouts `kabar serve -h` lists,
 // plus a margin; 30 s when it lists none.
@@ -40,7 +44,11 @@ func serverBound(c *config) (time.Duration, string) {
 		}
 	}
 	if best == 0 {
-		return 30 * time.Second, "kabar serve -h documents no connection timeout; bound 30s"
+		// The server's limits are fixed in the binary and listed in
+		// docs/operations.md ("Server limits"): 30 s for a whole request
+		// and for an idle connection. A bound equal to them would race
+		// the server's own close.
+		return serverLimit + 15*time.Second, fmt.Sprintf("docs/operations.md's server limits (%v) + 15s", serverLimit)
 	}
 	return best + 10*time.Second, "from " + strings.Join(names, ", ") + " + 10s"
 }

@@ -114,7 +114,7 @@ func main() {
 	flag.IntVar(&c.fuzzWorkers, "fuzz-workers", 4, "fuzz requests in flight")
 	flag.IntVar(&c.xssMax, "xss", 0, "XSS vectors to post as comments (0: every vector of the kit)")
 	flag.IntVar(&c.conns, "conns", 50, "drip-fed POST bodies, and idle keep-alive connections, each")
-	flag.DurationVar(&c.connBound, "conn-bound", 0, "a slow or idle connection must be closed by then (0: the largest timeout `kabar serve -h` documents + 10s, or 30s when it documents none)")
+	flag.DurationVar(&c.connBound, "conn-bound", 0, "a slow or idle connection must be closed by then (0: the largest timeout `kabar serve -h` documents + 10s, or docs/operations.md's 30 s server limits + 15s when it documents none)")
 	flag.IntVar(&c.killItems, "kill-items", 10_000, "items of the loopback web the SIGKILL scenario runs over")
 	flag.IntVar(&c.kills, "kills", 20, "SIGKILLs at random moments")
 	flag.IntVar(&c.killPGItems, "kill-pg-items", 2000, "items of the PostgreSQL SIGKILL scenario (two `kabar work` processes; 0: skip)")
