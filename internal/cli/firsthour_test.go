@@ -226,6 +226,16 @@ func TestFailedItemsAreListed(t *testing.T) {
 	if len(row.Failed) != 1 || row.Failed[0].Link != srv.URL+"/story" || !strings.Contains(row.Failed[0].Error, "404") {
 		t.Errorf("failed_items = %+v", row.Failed)
 	}
+	// The error names the page once: "fetch URL: HTTP status 404 Not
+	// Found", not "fetch URL: fetch URL: …".
+	if len(row.Failed) == 1 && strings.Count(row.Failed[0].Error, srv.URL+"/story") != 1 {
+		t.Errorf("item error names its URL %d times: %q", strings.Count(row.Failed[0].Error, srv.URL+"/story"), row.Failed[0].Error)
+	}
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, "item 1: ") && strings.Count(line, srv.URL+"/story") != 1 {
+			t.Errorf("feeds list names the item's URL %d times: %q", strings.Count(line, srv.URL+"/story"), line)
+		}
+	}
 	items := mustKabar(t, "--db", db, "items", "--failed", "--feed", "1")
 	if lines := strings.Split(strings.TrimSpace(items), "\n"); len(lines) != 2 ||
 		!strings.Contains(lines[1], srv.URL+"/story") || !strings.Contains(lines[1], "404") || !strings.Contains(lines[1], "failed") {

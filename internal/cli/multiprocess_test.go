@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,20 +20,72 @@ import (
 	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
 )
 
-// buildKabar builds the kabar binary once per test binary run.
+// buildKabar builds the kabar binary once per test binary run: the docs
+// tests and the multiprocess tests share it, and one build is most of
+// their cost on a loaded machine. TestMain removes it.
 func buildKabar(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kabar")
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		goBin = "go"
+	kabarBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "kabar-bin-")
+		if err != nil {
+			kabarBuild.err = err
+			return
+		}
+		kabarBuild.dir = dir
+		bin := filepath.Join(dir, "kabar")
+		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goBin); err != nil {
+			goBin = "go"
+		}
+		cmd := exec.Command(goBin, "build", "-o", bin, "github.com/kabarnews/kabar/cmd/kabar")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			kabarBuild.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		kabarBuild.bin = bin
+	})
+	if kabarBuild.err != nil {
+		t.Fatal(kabarBuild.err)
 	}
-	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/kabarnews/kabar/cmd/kabar")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	return kabarBuild.bin
+}
+
+var kabarBuild struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if kabarBuild.dir != "" {
+		os.RemoveAll(kabarBuild.dir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+// runKabarBin runs the built binary to completion with no KABAR_ variables
+// from the caller's environment, as a newcomer's shell would have.
+func runKabarBin(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb strings.Builder
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader("")
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Dir = t.TempDir()
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KABAR_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	err := cmd.Run()
+	if err != nil {
+		if _, exited := err.(*exec.ExitError); !exited {
+			t.Fatalf("kabar %s: %v", strings.Join(args, " "), err)
+		}
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
 }
 
 // proc is one kabar process started by a test, its stderr kept in a file.

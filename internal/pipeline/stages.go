@@ -481,7 +481,14 @@ func (p *Pipeline) fetchAndExtract(ctx context.Context, pageURL, proxy string) (
 		if isPermanentFetchError(err) {
 			err = permanent(err)
 		}
-		return nil, "", fmt.Errorf("fetch %s: %w", pageURL, err)
+		// The fetch client's errors name the URL already ("fetch URL: HTTP
+		// status 404"); saying it twice makes a failed item's error hard to
+		// read. One that names another URL (a redirect's target) or none
+		// (another Fetcher) gets the page's.
+		if !strings.Contains(err.Error(), pageURL) {
+			err = fmt.Errorf("fetch %s: %w", pageURL, err)
+		}
+		return nil, "", err
 	}
 	start := time.Now()
 	art, err := extract.Extract(resp.Body, resp.URL)

@@ -206,6 +206,31 @@ func TestAMPFallbackWhenCanonicalPageFails(t *testing.T) {
 	}
 }
 
+// The fetch client's errors name their URL; the item's error must not name
+// it a second time ("fetch URL: fetch URL: HTTP status 404").
+func TestItemErrorNamesItsURLOnce(t *testing.T) {
+	ctx := context.Background()
+	p, st, web := newTestPipeline(t)
+	web.page(feedURL, "application/rss+xml", gnFeed(gnLink))
+	f := addFeed(t, st, feedURL)
+	items, err := p.PollFeed(ctx, f.ID)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("PollFeed: %v %v", items, err)
+	}
+	// No page at pageURL: the web answers 404 as the fetch client does.
+	_, err = p.ProcessItem(ctx, items[0].ID)
+	if err == nil || !strings.Contains(err.Error(), "HTTP status 404") {
+		t.Fatalf("404 page: %v", err)
+	}
+	got, _ := st.Item(ctx, items[0].ID)
+	if got.Status != model.ItemFailed || strings.Count(got.Error, pageURL) != 1 {
+		t.Errorf("item error names the page %d times: %+v", strings.Count(got.Error, pageURL), got)
+	}
+	if strings.Count(got.Error, ampURL) > 1 {
+		t.Errorf("item error names the AMP page %d times: %q", strings.Count(got.Error, ampURL), got.Error)
+	}
+}
+
 func TestFailuresAreRecordedAndClassified(t *testing.T) {
 	ctx := context.Background()
 	p, st, web := newTestPipeline(t)
@@ -224,6 +249,10 @@ func TestFailuresAreRecordedAndClassified(t *testing.T) {
 	}
 	if web.fetched(ampURL) != 1 {
 		t.Error("AMP fallback not tried")
+	}
+	// An error that names no URL gets the page's, once.
+	if n := strings.Count(err.Error(), pageURL); n != 1 {
+		t.Errorf("network error names the page %d times: %v", n, err)
 	}
 	// A 2024+ ID cannot be resolved with online resolution off: permanent,
 	// and nothing is fetched.
