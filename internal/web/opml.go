@@ -3,10 +3,15 @@ package web
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/feed"
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 // The feeds page's OPML export: every subscription as an OPML 2.0 outline,
@@ -65,4 +70,134 @@ func (s *Server) handleAdminOPML(w http.ResponseWriter, r *http.Request, p *admi
 	w.Header().Set("Content-Type", "text/x-opml; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="kabar-feeds.opml"`)
 	w.Write(buf.Bytes())
+}
+
+// maxOPMLUpload bounds the import form's body, the file included: a
+// reader's export of a few hundred feeds is well under it.
+const maxOPMLUpload = 1 << 20
+
+// adminUpload guards a multipart admin form the way adminPost guards the
+// others: the body capped, then the CSRF and cross-origin checks (403),
+// then the session.
+func (s *Server) adminUpload(h adminHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxOPMLUpload)
+		// The whole body fits the memory bound, so no part goes to a
+		// temporary file.
+		if err := r.ParseMultipartForm(maxOPMLUpload); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.renderError(w, r, http.StatusRequestEntityTooLarge, "too_large")
+				return
+			}
+			s.renderError(w, r, http.StatusBadRequest, "bad_request")
+			return
+		}
+		defer r.MultipartForm.RemoveAll()
+		if _, ok := s.validCSRF(r); s.cop.Check(r) != nil || !ok {
+			s.renderError(w, r, http.StatusForbidden, "forbidden")
+			return
+		}
+		u, err := s.sessionUser(r)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if u == nil {
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return
+		}
+		h(w, r, s.newAdminPage(w, r, u))
+	}
+}
+
+// handleAdminImportOPML subscribes to every feed of an uploaded OPML file,
+// as `kabar feeds import` does: folders become the feeds' topic label, a
+// feed already there is kept as it is (it gets the file's folder as topic
+// when it has none), so importing twice adds nothing. Addresses are kept
+// exactly (a Google News feed keeps its edition); a feed the fetcher would
+// never fetch is refused, as the add-feed form refuses it. The page then
+// says how many feeds were added, already there and refused.
+func (s *Server) handleAdminImportOPML(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	fail := func(key string) {
+		p.Error = p.T(key)
+		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
+	}
+	file, _, err := r.FormFile("opml")
+	if err != nil {
+		fail("admin.feeds.import_no_file")
+		return
+	}
+	raw, err := io.ReadAll(file)
+	file.Close()
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	_, feeds, err := feed.ParseOPML(raw)
+	if err != nil {
+		fail("admin.feeds.import_not_opml")
+		return
+	}
+	ctx := r.Context()
+	existing, err := s.st.Feeds(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	byURL := make(map[string]int64, len(existing))
+	for _, f := range existing {
+		byURL[f.URL] = f.ID
+	}
+	var added, kept int
+	var refused []string
+	defer s.cache.invalidate()
+	for _, of := range feeds {
+		id, ok := byURL[of.URL]
+		if !ok {
+			if !validFeedURL(of.URL) || s.refusedFeedURL(of.URL) != nil {
+				refused = append(refused, of.URL)
+				continue
+			}
+			f := &model.Feed{URL: of.URL}
+			err := s.st.AddFeed(ctx, f)
+			switch {
+			case errors.Is(err, store.ErrExists): // added meanwhile by the pipeline or another form
+				kept++
+				continue
+			case err != nil:
+				s.internalError(w, r, err)
+				return
+			}
+			id = f.ID
+			byURL[of.URL] = id
+			added++
+		} else {
+			kept++
+		}
+		if of.Category == "" {
+			continue
+		}
+		opts, err := s.st.FeedOptions(ctx, id)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if opts.Topic == "" {
+			opts.FeedID, opts.Topic = id, cut(cleanLine(of.Category), 80) // the topic field's bound
+			if err := s.st.SetFeedOptions(ctx, opts); err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+		}
+	}
+	s.cache.invalidate()
+	p.Notice = strings.NewReplacer("{added}", p.Num(added), "{kept}", p.Num(kept), "{refused}", p.Num(len(refused))).
+		Replace(p.T("admin.feeds.imported"))
+	if len(refused) > 0 {
+		const shown = 10
+		list := refused[:min(len(refused), shown)]
+		p.Error = p.loc.Format("admin.feeds.import_refused", strings.Join(list, ", "))
+	}
+	s.renderAdminFeeds(w, r, p, http.StatusOK)
 }
