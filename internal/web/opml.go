@@ -77,26 +77,33 @@ func (s *Server) handleAdminOPML(w http.ResponseWriter, r *http.Request, p *admi
 const maxOPMLUpload = 1 << 20
 
 // adminUpload guards a multipart admin form the way adminPost guards the
-// others: the body capped, then the CSRF and cross-origin checks (403),
-// then the session.
+// others: the cross-origin check, the body capped, the CSRF token (403),
+// then the session. A body over the cap is answered with the feeds page
+// saying so (413), nothing read from it.
 func (s *Server) adminUpload(h adminHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if s.cop.Check(r) != nil {
+			s.renderError(w, r, http.StatusForbidden, "forbidden")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxOPMLUpload)
 		// The whole body fits the memory bound, so no part goes to a
 		// temporary file.
-		if err := r.ParseMultipartForm(maxOPMLUpload); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				s.renderError(w, r, http.StatusRequestEntityTooLarge, "too_large")
-				return
-			}
+		perr := r.ParseMultipartForm(maxOPMLUpload)
+		if perr == nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+		var tooBig *http.MaxBytesError
+		tooLarge := errors.As(perr, &tooBig)
+		switch {
+		case perr != nil && !tooLarge:
 			s.renderError(w, r, http.StatusBadRequest, "bad_request")
 			return
-		}
-		defer r.MultipartForm.RemoveAll()
-		if _, ok := s.validCSRF(r); s.cop.Check(r) != nil || !ok {
-			s.renderError(w, r, http.StatusForbidden, "forbidden")
-			return
+		case perr == nil:
+			if _, ok := s.validCSRF(r); !ok {
+				s.renderError(w, r, http.StatusForbidden, "forbidden")
+				return
+			}
 		}
 		u, err := s.sessionUser(r)
 		if err != nil {
@@ -107,7 +114,15 @@ func (s *Server) adminUpload(h adminHandler) http.HandlerFunc {
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return
 		}
-		h(w, r, s.newAdminPage(w, r, u))
+		p := s.newAdminPage(w, r, u)
+		if tooLarge {
+			// Nothing was read or changed, so the token unread does not
+			// matter: the owner is told why, on the page.
+			p.Error = p.T("admin.feeds.import_too_large")
+			s.renderAdminFeeds(w, r, p, http.StatusRequestEntityTooLarge)
+			return
+		}
+		h(w, r, p)
 	}
 }
 

@@ -128,7 +128,7 @@ func TestAdminImportOPML(t *testing.T) {
 				{"not OPML", token(), []byte("<html><body>hello</body></html>"), http.StatusUnprocessableEntity, "That file is not an OPML document"},
 				{"no token", "", []byte(strings.Replace(importOPML, "loose", "other", 1)), http.StatusForbidden, ""},
 				{"forged token", "AAAA", []byte(strings.Replace(importOPML, "loose", "other", 1)), http.StatusForbidden, ""},
-				{"too large", token(), append([]byte(strings.Replace(importOPML, "loose", "other", 1)), bytes.Repeat([]byte(" "), maxOPMLUpload)...), http.StatusRequestEntityTooLarge, ""},
+				{"too large", token(), append([]byte(strings.Replace(importOPML, "loose", "other", 1)), bytes.Repeat([]byte(" "), maxOPMLUpload)...), http.StatusRequestEntityTooLarge, "That file is larger than 1 MB"},
 			} {
 				code, page := upload(bad.csrf, bad.file)
 				if code != bad.status || !strings.Contains(page, bad.says) {
