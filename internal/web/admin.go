@@ -30,6 +30,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/feeds", s.adminPost(s.handleAdminAddFeed))
 	m.HandleFunc("POST /admin/feeds/{id}/{action}", s.adminPost(s.handleAdminFeedAction))
 	m.HandleFunc("GET /admin/feeds.opml", s.admin(s.handleAdminOPML))
+	m.HandleFunc("POST /admin/feeds/import", s.adminUpload(s.handleAdminImportOPML))
 	m.HandleFunc("GET /admin/comments", s.admin(s.handleAdminComments))
 	m.HandleFunc("POST /admin/comments/{id}/{action}", s.adminPost(s.handleAdminCommentAction))
 	m.HandleFunc("POST /admin/comments/bulk", s.adminPost(s.handleAdminCommentsBulk))

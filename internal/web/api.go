@@ -50,6 +50,10 @@ type apiPost struct {
 	URL       string `json:"url"`
 	SourceURL string `json:"source_url"`
 	Published string `json:"published"`
+	// Image is the post's lead image as this site serves it (absolute,
+	// like og:image), absent when it has none: the publisher's own address
+	// is never given, so an app showing it asks this site, not them.
+	Image string `json:"image,omitempty"`
 }
 
 type apiPosts struct {
@@ -62,7 +66,6 @@ type apiPostFull struct {
 	Author        string     `json:"author"`
 	Publisher     string     `json:"publisher"`
 	Language      string     `json:"language"`
-	Image         string     `json:"image"`
 	GoogleNewsURL string     `json:"google_news_url"`
 	ArticleID     string     `json:"article_id"`
 	FeedID        int64      `json:"feed_id"`
@@ -171,8 +174,13 @@ func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	// An empty list is [], never null, so clients can always iterate it.
 	out.Posts = make([]apiPost, 0, len(posts))
+	imgs := s.postImages(r.Context(), posts)
 	for i := range posts {
-		out.Posts = append(out.Posts, summaryOf(&posts[i]))
+		sum := summaryOf(&posts[i])
+		if img := imgs[posts[i].ID]; img != nil {
+			sum.Image = s.baseURL(r) + img.Wide.URL
+		}
+		out.Posts = append(out.Posts, sum)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -223,7 +231,7 @@ func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiPostFull{
 		apiPost: summaryOf(p), Author: p.Author, Publisher: p.Publisher, Language: p.Language,
-		Image: p.Image, GoogleNewsURL: googleNewsLink(p.ItemLink), ArticleID: p.ArticleID,
+		GoogleNewsURL: googleNewsLink(p.ItemLink), ArticleID: p.ArticleID,
 		FeedID: p.FeedID, Labels: []apiLabel{}, Excerpt: excerpt(p), Paragraphs: []string{},
 		Truncated: p.Truncated, Comments: counts[id],
 	}
@@ -232,6 +240,9 @@ func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.cache.feedOptions(ctx, p.FeedID).Excerpt && p.Paragraphs != nil {
 		out.Paragraphs = p.Paragraphs
+	}
+	if img := s.postImageOf(ctx, p); img != nil {
+		out.Image = s.baseURL(r) + img.Wide.URL
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -42,7 +42,8 @@ func axeScript(t *testing.T) string {
 
 // pageChecks runs in the page and returns what is wrong with it: headings
 // out of size order, form fields whose border is under 3:1 against the
-// page, a page wider than the screen.
+// page, a page wider than the screen, a table scrolling in its box on a
+// phone.
 const pageChecks = `(() => {
   const problems = [];
   const visible = e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed';
@@ -65,6 +66,10 @@ const pageChecks = `(() => {
     if (ratio < 3) problems.push('border of #' + f.id + ' is ' + ratio.toFixed(2) + ':1');
   }
   if (document.documentElement.scrollWidth > window.innerWidth) problems.push('the page scrolls sideways (' + document.documentElement.scrollWidth + 'px)');
+  // On a phone the admin tables are cards: none may scroll inside its box.
+  if (window.innerWidth <= 640) for (const w of document.querySelectorAll('.table-wrap')) {
+    if (w.scrollWidth > w.clientWidth + 1) problems.push('a table scrolls sideways in its box (' + w.scrollWidth + 'px in ' + w.clientWidth + 'px)');
+  }
   return problems;
 })()`
 

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -103,6 +104,39 @@ func TestImagesOnPagesFeedsAndPreviews(t *testing.T) {
 			contains(t, s.mustGet("/feeds/posts/default", http.StatusOK), `<link rel="enclosure" type="image/jpeg" href="https://news.example/img/`)
 			contains(t, s.mustGet("/feeds/posts/default?alt=json", http.StatusOK), `"image": "https://news.example/img/`)
 
+			// The JSON API gives the same absolute address, and nothing for a
+			// post without an image.
+			var list struct {
+				Posts []struct {
+					ID    int64
+					Image *string
+				}
+			}
+			body := s.mustGet("/api/posts", http.StatusOK)
+			if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Posts) != 2 {
+				t.Fatalf("/api/posts: %v\n%s", err, body)
+			}
+			var withImage string
+			for _, p := range list.Posts {
+				if p.ID == with.ID && p.Image != nil {
+					withImage = *p.Image
+				}
+				switch {
+				case p.ID == with.ID && (p.Image == nil || !strings.HasPrefix(*p.Image, "https://news.example/img/"+strconv.FormatInt(with.ID, 10)+"/wide.jpg?v=")):
+					t.Errorf("/api/posts: image of the post with one: %v", p.Image)
+				case p.ID == without.ID && p.Image != nil:
+					t.Errorf("/api/posts: image %q for a post without one", *p.Image)
+				}
+			}
+			lacks(t, body, "publisher.example")
+			var one struct{ Image *string }
+			body = s.mustGet("/api/posts/"+strconv.FormatInt(with.ID, 10), http.StatusOK)
+			if err := json.Unmarshal([]byte(body), &one); err != nil || one.Image == nil || *one.Image != withImage {
+				t.Errorf("/api/posts/%d: image %v (%v)", with.ID, one.Image, err)
+			}
+			lacks(t, body, "publisher.example")
+			lacks(t, s.mustGet("/api/posts/"+strconv.FormatInt(without.ID, 10), http.StatusOK), `"image"`)
+
 			// The image itself: JPEG, cached for a year under its versioned
 			// address, 304 to a reader that has it.
 			res, body := s.get(thumb[1])
@@ -137,8 +171,9 @@ func TestImagesOff(t *testing.T) {
 	s := newSite(t, Config{BaseURL: "https://news.example"})
 	p := s.addPost("Bridge reopens", seedTime, "The harbour bridge reopened.")
 	s.withImage(p)
-	for _, target := range []string{"/", p.Path(), "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=json"} {
-		lacks(t, s.mustGet(target, http.StatusOK), "<img ", "/img/", "og:image", "enclosure")
+	for _, target := range []string{"/", p.Path(), "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=json",
+		"/api/posts", "/api/posts/" + strconv.FormatInt(p.ID, 10)} {
+		lacks(t, s.mustGet(target, http.StatusOK), "<img ", "/img/", "og:image", "enclosure", `"image"`)
 	}
 	if res, _ := s.get("/img/" + strconv.FormatInt(p.ID, 10) + "/thumb.jpg"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("image served with images off: %d", res.StatusCode)

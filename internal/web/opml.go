@@ -3,10 +3,15 @@ package web
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/feed"
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 // The feeds page's OPML export: every subscription as an OPML 2.0 outline,
@@ -65,4 +70,149 @@ func (s *Server) handleAdminOPML(w http.ResponseWriter, r *http.Request, p *admi
 	w.Header().Set("Content-Type", "text/x-opml; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="kabar-feeds.opml"`)
 	w.Write(buf.Bytes())
+}
+
+// maxOPMLUpload bounds the import form's body, the file included: a
+// reader's export of a few hundred feeds is well under it.
+const maxOPMLUpload = 1 << 20
+
+// adminUpload guards a multipart admin form the way adminPost guards the
+// others: the cross-origin check, the body capped, the CSRF token (403),
+// then the session. A body over the cap is answered with the feeds page
+// saying so (413), nothing read from it.
+func (s *Server) adminUpload(h adminHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.cop.Check(r) != nil {
+			s.renderError(w, r, http.StatusForbidden, "forbidden")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxOPMLUpload)
+		// The whole body fits the memory bound, so no part goes to a
+		// temporary file.
+		perr := r.ParseMultipartForm(maxOPMLUpload)
+		if perr == nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+		var tooBig *http.MaxBytesError
+		tooLarge := errors.As(perr, &tooBig)
+		switch {
+		case perr != nil && !tooLarge:
+			s.renderError(w, r, http.StatusBadRequest, "bad_request")
+			return
+		case perr == nil:
+			if _, ok := s.validCSRF(r); !ok {
+				s.renderError(w, r, http.StatusForbidden, "forbidden")
+				return
+			}
+		}
+		u, err := s.sessionUser(r)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if u == nil {
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return
+		}
+		p := s.newAdminPage(w, r, u)
+		if tooLarge {
+			// Nothing was read or changed, so the token unread does not
+			// matter: the owner is told why, on the page.
+			p.Error = p.T("admin.feeds.import_too_large")
+			s.renderAdminFeeds(w, r, p, http.StatusRequestEntityTooLarge)
+			return
+		}
+		h(w, r, p)
+	}
+}
+
+// handleAdminImportOPML subscribes to every feed of an uploaded OPML file,
+// as `kabar feeds import` does: folders become the feeds' topic label, a
+// feed already there is kept as it is (it gets the file's folder as topic
+// when it has none), so importing twice adds nothing. Addresses are kept
+// exactly (a Google News feed keeps its edition); a feed the fetcher would
+// never fetch is refused, as the add-feed form refuses it. The page then
+// says how many feeds were added, already there and refused.
+func (s *Server) handleAdminImportOPML(w http.ResponseWriter, r *http.Request, p *adminPage) {
+	fail := func(key string) {
+		p.Error = p.T(key)
+		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
+	}
+	file, _, err := r.FormFile("opml")
+	if err != nil {
+		fail("admin.feeds.import_no_file")
+		return
+	}
+	raw, err := io.ReadAll(file)
+	file.Close()
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	_, feeds, err := feed.ParseOPML(raw)
+	if err != nil {
+		fail("admin.feeds.import_not_opml")
+		return
+	}
+	ctx := r.Context()
+	existing, err := s.st.Feeds(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	byURL := make(map[string]int64, len(existing))
+	for _, f := range existing {
+		byURL[f.URL] = f.ID
+	}
+	var added, kept int
+	var refused []string
+	defer s.cache.invalidate()
+	for _, of := range feeds {
+		id, ok := byURL[of.URL]
+		if !ok {
+			if !validFeedURL(of.URL) || s.refusedFeedURL(of.URL) != nil {
+				refused = append(refused, of.URL)
+				continue
+			}
+			f := &model.Feed{URL: of.URL}
+			err := s.st.AddFeed(ctx, f)
+			switch {
+			case errors.Is(err, store.ErrExists): // added meanwhile by the pipeline or another form
+				kept++
+				continue
+			case err != nil:
+				s.internalError(w, r, err)
+				return
+			}
+			id = f.ID
+			byURL[of.URL] = id
+			added++
+		} else {
+			kept++
+		}
+		if of.Category == "" {
+			continue
+		}
+		opts, err := s.st.FeedOptions(ctx, id)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if opts.Topic == "" {
+			opts.FeedID, opts.Topic = id, cut(cleanLine(of.Category), 80) // the topic field's bound
+			if err := s.st.SetFeedOptions(ctx, opts); err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+		}
+	}
+	s.cache.invalidate()
+	p.Notice = strings.NewReplacer("{added}", p.Num(added), "{kept}", p.Num(kept), "{refused}", p.Num(len(refused))).
+		Replace(p.T("admin.feeds.imported"))
+	if len(refused) > 0 {
+		const shown = 10
+		list := refused[:min(len(refused), shown)]
+		p.Error = p.loc.Format("admin.feeds.import_refused", strings.Join(list, ", "))
+	}
+	s.renderAdminFeeds(w, r, p, http.StatusOK)
 }
