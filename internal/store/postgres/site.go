@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -97,34 +98,17 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// tsQuery builds the tsquery of a search's terms, all of them required:
-// plainto_tsquery for a word, phraseto_tsquery for a phrase. Both read their
-// text as plain words, never as operators: websearch_to_tsquery failed on a
-// few dozen dashes ("tsquery stack too small"), and the SQLite store has no
-// operators either. Parameters start after args.
-func tsQuery(terms []store.SearchTerm, args []any) (string, []any) {
-	parts := make([]string, len(terms))
-	for i, t := range terms {
-		args = append(args, t.Text)
-		fn := "plainto_tsquery"
-		if t.Phrase {
-			fn = "phraseto_tsquery"
-		}
-		parts[i] = fmt.Sprintf(`%s('simple', kabar_fold($%d))`, fn, len(args))
-	}
-	return "(" + strings.Join(parts, " && ") + ")", args
-}
-
 // Search finds posts with the tsvector index, best first (titles weigh
 // more). Titles and snippets are highlighted in Go from a bounded part of
 // each hit's text (store.Highlighter), as in SQLite: ts_headline parses the
 // whole text.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
-	terms := store.ParseSearch(q.Text)
-	if len(terms) == 0 {
+	parsed := search.Parse(q.Text)
+	text := search.TSQuery(parsed)
+	if text == "" {
 		return nil, 0, nil
 	}
-	tsq, args := tsQuery(terms, nil)
+	tsq, args := `to_tsquery('simple', $1)`, []any{text}
 	var total int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ `+tsq, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
@@ -160,7 +144,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	for i := range posts {
 		ids[i] = posts[i].ID
 	}
-	hits, err := store.Highlight(ctx, terms, ids, posts)
+	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
 	return hits, total, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -72,18 +73,6 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// ftsQuery turns a search's terms into an FTS5 query: every term a quoted
-// string (FTS5 tokenizes it as it does the text: "e-mail" is the phrase
-// "e mail"), all of them required. Quoting every term means no input is
-// ever FTS5 syntax, so odd text finds nothing instead of failing.
-func ftsQuery(terms []store.SearchTerm) string {
-	parts := make([]string, len(terms))
-	for i, t := range terms {
-		parts[i] = `"` + strings.ReplaceAll(t.Text, `"`, `""`) + `"`
-	}
-	return strings.Join(parts, " ")
-}
-
 // searchWindow is store.SearchWindow; a test makes it small.
 var searchWindow = store.SearchWindow
 
@@ -99,8 +88,8 @@ var searchWindow = store.SearchWindow
 // before its first row (the count, the ranking's sort) and its later rows
 // are lookups by ID; the Go part checks ctx between hits.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
-	terms := store.ParseSearch(q.Text)
-	match := ftsQuery(terms)
+	parsed := search.Parse(q.Text)
+	match := search.FTS5(parsed)
 	if match == "" {
 		return nil, 0, nil
 	}
@@ -135,7 +124,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	hits, err := store.Highlight(ctx, terms, ids, posts)
+	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
 	return hits, total, err
 }
 

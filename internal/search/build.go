@@ -1,0 +1,106 @@
+package search
+
+import "strings"
+
+// Fields returns what the stores index for a post, stemmed in its
+// language: the title, the "meta" (publisher and author, weighted below
+// the title and above the body) and the body.
+func Fields(title, publisher, author, body, lang string) (t, meta, b string) {
+	return Index(title, lang), Index(publisher+"\n"+author, lang), Index(body, lang)
+}
+
+// atomForms lists the texts an atom is looked up under: for a word its
+// Forms, for a phrase the phrase stemmed in each language.
+func atomForms(a Atom) []string {
+	if a.Prefix || len(a.Words) == 0 {
+		return []string{strings.Join(a.Words, " ")}
+	}
+	if len(a.Words) == 1 {
+		return Forms(a.Words[0], "")
+	}
+	out := []string{strings.Join(a.Words, " ")}
+	for _, lang := range []string{"en", "id"} {
+		ws := make([]string, len(a.Words))
+		for i, w := range a.Words {
+			ws[i] = Stem(w, lang)
+		}
+		f := strings.Join(ws, " ")
+		dup := false
+		for _, o := range out {
+			dup = dup || o == f
+		}
+		if !dup {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// FTS5 returns q as an FTS5 MATCH expression over the stemmed columns:
+// every text a quoted string, so no reader's input is ever FTS5 syntax;
+// "" when q finds nothing.
+func FTS5(q Query) string {
+	if q.Empty() {
+		return ""
+	}
+	clause := func(c Clause) string {
+		var alts []string
+		for _, a := range c {
+			for _, f := range atomForms(a) {
+				s := `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
+				if a.Prefix {
+					s += "*"
+				}
+				alts = append(alts, s)
+			}
+		}
+		return "(" + strings.Join(alts, " OR ") + ")"
+	}
+	parts := make([]string, len(q.Must))
+	for i, c := range q.Must {
+		parts[i] = clause(c)
+	}
+	s := "(" + strings.Join(parts, " AND ") + ")"
+	for _, c := range q.Not {
+		s += " NOT " + clause(c)
+	}
+	return s
+}
+
+// TSQuery returns q as the text of a PostgreSQL tsquery (for
+// to_tsquery('simple', …)) over the same stemmed text: lexemes quoted, &
+// between clauses, | between forms, <-> within phrases, :* for prefixes,
+// !( ) for exclusions; "" when q finds nothing.
+func TSQuery(q Query) string {
+	if q.Empty() {
+		return ""
+	}
+	lexeme := func(w string) string {
+		return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(w) + "'"
+	}
+	clause := func(c Clause) string {
+		var alts []string
+		for _, a := range c {
+			for _, f := range atomForms(a) {
+				ws := strings.Fields(f)
+				for i := range ws {
+					ws[i] = lexeme(ws[i])
+				}
+				s := "(" + strings.Join(ws, " <-> ") + ")"
+				if a.Prefix {
+					s = "(" + ws[0] + ":*)"
+				}
+				alts = append(alts, s)
+			}
+		}
+		return "(" + strings.Join(alts, " | ") + ")"
+	}
+	parts := make([]string, 0, len(q.Must)+len(q.Not))
+	for _, c := range q.Must {
+		parts = append(parts, clause(c))
+	}
+	for _, c := range q.Not {
+		parts = append(parts, "!"+clause(c))
+	}
+	return strings.Join(parts, " & ")
+}

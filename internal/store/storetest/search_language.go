@@ -1,0 +1,125 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// Search finds what a reader means, in English and Indonesian, on every
+// store alike: word forms, prefixes, phrases, exclusions, OR and the
+// publisher's name (internal/search).
+func init() {
+	register("Search/WordFormsAndQueryLanguage", testSearchLanguage)
+	register("Search/StemmedWordsAreHighlighted", testSearchHighlightsForms)
+}
+
+type langPost struct {
+	slug, lang, publisher, author, title, body string
+}
+
+var searchLanguagePosts = []langPost{
+	{"floods", "en", "Jakarta Post", "", "Floods close schools", "Three rivers rose overnight."},
+	{"evacuated", "en", "Reuters", "Ana Lee", "Villagers moved", "Residents were evacuated from the valley at dawn."},
+	{"drought", "en", "Reuters", "", "A dry summer", "The harvest failed after months without rain."},
+	{"mengungsi", "id", "Kompas", "", "Warga mengungsi", "Ratusan warga mengungsi ke balai desa."},
+	{"pengungsian", "id", "Tempo", "", "Posko pengungsian dibuka", "Relawan membantu di posko."},
+	{"mengevakuasi", "id", "Detik", "", "Tim SAR bergerak", "Petugas mengevakuasi korban banjir."},
+	{"bandung", "id", "Pikiran Rakyat", "", "Banjir di Bandung", "Sungai Cikapundung meluap di Bandung."},
+	{"citarum", "id", "Pikiran Rakyat", "", "Bandung dan Citarum", "Air Citarum naik di Bandung selatan."},
+	{"phrase", "en", "Antara", "", "Storm report", "A state of emergency was declared in the north."},
+	{"scattered", "en", "Antara", "", "Storm aftermath", "The emergency in the state ended; the north declared calm."},
+}
+
+func testSearchLanguage(t *testing.T, s store.Store) {
+	f := mustFeed(t, s, "https://example.com/lang.xml")
+	ids := map[int64]string{}
+	for i, lp := range searchLanguagePosts {
+		it := mustItem(t, s, f.ID, "lang-"+lp.slug)
+		p := &model.Post{FeedID: f.ID, ItemID: it.ID, Title: lp.title, Author: lp.author, Publisher: lp.publisher,
+			Language: lp.lang, SourceURL: "https://publisher.example/" + lp.slug,
+			Published: time.Date(2024, 5, 1+i, 9, 0, 0, 0, time.UTC), Paragraphs: []string{lp.body}}
+		if _, err := s.SavePost(ctx, p); err != nil {
+			t.Fatalf("SavePost(%s): %v", lp.slug, err)
+		}
+		ids[p.ID] = lp.slug
+	}
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{"flood", []string{"floods"}},
+		{"FLOODING", []string{"floods"}},
+		{"evacuate", []string{"evacuated"}},
+		{"evacu*", []string{"evacuated"}},
+		{"pengungsi", []string{"mengungsi", "pengungsian"}},
+		{"ungsi", []string{"mengungsi", "pengungsian"}},
+		{"evakuasi", []string{"mengevakuasi"}},
+		{"Reuters", []string{"drought", "evacuated"}},
+		{"Pikiran Rakyat", []string{"bandung", "citarum"}},
+		{"Lee", []string{"evacuated"}},
+		{"Bandung", []string{"bandung", "citarum"}},
+		{"Bandung -Citarum", []string{"bandung"}},
+		{`"state of emergency"`, []string{"phrase"}},
+		{"state emergency declared", []string{"phrase", "scattered"}},
+		{`emergency -"state of emergency"`, []string{"scattered"}},
+		{"harvest OR flood", []string{"drought", "floods"}},
+		{"harvest OR", []string{"drought"}},
+		{"-Bandung", nil},
+		{"pengungsi -posko", []string{"mengungsi"}},
+		{`"`, nil},
+		{"*", nil},
+		{"NEAR(", nil},
+		{"flood\x00", []string{"floods"}},
+		{"flood\xff\xfe", []string{"floods"}},
+		{"banjír", []string{"bandung", "mengevakuasi"}},
+	}
+	for _, c := range cases {
+		hits, total, err := s.Search(ctx, store.SearchQuery{Text: c.q, Limit: 20})
+		if err != nil {
+			t.Errorf("Search(%q): %v", c.q, err)
+			continue
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, ids[h.Post.ID])
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) || total != len(c.want) {
+			t.Errorf("Search(%q) = %v (total %d), want %v", c.q, got, total, c.want)
+		}
+	}
+}
+
+// A hit found through a word form shows that form marked.
+func testSearchHighlightsForms(t *testing.T, s store.Store) {
+	f := mustFeed(t, s, "https://example.com/hl.xml")
+	for i, lp := range []langPost{
+		{"hl-en", "en", "", "", "Floods close schools", "Schools shut after the floods."},
+		{"hl-id", "id", "", "", "Warga mengungsi", "Posko pengungsian dibuka."},
+	} {
+		it := mustItem(t, s, f.ID, lp.slug)
+		p := &model.Post{FeedID: f.ID, ItemID: it.ID, Title: lp.title, Language: lp.lang,
+			SourceURL: "https://publisher.example/" + lp.slug, Published: time.Date(2024, 5, 1+i, 9, 0, 0, 0, time.UTC),
+			Paragraphs: []string{lp.body}}
+		if _, err := s.SavePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := func(w string) string { return store.MarkStart + w + store.MarkEnd }
+	for _, c := range []struct{ q, title, snippet string }{
+		{"flood", m("Floods") + " close schools", "Schools shut after the " + m("floods") + "."},
+		{"pengungsi", "Warga " + m("mengungsi"), "Posko " + m("pengungsian") + " dibuka."},
+	} {
+		hits, _, err := s.Search(ctx, store.SearchQuery{Text: c.q, Limit: 5})
+		if err != nil || len(hits) != 1 {
+			t.Fatalf("Search(%q) = %d hits, %v", c.q, len(hits), err)
+		}
+		if hits[0].Title != c.title || hits[0].Snippet != c.snippet {
+			t.Errorf("Search(%q): title %q snippet %q, want %q and %q", c.q, hits[0].Title, hits[0].Snippet, c.title, c.snippet)
+		}
+	}
+}
