@@ -10,7 +10,7 @@ import (
 )
 
 // backfillBatch is how many posts one transaction of backfillSearch stems.
-const backfillBatch = 200
+var backfillBatch = 200
 
 // backfillSearch stems the posts stored before the stemmed columns existed
 // (or under an older search.Version), in batches; the trigger rebuilds
