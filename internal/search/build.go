@@ -71,7 +71,13 @@ func FTS5(q Query) string {
 // to_tsquery('simple', …)) over the same stemmed text: lexemes quoted, &
 // between clauses, | between forms, <-> within phrases, :* for prefixes,
 // !( ) for exclusions; "" when q finds nothing.
-func TSQuery(q Query) string {
+func TSQuery(q Query) string { return tsQuery(q, false) }
+
+// TSRankQuery is the tsquery a PostgreSQL store ranks the posts TSQuery
+// found by: the required clauses, any of them.
+func TSRankQuery(q Query) string { return tsQuery(q, true) }
+
+func tsQuery(q Query, rank bool) string {
 	if q.Empty() {
 		return ""
 	}
@@ -99,8 +105,28 @@ func TSQuery(q Query) string {
 	for _, c := range q.Must {
 		parts = append(parts, clause(c))
 	}
+	if rank {
+		// ts_rank scores an AND by the distance of its terms and gives 0
+		// when one is missing, as an excluded word always is: ranking
+		// weighs the required clauses, each on its own.
+		return strings.Join(parts, " | ")
+	}
 	for _, c := range q.Not {
 		parts = append(parts, "!"+clause(c))
 	}
 	return strings.Join(parts, " & ")
 }
+
+// RecencyDays sets how ranking blends relevance with recency. Both stores
+// order hits by
+//
+//	score = relevance × (1 + 1 / (1 + age/RecencyDays))
+//
+// where relevance is the store's BM25-style score (FTS5's bm25() with
+// title > publisher and author > body; PostgreSQL's ts_rank with weights
+// A > B > C) and age is the time since the post's publication, in days
+// (0 for a date in the future). A post of today scores up to twice its
+// relevance, one RecencyDays old 1.5 times, one a year old about 1.08
+// times: of two equally relevant posts the newer ranks first, while a much
+// more relevant old post still beats a barely relevant new one.
+const RecencyDays = 30.0

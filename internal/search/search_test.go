@@ -86,6 +86,12 @@ func TestTSQuery(t *testing.T) {
 	}
 }
 
+func TestTSRankQueryWeighsRequiredClausesAlone(t *testing.T) {
+	if got, want := TSRankQuery(Parse("flood bandung -citarum")), `(('flood')) | (('bandung'))`; got != want {
+		t.Errorf("TSRankQuery = %s, want %s", got, want)
+	}
+}
+
 func TestParseBounds(t *testing.T) {
 	q := Parse(strings.Repeat("word ", 1000))
 	if n := len(q.Words()); n != MaxWords {

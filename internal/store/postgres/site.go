@@ -121,18 +121,20 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		limit = q.Limit
 	}
 	n := len(args)
-	args = append(args, limit, max(q.Offset, 0), store.SearchWindow)
+	args = append(args, limit, max(q.Offset, 0), store.SearchWindow, time.Now().UTC(), search.RecencyDays, search.TSRankQuery(parsed))
 	// As in SQLite: past store.SearchWindow matches, rank the newest ones
-	// only.
+	// only; relevance is blended with recency (search.RecencyDays).
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`WITH q AS (SELECT %s AS query),
 		matches AS (
-			SELECT p.id, p.search FROM posts p, q WHERE p.search @@ q.query
+			SELECT p.id, p.search, p.published FROM posts p, q WHERE p.search @@ q.query
 			ORDER BY p.id DESC LIMIT $%d),
 		hits AS (
-			SELECT m.id, ts_rank(m.search, q.query) AS rank FROM matches m, q
+			SELECT m.id, ts_rank(m.search, to_tsquery('simple', $%d)) * (1 + 1 / (1 + greatest(0,
+				extract(epoch FROM ($%d::timestamptz - m.published))::float8 / 86400) / $%d::float8)) AS rank
+			FROM matches m, q
 			ORDER BY rank DESC, m.id DESC LIMIT $%d OFFSET $%d)
 		SELECT `+postColsP+` FROM hits h JOIN posts p ON p.id = h.id ORDER BY h.rank DESC, h.id DESC`,
-		tsq, n+3, n+1, n+2), args...)
+		tsq, n+3, n+6, n+4, n+5, n+1, n+2), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}

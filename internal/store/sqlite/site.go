@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
@@ -104,13 +105,14 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if limit <= 0 {
 		limit = -1
 	}
-	ranked := `SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`
-	args := []any{match, limit, max(q.Offset, 0)}
-	if window := searchWindow; total > window {
-		ranked = `SELECT rowid FROM (SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH ?
-			ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ? OFFSET ?`
-		args = []any{match, window, limit, max(q.Offset, 0)}
-	}
+	// Relevance blended with recency (search.RecencyDays); bm25() is
+	// negative, lower is better. Past searchWindow matches the newest
+	// are ranked only, so the join with posts is bounded.
+	ranked := `SELECT m.rowid FROM (SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH ?
+			ORDER BY rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.rowid
+		ORDER BY m.rank * (1.0 + 1.0 / (1.0 + max(0.0, julianday(?) - julianday(p.published)) / ?)), m.rowid DESC
+		LIMIT ? OFFSET ?`
+	args := []any{match, searchWindow, fmtTime(time.Now()), search.RecencyDays, limit, max(q.Offset, 0)}
 	ids, err := s.ids(ctx, ranked, args...)
 	if err != nil || len(ids) == 0 {
 		return nil, total, err

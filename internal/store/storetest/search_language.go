@@ -15,6 +15,7 @@ import (
 func init() {
 	register("Search/WordFormsAndQueryLanguage", testSearchLanguage)
 	register("Search/StemmedWordsAreHighlighted", testSearchHighlightsForms)
+	register("Search/RecencyBreaksEqualRelevance", testSearchRecency)
 }
 
 type langPost struct {
@@ -121,5 +122,44 @@ func testSearchHighlightsForms(t *testing.T, s store.Store) {
 		if hits[0].Title != c.title || hits[0].Snippet != c.snippet {
 			t.Errorf("Search(%q): title %q snippet %q, want %q and %q", c.q, hits[0].Title, hits[0].Snippet, c.title, c.snippet)
 		}
+	}
+}
+
+// Of posts with the same text, the newer ranks first, whatever the order
+// they were stored in; a post that matches in its title still beats one a
+// year newer that matches in its body only (search.RecencyDays).
+func testSearchRecency(t *testing.T, s store.Store) {
+	f := mustFeed(t, s, "https://example.com/recency.xml")
+	now := time.Now().UTC()
+	save := func(slug, title, body string, published time.Time) int64 {
+		it := mustItem(t, s, f.ID, slug)
+		p := &model.Post{FeedID: f.ID, ItemID: it.ID, Title: title, Language: "en",
+			SourceURL: "https://publisher.example/" + slug, Published: published, Paragraphs: []string{body}}
+		if _, err := s.SavePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+	today := save("r-today", "River report", "The river flooded the town.", now.Add(-time.Hour))
+	old := save("r-old", "River report", "The river flooded the city.", now.AddDate(-1, 0, 0))
+	older := save("r-older", "River report", "The river flooded the village.", now.AddDate(-2, 0, 0))
+	titled := save("r-title", "Floods everywhere", "Nothing else to say here at all today.", now.AddDate(-1, 0, 0))
+	body := save("r-body", "Weather", "Some rain, and floods somewhere, among many other words of a long text.", now.Add(-2*time.Hour))
+	ids := func(q string) []int64 {
+		hits, _, err := s.Search(ctx, store.SearchQuery{Text: q, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, h := range hits {
+			out = append(out, h.Post.ID)
+		}
+		return out
+	}
+	if got, want := ids("river report"), []int64{today, old, older}; !slices.Equal(got, want) {
+		t.Errorf("river report: %v, want %v (newest first)", got, want)
+	}
+	if got := ids("floods -river"); len(got) != 2 || got[0] != titled || got[1] != body {
+		t.Errorf("floods: %v, want the title match %d before the body match %d", got, titled, body)
 	}
 }
