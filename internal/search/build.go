@@ -11,12 +11,12 @@ func Fields(title, publisher, author, body, lang string) (t, meta, b string) {
 
 // atomForms lists the texts an atom is looked up under: for a word its
 // Forms, for a phrase the phrase stemmed in each language.
-func atomForms(a Atom) []string {
+func atomForms(a Atom, lang string) []string {
 	if a.Prefix || len(a.Words) == 0 {
 		return []string{strings.Join(a.Words, " ")}
 	}
 	if len(a.Words) == 1 {
-		return Forms(a.Words[0], "")
+		return Forms(a.Words[0], lang)
 	}
 	out := []string{strings.Join(a.Words, " ")}
 	for _, lang := range []string{"en", "id"} {
@@ -46,7 +46,7 @@ func FTS5(q Query) string {
 	clause := func(c Clause) string {
 		var alts []string
 		for _, a := range c {
-			for _, f := range atomForms(a) {
+			for _, f := range atomForms(a, q.Lang) {
 				s := `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
 				if a.Prefix {
 					s += "*"
@@ -87,7 +87,7 @@ func tsQuery(q Query, rank bool) string {
 	clause := func(c Clause) string {
 		var alts []string
 		for _, a := range c {
-			for _, f := range atomForms(a) {
+			for _, f := range atomForms(a, q.Lang) {
 				ws := strings.Fields(f)
 				for i := range ws {
 					ws[i] = lexeme(ws[i])

@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -29,6 +30,14 @@ type Clause []Atom
 type Query struct {
 	Must []Clause
 	Not  []Clause
+	// Filters narrow the posts the words find: publisher:NAME (or
+	// source:NAME) and label:NAME match a name whole, case aside;
+	// lang:CODE a post's language ("id" matches "id-ID"); after:DATE and
+	// before:DATE (YYYY-MM-DD, UTC) publication from that day on, and
+	// before that day. Values with spaces are quoted: publisher:"Pikiran
+	// Rakyat". A filter given twice keeps its last value.
+	Publisher, Label, Lang string
+	After, Before          time.Time
 }
 
 // Empty tells a query that can find nothing: one without a required
@@ -97,6 +106,12 @@ func Parse(text string) Query {
 			i++
 			c = text[i]
 		}
+		if !neg {
+			if n := q.filter(text[i:]); n > 0 {
+				i += n
+				continue
+			}
+		}
 		if c == '"' {
 			end := strings.IndexByte(text[i+1:], '"')
 			var phrase string
@@ -130,6 +145,57 @@ func Parse(text string) Query {
 	}
 	flush()
 	return q
+}
+
+// filter reads a filter at the start of s into q and returns its length,
+// or 0 when s starts with none (a bad date, an unknown name or an empty
+// value is text).
+func (q *Query) filter(s string) int {
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 || strings.ContainsAny(s[:colon], " \"") {
+		return 0
+	}
+	name, rest := s[:colon], s[colon+1:]
+	var value string
+	n := colon + 1
+	if strings.HasPrefix(rest, `"`) {
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return 0
+		}
+		value, n = rest[1:1+end], n+end+2
+	} else {
+		end := strings.IndexAny(rest, " \"")
+		if end < 0 {
+			end = len(rest)
+		}
+		value, n = rest[:end], n+end
+	}
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return 0
+	}
+	switch name {
+	case "publisher", "source":
+		q.Publisher = value
+	case "label":
+		q.Label = value
+	case "lang":
+		q.Lang = strings.ToLower(value)
+	case "before", "after":
+		d, err := time.Parse(time.DateOnly, value)
+		if err != nil {
+			return 0
+		}
+		if name == "before" {
+			q.Before = d
+		} else {
+			q.After = d
+		}
+	default:
+		return 0
+	}
+	return n
 }
 
 // clean replaces invalid UTF-8 and control characters with spaces and

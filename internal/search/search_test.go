@@ -92,6 +92,22 @@ func TestTSRankQueryWeighsRequiredClausesAlone(t *testing.T) {
 	}
 }
 
+func TestParseFilters(t *testing.T) {
+	q := Parse(`flood publisher:"Pikiran Rakyat" label:Banjir lang:ID after:2024-05-01 before:2024-06-01 source:x:y time:now`)
+	if q.Publisher != "x:y" || q.Label != "Banjir" || q.Lang != "id" ||
+		q.After.Format("2006-01-02") != "2024-05-01" || q.Before.Format("2006-01-02") != "2024-06-01" {
+		t.Errorf("filters = %+v", q)
+	}
+	if got, want := FTS5(q), `(("flood") AND ("time now"))`; got != want {
+		t.Errorf("FTS5 = %s, want %s", got, want)
+	}
+	// A bad date or an unclosed quote is text (words joined by punctuation
+	// are a phrase, as "e-mail" is).
+	if q := Parse(`after:2024-13-01 publisher:"x`); !q.After.IsZero() || q.Publisher != "" || len(q.Words()) != 6 {
+		t.Errorf("odd filters = %+v, words %v", q, q.Words())
+	}
+}
+
 func TestParseBounds(t *testing.T) {
 	q := Parse(strings.Repeat("word ", 1000))
 	if n := len(q.Words()); n != MaxWords {

@@ -98,6 +98,32 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
+// searchFilters returns the WHERE conditions (each starting with AND, over
+// posts p) of a query's filters, numbering their parameters after args.
+func searchFilters(q search.Query, args []any) (string, []any) {
+	var b strings.Builder
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Publisher != "" {
+		b.WriteString(` AND lower(p.publisher) = lower(` + arg(q.Publisher) + `)`)
+	}
+	if q.Label != "" {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = p.id AND lower(l.name) = lower(` + arg(q.Label) + `))`)
+	}
+	if q.Lang != "" {
+		b.WriteString(` AND (lower(p.language) = ` + arg(q.Lang) + ` OR lower(p.language) LIKE ` + arg(likeEscape(q.Lang)+"-%") + `)`)
+	}
+	if !q.After.IsZero() {
+		b.WriteString(` AND p.published >= ` + arg(q.After))
+	}
+	if !q.Before.IsZero() {
+		b.WriteString(` AND p.published < ` + arg(q.Before))
+	}
+	return b.String(), args
+}
+
 // Search finds posts with the tsvector index, best first (titles weigh
 // more). Titles and snippets are highlighted in Go from a bounded part of
 // each hit's text (store.Highlighter), as in SQLite: ts_headline parses the
@@ -109,8 +135,9 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		return nil, 0, nil
 	}
 	tsq, args := `to_tsquery('simple', $1)`, []any{text}
+	filter, args := searchFilters(parsed, args)
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ `+tsq, args...).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts p WHERE p.search @@ `+tsq+filter, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if total == 0 {
@@ -126,7 +153,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	// only; relevance is blended with recency (search.RecencyDays).
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`WITH q AS (SELECT %s AS query),
 		matches AS (
-			SELECT p.id, p.search, p.published FROM posts p, q WHERE p.search @@ q.query
+			SELECT p.id, p.search, p.published FROM posts p, q WHERE p.search @@ q.query`+filter+`
 			ORDER BY p.id DESC LIMIT $%d),
 		hits AS (
 			SELECT m.id, ts_rank(m.search, to_tsquery('simple', $%d)) * (1 + 1 / (1 + greatest(0,

@@ -94,8 +94,10 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if match == "" {
 		return nil, 0, nil
 	}
+	filter, fargs := searchFilters(parsed)
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?`, match).Scan(&total); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts_fts f JOIN posts p ON p.id = f.rowid
+		WHERE posts_fts MATCH ?`+filter, append([]any{match}, fargs...)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if total == 0 {
@@ -108,11 +110,11 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	// Relevance blended with recency (search.RecencyDays); bm25() is
 	// negative, lower is better. Past searchWindow matches the newest
 	// are ranked only, so the join with posts is bounded.
-	ranked := `SELECT m.rowid FROM (SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH ?
-			ORDER BY rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.rowid
-		ORDER BY m.rank * (1.0 + 1.0 / (1.0 + max(0.0, julianday(?) - julianday(p.published)) / ?)), m.rowid DESC
+	ranked := `SELECT m.rowid FROM (SELECT f.rowid, f.rank, p.published FROM posts_fts f JOIN posts p ON p.id = f.rowid
+			WHERE posts_fts MATCH ?` + filter + ` ORDER BY f.rowid DESC LIMIT ?) m
+		ORDER BY m.rank * (1.0 + 1.0 / (1.0 + max(0.0, julianday(?) - julianday(m.published)) / ?)), m.rowid DESC
 		LIMIT ? OFFSET ?`
-	args := []any{match, searchWindow, fmtTime(time.Now()), search.RecencyDays, limit, max(q.Offset, 0)}
+	args := append(append([]any{match}, fargs...), searchWindow, fmtTime(time.Now()), search.RecencyDays, limit, max(q.Offset, 0))
 	ids, err := s.ids(ctx, ranked, args...)
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
@@ -128,6 +130,34 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	}
 	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
 	return hits, total, err
+}
+
+// searchFilters returns the WHERE conditions (each starting with AND, over
+// posts p) of a query's filters and their arguments.
+func searchFilters(q search.Query) (string, []any) {
+	var b strings.Builder
+	var args []any
+	if q.Publisher != "" {
+		b.WriteString(` AND p.publisher = ? COLLATE NOCASE`)
+		args = append(args, q.Publisher)
+	}
+	if q.Label != "" {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = p.id AND l.name = ? COLLATE NOCASE)`)
+		args = append(args, q.Label)
+	}
+	if q.Lang != "" {
+		b.WriteString(` AND (lower(p.language) = ? OR lower(p.language) LIKE ? ESCAPE '\')`)
+		args = append(args, q.Lang, likeEscape(q.Lang)+"-%")
+	}
+	if !q.After.IsZero() {
+		b.WriteString(` AND p.published >= ?`)
+		args = append(args, fmtTime(q.After))
+	}
+	if !q.Before.IsZero() {
+		b.WriteString(` AND p.published < ?`)
+		args = append(args, fmtTime(q.Before))
+	}
+	return b.String(), args
 }
 
 // ids runs a query of one integer column.

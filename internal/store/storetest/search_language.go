@@ -77,6 +77,15 @@ func testSearchLanguage(t *testing.T, s store.Store) {
 		{"flood\x00", []string{"floods"}},
 		{"flood\xff\xfe", []string{"floods"}},
 		{"banjír", []string{"bandung", "mengevakuasi"}},
+		{"banjir publisher:detik", []string{"mengevakuasi"}},
+		{`bandung source:"pikiran rakyat" -citarum`, []string{"bandung"}},
+		{"storm lang:en", []string{"phrase", "scattered"}},
+		{"storm lang:id", nil},
+		{"storm after:2024-05-10", []string{"scattered"}},
+		{"storm before:2024-05-10", []string{"phrase"}},
+		{"storm after:yesterday", nil},
+		{"publisher:Reuters", nil},
+		{"dry publisher:", nil}, // an empty filter is the word "publisher"
 	}
 	for _, c := range cases {
 		hits, total, err := s.Search(ctx, store.SearchQuery{Text: c.q, Limit: 20})
