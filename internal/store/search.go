@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"unicode"
@@ -9,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 )
 
 // A search's cost grows with the terms it holds, and anyone may search:
@@ -119,6 +121,13 @@ const (
 // case and accents folded.
 type Highlighter struct {
 	ids map[string]int // folded word → its number
+	// stems maps the searched words' stems (search.Forms) to their
+	// numbers, so that "flood" marks "floods" as the index found it.
+	stems map[string]int
+	// cores holds each stem without its first letter: a word is stemmed
+	// only when it contains one (Indonesian prefixes change that letter:
+	// "menulis" → "tulis").
+	cores []string
 	// first holds the first bytes of the folded searched words that start
 	// with an ASCII character: most words of a text are told apart by it
 	// without folding them.
@@ -129,7 +138,7 @@ type Highlighter struct {
 
 // NewHighlighter makes the highlighter of a search's terms.
 func NewHighlighter(terms []SearchTerm) *Highlighter {
-	h := &Highlighter{ids: map[string]int{}}
+	h := &Highlighter{ids: map[string]int{}, stems: map[string]int{}}
 	for _, t := range terms {
 		for i := 0; ; {
 			start, end := nextWord(t.Text, i)
@@ -142,7 +151,14 @@ func NewHighlighter(terms []SearchTerm) *Highlighter {
 				continue // accents alone
 			}
 			if _, ok := h.ids[w]; !ok {
-				h.ids[w] = len(h.ids)
+				id := len(h.ids)
+				h.ids[w] = id
+				for _, f := range search.Forms(w, "") {
+					if _, ok := h.stems[f]; !ok && len(f) > 2 {
+						h.stems[f] = id
+						h.cores = append(h.cores, f[1:])
+					}
+				}
 			}
 			if w[0] < utf8.RuneSelf {
 				h.first[w[0]] = true
@@ -304,11 +320,30 @@ func (h *Highlighter) mark(b *strings.Builder, text string, from, to int) {
 
 // lookup finds a word of the text among the searched words.
 func (h *Highlighter) lookup(w string) (int, bool) {
-	if c := lowerASCII(w[0]); len(w) > maxWordBytes || c < utf8.RuneSelf && !h.first[c] {
+	if len(w) > maxWordBytes {
 		return 0, false
 	}
-	id, ok := h.ids[string(h.fold(w))]
-	return id, ok
+	if c := lowerASCII(w[0]); c >= utf8.RuneSelf || h.first[c] {
+		if id, ok := h.ids[string(h.fold(w))]; ok {
+			return id, true
+		}
+	}
+	if len(h.cores) == 0 {
+		return 0, false
+	}
+	folded := h.fold(w)
+	for _, core := range h.cores {
+		if bytes.Contains(folded, []byte(core)) {
+			f := string(folded)
+			for _, lang := range [...]string{"en", "id"} {
+				if id, ok := h.stems[search.Stem(f, lang)]; ok {
+					return id, true
+				}
+			}
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 func lowerASCII(c byte) byte {
@@ -402,4 +437,13 @@ func Highlight(ctx context.Context, terms []SearchTerm, ids []int64, posts []mod
 		hits = append(hits, SearchHit{Post: *p, Title: h.Title(p.Title), Snippet: h.Snippet(strings.Join(p.Paragraphs, "\n"))})
 	}
 	return hits, nil
+}
+
+// HighlightTerms returns the words a parsed query marks in its hits.
+func HighlightTerms(q search.Query) []SearchTerm {
+	var out []SearchTerm
+	for _, w := range q.Words() {
+		out = append(out, SearchTerm{Text: w})
+	}
+	return out
 }

@@ -211,9 +211,14 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Title = v.loc.Format("search.heading", text)
 	p.Heading = v.Title
-	p.Intro = v.N("search.count", total)
-	if total == 1 {
-		p.Intro = v.T("search.count.one")
+	// "3 posts for “flood”": the query as the reader typed it; none
+	// found says so in Empty alone.
+	switch total {
+	case 0:
+	case 1:
+		p.Intro = v.loc.Format("search.count.one", text)
+	default:
+		p.Intro = strings.ReplaceAll(v.N("search.count", total), "{s}", text)
 	}
 	p.Empty = v.T("search.empty")
 	posts := make([]model.Post, len(hits))

@@ -222,12 +222,16 @@ func TestListingPages(t *testing.T) {
 	contains(t, pub, "Posts from Sky News", ">EU vows sanctions</a>")
 
 	search := s.mustGet("/search?q=sanctions", http.StatusOK)
-	contains(t, search, `<mark>sanctions</mark>`, `The EU vows &lt;<mark>sanctions</mark>&gt; &amp; more.`, `value="sanctions"`, "1 post found.")
+	contains(t, search, `<mark>sanctions</mark>`, `The EU vows &lt;<mark>sanctions</mark>&gt; &amp; more.`, `value="sanctions"`, "1 post for “sanctions”.")
 	lacks(t, search, "<sanctions>")
 	contains(t, s.mustGet("/search?q=polish+border", http.StatusOK), ">Poland deploys troops</a>")
 	contains(t, s.mustGet("/search?q=%22%3Cscript%3E", http.StatusOK), "No post matches your search.")
 	contains(t, s.mustGet("/search", http.StatusOK), "Type one or more words")
-	contains(t, s.mustGet("/search?q=kremlin&hl=id", http.StatusOK), `<input type="hidden" name="hl" value="id">`, "1 posting ditemukan.")
+	contains(t, s.mustGet("/search?q=kremlin&hl=id", http.StatusOK), `<input type="hidden" name="hl" value="id">`, "1 posting untuk “kremlin”.")
+	// A publisher's name is searched; the count quotes the query as typed,
+	// and a search pages by relevance.
+	contains(t, s.mustGet("/search?q=Sky+News", http.StatusOK), "3 posts for “Sky News”, best matches first.", `rel="next">More results</a>`)
+	contains(t, s.mustGet("/search?q=Sky+News&page=2", http.StatusOK), `rel="prev">Previous results</a>`)
 	post := s.mustGet(a.Path(), http.StatusOK)
 	contains(t, post, `<p class="post-labels">Labels: <a href="/search/label/Belarus%20news" rel="tag">Belarus news</a>, <a href="/search/label/Eropa" rel="tag">Eropa</a>, <a href="/search/label/Sky%20News" rel="tag">Sky News</a></p>`)
 }

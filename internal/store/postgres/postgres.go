@@ -79,7 +79,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{pool: pool}
-	if err := s.Locked(ctx, s.migrate); err != nil {
+	if err := s.Locked(ctx, func(ctx context.Context) error {
+		if err := s.migrate(ctx); err != nil {
+			return err
+		}
+		return s.backfillSearch(ctx)
+	}); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -111,7 +111,8 @@ func TestSearchVectorFollowsPosts(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("match %q = %d, %v", query, n, err)
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE posts SET body = 'Something else' WHERE id = $1`, p.ID); err != nil {
+	// The column follows the stemmed text the store writes (migration 011).
+	if err := s.UpdatePostText(ctx, &model.Post{ID: p.ID, Paragraphs: []string{"Something else"}}); err != nil {
 		t.Fatal(err)
 	}
 	s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ websearch_to_tsquery('simple', 'cafe')`).Scan(&n)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -160,15 +161,20 @@ func insertPost(ctx context.Context, tx pgx.Tx, p *model.Post) error {
 	if p.ItemID != 0 {
 		itemID = p.ItemID
 	}
+	body := strings.Join(p.Paragraphs, "\n")
+	st, sm, sb := search.Fields(p.Title, p.Publisher, p.Author, body, p.Language)
 	// A new post waits for its story (migration 008).
 	err = tx.QueryRow(ctx, `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
-		image, description, body, content_hash, created_at, truncated, story_pending)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, true)
+		image, description, body, content_hash, created_at, truncated, story_pending,
+		search_title, search_meta, search_body, search_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, true,
+		$21, $22, $23, $24)
 		ON CONFLICT DO NOTHING RETURNING id`,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, p.Published.UTC(), p.Language, p.Image,
-		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.CreatedAt.UTC(), p.Truncated).Scan(&p.ID)
+		p.Description, body, p.ContentHash, p.CreatedAt.UTC(), p.Truncated,
+		st, sm, sb, search.Version).Scan(&p.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errRace
 	}
@@ -199,9 +205,20 @@ func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
 				return err
 			}
 		}
+		// The stemmed columns follow the new text, author and language.
+		var title, publisher string
+		if err := tx.QueryRow(ctx, `SELECT title, publisher FROM posts WHERE id = $1`, p.ID).Scan(&title, &publisher); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("post %d: %w", p.ID, store.ErrNotFound)
+			}
+			return err
+		}
+		body := strings.Join(p.Paragraphs, "\n")
+		st, sm, sb := search.Fields(title, publisher, p.Author, body, p.Language)
 		tag, err := tx.Exec(ctx, `UPDATE posts SET author = $1, language = $2, image = $3,
-			description = $4, body = $5, content_hash = $6, truncated = $7 WHERE id = $8`, p.Author, p.Language, p.Image,
-			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.Truncated, p.ID)
+			description = $4, body = $5, content_hash = $6, truncated = $7,
+			search_title = $9, search_meta = $10, search_body = $11, search_version = $12 WHERE id = $8`, p.Author, p.Language, p.Image,
+			p.Description, body, p.ContentHash, p.Truncated, p.ID, st, sm, sb, search.Version)
 		if isUnique(err) {
 			return fmt.Errorf("the new text is that of another post: %w", store.ErrExists)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -97,22 +98,30 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// tsQuery builds the tsquery of a search's terms, all of them required:
-// plainto_tsquery for a word, phraseto_tsquery for a phrase. Both read their
-// text as plain words, never as operators: websearch_to_tsquery failed on a
-// few dozen dashes ("tsquery stack too small"), and the SQLite store has no
-// operators either. Parameters start after args.
-func tsQuery(terms []store.SearchTerm, args []any) (string, []any) {
-	parts := make([]string, len(terms))
-	for i, t := range terms {
-		args = append(args, t.Text)
-		fn := "plainto_tsquery"
-		if t.Phrase {
-			fn = "phraseto_tsquery"
-		}
-		parts[i] = fmt.Sprintf(`%s('simple', kabar_fold($%d))`, fn, len(args))
+// searchFilters returns the WHERE conditions (each starting with AND, over
+// posts p) of a query's filters, numbering their parameters after args.
+func searchFilters(q search.Query, args []any) (string, []any) {
+	var b strings.Builder
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
 	}
-	return "(" + strings.Join(parts, " && ") + ")", args
+	if q.Publisher != "" {
+		b.WriteString(` AND lower(p.publisher) = lower(` + arg(q.Publisher) + `)`)
+	}
+	if q.Label != "" {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = p.id AND lower(l.name) = lower(` + arg(q.Label) + `))`)
+	}
+	if q.Lang != "" {
+		b.WriteString(` AND (lower(p.language) = ` + arg(q.Lang) + ` OR lower(p.language) LIKE ` + arg(likeEscape(q.Lang)+"-%") + `)`)
+	}
+	if !q.After.IsZero() {
+		b.WriteString(` AND p.published >= ` + arg(q.After))
+	}
+	if !q.Before.IsZero() {
+		b.WriteString(` AND p.published < ` + arg(q.Before))
+	}
+	return b.String(), args
 }
 
 // Search finds posts with the tsvector index, best first (titles weigh
@@ -120,13 +129,15 @@ func tsQuery(terms []store.SearchTerm, args []any) (string, []any) {
 // each hit's text (store.Highlighter), as in SQLite: ts_headline parses the
 // whole text.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
-	terms := store.ParseSearch(q.Text)
-	if len(terms) == 0 {
+	parsed := search.Parse(q.Text)
+	text := search.TSQuery(parsed)
+	if text == "" {
 		return nil, 0, nil
 	}
-	tsq, args := tsQuery(terms, nil)
+	tsq, args := `to_tsquery('simple', $1)`, []any{text}
+	filter, args := searchFilters(parsed, args)
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ `+tsq, args...).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts p WHERE p.search @@ `+tsq+filter, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if total == 0 {
@@ -137,18 +148,20 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		limit = q.Limit
 	}
 	n := len(args)
-	args = append(args, limit, max(q.Offset, 0), store.SearchWindow)
+	args = append(args, limit, max(q.Offset, 0), store.SearchWindow, time.Now().UTC(), search.RecencyDays, search.TSRankQuery(parsed))
 	// As in SQLite: past store.SearchWindow matches, rank the newest ones
-	// only.
+	// only; relevance is blended with recency (search.RecencyDays).
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`WITH q AS (SELECT %s AS query),
 		matches AS (
-			SELECT p.id, p.search FROM posts p, q WHERE p.search @@ q.query
+			SELECT p.id, p.search, p.published FROM posts p, q WHERE p.search @@ q.query`+filter+`
 			ORDER BY p.id DESC LIMIT $%d),
 		hits AS (
-			SELECT m.id, ts_rank(m.search, q.query) AS rank FROM matches m, q
+			SELECT m.id, ts_rank(m.search, to_tsquery('simple', $%d)) * (1 + 1 / (1 + greatest(0,
+				extract(epoch FROM ($%d::timestamptz - m.published))::float8 / 86400) / $%d::float8)) AS rank
+			FROM matches m, q
 			ORDER BY rank DESC, m.id DESC LIMIT $%d OFFSET $%d)
 		SELECT `+postColsP+` FROM hits h JOIN posts p ON p.id = h.id ORDER BY h.rank DESC, h.id DESC`,
-		tsq, n+3, n+1, n+2), args...)
+		tsq, n+3, n+6, n+4, n+5, n+1, n+2), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -160,7 +173,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	for i := range posts {
 		ids[i] = posts[i].ID
 	}
-	hits, err := store.Highlight(ctx, terms, ids, posts)
+	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
 	return hits, total, err
 }
 

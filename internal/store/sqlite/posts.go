@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -118,10 +119,13 @@ func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error
 		itemID = p.ItemID
 	}
 	s.unindexed = true // the insert trigger queued it for the search index
+	body := strings.Join(p.Paragraphs, "\n")
+	st, sm, sb := search.Fields(p.Title, p.Publisher, p.Author, body, p.Language)
 	return s.stmt(ctx, tx, qInsertPost).QueryRowContext(ctx,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, fmtTime(p.Published), p.Language, p.Image,
-		p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, fmtTime(p.CreatedAt), p.Truncated).Scan(&p.ID)
+		p.Description, body, p.ContentHash, fmtTime(p.CreatedAt), p.Truncated,
+		st, sm, sb, search.Version).Scan(&p.ID)
 }
 
 // UpdatePostText replaces a post's text (store.PostStore); the search
@@ -140,9 +144,20 @@ func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
 				return err
 			}
 		}
+		// The stemmed columns follow the new text, author and language.
+		var title, publisher string
+		if err := tx.QueryRowContext(ctx, `SELECT title, publisher FROM posts WHERE id = ?`, p.ID).Scan(&title, &publisher); err != nil {
+			if err == sql.ErrNoRows {
+				return fmt.Errorf("post %d: %w", p.ID, store.ErrNotFound)
+			}
+			return err
+		}
+		body := strings.Join(p.Paragraphs, "\n")
+		st, sm, sb := search.Fields(title, publisher, p.Author, body, p.Language)
 		res, err := tx.ExecContext(ctx, `UPDATE posts SET author = ?, language = ?, image = ?,
-			description = ?, body = ?, content_hash = ?, truncated = ? WHERE id = ?`, p.Author, p.Language, p.Image,
-			p.Description, strings.Join(p.Paragraphs, "\n"), p.ContentHash, p.Truncated, p.ID)
+			description = ?, body = ?, content_hash = ?, truncated = ?,
+			search_title = ?, search_meta = ?, search_body = ?, search_version = ? WHERE id = ?`, p.Author, p.Language, p.Image,
+			p.Description, body, p.ContentHash, p.Truncated, st, sm, sb, search.Version, p.ID)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/storetest"
 )
@@ -32,12 +33,12 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkSearchFTS5Snippet(b *testing.B) {
 	s := openBench(b)
 	storetest.SearchBenchPosts(b, s, model.MaxArticleBytes)
-	match := ftsQuery(store.ParseSearch(storetest.BenchSearchQuery))
+	match := search.FTS5(search.Parse(storetest.BenchSearchQuery))
 	b.ResetTimer()
 	cpu := cpuTime()
 	for b.Loop() {
 		rows, err := s.r.QueryContext(context.Background(), `SELECT highlight(posts_fts, 0, '[', ']'),
-			snippet(posts_fts, 1, '[', ']', '…', 32) FROM posts_fts WHERE posts_fts MATCH ?
+			snippet(posts_fts, 2, '[', ']', '…', 32) FROM posts_fts WHERE posts_fts MATCH ?
 			ORDER BY rank LIMIT ?`, match, storetest.BenchSearchHits)
 		if err != nil {
 			b.Fatal(err)

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -72,18 +74,6 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// ftsQuery turns a search's terms into an FTS5 query: every term a quoted
-// string (FTS5 tokenizes it as it does the text: "e-mail" is the phrase
-// "e mail"), all of them required. Quoting every term means no input is
-// ever FTS5 syntax, so odd text finds nothing instead of failing.
-func ftsQuery(terms []store.SearchTerm) string {
-	parts := make([]string, len(terms))
-	for i, t := range terms {
-		parts[i] = `"` + strings.ReplaceAll(t.Text, `"`, `""`) + `"`
-	}
-	return strings.Join(parts, " ")
-}
-
 // searchWindow is store.SearchWindow; a test makes it small.
 var searchWindow = store.SearchWindow
 
@@ -99,13 +89,15 @@ var searchWindow = store.SearchWindow
 // before its first row (the count, the ranking's sort) and its later rows
 // are lookups by ID; the Go part checks ctx between hits.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
-	terms := store.ParseSearch(q.Text)
-	match := ftsQuery(terms)
+	parsed := search.Parse(q.Text)
+	match := search.FTS5(parsed)
 	if match == "" {
 		return nil, 0, nil
 	}
+	filter, fargs := searchFilters(parsed)
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?`, match).Scan(&total); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts_fts f JOIN posts p ON p.id = f.rowid
+		WHERE posts_fts MATCH ?`+filter, append([]any{match}, fargs...)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if total == 0 {
@@ -115,13 +107,14 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if limit <= 0 {
 		limit = -1
 	}
-	ranked := `SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`
-	args := []any{match, limit, max(q.Offset, 0)}
-	if window := searchWindow; total > window {
-		ranked = `SELECT rowid FROM (SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH ?
-			ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ? OFFSET ?`
-		args = []any{match, window, limit, max(q.Offset, 0)}
-	}
+	// Relevance blended with recency (search.RecencyDays); bm25() is
+	// negative, lower is better. Past searchWindow matches the newest
+	// are ranked only, so the join with posts is bounded.
+	ranked := `SELECT m.rowid FROM (SELECT f.rowid, f.rank, p.published FROM posts_fts f JOIN posts p ON p.id = f.rowid
+			WHERE posts_fts MATCH ?` + filter + ` ORDER BY f.rowid DESC LIMIT ?) m
+		ORDER BY m.rank * (1.0 + 1.0 / (1.0 + max(0.0, julianday(?) - julianday(m.published)) / ?)), m.rowid DESC
+		LIMIT ? OFFSET ?`
+	args := append(append([]any{match}, fargs...), searchWindow, fmtTime(time.Now()), search.RecencyDays, limit, max(q.Offset, 0))
 	ids, err := s.ids(ctx, ranked, args...)
 	if err != nil || len(ids) == 0 {
 		return nil, total, err
@@ -135,8 +128,36 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	hits, err := store.Highlight(ctx, terms, ids, posts)
+	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
 	return hits, total, err
+}
+
+// searchFilters returns the WHERE conditions (each starting with AND, over
+// posts p) of a query's filters and their arguments.
+func searchFilters(q search.Query) (string, []any) {
+	var b strings.Builder
+	var args []any
+	if q.Publisher != "" {
+		b.WriteString(` AND p.publisher = ? COLLATE NOCASE`)
+		args = append(args, q.Publisher)
+	}
+	if q.Label != "" {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = p.id AND l.name = ? COLLATE NOCASE)`)
+		args = append(args, q.Label)
+	}
+	if q.Lang != "" {
+		b.WriteString(` AND (lower(p.language) = ? OR lower(p.language) LIKE ? ESCAPE '\')`)
+		args = append(args, q.Lang, likeEscape(q.Lang)+"-%")
+	}
+	if !q.After.IsZero() {
+		b.WriteString(` AND p.published >= ?`)
+		args = append(args, fmtTime(q.After))
+	}
+	if !q.Before.IsZero() {
+		b.WriteString(` AND p.published < ?`)
+		args = append(args, fmtTime(q.Before))
+	}
+	return b.String(), args
 }
 
 // ids runs a query of one integer column.

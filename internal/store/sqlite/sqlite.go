@@ -73,6 +73,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := s.backfillSearch(ctx); err != nil {
+		s.stopCommitter()
+		w.Close()
+		return nil, err
+	}
 	// A queue left by an older kabar or a crash mid-way (cannot happen
 	// with the committer, which indexes before it commits, but costs
 	// nothing to check).

@@ -27,8 +27,9 @@ const (
 	// A new post waits for its story (migration 008).
 	qInsertPost = `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,
-		image, description, body, content_hash, created_at, truncated, story_pending)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`
+		image, description, body, content_hash, created_at, truncated, story_pending,
+		search_title, search_meta, search_body, search_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`
 	qItemDone = `UPDATE items SET status = ?, error = '', post_id = ?, updated_at = ?,
 		claimed_by = '', claimed_until = '' WHERE id = ?`
 	qItemByGUID = `SELECT id FROM items WHERE feed_id = ? AND guid = ?`

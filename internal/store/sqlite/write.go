@@ -216,8 +216,8 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) error {
 
 // indexQueued adds the posts of the search queue to the full-text index.
 func indexQueued(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO posts_fts (rowid, title, body)
-		SELECT p.id, p.title, p.body FROM posts_fts_pending q JOIN posts p ON p.id = q.post_id`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO posts_fts (rowid, search_title, search_meta, search_body)
+		SELECT p.id, p.search_title, p.search_meta, p.search_body FROM posts_fts_pending q JOIN posts p ON p.id = q.post_id`); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM posts_fts_pending`)
