@@ -14,9 +14,9 @@ import (
 )
 
 // A search's cost grows with the terms it holds, and anyone may search:
-// what a reader types is cut to MaxSearchRunes and its first MaxSearchTerms
-// words (a phrase's words each count) before any backend sees it. Nobody
-// types more; the excess is dropped, never answered with an error.
+// internal/search cuts what a reader types to MaxSearchRunes and its first
+// MaxSearchTerms words (a phrase's words each count) before any backend
+// sees it. Nobody types more; the excess is dropped, never an error.
 const (
 	MaxSearchRunes = 256
 	MaxSearchTerms = 16
@@ -30,60 +30,6 @@ type SearchTerm struct {
 	Text   string
 	Phrase bool
 }
-
-// ParseSearch turns what a reader typed into the terms a backend searches
-// for, all of them required. It never fails: control characters and
-// invalid UTF-8 become spaces, words without a letter or digit (operators,
-// dashes, stray punctuation) are dropped, and the text and term count are
-// bounded. No text a backend receives from it can be query syntax, so odd
-// input finds nothing instead of raising a database error.
-func ParseSearch(text string) []SearchTerm {
-	text = cleanQuery(text)
-	if utf8.RuneCountInString(text) > MaxSearchRunes {
-		n := 0
-		for i := range text {
-			if n == MaxSearchRunes {
-				text = text[:i]
-				break
-			}
-			n++
-		}
-	}
-	var terms []SearchTerm
-	words := 0
-	for i, chunk := range strings.Split(text, `"`) {
-		var fields []string
-		for _, f := range strings.Fields(chunk) {
-			if words+len(fields) < MaxSearchTerms && strings.IndexFunc(f, isLetterOrDigit) >= 0 {
-				fields = append(fields, f)
-			}
-		}
-		words += len(fields)
-		if i%2 == 1 && len(fields) > 0 { // inside quotes
-			terms = append(terms, SearchTerm{Text: strings.Join(fields, " "), Phrase: len(fields) > 1})
-			continue
-		}
-		for _, f := range fields {
-			terms = append(terms, SearchTerm{Text: f})
-		}
-	}
-	return terms
-}
-
-// cleanQuery replaces what no database should see in a query parameter:
-// invalid UTF-8, NUL and the other control characters (the match markers
-// among them).
-func cleanQuery(s string) string {
-	s = strings.ToValidUTF8(s, " ")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // isWordRune tells the characters that make words: letters, digits and the
 // marks that accent them, as both backends' tokenizers see them.

@@ -16,7 +16,7 @@
 //   - Search: posts.search is a tsvector kept by a trigger from
 //     kabar_fold(title) (weight A) and kabar_fold(body) (weight B) under the
 //     'simple' configuration (the body's first 512 KiB: see migration 007);
-//     query it with the terms of store.ParseSearch (tsQuery), never with a
+//     query it with the terms internal/search parses (tsQuery), never with a
 //     reader's text as tsquery syntax.
 package postgres
 
