@@ -23,8 +23,9 @@ import (
 
 // Version numbers the analysis. A post indexed under an older version is
 // indexed again when its store opens (the stores' search_version column),
-// so a change to the stemmers must raise it.
-const Version = 1
+// so a change to the stemmers or to Fields must raise it. 2: the lead
+// paragraph is in the meta.
+const Version = 2
 
 // maxWordBytes: longer "words" (base64, hashes) are not stemmed; they are
 // indexed folded.

@@ -3,11 +3,25 @@ package search
 import "strings"
 
 // Fields returns what the stores index for a post, stemmed in its
-// language: the title, the "meta" (publisher and author, weighted below
-// the title and above the body) and the body.
+// language: the title, the "meta" and the body (paragraphs separated by
+// newlines). Both stores weigh title > meta > body, so the meta holds what
+// ranks between the title and the text: the publisher, the author and the
+// lead (the first paragraph), whose words a news post's whole story turns
+// on. The lead stays in the body too, so the meta adds weight only and
+// never changes which posts a query finds.
 func Fields(title, publisher, author, body, lang string) (t, meta, b string) {
-	return Index(title, lang), Index(publisher+"\n"+author, lang), Index(body, lang)
+	lead, _, _ := strings.Cut(body, "\n")
+	meta = Index(publisher+"\n"+author+"\n"+lead, lang)
+	if len(meta) > MetaBytes {
+		meta = meta[:max(strings.LastIndexByte(meta[:MetaBytes+1], ' '), 0)]
+	}
+	return Index(title, lang), meta, Index(body, lang)
 }
+
+// MetaBytes bounds the stemmed meta at a word's end: PostgreSQL indexes its
+// first 1024 characters (migration 011), and SQLite must weigh the same
+// words. A longer lead weighs as body text past this.
+const MetaBytes = 1000
 
 // atomForms lists the texts an atom is looked up under: for a word its
 // Forms, for a phrase the phrase stemmed in each language.

@@ -122,3 +122,17 @@ func TestParseBounds(t *testing.T) {
 		t.Errorf("FTS5 query of %d bytes", len(s))
 	}
 }
+
+// The lead is indexed in the meta, at a word's end within MetaBytes, and
+// stays in the body.
+func TestFieldsLead(t *testing.T) {
+	_, meta, body := Fields("Title", "Kompas", "Ana", "Warga mengungsi.\nPosko dibuka.", "id")
+	if meta != "kompas ana warga ungsi" || body != "warga ungsi posko buka" {
+		t.Errorf("meta %q, body %q", meta, body)
+	}
+	long := strings.Repeat("floods ", 400) + "\nend"
+	_, meta, _ = Fields("", "Reuters", "", long, "en")
+	if len(meta) > MetaBytes || !strings.HasPrefix(meta, "reuter flood flood") || strings.HasSuffix(meta, " ") || strings.Contains(meta, "end") {
+		t.Errorf("long lead: meta of %d bytes: %.40q…%q", len(meta), meta, meta[max(len(meta)-20, 0):])
+	}
+}

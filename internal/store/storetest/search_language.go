@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,14 +137,15 @@ func testSearchHighlightsForms(t *testing.T, s store.Store) {
 
 // Of posts with the same text, the newer ranks first, whatever the order
 // they were stored in; a post that matches in its title still beats one a
-// year newer that matches in its body only (search.RecencyDays).
+// year newer that matches in its body only, past the lead
+// (search.RecencyDays).
 func testSearchRecency(t *testing.T, s store.Store) {
 	f := mustFeed(t, s, "https://example.com/recency.xml")
 	now := time.Now().UTC()
 	save := func(slug, title, body string, published time.Time) int64 {
 		it := mustItem(t, s, f.ID, slug)
 		p := &model.Post{FeedID: f.ID, ItemID: it.ID, Title: title, Language: "en",
-			SourceURL: "https://publisher.example/" + slug, Published: published, Paragraphs: []string{body}}
+			SourceURL: "https://publisher.example/" + slug, Published: published, Paragraphs: strings.Split(body, "\n")}
 		if _, err := s.SavePost(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +155,7 @@ func testSearchRecency(t *testing.T, s store.Store) {
 	old := save("r-old", "River report", "The river flooded the city.", now.AddDate(-1, 0, 0))
 	older := save("r-older", "River report", "The river flooded the village.", now.AddDate(-2, 0, 0))
 	titled := save("r-title", "Floods everywhere", "Nothing else to say here at all today.", now.AddDate(-1, 0, 0))
-	body := save("r-body", "Weather", "Some rain, and floods somewhere, among many other words of a long text.", now.Add(-2*time.Hour))
+	body := save("r-body", "Weather", "Some rain today.\nAnd floods somewhere, among many other words of a long text.", now.Add(-2*time.Hour))
 	ids := func(q string) []int64 {
 		hits, _, err := s.Search(ctx, store.SearchQuery{Text: q, Limit: 10})
 		if err != nil {
