@@ -44,6 +44,23 @@ type Query struct {
 // clause (exclusions alone do not select posts).
 func (q Query) Empty() bool { return len(q.Must) == 0 }
 
+// Filtered tells a query that names a filter. A query of filters alone
+// (label:Sport, lang:id -banjir) lists the posts they select, newest
+// first: the stores' Search does so when Empty.
+func (q Query) Filtered() bool {
+	return q.Publisher != "" || q.Label != "" || q.Lang != "" || !q.After.IsZero() || !q.Before.IsZero()
+}
+
+// Exclusions returns each clause of Not as a query that finds the posts
+// it excludes, for a store that filters them out of a list.
+func (q Query) Exclusions() []Query {
+	out := make([]Query, len(q.Not))
+	for i, c := range q.Not {
+		out[i] = Query{Must: []Clause{c}, Lang: q.Lang}
+	}
+	return out
+}
+
 // Words lists the query's required words, for highlighting.
 func (q Query) Words() []string {
 	var out []string

@@ -132,7 +132,10 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	parsed := search.Parse(q.Text)
 	text := search.TSQuery(parsed)
 	if text == "" {
-		return nil, 0, nil
+		if !parsed.Filtered() {
+			return nil, 0, nil
+		}
+		return s.searchFiltered(ctx, q, parsed)
 	}
 	tsq, args := `to_tsquery('simple', $1)`, []any{text}
 	filter, args := searchFilters(parsed, args)
@@ -174,6 +177,43 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		ids[i] = posts[i].ID
 	}
 	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
+	return hits, total, err
+}
+
+// searchFiltered lists the posts a query of filters alone selects (less
+// those its exclusions find), newest first.
+func (s *Store) searchFiltered(ctx context.Context, q store.SearchQuery, parsed search.Query) ([]store.SearchHit, int, error) {
+	filter, args := searchFilters(parsed, nil)
+	for _, x := range parsed.Exclusions() {
+		args = append(args, search.TSQuery(x))
+		filter += fmt.Sprintf(` AND NOT p.search @@ to_tsquery('simple', $%d)`, len(args))
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts p WHERE true`+filter, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	var limit any
+	if q.Limit > 0 {
+		limit = q.Limit
+	}
+	args = append(args, limit, max(q.Offset, 0))
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT `+postColsP+` FROM posts p WHERE true`+filter+`
+		ORDER BY p.published DESC, p.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	posts, err := scanPosts(rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	ids := make([]int64, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+	}
+	hits, err := store.Highlight(ctx, nil, ids, posts)
 	return hits, total, err
 }
 

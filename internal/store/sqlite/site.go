@@ -91,10 +91,13 @@ var searchWindow = store.SearchWindow
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
 	parsed := search.Parse(q.Text)
 	match := search.FTS5(parsed)
-	if match == "" {
-		return nil, 0, nil
-	}
 	filter, fargs := searchFilters(parsed)
+	if match == "" {
+		if !parsed.Filtered() {
+			return nil, 0, nil
+		}
+		return s.searchFiltered(ctx, q, parsed, filter, fargs)
+	}
 	var total int
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts_fts f JOIN posts p ON p.id = f.rowid
 		WHERE posts_fts MATCH ?`+filter, append([]any{match}, fargs...)...).Scan(&total); err != nil {
@@ -129,6 +132,41 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
+	return hits, total, err
+}
+
+// searchFiltered lists the posts a query of filters alone selects (less
+// those its exclusions find), newest first.
+func (s *Store) searchFiltered(ctx context.Context, q store.SearchQuery, parsed search.Query, filter string, args []any) ([]store.SearchHit, int, error) {
+	for _, x := range parsed.Exclusions() {
+		filter += ` AND p.id NOT IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)`
+		args = append(args, search.FTS5(x))
+	}
+	var total int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts p WHERE 1`+filter, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM posts p WHERE 1`+filter+`
+		ORDER BY p.published DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	posts, err := collectPosts(rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	ids := make([]int64, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+	}
+	hits, err := store.Highlight(ctx, nil, ids, posts)
 	return hits, total, err
 }
 

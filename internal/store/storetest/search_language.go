@@ -85,7 +85,9 @@ func testSearchLanguage(t *testing.T, s store.Store) {
 		{"storm after:2024-05-10", []string{"scattered"}},
 		{"storm before:2024-05-10", []string{"phrase"}},
 		{"storm after:yesterday", nil},
-		{"publisher:Reuters", nil},
+		{"publisher:Reuters", []string{"drought", "evacuated"}},
+		{"lang:id -Citarum", []string{"bandung", "mengevakuasi", "mengungsi", "pengungsian"}},
+		{"lang:xx", nil},
 		{"dry publisher:", nil}, // an empty filter is the word "publisher"
 	}
 	for _, c := range cases {
