@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/kabar
 
-.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories bench-reliability bench-images
+.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories bench-reliability bench-images bench-search
 
 # kabar version prints it; Go's own VCS stamp is used when present.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -73,6 +73,20 @@ bench-pipeline: build
 BENCH_STORIES_FLAGS ?= -scale 10000,30000,100000 -measure 3000
 bench-stories:
 	$(GO) run ./tools/benchstories -eval "$${KABAR_EVAL:-$(CURDIR)/../shared/eval}" $(BENCH_STORIES_FLAGS)
+
+# Search (tools/benchsearch): recall and precision at 10 of the current
+# search and of the old unstemmed one on a hand-judged English and
+# Indonesian set (tools/benchsearch/testdata), and p50/p99 latency of both
+# for common and rare words, two words and prefixes over a generated
+# corpus, on SQLite ($(BENCH_SEARCH_DB), built once, then reused) and
+# PostgreSQL (KABAR_TEST_POSTGRES or 127.0.0.1:5432, schema
+# kabar_bench_search_<posts>, also reused). The first run builds the corpus
+# (about 15 min for 100 000 posts on 2 shared cores); later ones take about
+# 2 min. docs/benchmarks.md (## Search) records the figures.
+BENCH_SEARCH_DB ?= $(or $(TMPDIR),/tmp)/kabar-bench-search.db
+BENCH_SEARCH_FLAGS ?= -posts 100000 -queries 100
+bench-search:
+	$(GO) run ./tools/benchsearch -db $(BENCH_SEARCH_DB) $(BENCH_SEARCH_FLAGS)
 
 # The reliability suite: hostile feeds (../shared/fixtures/hostile, or
 # -fixtures), SSRF targets against a canary, a query-string fuzz of every

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+)
+
+// /search and /api/posts?q= share the store's search and its query
+// language on both stores: word forms, prefixes, a publisher's name,
+// exclusions and filters alone find what a reader means, and no odd input
+// is a server error or a syntax error shown to the reader.
+func TestSearchQueryLanguageOverHTTP(t *testing.T) {
+	for name, open := range map[string]func(*testing.T) *site{
+		"sqlite":   func(t *testing.T) *site { return newSite(t, Config{}) },
+		"postgres": newPostgresSite,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			for i, p := range []model.Post{
+				{Title: "Floods close schools", Language: "en", Publisher: "Jakarta Post", Paragraphs: []string{"Residents were evacuated at dawn."}},
+				{Title: "Warga mengungsi", Language: "id", Publisher: "Kompas", Paragraphs: []string{"Tim SAR mengevakuasi korban di Bandung."}},
+				{Title: "Citarum meluap", Language: "id", Publisher: "Pikiran Rakyat", Paragraphs: []string{"Air Citarum naik di Bandung selatan."}},
+			} {
+				p.SourceURL = "https://publisher.example/" + model.Slugify(p.Title)
+				p.Published = time.Date(2024, 5, 1+i, 9, 0, 0, 0, time.UTC)
+				if _, err := s.st.SavePost(ctx, &p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for q, want := range map[string][]string{
+				"flood":            {"Floods close schools"},
+				"evacuate":         {"Floods close schools"},
+				"evacu*":           {"Floods close schools"},
+				"pengungsi":        {"Warga mengungsi"},
+				"evakuasi":         {"Warga mengungsi"},
+				"Jakarta Post":     {"Floods close schools"},
+				"Bandung -Citarum": {"Warga mengungsi"},
+				"lang:id":          {"Citarum meluap", "Warga mengungsi"},
+				"label:Kompas":     {"Warga mengungsi"},
+				"flood OR citarum": {"Citarum meluap", "Floods close schools"},
+			} {
+				body := s.mustGet("/api/posts?q="+url.QueryEscape(q), http.StatusOK)
+				var got apiPosts
+				if err := json.Unmarshal([]byte(body), &got); err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				var titles []string
+				for _, p := range got.Posts {
+					titles = append(titles, p.Title)
+				}
+				slices.Sort(titles)
+				if !slices.Equal(titles, want) || got.Total == nil || *got.Total != len(want) {
+					t.Errorf("/api/posts?q=%s: %v, want %v", q, titles, want)
+				}
+				page := s.mustGet("/search?q="+url.QueryEscape(q), http.StatusOK)
+				for _, w := range want {
+					contains(t, page, ">"+strings.Fields(w)[0])
+				}
+			}
+			odd := []string{`"`, `*`, `NEAR(`, `a OR`, `OR`, `-`, `"unclosed phrase`, `label:`, `lang:"`, `before:2024-13-45`,
+				"flood\x00", "\xff\xfe", `AND NOT (`, `{}[]^:~`, strings.Repeat("flood ", 1700)}
+			for _, q := range odd {
+				for _, target := range []string{"/search?q=", "/api/posts?q=", "/feeds/posts/default?q="} {
+					res, body := s.get(target + url.QueryEscape(q))
+					// Text that holds no character once cleaned is an
+					// empty q, which the API answers with a clear 400.
+					want := http.StatusOK
+					if target == "/api/posts?q=" && strings.Trim(strings.ToValidUTF8(q, ""), "\x00 ") == "" {
+						want = http.StatusBadRequest
+					}
+					if res.StatusCode != want || strings.Contains(strings.ToLower(body), "syntax") {
+						t.Errorf("GET %s%.40q: %d, want %d\n%.300s", target, q, res.StatusCode, want, body)
+					}
+				}
+			}
+		})
+	}
+}
