@@ -221,6 +221,7 @@ func TestBrowserPages(t *testing.T) {
 		{"publishers", "/publishers"},
 		{"archive", "/archive"},
 		{"search", "/search?q=gempa"},
+		{"search-none", "/search?q=nothinglikethis"},
 		{"publisher", "/publisher/Wire%20Service"},
 		{"not-found", "/nope"},
 	}

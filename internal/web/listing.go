@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -213,14 +214,20 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	p.Heading = v.Title
 	// "3 posts for “flood”": the query as the reader typed it; none
 	// found says so in Empty alone.
-	switch total {
-	case 0:
-	case 1:
+	switch parsed := search.Parse(text); {
+	case total == 0:
+	case total == 1:
 		p.Intro = v.loc.Format("search.count.one", text)
+	case parsed.Empty():
+		// Filters alone list their posts newest first (store.Store.Search).
+		p.Intro = strings.ReplaceAll(v.N("search.count.newest", total), "{s}", text)
 	default:
 		p.Intro = strings.ReplaceAll(v.N("search.count", total), "{s}", text)
 	}
 	p.Empty = v.T("search.empty")
+	// The query language, folded away under the results and open when
+	// nothing was found.
+	p.Help = v.T("search.prompt")
 	posts := make([]model.Post, len(hits))
 	for i := range hits {
 		posts[i] = hits[i].Post

@@ -31,6 +31,8 @@ type listPage struct {
 	OlderURL string
 	// Search is set on the search page, to fill the search form.
 	Search bool
+	// Help explains the query language under a search's results.
+	Help string
 	// Setup tells the owner of a site without feeds how to add one.
 	Setup *setupHelp
 }

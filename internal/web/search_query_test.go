@@ -66,6 +66,14 @@ func TestSearchQueryLanguageOverHTTP(t *testing.T) {
 					contains(t, page, ">"+strings.Fields(w)[0])
 				}
 			}
+			// Filters alone say how they are ordered; the query language is
+			// explained under the results in both languages, open when
+			// nothing was found.
+			contains(t, s.mustGet("/search?q=lang%3Aid&hl=en", http.StatusOK), "2 posts for “lang:id”, newest first.",
+				`<details class="search-help"><summary>How to search</summary>`, "-word leaves out posts")
+			contains(t, s.mustGet("/search?q=flood+OR+citarum&hl=id", http.StatusOK), "yang paling cocok lebih dulu",
+				`<details class="search-help"><summary>Cara mencari</summary>`, "-kata membuang posting")
+			contains(t, s.mustGet("/search?q=nothinglikethis&hl=id", http.StatusOK), `<details class="search-help" open><summary>Cara mencari`)
 			odd := []string{`"`, `*`, `NEAR(`, `a OR`, `OR`, `-`, `"unclosed phrase`, `label:`, `lang:"`, `before:2024-13-45`,
 				"flood\x00", "\xff\xfe", `AND NOT (`, `{}[]^:~`, strings.Repeat("flood ", 1700)}
 			for _, q := range odd {
