@@ -33,6 +33,9 @@ type index struct {
 	buckets [Bands]map[uint64][]int64
 	// exact maps an exact-text hash to the first post with that text.
 	exact map[string]int64
+	// weak lists the latest reports that joined on weak evidence, oldest
+	// first, at most maxWeak.
+	weak []int64
 	// copies lists the copies of each original in the index.
 	copies map[int64][]int64
 	// paras tells boilerplate: for each paragraph of the index's posts, in
@@ -54,6 +57,10 @@ type doc struct {
 	lead      map[string]float64
 	names     map[string]float64
 	publisher string
+	lang      string
+	// weak is the probability it joined its story with when that was weak
+	// evidence (below weakProbability), else 0: such a report may move.
+	weak float64
 	// tnorm caches the title's length, as storyEntry.tnorm.
 	tnorm float64
 	normN int
@@ -526,7 +533,7 @@ func (x *index) add(postID, storyID, copyOf int64, published time.Time, f featur
 		return
 	}
 	d := &doc{postID: postID, storyID: storyID, published: published, title: f.title, lead: f.lead,
-		names: f.names, publisher: f.publisher, sig: f.sig, hash: f.hash, copyOf: copyOf}
+		names: f.names, publisher: f.publisher, lang: f.lang, sig: f.sig, hash: f.hash, copyOf: copyOf}
 	x.docs[postID] = d
 	x.n++
 	eachTerm(f.title, f.lead, f.names, func(t string) { x.df[t]++ })
@@ -708,6 +715,7 @@ func (x *index) sweep() {
 			}
 		}
 	}
+	x.weak = slices.DeleteFunc(x.weak, func(id int64) bool { return x.docs[id] == nil })
 	x.sweepPeriod = max(1024, len(x.docs)/4)
 }
 
@@ -769,19 +777,7 @@ func (x *index) merge(from, into int64) {
 	if f == nil || t == nil || from == into {
 		return
 	}
-	for k, w := range f.title {
-		x.touch(k, into)
-		t.title[k] += w
-	}
-	for k, w := range f.lead {
-		t.lead[k] += w
-	}
-	for k, w := range f.names {
-		if _, ok := t.names[k]; !ok && isFigure(k) {
-			t.figures++
-		}
-		t.names[k] += w
-	}
+	x.absorb(t, f.title, f.lead, f.names)
 	for k, at := range f.pubs {
 		if at.After(t.pubs[k]) {
 			t.pubs[k] = at
@@ -841,4 +837,137 @@ func eachTerm(title, lead, names map[string]float64, fn func(string)) {
 			fn(t)
 		}
 	}
+}
+
+// weakProbability: a report that joins a story with a lower probability
+// joined on weak evidence and may move to a better story (moveMargin more
+// probable) that a later report starts or grows; maxWeak bounds the
+// reports looked at again after each assignment.
+const (
+	weakProbability = 0.6
+	moveMargin      = 0.1
+	maxWeak         = 64
+)
+
+// noteWeak records that a report joined its story on weak evidence.
+func (x *index) noteWeak(postID int64, p float64) {
+	d := x.docs[postID]
+	if d == nil || p >= weakProbability || d.copyOf != 0 {
+		return
+	}
+	d.weak = p
+	if len(x.weak) >= maxWeak {
+		x.weak = x.weak[1:]
+	}
+	x.weak = append(x.weak, postID)
+}
+
+// moves are the weak reports that story to, just joined or started by a
+// post with title words, now fits better than the story they joined: each
+// with its new probability.
+func (x *index) moves(to int64, title map[string]float64) map[int64]float64 {
+	t := x.stories[to]
+	if t == nil {
+		return nil
+	}
+	out := map[int64]float64{}
+	for _, id := range x.weak {
+		d := x.docs[id]
+		if d == nil || d.weak == 0 || d.storyID == to || len(x.copies[id]) > 0 || !x.within(t, d.published) {
+			continue
+		}
+		common := false
+		for w := range d.title {
+			if _, ok := title[w]; ok {
+				common = true
+				break
+			}
+		}
+		if !common {
+			continue
+		}
+		f := features{title: d.title, lead: d.lead, names: d.names, publisher: d.publisher, lang: d.lang}
+		p := x.prob(x.pairFeatures(&f, x.query(&f), t, d.published, 0))
+		if p >= x.cfg.StoryThreshold && p >= d.weak+moveMargin {
+			out[id] = p
+		}
+	}
+	return out
+}
+
+// move takes a report out of its story and puts it in story to.
+func (x *index) move(postID, to int64) {
+	d := x.docs[postID]
+	if d == nil || x.stories[to] == nil || d.storyID == to {
+		return
+	}
+	if s := x.stories[d.storyID]; s != nil {
+		for k, w := range d.title {
+			subtract(s.title, k, w)
+		}
+		for k, w := range d.lead {
+			subtract(s.lead, k, w)
+		}
+		for k, w := range d.names {
+			if subtract(s.names, k, w) && isFigure(k) {
+				s.figures--
+			}
+		}
+		if d.lang != "" {
+			s.langs[d.lang]--
+		}
+		s.posts = slices.DeleteFunc(s.posts, func(id int64) bool { return id == postID })
+		s.count--
+		s.stale = true
+	}
+	t := x.stories[to]
+	x.absorb(t, d.title, d.lead, d.names)
+	if d.publisher != "" && d.published.After(t.pubs[d.publisher]) {
+		t.pubs[d.publisher] = d.published
+	}
+	if d.lang != "" {
+		t.langs[d.lang]++
+	}
+	if d.published.Before(t.first) {
+		t.first = d.published
+	}
+	if d.published.After(t.last) {
+		t.last = d.published
+	}
+	t.posts = append(t.posts, postID)
+	t.count++
+	t.stale = true
+	d.storyID, d.weak = to, 0
+}
+
+// absorb adds words to a story's centroids (title words leading to it).
+func (x *index) absorb(t *storyEntry, title, lead, names map[string]float64) {
+	for k, w := range title {
+		x.touch(k, t.id)
+		t.title[k] += w
+	}
+	for k, w := range lead {
+		t.lead[k] += w
+	}
+	for k, w := range names {
+		if _, ok := t.names[k]; !ok && isFigure(k) {
+			t.figures++
+		}
+		t.names[k] += w
+	}
+}
+
+// subtract takes w off a centroid's word, deleting it at zero; it reports
+// whether the word is gone.
+func subtract(c map[string]float64, k string, w float64) bool {
+	v, ok := c[k]
+	if !ok {
+		return false
+	}
+	if v -= w; v <= 1e-9 {
+		delete(c, k)
+		return true
+	}
+	c[k] = v
+	return false
 }

@@ -136,12 +136,19 @@ func ablate(ctx context.Context, arts []devArticle, tmp string, base story.Confi
 		label string
 		fs    []string
 	}
+	// Features the development stories never set (lead, body: headlines
+	// only; other_lang: one language) change nothing there and are left
+	// out of the table.
+	silent := []string{"lead", "body", "other_lang"}
 	rows := []row{{"all features of the scorer", feats}}
 	for _, f := range feats {
+		if slices.Contains(silent, f) {
+			continue
+		}
 		rows = append(rows, row{"without " + f, slices.DeleteFunc(slices.Clone(feats), func(g string) bool { return g == f })})
 	}
 	for _, f := range story.FeatureNames {
-		if !slices.Contains(feats, f) {
+		if !slices.Contains(feats, f) && !slices.Contains(silent, f) {
 			rows = append(rows, row{"with " + f + " added", append(slices.Clone(feats), f)})
 		}
 	}
