@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -261,10 +262,19 @@ func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own
 		// made.
 		a.noteSeq(asg.Seq)
 		a.idx.add(post.ID, asg.StoryID, asg.CopyOf, at, f)
+		if err := a.moveWeak(ctx, asg.StoryID, f.title); err != nil {
+			return nil, 0, 0, err
+		}
 		return nil, asg.StoryID, asg.CopyOf, nil
 	}
 	decided := asg.StoryID
 	a.idx.add(post.ID, decided, asg.CopyOf, at, f)
+	if asg.Evidence == store.EvidenceText {
+		a.idx.noteWeak(post.ID, asg.Score)
+		if err := a.moveWeak(ctx, decided, f.title); err != nil {
+			return nil, 0, 0, err
+		}
+	}
 	if asg.Evidence == store.EvidenceText {
 		// The post ties its story to others it resembles as much: when
 		// those stories resemble each other too, they are one story that
@@ -335,6 +345,32 @@ func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own
 		asg.CopyOf = 0
 	}
 	return nil, asg.StoryID, asg.CopyOf, nil
+}
+
+// mover is what a store needs for a report to leave the story it joined
+// on weak evidence (both of kabar's stores have it).
+type mover interface {
+	MoveStoryPost(ctx context.Context, postID, to int64, score float64, evidence string) error
+}
+
+// moveWeak moves to story to the reports that joined another story on
+// weak evidence and fit story to better now that a post with these title
+// words started or joined it (docs/stories.md, "Weak evidence").
+func (a *Assigner) moveWeak(ctx context.Context, to int64, title map[string]float64) error {
+	mv, ok := a.st.(mover)
+	if !ok {
+		return nil
+	}
+	moves := a.idx.moves(to, title)
+	ids := slices.Sorted(maps.Keys(moves))
+	for _, id := range ids {
+		if err := mv.MoveStoryPost(ctx, id, to, moves[id], store.EvidenceText); err != nil {
+			a.stale()
+			return err
+		}
+		a.idx.move(id, to)
+	}
+	return nil
 }
 
 // noteSeq moves the high-water mark of assignments seen on by one.

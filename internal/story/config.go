@@ -10,10 +10,9 @@ type Config struct {
 	// may be: a post joins only stories with a report within Window of it,
 	// and the in-memory index keeps the last Window of posts. Default 72h.
 	Window time.Duration
-	// StoryThreshold is the least similarity (0..1, rarity-weighted cosine
-	// of title and lead words) for a post to join a story without stronger
-	// evidence. Default 0.08. A post with one word in common with a story
-	// needs twice as much.
+	// StoryThreshold is the least probability (0..1, the pair scorer's,
+	// Model) for a post to join a story without stronger evidence.
+	// Default: the model's Join.
 	StoryThreshold float64
 	// HalfLife is the time decay of word evidence: a post's similarity to
 	// a story is halved for every HalfLife between the post and the
@@ -25,7 +24,8 @@ type Config struct {
 	// negative: no decay.
 	HalfLife time.Duration
 	// MergeThreshold is the least similarity of two stories' titles (0..1)
-	// for them to be merged when a new post matches both. Default 0.15.
+	// for them to be merged when a new post matches both. Default: the
+	// model's Merge.
 	MergeThreshold float64
 	// CopyThreshold is the least estimated containment (0..1) of the
 	// shorter text's word shingles in the longer one for two posts to be
@@ -50,6 +50,8 @@ type Config struct {
 	// Refresh is how often the index catches up with posts assigned by
 	// other processes sharing the database. Default 2s; negative: never.
 	Refresh time.Duration
+	// Model is the pair scorer (nil: the embedded weights.json).
+	Model *Model
 	// MaxIndexPosts bounds the posts loaded into the index at start.
 	// Default 200 000.
 	MaxIndexPosts int
@@ -58,8 +60,8 @@ type Config struct {
 // DefaultConfig is the configuration the zero Config stands for.
 var DefaultConfig = Config{
 	Window:          72 * time.Hour,
-	StoryThreshold:  0.08,
-	MergeThreshold:  0.15,
+	StoryThreshold:  defaultModel.Join,
+	MergeThreshold:  defaultModel.Merge,
 	HalfLife:        24 * time.Hour,
 	CopyThreshold:   0.60,
 	MinCopyShingles: 40,
@@ -77,14 +79,17 @@ func (c Config) withDefaults() Config {
 	if c.Window <= 0 {
 		c.Window = d.Window
 	}
+	if c.Model == nil {
+		c.Model = defaultModel
+	}
 	if c.StoryThreshold <= 0 {
-		c.StoryThreshold = d.StoryThreshold
+		c.StoryThreshold = c.Model.Join
 	}
 	if c.HalfLife == 0 {
 		c.HalfLife = d.HalfLife
 	}
 	if c.MergeThreshold <= 0 {
-		c.MergeThreshold = d.MergeThreshold
+		c.MergeThreshold = c.Model.Merge
 	}
 	if c.CopyThreshold <= 0 {
 		c.CopyThreshold = d.CopyThreshold

@@ -35,12 +35,24 @@ func TestDecayHalvesEvidencePerHalfLife(t *testing.T) {
 		q := cfg.featuresOf(&model.Post{Title: "Fed's Plosser: taper pace should stay despite weak data"})
 		x.sign(&q)
 		now := x.find(&q, t0)
-		later := x.find(&q, t0.Add(24*time.Hour))
 		if now.storyID != 10 || now.score <= 0 {
 			t.Fatalf("half-life %s: at once found story %d score %.3f, want story 10", tc.halfLife, now.storyID, now.score)
 		}
-		if got := later.score / now.score; math.Abs(got-tc.want) > 1e-9 {
-			t.Errorf("half-life %s: a day later the score is %.4f of the score at once, want %.4f", tc.halfLife, got, tc.want)
+		// The word evidence, not the probability the scorer makes of it,
+		// halves.
+		qq := x.query(&q)
+		at := x.pairFeatures(&q, qq, x.stories[10], t0, 0)
+		later := x.pairFeatures(&q, qq, x.stories[10], t0.Add(24*time.Hour), 0)
+		for i, name := range FeatureNames {
+			if name != "title" && name != "best_title" {
+				continue
+			}
+			if got := later[i] / at[i]; math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("half-life %s: a day later %s is %.4f of it at once, want %.4f", tc.halfLife, name, got, tc.want)
+			}
+		}
+		if tc.want < 1 && x.find(&q, t0.Add(24*time.Hour)).score >= now.score {
+			t.Errorf("half-life %s: the probability did not fall a day later", tc.halfLife)
 		}
 	}
 }

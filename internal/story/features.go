@@ -19,6 +19,12 @@ type features struct {
 	// weight before rarity weighting. Titles decide whether two reports are
 	// of one event; leads confirm it (docs/stories.md).
 	title, lead map[string]float64
+	// names are the language-neutral words of title and lead: names
+	// (Entities) and figures (Numbers), which an Indonesian and an English
+	// report of one event share when little else.
+	names map[string]float64
+	// publisher is the site's name, lower case; lang the post's language.
+	publisher, lang string
 	// paras are the body's paragraphs as tokens, with a hash of each.
 	paras []paragraph
 	// sig is the body's MinHash signature, boilerplate paragraphs left
@@ -85,7 +91,10 @@ func matchable(t token) bool {
 }
 
 func (c *Config) featuresOf(p *model.Post) features {
-	f := features{title: words(p.Title, false), lead: words(leadText(p, c.LeadWords), true)}
+	lead := leadText(p, c.LeadWords)
+	f := features{title: words(p.Title, false), lead: words(lead, true),
+		names: neutral(p.Title, lead, p.Language), publisher: strings.ToLower(strings.TrimSpace(p.Publisher)),
+		lang: strings.ToLower(p.Language)}
 	paras := p.Paragraphs
 	if len(paras) == 0 && p.Description != "" {
 		paras = []string{p.Description}
@@ -143,6 +152,22 @@ func words(text string, namesOnly bool) map[string]float64 {
 			continue
 		}
 		out[t.text] = math.Max(out[t.text], w)
+	}
+	return out
+}
+
+// neutral are the names and figures of a title and lead, each weighing 1.
+// Title and lead are read apart: a Title Case headline's capitals are not
+// names, a lead's are.
+func neutral(title, lead, lang string) map[string]float64 {
+	out := map[string]float64{}
+	for _, text := range []string{title, lead} {
+		for _, e := range Entities(text) {
+			out[e] = 1
+		}
+		for _, n := range Numbers(text, lang) {
+			out[n] = 1
+		}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -32,6 +33,9 @@ type index struct {
 	buckets [Bands]map[uint64][]int64
 	// exact maps an exact-text hash to the first post with that text.
 	exact map[string]int64
+	// weak lists the latest reports that joined on weak evidence, oldest
+	// first, at most maxWeak.
+	weak []int64
 	// copies lists the copies of each original in the index.
 	copies map[int64][]int64
 	// paras tells boilerplate: for each paragraph of the index's posts, in
@@ -51,9 +55,18 @@ type doc struct {
 	published time.Time
 	title     map[string]float64
 	lead      map[string]float64
-	sig       *Signature
-	hash      string
-	paras     []uint64
+	names     map[string]float64
+	publisher string
+	lang      string
+	// weak is the probability it joined its story with when that was weak
+	// evidence (below weakProbability), else 0: such a report may move.
+	weak float64
+	// tnorm caches the title's length, as storyEntry.tnorm.
+	tnorm float64
+	normN int
+	sig   *Signature
+	hash  string
+	paras []uint64
 	// copyOf is the post this one copies (0: own reporting).
 	copyOf int64
 }
@@ -62,8 +75,15 @@ type doc struct {
 type storyEntry struct {
 	id          int64
 	first, last time.Time
-	// title and lead sum its reports' title words and lead names.
-	title, lead map[string]float64
+	// title and lead sum its reports' title words and lead names, names
+	// their names and figures.
+	title, lead, names map[string]float64
+	// pubs holds each publisher's latest report; langs counts the
+	// reports of each language.
+	pubs  map[string]time.Time
+	langs map[string]int
+	// figures counts the figures among names.
+	figures int
 	// posts are the story's posts in the index.
 	posts []int64
 	// tnorm and lnorm cache the lengths of title and lead (norms).
@@ -230,9 +250,51 @@ type match struct {
 }
 
 // find looks a post up: exact copy by hash, near copy through the LSH
-// buckets, and the most similar story through the rarest words.
+// buckets, and the most likely story by the pair scorer (Model) among the
+// stories its rarest words and its body lead to.
 func (x *index) find(f *features, published time.Time) match {
 	var m match
+	body := x.findCopies(f, published, &m)
+	q := x.query(f)
+	for _, id := range x.candidates(f, q, published, body) {
+		s := x.stories[id]
+		p := x.prob(x.pairFeatures(f, q, s, published, body[id]))
+		if p >= x.cfg.StoryThreshold {
+			m.others = append(m.others, id)
+		}
+		if p > m.score {
+			m.storyID, m.score = id, p
+		}
+	}
+	m.others = slices.DeleteFunc(m.others, func(id int64) bool { return id == m.storyID })
+	return m
+}
+
+// crossNames and crossFigures are the least shares of a post's names and
+// of its figures that a story in another language must hold.
+const crossNames, crossFigures = 0.3, 0.5
+
+// prob is the probability that a pair (its features v) is one story. The
+// scorer was fitted on one language; a post in another language than the
+// story's shares few words with it whatever the event, so there the
+// language-neutral evidence decides: at least half its names and half its
+// figures (so it must have figures) in the story, within the window, join
+// it; otherwise it stays apart.
+func (x *index) prob(v []float64) float64 {
+	p := x.cfg.Model.Prob(v)
+	if v[10] == 0 {
+		return p
+	}
+	if v[3] >= crossNames && v[4] >= crossFigures {
+		return max(p, x.cfg.StoryThreshold)
+	}
+	return 0
+}
+
+// findCopies finds the post's exact or near copy (into m) and returns,
+// for each story, the highest containment of the post's body in one of
+// its reports.
+func (x *index) findCopies(f *features, published time.Time, m *match) map[int64]float64 {
 	w := x.cfg.Window
 	if f.hash != "" {
 		if id, ok := x.exact[f.hash]; ok {
@@ -241,53 +303,74 @@ func (x *index) find(f *features, published time.Time) match {
 			}
 		}
 	}
-	if m.copyOf == 0 && f.sig != nil {
-		seen := map[int64]bool{}
-		keys := f.sig.bandKeys()
-		for b, k := range keys {
-			ids := x.buckets[b][k]
-			// The latest entries of a bucket are the likeliest: a huge bucket
-			// is boilerplate shared by many posts, not a copy.
-			if len(ids) > x.cfg.MaxPostings {
-				ids = ids[len(ids)-x.cfg.MaxPostings:]
+	if f.sig == nil {
+		return nil
+	}
+	body := map[int64]float64{}
+	seen := map[int64]bool{}
+	for b, k := range f.sig.bandKeys() {
+		ids := x.buckets[b][k]
+		// The latest entries of a bucket are the likeliest: a huge bucket
+		// is boilerplate shared by many posts, not a copy.
+		if len(ids) > x.cfg.MaxPostings {
+			ids = ids[len(ids)-x.cfg.MaxPostings:]
+		}
+		for _, id := range ids {
+			if seen[id] {
+				continue
 			}
-			for _, id := range ids {
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-				d := x.docs[id]
-				if d == nil || d.sig == nil || !near(d.published, published, w) {
-					continue
-				}
-				c := f.sig.Containment(d.sig)
-				if c >= x.cfg.CopyThreshold && c > m.copyScore {
-					m.copyOf, m.copyStory, m.copyScore = x.root(d), d.storyID, c
-				}
+			seen[id] = true
+			d := x.docs[id]
+			if d == nil || d.sig == nil || !near(d.published, published, w) {
+				continue
+			}
+			c := f.sig.Containment(d.sig)
+			body[d.storyID] = max(body[d.storyID], c)
+			if !m.exact && c >= x.cfg.CopyThreshold && c > m.copyScore {
+				m.copyOf, m.copyStory, m.copyScore = x.root(d), d.storyID, c
 			}
 		}
 	}
+	return body
+}
 
-	// Stories by words: the post's rarest title words, the latest stories
-	// holding each.
-	if len(f.title) == 0 {
-		return m
+// query is what scoring needs of a post, worked out once: its words'
+// rarity weights and its vectors' lengths.
+type query struct {
+	idf      map[string]float64
+	tn, ln   float64
+	namesIDF float64 // the summed rarity of the post's names
+	numbers  int     // how many figures it has
+}
+
+func (x *index) query(f *features) *query {
+	q := &query{idf: make(map[string]float64, len(f.title)+len(f.lead)+len(f.names))}
+	eachTerm(f.title, f.lead, f.names, func(t string) { q.idf[t] = x.idf(t) })
+	q.tn, q.ln = weightedNorm(f.title, q.idf), weightedNorm(f.lead, q.idf)
+	for t := range f.names {
+		if isFigure(t) {
+			q.numbers++
+		} else {
+			q.namesIDF += q.idf[t]
+		}
 	}
-	qidf := make(map[string]float64, len(f.title)+len(f.lead))
-	for t := range f.title {
-		qidf[t] = x.idf(t)
-	}
-	for t := range f.lead {
-		qidf[t] = x.idf(t)
-	}
-	tn, ln := weightedNorm(f.title, qidf), weightedNorm(f.lead, qidf)
+	return q
+}
+
+// isFigure reports whether a names key is a figure (Numbers).
+func isFigure(t string) bool { return strings.HasPrefix(t, "#") }
+
+// candidates are the stories within the window that the post's rarest
+// title words lead to (the latest stories holding each), and those whose
+// reports share text with it, in ID order (ties go to the oldest story).
+func (x *index) candidates(f *features, q *query, published time.Time, body map[int64]float64) []int64 {
 	ranked := make([]string, 0, len(f.title))
 	for t := range f.title {
 		ranked = append(ranked, t)
 	}
 	sort.Slice(ranked, func(i, j int) bool {
-		if qidf[ranked[i]] != qidf[ranked[j]] {
-			return qidf[ranked[i]] > qidf[ranked[j]]
+		if q.idf[ranked[i]] != q.idf[ranked[j]] {
+			return q.idf[ranked[i]] > q.idf[ranked[j]]
 		}
 		return ranked[i] < ranked[j]
 	})
@@ -307,39 +390,102 @@ func (x *index) find(f *features, published time.Time) match {
 			cands[id] = true
 		}
 	}
+	for id := range body {
+		cands[id] = true
+	}
 	ids := make([]int64, 0, len(cands))
 	for id := range cands {
-		ids = append(ids, id)
+		if s := x.stories[id]; s != nil && x.within(s, published) {
+			ids = append(ids, id)
+		}
 	}
-	slices.Sort(ids) // deterministic ties: the oldest story wins
-	for _, id := range ids {
-		s := x.stories[id]
-		if s == nil || !x.within(s, published) {
+	slices.Sort(ids)
+	return ids
+}
+
+// bestOf is how many of a story's latest reports best_title compares.
+const bestOf = 8
+
+// samePublisherWindow: two reports of one publisher this close.
+const samePublisherWindow = 6 * time.Hour
+
+// pairFeatures describes a post and a story for the scorer, in
+// FeatureNames order.
+func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published time.Time, body float64) []float64 {
+	v := make([]float64, len(FeatureNames))
+	dec := x.decay(s, published)
+	stn, sln := x.norms(s)
+	v[0] = dec * x.cosine(f.title, q.idf, q.tn, s.title, stn)
+	if v[0] > 0 {
+		// No word in common with the story's titles: none with one of them.
+		best := 0.0
+		for _, id := range s.posts[max(0, len(s.posts)-bestOf):] {
+			d := x.docs[id]
+			if d == nil || len(d.title) == 0 {
+				continue
+			}
+			if d.normN == 0 || 20*abs(x.n-d.normN) > x.n {
+				d.tnorm, d.normN = x.norm(d.title), x.n
+			}
+			best = max(best, x.cosine(f.title, q.idf, q.tn, d.title, d.tnorm))
+		}
+		v[1] = dec * best
+	}
+	if q.ln > 0 {
+		v[2] = dec * x.cosine(f.lead, q.idf, q.ln, s.lead, sln)
+	}
+	var names float64
+	figures := 0
+	for t := range f.names {
+		if _, ok := s.names[t]; !ok {
 			continue
 		}
-		// Titles decide; the leads' names confirm, up to doubling the score.
-		stn, sln := x.norms(s)
-		score := x.cosine(f.title, qidf, tn, s.title, stn)
-		if score > 0 && ln > 0 {
-			score *= 1 + x.cosine(f.lead, qidf, ln, s.lead, sln)
-		}
-		score *= x.decay(s, published)
-		// One word in common is weak evidence (a place or a name in two
-		// stories): alone it must weigh twice the threshold. The words of
-		// the post's title count, found in the story's titles or in the
-		// names of its leads.
-		if score > 0 && score < 2*x.cfg.StoryThreshold && shared(f.title, s.title, s.lead) < 2 {
-			score = 0
-		}
-		if score >= x.cfg.StoryThreshold {
-			m.others = append(m.others, id)
-		}
-		if score > m.score {
-			m.storyID, m.score = id, score
+		if isFigure(t) {
+			figures++
+		} else {
+			names += q.idf[t]
 		}
 	}
-	m.others = slices.DeleteFunc(m.others, func(id int64) bool { return id == m.storyID })
-	return m
+	if q.namesIDF > 0 {
+		v[3] = dec * names / q.namesIDF
+	}
+	if q.numbers > 0 {
+		v[4] = dec * float64(figures) / float64(q.numbers)
+		if figures == 0 && s.figures > 0 {
+			v[11] = 1
+		}
+	}
+	if shared(f.title, s.title, s.lead) < 2 {
+		v[5] = 1
+	}
+	v[6] = body
+	if at, ok := s.pubs[f.publisher]; ok && f.publisher != "" && near(at, published, samePublisherWindow) {
+		v[7] = 1
+	}
+	var gap time.Duration
+	switch {
+	case published.After(s.last):
+		gap = published.Sub(s.last)
+	case published.Before(s.first):
+		gap = s.first.Sub(published)
+	}
+	v[8] = min(3, gap.Hours()/24)
+	v[9] = math.Log1p(float64(s.count))
+	if f.lang != "" && s.lang() != "" && f.lang != s.lang() {
+		v[10] = 1
+	}
+	return v
+}
+
+// lang is the language most of the story's reports are in.
+func (s *storyEntry) lang() string {
+	best, n := "", 0
+	for l, k := range s.langs {
+		if k > n || k == n && l < best {
+			best, n = l, k
+		}
+	}
+	return best
 }
 
 // shared counts the words of a post's title found in a story's titles or
@@ -387,17 +533,10 @@ func (x *index) add(postID, storyID, copyOf int64, published time.Time, f featur
 		return
 	}
 	d := &doc{postID: postID, storyID: storyID, published: published, title: f.title, lead: f.lead,
-		sig: f.sig, hash: f.hash, copyOf: copyOf}
+		names: f.names, publisher: f.publisher, lang: f.lang, sig: f.sig, hash: f.hash, copyOf: copyOf}
 	x.docs[postID] = d
 	x.n++
-	for t := range f.title {
-		x.df[t]++
-	}
-	for t := range f.lead {
-		if _, dup := f.title[t]; !dup {
-			x.df[t]++
-		}
-	}
+	eachTerm(f.title, f.lead, f.names, func(t string) { x.df[t]++ })
 	if copyOf != 0 {
 		x.copies[copyOf] = append(x.copies[copyOf], postID)
 	}
@@ -425,8 +564,24 @@ func (x *index) add(postID, storyID, copyOf int64, published time.Time, f featur
 	}
 	s := x.stories[storyID]
 	if s == nil {
-		s = &storyEntry{id: storyID, first: published, last: published, title: map[string]float64{}, lead: map[string]float64{}}
+		s = &storyEntry{id: storyID, first: published, last: published, title: map[string]float64{},
+			lead: map[string]float64{}, names: map[string]float64{}, pubs: map[string]time.Time{}, langs: map[string]int{}}
 		x.stories[storyID] = s
+	}
+	if f.publisher != "" && published.After(s.pubs[f.publisher]) {
+		s.pubs[f.publisher] = published
+	}
+	if f.lang != "" {
+		s.langs[f.lang]++
+	}
+	for t, w := range f.names {
+		if _, ok := s.names[t]; !ok && isFigure(t) {
+			s.figures++
+		}
+		s.names[t] += w
+	}
+	if len(s.names) > 2*maxCentroid {
+		s.pruneNames()
 	}
 	s.count++
 	s.stale = true
@@ -477,6 +632,17 @@ func (x *index) touch(term string, storyID int64) {
 	x.postings[term] = append(ids, storyID)
 }
 
+// pruneNames prunes the names centroid, keeping the count of figures.
+func (s *storyEntry) pruneNames() {
+	pruneCentroid(s.names)
+	s.figures = 0
+	for t := range s.names {
+		if isFigure(t) {
+			s.figures++
+		}
+	}
+}
+
 // maxCentroid is how many words a story's centroid keeps when pruned.
 const maxCentroid = 128
 
@@ -509,14 +675,7 @@ func (x *index) sweep() {
 		delete(x.docs, id)
 		gone++
 		x.n--
-		for t := range d.title {
-			x.dropDF(t)
-		}
-		for t := range d.lead {
-			if _, dup := d.title[t]; !dup {
-				x.dropDF(t)
-			}
-		}
+		eachTerm(d.title, d.lead, d.names, x.dropDF)
 		if d.hash != "" && x.exact[d.hash] == id {
 			delete(x.exact, d.hash)
 		}
@@ -556,6 +715,7 @@ func (x *index) sweep() {
 			}
 		}
 	}
+	x.weak = slices.DeleteFunc(x.weak, func(id int64) bool { return x.docs[id] == nil })
 	x.sweepPeriod = max(1024, len(x.docs)/4)
 }
 
@@ -617,12 +777,17 @@ func (x *index) merge(from, into int64) {
 	if f == nil || t == nil || from == into {
 		return
 	}
-	for k, w := range f.title {
-		x.touch(k, into)
-		t.title[k] += w
+	x.absorb(t, f.title, f.lead, f.names)
+	for k, at := range f.pubs {
+		if at.After(t.pubs[k]) {
+			t.pubs[k] = at
+		}
 	}
-	for k, w := range f.lead {
-		t.lead[k] += w
+	for k, n := range f.langs {
+		t.langs[k] += n
+	}
+	if len(t.names) > 2*maxCentroid {
+		t.pruneNames()
 	}
 	if len(t.title) > 2*maxCentroid {
 		pruneCentroid(t.title)
@@ -653,4 +818,156 @@ func (x *index) size(id int64) int {
 		return s.count
 	}
 	return 0
+}
+
+// eachTerm calls fn once for every word of title, lead and names.
+func eachTerm(title, lead, names map[string]float64, fn func(string)) {
+	for t := range title {
+		fn(t)
+	}
+	for t := range lead {
+		if _, dup := title[t]; !dup {
+			fn(t)
+		}
+	}
+	for t := range names {
+		_, inTitle := title[t]
+		_, inLead := lead[t]
+		if !inTitle && !inLead {
+			fn(t)
+		}
+	}
+}
+
+// weakProbability: a report that joins a story with a lower probability
+// joined on weak evidence and may move to a better story (moveMargin more
+// probable) that a later report starts or grows; maxWeak bounds the
+// reports looked at again after each assignment.
+const (
+	weakProbability = 0.6
+	moveMargin      = 0.1
+	maxWeak         = 64
+)
+
+// noteWeak records that a report joined its story on weak evidence.
+func (x *index) noteWeak(postID int64, p float64) {
+	d := x.docs[postID]
+	if d == nil || p >= weakProbability || d.copyOf != 0 {
+		return
+	}
+	d.weak = p
+	if len(x.weak) >= maxWeak {
+		x.weak = x.weak[1:]
+	}
+	x.weak = append(x.weak, postID)
+}
+
+// moves are the weak reports that story to, just joined or started by a
+// post with title words, now fits better than the story they joined: each
+// with its new probability.
+func (x *index) moves(to int64, title map[string]float64) map[int64]float64 {
+	t := x.stories[to]
+	if t == nil {
+		return nil
+	}
+	out := map[int64]float64{}
+	for _, id := range x.weak {
+		d := x.docs[id]
+		if d == nil || d.weak == 0 || d.storyID == to || len(x.copies[id]) > 0 || !x.within(t, d.published) {
+			continue
+		}
+		common := false
+		for w := range d.title {
+			if _, ok := title[w]; ok {
+				common = true
+				break
+			}
+		}
+		if !common {
+			continue
+		}
+		f := features{title: d.title, lead: d.lead, names: d.names, publisher: d.publisher, lang: d.lang}
+		p := x.prob(x.pairFeatures(&f, x.query(&f), t, d.published, 0))
+		if p >= x.cfg.StoryThreshold && p >= d.weak+moveMargin {
+			out[id] = p
+		}
+	}
+	return out
+}
+
+// move takes a report out of its story and puts it in story to.
+func (x *index) move(postID, to int64) {
+	d := x.docs[postID]
+	if d == nil || x.stories[to] == nil || d.storyID == to {
+		return
+	}
+	if s := x.stories[d.storyID]; s != nil {
+		for k, w := range d.title {
+			subtract(s.title, k, w)
+		}
+		for k, w := range d.lead {
+			subtract(s.lead, k, w)
+		}
+		for k, w := range d.names {
+			if subtract(s.names, k, w) && isFigure(k) {
+				s.figures--
+			}
+		}
+		if d.lang != "" {
+			s.langs[d.lang]--
+		}
+		s.posts = slices.DeleteFunc(s.posts, func(id int64) bool { return id == postID })
+		s.count--
+		s.stale = true
+	}
+	t := x.stories[to]
+	x.absorb(t, d.title, d.lead, d.names)
+	if d.publisher != "" && d.published.After(t.pubs[d.publisher]) {
+		t.pubs[d.publisher] = d.published
+	}
+	if d.lang != "" {
+		t.langs[d.lang]++
+	}
+	if d.published.Before(t.first) {
+		t.first = d.published
+	}
+	if d.published.After(t.last) {
+		t.last = d.published
+	}
+	t.posts = append(t.posts, postID)
+	t.count++
+	t.stale = true
+	d.storyID, d.weak = to, 0
+}
+
+// absorb adds words to a story's centroids (title words leading to it).
+func (x *index) absorb(t *storyEntry, title, lead, names map[string]float64) {
+	for k, w := range title {
+		x.touch(k, t.id)
+		t.title[k] += w
+	}
+	for k, w := range lead {
+		t.lead[k] += w
+	}
+	for k, w := range names {
+		if _, ok := t.names[k]; !ok && isFigure(k) {
+			t.figures++
+		}
+		t.names[k] += w
+	}
+}
+
+// subtract takes w off a centroid's word, deleting it at zero; it reports
+// whether the word is gone.
+func subtract(c map[string]float64, k string, w float64) bool {
+	v, ok := c[k]
+	if !ok {
+		return false
+	}
+	if v -= w; v <= 1e-9 {
+		delete(c, k)
+		return true
+	}
+	c[k] = v
+	return false
 }

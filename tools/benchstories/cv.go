@@ -18,8 +18,9 @@ import (
 // chosen on k−1 folds and the held-out fold is scored with them; the mean
 // and spread over the folds are what to expect of unseen stories.
 
-// cvGrid is what a training part may choose from. Kept small: every
-// point costs a full assignment run per fold.
+// cvPoint is a join probability and merge threshold a training part may
+// choose. The grid is kept small: every point costs a full assignment run
+// per fold.
 type cvPoint struct{ story, merge float64 }
 
 func parseGrid(storyList, mergeList string) ([]cvPoint, error) {
@@ -31,8 +32,8 @@ func parseGrid(storyList, mergeList string) ([]cvPoint, error) {
 				continue
 			}
 			v, err := strconv.ParseFloat(f, 64)
-			if err != nil || v <= 0 {
-				return nil, fmt.Errorf("grid value %q: want a positive number", f)
+			if err != nil || v <= 0 || v >= 1 {
+				return nil, fmt.Errorf("grid value %q: want a number between 0 and 1", f)
 			}
 			out = append(out, v)
 		}
@@ -118,13 +119,17 @@ type foldScore struct {
 }
 
 // crossValidate prints the per-fold table and mean ± spread and returns
-// the folds' scores.
-func crossValidate(ctx context.Context, arts []devArticle, tmp string, base story.Config, k int, grid []cvPoint) ([]foldScore, error) {
+// the folds' scores. For each fold the scorer (with features) is fitted
+// and its thresholds chosen on the other folds' stories (fitOn), and the
+// held-out fold is scored with it. quiet prints only the summary lines.
+func crossValidate(ctx context.Context, arts []devArticle, tmp string, base story.Config, k int, grid []cvPoint, features []string, quiet bool) ([]foldScore, error) {
 	fs := folds(arts, k)
 	var res []foldScore
-	fmt.Printf("cross-validated by story: %d folds, thresholds chosen on the other %d folds from %d points (story × merge threshold), this tool's scorer:\n", k, k-1, len(grid))
-	fmt.Println("| fold | stories | articles | chosen story thr | chosen merge thr | train B3-F1 | held-out B3-P | B3-R | B3-F1 | among all: B3-P | B3-R | B3-F1 |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	if !quiet {
+		fmt.Printf("cross-validated by story: %d folds; on the other %d folds the scorer's weights are fitted (features %s) and its join probability × merge threshold chosen from %d points, this tool's scorer:\n", k, k-1, strings.Join(features, ","), len(grid))
+		fmt.Println("| fold | stories | articles | chosen join prob | chosen merge thr | train B3-F1 | held-out B3-P | B3-R | B3-F1 | among all: B3-P | B3-R | B3-F1 |")
+		fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	}
 	allLabels := map[string]string{}
 	for _, a := range arts {
 		allLabels[a.ID] = a.Cluster
@@ -133,22 +138,14 @@ func crossValidate(ctx context.Context, arts []devArticle, tmp string, base stor
 		if len(held) == 0 {
 			continue
 		}
-		train, trainLabels := subset(arts, func(a devArticle) bool { return !held[a.Cluster] })
+		train, _ := subset(arts, func(a devArticle) bool { return !held[a.Cluster] })
 		test, testLabels := subset(arts, func(a devArticle) bool { return held[a.Cluster] })
-		best, bestF := cvPoint{}, -1.0
-		for _, p := range grid {
-			c := base
-			c.StoryThreshold, c.MergeThreshold = p.story, p.merge
-			pred, _, err := clusterDev(ctx, train, tmp, c)
-			if err != nil {
-				return nil, err
-			}
-			if f := bcubed(trainLabels, pred).F; f > bestF {
-				best, bestF = p, f
-			}
+		fit, err := fitOn(ctx, train, tmp, base, features, grid)
+		if err != nil {
+			return nil, fmt.Errorf("fold %d: %w", i+1, err)
 		}
 		c := base
-		c.StoryThreshold, c.MergeThreshold = best.story, best.merge
+		c.Model, c.StoryThreshold, c.MergeThreshold = fit.m, 0, 0
 		pred, _, err := clusterDev(ctx, test, tmp, c)
 		if err != nil {
 			return nil, err
@@ -163,18 +160,17 @@ func crossValidate(ctx context.Context, arts []devArticle, tmp string, base stor
 			only[id] = true
 		}
 		among := bcubedOn(allLabels, all, only)
-		res = append(res, foldScore{stories: len(held), articles: len(test), chosen: best, s: s, among: among})
-		fmt.Printf("| %d | %d | %d | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n",
-			i+1, len(held), len(test), best.story, best.merge, bestF, s.P, s.R, s.F, among.P, among.R, among.F)
-	}
-	m := func(get func(foldScore) float64) string {
-		var xs []float64
-		for _, r := range res {
-			xs = append(xs, get(r))
+		chosen := cvPoint{fit.m.Join, fit.m.Merge}
+		res = append(res, foldScore{stories: len(held), articles: len(test), chosen: chosen, s: s, among: among})
+		if !quiet {
+			fmt.Printf("| %d | %d | %d | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n",
+				i+1, len(held), len(test), chosen.story, chosen.merge, fit.trainF, s.P, s.R, s.F, among.P, among.R, among.F)
 		}
-		mean, sd := meanSD(xs)
-		return fmt.Sprintf("%.3f ± %.3f", mean, sd)
 	}
+	if quiet {
+		return res, nil
+	}
+	m := func(get func(foldScore) float64) string { return meanOf(res, get) }
 	fmt.Printf("\nCROSS_VALIDATED B3-F1 %s P %s R %s (mean ± standard deviation over %d held-out folds)\n",
 		m(func(r foldScore) float64 { return r.s.F }), m(func(r foldScore) float64 { return r.s.P }),
 		m(func(r foldScore) float64 { return r.s.R }), len(res))

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 	"github.com/kabarnews/kabar/internal/story"
 )
@@ -70,15 +69,7 @@ func clusterDev(ctx context.Context, arts []devArticle, dir string, cfg story.Co
 	ids := map[string]int64{}
 	var spent time.Duration
 	for i, art := range arts {
-		var paras []string
-		if art.Text != "" {
-			paras = strings.Split(art.Text, "\n")
-		}
-		p := &model.Post{Title: art.Title, Publisher: art.Source, SourceURL: story.Canonical(art.URL, ""),
-			ArticleID: art.ID, Published: art.at, Language: art.Lang, Paragraphs: paras}
-		if p.SourceURL == "" {
-			p.SourceURL = "https://example.invalid/" + strconv.Itoa(i)
-		}
+		p := devPost(i, art)
 		if _, err := st.SavePost(ctx, p); err != nil {
 			return nil, 0, err
 		}
@@ -102,11 +93,14 @@ func clusterDev(ctx context.Context, arts []devArticle, dir string, cfg story.Co
 }
 
 var (
-	predOut  = flag.String("pred-out", "", "also write the stories-dev predictions (id<TAB>story) here")
-	cvFolds  = flag.Int("folds", 5, "folds of the cross-validation by story (runs with -sweep, or when given; below 2: none)")
-	cvStory  = flag.String("cv-story", "0.06,0.08,0.10,0.12,0.15", "story thresholds a cross-validation training part chooses from")
-	cvMerge  = flag.String("cv-merge", "0.15,0.30", "merge thresholds a cross-validation training part chooses from")
-	foldsSet bool // -folds given on the command line
+	predOut     = flag.String("pred-out", "", "also write the stories-dev predictions (id<TAB>story) here")
+	cvFolds     = flag.Int("folds", 5, "folds of the cross-validation by story (runs with -sweep, or when given; below 2: none)")
+	cvStory     = flag.String("cv-story", "0.3,0.4,0.5,0.6,0.7", "join probabilities a fit (and each cross-validation training part) chooses from")
+	cvMerge     = flag.String("cv-merge", "0.15,0.30", "merge thresholds a fit (and each cross-validation training part) chooses from")
+	fitOut      = flag.String("fit", "", "fit the scorer on all of stories-dev and write it here (internal/story/weights.json)")
+	ablation    = flag.Bool("ablation", false, "also print the cross-validated ablation of the scorer's features")
+	fitFeatures = flag.String("features", "", "comma-separated features for -fit and the cross-validation (default: those of weights.json)")
+	foldsSet    bool // -folds given on the command line
 )
 
 func benchDev(ctx context.Context, eval, tmp string, cfg story.Config, sweep bool) error {
@@ -149,12 +143,22 @@ func benchDev(ctx context.Context, eval, tmp string, cfg story.Config, sweep boo
 	fmt.Printf("B-cubed P %.3f R %.3f F1 %.3f; pairwise P %.3f R %.3f; %d stories for %d articles; %.0f µs a post\n\n",
 		s.P, s.R, s.F, s.PairP, s.PairR, s.Clusters, s.Items, float64(spent.Microseconds())/float64(len(arts)))
 	fmt.Printf("ALL_DATA B3-F1 %.3f P %.3f R %.3f (defaults, chosen on these very stories: optimistic)\n\n", s.F, s.P, s.R)
-	if *cvFolds > 1 && (sweep || foldsSet) {
-		grid, err := parseGrid(*cvStory, *cvMerge)
-		if err != nil {
-			return fmt.Errorf("cross-validation: %w", err)
+	grid, err := parseGrid(*cvStory, *cvMerge)
+	if err != nil {
+		return fmt.Errorf("-cv-story, -cv-merge: %w", err)
+	}
+	if *fitOut != "" {
+		if err := fitAll(ctx, arts, tmp, *fitOut, cfg, grid); err != nil {
+			return fmt.Errorf("fit: %w", err)
 		}
-		if _, err := crossValidate(ctx, arts, tmp, cfg, *cvFolds, grid); err != nil {
+	}
+	if *cvFolds > 1 && (sweep || foldsSet) {
+		if _, err := crossValidate(ctx, arts, tmp, cfg, *cvFolds, grid, defaultFeatures(), false); err != nil {
+			return err
+		}
+	}
+	if *ablation && *cvFolds > 1 {
+		if err := ablate(ctx, arts, tmp, cfg, *cvFolds, grid); err != nil {
 			return err
 		}
 	}
@@ -171,17 +175,17 @@ func benchDev(ctx context.Context, eval, tmp string, cfg story.Config, sweep boo
 		fmt.Printf("| %s | %.3f | %.3f | %.3f | %d |\n", label, s.P, s.R, s.F, s.Clusters)
 		return nil
 	}
-	fmt.Printf("story threshold sweep (merge threshold %.2f; same set, this tool's scorer):\n", def.MergeThreshold)
-	fmt.Println("| story threshold | B3-P | B3-R | B3-F1 | stories |")
+	fmt.Printf("join probability sweep (merge threshold %.2f; same set, this tool's scorer):\n", def.MergeThreshold)
+	fmt.Println("| join probability | B3-P | B3-R | B3-F1 | stories |")
 	fmt.Println("|---|---|---|---|---|")
-	for _, thr := range []float64{0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30} {
+	for _, thr := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9} {
 		c := cfg
 		c.StoryThreshold = thr
 		if err := row(fmt.Sprintf("%.2f", thr), c); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("\nmerge threshold sweep (story threshold %.2f):\n", def.StoryThreshold)
+	fmt.Printf("\nmerge threshold sweep (join probability %.2f):\n", def.StoryThreshold)
 	fmt.Println("| merge threshold | B3-P | B3-R | B3-F1 | stories |")
 	fmt.Println("|---|---|---|---|---|")
 	for _, thr := range []float64{0.08, 0.10, 0.15, 0.20, 0.30, 0.50, 2} {

@@ -40,7 +40,7 @@ func main() {
 	measure := flag.Int("measure", 3000, "posts assigned and timed at each scale")
 	perDay := flag.Int("per-day", 5000, "synthetic posts published a day")
 	sites := flag.Int("sites", 6, "copies of each wire story in the copy set")
-	storyThr := flag.Float64("story-threshold", 0, "StoryThreshold (0: default)")
+	storyThr := flag.Float64("story-threshold", 0, "StoryThreshold, the least probability to join a story (0: the scorer's)")
 	copyThr := flag.Float64("copy-threshold", 0, "CopyThreshold (0: default)")
 	halfLife := flag.Duration("half-life", 0, "HalfLife, the time decay of word evidence (0: default; negative: none)")
 	sweep := flag.Bool("sweep", true, "also sweep the thresholds")
@@ -58,7 +58,7 @@ func main() {
 	defer os.RemoveAll(tmp)
 	start := time.Now()
 	d := story.NewAssigner(nil, cfg).Config()
-	fmt.Printf("# benchstories: window %s, story threshold %.2f, copy threshold %.2f, half-life %s\n\n", d.Window, d.StoryThreshold, d.CopyThreshold, d.HalfLife)
+	fmt.Printf("# benchstories: window %s, join probability %.2f, copy threshold %.2f, half-life %s\n\n", d.Window, d.StoryThreshold, d.CopyThreshold, d.HalfLife)
 	if strings.Contains(*only, "stories") {
 		if err := benchDev(ctx, *eval, tmp, cfg, *sweep); err != nil {
 			log.Fatalf("benchstories: stories: %v", err)
