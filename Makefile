@@ -29,10 +29,11 @@ clean:
 
 # The site under load: a database of 100 000 posts (built once, then reused
 # from $(BENCH_WEB_DB)), kabar serve on 127.0.0.1 and a fixed request rate
-# mixing post pages, home, search, labels, feeds and posts' images. docs/benchmarks.md
-# (## Site) records the figures.
+# mixing post pages, home, search, labels, feeds and posts' images, with a
+# control server sent as many requests at the same moments; several rounds,
+# medians. docs/benchmarks.md (## Site) records the figures.
 BENCH_WEB_DB ?= $(or $(TMPDIR),/tmp)/kabar-bench-web.db
-BENCH_WEB_FLAGS ?= -posts 100000 -rate 100 -duration 60s
+BENCH_WEB_FLAGS ?= -posts 100000 -rate 200 -duration 20s -rounds 3
 bench-web: build
 	$(GO) run ./tools/benchweb -kabar $(BIN) -db $(BENCH_WEB_DB) $(BENCH_WEB_FLAGS)
 

@@ -78,6 +78,8 @@ var (
 		"on SIGINT/SIGTERM, how long running jobs may finish before they are handed back to the queue"})
 	optOpsAddr = register(option{"ops-addr", "KABAR_OPS_ADDR", "",
 		"address for /healthz, /readyz and /metrics of a worker (empty: none)"})
+	optDebugAddr = register(option{"debug-addr", "KABAR_DEBUG_ADDR", "",
+		"loopback address for Go's profiler (/debug/pprof/) and runtime figures (/debug/runtime) of the site process (empty: none)"})
 )
 
 // workerOpts are the options of every command that runs jobs.
@@ -521,7 +523,7 @@ func init() {
 	}
 	optionMetas[optAllow] = "CIDR,..."
 	optionMetas[optDB] = "PATH|postgres://…"
-	for _, n := range []string{optAddr, optOpsAddr} {
+	for _, n := range []string{optAddr, optOpsAddr, optDebugAddr} {
 		optionMetas[n] = "HOST:PORT"
 	}
 	for _, n := range []string{optReplay, optRecord} {

@@ -19,7 +19,7 @@ func init() {
 
 func runServe(ctx context.Context, env *Env, global *flags, args []string) error {
 	f := sub(env, global, "serve", "serve [--addr HOST:PORT] [--lang en|id]",
-		append([]string{optAddr, optLang, optTZ, optReplay, optRecord, optAllow}, siteOptions...)...)
+		append([]string{optAddr, optLang, optTZ, optReplay, optRecord, optAllow, optDebugAddr}, siteOptions...)...)
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +52,14 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 	srv := newHTTPServer(ops.Mount(site, b.Ping), defaultServerLimits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if addr := f.get(optDebugAddr); addr != "" {
+		dbg, err := startDebug(addr)
+		if err != nil {
+			return err
+		}
+		defer dbg.Close()
+		f.logger().Info("debug endpoints", "addr", "http://"+addr+"/debug/pprof/")
+	}
 	f.logger().Info("kabar serving", "addr", "http://"+ln.Addr().String(), "db", redact(f.get(optDB)), "backend", b.kind)
 	select {
 	case <-ctx.Done():

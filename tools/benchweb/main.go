@@ -4,6 +4,13 @@
 // searches, label pages, feeds and posts' lead images, and prints latency percentiles and errors
 // for each kind and overall. `make bench-web` runs it.
 //
+// At the same moments it sends as many requests to a control: a minimal Go
+// server in a process of its own serving one of kabar's pages from memory.
+// What slows the control down is the machine (other processes, the disk,
+// the scheduler); what slows kabar down and not the control is kabar's own.
+// It also prints the kernel's pressure figures and kabar's garbage
+// collection for each round, and can take profiles of kabar under the load.
+//
 // The load is open-loop: request i is due at start + i/rate whether or not
 // earlier ones have returned, and its latency counts from when it was due,
 // so a slow server cannot hide its queueing delay (no coordinated omission).
@@ -13,6 +20,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -45,12 +53,22 @@ func main() {
 	bin := flag.String("kabar", "bin/kabar", "the kabar binary to serve with")
 	db := flag.String("db", filepath.Join(os.TempDir(), "kabar-bench-web.db"), "database to build (reused when it already holds -posts posts)")
 	posts := flag.Int("posts", 100_000, "posts in the database")
-	rate := flag.Float64("rate", 100, "requests per second")
-	duration := flag.Duration("duration", 30*time.Second, "how long to send")
+	rate := flag.Float64("rate", 100, "requests per second (to kabar; the control gets as many)")
+	duration := flag.Duration("duration", 30*time.Second, "how long each round sends")
+	rounds := flag.Int("rounds", 3, "rounds of load; the table shows each figure's median over them")
 	warmup := flag.Duration("warmup", 3*time.Second, "load sent first and not counted")
 	seed := flag.Uint64("seed", 1, "random seed of the data and the request mix")
+	profile := flag.String("profile", "", "directory to write an execution trace and CPU, mutex and block profiles of kabar into, taken during the first round")
+	control := flag.String("serve-control", "", "run as the control server on this address (benchweb starts it itself)")
+	controlPage := flag.String("control-page", "", "the page the control serves (with -serve-control)")
 	flag.Parse()
 	log.SetFlags(0)
+	if *control != "" {
+		log.Fatal(serveControl(*control, *controlPage))
+	}
+	if *rounds < 1 {
+		log.Fatal("benchweb: -rounds must be at least 1")
+	}
 
 	ctx := context.Background()
 	w := newWords(*seed)
@@ -61,21 +79,40 @@ func main() {
 	}
 	log.Printf("database %s: %d posts (%s)", *db, n, time.Since(start).Round(time.Millisecond))
 
-	addr, stop, err := serve(*bin, *db)
+	k, err := serve(*bin, *db)
 	if err != nil {
 		log.Fatalf("benchweb: serve: %v", err)
 	}
-	defer stop()
+	defer k.stop()
 	targets, err := sample(ctx, *db, w, *seed)
 	if err != nil {
 		log.Fatalf("benchweb: %v", err)
 	}
-	base := "http://" + addr
-	log.Printf("kabar serving on %s; warm-up %s", base, *warmup)
-	run(base, targets, *rate, *warmup, *seed+1)
-	log.Printf("load: %.0f requests/s for %s", *rate, *duration)
-	res := run(base, targets, *rate, *duration, *seed+2)
-	report(os.Stdout, res, *rate, *duration, n)
+	base := "http://" + k.addr
+	ctl, err := startControl(base)
+	if err != nil {
+		log.Fatalf("benchweb: control: %v", err)
+	}
+	defer ctl.stop()
+	log.Printf("kabar serving on %s, control on %s; warm-up %s", base, ctl.addr, *warmup)
+	run(base, "http://"+ctl.addr, targets, *rate, *warmup, *seed+1)
+	var rs []round
+	for i := range *rounds {
+		log.Printf("round %d/%d: %.0f requests/s for %s", i+1, *rounds, *rate, *duration)
+		var stopProfile func()
+		if i == 0 && *profile != "" {
+			stopProfile = startProfiles(k.debug, *profile, *duration)
+		}
+		psi0, gc0, t0 := readPressure(), k.runtime(), time.Now()
+		kab, ctlRes := run(base, "http://"+ctl.addr, targets, *rate, *duration, *seed+2+uint64(i))
+		// The round lasts until its last answer, which may be well after
+		// the last request was sent.
+		rs = append(rs, round{kabar: kab, control: ctlRes, psi: readPressure().since(psi0, time.Since(t0)), gc: k.runtime().since(gc0)})
+		if stopProfile != nil {
+			stopProfile()
+		}
+	}
+	report(os.Stdout, rs, *rate, *duration, n)
 }
 
 // words is the vocabulary of the generated posts: Zipf-distributed, so a
@@ -186,19 +223,47 @@ func build(ctx context.Context, path string, want int, w *words, seed uint64) (i
 	return st.CountPosts(ctx)
 }
 
-// serve starts kabar serve on a free port and waits until it answers.
-func serve(bin, db string) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// kabarProc is the kabar serve under test.
+type kabarProc struct {
+	addr, debug string
+	stop        func()
+}
+
+// serve starts kabar serve on a free port, with its debug endpoints on
+// another, and waits until it answers.
+func serve(bin, db string) (*kabarProc, error) {
+	addr, err := freeAddr()
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "--db", db, "serve", "--addr", addr)
+	debug, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "--db", db, "serve", "--addr", addr, "--debug-addr", debug)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	cmd.Env = append(os.Environ(), "KABAR_LOG=text")
+	stop, err := startAndWait(cmd, "http://"+addr+"/healthz")
+	if err != nil {
+		return nil, fmt.Errorf("kabar: %w", err)
+	}
+	return &kabarProc{addr: addr, debug: debug, stop: stop}, nil
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startAndWait starts cmd and waits until health answers 200; the function
+// it returns stops the process.
+func startAndWait(cmd *exec.Cmd, health string) (func(), error) {
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	stop := func() {
 		cmd.Process.Signal(os.Interrupt)
@@ -211,16 +276,16 @@ func serve(bin, db string) (string, func(), error) {
 		}
 	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		res, err := http.Get("http://" + addr + "/healthz")
+		res, err := http.Get(health)
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
-				return addr, stop, nil
+				return stop, nil
 			}
 		}
 	}
 	stop()
-	return "", nil, errors.New("kabar did not answer /healthz within 30s")
+	return nil, errors.New("did not answer " + health + " within 30s")
 }
 
 // targets are the paths the load picks from.
@@ -325,16 +390,38 @@ type result struct {
 	err        string
 }
 
-// run sends requests at rate for d, open-loop, and returns every result.
-func run(base string, t *targets, rate float64, d time.Duration, seed uint64) []result {
-	client := &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true},
+// run sends requests at rate for d, open-loop, to kabar and, at the same
+// moments, to the control; it returns both's results.
+func run(base, control string, t *targets, rate float64, d time.Duration, seed uint64) (kabar, ctl []result) {
+	newClient := func() *http.Client {
+		return &http.Client{
+			Timeout:   30 * time.Second,
+			Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true},
+		}
 	}
+	// Each server has its own client, so that neither waits for the
+	// other's connections.
+	kc, cc := newClient(), newClient()
 	rng := rand.New(rand.NewPCG(seed, 11))
 	total := int(rate * d.Seconds())
-	results := make([]result, total)
+	kabar, ctl = make([]result, total), make([]result, total)
 	var wg sync.WaitGroup
+	get := func(c *http.Client, url, kind, path string, due time.Time, out *result) {
+		defer wg.Done()
+		r := result{kind: kind, path: path}
+		res, err := c.Get(url + path)
+		if err != nil {
+			r.err = "transport: " + err.Error()
+		} else {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				r.err = fmt.Sprintf("status %d: %s", res.StatusCode, path)
+			}
+		}
+		r.latency = time.Since(due)
+		*out = r
+	}
 	start := time.Now()
 	for i := range total {
 		due := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
@@ -342,73 +429,134 @@ func run(base string, t *targets, rate float64, d time.Duration, seed uint64) []
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(wait)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := result{kind: kind, path: path}
-			res, err := client.Get(base + path)
-			if err != nil {
-				r.err = "transport: " + err.Error()
-			} else {
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					r.err = fmt.Sprintf("status %d: %s", res.StatusCode, path)
-				}
-			}
-			r.latency = time.Since(due)
-			results[i] = r
-		}()
+		wg.Add(2)
+		go get(kc, base, kind, path, due, &kabar[i])
+		go get(cc, control, "control", path, due, &ctl[i])
 	}
 	wg.Wait()
-	return results
+	return kabar, ctl
 }
 
-func report(w io.Writer, results []result, rate float64, d time.Duration, posts int) {
+// round is one round's results and what the machine and kabar's runtime
+// did meanwhile.
+type round struct {
+	kabar, control []result
+	psi            pressure
+	gc             runtimeFigures
+}
+
+// figures are one kind's percentiles in one round.
+type figures struct {
+	n, errs             int
+	p50, p90, p99, peak time.Duration
+}
+
+func measure(rs []result) figures {
+	var lat []time.Duration
+	f := figures{n: len(rs)}
+	for _, r := range rs {
+		lat = append(lat, r.latency)
+		if r.err != "" {
+			f.errs++
+		}
+	}
+	if len(lat) == 0 {
+		return f
+	}
+	slices.Sort(lat)
+	q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	f.p50, f.p90, f.p99, f.peak = q(0.50), q(0.90), q(0.99), lat[len(lat)-1]
+	return f
+}
+
+func median[T cmp.Ordered](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// The goal of the issue that asked for the control: kabar's p99 within
+// 3× the control's plus 10 ms.
+func goal(ctl time.Duration) time.Duration { return 3*ctl + 10*time.Millisecond }
+
+func report(w io.Writer, rounds []round, rate float64, d time.Duration, posts int) {
 	host, _ := os.Hostname()
-	fmt.Fprintf(w, "\nkabar bench-web: %d posts, %.0f requests/s for %s, %d CPUs (%s/%s), host %s\n\n",
-		posts, rate, d, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
-	fmt.Fprintf(w, "%-14s %8s %8s %9s %9s %9s %9s %7s\n", "kind", "requests", "share", "p50", "p90", "p99", "max", "errors")
-	byKind := map[string][]result{}
-	for _, r := range results {
-		byKind[r.kind] = append(byKind[r.kind], r)
+	fmt.Fprintf(w, "\nkabar bench-web: %d posts, %.0f requests/s for %s × %d rounds (and as many to the control), %d CPUs (%s/%s), host %s\n",
+		posts, rate, d, len(rounds), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
+	fmt.Fprintf(w, "figures are medians over the rounds; requests and errors are totals; p99/ctl is kabar's p99 ÷ the control's, goal p99 ≤ 3×control + 10ms\n\n")
+	fmt.Fprintf(w, "%-14s %8s %7s %9s %9s %9s %9s %7s %8s %5s\n", "kind", "requests", "share", "p50", "p90", "p99", "max", "errors", "p99/ctl", "goal")
+	all := 0
+	for _, r := range rounds {
+		all += len(r.kabar)
 	}
-	line := func(kind string, rs []result) {
-		var lat []time.Duration
-		errs := 0
-		for _, r := range rs {
-			lat = append(lat, r.latency)
-			if r.err != "" {
-				errs++
+	ctlP99 := median(collect(rounds, func(r round) time.Duration { return measure(r.control).p99 }))
+	line := func(kind string, pick func(round) []result) {
+		var n, errs int
+		var p50, p90, p99, peak []time.Duration
+		for _, r := range rounds {
+			var rs []result
+			for _, x := range pick(r) {
+				if kind == "all" || kind == "control" || x.kind == kind {
+					rs = append(rs, x)
+				}
+			}
+			f := measure(rs)
+			n, errs = n+f.n, errs+f.errs
+			p50, p90, p99, peak = append(p50, f.p50), append(p90, f.p90), append(p99, f.p99), append(peak, f.peak)
+		}
+		ratio, ok := "", ""
+		if kind != "control" && ctlP99 > 0 {
+			ratio = fmt.Sprintf("%.1f×", float64(median(p99))/float64(ctlP99))
+			ok = "ok"
+			if median(p99) > goal(ctlP99) {
+				ok = "over"
 			}
 		}
-		slices.Sort(lat)
-		q := func(p float64) string {
-			if len(lat) == 0 {
-				return "-"
-			}
-			return fmtDur(lat[min(len(lat)-1, int(p*float64(len(lat))))])
-		}
-		fmt.Fprintf(w, "%-14s %8d %7.1f%% %9s %9s %9s %9s %7d\n", kind, len(rs), 100*float64(len(rs))/float64(len(results)),
-			q(0.50), q(0.90), q(0.99), q(1), errs)
+		fmt.Fprintf(w, "%-14s %8d %6.1f%% %9s %9s %9s %9s %7d %8s %5s\n", kind, n, 100*float64(n)/float64(max(all, 1)),
+			fmtDur(median(p50)), fmtDur(median(p90)), fmtDur(median(p99)), fmtDur(median(peak)), errs, ratio, ok)
 	}
+	kab := func(r round) []result { return r.kabar }
 	for _, m := range mix {
-		line(m.kind, byKind[m.kind])
+		line(m.kind, kab)
 	}
-	line("all", results)
-	slow := slices.Clone(results)
+	line("all", kab)
+	line("control", func(r round) []result { return r.control })
+
+	fmt.Fprintf(w, "\nthe machine and kabar's runtime, per round (pressure: share of the round some/all tasks stalled, from /proc/pressure):\n")
+	fmt.Fprintf(w, "%-6s %9s %9s %9s %9s %9s %6s %10s %10s %8s\n", "round", "cpu some", "io some", "io full", "mem some", "mem full", "GCs", "GC pauses", "max pause", "GC CPU")
+	for i, r := range rounds {
+		p, g := r.psi, r.gc
+		fmt.Fprintf(w, "%-6d %8.2f%% %8.2f%% %8.2f%% %8.2f%% %8.2f%% %6d %10s %10s %7.1f%%\n", i+1,
+			p.cpuSome, p.ioSome, p.ioFull, p.memSome, p.memFull, g.GCCycles,
+			fmtDur(time.Duration(g.PauseTotalS*1e9)), fmtDur(time.Duration(g.PauseMaxS*1e9)), 100*g.GCCPUS/max(g.TotalCPUS, 1e-9))
+	}
+
+	var slow []result
+	for _, r := range rounds {
+		slow = append(slow, r.kabar...)
+	}
 	slices.SortFunc(slow, func(a, b result) int { return int(b.latency - a.latency) })
 	fmt.Fprintln(w, "\nslowest:")
 	for _, r := range slow[:min(5, len(slow))] {
 		fmt.Fprintf(w, "  %9s %s\n", fmtDur(r.latency), r.path)
 	}
 	seen := map[string]bool{}
-	for _, r := range results {
-		if r.err != "" && !seen[r.err] && len(seen) < 5 {
-			seen[r.err] = true
-			fmt.Fprintf(w, "error: %s\n", r.err)
+	for _, r := range rounds {
+		for _, x := range append(r.kabar, r.control...) {
+			if x.err != "" && !seen[x.err] && len(seen) < 5 {
+				seen[x.err] = true
+				fmt.Fprintf(w, "error: %s\n", x.err)
+			}
 		}
 	}
+}
+
+func collect[T any](rounds []round, f func(round) T) []T {
+	var out []T
+	for _, r := range rounds {
+		out = append(out, f(r))
+	}
+	return out
 }
 
 func fmtDur(d time.Duration) string {
