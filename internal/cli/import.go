@@ -189,10 +189,11 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 	start := time.Now()
 	assigner := story.NewAssigner(b, story.Config{})
 	// Posts an earlier run stored but had not put in their story yet (it
-	// was killed) are assigned first, as the worker does at start.
+	// was killed) are assigned first. A post another process is assigning
+	// at this moment is safe too: a post goes in one story, once.
 	p := pipeline.New(b, nil, log)
 	p.Stories = assigner
-	if n, err := p.AssignWaitingStories(ctx, start.Add(-time.Minute)); err != nil {
+	if n, err := p.AssignWaitingStories(ctx, start); err != nil {
 		log.Warn("posts waiting for their story", "assigned", n, "err", err)
 	}
 	im := bulk.NewImporter(bs, bulk.Options{Workers: *workers, BatchPosts: *batch, Filter: filter, Shard: shard,

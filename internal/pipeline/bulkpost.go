@@ -19,5 +19,7 @@ func PostFromPage(art *model.Article, pageURL string, published, now time.Time) 
 	}
 	post := buildPost(&model.Item{}, art, pageURL, now)
 	post.SourceURL = story.Canonical(pageURL, art.Canonical)
+	// The address the page was read from, as an item's link is.
+	post.ItemLink = pageURL
 	return post
 }

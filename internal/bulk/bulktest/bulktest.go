@@ -188,3 +188,59 @@ func EvalPages(dir string, limit int) ([]Page, error) {
 	}
 	return out, nil
 }
+
+var (
+	synthWords = strings.Fields(`council harbour budget transit school river market police hospital
+		election farmers storm bridge museum library festival court minister teachers railway
+		factory union housing water energy rain fishermen village mayor students nurses
+		prices workers airport report inquiry protest coast forest museum theatre bakery`)
+	synthVerbs = strings.Fields(`approved delayed opened closed announced rejected repaired
+		visited questioned reviewed funded expanded moved planned reported promised`)
+)
+
+// Synthetic makes n distinct article pages in a news site's layout
+// (navigation, headline, byline, several paragraphs, a side list, a
+// footer), each with its own text, for tests that need many.
+func Synthetic(n int) []Page {
+	out := make([]Page, 0, n)
+	for i := range n {
+		word := func(k int) string { return synthWords[(i*7+k*13)%len(synthWords)] }
+		verb := func(k int) string { return synthVerbs[(i*3+k*5)%len(synthVerbs)] }
+		title := fmt.Sprintf("The %s %s the %s plan number %d", word(0), verb(0), word(1), i)
+		var body strings.Builder
+		for k := range 5 {
+			fmt.Fprintf(&body, "<p>In report %d, paragraph %d, the %s %s a proposal about the %s and the %s, "+
+				"after residents asked why the %s had waited so long; officials said the %s would be %s by the spring, "+
+				"and that a meeting on the %s would follow within weeks.</p>\n",
+				i, k, word(k+2), verb(k+1), word(k+3), word(k+4), word(k+5), word(k+6), verb(k+2), word(k+7))
+		}
+		url := fmt.Sprintf("https://site%d.example/news/%d/%s-%s.html", i%9, 2024, word(0), strings.ReplaceAll(fmt.Sprint(i), " ", ""))
+		html := fmt.Sprintf(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>%s</title>
+<meta property="og:title" content="%s"><meta property="article:published_time" content="2024-05-%02dT08:00:00Z"></head>
+<body><header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>%s</h1><p class="byline">By Staff Reporter</p>
+%s</article><aside><h2>Most read</h2><ul><li><a href="/a">Road works this weekend</a></li><li><a href="/b">Weather warning</a></li></ul></aside></main>
+<footer><p>© 2024 site · <a href="/privacy">Privacy</a></p></footer></body></html>`,
+			title, title, 1+i%28, title, body.String())
+		out = append(out, Page{URL: url, HTML: []byte(html)})
+	}
+	return out
+}
+
+// Write writes an archive of pages (Mixed) to path, cut inside one more
+// record when truncate is set.
+func Write(path string, pages []Page, truncate bool) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := NewWriter(f)
+	err = w.Mixed(pages)
+	if err == nil && truncate && len(pages) > 0 {
+		err = w.Truncate(pages[0])
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
