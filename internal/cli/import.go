@@ -185,6 +185,15 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 	if !ok {
 		return fmt.Errorf("the %s store cannot import in bulk", b.kind)
 	}
+	// On a terminal, a progress bar; log lines share the terminal with it.
+	var pw *progressWriter
+	if isTerminal(env.Stderr) && !*asJSON {
+		pw = &progressWriter{w: env.Stderr}
+		env.Stderr = pw
+		if isTerminal(env.Stdout) {
+			env.Stdout = pw.tee(env.Stdout)
+		}
+	}
 	log := f.logger()
 	start := time.Now()
 	assigner := story.NewAssigner(b, story.Config{})
@@ -199,8 +208,7 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 	im := bulk.NewImporter(bs, bulk.Options{Workers: *workers, BatchPosts: *batch, Filter: filter, Shard: shard,
 		Stories: assigner, Log: log})
 	var stop func()
-	if isTerminal(env.Stderr) && !*asJSON {
-		pw := &progressWriter{w: env.Stderr}
+	if pw != nil {
 		stop = startImportProgress(ctx, pw, &im.Stats, total, start)
 	}
 	sum := importSummary{Archives: len(archives)}

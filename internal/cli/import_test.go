@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/bulk"
 	"github.com/kabarnews/kabar/internal/bulk/bulktest"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/postgres"
@@ -129,5 +130,35 @@ func TestImportKilledAndResumedStoresEveryArticleOnce(t *testing.T) {
 			}
 			t.Logf("%s: %d of 5 kills landed mid-import; %d posts, each once", backend, killedRunning, len(got))
 		})
+	}
+}
+
+func TestImportProgressLine(t *testing.T) {
+	var st bulk.Stats
+	st.Records.Store(1200)
+	st.Posts.Store(800)
+	st.Skipped.Store(400)
+	st.Bytes.Store(50e6)
+	st.Resumed.Store(25e6)
+	line := importProgressLine(&st, 100e6, 10*time.Second)
+	for _, want := range []string{"[###############.....]  75%", "records 1200", "posts 800", "skipped 400", "5.0 MB/s", "ETA 5s"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("progress line %q lacks %q", line, want)
+		}
+	}
+	if line := importProgressLine(&bulk.Stats{}, 0, time.Second); !strings.Contains(line, "ETA ?") || strings.Contains(line, "[") {
+		t.Errorf("progress of standard input (size unknown): %q", line)
+	}
+}
+
+func TestImportSummaryLine(t *testing.T) {
+	s := importSummary{Archives: 2, AlreadyImported: 1, Records: 10, Posts: 6, Duplicates: 1, Skipped: 3,
+		Reasons: map[string]int64{"revisit": 1, "not HTML": 2}, Truncated: []string{"b.warc.gz: record at offset 9: archive ends inside a record"}, Seconds: 1.5}
+	line := s.line()
+	for _, want := range []string{"imported 2 archive(s) in 1.5s", "10 records, 6 new posts, 1 already stored, 3 skipped",
+		"(not HTML 2, revisit 1)", "1 archive(s) imported before", "\ntruncated: b.warc.gz"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("summary %q lacks %q", line, want)
+		}
 	}
 }
