@@ -1,4 +1,4 @@
-package bulk
+package bulk_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"testing"
 
+	"github.com/kabarnews/kabar/internal/bulk"
 	"github.com/kabarnews/kabar/internal/bulk/bulktest"
 	"github.com/kabarnews/kabar/internal/store"
 )
@@ -63,7 +64,7 @@ type readRec struct {
 
 func readAll(t *testing.T, data []byte, from store.ArchivePosition) ([]readRec, error) {
 	t.Helper()
-	rd, err := NewReader(bytes.NewReader(data), from, 1<<20)
+	rd, err := bulk.NewReader(bytes.NewReader(data), from, 1<<20)
 	if err != nil {
 		t.Fatalf("NewReader at %+v: %v", from, err)
 	}
@@ -124,8 +125,8 @@ func TestReaderTruncatedTail(t *testing.T) {
 	for name, data := range layouts(t, pages, true) {
 		t.Run(name, func(t *testing.T) {
 			all, err := readAll(t, data, store.ArchivePosition{})
-			if !errors.Is(err, ErrTruncated) {
-				t.Fatalf("err = %v, want ErrTruncated", err)
+			if !errors.Is(err, bulk.ErrTruncated) {
+				t.Fatalf("err = %v, want bulk.ErrTruncated", err)
 			}
 			// In one gzip stream, the records of the deflate block that was
 			// cut are lost with it.
@@ -142,7 +143,7 @@ func TestReaderRefusesOtherFiles(t *testing.T) {
 		"bad length": "WARC/1.1\r\nWARC-Type: response\r\nContent-Length: many\r\n\r\n",
 	} {
 		_, err := readAll(t, []byte(data), store.ArchivePosition{})
-		if err == nil || errors.Is(err, ErrTruncated) {
+		if err == nil || errors.Is(err, bulk.ErrTruncated) {
 			t.Errorf("%s: err = %v, want a clear refusal", name, err)
 		}
 	}

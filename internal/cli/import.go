@@ -18,7 +18,6 @@ import (
 
 	"github.com/kabarnews/kabar/internal/bulk"
 	"github.com/kabarnews/kabar/internal/pipeline"
-	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/story"
 )
 
@@ -176,15 +175,11 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 	if err != nil {
 		return err
 	}
-	b, err := openBackend(ctx, f.get(optDB))
+	b, bs, err := openBulkBackend(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	bs, ok := b.Store.(store.BulkStore)
-	if !ok {
-		return fmt.Errorf("the %s store cannot import in bulk", b.kind)
-	}
 	// On a terminal, a progress bar; log lines share the terminal with it.
 	var pw *progressWriter
 	if isTerminal(env.Stderr) && !*asJSON {

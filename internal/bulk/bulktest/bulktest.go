@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/kabarnews/kabar/internal/bulk"
 )
 
 // Page is one HTML page and its address.
@@ -28,7 +30,6 @@ type Page struct {
 type Writer struct {
 	w     io.Writer
 	Plain bool
-	n     int
 	Date  time.Time
 }
 
@@ -38,33 +39,13 @@ func NewWriter(w io.Writer) *Writer {
 }
 
 // Record writes one record of the given type; fields are extra header
-// fields.
+// fields, name and value in turn.
 func (w *Writer) Record(typ, target, contentType string, block []byte, fields ...string) error {
-	w.n++
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-%012d>\r\nWARC-Date: %s\r\n",
-		typ, w.n, w.Date.Format(time.RFC3339))
-	if target != "" {
-		fmt.Fprintf(&b, "WARC-Target-URI: %s\r\n", target)
-	}
-	if contentType != "" {
-		fmt.Fprintf(&b, "Content-Type: %s\r\n", contentType)
-	}
+	var extra []bulk.Field
 	for i := 0; i+1 < len(fields); i += 2 {
-		fmt.Fprintf(&b, "%s: %s\r\n", fields[i], fields[i+1])
+		extra = append(extra, bulk.Field{Name: fields[i], Value: fields[i+1]})
 	}
-	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n", len(block))
-	b.Write(block)
-	b.WriteString("\r\n\r\n")
-	if w.Plain {
-		_, err := w.w.Write(b.Bytes())
-		return err
-	}
-	zw := gzip.NewWriter(w.w)
-	if _, err := zw.Write(b.Bytes()); err != nil {
-		return err
-	}
-	return zw.Close()
+	return bulk.NewWriter(w.w, !w.Plain).Write(typ, w.Date, target, contentType, block, extra...)
 }
 
 // Response writes a response record of an HTTP response.
