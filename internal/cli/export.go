@@ -14,20 +14,33 @@ import (
 )
 
 func init() {
-	addCommand(command{"export", "print every post, newest first (--format seed|json)", runExport})
+	addCommand(command{"export", "write posts out: every post newest first (--format seed|json), or a dataset (--format jsonl|csv|warc)", runExport})
 }
 
 // SeedTimeLayout is the date line of the seed layout.
 const SeedTimeLayout = "2006-01-02 15:04:05Z"
 
 func runExport(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "export", "export [--format seed|json]")
-	format := f.String("format", "seed", "seed: the plain-text layout of the seed document; json: one object a line")
+	f := sub(env, global, "export", "export [--format seed|json|jsonl|csv|warc] [--since DATE] [--until DATE] [--label NAME] [--language CODE] [--story ID] [--output FILE[.gz]]")
+	format := f.String("format", "seed", "seed: the plain-text layout of the seed document; json: one object a line; "+
+		"jsonl, csv: a dataset, one article a line; warc: the articles' pages as a WARC archive")
+	ds := datasetFlags(f)
 	if err := f.Parse(args); err != nil {
 		return err
 	}
-	if *format != "seed" && *format != "json" {
-		return fmt.Errorf("%w: unknown format %q (seed or json)", errUsage, *format)
+	switch *format {
+	case "seed", "json":
+	case "jsonl":
+		return exportDataset(ctx, env, f, ds, newJSONLWriter)
+	case "csv":
+		return exportDataset(ctx, env, f, ds, newCSVWriter)
+	case "warc":
+		return exportDataset(ctx, env, f, ds, newWARCWriter)
+	default:
+		return fmt.Errorf("%w: unknown format %q (seed, json, jsonl, csv or warc)", errUsage, *format)
+	}
+	if ds.selects() {
+		return fmt.Errorf("%w: --since, --until, --label, --language, --story and --output go with --format jsonl, csv or warc", errUsage)
 	}
 	b, err := openBackend(ctx, f.get(optDB))
 	if err != nil {

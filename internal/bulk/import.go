@@ -1,0 +1,402 @@
+// Package bulk imports news archives (WARC files, such as Common Crawl's
+// CC-NEWS) in bulk: every HTML response record becomes a post through the
+// pipeline's extraction, canonical URL, copy detection and story
+// assignment, without the per-item job queue.
+//
+// The work is a bounded pipeline: one goroutine reads and decompresses
+// records, one worker per CPU parses and extracts them, and the caller's
+// goroutine puts the results back in archive order and stores them in
+// batches, one transaction per batch, which also records the place of the
+// first record not yet stored. A killed import started again resumes
+// there, and since a stored article is never stored twice (the store
+// deduplicates by URL and text), every article is stored once. Story
+// assignment runs beside, fed with each batch's new posts; a post not yet
+// assigned when the process dies waits in the store for the next run.
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/textproto"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
+)
+
+// StoryAssigner puts a saved post in its story; *story.Assigner is one.
+type StoryAssigner interface {
+	Assign(ctx context.Context, post *model.Post, item *model.Item) (storyID, copyOf int64, err error)
+}
+
+// Options tune an import. Zero fields take defaults.
+type Options struct {
+	// Workers extract pages in parallel (default: one per CPU).
+	Workers int
+	// BatchPosts and BatchRecords bound a transaction: it is written when
+	// either is reached, or after BatchEvery.
+	BatchPosts   int
+	BatchRecords int
+	BatchEvery   time.Duration
+	// MaxBlock is the largest record read (default 16 MiB); larger ones
+	// are skipped.
+	MaxBlock int64
+	// InFlight bounds the bytes of records read and not yet stored
+	// (default 64 MiB): the memory an import takes does not grow with the
+	// archive.
+	InFlight int64
+	// MinChars is the article text under which a page is not an article
+	// (default 200 bytes).
+	MinChars int
+	Filter   *Filter
+	Shard    Shard
+	// Stories, when set, puts each new post in its story.
+	Stories StoryAssigner
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.BatchPosts <= 0 {
+		o.BatchPosts = 500
+	}
+	if o.BatchRecords <= 0 {
+		o.BatchRecords = 5000
+	}
+	if o.BatchEvery <= 0 {
+		o.BatchEvery = 2 * time.Second
+	}
+	if o.MaxBlock <= 0 {
+		o.MaxBlock = 16 << 20
+	}
+	if o.InFlight <= 0 {
+		o.InFlight = 64 << 20
+	}
+	if o.MinChars <= 0 {
+		o.MinChars = 200
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Stats count what an import did; fields are safe to read while it runs.
+type Stats struct {
+	Records    atomic.Int64 // records read (this run)
+	Posts      atomic.Int64 // new posts
+	Duplicates atomic.Int64 // articles stored before (another record, archive or run)
+	Skipped    atomic.Int64
+	Stories    atomic.Int64 // new posts put in their story
+	// Bytes is the archive bytes read (compressed, as on disk); Resumed
+	// those of earlier runs, skipped over by this one.
+	Bytes   atomic.Int64
+	Resumed atomic.Int64
+
+	mu        sync.Mutex
+	reasons   map[string]int64
+	truncated []string
+}
+
+// Reasons counts the skipped records by reason.
+func (s *Stats) Reasons() map[string]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int64, len(s.reasons))
+	for k, v := range s.reasons {
+		out[k] = v
+	}
+	return out
+}
+
+// Truncated lists the archives that ended inside a record, with where.
+func (s *Stats) Truncated() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.truncated...)
+}
+
+func (s *Stats) skip(reason string) {
+	s.Skipped.Add(1)
+	s.mu.Lock()
+	if s.reasons == nil {
+		s.reasons = map[string]int64{}
+	}
+	s.reasons[reason]++
+	s.mu.Unlock()
+}
+
+// Importer imports archives into a store.
+type Importer struct {
+	st    store.BulkStore
+	opt   Options
+	Stats Stats
+
+	stories chan []model.Post
+	storyWG sync.WaitGroup
+}
+
+// NewImporter returns an importer on st. Call Close when done: it waits
+// for the story assignments still running.
+func NewImporter(st store.BulkStore, opt Options) *Importer {
+	im := &Importer{st: st, opt: opt.withDefaults()}
+	if im.opt.Stories != nil {
+		im.stories = make(chan []model.Post, 4)
+		im.storyWG.Add(1)
+		go im.assignStories()
+	}
+	return im
+}
+
+// assignStories puts new posts in their stories, batch after batch. A
+// failure leaves the post waiting in the store (SaveImportBatch marked it)
+// for the next run.
+func (im *Importer) assignStories() {
+	defer im.storyWG.Done()
+	for posts := range im.stories {
+		for i := range posts {
+			if _, _, err := im.opt.Stories.Assign(context.Background(), &posts[i], nil); err != nil {
+				im.opt.Log.Warn("story assignment failed; the post waits for the next run", "post", posts[i].ID, "err", err)
+				continue
+			}
+			im.Stats.Stories.Add(1)
+		}
+	}
+}
+
+// Close waits for the story assignments of the posts stored so far.
+func (im *Importer) Close() {
+	if im.stories != nil {
+		close(im.stories)
+		im.storyWG.Wait()
+		im.stories = nil
+	}
+}
+
+// Archive is one archive to import.
+type Archive struct {
+	// Name is what messages call it (the path, or "-").
+	Name string
+	// Key identifies the archive in the store's progress ("" keeps none:
+	// an archive on standard input is read whole each time, and the
+	// store's deduplication keeps it from adding anything twice).
+	Key string
+	// Open opens the archive for reading, at its beginning.
+	Open func() (io.ReadCloser, error)
+}
+
+// Result is how one archive's import ended.
+type Result struct {
+	// AlreadyDone: an earlier run imported the whole archive.
+	AlreadyDone bool
+	// Truncated: the archive ends inside a record (the records before it
+	// were imported; a later run with the archive complete goes on).
+	Truncated error
+}
+
+type job struct {
+	seq  int64
+	rec  *Record
+	skip string
+	out  page
+	done chan struct{}
+	cost int64
+}
+
+// Import reads one archive into the store, from where an earlier run
+// stopped. A context cancelled stops it after the batch being written.
+func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
+	progress := store.ImportProgress{Archive: a.Key, Path: a.Name}
+	if im.opt.Shard.Count > 1 && a.Key != "" {
+		progress.Archive += "#shard=" + im.opt.Shard.String()
+	}
+	if a.Key != "" {
+		stored, err := im.st.ImportProgress(ctx, progress.Archive)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: import progress: %w", a.Name, err)
+		}
+		if stored.Archive != "" {
+			if stored.Done {
+				return Result{AlreadyDone: true}, nil
+			}
+			progress.Next, progress.Records = stored.Next, stored.Records
+		}
+	}
+	f, err := a.Open()
+	if err != nil {
+		return Result{}, err
+	}
+	defer f.Close()
+	rd, err := NewReader(f, progress.Next, im.opt.MaxBlock)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", a.Name, err)
+	}
+	startBytes := rd.Compressed()
+	im.Stats.Resumed.Add(startBytes)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	budget := semaphore.NewWeighted(im.opt.InFlight)
+	ordered := make(chan *job, 4*im.opt.Workers+16)
+	work := make(chan *job, 2*im.opt.Workers)
+	var readErr error
+	var lastBytes int64 = startBytes
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		for seq := int64(0); ; seq++ {
+			var skip string
+			rec, err := rd.Next(func(h textproto.MIMEHeader) bool {
+				skip = im.wanted(h)
+				return skip == ""
+			})
+			n := rd.Compressed()
+			im.Stats.Bytes.Add(n - lastBytes)
+			lastBytes = n
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				return
+			}
+			if skip == "" && rec.Block == nil {
+				skip = SkipTooLarge
+			}
+			j := &job{seq: seq, rec: rec, skip: skip, done: make(chan struct{})}
+			if skip == "" {
+				j.cost = min(int64(len(rec.Block))+1, im.opt.InFlight)
+				if err := budget.Acquire(ctx, j.cost); err != nil {
+					return
+				}
+			}
+			select {
+			case ordered <- j:
+			case <-ctx.Done():
+				return
+			}
+			if skip != "" {
+				close(j.done)
+				continue
+			}
+			select {
+			case work <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range im.opt.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				j.out = im.makePage(j.rec)
+				j.rec.Block = nil
+				close(j.done)
+			}
+		}()
+	}
+	defer wg.Wait()
+
+	var batch []store.ImportedPost
+	pending := 0
+	lastFlush := time.Now()
+	flush := func(done bool) error {
+		if len(batch) == 0 && pending == 0 && !done {
+			return nil
+		}
+		progress.Done = done
+		if a.Key == "" {
+			if len(batch) == 0 {
+				return nil
+			}
+			// An archive without identity (standard input) keeps its
+			// progress under "-", never read back.
+			progress.Archive = "-"
+		}
+		if err := im.st.SaveImportBatch(context.WithoutCancel(ctx), batch, progress); err != nil {
+			return err
+		}
+		var created []model.Post
+		for _, ip := range batch {
+			if ip.Created {
+				im.Stats.Posts.Add(1)
+				created = append(created, ip.Post)
+			} else {
+				im.Stats.Duplicates.Add(1)
+			}
+		}
+		if len(created) > 0 && im.stories != nil {
+			im.stories <- created
+		}
+		batch, pending, lastFlush = batch[:0], 0, time.Now()
+		return nil
+	}
+	for j := range ordered {
+		<-j.done
+		if j.cost > 0 {
+			budget.Release(j.cost)
+		}
+		im.Stats.Records.Add(1)
+		reason := j.skip
+		if reason == "" {
+			reason = j.out.reason
+		}
+		if reason != "" {
+			im.Stats.skip(reason)
+		} else {
+			batch = append(batch, store.ImportedPost{Post: *j.out.post, Record: j.rec.Start})
+		}
+		progress.Next = j.rec.End
+		progress.Records++
+		pending++
+		if len(batch) >= im.opt.BatchPosts || pending >= im.opt.BatchRecords || time.Since(lastFlush) >= im.opt.BatchEvery {
+			if err := flush(false); err != nil {
+				cancel()
+				return Result{}, err
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	// The reader has stopped (its channel is closed or the context is
+	// done); what was read in order is stored.
+	if err := ctx.Err(); err != nil {
+		if ferr := flush(false); ferr != nil {
+			return Result{}, ferr
+		}
+		return Result{}, err
+	}
+	var res Result
+	switch {
+	case errors.Is(readErr, ErrTruncated):
+		res.Truncated = readErr
+		im.Stats.mu.Lock()
+		im.Stats.truncated = append(im.Stats.truncated, fmt.Sprintf("%s: %v", a.Name, readErr))
+		im.Stats.mu.Unlock()
+		// Not done: the same archive, complete, is read on from here.
+		return res, flush(false)
+	case readErr != nil:
+		if ferr := flush(false); ferr != nil {
+			return Result{}, errors.Join(readErr, ferr)
+		}
+		return Result{}, fmt.Errorf("%s: %w", a.Name, readErr)
+	}
+	return res, flush(true)
+}
