@@ -18,6 +18,9 @@ type block struct {
 	li      bool
 	quote   bool
 	seq     int // index of its Decision when tracing, else -1
+	// box is the outermost small container (under the part walked) the
+	// block sits in, or nil: a widget's other lines share its box
+	box *node
 }
 
 type collector struct {
@@ -30,6 +33,8 @@ type collector struct {
 	olItem  int // number of the <li> about to be walked inside an <ol>
 	tr      *tracer
 	tables  map[*node]bool // isDataTable, by table
+	box     *node
+	depth   int
 }
 
 // dataRow tells a row of a data table whose cells hold inline text only.
@@ -73,7 +78,7 @@ func (c *collector) flush() {
 		if c.tr != nil {
 			seq = c.tr.add(Decision{Kept: true, Text: t})
 		}
-		c.blocks = append(c.blocks, block{text: t, textLen: n, linkLen: c.linkLen, heading: c.heading, li: c.li, quote: c.quote > 0, seq: seq})
+		c.blocks = append(c.blocks, block{text: t, textLen: n, linkLen: c.linkLen, heading: c.heading, li: c.li, quote: c.quote > 0, seq: seq, box: c.box})
 	}
 	c.buf.Reset()
 	c.linkLen = 0
@@ -140,6 +145,11 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	}
 	h := heading || isHeading(n.tag)
 	l := li || n.tag == atom.Li || n.tag == atom.Dd || n.tag == atom.Dt
+	opened := false
+	if block && c.box == nil && c.depth > 0 && n.textLen <= maxBox && isBoxTag(n.tag) {
+		c.box, opened = n, true
+	}
+	c.depth++
 	item := 0
 	for _, k := range n.kids {
 		c.olItem = 0
@@ -148,6 +158,11 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 			c.olItem = item
 		}
 		c.walk(k, inLink || n.tag == atom.A, h, l)
+	}
+	c.depth--
+	if opened {
+		c.flush()
+		c.box = nil
 	}
 	c.olItem = 0
 	if n.tag == atom.Blockquote {
@@ -183,6 +198,27 @@ func (c *collector) traceRemoved(n *node) {
 var (
 	// whole-line junk
 	reJunkLine = regexp.MustCompile(`(?i)^[\s\p{P}\p{S}]*(advertisement|advertising|advert|ad|ads|sponsored|sponsored content|iklan|scroll to continue( with content)?|continue reading( below)?|story continues( below)?( advertisement)?|article continues below|(share|email|print|save|tweet|follow)( (this|the) (article|story|page|post))?|share on (facebook|twitter|whatsapp|linkedin|x)|(click|tap) (here|to) .{0,40}|read (more|full story|the full story|next)|more on this story|related (stories|articles|content|coverage|topics|links)|recommended( for you| stories| articles)?|most (read|popular|viewed)|trending( now)?|(sign up|subscribe)( now| today| for free)?|comments?|\d+ comments?|leave a (comment|reply)|(photo|image|picture|video|graphic)s?|watch( now| video)?|listen( now| to this article)?|back to top|top of page|skip to (main )?content|tags?|topics?|image source,? .{0,60}|image caption,? .{0,120}|getty images|reuters|ap|afp|pa|pa media|epa|bbc|\(.{1,40}\))[\s\p{P}\p{S}]*$`)
+	// the text embedded widgets show inside a body whatever their names:
+	// players' notices and fallbacks, read-aloud buttons, app, podcast,
+	// channel and newsletter calls, social embeds' fallback lines, and a
+	// "Read more from X:" label whose links went
+	reWidgetLine = regexp.MustCompile(`(?i)^[\s\p{P}\p{S}]*(` +
+		`please (use|switch to|try) (a |an )?(different|another|modern|newer|up-to-date|supported|chrome|firefox|safari|edge)? ?browser\b.*|` +
+		`(this|the) (video|audio|clip|media|content|player|podcast|episode|embed) (can ?not|can't|could not|couldn't|is not|isn't|is no longer|failed to) (be )?(played|play|load|loaded|available|supported|displayed|shown)\b.*|` +
+		`(your|this) browser (does not|doesn't|cannot|can't) (support|play)\b.*|` +
+		`(to (play|view|watch|see|listen to) this (video|audio|content|media|podcast|episode|embed)|(you need to |please )?(enable|turn on|activate) javascript)\b.*|` +
+		`javascript (is )?(required|disabled)\b.*|` +
+		`(listen to|hear) (this|the) (article|story|report|piece|post)\b.{0,40}|` +
+		`(this|the) (audio|narration|voice|voiceover|audio version)( of this (article|story))? (is|was|has been) (created|generated|produced|read|narrated) (using|with|by)\b.*|` +
+		`(follow|join) .{1,40} on (whatsapp|telegram|google news|google discover|instagram|tiktok|youtube|threads|bluesky|facebook|twitter|x)\b.{0,60}|` +
+		`(click|tap) (here )?to (subscribe|follow|listen|download)\b.{0,80}|` +
+		`subscribe to .{1,60} (wherever|on|via) .{0,40}podcasts?.{0,20}|` +
+		`(sign up|subscribe|register) (to|for) (our|the) .{0,50}newsletters?\b.{0,60}|` +
+		`(view|see) this post on (instagram|facebook|threads|x|twitter|tiktok)|a post shared by .{1,60}|` +
+		`(watch|listen|view) (on|in) (youtube|tiktok|instagram|spotify|apple podcasts|the app)|` +
+		`(read|see|watch) more (from|on|about) .{1,40}:|` +
+		`(video|audio) (ad )?(feedback|unavailable|loading)|loading (video|audio|player)` +
+		`)[\s\p{P}\p{S}]*$`)
 	// teaser prefixes: a block that starts with them and holds a link
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
 	// leading/trailing furniture: bylines, datelines, credits, copyright
@@ -201,6 +237,18 @@ var (
 	reClock    = regexp.MustCompile(`(?i)^\d{1,2}[:.]\d{2}(\s*([ap]\.?m\.?|gmt|bst|utc|cet|est|edt|pst|pdt|wib))?$`)
 	reTimeOnly = regexp.MustCompile(`(?i)^[\w\s,.:/|-]{0,40}\d{1,2}[:.]\d{2}\s*(am|pm|gmt|bst|utc|est|edt|pst|pdt|wib|wita|wit|et|pt|ct)?\b[\w\s,.:/|()+-]{0,30}$`)
 )
+
+// maxBox is the most text a container may hold for its lines to go
+// with a widget line among them.
+const maxBox = 400
+
+func isBoxTag(t atom.Atom) bool {
+	switch t {
+	case atom.Div, atom.Aside, atom.Section, atom.Figure, atom.Form:
+		return true
+	}
+	return false
+}
 
 // sentenceEnd reports whether s ends like a sentence.
 func sentenceEnd(s string) bool {
@@ -253,9 +301,24 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		chars += b.textLen
 	}
 	out := blocks[:0:0]
+	// a widget's line takes the other lines of its small box along
+	// ("Follow X on WhatsApp" and the call under it)
+	var widgets map[*node]bool
+	for _, b := range blocks {
+		if b.box != nil && dropReason(b, title) == "widget" {
+			if widgets == nil {
+				widgets = map[*node]bool{}
+			}
+			widgets[b.box] = true
+		}
+	}
 	for _, b := range blocks {
 		if r := dropReason(b, title); r != "" {
 			tr.drop(b, r)
+			continue
+		}
+		if b.box != nil && widgets[b.box] {
+			tr.drop(b, "widget")
 			continue
 		}
 		out = append(out, b)
@@ -295,6 +358,9 @@ func dropReason(b block, title string) string {
 	}
 	if wc <= 12 && reJunkLine.MatchString(b.text) {
 		return "junk"
+	}
+	if wc <= 30 && !b.heading && reWidgetLine.MatchString(b.text) {
+		return "widget"
 	}
 	if wc <= 10 && !b.heading {
 		switch {

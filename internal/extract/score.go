@@ -277,7 +277,11 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 		if top.class != "" && sib.class == top.class {
 			bonus = top.score * 0.2
 		}
-		if sib.scored && sib.score+bonus >= thr {
+		// a sibling's score must come from its text, not from a class
+		// name it shares with the whole page (sdc-article-header,
+		// sdc-article-audio): a header's deck or a player's notice is no
+		// part of the body
+		if sib.scored && sib.score+bonus >= thr && sib.mass >= siblingMass*top.mass {
 			parts = append(parts, sib)
 			continue
 		}
@@ -355,6 +359,10 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 // widenDensity the share of its text that must be paragraphs, for widen to
 // climb to it.
 const widenGain, widenDensity, widenLinks = 1.5, 0.5, 0.2
+
+// siblingMass is the least paragraph text, as a share of the top
+// candidate's, of a sibling taken for its score.
+const siblingMass = 0.1
 
 func endsSentence(n *node) bool {
 	t := n.textOf()
