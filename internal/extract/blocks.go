@@ -300,6 +300,14 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		}
 		chars += b.textLen
 	}
+	// a header inside the chosen container: a kicker or deck that stands
+	// before the byline or date line is the header's, not the body's
+	if j := headerEnd(blocks, title); j > 0 {
+		for _, d := range blocks[:j] {
+			tr.drop(d, "header")
+		}
+		blocks = blocks[j:]
+	}
 	out := blocks[:0:0]
 	// a widget's line takes the other lines of its small box along
 	// ("Follow X on WhatsApp" and the call under it)
@@ -345,6 +353,32 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// headerEnd is the index of the first block after a byline or date line
+// that closes a header at the top of the blocks (at most 3 short blocks
+// before it), or 0.
+func headerEnd(blocks []block, title string) int {
+	chars := 0
+	for i, b := range blocks {
+		if i > 4 {
+			return 0
+		}
+		wc := wordCount(b.text)
+		if wc <= 15 && !b.heading && (reBylineName.MatchString(b.text) || reByline.MatchString(b.text) || reDateOnly.MatchString(b.text) || reDateline.MatchString(b.text) || reTimeOnly.MatchString(b.text)) {
+			if i == 0 {
+				return 0
+			}
+			return i + 1
+		}
+		if dropReason(b, title) == "" {
+			chars += b.textLen
+		}
+		if chars > 300 || wc > 50 {
+			return 0
+		}
+	}
+	return 0
 }
 
 // dropReason tells why a block is furniture wherever it stands, or "".

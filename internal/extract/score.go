@@ -285,7 +285,7 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 			parts = append(parts, sib)
 			continue
 		}
-		if sib.tag == atom.P {
+		if sib.tag == atom.P && !headerBetween(parent.kids, sib, top) {
 			ld := sib.linkDensity()
 			if sib.textLen > 80 && ld < 0.25 {
 				parts = append(parts, sib)
@@ -363,6 +363,27 @@ const widenGain, widenDensity, widenLinks = 1.5, 0.5, 0.2
 // siblingMass is the least paragraph text, as a share of the top
 // candidate's, of a sibling taken for its score.
 const siblingMass = 0.1
+
+// headerBetween tells whether a byline or date line stands between a
+// paragraph before the top candidate and the top candidate: the paragraph
+// is then the header's deck.
+func headerBetween(kids []*node, sib, top *node) bool {
+	in := false
+	for _, k := range kids {
+		switch {
+		case k == top:
+			return false
+		case k == sib:
+			in = true
+		case in && k.tag != 0 && k.textLen > 0 && k.textLen <= 120:
+			t := collapse(k.textOf())
+			if reByline.MatchString(t) || reBylineName.MatchString(t) || reDateOnly.MatchString(t) || reDateline.MatchString(t) || reTimeOnly.MatchString(t) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func endsSentence(n *node) bool {
 	t := n.textOf()
