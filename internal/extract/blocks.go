@@ -226,7 +226,8 @@ var (
 	reCredit        = regexp.MustCompile(`(?i)^(photo|image|picture|pic|credit|source|foto|gambar|sumber|caption|illustration|video)s?\b\s*(:|by|credit|source)`)
 	reCopy          = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved|hak cipta)`)
 	reDateline      = regexp.MustCompile(`(?i)^(updated|published|posted|last updated|last modified|first published|diperbarui|dipublikasikan|diterbitkan)?[:\s]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|juli|agustus|oktober|desember)[a-z]*\.?\s+\d{1,2}?`)
-	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
+	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar|comments (are|have been) (now )?closed( for this (story|article|post))?|(thanks|thank you) for your comments.{0,60}|this (feedback|discussion|thread) is (now )?closed)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
+	reCommentStamp  = regexp.MustCompile(`(?i)^(posted|written|submitted|comment(ed)?) by:? .{1,60}\b(on|at)\b.*\d`)
 	// short lines that are furniture wherever they stand
 	reBylineName = regexp.MustCompile(`^(?i:by|oleh|written by|posted by|reported by|words by|story by)\s+(\p{Lu}[\p{L}.'’-]*\s*){1,4}([,|/–—-].{0,60})?$`)
 	reLabelLine  = regexp.MustCompile(`(?i)^(tags?|topics?|filed under|categories|category|related topics|keywords|labels|more on|see also|sources?|photo credit|image credit|credit|foto|sumber foto)\s*:`)
@@ -290,8 +291,17 @@ func isWordRune(r rune) bool {
 func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	// a comments heading ends the article: what follows is readers' text
 	chars := 0
+	// readers' posts stamped one by one ("Posted by: Dom, London on 5:19pm
+	// Tue 1 Jan 08"), twice or more, are comments without a heading
+	stamps := 0
+	for _, b := range blocks {
+		if b.textLen < 120 && reCommentStamp.MatchString(b.text) {
+			stamps++
+		}
+	}
 	for i, b := range blocks {
-		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) {
+		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) ||
+			i >= 2 && chars >= 300 && stamps >= 2 && b.textLen < 120 && reCommentStamp.MatchString(b.text) {
 			for _, d := range blocks[i:] {
 				tr.drop(d, "comments")
 			}
