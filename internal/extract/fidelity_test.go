@@ -45,7 +45,7 @@ func TestBylineNames(t *testing.T) {
 		"By Jane Doe, Political Editor, and John Roe, Foreign Reporter":   "Jane Doe, John Roe",
 		"This post was written by Dana Pell, Head of Marketing and Sales": "Dana Pell",
 		"Jane Doe, John Roe and Ann Poe":                                  "Jane Doe, John Roe and Ann Poe",
-		"Podium Staff":                                                    "Podium Staff",
+		"Ledger Staff":                                                    "Ledger Staff",
 		"Human in the Loop":                                               "",
 		"The Example Agency Ltd":                                          "",
 		"By Jane Doe":                                                     "Jane Doe",
