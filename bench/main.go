@@ -45,6 +45,9 @@ var jobs = []job{
 	{"kabar", "x/net/html parse only, all text"},
 }
 
+// resamples is score.py's bootstrap over pages for the F1's spread.
+const resamples = 200
+
 func main() {
 	evalDir := flag.String("eval", "../../shared/eval", "folder holding the sets and score.py")
 	sets := flag.String("sets", "dev,dev-wcxb", "comma-separated sets under -eval")
@@ -132,7 +135,7 @@ func runAll(evalDir string, sets []string, work, only string) error {
 			if err := json.Unmarshal(sc.Bytes(), &res); err != nil {
 				return fmt.Errorf("%s: %w", j.name, err)
 			}
-			s, err := evalset.RunScore(scorePy, filepath.Join(evalDir, res.Set), filepath.Join(work, run.Slug(j.name), res.Set))
+			s, err := evalset.RunScoreSpread(scorePy, filepath.Join(evalDir, res.Set), filepath.Join(work, run.Slug(j.name), res.Set), resamples)
 			if err != nil {
 				return err
 			}
@@ -195,7 +198,7 @@ func printSet(set string, rs []row) {
 		return
 	}
 	fmt.Printf("### %s (%d pages)\n\n", set, rs[0].res.Pages)
-	fmt.Println("| extractor | F1 | precision | recall | pages/s | median ms/page | (1st pass) | peak MiB | title | date | author |")
+	fmt.Println("| extractor | F1 ± sd | precision | recall | pages/s | median ms/page | (1st pass) | peak MiB | title | date | author |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		t, d, a := "-", "-", "-"
@@ -211,8 +214,8 @@ func printSet(set string, rs []row) {
 				a = fmt.Sprintf("%.3f", m.Author())
 			}
 		}
-		fmt.Printf("| %s | %.3f | %.3f | %.3f | %.0f | %.2f | (%.2f) | %.0f | %s | %s | %s |\n",
-			r.res.Extractor, r.score.F1, r.score.Precision, r.score.Recall, r.pagesPerSec(), r.medianMS(),
+		fmt.Printf("| %s | %.3f ± %.3f | %.3f | %.3f | %.0f | %.2f | (%.2f) | %.0f | %s | %s | %s |\n",
+			r.res.Extractor, r.score.F1, r.score.F1Std, r.score.Precision, r.score.Recall, r.pagesPerSec(), r.medianMS(),
 			float64(r.res.FirstNS)/1e6, r.peakMiB, t, d, a)
 	}
 	fmt.Println()

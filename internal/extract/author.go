@@ -11,7 +11,7 @@ import (
 // byline, or a "By ..." line by the headline.
 
 var (
-	reBylineLabel = regexp.MustCompile(`(?i)^\s*(written by|posted by|published by|words by|story by|reported by|text by|article by|authored by|by|author|authors|written|writer|posted)\b\s*:?\s*`)
+	reBylineLabel = regexp.MustCompile(`(?i)^\s*((this|the) (post|article|story|piece|guide) (was |is )?(written|posted|reported|authored) by|written by|posted by|published by|words by|story by|reported by|text by|article by|authored by|by|author|authors|written|writer|posted)\b\s*:?\s*`)
 	// what ends a name in a byline
 	reBylineEnd = regexp.MustCompile(`(?i)\s+[|·•⋅—–]\s*|\s+-\s+|\s+(on|updated|published|posted|last updated|reviewed|fact checked|edited)\b|\s*\b\d{1,2}\s*(min|minute)s?\b|\s*\(|\n`)
 )
@@ -32,10 +32,106 @@ func bylineName(s string) string {
 		}
 	}
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' })
-	if !namesLike(s) {
+	if reOrgName.MatchString(s) {
 		return ""
 	}
-	return s
+	if namesLike(s) && !hasRole(s) {
+		return s
+	}
+	if n := namesOfByline(s); n != "" {
+		return n
+	}
+	if namesLike(s) && (len(strings.Fields(s)) < 2 || !roleOnly(s)) {
+		return s // a desk's name ("Podium Staff") is the author it gives
+	}
+	return ""
+}
+
+// reOrgName is a company's name, which a byline or an author link gives
+// for want of a person.
+var reOrgName = regexp.MustCompile(`(?i)\b(ltd|inc|llc|gmbh|limited|plc|corp|pty)\.?$`)
+
+var (
+	// what parts a byline's names: "A, B and C", "A & B", "A; B"
+	reNameSep = regexp.MustCompile(`(?i)\s*[,;&]\s*(?:and\s+)?|\s+and\s+`)
+	// a role, an outlet or a place after a name: "Political Editor",
+	// "in Warsaw", "for Reuters", "@handle"
+	reRoleWord = regexp.MustCompile(`(?i)\b(reporter|editor|correspondent|writer|columnist|contributor|producer|analyst|presenter|journalist|staff|chief|bureau|desk|intern|critic|photographer|anchor|host|commentator|economist|reviewer|researcher|manager|director|founder|co-founder|ceo|cto|head|lead|specialist|expert|strategist|officer|president|professor|student|fellow|team|newsroom|agencies)\b`)
+	reRoleTail = regexp.MustCompile(`(?i)\s+(in|for|at|from|with)\s+\p{Lu}.*$|\s+@\S.*$`)
+)
+
+func hasRole(s string) bool { return reRoleWord.MatchString(s) || reRoleTail.MatchString(s) }
+
+// namesOfByline keeps the names of a byline that also gives roles or
+// several people ("Alix Culbertson, political reporter", "Jane Doe and
+// John Roe in Kyiv", "Sam Lee Political Editor"), joined by ", "; "" when
+// no part reads like a name.
+func namesOfByline(s string) string {
+	var names []string
+	parts := reNameSep.Split(s, -1)
+	roles := 0
+	for _, part := range parts {
+		if reRoleWord.MatchString(part) {
+			roles++
+		}
+	}
+	for i, part := range parts {
+		if i > 0 && len(names) == 0 {
+			break // names come first
+		}
+		whole := strings.TrimSpace(part)
+		part = reRoleTail.ReplaceAllString(whole, "")
+		if part != whole && len(strings.Fields(part)) < 2 {
+			continue // "Human in the Loop" is no "Human" in a place
+		}
+		if loc := reRoleWord.FindStringIndex(part); loc != nil {
+			if roles == 1 && len(names) > 0 {
+				// "A, Head of Marketing and Community": the rest is
+				// the role's
+				break
+			}
+			// the name ends where the role's words start: drop the
+			// capitalised or lower-case words that qualify the role
+			f := strings.Fields(part[:loc[0]])
+			for len(f) > 0 && roleModifier(f[len(f)-1]) {
+				f = f[:len(f)-1]
+			}
+			if len(f) < 2 {
+				continue // a role alone ("Political Editor")
+			}
+			part = strings.Join(f, " ")
+		}
+		part = strings.TrimFunc(part, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' })
+		if part == "" || len(strings.Fields(part)) > 4 || !namesLike(part) {
+			continue
+		}
+		names = append(names, part)
+	}
+	return strings.Join(names, ", ")
+}
+
+// roleOnly tells a role without a name ("Political Editor").
+func roleOnly(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if !roleModifier(w) && !reRoleWord.MatchString(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// roleModifier tells a word that qualifies a role: any lower-case word and
+// the usual capitalised desks and ranks.
+func roleModifier(w string) bool {
+	r := []rune(w)
+	if len(r) == 0 || unicode.IsLower(r[0]) {
+		return true
+	}
+	switch strings.ToLower(strings.Trim(w, ",.")) {
+	case "senior", "junior", "deputy", "associate", "assistant", "executive", "managing", "contributing", "special", "political", "politics", "news", "business", "economics", "economy", "health", "science", "technology", "tech", "home", "foreign", "world", "international", "security", "defence", "defense", "sports", "sport", "entertainment", "arts", "culture", "digital", "data", "investigations", "investigative", "royal", "legal", "crime", "education", "environment", "climate", "media", "social", "finance", "markets", "money", "travel", "food", "lifestyle", "fashion", "opinion", "europe", "us", "uk", "africa", "asia", "middle", "east", "washington", "china", "diplomatic", "general", "staff", "freelance", "guest", "features", "feature", "breaking", "global", "national", "regional", "local", "state", "city", "video", "audio", "photo", "social-media", "content", "marketing", "product", "engineering", "community":
+		return true
+	}
+	return false
 }
 
 // namesLike tells one or a few names: short, no sentence, no URL, most

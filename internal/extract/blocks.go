@@ -18,6 +18,9 @@ type block struct {
 	li      bool
 	quote   bool
 	seq     int // index of its Decision when tracing, else -1
+	// box is the outermost small container (under the part walked) the
+	// block sits in, or nil: a widget's other lines share its box
+	box *node
 }
 
 type collector struct {
@@ -30,6 +33,8 @@ type collector struct {
 	olItem  int // number of the <li> about to be walked inside an <ol>
 	tr      *tracer
 	tables  map[*node]bool // isDataTable, by table
+	box     *node
+	depth   int
 }
 
 // dataRow tells a row of a data table whose cells hold inline text only.
@@ -73,7 +78,7 @@ func (c *collector) flush() {
 		if c.tr != nil {
 			seq = c.tr.add(Decision{Kept: true, Text: t})
 		}
-		c.blocks = append(c.blocks, block{text: t, textLen: n, linkLen: c.linkLen, heading: c.heading, li: c.li, quote: c.quote > 0, seq: seq})
+		c.blocks = append(c.blocks, block{text: t, textLen: n, linkLen: c.linkLen, heading: c.heading, li: c.li, quote: c.quote > 0, seq: seq, box: c.box})
 	}
 	c.buf.Reset()
 	c.linkLen = 0
@@ -140,6 +145,11 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	}
 	h := heading || isHeading(n.tag)
 	l := li || n.tag == atom.Li || n.tag == atom.Dd || n.tag == atom.Dt
+	opened := false
+	if block && c.box == nil && c.depth > 0 && n.textLen <= maxBox && isBoxTag(n.tag) {
+		c.box, opened = n, true
+	}
+	c.depth++
 	item := 0
 	for _, k := range n.kids {
 		c.olItem = 0
@@ -148,6 +158,11 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 			c.olItem = item
 		}
 		c.walk(k, inLink || n.tag == atom.A, h, l)
+	}
+	c.depth--
+	if opened {
+		c.flush()
+		c.box = nil
 	}
 	c.olItem = 0
 	if n.tag == atom.Blockquote {
@@ -183,6 +198,27 @@ func (c *collector) traceRemoved(n *node) {
 var (
 	// whole-line junk
 	reJunkLine = regexp.MustCompile(`(?i)^[\s\p{P}\p{S}]*(advertisement|advertising|advert|ad|ads|sponsored|sponsored content|iklan|scroll to continue( with content)?|continue reading( below)?|story continues( below)?( advertisement)?|article continues below|(share|email|print|save|tweet|follow)( (this|the) (article|story|page|post))?|share on (facebook|twitter|whatsapp|linkedin|x)|(click|tap) (here|to) .{0,40}|read (more|full story|the full story|next)|more on this story|related (stories|articles|content|coverage|topics|links)|recommended( for you| stories| articles)?|most (read|popular|viewed)|trending( now)?|(sign up|subscribe)( now| today| for free)?|comments?|\d+ comments?|leave a (comment|reply)|(photo|image|picture|video|graphic)s?|watch( now| video)?|listen( now| to this article)?|back to top|top of page|skip to (main )?content|tags?|topics?|image source,? .{0,60}|image caption,? .{0,120}|getty images|reuters|ap|afp|pa|pa media|epa|bbc|\(.{1,40}\))[\s\p{P}\p{S}]*$`)
+	// the text embedded widgets show inside a body whatever their names:
+	// players' notices and fallbacks, read-aloud buttons, app, podcast,
+	// channel and newsletter calls, social embeds' fallback lines, and a
+	// "Read more from X:" label whose links went
+	reWidgetLine = regexp.MustCompile(`(?i)^[\s\p{P}\p{S}]*(` +
+		`please (use|switch to|try) (a |an )?(different|another|modern|newer|up-to-date|supported|chrome|firefox|safari|edge)? ?browser\b.*|` +
+		`(this|the) (video|audio|clip|media|content|player|podcast|episode|embed) (can ?not|can't|could not|couldn't|is not|isn't|is no longer|failed to) (be )?(played|play|load|loaded|available|supported|displayed|shown)\b.*|` +
+		`(your|this) browser (does not|doesn't|cannot|can't) (support|play)\b.*|` +
+		`(to (play|view|watch|see|listen to) this (video|audio|content|media|podcast|episode|embed)|(you need to |please )?(enable|turn on|activate) javascript)\b.*|` +
+		`javascript (is )?(required|disabled)\b.*|` +
+		`(listen to|hear) (this|the) (article|story|report|piece|post)\b.{0,40}|` +
+		`(this|the) (audio|narration|voice|voiceover|audio version)( of this (article|story))? (is|was|has been) (created|generated|produced|read|narrated) (using|with|by)\b.*|` +
+		`(follow|join) .{1,40} on (whatsapp|telegram|google news|google discover|instagram|tiktok|youtube|threads|bluesky|facebook|twitter|x)\b.{0,60}|` +
+		`(click|tap) (here )?to (subscribe|follow|listen|download)\b.{0,80}|` +
+		`subscribe to .{1,60} (wherever|on|via) .{0,40}podcasts?.{0,20}|` +
+		`(sign up|subscribe|register) (to|for) (our|the) .{0,50}newsletters?\b.{0,60}|` +
+		`(view|see) this post on (instagram|facebook|threads|x|twitter|tiktok)|a post shared by .{1,60}|` +
+		`(watch|listen|view) (on|in) (youtube|tiktok|instagram|spotify|apple podcasts|the app)|` +
+		`(read|see|watch) more (from|on|about) .{1,40}:|` +
+		`(video|audio) (ad )?(feedback|unavailable|loading)|loading (video|audio|player)` +
+		`)[\s\p{P}\p{S}]*$`)
 	// teaser prefixes: a block that starts with them and holds a link
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
 	// leading/trailing furniture: bylines, datelines, credits, copyright
@@ -190,7 +226,8 @@ var (
 	reCredit        = regexp.MustCompile(`(?i)^(photo|image|picture|pic|credit|source|foto|gambar|sumber|caption|illustration|video)s?\b\s*(:|by|credit|source)`)
 	reCopy          = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved|hak cipta)`)
 	reDateline      = regexp.MustCompile(`(?i)^(updated|published|posted|last updated|last modified|first published|diperbarui|dipublikasikan|diterbitkan)?[:\s]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|juli|agustus|oktober|desember)[a-z]*\.?\s+\d{1,2}?`)
-	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
+	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar|comments (are|have been) (now )?closed( for this (story|article|post))?|(thanks|thank you) for your comments.{0,60}|this (feedback|discussion|thread) is (now )?closed)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
+	reCommentStamp  = regexp.MustCompile(`(?i)^(posted|written|submitted|comment(ed)?) by:? .{1,60}\b(on|at)\b.*\d`)
 	// short lines that are furniture wherever they stand
 	reBylineName = regexp.MustCompile(`^(?i:by|oleh|written by|posted by|reported by|words by|story by)\s+(\p{Lu}[\p{L}.'’-]*\s*){1,4}([,|/–—-].{0,60})?$`)
 	reLabelLine  = regexp.MustCompile(`(?i)^(tags?|topics?|filed under|categories|category|related topics|keywords|labels|more on|see also|sources?|photo credit|image credit|credit|foto|sumber foto)\s*:`)
@@ -201,6 +238,18 @@ var (
 	reClock    = regexp.MustCompile(`(?i)^\d{1,2}[:.]\d{2}(\s*([ap]\.?m\.?|gmt|bst|utc|cet|est|edt|pst|pdt|wib))?$`)
 	reTimeOnly = regexp.MustCompile(`(?i)^[\w\s,.:/|-]{0,40}\d{1,2}[:.]\d{2}\s*(am|pm|gmt|bst|utc|est|edt|pst|pdt|wib|wita|wit|et|pt|ct)?\b[\w\s,.:/|()+-]{0,30}$`)
 )
+
+// maxBox is the most text a container may hold for its lines to go
+// with a widget line among them.
+const maxBox = 400
+
+func isBoxTag(t atom.Atom) bool {
+	switch t {
+	case atom.Div, atom.Aside, atom.Section, atom.Figure, atom.Form:
+		return true
+	}
+	return false
+}
 
 // sentenceEnd reports whether s ends like a sentence.
 func sentenceEnd(s string) bool {
@@ -242,8 +291,17 @@ func isWordRune(r rune) bool {
 func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	// a comments heading ends the article: what follows is readers' text
 	chars := 0
+	// readers' posts stamped one by one ("Posted by: Dom, London on 5:19pm
+	// Tue 1 Jan 08"), twice or more, are comments without a heading
+	stamps := 0
+	for _, b := range blocks {
+		if b.textLen < 120 && reCommentStamp.MatchString(b.text) {
+			stamps++
+		}
+	}
 	for i, b := range blocks {
-		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) {
+		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) ||
+			i >= 2 && chars >= 300 && stamps >= 2 && b.textLen < 120 && reCommentStamp.MatchString(b.text) {
 			for _, d := range blocks[i:] {
 				tr.drop(d, "comments")
 			}
@@ -252,10 +310,33 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		}
 		chars += b.textLen
 	}
+	// a header inside the chosen container: a kicker or deck that stands
+	// before the byline or date line is the header's, not the body's
+	if j := headerEnd(blocks, title); j > 0 {
+		for _, d := range blocks[:j] {
+			tr.drop(d, "header")
+		}
+		blocks = blocks[j:]
+	}
 	out := blocks[:0:0]
+	// a widget's line takes the other lines of its small box along
+	// ("Follow X on WhatsApp" and the call under it)
+	var widgets map[*node]bool
+	for _, b := range blocks {
+		if b.box != nil && dropReason(b, title) == "widget" {
+			if widgets == nil {
+				widgets = map[*node]bool{}
+			}
+			widgets[b.box] = true
+		}
+	}
 	for _, b := range blocks {
 		if r := dropReason(b, title); r != "" {
 			tr.drop(b, r)
+			continue
+		}
+		if b.box != nil && widgets[b.box] {
+			tr.drop(b, "widget")
 			continue
 		}
 		out = append(out, b)
@@ -284,6 +365,32 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	return out
 }
 
+// headerEnd is the index of the first block after a byline or date line
+// that closes a header at the top of the blocks (at most 3 short blocks
+// before it), or 0.
+func headerEnd(blocks []block, title string) int {
+	chars := 0
+	for i, b := range blocks {
+		if i > 4 {
+			return 0
+		}
+		wc := wordCount(b.text)
+		if wc <= 15 && !b.heading && (reBylineName.MatchString(b.text) || reByline.MatchString(b.text) || reDateOnly.MatchString(b.text) || reDateline.MatchString(b.text) || reTimeOnly.MatchString(b.text)) {
+			if i == 0 {
+				return 0
+			}
+			return i + 1
+		}
+		if dropReason(b, title) == "" {
+			chars += b.textLen
+		}
+		if chars > 300 || wc > 50 {
+			return 0
+		}
+	}
+	return 0
+}
+
 // dropReason tells why a block is furniture wherever it stands, or "".
 func dropReason(b block, title string) string {
 	if title != "" && len(b.text) <= 2*len(title)+20 && similarTitle(b.text, title) && wordCount(b.text) <= wordCount(title)+3 {
@@ -295,6 +402,9 @@ func dropReason(b block, title string) string {
 	}
 	if wc <= 12 && reJunkLine.MatchString(b.text) {
 		return "junk"
+	}
+	if wc <= 30 && !b.heading && reWidgetLine.MatchString(b.text) {
+		return "widget"
 	}
 	if wc <= 10 && !b.heading {
 		switch {

@@ -26,13 +26,17 @@ type pageInfo struct {
 	// authorHints are short texts of elements named like bylines
 	// (class or id author, byline, writer), in document order
 	authorHints []string
-	classes     *classCache
+	// authorLinks are the texts of links to an author's page (/author/x)
+	authorLinks []string
+	// authorLabelled are the texts that follow a label like "Written by"
+	authorLabelled []string
+	classes        *classCache
 }
 
 var (
 	// reBoiler marks elements that are boilerplate wherever they sit, as
 	// long as they are not themselves the article body.
-	reBoiler = regexp.MustCompile(`comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us)`)
+	reBoiler = regexp.MustCompile(`comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us|twitter-tweet|instagram-media|tiktok-embed|fb-post|reddit-embed|bluesky-embed|(?:video|audio|media|podcast)-?player|text-?to-?speech|(?:^|[^a-z])(?:poll|survey)(?:s|question|-?widget|-?box|-?container)?(?:$|[^a-z]))`)
 )
 
 // Readability's class patterns as word lists (substring tests are many
@@ -44,7 +48,7 @@ var (
 	positiveWords  = strings.Split("article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", "|")
 	bodyClassWords = strings.Split("article-body|articlebody|story-body|storybody|entry-content|entrycontent|post-content|postcontent|post-body|postbody|article-content|articlecontent|article-text|articletext|story-content|storycontent|body-text|bodytext|main-content|maincontent|content-body|contentbody|article__body|story__body|rich-text|richtext|text-body|textbody", "|")
 	// the words reBoiler wants at the start of a name or after a non-letter
-	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|toolbar|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow", "|")
+	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|toolbar|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow|twitter|instagram|tiktok|fb|reddit|bluesky|video|audio|media|podcast|text|poll|survey", "|")
 )
 
 func containsAny(s string, words []string) bool {
@@ -394,6 +398,17 @@ func classify(n *node, cc *classCache) {
 func classWeight(n *node) float64 { return n.cw }
 
 func collectMeta(c *html.Node, info *pageInfo) {
+	// a label and the name after it: <h3>Author</h3><p>Jane Doe</p>
+	if t := c.FirstChild; t != nil && t.Type == html.TextNode && t.NextSibling == nil && len(t.Data) <= 40 && len(info.authorLabelled) < 2 && reAuthorLabel.MatchString(t.Data) {
+		for s := c.NextSibling; s != nil; s = s.NextSibling {
+			if s.Type == html.ElementNode {
+				if v := collapse(textContent(s)); len(v) >= 2 && len(v) <= 60 {
+					info.authorLabelled = append(info.authorLabelled, v)
+				}
+				break
+			}
+		}
+	}
 	switch c.DataAtom {
 	case atom.Html:
 		for _, a := range c.Attr {
@@ -465,7 +480,7 @@ func collectMeta(c *html.Node, info *pageInfo) {
 				info.h1s = append(info.h1s, t)
 			}
 		}
-	case atom.A, atom.Span, atom.Div, atom.P, atom.Li, atom.Strong, atom.B, atom.Address, atom.Em, atom.Small:
+	case atom.A, atom.Span, atom.Div, atom.P, atom.Li, atom.Strong, atom.B, atom.Address, atom.Em, atom.Small, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		for _, a := range c.Attr {
 			switch {
 			case info.authorRel == "" && ((a.Key == "rel" && a.Val == "author") || (a.Key == "itemprop" && a.Val == "author")):
@@ -475,6 +490,10 @@ func collectMeta(c *html.Node, info *pageInfo) {
 			case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && authorNamed(a.Val):
 				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 160 {
 					info.authorHints = append(info.authorHints, t)
+				}
+			case a.Key == "href" && c.DataAtom == atom.A && len(info.authorLinks) < 3 && reAuthorPath.MatchString(a.Val):
+				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 60 {
+					info.authorLinks = append(info.authorLinks, t)
 				}
 			}
 		}
@@ -508,8 +527,20 @@ func authorNamed(v string) bool {
 	if !strings.Contains(l, "author") && !strings.Contains(l, "byline") && !strings.Contains(l, "writer") && !strings.Contains(l, "contributor") {
 		return false
 	}
+	// an author box's name element names the author, whatever the box
+	if reAuthorName.MatchString(l) {
+		return true
+	}
 	return !reAuthorNot.MatchString(l)
 }
+
+// reAuthorLabel is an element that only labels the author's name after it.
+var reAuthorLabel = regexp.MustCompile(`(?i)^\s*(written by|article by|posted by|words by|story by|author|authors|by)\s*:?\s*$`)
+
+// reAuthorPath is the path of an author's page on most publishing systems.
+var reAuthorPath = regexp.MustCompile(`/(?:author|authors|writer|writers|profile/author|people|staff)/[^/?#]+/?(?:$|[?#])`)
+
+var reAuthorName = regexp.MustCompile(`(?:author|byline|writer)[a-z_-]*name`)
 
 func textContent(n *html.Node) string {
 	if n.Type == html.TextNode {

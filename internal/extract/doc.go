@@ -42,7 +42,9 @@
 //     tag and class weight, and end multiplied by one minus their link
 //     density. The best candidate moves up to a common ancestor of close
 //     rivals or to a better-scoring parent, takes siblings that score well
-//     or read like paragraphs, and finally widens to an ancestor that holds
+//     by their own paragraph text (not a class name the whole page shares)
+//     or read like paragraphs (not a deck parted from the body by a byline
+//     or date line), and finally widens to an ancestor that holds
 //     clearly more paragraph and list text, when that ancestor is mostly
 //     such text once its boilerplate-marked parts are set aside and what it
 //     adds is not mostly links (bodies split over sibling sections, cards
@@ -60,7 +62,12 @@
 //
 //  5. Collect and filter. Text blocks are cut at block elements and at every
 //     <br>; a data table's row is one line, its cells joined by " | ".
-//     A "Comments" heading ends the article. Generic furniture goes
+//     A "Comments" heading ends the article, as do "comments are closed"
+//     and readers' posts stamped "Posted by: name on time". A kicker or
+//     deck before the byline or date line at the top is the header's.
+//     Embedded widgets' lines go with the other lines of their small box
+//     (players' notices, "Listen to this article", "Follow X on
+//     WhatsApp", podcast and newsletter calls). Generic furniture goes
 //     wherever it stands (ad labels, "Read more:"/"Baca juga:" teasers with
 //     links, link-only blocks, bylines, label lines like "Tags:", date-only
 //     lines, page markers like "Page 2 of 3") and at the edges (credits,
@@ -82,14 +89,20 @@
 // headline-like block nearest before the body (or the page's <h1> a little
 // further up, or a headline-like line opening the body). Mojibake (UTF-8
 // read as Latin-1) is repaired. A body that starts with the title loses
-// it.
+// it. A headline printed from the <title> loses a trailing site or domain
+// name, and takes the declared title's quotes and dashes when the words
+// are the same.
 // Times keep the zone the page gave (so that the day is the page's day);
 // the published time comes from JSON-LD and meta tags and is settled
 // against the dates the page shows by its headline and byline, read with
 // their labels ("Published", "Updated", in several languages; numeric
 // dates day first but on US pages), not from prose: see settleDates.
-// Authors come from JSON-LD or meta tags when they name people, else from
-// rel=author, byline-named elements or a "By ..." line by the headline.
+// Authors come from JSON-LD (references in a @graph resolved) or meta
+// tags when they name people, else from twitter:label "Written by",
+// rel=author, byline-named elements, a name after an "Author" label, a
+// link to an author's page or a "By ..." line by the headline, and last an
+// organisation JSON-LD names; bylines lose roles ("By X, Political
+// Editor") and keep several names. See docs/extract.md.
 // Language comes from <html lang>, og:locale or content-language, else from
 // the text: English and Indonesian by their function words, others by
 // whatlanggo, restricted to common languages.

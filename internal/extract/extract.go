@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -303,6 +305,8 @@ func truncate(s string, n int) string {
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // fillMeta fills the article's metadata from meta tags, JSON-LD and markup.
+var reWrittenBy = regexp.MustCompile(`(?i)^\s*(written by|author|authors|by)\s*:?\s*$`)
+
 func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 	m := info.metas
 	get := func(keys ...string) string {
@@ -343,14 +347,26 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 			}
 		}
 	}
+	// Slack-style labelled meta ("twitter:label1" = "Written by")
+	for i := 1; i <= 4 && a.Author == ""; i++ {
+		n := strconv.Itoa(i)
+		if reWrittenBy.MatchString(get("twitter:label" + n)) {
+			if v := get("twitter:data" + n); personLike(v, a.SiteName) {
+				a.Author = bylineName(v)
+			}
+		}
+	}
 	if a.Author == "" {
 		a.Author = bylineName(info.authorRel)
 	}
-	for _, h := range info.authorHints {
+	for _, h := range append(append(info.authorHints, info.authorLabelled...), info.authorLinks...) {
 		if a.Author != "" {
 			break
 		}
 		a.Author = bylineName(h)
+	}
+	if a.Author == "" && personLike(ld.authorOrg, a.SiteName) && !reOrgName.MatchString(ld.authorOrg) {
+		a.Author = ld.authorOrg
 	}
 	a.Author = strings.TrimSpace(reByline.ReplaceAllString(a.Author, ""))
 

@@ -12,7 +12,7 @@ import (
 
 // ldInfo is what kabar reads from JSON-LD.
 type ldInfo struct {
-	headline, author, published, modified, image, site, body, description, lang, url string
+	headline, author, authorOrg, published, modified, image, site, body, description, lang, url string
 }
 
 var articleTypes = map[string]int{
@@ -27,6 +27,9 @@ func parseJSONLD(scripts []string) ldInfo {
 	bestRank := -1
 	var site string
 	var anyPublished, anyModified string // from any node, for articles without
+	// nodes by @id: a graph's article names its author and publisher by
+	// reference ({"@id": ".../#/schema/person/..."})
+	ids := map[string]map[string]any{}
 	var visit func(v any, depth int)
 	visit = func(v any, depth int) {
 		if depth > 6 {
@@ -40,6 +43,9 @@ func parseJSONLD(scripts []string) ldInfo {
 		case map[string]any:
 			if g, ok := t["@graph"]; ok {
 				visit(g, depth+1)
+			}
+			if id, ok := t["@id"].(string); ok && len(t) > 1 && ids[id] == nil {
+				ids[id] = t
 			}
 			if anyPublished == "" {
 				anyPublished = ldString(t["datePublished"])
@@ -87,10 +93,13 @@ func parseJSONLD(scripts []string) ldInfo {
 	if li.headline == "" {
 		li.headline = ldString(best["name"])
 	}
-	li.author = ldNames(best["author"])
+	li.author = ldNames(resolveIDs(best["author"], ids), false)
 	if li.author == "" {
-		li.author = ldNames(best["creator"])
+		li.author = ldNames(resolveIDs(best["creator"], ids), false)
 	}
+	// an organisation as author is the last resort: the page's
+	// byline may name the person
+	li.authorOrg = ldNames(resolveIDs(best["author"], ids), true)
 	if v := ldString(best["datePublished"]); v != "" {
 		li.published = v
 	} else if v := ldString(best["dateCreated"]); v != "" {
@@ -103,7 +112,7 @@ func parseJSONLD(scripts []string) ldInfo {
 	if li.image == "" {
 		li.image = ldImage(best["thumbnailUrl"])
 	}
-	if p, ok := best["publisher"].(map[string]any); ok {
+	if p, ok := resolveIDs(best["publisher"], ids).(map[string]any); ok {
 		if n := ldString(p["name"]); n != "" {
 			li.site = n
 		}
@@ -148,27 +157,58 @@ func ldString(v any) string {
 	return ""
 }
 
-func ldNames(v any) string {
+// resolveIDs replaces references ({"@id": x} alone) by the nodes of the
+// same @id, one level deep.
+func resolveIDs(v any, ids map[string]map[string]any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if id, ok := t["@id"].(string); ok && t["name"] == nil {
+			if n := ids[id]; n != nil {
+				return n
+			}
+		}
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = resolveIDs(e, ids)
+		}
+		return out
+	}
+	return v
+}
+
+// ldNames joins the names of the people (or, with orgs, of the
+// organisations) a JSON-LD author value gives; a bare name counts as a
+// person's.
+func ldNames(v any, orgs bool) string {
 	var names []string
 	seen := map[string]bool{}
-	var f func(v any)
-	f = func(v any) {
+	var f func(v any, named bool)
+	f = func(v any, named bool) {
 		switch t := v.(type) {
 		case string:
 			s := strings.TrimSpace(t)
-			if s != "" && !strings.HasPrefix(s, "http") && !seen[s] {
+			if (named || !orgs) && s != "" && !strings.HasPrefix(s, "http") && !seen[s] {
 				seen[s] = true
 				names = append(names, s)
 			}
 		case []any:
 			for _, e := range t {
-				f(e)
+				f(e, false)
 			}
 		case map[string]any:
-			f(t["name"])
+			org := false
+			for _, typ := range ldTypes(t["@type"]) {
+				if strings.HasSuffix(strings.ToLower(typ), "organization") {
+					org = true
+				}
+			}
+			if org == orgs {
+				f(t["name"], true)
+			}
 		}
 	}
-	f(v)
+	f(v, false)
 	return html.UnescapeString(strings.Join(names, ", "))
 }
 

@@ -277,11 +277,15 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 		if top.class != "" && sib.class == top.class {
 			bonus = top.score * 0.2
 		}
-		if sib.scored && sib.score+bonus >= thr {
+		// a sibling's score must come from its text, not from a class
+		// name it shares with the whole page (sdc-article-header,
+		// sdc-article-audio): a header's deck or a player's notice is no
+		// part of the body
+		if sib.scored && sib.score+bonus >= thr && sib.mass >= siblingMass*top.mass {
 			parts = append(parts, sib)
 			continue
 		}
-		if sib.tag == atom.P {
+		if sib.tag == atom.P && !headerBetween(parent.kids, sib, top) {
 			ld := sib.linkDensity()
 			if sib.textLen > 80 && ld < 0.25 {
 				parts = append(parts, sib)
@@ -355,6 +359,31 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 // widenDensity the share of its text that must be paragraphs, for widen to
 // climb to it.
 const widenGain, widenDensity, widenLinks = 1.5, 0.5, 0.2
+
+// siblingMass is the least paragraph text, as a share of the top
+// candidate's, of a sibling taken for its score.
+const siblingMass = 0.1
+
+// headerBetween tells whether a byline or date line stands between a
+// paragraph before the top candidate and the top candidate: the paragraph
+// is then the header's deck.
+func headerBetween(kids []*node, sib, top *node) bool {
+	in := false
+	for _, k := range kids {
+		switch {
+		case k == top:
+			return false
+		case k == sib:
+			in = true
+		case in && k.tag != 0 && k.textLen > 0 && k.textLen <= 120:
+			t := collapse(k.textOf())
+			if reByline.MatchString(t) || reBylineName.MatchString(t) || reDateOnly.MatchString(t) || reDateline.MatchString(t) || reTimeOnly.MatchString(t) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func endsSentence(n *node) bool {
 	t := n.textOf()

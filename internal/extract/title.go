@@ -146,6 +146,53 @@ func pageTitle(info *pageInfo) string {
 // pickTitle chooses the article's title; first is the body's first
 // paragraph ("" when there is no body).
 func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.URL, paras []string) string {
+	host := ""
+	if base != nil {
+		host = base.Hostname()
+	}
+	title := dropSiteTail(pickHeadline(t, info, ld, site, base, paras), site, host)
+	// the publisher's declared title, when it is the same words, has the
+	// publisher's spelling of quotes and dashes (a visible headline is
+	// often typeset by a template)
+	for _, v := range []string{info.metas["og:title"], ld.headline, info.metas["twitter:title"]} {
+		v = collapse(html.UnescapeString(v))
+		if v != title && v != "" && foldTypography(v) == foldTypography(title) {
+			return v
+		}
+	}
+	return title
+}
+
+// typography folds typographic quotes, dashes and ellipses to their
+// plain forms.
+var typography = strings.NewReplacer("‘", "'", "’", "'", "‚", "'", "‛", "'", "′", "'", "“", "\"", "”", "\"", "„", "\"", "″", "\"", "–", "-", "—", "-", "―", "-", "−", "-", "…", "...", "--", "-", " ", " ")
+
+func foldTypography(s string) string { return typography.Replace(s) }
+
+// dropSiteTail drops " – Site" or " | example.com" from the end of a
+// headline: templates that print the <title> as the page's heading leave
+// the site's name in it.
+func dropSiteTail(title, site, host string) string {
+	locs := reTitleSep.FindAllStringIndex(title, -1)
+	if len(locs) == 0 {
+		return title
+	}
+	last := locs[len(locs)-1]
+	tail := strings.TrimSpace(title[last[1]:])
+	head := strings.TrimSpace(title[:last[0]])
+	if wordCount(head) < 2 {
+		return title
+	}
+	if isSiteName(tail, site, host) || reDomainName.MatchString(tail) {
+		return dropSiteTail(head, site, host)
+	}
+	return title
+}
+
+var reDomainName = regexp.MustCompile(`(?i)^(?:www\.)?[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.(?:com|org|net|co|io|news|info|co\.uk|gov|edu|[a-z]{2})$`)
+
+// pickHeadline chooses the title (see the package comment).
+func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.URL, paras []string) string {
 	first := ""
 	if len(paras) > 0 {
 		first = paras[0]

@@ -133,6 +133,43 @@ func TestTitleRules(t *testing.T) {
 			"The Harbour Master’s Guide to the North Quay",
 			false,
 		},
+		{
+			// a template that prints the <title> as the heading leaves
+			// the site's name in it
+			"site name in the heading",
+			"https://www.quaysidearts.example/shows-2025",
+			`<title>Critics’ Choice: Best Harbour Shows 2025 – Quayside Arts - Quayside Arts</title><meta property="og:site_name" content="Quayside Arts">`,
+			nav + `<h1>Critics’ Choice: Best Harbour Shows 2025 – Quayside Arts</h1>`,
+			"Critics’ Choice: Best Harbour Shows 2025",
+			false,
+		},
+		{
+			"domain name after the heading",
+			"https://shop.example.com/p/quay-lamp",
+			`<title>QUAY LAMP | shop.example.com</title>`,
+			nav + `<h1>QUAY LAMP | shop.example.com</h1>`,
+			"QUAY LAMP",
+			false,
+		},
+		{
+			// the declared title's plain quotes and dashes, the same
+			// words as the typeset heading
+			"declared spelling of the same words",
+			"https://www.harbourpost.example.com/10",
+			`<title>Harbour's Best Kept Secret--The Night Ferry | Harbour Post</title><meta property="og:title" content="Harbour's Best Kept Secret--The Night Ferry">`,
+			nav + `<h1>Harbour’s Best Kept Secret—The Night Ferry</h1>`,
+			"Harbour's Best Kept Secret--The Night Ferry",
+			false,
+		},
+		{
+			// other words in the declared title: the heading stands
+			"heading differs from the declared title",
+			"https://www.harbourpost.example.com/11",
+			`<title>Night ferry returns | Harbour Post</title><meta property="og:title" content="Night ferry returns after 20 years">`,
+			nav + `<h1>Night ferry returns</h1>`,
+			"Night ferry returns",
+			false,
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			page := testPage(c.head, c.body, "")

@@ -5,6 +5,7 @@
 // day; author) and, with -score, score.py's F1, precision and recall.
 //
 //	go run ./tools/extracteval -in /work/shared/eval/dev -out /tmp/pred -score /work/shared/eval/score.py
+//	go run ./tools/extracteval -in /work/shared/eval/dev -out /tmp/pred -score /work/shared/eval/score.py -spread 1000   # with ± spreads
 //	go run ./tools/extracteval -in /work/shared/eval/dev -id ID            # one page's fields and text
 //	go run ./tools/extracteval -in /work/shared/eval/dev -id ID -explain   # why each block was kept or dropped
 //	go run ./tools/extracteval -in /work/shared/eval/dev-wcxb -misses      # the metadata misses
@@ -30,18 +31,19 @@ func main() {
 	explain := flag.Bool("explain", false, "with -id: print the block decisions instead")
 	scorePy := flag.String("score", "", "score.py to run over the predictions (needs -out)")
 	misses := flag.Bool("misses", false, "print every metadata miss against the gold")
+	spread := flag.Int("spread", 0, "with -score: bootstrap resamples over pages for the ± spreads (e.g. 1000)")
 	flag.Parse()
 	if *in == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*in, *out, *only, *explain, *scorePy, *misses); err != nil {
+	if err := run(*in, *out, *only, *explain, *scorePy, *misses, *spread); err != nil {
 		fmt.Fprintln(os.Stderr, "extracteval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out, only string, explain bool, scorePy string, misses bool) error {
+func run(in, out, only string, explain bool, scorePy string, misses bool, spread int) error {
 	pages, err := evalset.Load(in)
 	if err != nil {
 		return err
@@ -127,9 +129,12 @@ func run(in, out, only string, explain bool, scorePy string, misses bool) error 
 		float64(median.Microseconds())/1000, float64(durs[len(durs)*9/10].Microseconds())/1000)
 	fmt.Println("meta", meta)
 	if scorePy != "" && out != "" {
-		s, err := evalset.RunScore(scorePy, in, out)
+		s, err := evalset.RunScoreSpread(scorePy, in, out, spread)
 		if err != nil {
 			return err
+		}
+		if spread > 0 {
+			fmt.Printf("spread F1 ±%.3f precision ±%.3f recall ±%.3f (bootstrap sd, %d resamples)\n", s.F1Std, s.PrecisionStd, s.RecallStd, spread)
 		}
 		fmt.Printf("F1 %.3f precision %.3f recall %.3f pages %d\n", s.F1, s.Precision, s.Recall, s.Pages)
 		if s.Snippets != "" {

@@ -176,14 +176,22 @@ func authorWords(s string) []string {
 // Score is score.py's verdict on a prediction folder.
 type Score struct {
 	F1, Precision, Recall float64
-	Pages                 int
-	Snippets              string // the SNIPPETS line's figures, when the set has snippets
+	// the bootstrap standard deviations over pages, when asked for
+	F1Std, PrecisionStd, RecallStd float64
+	Pages                          int
+	Snippets                       string // the SNIPPETS line's figures, when the set has snippets
 }
 
 // RunScore runs python3 scorePy on a gold set and a prediction folder.
 func RunScore(scorePy, goldDir, predDir string) (Score, error) {
+	return RunScoreSpread(scorePy, goldDir, predDir, 0)
+}
+
+// RunScoreSpread is RunScore with score.py's bootstrap over pages
+// (resamples of them; 0 for none) giving the spreads.
+func RunScoreSpread(scorePy, goldDir, predDir string, resamples int) (Score, error) {
 	var s Score
-	out, err := exec.Command("python3", scorePy, goldDir, predDir, "--quiet", "--bootstrap", "0").Output()
+	out, err := exec.Command("python3", scorePy, goldDir, predDir, "--quiet", "--bootstrap", strconv.Itoa(resamples)).Output()
 	if err != nil {
 		// older scorers may not know --bootstrap
 		out, err = exec.Command("python3", scorePy, goldDir, predDir, "--quiet").Output()
@@ -196,6 +204,11 @@ func RunScore(scorePy, goldDir, predDir string) (Score, error) {
 		line := sc.Text()
 		f := strings.Fields(line)
 		switch {
+		case len(f) >= 9 && f[0] == "precision" && f[2] == "±" && f[4] == "recall" && f[6] == "±" && f[8] == "F1" && len(f) >= 12:
+			// precision 0.964 ± 0.004  recall 0.987 ± 0.002  F1 0.975 ± 0.002 ...
+			s.PrecisionStd, _ = strconv.ParseFloat(f[3], 64)
+			s.RecallStd, _ = strconv.ParseFloat(f[7], 64)
+			s.F1Std, _ = strconv.ParseFloat(f[11], 64)
 		case strings.HasPrefix(line, "SNIPPETS"):
 			s.Snippets = strings.TrimSpace(strings.TrimPrefix(line, "SNIPPETS"))
 		case len(f) >= 8 && f[0] == "F1" && f[2] == "precision" && f[4] == "recall":
