@@ -59,6 +59,7 @@ type Store interface {
 	StoryBacklogStore
 	ProcessStore
 	ImageStore
+	BlogStore
 }
 
 // FeedStore keeps subscriptions and their polling state.

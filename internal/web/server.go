@@ -222,6 +222,7 @@ func (s *Server) routes() {
 	s.storyRoutes(m)
 	s.imageRoutes(m)
 	s.seoRoutes(m)
+	s.blogRoutes(m)
 
 	// The API has a mux of its own, so that an unknown /api/ path is never a
 	// redirect to a page's path with a trailing slash; apiErrorWriter turns
@@ -247,6 +248,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The mux answers a wrong method or path in plain text; the API
 		// answers everything in JSON.
 		s.api.ServeHTTP(&apiErrorWriter{ResponseWriter: w, method: r.Method}, r)
+		return
+	}
+	if r.URL.Path == "/" && r.URL.RawQuery != "" && s.oldLink(w, r) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -325,6 +329,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if isAPI(r) {
 		writeAPIError(w, http.StatusNotFound, "not_found", "no such endpoint")
+		return
+	}
+	if s.oldLink(w, r) {
 		return
 	}
 	s.renderError(w, r, http.StatusNotFound, "not_found")
