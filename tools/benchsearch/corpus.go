@@ -230,7 +230,12 @@ func measure(ctx context.Context, storeName string, qs []query, cur, old searchF
 		curN, oldN []int
 	}
 	by := map[string]*acc{}
+	last := time.Now()
 	for i, q := range qs {
+		if time.Since(last) > 15*time.Second {
+			log.Printf("  %s: %d/%d queries", storeName, i, len(qs))
+			last = time.Now()
+		}
 		a := by[q.kind]
 		if a == nil {
 			a = &acc{}
