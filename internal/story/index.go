@@ -42,6 +42,11 @@ type index struct {
 	// how many posts and in which (up to boilerplateStories) stories.
 	paras map[uint64]*paraStat
 
+	// allFeatures has every feature computed, also those the model does
+	// not use (fitting); otherwise the costly ones it gives no weight are
+	// left at 0.
+	allFeatures bool
+
 	logs        []float64 // logs[k] = ln k
 	newest      time.Time // the latest publication time seen
 	sinceSweep  int
@@ -416,7 +421,7 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 	dec := x.decay(s, published)
 	stn, sln := x.norms(s)
 	v[0] = dec * x.cosine(f.title, q.idf, q.tn, s.title, stn)
-	if v[0] > 0 {
+	if v[0] > 0 && (x.allFeatures || x.cfg.Model.w[1] != 0) {
 		// No word in common with the story's titles: none with one of them.
 		best := 0.0
 		for _, id := range s.posts[max(0, len(s.posts)-bestOf):] {

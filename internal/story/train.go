@@ -21,6 +21,7 @@ type Labeled struct {
 func PairExamples(posts []Labeled, cfg Config) []Example {
 	cfg = cfg.withDefaults()
 	x := newIndex(cfg)
+	x.allFeatures = true
 	ids := map[string]int64{}
 	var out []Example
 	for i, lp := range posts {
