@@ -42,6 +42,11 @@ type index struct {
 	// how many posts and in which (up to boilerplateStories) stories.
 	paras map[uint64]*paraStat
 
+	// allFeatures has every feature computed, also those the model does
+	// not use (fitting); otherwise the costly ones it gives no weight are
+	// left at 0.
+	allFeatures bool
+
 	logs        []float64 // logs[k] = ln k
 	newest      time.Time // the latest publication time seen
 	sinceSweep  int
@@ -256,7 +261,7 @@ func (x *index) find(f *features, published time.Time) match {
 	var m match
 	body := x.findCopies(f, published, &m)
 	q := x.query(f)
-	for _, id := range x.candidates(f, q, published, body) {
+	for _, id := range x.shortlist(f, q, x.candidates(f, q, published, body), body) {
 		s := x.stories[id]
 		p := x.prob(x.pairFeatures(f, q, s, published, body[id]))
 		if p >= x.cfg.StoryThreshold {
@@ -403,6 +408,46 @@ func (x *index) candidates(f *features, q *query, published time.Time, body map[
 	return ids
 }
 
+// maxScored is how many candidates, the closest by title cosine, the
+// scorer describes in full (and those sharing text with the post): the
+// title cosine carries most of the scorer's weight, and a common word
+// leads to hundreds of stories that a cheap cosine rules out.
+const maxScored = 16
+
+// shortlist keeps the candidates worth scoring in full, in ID order.
+func (x *index) shortlist(f *features, q *query, ids []int64, body map[int64]float64) []int64 {
+	if len(ids) <= maxScored {
+		return ids
+	}
+	type scored struct {
+		id  int64
+		cos float64
+	}
+	all := make([]scored, 0, len(ids))
+	for _, id := range ids {
+		s := x.stories[id]
+		stn, _ := x.norms(s)
+		all = append(all, scored{id, x.cosine(f.title, q.idf, q.tn, s.title, stn)})
+	}
+	slices.SortStableFunc(all, func(a, b scored) int {
+		switch {
+		case a.cos > b.cos:
+			return -1
+		case a.cos < b.cos:
+			return 1
+		}
+		return 0
+	})
+	out := make([]int64, 0, maxScored)
+	for i, c := range all {
+		if i < maxScored || body[c.id] > 0 {
+			out = append(out, c.id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // bestOf is how many of a story's latest reports best_title compares.
 const bestOf = 8
 
@@ -416,7 +461,7 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 	dec := x.decay(s, published)
 	stn, sln := x.norms(s)
 	v[0] = dec * x.cosine(f.title, q.idf, q.tn, s.title, stn)
-	if v[0] > 0 {
+	if v[0] > 0 && (x.allFeatures || x.cfg.Model.w[1] != 0) {
 		// No word in common with the story's titles: none with one of them.
 		best := 0.0
 		for _, id := range s.posts[max(0, len(s.posts)-bestOf):] {

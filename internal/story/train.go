@@ -21,6 +21,7 @@ type Labeled struct {
 func PairExamples(posts []Labeled, cfg Config) []Example {
 	cfg = cfg.withDefaults()
 	x := newIndex(cfg)
+	x.allFeatures = true
 	ids := map[string]int64{}
 	var out []Example
 	for i, lp := range posts {
@@ -38,7 +39,7 @@ func PairExamples(posts []Labeled, cfg Config) []Example {
 			id = int64(len(ids) + 1)
 			ids[lp.Story] = id
 		}
-		for _, c := range x.candidates(&f, q, at, body) {
+		for _, c := range x.shortlist(&f, q, x.candidates(&f, q, at, body), body) {
 			out = append(out, Example{X: x.pairFeatures(&f, q, x.stories[c], at, body[c]), Same: c == id})
 		}
 		x.add(int64(i+1), id, 0, at, f)
