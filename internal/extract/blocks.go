@@ -322,16 +322,18 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	// a widget's line takes the other lines of its small box along
 	// ("Follow X on WhatsApp" and the call under it)
 	var widgets map[*node]bool
-	for _, b := range blocks {
-		if b.box != nil && dropReason(b, title) == "widget" {
+	reasons := make([]string, len(blocks))
+	for i, b := range blocks {
+		reasons[i] = dropReason(b, title)
+		if b.box != nil && reasons[i] == "widget" {
 			if widgets == nil {
 				widgets = map[*node]bool{}
 			}
 			widgets[b.box] = true
 		}
 	}
-	for _, b := range blocks {
-		if r := dropReason(b, title); r != "" {
+	for i, b := range blocks {
+		if r := reasons[i]; r != "" {
 			tr.drop(b, r)
 			continue
 		}
@@ -363,6 +365,20 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// widgetKeys are words one of which every reWidgetLine match holds: the
+// costly pattern runs only on lines that have one.
+var widgetKeys = []string{"browser", "video", "audio", "clip", "media", "content", "player", "podcast", "episode", "embed", "javascript", "listen", "hear", "narrat", "voice", "follow", "join", "click", "tap", "subscribe", "sign up", "register", "view", "see", "watch", "read", "loading"}
+
+func widgetWords(s string) bool {
+	l := strings.ToLower(s)
+	for _, k := range widgetKeys {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // headerEnd is the index of the first block after a byline or date line
@@ -403,7 +419,7 @@ func dropReason(b block, title string) string {
 	if wc <= 12 && reJunkLine.MatchString(b.text) {
 		return "junk"
 	}
-	if wc <= 30 && !b.heading && reWidgetLine.MatchString(b.text) {
+	if wc <= 30 && !b.heading && widgetWords(b.text) && reWidgetLine.MatchString(b.text) {
 		return "widget"
 	}
 	if wc <= 10 && !b.heading {

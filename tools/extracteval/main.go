@@ -9,6 +9,7 @@
 //	go run ./tools/extracteval -in /work/shared/eval/dev -id ID            # one page's fields and text
 //	go run ./tools/extracteval -in /work/shared/eval/dev -id ID -explain   # why each block was kept or dropped
 //	go run ./tools/extracteval -in /work/shared/eval/dev-wcxb -misses      # the metadata misses
+//	go run ./tools/extracteval -in /work/shared/eval/dev -vs-parse 3       # median time against parse-only
 package main
 
 import (
@@ -32,10 +33,18 @@ func main() {
 	scorePy := flag.String("score", "", "score.py to run over the predictions (needs -out)")
 	misses := flag.Bool("misses", false, "print every metadata miss against the gold")
 	spread := flag.Int("spread", 0, "with -score: bootstrap resamples over pages for the ± spreads (e.g. 1000)")
+	vsParse := flag.Int("vs-parse", 0, "time extraction against parse-only, interleaved page by page, best of N runs each")
 	flag.Parse()
 	if *in == "" {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *vsParse > 0 {
+		if err := timeVsParse(*in, *vsParse); err != nil {
+			fmt.Fprintln(os.Stderr, "extracteval:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*in, *out, *only, *explain, *scorePy, *misses, *spread); err != nil {
 		fmt.Fprintln(os.Stderr, "extracteval:", err)
@@ -141,5 +150,44 @@ func run(in, out, only string, explain bool, scorePy string, misses bool, spread
 			fmt.Println("snippets", s.Snippets)
 		}
 	}
+	return nil
+}
+
+// timeVsParse times, page by page, parse-only and extraction alternately
+// (best of n each), so that a shared machine's load falls on both alike,
+// and prints both medians and their ratio.
+func timeVsParse(in string, n int) error {
+	pages, err := evalset.Load(in)
+	if err != nil {
+		return err
+	}
+	var parse, ext []time.Duration
+	for _, p := range pages {
+		page, err := os.ReadFile(p.Path)
+		if err != nil {
+			return err
+		}
+		bp, be := time.Duration(1<<62), time.Duration(1<<62)
+		for range n {
+			start := time.Now()
+			evalset.ParseOnly(page)
+			bp = min(bp, time.Since(start))
+			start = time.Now()
+			if _, err := extract.Extract(page, p.URL); err != nil && !errors.Is(err, extract.ErrNoArticle) {
+				return fmt.Errorf("%s: %w", p.ID, err)
+			}
+			be = min(be, time.Since(start))
+		}
+		parse, ext = append(parse, bp), append(ext, be)
+	}
+	if len(parse) == 0 {
+		return errors.New("no pages")
+	}
+	med := func(d []time.Duration) float64 {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		return float64(d[len(d)/2].Microseconds()) / 1000
+	}
+	mp, me := med(parse), med(ext)
+	fmt.Printf("pages %d median_ms parse-only %.2f extract %.2f ratio %.2f (best of %d, interleaved)\n", len(parse), mp, me, me/mp, n)
 	return nil
 }

@@ -3,12 +3,7 @@
 package main
 
 import (
-	"bytes"
 	"net/url"
-	"strings"
-
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/kabarnews/kabar/bench/internal/run"
 	"github.com/kabarnews/kabar/internal/extract"
@@ -36,31 +31,5 @@ func runKabar(page []byte, _ *url.URL, raw string) (string, evalset.Meta) {
 
 // runParseOnly is the floor: parse the page and keep all its text.
 func runParseOnly(page []byte, _ *url.URL, _ string) (string, evalset.Meta) {
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		return "", evalset.Meta{}
-	}
-	var b strings.Builder
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch c.Type {
-			case html.TextNode:
-				if t := strings.TrimSpace(c.Data); t != "" {
-					b.WriteString(t)
-					b.WriteByte('\n')
-				}
-			case html.ElementNode:
-				switch c.DataAtom {
-				case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
-					continue
-				}
-				walk(c)
-			default:
-				walk(c)
-			}
-		}
-	}
-	walk(doc)
-	return b.String(), evalset.Meta{}
+	return evalset.ParseOnly(page), evalset.Meta{}
 }
