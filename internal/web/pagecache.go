@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -47,6 +48,10 @@ const (
 // surrogateKey names what a shared cache may purge a page by: every page
 // has "kabar"; docs/operations.md explains.
 const surrogateKey = "kabar"
+
+// searchSlots is how many searches run at once: half the CPUs, at least
+// one, leaving the other database connections to pages.
+func searchSlots() int { return max(1, runtime.NumCPU()/2) }
 
 type pageCache struct {
 	c *otter.Cache[string, *cachedPage]
@@ -96,9 +101,8 @@ func renderingForCache(ctx context.Context) bool {
 
 // pageKind classes a GET path for the cache: "" for what servePage leaves
 // alone (admin, the API, static files and images, which have validators
-// of their own). Search results get validators but are not kept: their
-// addresses are as many as the words readers type. Nor are sitemaps, read
-// by crawlers only now and then.
+// of their own). Sitemaps get validators but are not kept: crawlers read
+// them now and then.
 func pageKind(p string) string {
 	switch {
 	case p == "/search":
@@ -164,7 +168,19 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc := s.pageCache
-	if pc == nil || kind == "search" || kind == "sitemap" {
+	if kind == "search" {
+		// A search costs tens of times a page and holds a database
+		// connection meanwhile; unbounded, a burst of them takes every
+		// connection and the cheap pages queue behind it (the block profile
+		// under bench-web showed 97 % of waiting in the pool).
+		select {
+		case s.searchSlots <- struct{}{}:
+			defer func() { <-s.searchSlots }()
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if pc == nil || kind == "sitemap" {
 		rec := newRecorder()
 		s.mux.ServeHTTP(rec, unconditional(r))
 		s.writeRecorded(w, r, rec, kind, time.Time{})

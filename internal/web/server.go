@@ -125,6 +125,7 @@ type Server struct {
 	loginLimit   *rateLimiter
 	cache        *siteCache
 	pageCache    *pageCache
+	searchSlots  chan struct{}
 	matcher      language.Matcher
 	matchTags    []string // the locale tag of each of matcher's tags
 	sitemapMax   int      // posts per sitemap file; tests make it small
@@ -206,6 +207,7 @@ func New(st store.Store, cfg Config) (*Server, error) {
 		cfg.PageCacheBytes = DefaultPageCacheBytes
 	}
 	s.pageCache = newPageCache(cfg.PageCacheBytes)
+	s.searchSlots = make(chan struct{}, searchSlots())
 	s.routes()
 	return s, nil
 }
