@@ -22,12 +22,14 @@ var (
 		"key that signs form tokens; processes serving one site must share it (default: random per process)"})
 	optTrustProxy = register(option{"trust-proxy", "KABAR_TRUST_PROXY", "false",
 		"take the reader's address from X-Forwarded-For (only behind a reverse proxy that sets it)"})
+	optPageCache = register(option{"page-cache-mb", "KABAR_PAGE_CACHE_MB", "64",
+		"memory for rendered pages kept for readers, in MB (0: keep none)"})
 )
 
 // siteOptions are newSite's own options, for the commands that serve the
 // site to list beside optLang and optTZ (serve, run). Until a command lists
 // them, newSite reads them from the environment.
-var siteOptions = append([]string{optSiteTitle, optBaseURL, optSecret, optTrustProxy}, imageOptions...)
+var siteOptions = append([]string{optSiteTitle, optBaseURL, optSecret, optTrustProxy, optPageCache}, imageOptions...)
 
 // opt reads an option from the command's flags when it has the flag, else
 // from the environment, else its default.
@@ -59,17 +61,25 @@ func newSite(st store.Store, f *flags, rx web.Reextractor, guard web.URLChecker)
 	if err != nil {
 		return nil, err
 	}
+	mb, err := strconv.Atoi(f.opt(optPageCache))
+	if err != nil || mb < 0 {
+		return nil, fmt.Errorf("--%s %q: want a number of megabytes, 0 or more", optPageCache, f.opt(optPageCache))
+	}
+	if mb == 0 {
+		mb = -1 // web.Config's "none"
+	}
 	cfg := web.Config{
-		ShowImages: showImages,
-		ImageDir:   f.opt(optImageDir),
-		Lang:       f.opt(optLang),
-		SiteTitle:  f.opt(optSiteTitle),
-		Location:   loc,
-		BaseURL:    f.opt(optBaseURL),
-		TrustProxy: trust,
-		Logger:     f.logger(),
-		Reextract:  rx,
-		FeedURLs:   guard,
+		PageCacheBytes: int64(mb) << 20,
+		ShowImages:     showImages,
+		ImageDir:       f.opt(optImageDir),
+		Lang:           f.opt(optLang),
+		SiteTitle:      f.opt(optSiteTitle),
+		Location:       loc,
+		BaseURL:        f.opt(optBaseURL),
+		TrustProxy:     trust,
+		Logger:         f.logger(),
+		Reextract:      rx,
+		FeedURLs:       guard,
 	}
 	if secret := f.opt(optSecret); secret != "" {
 		key := sha256.Sum256([]byte("kabar-site\x00" + secret))

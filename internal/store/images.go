@@ -33,6 +33,7 @@ type ImageStore interface {
 	// when there is none.
 	PostImage(ctx context.Context, postID int64, size string) (*PostImage, error)
 	// PostImages lists the sizes of the images of the posts given, without
-	// their bytes, for pages and feeds to show them.
+	// their bytes (nor, on SQLite, CreatedAt, which would cost reading
+	// them), for pages and feeds to show them.
 	PostImages(ctx context.Context, postIDs []int64) (map[int64][]PostImage, error)
 }

@@ -108,6 +108,11 @@ type SiteStore interface {
 	Labels(ctx context.Context, kind string, limit int) ([]model.Label, error)
 	// ArchiveMonths lists the months that have posts, newest first.
 	ArchiveMonths(ctx context.Context) ([]MonthCount, error)
+	// SiteGeneration is a number that grows, in the transaction that makes
+	// it, with every write that can change a page readers see (posts,
+	// comments, labels, settings, stories, images), from any process; and
+	// when it last grew. The site's page cache checks it before serving.
+	SiteGeneration(ctx context.Context) (gen int64, changed time.Time, err error)
 
 	// Comment returns one comment.
 	Comment(ctx context.Context, id int64) (*model.Comment, error)

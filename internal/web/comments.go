@@ -379,6 +379,9 @@ func normalizeWebsite(s string) (string, bool) {
 // the form, the id lets a comment form be used once, and the address tag
 // keeps a token fetched in one place from being used from many.
 func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if renderingForCache(r.Context()) {
+		return s.pageCache.formToken // each reader's own goes in its place
+	}
 	nonce, ok := csrfNonce(r)
 	if !ok {
 		nonce = randomToken()

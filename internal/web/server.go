@@ -84,6 +84,10 @@ type Config struct {
 	// Now is the clock; default time.Now. Tests move it.
 	Now func() time.Time
 
+	// PageCacheBytes bounds the memory of rendered pages kept for readers;
+	// 0 means DefaultPageCacheBytes, negative turns the cache off.
+	PageCacheBytes int64
+
 	// Logger receives errors the reader only sees as a 500; default
 	// slog.Default().
 	Logger *slog.Logger
@@ -120,6 +124,8 @@ type Server struct {
 	usedForms    *usedTokens
 	loginLimit   *rateLimiter
 	cache        *siteCache
+	pageCache    *pageCache
+	searchSlots  chan struct{}
 	matcher      language.Matcher
 	matchTags    []string // the locale tag of each of matcher's tags
 	sitemapMax   int      // posts per sitemap file; tests make it small
@@ -197,6 +203,11 @@ func New(st store.Store, cfg Config) (*Server, error) {
 	// person who mistypes, far too few for guessing.
 	s.loginLimit = newRateLimiter(10, 30*time.Second, cfg.Now)
 	s.cache = newSiteCache(st, cfg.Now, s.log)
+	if cfg.PageCacheBytes == 0 {
+		cfg.PageCacheBytes = DefaultPageCacheBytes
+	}
+	s.pageCache = newPageCache(cfg.PageCacheBytes)
+	s.searchSlots = make(chan struct{}, searchSlots())
 	s.routes()
 	return s, nil
 }
@@ -253,7 +264,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/" && r.URL.RawQuery != "" && s.oldLink(w, r) {
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.servePage(w, r)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -46,12 +46,14 @@ import (
 	"github.com/kabarnews/kabar/internal/images"
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/postgres"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 )
 
 func main() {
 	bin := flag.String("kabar", "bin/kabar", "the kabar binary to serve with")
-	db := flag.String("db", filepath.Join(os.TempDir(), "kabar-bench-web.db"), "database to build (reused when it already holds -posts posts)")
+	db := flag.String("db", filepath.Join(os.TempDir(), "kabar-bench-web.db"), "database to build (reused when it already holds -posts posts): a SQLite file or a postgres:// URL")
+	procs := flag.Int("serve", 1, "kabar serve processes on the database; requests go to each in turn, as from a round-robin load balancer")
 	posts := flag.Int("posts", 100_000, "posts in the database")
 	rate := flag.Float64("rate", 100, "requests per second (to kabar; the control gets as many)")
 	duration := flag.Duration("duration", 30*time.Second, "how long each round sends")
@@ -79,23 +81,35 @@ func main() {
 	}
 	log.Printf("database %s: %d posts (%s)", *db, n, time.Since(start).Round(time.Millisecond))
 
-	k, err := serve(*bin, *db)
-	if err != nil {
-		log.Fatalf("benchweb: serve: %v", err)
+	if *procs < 1 {
+		log.Fatal("benchweb: -serve must be at least 1")
 	}
-	defer k.stop()
+	var ks kabars
+	for range *procs {
+		k, err := serve(*bin, *db)
+		if err != nil {
+			log.Fatalf("benchweb: serve: %v", err)
+		}
+		defer k.stop()
+		ks = append(ks, k)
+	}
+	k := ks[0]
 	targets, err := sample(ctx, *db, w, *seed)
 	if err != nil {
 		log.Fatalf("benchweb: %v", err)
 	}
-	base := "http://" + k.addr
+	var bases []string
+	for _, k := range ks {
+		bases = append(bases, "http://"+k.addr)
+	}
+	base := bases[0]
 	ctl, err := startControl(base)
 	if err != nil {
 		log.Fatalf("benchweb: control: %v", err)
 	}
 	defer ctl.stop()
 	log.Printf("kabar serving on %s, control on %s; warm-up %s", base, ctl.addr, *warmup)
-	run(base, "http://"+ctl.addr, targets, *rate, *warmup, *seed+1)
+	run(bases, "http://"+ctl.addr, targets, *rate, *warmup, *seed+1)
 	var rs []round
 	for i := range *rounds {
 		log.Printf("round %d/%d: %.0f requests/s for %s", i+1, *rounds, *rate, *duration)
@@ -103,11 +117,11 @@ func main() {
 		if i == 0 && *profile != "" {
 			stopProfile = startProfiles(k.debug, *profile, *duration)
 		}
-		psi0, gc0, t0 := readPressure(), k.runtime(), time.Now()
-		kab, ctlRes := run(base, "http://"+ctl.addr, targets, *rate, *duration, *seed+2+uint64(i))
+		psi0, gc0, t0 := readPressure(), ks.runtime(), time.Now()
+		kab, ctlRes := run(bases, "http://"+ctl.addr, targets, *rate, *duration, *seed+2+uint64(i))
 		// The round lasts until its last answer, which may be well after
 		// the last request was sent.
-		rs = append(rs, round{kabar: kab, control: ctlRes, psi: readPressure().since(psi0, time.Since(t0)), gc: k.runtime().since(gc0)})
+		rs = append(rs, round{kabar: kab, control: ctlRes, psi: readPressure().since(psi0, time.Since(t0)), gc: ks.runtime().since(gc0)})
 		if stopProfile != nil {
 			stopProfile()
 		}
@@ -153,7 +167,7 @@ func (w *words) sentence(n int) string {
 // build fills the database with posts spread over two years, from 20 feeds
 // and 300 publishers, with comments on one post in twenty.
 func build(ctx context.Context, path string, want int, w *words, seed uint64) (int, error) {
-	st, err := sqlite.Open(ctx, path)
+	st, err := openStore(ctx, path)
 	if err != nil {
 		return 0, err
 	}
@@ -223,7 +237,33 @@ func build(ctx context.Context, path string, want int, w *words, seed uint64) (i
 	return st.CountPosts(ctx)
 }
 
-// kabarProc is the kabar serve under test.
+func openStore(ctx context.Context, db string) (store.Store, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, db)
+}
+
+// kabars are the kabar serve processes under test.
+type kabars []*kabarProc
+
+// runtime sums the processes' runtime figures; the longest pause is the
+// longest of any.
+func (ks kabars) runtime() runtimeFigures {
+	var sum runtimeFigures
+	for _, k := range ks {
+		f := k.runtime()
+		sum.GCCycles += f.GCCycles
+		sum.Pauses += f.Pauses
+		sum.PauseTotalS += f.PauseTotalS
+		sum.PauseMaxS = max(sum.PauseMaxS, f.PauseMaxS)
+		sum.GCCPUS += f.GCCPUS
+		sum.TotalCPUS += f.TotalCPUS
+	}
+	return sum
+}
+
+// kabarProc is one kabar serve under test.
 type kabarProc struct {
 	addr, debug string
 	stop        func()
@@ -298,7 +338,7 @@ type targets struct {
 }
 
 func sample(ctx context.Context, db string, w *words, seed uint64) (*targets, error) {
-	st, err := sqlite.Open(ctx, db)
+	st, err := openStore(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +432,7 @@ type result struct {
 
 // run sends requests at rate for d, open-loop, to kabar and, at the same
 // moments, to the control; it returns both's results.
-func run(base, control string, t *targets, rate float64, d time.Duration, seed uint64) (kabar, ctl []result) {
+func run(bases []string, control string, t *targets, rate float64, d time.Duration, seed uint64) (kabar, ctl []result) {
 	newClient := func() *http.Client {
 		return &http.Client{
 			Timeout:   30 * time.Second,
@@ -430,7 +470,7 @@ func run(base, control string, t *targets, rate float64, d time.Duration, seed u
 			time.Sleep(wait)
 		}
 		wg.Add(2)
-		go get(kc, base, kind, path, due, &kabar[i])
+		go get(kc, bases[i%len(bases)], kind, path, due, &kabar[i])
 		go get(cc, control, "control", path, due, &ctl[i])
 	}
 	wg.Wait()
@@ -572,7 +612,7 @@ func fmtDur(d time.Duration) string {
 // sampleImages gives every other sampled post a lead image (the same
 // picture, re-encoded as the pipeline does) unless the database has them
 // already, and returns their addresses on the site, both sizes.
-func sampleImages(ctx context.Context, st *sqlite.Store, ids []int64) ([]string, error) {
+func sampleImages(ctx context.Context, st store.Store, ids []int64) ([]string, error) {
 	have, err := st.PostImages(ctx, ids)
 	if err != nil {
 		return nil, err

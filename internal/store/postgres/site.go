@@ -669,3 +669,11 @@ func (s *Store) Tokens(ctx context.Context) ([]model.APIToken, error) {
 func (s *Store) DeleteToken(ctx context.Context, id int64) error {
 	return s.exec(ctx, fmt.Sprintf("token %d", id), `DELETE FROM api_tokens WHERE id = $1`, id)
 }
+
+// SiteGeneration reads the counter the triggers of migration 016 keep.
+func (s *Store) SiteGeneration(ctx context.Context) (int64, time.Time, error) {
+	var gen int64
+	var at time.Time
+	err := s.pool.QueryRow(ctx, `SELECT gen, changed_at FROM site_generation WHERE id = 1`).Scan(&gen, &at)
+	return gen, at, err
+}

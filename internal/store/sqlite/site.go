@@ -335,3 +335,18 @@ func affected(res sql.Result, err error, what string) error {
 	}
 	return nil
 }
+
+// SiteGeneration reads the counter the triggers of migration 016 keep.
+func (s *Store) SiteGeneration(ctx context.Context) (int64, time.Time, error) {
+	var gen int64
+	var at string
+	err := s.r.QueryRowContext(ctx, `SELECT gen, changed_at FROM site_generation WHERE id = 1`).Scan(&gen, &at)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("sqlite: site generation's time %q: %w", at, err)
+	}
+	return gen, t, nil
+}
