@@ -98,8 +98,15 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 		return s.searchFiltered(ctx, q, parsed, filter, fargs)
 	}
+	// Without filters the matches are counted and windowed in the index
+	// alone: joining posts for each of tens of thousands of matches of a
+	// common word costs seconds (make bench-search).
+	from := `posts_fts f JOIN posts p ON p.id = f.rowid`
+	if filter == "" {
+		from = `posts_fts f`
+	}
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts_fts f JOIN posts p ON p.id = f.rowid
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+`
 		WHERE posts_fts MATCH ?`+filter, append([]any{match}, fargs...)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -113,9 +120,9 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	// Relevance blended with recency (search.RecencyDays); bm25() is
 	// negative, lower is better. Past searchWindow matches the newest
 	// are ranked only, so the join with posts is bounded.
-	ranked := `SELECT m.rowid FROM (SELECT f.rowid, f.rank, p.published FROM posts_fts f JOIN posts p ON p.id = f.rowid
-			WHERE posts_fts MATCH ?` + filter + ` ORDER BY f.rowid DESC LIMIT ?) m
-		ORDER BY m.rank * (1.0 + 1.0 / (1.0 + max(0.0, julianday(?) - julianday(m.published)) / ?)), m.rowid DESC
+	ranked := `SELECT m.rowid FROM (SELECT f.rowid, f.rank FROM ` + from + `
+			WHERE posts_fts MATCH ?` + filter + ` ORDER BY f.rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.rowid
+		ORDER BY m.rank * (1.0 + 1.0 / (1.0 + max(0.0, julianday(?) - julianday(p.published)) / ?)), m.rowid DESC
 		LIMIT ? OFFSET ?`
 	args := append(append([]any{match}, fargs...), searchWindow, fmtTime(time.Now()), search.RecencyDays, limit, max(q.Offset, 0))
 	ids, err := s.ids(ctx, ranked, args...)
