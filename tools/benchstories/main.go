@@ -5,8 +5,11 @@
 //     the labelled headlines in stories-dev (../shared/eval/stories-dev),
 //     scored by ../shared/eval/score_clusters.py (and by the same formulas
 //     here, for the threshold sweep); then cross-validated by story
-//     (-folds): thresholds chosen on k−1 folds of stories, the held-out
-//     fold scored, mean ± spread printed beside the all-data figure.
+//     (-folds): the pair scorer's weights fitted and its thresholds chosen
+//     on k−1 folds of stories, the held-out fold scored, mean ± spread
+//     printed beside the all-data figure; -ablation refits it without each
+//     feature; -fit writes a scorer fitted on all the stories
+//     (internal/story/weights.json).
 //  2. Copies: pairwise precision and recall of copy detection on the
 //     hand-made corpus of internal/story/storytest: each wire story as the
 //     original plus -sites copies with random syndication edits, and
