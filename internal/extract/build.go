@@ -399,7 +399,7 @@ func classWeight(n *node) float64 { return n.cw }
 
 func collectMeta(c *html.Node, info *pageInfo) {
 	// a label and the name after it: <h3>Author</h3><p>Jane Doe</p>
-	if t := c.FirstChild; t != nil && t.Type == html.TextNode && t.NextSibling == nil && len(t.Data) <= 40 && len(info.authorLabelled) < 2 && reAuthorLabel.MatchString(t.Data) {
+	if t := c.FirstChild; t != nil && t.Type == html.TextNode && t.NextSibling == nil && len(info.authorLabelled) < 2 && maybeAuthorLabel(t.Data) && reAuthorLabel.MatchString(t.Data) {
 		for s := c.NextSibling; s != nil; s = s.NextSibling {
 			if s.Type == html.ElementNode {
 				if v := collapse(textContent(s)); len(v) >= 2 && len(v) <= 60 {
@@ -532,6 +532,21 @@ func authorNamed(v string) bool {
 		return true
 	}
 	return !reAuthorNot.MatchString(l)
+}
+
+// maybeAuthorLabel is a cheap test before reAuthorLabel, which would
+// otherwise run on every short text of the page: a label is at most 12
+// letters and starts like one.
+func maybeAuthorLabel(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 || len(s) > 12 {
+		return false
+	}
+	switch s[0] | 0x20 {
+	case 'a', 'b', 'p', 's', 'w':
+		return true
+	}
+	return false
 }
 
 // reAuthorLabel is an element that only labels the author's name after it.

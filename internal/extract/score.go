@@ -265,7 +265,8 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 	if thr < 10 {
 		thr = 10
 	}
-	for _, sib := range parent.kids {
+	deckBefore := headerLine(parent.kids, top)
+	for i, sib := range parent.kids {
 		if sib == top {
 			parts = append(parts, sib)
 			continue
@@ -285,7 +286,7 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 			parts = append(parts, sib)
 			continue
 		}
-		if sib.tag == atom.P && !headerBetween(parent.kids, sib, top) {
+		if sib.tag == atom.P && !(deckBefore >= 0 && i < deckBefore) {
 			ld := sib.linkDensity()
 			if sib.textLen > 80 && ld < 0.25 {
 				parts = append(parts, sib)
@@ -364,25 +365,30 @@ const widenGain, widenDensity, widenLinks = 1.5, 0.5, 0.2
 // candidate's, of a sibling taken for its score.
 const siblingMass = 0.1
 
-// headerBetween tells whether a byline or date line stands between a
-// paragraph before the top candidate and the top candidate: the paragraph
-// is then the header's deck.
-func headerBetween(kids []*node, sib, top *node) bool {
-	in := false
-	for _, k := range kids {
-		switch {
-		case k == top:
-			return false
-		case k == sib:
-			in = true
-		case in && k.tag != 0 && k.textLen > 0 && k.textLen <= 120:
-			t := collapse(k.textOf())
-			if reByline.MatchString(t) || reBylineName.MatchString(t) || reDateOnly.MatchString(t) || reDateline.MatchString(t) || reTimeOnly.MatchString(t) {
-				return true
-			}
+// headerLine is the index of the last byline or date line among the
+// siblings before top, or -1: a paragraph before it is the header's deck,
+// not the body's.
+func headerLine(kids []*node, top *node) int {
+	at := -1
+	for i := len(kids) - 1; i >= 0; i-- {
+		if kids[i] == top {
+			at = i
+			break
 		}
 	}
-	return false
+	// the nearest few siblings before top are enough: a header sits
+	// right above its body
+	for i := at - 1; i >= 0 && i >= at-8; i-- {
+		k := kids[i]
+		if k.tag == 0 || k.textLen == 0 || k.textLen > 120 {
+			continue
+		}
+		t := collapse(k.textOf())
+		if reByline.MatchString(t) || reBylineName.MatchString(t) || reDateOnly.MatchString(t) || reDateline.MatchString(t) || reTimeOnly.MatchString(t) {
+			return i
+		}
+	}
+	return -1
 }
 
 func endsSentence(n *node) bool {
