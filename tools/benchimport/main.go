@@ -25,8 +25,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -180,13 +180,30 @@ func importRun(kabar, db, archive string) importResult {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		log.Fatalf("benchimport: kabar import: %v", err)
+	}
+	// The peak is read while the process lives (VmHWM): a child's rusage
+	// would count this tool's memory, which it had until its exec.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var peak int64
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-tick.C:
+			peak = max(peak, peakRSS(cmd.Process.Pid))
+		}
+	}
+	if err != nil {
 		log.Fatalf("benchimport: kabar import: %v\n%s", err, errb.String())
 	}
-	res := importResult{took: time.Since(start)}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.rss = ru.Maxrss << 10 // KiB on Linux
-	}
+	res := importResult{took: time.Since(start), rss: peak}
 	if err := json.Unmarshal(out.Bytes(), &res.sum); err != nil {
 		log.Fatalf("benchimport: kabar import printed %q: %v", out.String(), err)
 	}
@@ -253,4 +270,20 @@ func dropSchemas() {
 	for _, name := range dropLater {
 		conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+name+` CASCADE`)
 	}
+}
+
+// peakRSS is a process's peak resident memory so far, in bytes (VmHWM).
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }
