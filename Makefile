@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/kabar
 
-.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories bench-reliability bench-images bench-search
+.PHONY: build test lint fmt vet clean bench-web bench-extract bench-pipeline bench-stories bench-reliability bench-images bench-search bench-import
 
 # kabar version prints it; Go's own VCS stamp is used when present.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -101,3 +101,11 @@ bench-search:
 BENCH_RELIABILITY_FLAGS ?=
 bench-reliability: build
 	$(GO) run ./tools/benchreliability -kabar $(BIN) $(BENCH_RELIABILITY_FLAGS)
+
+# Bulk import (kabar import): records and posts a second, the ratio to the
+# extractor alone on every CPU over the same pages in the same run, and peak
+# RSS, on SQLite and PostgreSQL. The archive is built at run time from the
+# shared evaluation pages. docs/benchmarks.md (## Bulk import) records them.
+BENCH_IMPORT_FLAGS ?= -rounds 3
+bench-import: build
+	$(GO) run ./tools/benchimport -kabar $(BIN) -eval "$${KABAR_EVAL:-$(CURDIR)/../shared/eval}" $(BENCH_IMPORT_FLAGS)

@@ -360,7 +360,7 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 		if reason != "" {
 			im.Stats.skip(reason)
 		} else {
-			batch = append(batch, store.ImportedPost{Post: *j.out.post, Record: j.rec.Start})
+			batch = append(batch, store.ImportedPost{Post: *j.out.post, Search: j.out.search, Record: j.rec.Start})
 		}
 		progress.Next = j.rec.End
 		progress.Records++

@@ -22,6 +22,7 @@ import (
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/pipeline"
+	"github.com/kabarnews/kabar/internal/search"
 )
 
 // Why a record is not a post. Every record read is either a post (new or
@@ -45,6 +46,7 @@ const (
 // page is what a worker makes of one record: a post or a reason.
 type page struct {
 	post   *model.Post
+	search *[3]string
 	reason string
 }
 
@@ -132,7 +134,11 @@ func (im *Importer) makePage(rec *Record) page {
 		return page{reason: SkipTooLittle}
 	}
 	published, _ := time.Parse(time.RFC3339, strings.TrimSpace(rec.Header.Get("WARC-Date")))
-	return page{post: pipeline.PostFromPage(art, target, published, im.opt.Now())}
+	post := pipeline.PostFromPage(art, target, published, im.opt.Now())
+	post.Limit() // as the store will: the search fields are of the stored text
+	fields := new([3]string)
+	fields[0], fields[1], fields[2] = search.Fields(post.Title, post.Publisher, post.Author, strings.Join(post.Paragraphs, "\n"), post.Language)
+	return page{post: post, search: fields}
 }
 
 // isIndexPath tells a site's home page by its address. Section fronts

@@ -36,6 +36,11 @@ type ImportProgress struct {
 type ImportedPost struct {
 	Post   model.Post
 	Record ArchivePosition
+	// Search, when set, is search.Fields of the post (bounded by
+	// Post.Limit) worked out beforehand: stemming is a good part of a
+	// post's cost, and the importer's workers do it in parallel instead
+	// of the store's single writer.
+	Search *[3]string
 	// Created is set by SaveImportBatch: false when the article was stored
 	// already (Post is then the stored post).
 	Created bool

@@ -87,7 +87,7 @@ func saveImported(ctx context.Context, tx pgx.Tx, ip *store.ImportedPost, path s
 			ip.Post, ip.Created = *existing, false
 			return nil
 		}
-		err = insertPost(ctx, tx, &ip.Post)
+		err = insertPostIndexed(ctx, tx, &ip.Post, ip.Search)
 		if errors.Is(err, errRace) {
 			continue
 		}

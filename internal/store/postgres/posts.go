@@ -128,6 +128,12 @@ func findDuplicate(ctx context.Context, tx pgx.Tx, p *model.Post) (*model.Post, 
 // slug, or that slug with _2, _3… as Blogger does. errRace when a unique
 // column was taken meanwhile.
 func insertPost(ctx context.Context, tx pgx.Tx, p *model.Post) error {
+	return insertPostIndexed(ctx, tx, p, nil)
+}
+
+// insertPostIndexed is insertPost with the post's search fields (search.Fields)
+// worked out by the caller; nil works them out.
+func insertPostIndexed(ctx context.Context, tx pgx.Tx, p *model.Post, fields *[3]string) error {
 	base := p.Slug
 	if base == "" {
 		base = model.Slugify(p.Title)
@@ -162,7 +168,11 @@ func insertPost(ctx context.Context, tx pgx.Tx, p *model.Post) error {
 		itemID = p.ItemID
 	}
 	body := strings.Join(p.Paragraphs, "\n")
-	st, sm, sb := search.Fields(p.Title, p.Publisher, p.Author, body, p.Language)
+	if fields == nil {
+		fields = new([3]string)
+		fields[0], fields[1], fields[2] = search.Fields(p.Title, p.Publisher, p.Author, body, p.Language)
+	}
+	st, sm, sb := fields[0], fields[1], fields[2]
 	// A new post waits for its story (migration 008).
 	err = tx.QueryRow(ctx, `INSERT INTO posts (feed_id, item_id, year, month, slug, title,
 		author, publisher, source_url, amp_url, item_link, article_id, published, language,

@@ -49,7 +49,7 @@ func (s *Store) SaveImportBatch(ctx context.Context, posts []store.ImportedPost,
 				ip.Post, ip.Created = *existing, false
 				continue
 			}
-			if err := s.insertPost(ctx, tx, &ip.Post); err != nil {
+			if err := s.insertPostIndexed(ctx, tx, &ip.Post, ip.Search); err != nil {
 				return err
 			}
 			ip.Created = true

@@ -92,6 +92,12 @@ func (s *Store) findDuplicate(ctx context.Context, tx *sql.Tx, p *model.Post) (*
 // insertPost inserts p under a slug that is free in its month: the title's
 // slug, or that slug with _2, _3… as Blogger does.
 func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error {
+	return s.insertPostIndexed(ctx, tx, p, nil)
+}
+
+// insertPostIndexed is insertPost with the post's search fields (search.Fields)
+// worked out by the caller; nil works them out.
+func (s *Store) insertPostIndexed(ctx context.Context, tx *sql.Tx, p *model.Post, fields *[3]string) error {
 	base := p.Slug
 	if base == "" {
 		base = model.Slugify(p.Title)
@@ -120,7 +126,11 @@ func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, p *model.Post) error
 	}
 	s.unindexed = true // the insert trigger queued it for the search index
 	body := strings.Join(p.Paragraphs, "\n")
-	st, sm, sb := search.Fields(p.Title, p.Publisher, p.Author, body, p.Language)
+	if fields == nil {
+		fields = new([3]string)
+		fields[0], fields[1], fields[2] = search.Fields(p.Title, p.Publisher, p.Author, body, p.Language)
+	}
+	st, sm, sb := fields[0], fields[1], fields[2]
 	return s.stmt(ctx, tx, qInsertPost).QueryRowContext(ctx,
 		feedID, itemID, year, month, p.Slug, p.Title, p.Author, p.Publisher, p.SourceURL,
 		p.AMPURL, p.ItemLink, p.ArticleID, fmtTime(p.Published), p.Language, p.Image,

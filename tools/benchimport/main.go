@@ -1,0 +1,289 @@
+// Command benchimport measures kabar import (internal/bulk) against the
+// extractor alone, in the same run on the same pages: records and posts a
+// second, the ratio of the import's page rate to extraction-only's (both
+// on every CPU), and the import's peak RSS, on SQLite and PostgreSQL.
+//
+// The archive is built at run time from the shared evaluation pages
+// (research-licensed: read, never copied into the project), in a temporary
+// folder that is removed at the end. Rounds alternate the extraction
+// baseline and the imports, so that each import is compared with the
+// baselines run just before and after it on a machine whose load moves.
+//
+//	go run ./tools/benchimport -kabar bin/kabar [-eval ../shared/eval] [-rounds 2]
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabarnews/kabar/internal/bulk/bulktest"
+	"github.com/kabarnews/kabar/internal/extract"
+	"github.com/kabarnews/kabar/internal/fetch"
+	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
+)
+
+func main() {
+	kabar := flag.String("kabar", "bin/kabar", "the kabar binary")
+	eval := flag.String("eval", defaultEval(), "the shared evaluation folder (dev/ and dev-wcxb/ are used)")
+	rounds := flag.Int("rounds", 2, "rounds of baseline and imports")
+	pgOn := flag.Bool("postgres", true, "measure PostgreSQL too (at $KABAR_TEST_POSTGRES or the default test URL)")
+	flag.Parse()
+	log.SetFlags(0)
+
+	var pages []bulktest.Page
+	for _, sub := range []string{"dev", "dev-wcxb"} {
+		p, err := bulktest.EvalPages(filepath.Join(*eval, sub), 0)
+		if err != nil {
+			log.Fatalf("benchimport: %v", err)
+		}
+		pages = append(pages, p...)
+	}
+	if len(pages) == 0 {
+		log.Fatalf("benchimport: no pages in %s (set -eval or KABAR_EVAL to the shared evaluation folder)", *eval)
+	}
+	tmp, err := os.MkdirTemp("", "benchimport-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	defer dropSchemas()
+	archive := filepath.Join(tmp, "eval.warc.gz")
+	if err := bulktest.Write(archive, pages, false); err != nil {
+		log.Fatal(err)
+	}
+	st, _ := os.Stat(archive)
+	records := 1 + 2*len(pages) + bulktest.Extras
+	fmt.Printf("archive: %d pages, %d records, %.1f MB gzip; %d CPUs\n\n", len(pages), records, float64(st.Size())/1e6, runtime.GOMAXPROCS(0))
+
+	backends := []string{"sqlite"}
+	if *pgOn {
+		if pgtest.Available() {
+			backends = append(backends, "postgres")
+		} else {
+			fmt.Println("PostgreSQL unreachable: SQLite only")
+		}
+	}
+	type result struct {
+		ratios            []float64
+		recs, posts       []float64
+		rss               int64
+		postsMade, copies int64
+	}
+	results := map[string]*result{}
+	startup := importRun(*kabar, filepath.Join(tmp, "startup.db"), writeEmpty(tmp))
+	baseline := extractOnly(pages)
+	fmt.Printf("%-10s %8s %10s %10s %10s %12s %8s\n", "round", "run", "pages/s", "records/s", "posts/s", "vs extract", "peak RSS")
+	fmt.Printf("%-10d %8s %10.1f\n", 0, "extract", baseline)
+	for r := 1; r <= *rounds; r++ {
+		for _, b := range backends {
+			db := filepath.Join(tmp, fmt.Sprintf("r%d.db", r))
+			if b == "postgres" {
+				db, err = pgSchema(r)
+				if err != nil {
+					log.Fatalf("benchimport: %v", err)
+				}
+			}
+			run := importRun(*kabar, db, archive)
+			after := extractOnly(pages)
+			base := (baseline + after) / 2
+			baseline = after
+			rate := float64(len(pages)) / run.took.Seconds()
+			res := results[b]
+			if res == nil {
+				res = &result{}
+				results[b] = res
+			}
+			res.ratios = append(res.ratios, rate/base)
+			res.recs = append(res.recs, float64(run.sum.Records)/run.took.Seconds())
+			res.posts = append(res.posts, float64(run.sum.Posts)/run.took.Seconds())
+			res.rss = max(res.rss, run.rss)
+			res.postsMade, res.copies = run.sum.Posts, run.sum.Duplicates
+			fmt.Printf("%-10d %8s %10.1f %10.1f %10.1f %11.0f%% %5d MiB\n", r, b, rate,
+				res.recs[len(res.recs)-1], res.posts[len(res.posts)-1], 100*rate/base, run.rss>>20)
+			fmt.Printf("%-10d %8s %10.1f\n", r, "extract", after)
+		}
+	}
+	fmt.Printf("\nstartup (an empty archive, fresh SQLite database): %s, peak RSS %d MiB\n", startup.took.Round(time.Millisecond), startup.rss>>20)
+	for _, b := range backends {
+		res := results[b]
+		fmt.Printf("%s: import at %.0f%% of extraction-only (median of %d rounds; %.0f records/s, %.0f posts/s; %d posts, %d same text as another page), peak RSS %d MiB\n",
+			b, 100*median(res.ratios), len(res.ratios), median(res.recs), median(res.posts), res.postsMade, res.copies, res.rss>>20)
+	}
+}
+
+func defaultEval() string {
+	if e := os.Getenv("KABAR_EVAL"); e != "" {
+		return e
+	}
+	return filepath.Join("..", "shared", "eval")
+}
+
+// extractOnly is the extractor alone on the same pages: one worker per
+// CPU, pages already in memory and in UTF-8 (as the import decodes them),
+// pages a second.
+func extractOnly(pages []bulktest.Page) float64 {
+	bodies := make([][]byte, len(pages))
+	for i, p := range pages {
+		bodies[i] = fetch.ToUTF8(p.HTML, "text/html; charset=utf-8")
+	}
+	start := time.Now()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				extract.Extract(bodies[i], pages[i].URL)
+			}
+		}()
+	}
+	for i := range pages {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return float64(len(pages)) / time.Since(start).Seconds()
+}
+
+type summary struct {
+	Records    int64 `json:"records"`
+	Posts      int64 `json:"posts"`
+	Duplicates int64 `json:"duplicates"`
+}
+
+type importResult struct {
+	took time.Duration
+	rss  int64
+	sum  summary
+}
+
+// importRun runs kabar import on a fresh database, timing the whole
+// command (start-up, migrations and story assignment included).
+func importRun(kabar, db, archive string) importResult {
+	cmd := exec.Command(kabar, "--db", db, "import", "--json", archive)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		log.Fatalf("benchimport: kabar import: %v", err)
+	}
+	// The peak is read while the process lives (VmHWM): a child's rusage
+	// would count this tool's memory, which it had until its exec.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var peak int64
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-tick.C:
+			peak = max(peak, peakRSS(cmd.Process.Pid))
+		}
+	}
+	if err != nil {
+		log.Fatalf("benchimport: kabar import: %v\n%s", err, errb.String())
+	}
+	res := importResult{took: time.Since(start), rss: peak}
+	if err := json.Unmarshal(out.Bytes(), &res.sum); err != nil {
+		log.Fatalf("benchimport: kabar import printed %q: %v", out.String(), err)
+	}
+	return res
+}
+
+func writeEmpty(dir string) string {
+	p := filepath.Join(dir, "empty.warc")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		log.Fatal(err)
+	}
+	return p
+}
+
+// pgSchema makes a fresh schema for one import and returns a URL that
+// uses it.
+func pgSchema(round int) (string, error) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.URL())
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("benchimport_%d_%d", os.Getpid(), round)
+	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+name+` CASCADE; CREATE SCHEMA `+name); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(pgtest.URL())
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", name+",public")
+	u.RawQuery = q.Encode()
+	dropLater = append(dropLater, name)
+	return u.String(), nil
+}
+
+var dropLater []string
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// dropSchemas removes the schemas the run made.
+func dropSchemas() {
+	if len(dropLater) == 0 {
+		return
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.URL())
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	for _, name := range dropLater {
+		conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+name+` CASCADE`)
+	}
+}
+
+// peakRSS is a process's peak resident memory so far, in bytes (VmHWM).
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
