@@ -209,7 +209,7 @@ func (im *Importer) page(ctx context.Context, e *Entry, sum *Summary) error {
 // redirect to it.
 func (im *Importer) oldPaths(ctx context.Context, e *Entry, path string, postID, pageID int64, created bool, sum *Summary) error {
 	olds := e.OldPaths
-	if e.Path != "" && e.Path != path {
+	if raw, err := url.PathUnescape(e.Path); e.Path != "" && (err != nil || raw != path) {
 		olds = append([]string{e.Path}, olds...)
 	}
 	for _, old := range olds {

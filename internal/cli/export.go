@@ -14,26 +14,31 @@ import (
 )
 
 func init() {
-	addCommand(command{"export", "print every post, newest first (--format seed|json)", runExport})
+	addCommand(command{"export", "print every post, newest first (--format seed|json|blogger)", runExport})
 }
 
 // SeedTimeLayout is the date line of the seed layout.
 const SeedTimeLayout = "2006-01-02 15:04:05Z"
 
 func runExport(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "export", "export [--format seed|json]")
-	format := f.String("format", "seed", "seed: the plain-text layout of the seed document; json: one object a line")
+	f := sub(env, global, "export", "export [--format seed|json|blogger] [--blog-url URL]", optBaseURL)
+	format := f.String("format", "seed", "seed: the plain-text layout of the seed document; json: one object a line; blogger: a Blogger export, with labels, comments and pages")
+	blogger := addBloggerFlags(f)
 	if err := f.Parse(args); err != nil {
 		return err
 	}
-	if *format != "seed" && *format != "json" {
-		return fmt.Errorf("%w: unknown format %q (seed or json)", errUsage, *format)
+	if *format != "seed" && *format != "json" && *format != "blogger" {
+		return fmt.Errorf("%w: unknown format %q (seed, json or blogger)", errUsage, *format)
 	}
 	b, err := openBackend(ctx, f.get(optDB))
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	switch *format {
+	case "blogger":
+		return writeBloggerExport(ctx, env.Stdout, b, blogger, f.get(optBaseURL))
+	}
 	w := bufio.NewWriter(env.Stdout)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
