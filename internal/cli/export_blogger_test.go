@@ -11,7 +11,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/blog"
 	"github.com/kabarnews/kabar/internal/store"
-	"github.com/kabarnews/kabar/internal/store/sqlite"
+	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
 )
 
 // siteContent is everything a blog's owner would miss after moving: each
@@ -19,7 +19,7 @@ import (
 func siteContent(t *testing.T, db string) []string {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, db)
+	st, err := openBackend(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,5 +109,36 @@ func TestBloggerExportBadURL(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
 	if code, _, errs := kabar(t, "--db", db, "export", "--format", "blogger", "--blog-url", "news.example.org"); code != 2 || !strings.Contains(errs, "--blog-url") {
 		t.Errorf("exit %d %q", code, errs)
+	}
+}
+
+// The same imports into PostgreSQL give the same site as into SQLite, and
+// importing again adds nothing there either.
+func TestImportOnPostgres(t *testing.T) {
+	lite := filepath.Join(t.TempDir(), "k.db")
+	pg := pgtest.Schema(t)
+	files := []string{"blogger-classic.xml", "blogger-2020.xml", "wordpress.xml"}
+	for _, f := range files {
+		mustKabar(t, "--db", lite, "import", blogTestdata+f)
+		mustKabar(t, "--db", pg, "import", blogTestdata+f)
+	}
+	for _, f := range files {
+		if out := mustKabar(t, "--db", pg, "import", blogTestdata+f); !strings.Contains(out, "imported 0 posts") || !strings.Contains(out, " 0 comments (") {
+			t.Errorf("second import of %s:\n%s", f, out)
+		}
+	}
+	a, b := siteContent(t, lite), siteContent(t, pg)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("SQLite and PostgreSQL differ:\n%s\n\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	st, err := openBackend(context.Background(), pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for old, want := range map[string]string{"/2020/11/sambal-matah.html": "/2020/12/sambal-matah.html", "/?p=12": "/2023/07/fixing-a-flat.html", "/about/": "/p/about.html"} {
+		if got, err := st.OldPath(context.Background(), old); err != nil || got != want {
+			t.Errorf("OldPath(%s) = %q, %v", old, got, err)
+		}
 	}
 }
