@@ -204,7 +204,6 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) {
 		e.Link = append([]gdataLink{
 			{Rel: "replies", Type: "application/atom+xml", Href: repl, Title: "Post Comments"},
 			{Rel: "replies", Type: "text/html", Href: base + p.Path() + "#comments", Title: strconv.Itoa(counts[p.ID]) + " Comments"},
-			{Rel: "self", Type: "application/atom+xml", Href: base + "/feeds/posts/default/" + id},
 		}, e.Link...)
 		e.Total = &gt{strconv.Itoa(counts[p.ID])}
 	})
@@ -316,7 +315,7 @@ func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) {
 				Href: base + "/feeds/" + pid + "/comments/default/" + strconv.FormatInt(c.ParentID, 10)})
 		}
 		e.InReplyTo = &gdataInReplyTo{Xmlns: "http://purl.org/syndication/thread/1.0", Href: base + p.Path(),
-			Ref: ref, Source: base + "/feeds/posts/default/" + pid, Type: "text/html"}
+			Ref: ref, Source: base + p.Path(), Type: "text/html"}
 		e.Ext = []gdataExt{{Name: "blogger.itemClass", Value: "pid-" + pid},
 			{Name: "blogger.displayTime", Value: v.Date(c.CreatedAt)}}
 	})
