@@ -62,7 +62,7 @@ var callbackName = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-
 func parseGData(r *http.Request) (gdataQuery, error) {
 	q := r.URL.Query()
 	g := gdataQuery{alt: q.Get("alt"), callback: q.Get("callback"), max: gdataDefaultItems, start: 1,
-		text: searchText(r), summary: strings.HasPrefix(r.URL.Path, "/feeds/") && strings.Contains(r.URL.Path, "/summary")}
+		text: searchText(r), summary: strings.HasPrefix(r.URL.Path, "/feeds/posts/summary") || strings.HasSuffix(r.URL.Path, "/comments/summary")}
 	if r.URL.Path == "/feed.json" {
 		g.alt = "jsonfeed"
 	}

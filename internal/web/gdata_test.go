@@ -148,6 +148,13 @@ func TestGDataJSONShape(t *testing.T) {
 	if e := sum.Feed.Entry[0]; e.Content != nil || e.Summary == nil || e.Summary.T != "Text of post 7." {
 		t.Errorf("summary entry %+v", e)
 	}
+	// A label named "summary" is a label, not the summary feed.
+	if err := s.st.AddPostLabels(t.Context(), posts[0].ID, []string{"summary"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := readGData(t, s, "/feeds/posts/default/-/summary?alt=json").Feed.Entry; len(e) != 1 || e[0].Content == nil {
+		t.Errorf("label summary: %+v", e)
+	}
 	// A label's feed.
 	odd := readGData(t, s, "/feeds/posts/default/-/Odd%20one?alt=json")
 	if got := odd.titles(); odd.Feed.TotalResults.T != "4" || len(got) != 4 || got[3] != "P1 <b>&</b>" {
