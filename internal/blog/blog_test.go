@@ -215,3 +215,11 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+func TestAutopAndShortcodes(t *testing.T) {
+	in := "[caption id=\"attachment_7\" align=\"alignnone\" width=\"300\"]<img src=\"https://wp.example/a.jpg\" alt=\"A bike\" /> A bike at dawn[/caption]\r\n\r\nFirst line\nsecond line [1]\n\n<ul><li>one</li><li>two</li></ul>\n\n[embed]https://video.example/x[/embed]"
+	want := []string{"A bike: https://wp.example/a.jpg", "A bike at dawn", "First line", "second line [1]", "one", "two", "https://video.example/x"}
+	if got := Paragraphs(Autop(in)); !slices.Equal(got, want) {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/kabarnews/kabar/internal/model"
@@ -90,9 +91,6 @@ func (im *Importer) post(ctx context.Context, ex *Export, base string, e *Entry,
 		SourceURL:  originalURL(e, base),
 		ArticleID:  e.SourceID,
 	}
-	if p.Published.IsZero() {
-		return errors.New("no publication date")
-	}
 	if len(paras) > 0 {
 		p.Description = cut(paras[0], 300)
 	}
@@ -101,7 +99,18 @@ func (im *Importer) post(ctx context.Context, ex *Export, base string, e *Entry,
 	}
 	// Blogger's path is kept as it was; WordPress's slug moves under
 	// kabar's /YYYY/MM/.
-	_, _, slug, blogPath := splitBloggerPath(e.Path)
+	year, month, slug, blogPath := splitBloggerPath(e.Path)
+	if p.Published.IsZero() {
+		// An export that lost a post's date still has its edit time, or
+		// at least the month in its address.
+		p.Published = e.Updated
+		if p.Published.IsZero() && blogPath {
+			p.Published = time.Date(year, time.Month(month), 1, 12, 0, 0, 0, time.UTC)
+		}
+		if p.Published.IsZero() {
+			return errors.New("the export gives it no date; add a <published> time to its entry")
+		}
+	}
 	if !blogPath {
 		slug = e.Slug
 	}
@@ -209,7 +218,7 @@ func (im *Importer) page(ctx context.Context, e *Entry, sum *Summary) error {
 // redirect to it.
 func (im *Importer) oldPaths(ctx context.Context, e *Entry, path string, postID, pageID int64, created bool, sum *Summary) error {
 	olds := e.OldPaths
-	if e.Path != "" && e.Path != path {
+	if raw, err := url.PathUnescape(e.Path); e.Path != "" && (err != nil || raw != path) {
 		olds = append([]string{e.Path}, olds...)
 	}
 	for _, old := range olds {

@@ -130,6 +130,9 @@ func Text(src string) string {
 }
 
 var (
+	// shortcodes are WordPress's [caption …]…[/caption] and kin: markup
+	// for WordPress's own renderer, which would show as bracketed text.
+	shortcodes = regexp.MustCompile(`\[/?(caption|wp_caption|gallery|embed|video|audio|playlist)\b[^\]]*\]`)
 	blankLines = regexp.MustCompile(`\n\s*\n`)
 	blockStart = regexp.MustCompile(`(?i)^<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|!--)[\s>/]`)
 )
@@ -140,6 +143,7 @@ var (
 // them would run every paragraph together.
 func Autop(src string) string {
 	src = strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n")
+	src = shortcodes.ReplaceAllString(src, "")
 	var b strings.Builder
 	for _, chunk := range blankLines.Split(src, -1) {
 		chunk = strings.TrimSpace(chunk)

@@ -14,22 +14,24 @@ import (
 )
 
 func init() {
-	addCommand(command{"export", "write posts out: every post newest first (--format seed|json), or a dataset (--format jsonl|csv|warc)", runExport})
+	addCommand(command{"export", "write posts out: every post newest first (--format seed|json|blogger), or a dataset (--format jsonl|csv|warc)", runExport})
 }
 
 // SeedTimeLayout is the date line of the seed layout.
 const SeedTimeLayout = "2006-01-02 15:04:05Z"
 
 func runExport(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "export", "export [--format seed|json|jsonl|csv|warc] [--since DATE] [--until DATE] [--label NAME] [--language CODE] [--story ID] [--output FILE[.gz]]")
+	f := sub(env, global, "export", "export [--format seed|json|blogger|jsonl|csv|warc] [--blog-url URL] [--since DATE] [--until DATE] [--label NAME] [--language CODE] [--story ID] [--output FILE[.gz]]", optBaseURL)
 	format := f.String("format", "seed", "seed: the plain-text layout of the seed document; json: one object a line; "+
+		"blogger: a Blogger export, with labels, comments and pages; "+
 		"jsonl, csv: a dataset, one article a line; warc: the articles' pages as a WARC archive")
 	ds := datasetFlags(f)
+	blogger := addBloggerFlags(f)
 	if err := f.Parse(args); err != nil {
 		return err
 	}
 	switch *format {
-	case "seed", "json":
+	case "seed", "json", "blogger":
 	case "jsonl":
 		return exportDataset(ctx, env, f, ds, newJSONLWriter)
 	case "csv":
@@ -37,7 +39,7 @@ func runExport(ctx context.Context, env *Env, global *flags, args []string) erro
 	case "warc":
 		return exportDataset(ctx, env, f, ds, newWARCWriter)
 	default:
-		return fmt.Errorf("%w: unknown format %q (seed, json, jsonl, csv or warc)", errUsage, *format)
+		return fmt.Errorf("%w: unknown format %q (seed, json, blogger, jsonl, csv or warc)", errUsage, *format)
 	}
 	if ds.selects() {
 		return fmt.Errorf("%w: --since, --until, --label, --language, --story and --output go with --format jsonl, csv or warc", errUsage)
@@ -47,6 +49,10 @@ func runExport(ctx context.Context, env *Env, global *flags, args []string) erro
 		return err
 	}
 	defer b.Close()
+	switch *format {
+	case "blogger":
+		return writeBloggerExport(ctx, env.Stdout, b, blogger, f.get(optBaseURL))
+	}
 	w := bufio.NewWriter(env.Stdout)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"strings"
@@ -28,7 +29,7 @@ type datasetRecord struct {
 
 func newDatasetRecord(e *store.ExportedPost) datasetRecord {
 	p := &e.Post
-	r := datasetRecord{ID: p.ID, URL: firstNonEmptyString(p.ItemLink, p.SourceURL), Canonical: p.SourceURL,
+	r := datasetRecord{ID: p.ID, URL: cmp.Or(p.ItemLink, p.SourceURL), Canonical: p.SourceURL,
 		Title: p.Title, Author: p.Author, Published: p.Published.UTC().Format(time.RFC3339), Language: p.Language,
 		Publisher: p.Publisher, Text: strings.Join(p.Paragraphs, "\n"), Paragraphs: p.Paragraphs}
 	if r.Paragraphs == nil {
@@ -41,15 +42,6 @@ func newDatasetRecord(e *store.ExportedPost) datasetRecord {
 		r.CopyOf = &e.CopyOf
 	}
 	return r
-}
-
-func firstNonEmptyString(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 type jsonlWriter struct{ enc *json.Encoder }

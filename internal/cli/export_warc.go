@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -60,7 +61,7 @@ func (x *warcWriter) Write(e *store.ExportedPost) error {
 	x.converted++
 	p := &e.Post
 	text := p.Title + "\n\n" + strings.Join(p.Paragraphs, "\n\n") + "\n"
-	return x.w.Write("conversion", p.CreatedAt, firstNonEmptyString(p.ItemLink, p.SourceURL), "text/plain; charset=utf-8", []byte(text),
+	return x.w.Write("conversion", p.CreatedAt, cmp.Or(p.ItemLink, p.SourceURL), "text/plain; charset=utf-8", []byte(text),
 		bulk.Field{Name: "WARC-Refers-To-Target-URI", Value: p.SourceURL},
 		bulk.Field{Name: "X-Kabar-Post-ID", Value: strconv.FormatInt(p.ID, 10)})
 }

@@ -105,7 +105,7 @@ func TestLeadImagesEndToEnd(t *testing.T) {
 	imgRef := regexp.MustCompile(`(?:src|content|url|href)="([^"]*\.(?:jpg|png)[^"]*)"|"image": "([^"]*)"`)
 	seen := 0
 	for _, path := range []string{"/", posts[0].Path(), posts[1].Path(), posts[2].Path(), "/search?q=story",
-		"/feeds/posts/default", "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=json"} {
+		"/feeds/posts/default", "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=jsonfeed"} {
 		code, body := get(path)
 		if code != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, code)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
 )
@@ -31,4 +32,18 @@ type BlogStore interface {
 	// comment), unless a comment was imported under key before: then c.ID
 	// is set to that comment's and created is false.
 	AddImportedComment(ctx context.Context, key string, c *model.Comment) (created bool, err error)
+
+	// FeedPosts pages through the posts a feed query selects, newest
+	// first, and counts them all: what Blogger's feed API answers.
+	FeedPosts(ctx context.Context, q FeedQuery) (posts []model.Post, total int, err error)
+}
+
+// FeedQuery selects posts for the feed API. Zero fields do not filter.
+type FeedQuery struct {
+	Label string    // posts carrying a label of this name, of any kind
+	From  time.Time // published at or after
+	To    time.Time // published before
+	Limit int
+	// Offset skips the newest posts: start-index minus one.
+	Offset int
 }

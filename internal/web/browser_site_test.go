@@ -124,6 +124,10 @@ func TestBrowserPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := s.st.SavePage(bg, &model.Page{Slug: "tentang-kami", Title: "Tentang kami — about us", Author: "Rina Suryani",
+		Paragraphs: []string{"We report from Palu and Jakarta.", "Surel: redaksi@example.org"}, Published: seedTime}); err != nil {
+		t.Fatal(err)
+	}
 	hash, err := hashPassword("a long enough password", 1000)
 	if err != nil {
 		t.Fatal(err)
@@ -224,6 +228,7 @@ func TestBrowserPages(t *testing.T) {
 		{"search-none", "/search?q=nothinglikethis"},
 		{"publisher", "/publisher/Wire%20Service"},
 		{"not-found", "/nope"},
+		{"blog-page", "/p/tentang-kami.html"},
 	}
 	t.Run("Public", func(t *testing.T) {
 		for _, p := range public {

@@ -6,20 +6,18 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
-	"github.com/kabarnews/kabar/internal/store"
 )
 
-// Feeds out follow Blogger's addresses: /feeds/posts/default is Atom,
-// ?alt=rss RSS 2.0 and ?alt=json JSON Feed 1.1; /-/LABEL narrows to a label,
+// Feeds out follow Blogger's addresses (gdata.go serves them): /feeds/posts/default
+// is Atom, ?alt=rss RSS 2.0, ?alt=json Blogger's GData JSON and ?alt=jsonfeed
+// JSON Feed 1.1; /-/LABEL narrows to a label,
 // ?q= to a search; /feeds/comments/default and /feeds/POSTID/comments/default
 // carry comments. Every entry holds the full text (or the excerpt, per its
 // feed's setting).
@@ -60,7 +58,7 @@ func feedLinks(path, title string) []feedLink {
 	return []feedLink{
 		{Type: "application/atom+xml", Title: title + " (Atom)", URL: path},
 		{Type: "application/rss+xml", Title: title + " (RSS)", URL: path + sep + "alt=rss"},
-		{Type: "application/feed+json", Title: title + " (JSON Feed)", URL: path + sep + "alt=json"},
+		{Type: "application/feed+json", Title: title + " (JSON Feed)", URL: path + sep + "alt=jsonfeed"},
 	}
 }
 
@@ -78,73 +76,6 @@ func (s *Server) baseURL(r *http.Request) string {
 
 func feedItems(r *http.Request) (int, bool) {
 	return queryInt(r.URL.Query().Get("max-results"), feedDefaultItems, 1, feedMaxItems)
-}
-
-func (s *Server) handlePostsFeed(w http.ResponseWriter, r *http.Request) {
-	n, ok := feedItems(r)
-	if !ok {
-		http.Error(w, "max-results must be from 1 to "+strconv.Itoa(feedMaxItems), http.StatusBadRequest)
-		return
-	}
-	ctx := r.Context()
-	v := s.newView(r)
-	base := s.baseURL(r)
-	label := r.PathValue("label")
-	text := searchText(r)
-	f := &outFeed{Title: v.SiteTitle, Description: v.SiteDescription, Lang: v.Lang, HomeURL: base + "/",
-		SelfURL: base + r.URL.Path}
-	var posts []model.Post
-	var err error
-	switch {
-	case text != "":
-		var hits []store.SearchHit
-		hits, _, err = s.st.Search(ctx, store.SearchQuery{Text: text, Limit: n})
-		for _, h := range hits {
-			posts = append(posts, h.Post)
-		}
-		f.Title = v.SiteTitle + ": " + v.loc.Format("search.heading", text)
-		f.HomeURL = base + "/search?q=" + url.QueryEscape(text)
-		f.SelfURL += "?q=" + url.QueryEscape(text)
-	case label != "":
-		posts, err = s.st.ListPosts(ctx, store.ListQuery{Label: label, Limit: n})
-		f.Title = v.SiteTitle + ": " + label
-		f.HomeURL = base + labelPath(label)
-	default:
-		posts, err = s.st.Posts(ctx, store.PostQuery{Limit: n})
-	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	if f.Description == "" {
-		f.Description = f.Title
-	}
-	imgs := s.postImages(ctx, posts)
-	for i := range posts {
-		p := &posts[i]
-		labels, err := s.st.PostLabels(ctx, p.ID)
-		if err != nil {
-			s.internalError(w, r, err)
-			return
-		}
-		e := outEntry{
-			ID:          base + p.Path(),
-			Title:       p.Title,
-			URL:         base + p.Path(),
-			ExternalURL: p.SourceURL,
-			Author:      firstOf(p.Author, p.Publisher, v.SiteTitle),
-			Published:   p.Published,
-			Summary:     excerpt(p),
-			HTML:        s.postHTML(r, v, p),
-		}
-		for _, l := range labels {
-			e.Tags = append(e.Tags, l.Name)
-		}
-		e.setImage(base, imgs[p.ID])
-		f.Entries = append(f.Entries, e)
-		f.Updated = maxTime(f.Updated, p.Published)
-	}
-	s.writeFeed(w, r, f)
 }
 
 // postHTML is a post's text for a feed: the full text, or the excerpt when
@@ -170,68 +101,6 @@ func (s *Server) postHTML(r *http.Request, v *view, p *model.Post) string {
 	return b.String()
 }
 
-func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
-	n, ok := feedItems(r)
-	if !ok {
-		http.Error(w, "max-results must be from 1 to "+strconv.Itoa(feedMaxItems), http.StatusBadRequest)
-		return
-	}
-	ctx := r.Context()
-	v := s.newView(r)
-	base := s.baseURL(r)
-	f := &outFeed{Title: v.SiteTitle + ": " + v.T("feed.comments"), Lang: v.Lang, HomeURL: base + "/", SelfURL: base + r.URL.Path}
-	q := store.CommentQuery{Status: model.CommentApproved, Limit: n}
-	posts := map[int64]*model.Post{}
-	if raw := r.PathValue("post"); raw != "" {
-		id, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil {
-			s.notFound(w, r)
-			return
-		}
-		p, err := s.st.Post(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			s.notFound(w, r)
-			return
-		} else if err != nil {
-			s.internalError(w, r, err)
-			return
-		}
-		posts[id] = p
-		q.PostID = id
-		f.Title = v.SiteTitle + ": " + v.T("feed.comments") + " — " + p.Title
-		f.HomeURL = base + p.Path()
-	}
-	f.Description = f.Title
-	comments, err := s.st.ListComments(ctx, q)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	for _, c := range comments {
-		p := posts[c.PostID]
-		if p == nil {
-			if p, err = s.st.Post(ctx, c.PostID); err != nil {
-				s.internalError(w, r, err)
-				return
-			}
-			posts[c.PostID] = p
-		}
-		link := base + p.Path() + "#c" + strconv.FormatInt(c.ID, 10)
-		f.Entries = append(f.Entries, outEntry{
-			ID:        link,
-			Title:     cut(strings.Join(strings.Fields(c.Body), " "), 80),
-			URL:       link,
-			Author:    c.Name,
-			AuthorURL: c.Website,
-			Published: c.CreatedAt,
-			Summary:   c.Body,
-			HTML:      strings.ReplaceAll(template.HTMLEscapeString(c.Body), "\n", "<br>\n"),
-		})
-		f.Updated = maxTime(f.Updated, c.CreatedAt)
-	}
-	s.writeFeed(w, r, f)
-}
-
 func firstOf(ss ...string) string {
 	for _, s := range ss {
 		if s != "" {
@@ -251,21 +120,27 @@ func maxTime(a, b time.Time) time.Time {
 // writeFeed writes f in the format ?alt= asks for, with an ETag so that a
 // reader polling an unchanged feed gets a 304.
 func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, f *outFeed) {
+	s.writeFeedAs(w, r, f, r.URL.Query().Get("alt"))
+}
+
+// writeFeedAs writes f as alt: atom (or ""), rss, or json and jsonfeed
+// (JSON Feed).
+func (s *Server) writeFeedAs(w http.ResponseWriter, r *http.Request, f *outFeed, alt string) {
 	if f.Updated.IsZero() {
 		f.Updated = time.Unix(0, 0)
 	}
 	var body []byte
 	var ctype string
 	var err error
-	switch alt := r.URL.Query().Get("alt"); alt {
+	switch alt {
 	case "", "atom":
 		body, err = f.atom()
 		ctype = "application/atom+xml; charset=utf-8"
 	case "rss":
 		body, err = f.rss()
 		ctype = "application/rss+xml; charset=utf-8"
-	case "json":
-		body, err = f.jsonFeed(r.URL.Query().Get("alt"))
+	case "json", "jsonfeed":
+		body, err = f.jsonFeed(alt)
 		ctype = "application/feed+json; charset=utf-8"
 	default:
 		http.Error(w, "alt must be atom, rss or json", http.StatusBadRequest)
@@ -275,6 +150,12 @@ func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, f *outFeed) {
 		s.internalError(w, r, err)
 		return
 	}
+	s.sendFeed(w, r, body, ctype)
+}
+
+// sendFeed writes a feed's body with an ETag, so that a reader polling an
+// unchanged feed gets a 304.
+func (s *Server) sendFeed(w http.ResponseWriter, r *http.Request, body []byte, ctype string) {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	h := w.Header()

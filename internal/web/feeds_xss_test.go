@@ -232,6 +232,41 @@ func readerFields(t *testing.T, alt, body string) []feedField {
 			t.Fatal("atom: no entries")
 		}
 	case "json":
+		// Blogger's GData JSON: a text construct is text unless its type
+		// says html, as in Atom.
+		type text struct {
+			Type string `json:"type"`
+			T    string `json:"$t"`
+		}
+		var d struct {
+			Feed struct {
+				Title text `json:"title"`
+				Entry []struct {
+					Title   text  `json:"title"`
+					Content *text `json:"content"`
+					Author  []struct {
+						Name struct {
+							T string `json:"$t"`
+						} `json:"name"`
+					} `json:"author"`
+				} `json:"entry"`
+			} `json:"feed"`
+		}
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatalf("gdata json: %v", err)
+		}
+		field := func(where string, x text) feedField { return feedField{where, x.T, x.Type == "html"} }
+		out = append(out, field("feed title", d.Feed.Title))
+		for _, e := range d.Feed.Entry {
+			out = append(out, field("title", e.Title), feedField{"author", e.Author[0].Name.T, false})
+			if e.Content != nil {
+				out = append(out, field("content", *e.Content))
+			}
+		}
+		if len(d.Feed.Entry) == 0 {
+			t.Fatal("gdata json: no entries")
+		}
+	case "jsonfeed":
 		var d struct {
 			Title string `json:"title"`
 			Items []struct {
@@ -275,7 +310,7 @@ func TestFeedsCarryHostileTextAsText(t *testing.T) {
 				seedHostile(t, s, part)
 				checked := 0
 				for _, path := range []string{"/feeds/posts/default", "/feeds/comments/default"} {
-					for _, alt := range []string{"atom", "rss", "json"} {
+					for _, alt := range []string{"atom", "rss", "json", "jsonfeed"} {
 						target := fmt.Sprintf("%s?alt=%s&max-results=%d", path, alt, chunk)
 						req := httptest.NewRequest(http.MethodGet, target, nil)
 						res, body := s.do(req)

@@ -83,7 +83,7 @@ func TestImagesOnPagesFeedsAndPreviews(t *testing.T) {
 				`<meta name="twitter:card" content="summary_large_image">`)
 			lacks(t, s.mustGet(without.Path(), http.StatusOK), "<img ", "og:image")
 			for _, target := range []string{"/", with.Path(), "/search?q=bridge", "/search/label/Sky%20News",
-				"/feeds/posts/default", "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=json"} {
+				"/feeds/posts/default", "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=jsonfeed"} {
 				body := s.mustGet(target, http.StatusOK)
 				urls := imageURLs(body)
 				if len(urls) == 0 {
@@ -102,7 +102,7 @@ func TestImagesOnPagesFeedsAndPreviews(t *testing.T) {
 				`xmlns:media="http://search.yahoo.com/mrss/"`, `<media:thumbnail url="https://news.example/img/`,
 				`<enclosure url="https://news.example/img/`, `type="image/jpeg"`)
 			contains(t, s.mustGet("/feeds/posts/default", http.StatusOK), `<link rel="enclosure" type="image/jpeg" href="https://news.example/img/`)
-			contains(t, s.mustGet("/feeds/posts/default?alt=json", http.StatusOK), `"image": "https://news.example/img/`)
+			contains(t, s.mustGet("/feeds/posts/default?alt=jsonfeed", http.StatusOK), `"image": "https://news.example/img/`)
 
 			// The JSON API gives the same absolute address, and nothing for a
 			// post without an image.
@@ -171,7 +171,7 @@ func TestImagesOff(t *testing.T) {
 	s := newSite(t, Config{BaseURL: "https://news.example"})
 	p := s.addPost("Bridge reopens", seedTime, "The harbour bridge reopened.")
 	s.withImage(p)
-	for _, target := range []string{"/", p.Path(), "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=json",
+	for _, target := range []string{"/", p.Path(), "/feeds/posts/default?alt=rss", "/feeds/posts/default?alt=jsonfeed",
 		"/api/posts", "/api/posts/" + strconv.FormatInt(p.ID, 10)} {
 		lacks(t, s.mustGet(target, http.StatusOK), "<img ", "/img/", "og:image", "enclosure", `"image"`)
 	}

@@ -226,10 +226,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /publisher/{name}", s.handlePublisher)
 	m.HandleFunc("GET /publishers", s.handlePublishers)
 
-	m.HandleFunc("GET /feeds/posts/default", s.handlePostsFeed)
-	m.HandleFunc("GET /feeds/posts/default/-/{label}", s.handlePostsFeed)
-	m.HandleFunc("GET /feeds/comments/default", s.handleCommentsFeed)
-	m.HandleFunc("GET /feeds/{post}/comments/default", s.handleCommentsFeed)
+	s.gdataRoutes(m)
 	s.storyRoutes(m)
 	s.imageRoutes(m)
 	s.seoRoutes(m)

@@ -222,3 +222,40 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// FeedPosts pages through the posts of a feed query (store.BlogStore).
+func (s *Store) FeedPosts(ctx context.Context, q store.FeedQuery) ([]model.Post, int, error) {
+	if !storable(q.Label) {
+		return nil, 0, nil
+	}
+	from, where, args := `posts p`, []string{`true`}, []any{}
+	date := `p.published`
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Label != "" {
+		from, date = `post_labels l JOIN posts p ON p.id = l.post_id`, `l.published`
+		where = append(where, `l.name = `+arg(q.Label)+` AND NOT EXISTS (SELECT 1 FROM post_labels l2
+			WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`)
+	}
+	if !q.From.IsZero() {
+		where = append(where, date+` >= `+arg(q.From.UTC()))
+	}
+	if !q.To.IsZero() {
+		where = append(where, date+` < `+arg(q.To.UTC()))
+	}
+	w := strings.Join(where, ` AND `)
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	lo, args := limitOffset(args, q.Limit, q.Offset)
+	rows, err := s.pool.Query(ctx, `SELECT `+postColsP+` FROM `+from+` WHERE `+w+
+		` ORDER BY `+date+` DESC, p.id DESC`+lo, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	posts, err := scanPosts(rows)
+	return posts, total, err
+}

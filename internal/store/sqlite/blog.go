@@ -189,3 +189,34 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// FeedPosts pages through the posts of a feed query (store.BlogStore).
+func (s *Store) FeedPosts(ctx context.Context, q store.FeedQuery) ([]model.Post, int, error) {
+	from, where, args := `posts p`, []string{`1`}, []any{}
+	date := `p.published`
+	if q.Label != "" {
+		from, date = `post_labels l JOIN posts p ON p.id = l.post_id`, `l.published`
+		where = append(where, `l.name = ? AND NOT EXISTS (SELECT 1 FROM post_labels l2
+			WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`)
+		args = append(args, q.Label)
+	}
+	if !q.From.IsZero() {
+		where, args = append(where, date+` >= ?`), append(args, fmtTime(q.From))
+	}
+	if !q.To.IsZero() {
+		where, args = append(where, date+` < ?`), append(args, fmtTime(q.To))
+	}
+	w := strings.Join(where, ` AND `)
+	var total int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM `+from+` WHERE `+w+
+		` ORDER BY `+date+` DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	posts, err := collect(rows, err, scanPost)
+	return posts, total, err
+}

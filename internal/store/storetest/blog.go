@@ -15,6 +15,7 @@ func init() {
 	register("BlogPagesBySlug", testBlogPages)
 	register("OldPathsLeadToPostsAndPages", testOldPaths)
 	register("ImportedCommentsOnce", testImportedComments)
+	register("FeedPostsPagesAndCounts", testFeedPosts)
 }
 
 // blogPost is a post as an import stores it: no feed, no item.
@@ -192,4 +193,46 @@ func testImportedComments(t *testing.T, s store.Store) {
 	if created, err := s.AddImportedComment(ctx, "blogger:999", ok); err != nil || !created {
 		t.Fatalf("after a failure: %v, %v", created, err)
 	}
+}
+
+// The feed API's paging: total counts every match, the window is exact at
+// both ends, and the date bounds are [From, To).
+func testFeedPosts(t *testing.T, s store.Store) {
+	day := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
+	var ids []int64 // newest first
+	for i := 4; i >= 0; i-- {
+		p := blogPost(t, s, "p"+string(rune('a'+i)), day.AddDate(0, 0, i))
+		ids = append([]int64{p.ID}, ids...)
+		if i%2 == 0 {
+			if err := s.AddPostLabels(ctx, p.ID, []string{"even"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// ids[0] is day+0 … reorder newest first.
+	slices.Reverse(ids)
+	check := func(q store.FeedQuery, total int, want ...int64) {
+		t.Helper()
+		posts, n, err := s.FeedPosts(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, p := range posts {
+			got = append(got, p.ID)
+		}
+		if n != total || !slices.Equal(got, want) {
+			t.Errorf("FeedPosts(%+v) = %v of %d; want %v of %d", q, got, n, want, total)
+		}
+	}
+	check(store.FeedQuery{}, 5, ids...)
+	check(store.FeedQuery{Limit: 2}, 5, ids[0], ids[1])
+	check(store.FeedQuery{Limit: 2, Offset: 4}, 5, ids[4])
+	check(store.FeedQuery{Limit: 2, Offset: 5}, 5)
+	check(store.FeedQuery{Label: "even"}, 3, ids[0], ids[2], ids[4])
+	check(store.FeedQuery{Label: "even", Limit: 1, Offset: 1}, 3, ids[2])
+	check(store.FeedQuery{Label: "nope"}, 0)
+	check(store.FeedQuery{Label: "bad\x00"}, 0)
+	check(store.FeedQuery{From: day.AddDate(0, 0, 1), To: day.AddDate(0, 0, 3)}, 2, ids[2], ids[3])
+	check(store.FeedQuery{Label: "even", From: day.AddDate(0, 0, 2)}, 2, ids[0], ids[2])
 }
