@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -22,7 +21,7 @@ import (
 )
 
 func init() {
-	addCommand(command{"import", "import news archives in bulk (WARC, .warc.gz; - for standard input)", runImport})
+	addCommand(command{"import", "import news archives in bulk (WARC, .warc.gz; - for standard input) or a Blogger or WordPress blog's export", runImport})
 }
 
 // runImport tells the kind of archive before anything else, since each
@@ -36,15 +35,9 @@ func runImport(ctx context.Context, env *Env, global *flags, args []string) erro
 	}
 	switch format {
 	case "blogger", "wordpress":
-		return runBlogImportFallback(ctx, env, global, args)
+		return runBlogImport(ctx, env, global, args)
 	}
 	return runWARCImport(ctx, env, global, args)
-}
-
-// runBlogImportFallback answers blog exports in a build without their
-// importer.
-func runBlogImportFallback(ctx context.Context, env *Env, global *flags, args []string) error {
-	return errors.New("blog exports: not supported in this build")
 }
 
 // importFormat is --format's value (either spelling, anywhere in args),
@@ -93,7 +86,7 @@ func importFormat(args []string) (string, error) {
 // importFlagTakesValue tells the import flags that take a separate value.
 func importFlagTakesValue(flag string) bool {
 	switch strings.TrimLeft(flag, "-") {
-	case "json", "help", "h":
+	case "json", "fetch-images", "help", "h":
 		return false
 	}
 	return true
