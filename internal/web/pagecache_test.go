@@ -191,6 +191,19 @@ func TestPageCacheEveryWriteIsOnTheNextRequest(t *testing.T) {
 			a.withImage(first)
 			onBoth(first.Path(), has(fmt.Sprintf("/img/%d/", first.ID)))
 		})
+		t.Run("blog moved in", func(t *testing.T) {
+			warm()
+			if err := w.AddPostLabels(ctx, first.ID, []string{"Pelabuhan"}); err != nil {
+				t.Fatal(err)
+			}
+			onBoth(first.Path(), has("/search/label/Pelabuhan"))
+			onBoth("/search/label/Pelabuhan", has("Harbour reopens after storm"))
+			page := &model.Page{Slug: "tentang", Title: "Tentang kami", Paragraphs: []string{"Kami menulis dari pesisir."}, Published: seedTime}
+			if _, err := w.SavePage(ctx, page); err != nil {
+				t.Fatal(err)
+			}
+			onBoth(page.Path(), has("Kami menulis dari pesisir."))
+		})
 		t.Run("feed deleted", func(t *testing.T) {
 			warm()
 			if err := w.DeleteFeed(ctx, first.FeedID); err != nil {
