@@ -22,6 +22,8 @@ var foreignFlags = map[string]string{
 var commandPaths = [][]string{
 	{"feeds", "add"}, {"feeds", "list"}, {"feeds", "rm"}, {"feeds", "import"}, {"feeds", "export"},
 	{"admin", "create"}, {"admin", "password"}, {"admin", "token"},
+	// import's options depend on what it imports: a blog's export has its own.
+	{"import", "--format", "blogger"},
 }
 
 func init() {

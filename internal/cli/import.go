@@ -140,7 +140,7 @@ func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) error {
-	f := sub(env, global, "import", "import [--filter host=NAME|url=PATTERN|lang=CODE]… [--shard I/N] [--json] ARCHIVE.warc[.gz]|DIR|GLOB|-…")
+	f := sub(env, global, "import", "import [--filter host=NAME|url=PATTERN|lang=CODE]… [--shard I/N] [--json] ARCHIVE.warc[.gz]|DIR|GLOB|-…\n       kabar import [--format blogger|wordpress] BLOG.xml   (a blog's export; --format blogger -h for its options)")
 	f.String("format", "warc", "the archives' format: warc (WARC files, plain or .warc.gz), blogger or wordpress; found from the first file when not given")
 	var filters listFlag
 	f.Var(&filters, "filter", "import only records that match: host=example.com (and its subdomains), url=PATTERN (* is any text), lang=CODE; repeat for more (one kind: any of them; different kinds: all)")
