@@ -152,7 +152,7 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 		return err
 	}
 	if f.NArg() == 0 {
-		return fmt.Errorf("%w: import takes one or more archives (files, directories, patterns, or - for standard input)", errUsage)
+		return fmt.Errorf("%w: import takes one or more archives (files, directories, patterns, or - for standard input), or one Blogger or WordPress export", errUsage)
 	}
 	filter, err := bulk.ParseFilter(filters)
 	if err != nil {

@@ -178,7 +178,7 @@ func TestImportWordPress(t *testing.T) {
 func TestImportBadInput(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "k.db")
-	if code, _, errs := kabar(t, "--db", db, "import"); code != 2 || !strings.Contains(errs, "one export file") {
+	if code, _, errs := kabar(t, "--db", db, "import"); code != 2 || !strings.Contains(errs, "usage") {
 		t.Errorf("no file: %d %q", code, errs)
 	}
 	if code, _, _ := kabar(t, "--db", db, "import", "--format", "tumblr", blogTestdata+"wordpress.xml"); code != 2 {
@@ -187,7 +187,12 @@ func TestImportBadInput(t *testing.T) {
 	if code, _, errs := kabar(t, "--db", db, "import", filepath.Join(dir, "missing.xml")); code != 1 || !strings.Contains(errs, "missing.xml") {
 		t.Errorf("missing file: %d %q", code, errs)
 	}
-	if code, _, errs := kabar(t, "--db", db, "import", "../sanitize/sanitize.go"); code != 1 || !strings.Contains(errs, "not a Blogger or WordPress export") {
+	// A file that is neither an export nor an archive is read as an
+	// archive (the bulk importer's default) and refused as one.
+	if code, _, errs := kabar(t, "--db", db, "import", "../sanitize/sanitize.go"); code != 1 || !strings.Contains(errs, "expected a WARC version line") {
+		t.Errorf("not an archive: %d %q", code, errs)
+	}
+	if code, _, errs := kabar(t, "--db", db, "import", "--format", "wordpress", "../sanitize/sanitize.go"); code != 1 || !strings.Contains(errs, "not an XML export") {
 		t.Errorf("not an export: %d %q", code, errs)
 	}
 	if code, _, errs := kabar(t, "--db", db, "import", "--format", "blogger", blogTestdata+"wordpress.xml"); code != 1 || !strings.Contains(errs, "nothing was imported") {
