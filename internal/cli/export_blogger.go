@@ -86,10 +86,6 @@ type bxReplyTo struct {
 	Type   string `xml:"type,attr"`
 }
 
-type bxDraft struct {
-	Draft string `xml:"app:draft"`
-}
-
 type bxEntry struct {
 	ID         string       `xml:"id"`
 	Published  string       `xml:"published"`

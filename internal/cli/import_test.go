@@ -111,7 +111,7 @@ func TestImportKilledAndResumedStoresEveryArticleOnce(t *testing.T) {
 			if killedRunning == 0 {
 				t.Fatal("no kill landed while the import ran")
 			}
-			code, out, errs := runKabarBin(t, bin, "--db", db, "import", "--json", "--batch", "20", archive)
+			code, _, errs := runKabarBin(t, bin, "--db", db, "import", "--json", "--batch", "20", archive)
 			if code != 0 {
 				t.Fatalf("import after the kills: exit %d\n%s", code, errs)
 			}
@@ -124,7 +124,7 @@ func TestImportKilledAndResumedStoresEveryArticleOnce(t *testing.T) {
 				t.Errorf("posts without their story after the last run: %v, %v", waiting, err)
 			}
 			// Again: nothing new, the archive is known as imported.
-			code, out, errs = runKabarBin(t, bin, "--db", db, "import", "--json", archive)
+			code, out, errs := runKabarBin(t, bin, "--db", db, "import", "--json", archive)
 			if s := decodeSummary(t, out); code != 0 || s.Posts != 0 || s.AlreadyImported != 1 {
 				t.Errorf("second import: exit %d, %+v\n%s", code, s, errs)
 			}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -33,11 +32,8 @@ func buildKabar(t *testing.T) string {
 		}
 		kabarBuild.dir = dir
 		bin := filepath.Join(dir, "kabar")
-		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goBin); err != nil {
-			goBin = "go"
-		}
-		cmd := exec.Command(goBin, "build", "-o", bin, "github.com/kabarnews/kabar/cmd/kabar")
+		// go test puts its own GOROOT/bin first on the test's PATH.
+		cmd := exec.Command("go", "build", "-o", bin, "github.com/kabarnews/kabar/cmd/kabar")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			kabarBuild.err = fmt.Errorf("go build: %v\n%s", err, out)

@@ -77,8 +77,7 @@ func wordStartsAny(s string, words []string) bool {
 }
 
 var (
-	reAuthorClass = regexp.MustCompile(`author|byline|writer|contributor`)
-	reAuthorNot   = regexp.MustCompile(`bio|avatar|image|img|photo|pic|box|desc|about|social|follow|more|title|link-list|posts|archive|card|comment`)
+	reAuthorNot = regexp.MustCompile(`bio|avatar|image|img|photo|pic|box|desc|about|social|follow|more|title|link-list|posts|archive|card|comment`)
 )
 
 var boilerRoles = map[string]bool{

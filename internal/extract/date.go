@@ -466,15 +466,6 @@ func sameDay(a, b time.Time) bool {
 	return a.Format("2006-01-02") == b.Format("2006-01-02")
 }
 
-func anyDay(ds []time.Time, t time.Time) bool {
-	for _, d := range ds {
-		if sameDay(d, t) {
-			return true
-		}
-	}
-	return false
-}
-
 // dayFirstLocale tells whether a page writes numeric dates day first: all
 // but US English pages do. The page's language tag ("en-US", "en-GB",
 // "id") decides, else its host's country domain; a .com page in plain

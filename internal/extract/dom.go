@@ -55,15 +55,6 @@ func (n *node) attr(key string) string {
 	return ""
 }
 
-func (n *node) hasAttr(key string) bool {
-	for _, a := range n.attrs {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
 func (n *node) isText() bool { return n.tag == 0 && n.tagName == "" }
 
 // linkDensity is the share of the node's text that is link text.

@@ -206,8 +206,7 @@ func TestNeverEndingHeaders(t *testing.T) {
 		t.Errorf("trickling headers cut after %v, want about %v", d, headerTimeout)
 	}
 
-	var grew uint64
-	grew = heapGrowth(func() {
+	grew := heapGrowth(func() {
 		d = elapsed(func() { _, err = c.Get(context.Background(), flood+"/") })
 	})
 	if !errors.Is(err, ErrHeaderTooLarge) || IsTemporary(err) {

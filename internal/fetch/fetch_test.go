@@ -139,13 +139,17 @@ func redirectServer(t *testing.T) *httptest.Server {
 		}
 		http.Redirect(w, r, fmt.Sprintf("/chain/%d", n+1), http.StatusFound)
 	})
-	mux.HandleFunc("/loop/a", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop/b", 302) })
-	mux.HandleFunc("/loop/b", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop/a", 301) })
-	mux.HandleFunc("/self", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/self", 307) })
+	mux.HandleFunc("/loop/a", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop/b", http.StatusFound) })
+	mux.HandleFunc("/loop/b", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop/a", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/self", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/self", http.StatusTemporaryRedirect)
+	})
 	mux.HandleFunc("/cookie", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := r.Cookie("seen"); err != nil {
 			http.SetCookie(w, &http.Cookie{Name: "seen", Value: "1", Path: "/"})
-			http.Redirect(w, r, "/cookie", 302)
+			http.Redirect(w, r, "/cookie", http.StatusFound)
 			return
 		}
 		io.WriteString(w, "welcome back")
@@ -156,7 +160,7 @@ func redirectServer(t *testing.T) *httptest.Server {
 		w.WriteHeader(http.StatusMovedPermanently)
 	})
 	mux.HandleFunc("/to-file", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "file:///etc/passwd", 302)
+		http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
 	})
 	return serve(t, mux)
 }
@@ -440,7 +444,7 @@ func TestRobotsFetching(t *testing.T) {
 		}
 		pageHits.Add(1)
 		if r.URL.Path == "/go-private" {
-			http.Redirect(w, r, "/private/x", 302)
+			http.Redirect(w, r, "/private/x", http.StatusFound)
 			return
 		}
 		io.WriteString(w, "ok")
@@ -478,7 +482,7 @@ func TestRobotsStatuses(t *testing.T) {
 				w.Header().Set("Content-Encoding", "gzip")
 				w.Write(gzipBytes(t, []byte("User-agent: *\nDisallow: /\n")))
 			case 301:
-				http.Redirect(w, r, "/robots-moved.txt", 301)
+				http.Redirect(w, r, "/robots-moved.txt", http.StatusMovedPermanently)
 			default:
 				w.WriteHeader(st)
 			}

@@ -20,18 +20,17 @@ import (
 )
 
 type ssrfRow struct {
-	ID          string              `json:"id"`
-	Category    string              `json:"category"`
-	Kind        string              `json:"kind"`
-	URL         string              `json:"url"`
-	Location    string              `json:"location"`
-	Note        string              `json:"note"`
-	StubDNS     map[string][]string `json:"stub_dns"`
-	StubDNSSeq  [][]string          `json:"stub_dns_sequence"`
-	Expected    string              `json:"expected"`
-	DialInTest  string              `json:"dial_in_test"`
-	EntryPoint  string              `json:"entry_point"`
-	extraReason string
+	ID         string              `json:"id"`
+	Category   string              `json:"category"`
+	Kind       string              `json:"kind"`
+	URL        string              `json:"url"`
+	Location   string              `json:"location"`
+	Note       string              `json:"note"`
+	StubDNS    map[string][]string `json:"stub_dns"`
+	StubDNSSeq [][]string          `json:"stub_dns_sequence"`
+	Expected   string              `json:"expected"`
+	DialInTest string              `json:"dial_in_test"`
+	EntryPoint string              `json:"entry_point"`
 }
 
 func loadSSRFRows(t *testing.T) []ssrfRow {

@@ -40,15 +40,6 @@ type paragraph struct {
 	tokens []string
 }
 
-// bodyText is the post's text as copy detection sees it: its paragraphs,
-// or its description when it has none.
-func bodyText(p *model.Post) string {
-	if len(p.Paragraphs) > 0 {
-		return strings.Join(p.Paragraphs, "\n")
-	}
-	return p.Description
-}
-
 // leadText is the start of the post's text, for story matching: the
 // description (the publisher's own summary) when there is one, and the
 // first paragraphs, up to words words.

@@ -530,8 +530,7 @@ func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *
 		return
 	}
 	ctx := r.Context()
-	f, err := s.st.Feed(ctx, id)
-	if !s.found(w, r, err, "feed") {
+	if _, err := s.st.Feed(ctx, id); !s.found(w, r, err, "feed") {
 		return
 	}
 	if body.Paused != nil {
@@ -555,7 +554,8 @@ func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *
 		}
 		s.cache.invalidate()
 	}
-	if f, err = s.st.Feed(ctx, id); !s.found(w, r, err, "feed") {
+	f, err := s.st.Feed(ctx, id)
+	if !s.found(w, r, err, "feed") {
 		return
 	}
 	out, err := s.feedOf(r, f)

@@ -84,7 +84,6 @@ type Web struct {
 	Items, Articles int
 	pages           map[string][]byte // host:port + path → page
 	jpeg, bomb      []byte
-	mu              sync.Mutex
 }
 
 type host struct {
