@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/kabarnews/kabar/internal/extract"
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/sanitize"
 	"github.com/kabarnews/kabar/internal/store"
@@ -90,6 +91,10 @@ func (im *Importer) post(ctx context.Context, ex *Export, base string, e *Entry,
 		Paragraphs: paras,
 		SourceURL:  originalURL(e, base),
 		ArticleID:  e.SourceID,
+		// Search stems words by the post's language, and exports carry
+		// none per post: it is read from the text, as for a page that
+		// declares none.
+		Language: extract.DetectLanguage(paras),
 	}
 	if len(paras) > 0 {
 		p.Description = cut(paras[0], 300)

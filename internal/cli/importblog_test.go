@@ -61,6 +61,11 @@ func TestImportBloggerClassic(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	// The export names no language per post; search stems by the one the
+	// text is in.
+	if got := mustKabar(t, "--db", db, "export", "--format", "jsonl"); strings.Count(got, `"language":"id"`) != 2 {
+		t.Errorf("imported posts' languages, want id for both:\n%s", got)
+	}
 	// Idempotent: the second import finds everything there.
 	out = mustKabar(t, "--db", db, "import", "--format", "blogger", blogTestdata+"blogger-classic.xml")
 	if !strings.Contains(out, "imported 0 posts (2 there already), 0 pages (1 there already), 0 comments (3 there already)") {

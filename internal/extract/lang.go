@@ -89,3 +89,7 @@ func quickLanguage(s string) string {
 	}
 	return ""
 }
+
+// DetectLanguage guesses the ISO 639-1 code of paragraphs that came with no
+// page to read a language from (a blog's export); "" when unsure.
+func DetectLanguage(paras []string) string { return detectLanguage(paras) }
