@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -152,6 +153,11 @@ func writeBloggerExport(ctx context.Context, out io.Writer, b *backend, bf blogg
 			}
 			seen := map[string]bool{}
 			for _, l := range labels {
+				// A post's language is read from its text again on
+				// import; as a Blogger label it would come back a topic.
+				if l.Kind == model.LabelLanguage {
+					continue
+				}
 				if !seen[l.Name] {
 					seen[l.Name] = true
 					e.Categories = append(e.Categories, bxCategory{Scheme: "http://www.blogger.com/atom/ns#", Term: l.Name})
