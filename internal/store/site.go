@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 )
 
 // Search highlighting: Search wraps each matched term of a hit's title and
@@ -39,11 +40,34 @@ type SearchQuery struct {
 }
 
 // SearchWindow bounds the work of ranking: when a search matches more posts
-// than this, the backends rank the newest SearchWindow matches only, so a
-// query for a word in every post costs no more than one for a rarer word.
-// For news, the newest matches are the ones worth ranking; total still
-// counts every match.
-const SearchWindow = 5000
+// than this, the backends rank the newest SearchWindow matches only
+// (search.RankWindow), so a query for a word in every post costs no more
+// than one for a rarer word. For news, the newest matches are the ones
+// worth ranking.
+const SearchWindow = search.RankWindow
+
+// SearchCountCap bounds the count of a search's matches: Search reports
+// SearchCountCap+1 for any larger number ("more than 10,000 posts"), since
+// an exact count walks every post a common word occurs in.
+const SearchCountCap = 10_000
+
+// PageIDs returns the IDs of one page (offset, limit; limit <= 0 for all)
+// of ranked docs.
+func PageIDs(docs []search.Doc, offset, limit int) []int64 {
+	offset = max(offset, 0)
+	if offset >= len(docs) {
+		return nil
+	}
+	docs = docs[offset:]
+	if limit > 0 && limit < len(docs) {
+		docs = docs[:limit]
+	}
+	ids := make([]int64, len(docs))
+	for i := range docs {
+		ids[i] = docs[i].ID
+	}
+	return ids
+}
 
 // SearchHit is one post found by a search, best first, with its title and a
 // snippet of its text highlighted with MarkStart/MarkEnd.

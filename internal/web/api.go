@@ -59,6 +59,9 @@ type apiPost struct {
 type apiPosts struct {
 	Posts []apiPost `json:"posts"`
 	Total *int      `json:"total,omitempty"`
+	// TotalCapped tells a search whose matches were counted up to
+	// store.SearchCountCap only: total is then a lower bound.
+	TotalCapped bool `json:"total_capped,omitempty"`
 }
 
 type apiPostFull struct {
@@ -160,6 +163,7 @@ func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 			posts = append(posts, h.Post)
 		}
 		out.Total = &total
+		out.TotalCapped = total > store.SearchCountCap
 	case !validName(q.Get("label")) || !validName(q.Get("publisher")):
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "label and publisher must be UTF-8 text without NUL")
 		return

@@ -218,6 +218,13 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	case total == 0:
 	case total == 1:
 		p.Intro = v.loc.Format("search.count.one", text)
+	case total > store.SearchCountCap:
+		// The stores count up to the cap only (store.SearchCountCap).
+		key := "search.count.more"
+		if parsed.Empty() {
+			key = "search.count.more.newest"
+		}
+		p.Intro = strings.ReplaceAll(v.N(key, store.SearchCountCap), "{s}", text)
 	case parsed.Empty():
 		// Filters alone list their posts newest first (store.Store.Search).
 		p.Intro = strings.ReplaceAll(v.N("search.count.newest", total), "{s}", text)

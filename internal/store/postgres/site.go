@@ -124,10 +124,12 @@ func searchFilters(q search.Query, args []any) (string, []any) {
 	return b.String(), args
 }
 
-// Search finds posts with the tsvector index, best first (titles weigh
-// more). Titles and snippets are highlighted in Go from a bounded part of
-// each hit's text (store.Highlighter), as in SQLite: ts_headline parses the
-// whole text.
+// Search finds posts with the tsvector index and ranks the newest
+// store.SearchWindow matches in Go (search.Ranker), as the SQLite store
+// does, so both order alike; ts_rank would read every match's tsvector.
+// The count stops at store.SearchCountCap. Titles and snippets are
+// highlighted in Go from a bounded part of each hit's text
+// (store.Highlighter), as in SQLite: ts_headline parses the whole text.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
 	parsed := search.Parse(q.Text)
 	text := search.TSQuery(parsed)
@@ -137,47 +139,74 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 		return s.searchFiltered(ctx, q, parsed)
 	}
-	tsq, args := `to_tsquery('simple', $1)`, []any{text}
-	filter, args := searchFilters(parsed, args)
-	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts p WHERE p.search @@ `+tsq+filter, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	filter, args := searchFilters(parsed, []any{text})
+	// $1 is the tsquery; the filters' arguments follow it.
+	matches := `SELECT p.id FROM posts p WHERE p.search @@ to_tsquery('simple', $1)` + filter
+	countUpTo := func(tsq string) (int, error) {
+		var n int
+		a := append([]any{tsq}, args[1:]...)
+		err := s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (`+matches+` LIMIT $%d) m`, len(a)+1),
+			append(a, store.SearchCountCap+1)...).Scan(&n)
+		return n, err
 	}
-	if total == 0 {
-		return nil, 0, nil
+	total, err := countUpTo(text)
+	if err != nil || total == 0 {
+		return nil, 0, wrapSearch(q, err)
 	}
-	var limit any
-	if q.Limit > 0 {
-		limit = q.Limit
+	var df []int
+	var posts int
+	if len(parsed.Must) > 1 {
+		// The highest ID stands for the number of posts (deleted ones
+		// aside): idf takes its log.
+		if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&posts); err != nil {
+			return nil, 0, wrapSearch(q, err)
+		}
+		for _, c := range parsed.Must {
+			n, err := countUpTo(search.TSQuery(search.Query{Must: []search.Clause{c}, Lang: parsed.Lang}))
+			if err != nil {
+				return nil, 0, wrapSearch(q, err)
+			}
+			df = append(df, n)
+		}
 	}
 	n := len(args)
-	args = append(args, limit, max(q.Offset, 0), store.SearchWindow, time.Now().UTC(), search.RecencyDays, search.TSRankQuery(parsed))
-	// As in SQLite: past store.SearchWindow matches, rank the newest ones
-	// only; relevance is blended with recency (search.RecencyDays).
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`WITH q AS (SELECT %s AS query),
-		matches AS (
-			SELECT p.id, p.search, p.published FROM posts p, q WHERE p.search @@ q.query`+filter+`
-			ORDER BY p.id DESC LIMIT $%d),
-		hits AS (
-			SELECT m.id, ts_rank(m.search, to_tsquery('simple', $%d)) * (1 + 1 / (1 + greatest(0,
-				extract(epoch FROM ($%d::timestamptz - m.published))::float8 / 86400) / $%d::float8)) AS rank
-			FROM matches m, q
-			ORDER BY rank DESC, m.id DESC LIMIT $%d OFFSET $%d)
-		SELECT `+postColsP+` FROM hits h JOIN posts p ON p.id = h.id ORDER BY h.rank DESC, h.id DESC`,
-		tsq, n+3, n+6, n+4, n+5, n+1, n+2), args...)
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT p.id, p.search_title, p.search_meta, left(p.search_body, $%d),
+			octet_length(p.search_body), p.published
+		FROM posts p WHERE p.search @@ to_tsquery('simple', $1)`+filter+` ORDER BY p.id DESC LIMIT $%d`, n+1, n+2),
+		append(args, search.BodyScanBytes, store.SearchWindow)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+		return nil, 0, wrapSearch(q, err)
 	}
-	posts, err := scanPosts(rows)
+	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (search.Doc, error) {
+		var d search.Doc
+		err := row.Scan(&d.ID, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published)
+		return d, err
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+		return nil, 0, wrapSearch(q, err)
 	}
-	ids := make([]int64, len(posts))
-	for i := range posts {
-		ids[i] = posts[i].ID
+	search.NewRanker(parsed, df, posts).Rank(docs, time.Now())
+	ids := store.PageIDs(docs, q.Offset, q.Limit)
+	if len(ids) == 0 {
+		return nil, total, nil
 	}
-	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
+	rows, err = s.pool.Query(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, 0, wrapSearch(q, err)
+	}
+	found, err := scanPosts(rows)
+	if err != nil {
+		return nil, 0, wrapSearch(q, err)
+	}
+	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, found)
 	return hits, total, err
+}
+
+func wrapSearch(q store.SearchQuery, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("search %q: %w", q.Text, err)
 }
 
 // searchFiltered lists the posts a query of filters alone selects (less
@@ -189,7 +218,8 @@ func (s *Store) searchFiltered(ctx context.Context, q store.SearchQuery, parsed 
 		filter += fmt.Sprintf(` AND NOT p.search @@ to_tsquery('simple', $%d)`, len(args))
 	}
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts p WHERE true`+filter, args...).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM posts p WHERE true`+filter+` LIMIT $%d) m`, len(args)+1),
+		append(args, store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if total == 0 {

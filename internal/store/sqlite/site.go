@@ -74,20 +74,25 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// searchWindow is store.SearchWindow; a test makes it small.
-var searchWindow = store.SearchWindow
+// searchWindow is store.SearchWindow and searchCountCap
+// store.SearchCountCap; a test makes them small.
+var (
+	searchWindow   = store.SearchWindow
+	searchCountCap = store.SearchCountCap
+)
 
-// Search finds posts with FTS5, best match first (titles weigh ten times
-// the text). It ranks the matches' rowids first and loads the page's hits
-// only; their titles and snippets are highlighted in Go from a bounded part
-// of the text (store.Highlighter): FTS5's snippet() weighs every match
-// against the whole text, seconds for a text of a megabyte, in one step
-// that an interrupt cannot stop.
+// Search finds posts with FTS5 and ranks the newest searchWindow matches
+// in Go (search.Ranker), as the PostgreSQL store does. FTS5's own bm25()
+// and an exact count(*) are not used: each walks every post a word occurs
+// in, 150 ms for a word of most posts at 100 000, where the window and a
+// count capped at searchCountCap cost the same for any word. Titles and
+// snippets are highlighted in Go from a bounded part of the text
+// (store.Highlighter).
 //
 // A reader who leaves ends ctx, and the driver interrupts a statement
 // while it makes its first row only. Each statement here does its work
-// before its first row (the count, the ranking's sort) and its later rows
-// are lookups by ID; the Go part checks ctx between hits.
+// before its first row (the capped count, the window's sort by rowid) and
+// its later rows are lookups by ID; the Go part checks ctx between hits.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
 	parsed := search.Parse(q.Text)
 	match := search.FTS5(parsed)
@@ -99,47 +104,95 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		return s.searchFiltered(ctx, q, parsed, filter, fargs)
 	}
 	// Without filters the matches are counted and windowed in the index
-	// alone: joining posts for each of tens of thousands of matches of a
-	// common word costs seconds (make bench-search).
+	// alone: joining posts for each match of a common word costs seconds.
 	from := `posts_fts f JOIN posts p ON p.id = f.rowid`
 	if filter == "" {
 		from = `posts_fts f`
 	}
-	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+`
-		WHERE posts_fts MATCH ?`+filter, append([]any{match}, fargs...)...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+	matches := func(match string) (string, []any) {
+		return `SELECT f.rowid FROM ` + from + ` WHERE posts_fts MATCH ?` + filter, append([]any{match}, fargs...)
 	}
-	if total == 0 {
-		return nil, 0, nil
+	total, err := s.countUpTo(ctx, searchCountCap, match, matches)
+	if err != nil || total == 0 {
+		return nil, 0, wrapSearch(q, err)
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = -1
+	r, err := s.ranker(ctx, parsed, matches)
+	if err != nil {
+		return nil, 0, wrapSearch(q, err)
 	}
-	// Relevance blended with recency (search.RecencyDays); bm25() is
-	// negative, lower is better. Past searchWindow matches the newest
-	// are ranked only, so the join with posts is bounded.
-	ranked := `SELECT m.rowid FROM (SELECT f.rowid, f.rank FROM ` + from + `
-			WHERE posts_fts MATCH ?` + filter + ` ORDER BY f.rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.rowid
-		ORDER BY m.rank * (1.0 + 1.0 / (1.0 + max(0.0, julianday(?) - julianday(p.published)) / ?)), m.rowid DESC
-		LIMIT ? OFFSET ?`
-	args := append(append([]any{match}, fargs...), searchWindow, fmtTime(time.Now()), search.RecencyDays, limit, max(q.Offset, 0))
-	ids, err := s.ids(ctx, ranked, args...)
-	if err != nil || len(ids) == 0 {
-		return nil, total, err
+	sub, args := matches(match)
+	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.search_title, p.search_meta, substr(p.search_body, 1, ?),
+			octet_length(p.search_body), p.published
+		FROM (`+sub+` ORDER BY f.rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.rowid`,
+		append(append([]any{search.BodyScanBytes}, args...), searchWindow)...)
+	if err != nil {
+		return nil, 0, wrapSearch(q, err)
+	}
+	docs, err := collect(rows, nil, func(rows scanner) (*search.Doc, error) {
+		var d search.Doc
+		var published string
+		err := rows.Scan(&d.ID, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &published)
+		d.Published = parseTime(published)
+		return &d, err
+	})
+	if err != nil {
+		return nil, 0, wrapSearch(q, err)
+	}
+	r.Rank(docs, time.Now())
+	ids := store.PageIDs(docs, q.Offset, q.Limit)
+	if len(ids) == 0 {
+		return nil, total, nil
 	}
 	in, args := inList(nil, ids)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id IN `+in, args...)
+	rows, err = s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id IN `+in, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+		return nil, 0, wrapSearch(q, err)
 	}
 	posts, err := collectPosts(rows)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
+		return nil, 0, wrapSearch(q, err)
 	}
 	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
 	return hits, total, err
+}
+
+// countUpTo counts the posts match finds, up to limit; more count as
+// limit+1.
+func (s *Store) countUpTo(ctx context.Context, limit int, match string, matches func(string) (string, []any)) (int, error) {
+	sub, args := matches(match)
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (`+sub+` LIMIT ?)`, append(args, limit+1)...).Scan(&n)
+	return n, err
+}
+
+// ranker weighs a query of several clauses by how many posts each finds
+// (counted up to searchCountCap); one clause needs no weight.
+func (s *Store) ranker(ctx context.Context, q search.Query, matches func(string) (string, []any)) (*search.Ranker, error) {
+	if len(q.Must) < 2 {
+		return search.NewRanker(q, nil, 0), nil
+	}
+	// The highest ID stands for the number of posts (deleted ones aside):
+	// count(*) would read every row for a figure idf takes the log of.
+	var posts int
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&posts); err != nil {
+		return nil, err
+	}
+	df := make([]int, len(q.Must))
+	for i, c := range q.Must {
+		n, err := s.countUpTo(ctx, searchCountCap, search.FTS5(search.Query{Must: []search.Clause{c}, Lang: q.Lang}), matches)
+		if err != nil {
+			return nil, err
+		}
+		df[i] = n
+	}
+	return search.NewRanker(q, df, posts), nil
+}
+
+func wrapSearch(q store.SearchQuery, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("search %q: %w", q.Text, err)
 }
 
 // searchFiltered lists the posts a query of filters alone selects (less
@@ -150,7 +203,8 @@ func (s *Store) searchFiltered(ctx context.Context, q store.SearchQuery, parsed 
 		args = append(args, search.FTS5(x))
 	}
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM posts p WHERE 1`+filter, args...).Scan(&total); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM posts p WHERE 1`+filter+` LIMIT ?)`,
+		append(args, searchCountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if total == 0 {

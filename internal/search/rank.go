@@ -1,0 +1,174 @@
+package search
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Ranking is done here, in Go, for both stores: each store finds a query's
+// matches with its own index (FTS5, a GIN index), reads the newest
+// RankWindow of them with their stemmed fields, and Rank orders them. One
+// function means SQLite and PostgreSQL order alike, and it keeps the cost
+// of a query bounded: FTS5's bm25() and a count of every match each walk
+// the whole list of posts a word occurs in (150 ms for a word in most of
+// 100 000 posts), where reading a window of posts costs the same for a
+// common word as for a rare one.
+//
+// The score of a post is BM25 summed over its fields, each field weighed
+// (TitleWeight, MetaWeight, BodyWeight) as FTS5's bm25() weighs columns:
+//
+//	relevance = Σ clauses idf × Σ fields w × tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))
+//
+// with k1 = 1.2 and b = 0.75; tf counts the clause's forms in the field,
+// len is the field's length in bytes and avglen its mean over the window.
+// The body is read up to BodyScanBytes: past the opening of a news text
+// more occurrences add little to a saturated tf. Then recency is blended
+// in (RecencyDays).
+const (
+	TitleWeight = 10.0
+	MetaWeight  = 4.0
+	BodyWeight  = 1.0
+
+	// BodyScanBytes is how much of a post's stemmed body the stores read
+	// for ranking.
+	BodyScanBytes = 4096
+
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// RankWindow is how many of a query's matches are ranked: the newest ones.
+// A word found in more posts than this is one a reader follows as news,
+// and the newest reports of it are the ones worth reading first.
+const RankWindow = 1000
+
+// Doc is a post as ranking sees it: its stemmed fields (Fields), the body
+// possibly cut to BodyScanBytes, with the whole body's length.
+type Doc struct {
+	ID          int64
+	Title, Meta string
+	Body        string
+	BodyBytes   int
+	Published   time.Time
+	Score       float64 // set by Rank
+}
+
+// Ranker scores posts for one query.
+type Ranker struct {
+	clauses [][]form
+	idf     []float64
+}
+
+// A form is one text a clause is found under: stemmed words in order, the
+// last one a prefix for "evacu*".
+type form struct {
+	text   string
+	prefix bool
+}
+
+// NewRanker prepares q's required clauses for ranking. df holds, for each
+// clause of q.Must, how many posts it matches (a store may cap large
+// counts: the idf of a word in thousands of posts is near zero either way)
+// and posts how many posts there are; nil df weighs every clause alike, as
+// for a query of one clause, whose order idf cannot change.
+func NewRanker(q Query, df []int, posts int) *Ranker {
+	r := &Ranker{}
+	for i, c := range q.Must {
+		var fs []form
+		for _, a := range c {
+			for _, f := range atomForms(a, q.Lang) {
+				fs = append(fs, form{text: f, prefix: a.Prefix})
+			}
+		}
+		r.clauses = append(r.clauses, fs)
+		idf := 1.0
+		if i < len(df) && posts > 0 {
+			n := float64(min(df[i], posts))
+			idf = math.Log(1 + (float64(posts)-n+0.5)/(n+0.5))
+		}
+		r.idf = append(r.idf, idf)
+	}
+	return r
+}
+
+// Rank scores docs and sorts them best first (newer first among equals).
+func (r *Ranker) Rank(docs []Doc, now time.Time) {
+	if len(docs) == 0 {
+		return
+	}
+	var avg [3]float64
+	for i := range docs {
+		avg[0] += float64(len(docs[i].Title))
+		avg[1] += float64(len(docs[i].Meta))
+		avg[2] += float64(max(docs[i].BodyBytes, len(docs[i].Body)))
+	}
+	for i := range avg {
+		avg[i] = max(avg[i]/float64(len(docs)), 1)
+	}
+	for i := range docs {
+		d := &docs[i]
+		fields := [3]struct {
+			text string
+			len  int
+			w    float64
+		}{
+			{d.Title, len(d.Title), TitleWeight},
+			{d.Meta, len(d.Meta), MetaWeight},
+			{d.Body, max(d.BodyBytes, len(d.Body)), BodyWeight},
+		}
+		rel := 0.0
+		for c, fs := range r.clauses {
+			s := 0.0
+			for k, f := range fields {
+				tf := 0
+				for _, fm := range fs {
+					tf += count(f.text, fm)
+				}
+				if tf > 0 {
+					t := float64(tf)
+					s += f.w * t * (bm25K1 + 1) / (t + bm25K1*(1-bm25B+bm25B*float64(f.len)/avg[k]))
+				}
+			}
+			rel += r.idf[c] * s
+		}
+		d.Score = rel * Recency(d.Published, now)
+	}
+	slices.SortStableFunc(docs, func(a, b Doc) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+}
+
+// Recency is the factor relevance is multiplied by for a post published
+// at t (RecencyDays).
+func Recency(t, now time.Time) float64 {
+	age := max(now.Sub(t).Hours()/24, 0)
+	return 1 + 1/(1+age/RecencyDays)
+}
+
+// count returns how often f occurs in text (stemmed words separated by
+// single spaces) as whole words, or as the start of a word for a prefix.
+func count(text string, f form) int {
+	if f.text == "" {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(text); {
+		j := strings.Index(text[i:], f.text)
+		if j < 0 {
+			break
+		}
+		at := i + j
+		end := at + len(f.text)
+		if (at == 0 || text[at-1] == ' ') && (f.prefix || end == len(text) || text[end] == ' ') {
+			n++
+		}
+		i = at + 1
+	}
+	return n
+}

@@ -1,0 +1,128 @@
+package search
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		f    form
+		want int
+	}{
+		{"flood flood floodgat", form{text: "flood"}, 2},
+		{"flood flood floodgat", form{text: "flood", prefix: true}, 3},
+		{"reflood flood", form{text: "flood"}, 1},
+		{"reflood", form{text: "flood", prefix: true}, 0},
+		{"river flood river flooded", form{text: "river flood"}, 1},
+		{"", form{text: "flood"}, 0},
+		{"flood", form{}, 0},
+		{"aaa", form{text: "aa"}, 0},
+		{"aa aa aa", form{text: "aa aa"}, 2}, // overlapping, as a phrase query counts them
+	} {
+		if got := count(c.text, c.f); got != c.want {
+			t.Errorf("count(%q, %+v) = %d, want %d", c.text, c.f, got, c.want)
+		}
+	}
+}
+
+func rankIDs(q string, df []int, posts int, docs []Doc, now time.Time) []int64 {
+	NewRanker(Parse(q), df, posts).Rank(docs, now)
+	var ids []int64
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+func TestRankFields(t *testing.T) {
+	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	docs := []Doc{
+		{ID: 1, Title: "weather", Meta: "", Body: "some rain and flood somewher", Published: now},
+		{ID: 2, Title: "flood everywher", Body: "noth els", Published: now},
+		{ID: 3, Title: "weather", Meta: "flood in the lead", Body: "flood in the lead", Published: now},
+		{ID: 4, Title: "weather", Body: "noth", Published: now},
+	}
+	// Title above lead above body; a post without the word still ranks
+	// (the store found it, a stemmed form aside), last.
+	if got, want := rankIDs("floods", nil, 0, docs, now), []int64{2, 3, 1, 4}; !slices.Equal(got, want) {
+		t.Errorf("rank = %v, want %v", got, want)
+	}
+}
+
+func TestRankRecency(t *testing.T) {
+	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	body := "the river flood the town"
+	docs := []Doc{
+		{ID: 1, Title: "river report", Body: body, Published: now.AddDate(-1, 0, 0)},
+		{ID: 2, Title: "river report", Body: body, Published: now.Add(-time.Hour)},
+		{ID: 3, Title: "river report", Body: body, Published: now.AddDate(-2, 0, 0)},
+		{ID: 4, Title: "flood", Body: "noth", Published: now.AddDate(-1, 0, 0)},
+		{ID: 5, Title: "weather", Body: "rain today and a flood somewher among mani other word of a long text", Published: now.Add(-2 * time.Hour)},
+	}
+	if got, want := rankIDs("river report", nil, 0, docs[:3], now), []int64{2, 1, 3}; !slices.Equal(got, want) {
+		t.Errorf("river report: %v, want %v (newest first)", got, want)
+	}
+	if got := rankIDs("flood", nil, 0, docs[3:], now); got[0] != 4 {
+		t.Errorf("flood: %v, want the year-old title match 4 first", got)
+	}
+	// Equal scores keep the newer ID first.
+	same := []Doc{{ID: 7, Title: "x", Published: now}, {ID: 9, Title: "x", Published: now}}
+	if got := rankIDs("x", nil, 0, same, now); !slices.Equal(got, []int64{9, 7}) {
+		t.Errorf("ties: %v, want [9 7]", got)
+	}
+}
+
+// Of two words, the rarer one weighs more: a post with the rare word in
+// its title beats one with the common word there.
+func TestRankIDF(t *testing.T) {
+	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	docs := []Doc{
+		{ID: 1, Title: "jakarta news", Body: "gempa jakarta", Published: now},
+		{ID: 2, Title: "gempa news", Body: "gempa jakarta", Published: now},
+	}
+	if got := rankIDs("jakarta gempa", []int{9000, 40}, 10000, slices.Clone(docs), now); got[0] != 2 {
+		t.Errorf("rare word in title: %v, want 2 first", got)
+	}
+	if got := rankIDs("jakarta gempa", []int{40, 9000}, 10000, slices.Clone(docs), now); got[0] != 1 {
+		t.Errorf("rare word in title: %v, want 1 first", got)
+	}
+}
+
+// Forms: a query word finds its stems in English and Indonesian, and a
+// prefix the words it starts.
+func TestRankForms(t *testing.T) {
+	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	docs := []Doc{
+		{ID: 1, Title: "warga " + Index("mengungsi", "id"), Published: now},
+		{ID: 2, Title: Index("evacuated", "en"), Published: now},
+		{ID: 3, Title: "noth", Published: now},
+	}
+	for q, want := range map[string]int64{"pengungsi": 1, "evacuate": 2, "evacu*": 2} {
+		d := slices.Clone(docs)
+		NewRanker(Parse(q), nil, 0).Rank(d, now)
+		if d[0].ID != want || d[0].Score == 0 {
+			t.Errorf("%s: first %d (score %v), want %d", q, d[0].ID, d[0].Score, want)
+		}
+	}
+}
+
+func BenchmarkRank(b *testing.B) {
+	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	body := ""
+	for len(body) < BodyScanBytes {
+		body += "the govern said on tuesday that flood water had risen across the provinc "
+	}
+	docs := make([]Doc, RankWindow)
+	for i := range docs {
+		docs[i] = Doc{ID: int64(i), Title: "flood in the provinc", Meta: "publish author lead of the flood stori",
+			Body: body, BodyBytes: 3 * len(body), Published: now.Add(-time.Duration(i) * time.Hour)}
+	}
+	r := NewRanker(Parse("flood govern"), []int{500, 3000}, 100000)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Rank(docs, now)
+	}
+}
