@@ -53,7 +53,14 @@ func atomForms(a Atom, lang string) []string {
 // FTS5 returns q as an FTS5 MATCH expression over the stemmed columns:
 // every text a quoted string, so no reader's input is ever FTS5 syntax;
 // "" when q finds nothing.
-func FTS5(q Query) string {
+func FTS5(q Query) string { return fts5(q, false) }
+
+// FTS5Strong is FTS5 with every required clause found in a title or a
+// meta (publisher, author, lead): the strong matches, which ranking
+// looks for past the newest ones (RankWindow).
+func FTS5Strong(q Query) string { return fts5(q, true) }
+
+func fts5(q Query, strong bool) string {
 	if q.Empty() {
 		return ""
 	}
@@ -75,6 +82,9 @@ func FTS5(q Query) string {
 		parts[i] = clause(c)
 	}
 	s := "(" + strings.Join(parts, " AND ") + ")"
+	if strong {
+		s = "{search_title search_meta} : " + s
+	}
 	for _, c := range q.Not {
 		s += " NOT " + clause(c)
 	}
@@ -85,30 +95,37 @@ func FTS5(q Query) string {
 // to_tsquery('simple', …)) over the same stemmed text: lexemes quoted, &
 // between clauses, | between forms, <-> within phrases, :* for prefixes,
 // !( ) for exclusions; "" when q finds nothing.
-func TSQuery(q Query) string { return tsQuery(q, false) }
+func TSQuery(q Query) string { return tsQuery(q, false, "") }
+
+// TSQueryStrong is TSQuery with every required clause found in a title
+// or a meta (weights A and B): the strong matches (FTS5Strong).
+func TSQueryStrong(q Query) string { return tsQuery(q, false, "AB") }
 
 // TSRankQuery is the tsquery a PostgreSQL store ranks the posts TSQuery
 // found by: the required clauses, any of them.
-func TSRankQuery(q Query) string { return tsQuery(q, true) }
+func TSRankQuery(q Query) string { return tsQuery(q, true, "") }
 
-func tsQuery(q Query, rank bool) string {
+func tsQuery(q Query, rank bool, weights string) string {
 	if q.Empty() {
 		return ""
 	}
 	lexeme := func(w string) string {
 		return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(w) + "'"
 	}
-	clause := func(c Clause) string {
+	clause := func(c Clause, weights string) string {
 		var alts []string
 		for _, a := range c {
 			for _, f := range atomForms(a, q.Lang) {
 				ws := strings.Fields(f)
 				for i := range ws {
 					ws[i] = lexeme(ws[i])
+					if weights != "" {
+						ws[i] += ":" + weights
+					}
 				}
 				s := "(" + strings.Join(ws, " <-> ") + ")"
 				if a.Prefix {
-					s = "(" + ws[0] + ":*)"
+					s = "(" + lexeme(f) + ":*" + weights + ")"
 				}
 				alts = append(alts, s)
 			}
@@ -117,7 +134,7 @@ func tsQuery(q Query, rank bool) string {
 	}
 	parts := make([]string, 0, len(q.Must)+len(q.Not))
 	for _, c := range q.Must {
-		parts = append(parts, clause(c))
+		parts = append(parts, clause(c, weights))
 	}
 	if rank {
 		// ts_rank scores an AND by the distance of its terms and gives 0
@@ -126,7 +143,7 @@ func tsQuery(q Query, rank bool) string {
 		return strings.Join(parts, " | ")
 	}
 	for _, c := range q.Not {
-		parts = append(parts, "!"+clause(c))
+		parts = append(parts, "!"+clause(c, ""))
 	}
 	return strings.Join(parts, " & ")
 }

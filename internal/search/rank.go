@@ -34,7 +34,7 @@ const (
 
 	// BodyScanBytes is how much of a post's stemmed body the stores read
 	// for ranking.
-	BodyScanBytes = 4096
+	BodyScanBytes = 2048
 
 	bm25K1 = 1.2
 	bm25B  = 0.75
@@ -43,7 +43,7 @@ const (
 // RankWindow is how many of a query's matches are ranked: the newest ones.
 // A word found in more posts than this is one a reader follows as news,
 // and the newest reports of it are the ones worth reading first.
-const RankWindow = 1000
+const RankWindow = 500
 
 // Doc is a post as ranking sees it: its stemmed fields (Fields), the body
 // possibly cut to BodyScanBytes, with the whole body's length.

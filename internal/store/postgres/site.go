@@ -169,11 +169,16 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 			df = append(df, n)
 		}
 	}
+	// The window: the newest matches, and the newest strong ones (in a
+	// title or a lead), which may be older. The filters' arguments are
+	// shared; the strong tsquery follows them.
 	n := len(args)
+	strong := strings.Replace(matches, "$1", fmt.Sprintf("$%d", n+3), 1)
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT p.id, p.search_title, p.search_meta, left(p.search_body, $%d),
 			octet_length(p.search_body), p.published
-		FROM posts p WHERE p.search @@ to_tsquery('simple', $1)`+filter+` ORDER BY p.id DESC LIMIT $%d`, n+1, n+2),
-		append(args, search.BodyScanBytes, store.SearchWindow)...)
+		FROM ((`+matches+` ORDER BY p.id DESC LIMIT $%d) UNION (`+strong+` ORDER BY p.id DESC LIMIT $%[2]d)) m
+		JOIN posts p ON p.id = m.id`, n+1, n+2),
+		append(args, search.BodyScanBytes, store.SearchWindow, search.TSQueryStrong(parsed))...)
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}

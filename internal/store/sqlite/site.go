@@ -120,11 +120,16 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}
-	sub, args := matches(match)
+	// The window: the newest matches, and the newest strong ones (in a
+	// title or a lead), which may be older.
+	newest, args := matches(match)
+	strong, sargs := matches(search.FTS5Strong(parsed))
+	args = append(append(append([]any{search.BodyScanBytes}, args...), searchWindow), sargs...)
 	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.search_title, p.search_meta, substr(p.search_body, 1, ?),
 			octet_length(p.search_body), p.published
-		FROM (`+sub+` ORDER BY f.rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.rowid`,
-		append(append([]any{search.BodyScanBytes}, args...), searchWindow)...)
+		FROM (SELECT * FROM (`+newest+` ORDER BY f.rowid DESC LIMIT ?)
+			UNION SELECT * FROM (`+strong+` ORDER BY f.rowid DESC LIMIT ?)) m
+		JOIN posts p ON p.id = m.rowid`, append(args, searchWindow)...)
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}

@@ -117,6 +117,12 @@ func dsn(path string, write bool) string {
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
+		// Readers map the file instead of copying each page through a
+		// read(2): a search reads a thousand posts' text, and a post page
+		// a few rows spread over the file. The kernel's page cache holds
+		// the pages either way; mapped, they cost no system call and no
+		// copy (make bench-web, docs/benchmarks.md).
+		q.Add("_pragma", "mmap_size(1073741824)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
