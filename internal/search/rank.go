@@ -43,7 +43,7 @@ const (
 // RankWindow is how many of a query's matches are ranked: the newest ones.
 // A word found in more posts than this is one a reader follows as news,
 // and the newest reports of it are the ones worth reading first.
-const RankWindow = 500
+const RankWindow = 300
 
 // Doc is a post as ranking sees it: its stemmed fields (Fields), the body
 // possibly cut to BodyScanBytes, with the whole body's length.

@@ -168,30 +168,24 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc := s.pageCache
-	if kind == "search" {
-		// A search costs tens of times a page and holds a database
-		// connection meanwhile; unbounded, a burst of them takes every
-		// connection and the cheap pages queue behind it (the block profile
-		// under bench-web showed 97 % of waiting in the pool).
-		select {
-		case s.searchSlots <- struct{}{}:
-			defer func() { <-s.searchSlots }()
-		case <-r.Context().Done():
-			return
-		}
-	}
 	if pc == nil || kind == "sitemap" {
-		rec := newRecorder()
-		s.mux.ServeHTTP(rec, unconditional(r))
-		s.writeRecorded(w, r, rec, kind, time.Time{})
+		if s.searchGate(r, kind) {
+			defer s.searchDone(kind)
+			rec := newRecorder()
+			s.mux.ServeHTTP(rec, unconditional(r))
+			s.writeRecorded(w, r, rec, kind, time.Time{})
+		}
 		return
 	}
 	gen, changed, err := s.st.SiteGeneration(r.Context())
 	if err != nil {
 		s.log.Warn("web: site generation; page served without the cache", "err", err)
-		rec := newRecorder()
-		s.mux.ServeHTTP(rec, unconditional(r))
-		s.writeRecorded(w, r, rec, kind, time.Time{})
+		if s.searchGate(r, kind) {
+			defer s.searchDone(kind)
+			rec := newRecorder()
+			s.mux.ServeHTTP(rec, unconditional(r))
+			s.writeRecorded(w, r, rec, kind, time.Time{})
+		}
 		return
 	}
 	// Settings and the sidebar, cached apart, change with the generation too.
@@ -205,6 +199,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc.misses.Add(1)
+	// A search found in the cache above never waits for a slot.
+	if !s.searchGate(r, kind) {
+		return
+	}
+	defer s.searchDone(kind)
 	rec := newRecorder()
 	s.mux.ServeHTTP(rec, unconditional(r.WithContext(context.WithValue(r.Context(), renderingForCacheKey{}, true))))
 	if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" || strings.Contains(rec.header.Get("Cache-Control"), "no-store") {
@@ -224,6 +223,31 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	s.setPolicy(p.header, kind)
 	pc.c.Set(key, p)
 	s.writeCached(w, r, p)
+}
+
+// searchGate waits for a search slot when kind is "search", and reports
+// false when the reader left meanwhile. A search costs tens of times a
+// page and holds a database connection; unbounded, a burst of them takes
+// every connection and the cheap pages queue behind it (the block profile
+// under bench-web showed 97 % of waiting in the pool). Searches answered
+// from the page cache take no slot.
+func (s *Server) searchGate(r *http.Request, kind string) bool {
+	if kind != "search" {
+		return true
+	}
+	select {
+	case s.searchSlots <- struct{}{}:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// searchDone gives back the slot searchGate took.
+func (s *Server) searchDone(kind string) {
+	if kind == "search" {
+		<-s.searchSlots
+	}
 }
 
 // unconditional is r without its validators: the page is rendered whole,

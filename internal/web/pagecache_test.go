@@ -363,3 +363,38 @@ func TestPageCacheMemoryIsBounded(t *testing.T) {
 		t.Fatal("page cache holds nothing")
 	}
 }
+
+// A search answered from the page cache takes no search slot: with every
+// slot held by slow searches, it still answers at once, while a search the
+// cache does not hold waits for a slot until its reader leaves.
+func TestCachedSearchTakesNoSlot(t *testing.T) {
+	s := newSite(t, Config{})
+	s.addPost("Floods in Garut", time.Now().Add(-time.Hour), "The river rose overnight.")
+	s.cachedGet("/search?q=flood")
+	for range cap(s.srv.searchSlots) {
+		s.srv.searchSlots <- struct{}{}
+	}
+	defer func() {
+		for range cap(s.srv.searchSlots) {
+			<-s.srv.searchSlots
+		}
+	}()
+	contains(t, s.mustGet("/search?q=flood", http.StatusOK), "Garut")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan string)
+	go func() {
+		rec := httptest.NewRecorder()
+		s.srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/search?q=river", nil).WithContext(ctx))
+		done <- rec.Body.String()
+	}()
+	select {
+	case <-done:
+		t.Fatal("a search the cache does not hold was answered with every slot taken")
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	if body := <-done; strings.Contains(body, "Garut") {
+		t.Error("the search that waited was rendered after its reader left")
+	}
+}
