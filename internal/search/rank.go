@@ -45,6 +45,12 @@ const (
 // and the newest reports of it are the ones worth reading first.
 const RankWindow = 300
 
+// StrongWindow is how many strong matches (found in a title or a lead:
+// FTS5Strong, TSQueryStrong) are ranked besides: the newest ones, however
+// old. An older strong match can beat a newer weak one, but hardly the
+// hundred newer strong ones, whose recency weighs more (RecencyDays).
+const StrongWindow = 100
+
 // Doc is a post as ranking sees it: its stemmed fields (Fields), the body
 // possibly cut to BodyScanBytes, with the whole body's length.
 type Doc struct {

@@ -46,6 +46,10 @@ type SearchQuery struct {
 // worth ranking.
 const SearchWindow = search.RankWindow
 
+// SearchStrongWindow is search.StrongWindow: how many of the newest strong
+// matches (in a title or a lead) are ranked besides the window.
+const SearchStrongWindow = search.StrongWindow
+
 // SearchCountCap bounds the count of a search's matches: Search reports
 // SearchCountCap+1 for any larger number ("more than 10,000 posts"), since
 // an exact count walks every post a common word occurs in.

@@ -61,6 +61,8 @@ func main() {
 	warmup := flag.Duration("warmup", 3*time.Second, "load sent first and not counted")
 	seed := flag.Uint64("seed", 1, "random seed of the data and the request mix")
 	profile := flag.String("profile", "", "directory to write an execution trace and CPU, mutex and block profiles of kabar into, taken during the first round")
+	costN := flag.Int("cost", 40, "after the rounds, requests of each kind sent one at a time to measure kabar's CPU per request (0: none)")
+	baseline := flag.String("baseline", "", "another kabar binary (an earlier version) whose CPU per request is measured on the same requests and database, for ratios")
 	control := flag.String("serve-control", "", "run as the control server on this address (benchweb starts it itself)")
 	controlPage := flag.String("control-page", "", "the page the control serves (with -serve-control)")
 	flag.Parse()
@@ -127,6 +129,30 @@ func main() {
 		}
 	}
 	report(os.Stdout, rs, *rate, *duration, n)
+	if *costN > 0 {
+		// Processes of their own without the page cache: each request is
+		// rendered, whatever came before it.
+		fresh, err := serve(*bin, *db, "--page-cache-mb", "0")
+		if err != nil {
+			log.Fatalf("benchweb: cost: %v", err)
+		}
+		defer fresh.stop()
+		procs := []*kabarProc{fresh}
+		if *baseline != "" {
+			b, err := serve(*baseline, *db, "--page-cache-mb", "0")
+			if err != nil {
+				log.Fatalf("benchweb: baseline: %v", err)
+			}
+			defer b.stop()
+			procs = append(procs, b)
+		}
+		log.Printf("cost: %d requests of each kind, one at a time", *costN)
+		cs, err := costs(procs, targets, *costN, *seed+100)
+		if err != nil {
+			log.Fatalf("benchweb: cost: %v", err)
+		}
+		reportCosts(os.Stdout, cs, *costN, *baseline)
+	}
 }
 
 // words is the vocabulary of the generated posts: Zipf-distributed, so a
@@ -266,12 +292,13 @@ func (ks kabars) runtime() runtimeFigures {
 // kabarProc is one kabar serve under test.
 type kabarProc struct {
 	addr, debug string
+	pid         int
 	stop        func()
 }
 
 // serve starts kabar serve on a free port, with its debug endpoints on
 // another, and waits until it answers.
-func serve(bin, db string) (*kabarProc, error) {
+func serve(bin, db string, flags ...string) (*kabarProc, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -280,14 +307,14 @@ func serve(bin, db string) (*kabarProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--db", db, "serve", "--addr", addr, "--debug-addr", debug)
+	cmd := exec.Command(bin, append([]string{"--db", db, "serve", "--addr", addr, "--debug-addr", debug}, flags...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	cmd.Env = append(os.Environ(), "KABAR_LOG=text")
 	stop, err := startAndWait(cmd, "http://"+addr+"/healthz")
 	if err != nil {
 		return nil, fmt.Errorf("kabar: %w", err)
 	}
-	return &kabarProc{addr: addr, debug: debug, stop: stop}, nil
+	return &kabarProc{addr: addr, debug: debug, pid: cmd.Process.Pid, stop: stop}, nil
 }
 
 func freeAddr() (string, error) {

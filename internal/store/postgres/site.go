@@ -176,9 +176,9 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	strong := strings.Replace(matches, "$1", fmt.Sprintf("$%d", n+3), 1)
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT p.id, p.search_title, p.search_meta, left(p.search_body, $%d),
 			octet_length(p.search_body), p.published
-		FROM ((`+matches+` ORDER BY p.id DESC LIMIT $%d) UNION (`+strong+` ORDER BY p.id DESC LIMIT $%[2]d)) m
-		JOIN posts p ON p.id = m.id`, n+1, n+2),
-		append(args, search.BodyScanBytes, store.SearchWindow, search.TSQueryStrong(parsed))...)
+		FROM ((`+matches+` ORDER BY p.id DESC LIMIT $%d) UNION (`+strong+` ORDER BY p.id DESC LIMIT $%d)) m
+		JOIN posts p ON p.id = m.id`, n+1, n+2, n+4),
+		append(args, search.BodyScanBytes, store.SearchWindow, search.TSQueryStrong(parsed), store.SearchStrongWindow)...)
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}

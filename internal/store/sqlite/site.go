@@ -74,11 +74,12 @@ func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, err
 	return n, err
 }
 
-// searchWindow is store.SearchWindow and searchCountCap
-// store.SearchCountCap; a test makes them small.
+// searchWindow, searchStrongWindow and searchCountCap are the store's
+// bounds (store.SearchWindow…); a test makes them small.
 var (
-	searchWindow   = store.SearchWindow
-	searchCountCap = store.SearchCountCap
+	searchWindow       = store.SearchWindow
+	searchStrongWindow = store.SearchStrongWindow
+	searchCountCap     = store.SearchCountCap
 )
 
 // Search finds posts with FTS5 and ranks the newest searchWindow matches
@@ -129,7 +130,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 			octet_length(p.search_body), p.published
 		FROM (SELECT * FROM (`+newest+` ORDER BY f.rowid DESC LIMIT ?)
 			UNION SELECT * FROM (`+strong+` ORDER BY f.rowid DESC LIMIT ?)) m
-		JOIN posts p ON p.id = m.rowid`, append(args, searchWindow)...)
+		JOIN posts p ON p.id = m.rowid`, append(args, searchStrongWindow)...)
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}

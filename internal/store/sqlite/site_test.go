@@ -15,8 +15,10 @@ import (
 // the newest strong ones (in a title or a lead) however old; the count
 // stops past its cap.
 func TestSearchWindow(t *testing.T) {
-	defer func(w, c int) { searchWindow, searchCountCap = w, c }(searchWindow, searchCountCap)
-	searchWindow, searchCountCap = 3, 4
+	defer func(w, sw, c int) {
+		searchWindow, searchStrongWindow, searchCountCap = w, sw, c
+	}(searchWindow, searchStrongWindow, searchCountCap)
+	searchWindow, searchStrongWindow, searchCountCap = 3, 2, 4
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "kabar.db"))
 	if err != nil {

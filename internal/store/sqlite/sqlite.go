@@ -116,13 +116,10 @@ func dsn(path string, write bool) string {
 		// on a lock upgrade.
 		q.Set("_txlock", "immediate")
 	} else {
+		// No mmap_size: mapped, a post page cost 1.6 times the CPU of
+		// read(2)s (page faults on each new page touched) and a search no
+		// less (make bench-web's cost table, 100 000 posts).
 		q.Add("_pragma", "query_only(1)")
-		// Readers map the file instead of copying each page through a
-		// read(2): a search reads a thousand posts' text, and a post page
-		// a few rows spread over the file. The kernel's page cache holds
-		// the pages either way; mapped, they cost no system call and no
-		// copy (make bench-web, docs/benchmarks.md).
-		q.Add("_pragma", "mmap_size(1073741824)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
