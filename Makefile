@@ -36,7 +36,10 @@ clean:
 # from $(BENCH_WEB_DB)), kabar serve on 127.0.0.1 and a fixed request rate
 # mixing post pages, home, search, labels, feeds and posts' images, with a
 # control server sent as many requests at the same moments; several rounds,
-# medians. docs/benchmarks.md (## Site) records the figures.
+# medians. Then the CPU kabar spends per request of each kind, requests sent
+# one at a time without the page cache; add -baseline OTHER_KABAR_BINARY to
+# BENCH_WEB_FLAGS to measure an earlier build on the same requests, for
+# ratios. docs/benchmarks.md (## Site) records the figures.
 BENCH_WEB_DB ?= $(or $(TMPDIR),/tmp)/kabar-bench-web.db
 BENCH_WEB_FLAGS ?= -posts 100000 -rate 200 -duration 20s -rounds 3
 bench-web: build

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 // /search and /api/posts?q= share the store's search and its query
@@ -92,4 +93,29 @@ func TestSearchQueryLanguageOverHTTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyMatches is a store whose searches match more posts than the stores
+// count (store.SearchCountCap), as a common word does on a large site.
+type manyMatches struct{ store.Store }
+
+func (m manyMatches) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
+	hits, _, err := m.Store.Search(ctx, q)
+	return hits, store.SearchCountCap + 1, err
+}
+
+// A count past the cap reads "more than", on the page in both languages
+// and in the API.
+func TestSearchCountPastTheCap(t *testing.T) {
+	s := newSite(t, Config{})
+	s.addPost("Floods in Garut", time.Now().Add(-time.Hour), "The river rose overnight.")
+	srv, err := New(manyMatches{s.st}, Config{MinSubmit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv = srv
+	contains(t, s.mustGet("/search?q=flood&hl=en", http.StatusOK), "More than 10,000 posts for “flood”, best matches first.")
+	contains(t, s.mustGet("/search?q=flood&hl=id", http.StatusOK), "Lebih dari 10.000 posting untuk “flood”")
+	body := s.mustGet("/api/posts?q=flood", http.StatusOK)
+	contains(t, body, `"total":10001`, `"total_capped":true`)
 }
