@@ -234,7 +234,8 @@ func buildBaseline(root, rev, tmp, out string) (string, error) {
 		}
 		return b, nil
 	}
-	name, err := git("log", "-1", "--format=%h (%s)", rev)
+	// The last commit that changed internal/story names the baseline.
+	name, err := git("log", "-1", "--format=%h (%s)", rev, "--", "internal/story")
 	if err != nil {
 		return "", err
 	}
