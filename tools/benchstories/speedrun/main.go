@@ -51,6 +51,8 @@ type result struct {
 	HeapLoadMB float64 `json:"heap_load_mb"`
 	HeapEndMB  float64 `json:"heap_end_mb"`
 	LoadMS     float64 `json:"load_ms"`
+	// Calls counts the timed posts' store calls by method.
+	Calls map[string]int `json:"calls,omitempty"`
 	// FillS is the time a -fill run took.
 	FillS float64 `json:"fill_s,omitempty"`
 }
@@ -151,7 +153,7 @@ func run(ctx context.Context, st fullStore, ts *timedStore, a *story.Assigner, s
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ts.spent = 0
+	ts.spent, ts.calls = 0, nil
 	walls := make([]time.Duration, 0, measure)
 	var cpu time.Duration
 	for i := 0; i < measure; i++ {
@@ -178,6 +180,7 @@ func run(ctx context.Context, st fullStore, ts *timedStore, a *story.Assigner, s
 	slices.Sort(walls)
 	res.P50US, res.P99US = us(walls[len(walls)/2]), us(walls[len(walls)*99/100])
 	res.IndexPosts = a.IndexSize()
+	res.Calls = ts.calls
 	res.HeapEndMB = heapMB()
 	runtime.KeepAlive(a)
 	return res, nil
@@ -203,27 +206,34 @@ func cpuTime() time.Duration {
 type timedStore struct {
 	story.Store
 	spent time.Duration
+	calls map[string]int
 }
 
-func (t *timedStore) time(start time.Time) { t.spent += time.Since(start) }
+func (t *timedStore) time(method string, start time.Time) {
+	t.spent += time.Since(start)
+	if t.calls == nil {
+		t.calls = map[string]int{}
+	}
+	t.calls[method]++
+}
 
 func (t *timedStore) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool, error) {
-	defer t.time(time.Now())
+	defer t.time("AssignStory", time.Now())
 	return t.Store.AssignStory(ctx, a)
 }
 
 func (t *timedStore) StoryKeys(ctx context.Context, keys []string) (map[string]int64, error) {
-	defer t.time(time.Now())
+	defer t.time("StoryKeys", time.Now())
 	return t.Store.StoryKeys(ctx, keys)
 }
 
 func (t *timedStore) AddStoryKeys(ctx context.Context, id int64, keys []string) error {
-	defer t.time(time.Now())
+	defer t.time("AddStoryKeys", time.Now())
 	return t.Store.AddStoryKeys(ctx, id, keys)
 }
 
 func (t *timedStore) MergeStories(ctx context.Context, from, into int64) error {
-	defer t.time(time.Now())
+	defer t.time("MergeStories", time.Now())
 	return t.Store.MergeStories(ctx, from, into)
 }
 
@@ -231,7 +241,7 @@ func (t *timedStore) MergeStories(ctx context.Context, from, into int64) error {
 // Assigner moves reports that joined on weak evidence; the older one does
 // not), passed on when the store has it.
 func (t *timedStore) MoveStoryPost(ctx context.Context, postID, to int64, score float64, evidence string) error {
-	defer t.time(time.Now())
+	defer t.time("MoveStoryPost", time.Now())
 	mv, ok := t.Store.(interface {
 		MoveStoryPost(ctx context.Context, postID, to int64, score float64, evidence string) error
 	})
@@ -242,16 +252,16 @@ func (t *timedStore) MoveStoryPost(ctx context.Context, postID, to int64, score 
 }
 
 func (t *timedStore) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error {
-	defer t.time(time.Now())
+	defer t.time("RerootCopies", time.Now())
 	return t.Store.RerootCopies(ctx, oldRoot, newRoot)
 }
 
 func (t *timedStore) StoryLinksAfter(ctx context.Context, seq int64, limit int) ([]store.StoryLink, error) {
-	defer t.time(time.Now())
+	defer t.time("StoryLinksAfter", time.Now())
 	return t.Store.StoryLinksAfter(ctx, seq, limit)
 }
 
 func (t *timedStore) Post(ctx context.Context, id int64) (*model.Post, error) {
-	defer t.time(time.Now())
+	defer t.time("Post", time.Now())
 	return t.Store.Post(ctx, id)
 }
