@@ -76,10 +76,16 @@ bench-pipeline: build
 # made of the labelled headlines of the shared evaluation set (stories-dev,
 # scored by its score_clusters.py; ../shared/eval or KABAR_EVAL), pairwise
 # precision and recall of copy detection on the hand-made corpus of
-# internal/story/storytest, each with a threshold sweep, and posts per
-# second for assignment with 10 000, 30 000 and 100 000 posts stored (SQLite).
-# About 4 minutes. docs/benchmarks.md (## Stories) records the figures.
-BENCH_STORIES_FLAGS ?= -scale 10000,30000,100000 -measure 3000
+# internal/story/storytest, each with a threshold sweep, the scorer
+# cross-validated by story, and the time to assign a post with 10 000 and
+# 100 000 posts stored, on SQLite and PostgreSQL (KABAR_TEST_POSTGRES or
+# 127.0.0.1:5432; databases kabar_bench_stories_*), for this tree's story
+# code and the last one with hand-set thresholds in the same run, as ratios.
+# The filled stores are kept in out/benchstories (the first run fills them:
+# about 15 minutes more); then about 40 minutes on a shared machine.
+# -stores sqlite leaves PostgreSQL out. docs/benchmarks.md (## Stories)
+# records the figures.
+BENCH_STORIES_FLAGS ?= -scale 10000,100000 -measure 1000 -repeats 3
 bench-stories:
 	$(GO) run ./tools/benchstories -eval "$${KABAR_EVAL:-$(CURDIR)/../shared/eval}" $(BENCH_STORIES_FLAGS)
 

@@ -83,8 +83,10 @@ func matchable(t token) bool {
 
 func (c *Config) featuresOf(p *model.Post) features {
 	lead := leadText(p, c.LeadWords)
-	f := features{title: words(p.Title, false), lead: words(lead, true),
-		names: neutral(p.Title, lead, p.Language), publisher: strings.ToLower(strings.TrimSpace(p.Publisher)),
+	// Title and lead are tokenized once for their words and their names.
+	tt, lt := tokenize(p.Title), tokenize(lead)
+	f := features{title: words(tt, false), lead: words(lt, true),
+		names: neutral(p.Title, lead, tt, lt, p.Language), publisher: strings.ToLower(strings.TrimSpace(p.Publisher)),
 		lang: strings.ToLower(p.Language)}
 	paras := p.Paragraphs
 	if len(paras) == 0 && p.Description != "" {
@@ -125,10 +127,9 @@ func (f *features) sign(minShingles int, boilerplate func(uint64) bool) {
 	}
 }
 
-// words are the matching words of a text, each once, names weighing
-// entityFactor and the others 1; namesOnly keeps the names only.
-func words(text string, namesOnly bool) map[string]float64 {
-	toks := tokenize(text)
+// words are the matching words of a text (its tokens), each once, names
+// weighing entityFactor and the others 1; namesOnly keeps the names only.
+func words(toks []token, namesOnly bool) map[string]float64 {
 	tc := titleCase(toks)
 	out := map[string]float64{}
 	for _, t := range toks {
@@ -147,15 +148,18 @@ func words(text string, namesOnly bool) map[string]float64 {
 	return out
 }
 
-// neutral are the names and figures of a title and lead, each weighing 1.
-// Title and lead are read apart: a Title Case headline's capitals are not
-// names, a lead's are.
-func neutral(title, lead, lang string) map[string]float64 {
+// neutral are the names and figures of a title and lead (with their
+// tokens), each weighing 1. Title and lead are read apart: a Title Case
+// headline's capitals are not names, a lead's are.
+func neutral(title, lead string, titleToks, leadToks []token, lang string) map[string]float64 {
 	out := map[string]float64{}
+	for _, e := range entities(titleToks) {
+		out[e] = 1
+	}
+	for _, e := range entities(leadToks) {
+		out[e] = 1
+	}
 	for _, text := range []string{title, lead} {
-		for _, e := range Entities(text) {
-			out[e] = 1
-		}
 		for _, n := range Numbers(text, lang) {
 			out[n] = 1
 		}

@@ -66,6 +66,8 @@ type doc struct {
 	// weak is the probability it joined its story with when that was weak
 	// evidence (below weakProbability), else 0: such a report may move.
 	weak float64
+	// q caches what scoring needs of a weak report (moves).
+	q *query
 	// tnorm caches the title's length, as storyEntry.tnorm.
 	tnorm float64
 	normN int
@@ -188,6 +190,22 @@ func (x *index) cosine(q map[string]float64, qidf map[string]float64, qn float64
 		}
 	}
 	return dot / (qn * dn)
+}
+
+// titleCosine is the cosine of a post's title (q) and a story's title
+// centroid of length dn: cosine(f.title, q.idf, q.tn, d, dn), by lookups
+// of the post's few words only.
+func (x *index) titleCosine(q *query, d map[string]float64, dn float64) float64 {
+	if q.tn == 0 || dn == 0 || len(d) == 0 {
+		return 0
+	}
+	var dot float64
+	for _, t := range q.title {
+		if v, ok := d[t.term]; ok {
+			dot += t.w * v
+		}
+	}
+	return dot / (q.tn * dn)
 }
 
 // norms are a story's title and lead vector lengths. They are kept until
@@ -346,12 +364,28 @@ type query struct {
 	tn, ln   float64
 	namesIDF float64 // the summed rarity of the post's names
 	numbers  int     // how many figures it has
+	// title lists the title's words with their weight times their
+	// rarity squared: the title cosine with each candidate story then
+	// costs one lookup a word.
+	title []weighted
+	// n is the index's size when the rarity weights were taken.
+	n int
+}
+
+type weighted struct {
+	term string
+	w    float64
 }
 
 func (x *index) query(f *features) *query {
-	q := &query{idf: make(map[string]float64, len(f.title)+len(f.lead)+len(f.names))}
+	q := &query{idf: make(map[string]float64, len(f.title)+len(f.lead)+len(f.names)), n: x.n}
 	eachTerm(f.title, f.lead, f.names, func(t string) { q.idf[t] = x.idf(t) })
 	q.tn, q.ln = weightedNorm(f.title, q.idf), weightedNorm(f.lead, q.idf)
+	q.title = make([]weighted, 0, len(f.title))
+	for t, w := range f.title {
+		idf := q.idf[t]
+		q.title = append(q.title, weighted{t, w * idf * idf})
+	}
 	for t := range f.names {
 		if isFigure(t) {
 			q.numbers++
@@ -427,7 +461,7 @@ func (x *index) shortlist(f *features, q *query, ids []int64, body map[int64]flo
 	for _, id := range ids {
 		s := x.stories[id]
 		stn, _ := x.norms(s)
-		all = append(all, scored{id, x.cosine(f.title, q.idf, q.tn, s.title, stn)})
+		all = append(all, scored{id, x.titleCosine(q, s.title, stn)})
 	}
 	slices.SortStableFunc(all, func(a, b scored) int {
 		switch {
@@ -460,7 +494,7 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 	v := make([]float64, len(FeatureNames))
 	dec := x.decay(s, published)
 	stn, sln := x.norms(s)
-	v[0] = dec * x.cosine(f.title, q.idf, q.tn, s.title, stn)
+	v[0] = dec * x.titleCosine(q, s.title, stn)
 	if v[0] > 0 && (x.allFeatures || x.cfg.Model.w[1] != 0) {
 		// No word in common with the story's titles: none with one of them.
 		best := 0.0
@@ -932,7 +966,13 @@ func (x *index) moves(to int64, title map[string]float64) map[int64]float64 {
 			continue
 		}
 		f := features{title: d.title, lead: d.lead, names: d.names, publisher: d.publisher, lang: d.lang}
-		p := x.prob(x.pairFeatures(&f, x.query(&f), t, d.published, 0))
+		// A weak report is scored again after many posts: its rarity
+		// weights are kept while the index's size stays within a
+		// twentieth, as the stories' norms are.
+		if d.q == nil || 20*abs(x.n-d.q.n) > x.n {
+			d.q = x.query(&f)
+		}
+		p := x.prob(x.pairFeatures(&f, d.q, t, d.published, 0))
 		if p >= x.cfg.StoryThreshold && p >= d.weak+moveMargin {
 			out[id] = p
 		}
@@ -982,7 +1022,7 @@ func (x *index) move(postID, to int64) {
 	t.posts = append(t.posts, postID)
 	t.count++
 	t.stale = true
-	d.storyID, d.weak = to, 0
+	d.storyID, d.weak, d.q = to, 0, nil
 }
 
 // absorb adds words to a story's centroids (title words leading to it).

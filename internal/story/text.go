@@ -183,8 +183,10 @@ func titleCase(toks []token) bool {
 // stop words left out. The capitals of a Title Case text (most headlines)
 // say nothing, so there only acronyms count. Lower case, in order, without
 // repeats.
-func Entities(text string) []string {
-	toks := tokenize(text)
+func Entities(text string) []string { return entities(tokenize(text)) }
+
+// entities are Entities of a text's tokens.
+func entities(toks []token) []string {
 	tc := titleCase(toks)
 	seen := map[string]bool{}
 	var out []string

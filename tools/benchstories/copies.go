@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -14,6 +12,7 @@ import (
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 	"github.com/kabarnews/kabar/internal/story"
 	"github.com/kabarnews/kabar/internal/story/storytest"
+	"github.com/kabarnews/kabar/tools/benchstories/synth"
 )
 
 // copyDoc is one text of the copy set with its labels.
@@ -91,16 +90,6 @@ func copySet(n int) []copyDoc {
 	return docs
 }
 
-// contentHash is the pipeline's: SavePost stores one text once.
-func contentHash(paras []string) string {
-	h := sha256.New()
-	for _, p := range paras {
-		h.Write([]byte(strings.ToLower(strings.Join(strings.Fields(p), " "))))
-		h.Write([]byte{'\n'})
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // runCopies assigns the set and returns each doc's copy root (the original
 // of its copy group) and story.
 func runCopies(ctx context.Context, docs []copyDoc, dir string, cfg story.Config) (roots, stories map[string]string, err error) {
@@ -114,7 +103,7 @@ func runCopies(ctx context.Context, docs []copyDoc, dir string, cfg story.Config
 	for i, d := range docs {
 		p := &model.Post{Title: d.art.Title, Publisher: d.name, Published: d.at, Language: d.art.Lang,
 			SourceURL: fmt.Sprintf("https://site%d.example/news/%d", i, i), Paragraphs: d.art.Paragraphs,
-			ContentHash: contentHash(d.art.Paragraphs)}
+			ContentHash: synth.ContentHash(d.art.Paragraphs)}
 		if _, err := st.SavePost(ctx, p); err != nil {
 			return nil, nil, err
 		}

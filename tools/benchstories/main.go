@@ -15,9 +15,11 @@
 //     original plus -sites copies with random syndication edits, and
 //     independent reports of some events as hard negatives; with a sweep
 //     of the copy threshold.
-//  3. Speed: posts per second for assignment with 10 000 and 100 000 posts
-//     already stored (synthetic news, -per-day posts a day), so that the
-//     growth shows.
+//  3. Speed: the time to assign a post with 10 000 and 100 000 posts
+//     already stored (synthetic news, -per-day posts a day), on SQLite and
+//     PostgreSQL, for this tree's internal/story and for the -baseline
+//     commit's in the same run (speed.go), with the index's size and the
+//     heap, so that the growth and the window's bound show.
 //
 // The evaluation data is read where it lies and never copied. `make
 // bench-stories` runs it.
@@ -39,8 +41,14 @@ import (
 
 func main() {
 	eval := flag.String("eval", defaultEval(), "the shared evaluation folder (stories-dev/, score_clusters.py)")
-	scale := flag.String("scale", "10000,30000,100000", "stored posts before timing assignment, comma-separated")
-	measure := flag.Int("measure", 3000, "posts assigned and timed at each scale")
+	scale := flag.String("scale", "10000,100000", "stored posts before timing assignment, comma-separated")
+	measure := flag.Int("measure", 1000, "posts assigned and timed in each speed run")
+	warm := flag.Int("warm", 200, "posts assigned untimed in each speed run before the timed ones")
+	repeats := flag.Int("repeats", 3, "speed runs of each version at each store and scale")
+	stores := flag.String("stores", "sqlite,postgres", "stores the speed part runs on")
+	baseline := flag.String("baseline", "808919e^", "the commit whose internal/story the speed part compares with (\"\": none); the default is the last one with hand-set thresholds")
+	pgURL := flag.String("pg", pgDefault(), "PostgreSQL server for the speed part; it makes databases kabar_bench_stories_<scale> (kept) and kabar_bench_stories_run")
+	cache := flag.String("cache", filepath.Join("out", "benchstories"), "folder where the speed part keeps its filled SQLite stores between runs")
 	perDay := flag.Int("per-day", 5000, "synthetic posts published a day")
 	sites := flag.Int("sites", 6, "copies of each wire story in the copy set")
 	storyThr := flag.Float64("story-threshold", 0, "StoryThreshold, the least probability to join a story (0: the scorer's)")
@@ -81,11 +89,20 @@ func main() {
 			}
 			sizes = append(sizes, n)
 		}
-		if err := benchSpeed(ctx, tmp, cfg, sizes, *measure, *perDay); err != nil {
+		o := speedOpts{stores: strings.Split(*stores, ","), sizes: sizes, measure: *measure, warm: *warm,
+			repeats: *repeats, perDay: *perDay, baseline: *baseline, pg: *pgURL, cache: *cache}
+		if err := benchSpeed(ctx, o); err != nil {
 			log.Fatalf("benchstories: speed: %v", err)
 		}
 	}
 	fmt.Printf("\ntotal time %s\n", time.Since(start).Round(time.Second))
+}
+
+func pgDefault() string {
+	if e := os.Getenv("KABAR_TEST_POSTGRES"); e != "" {
+		return e
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 }
 
 func defaultEval() string {

@@ -1,252 +1,533 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
-	"math/rand/v2"
+	"io"
+	"log"
+	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/kabarnews/kabar/internal/model"
-	"github.com/kabarnews/kabar/internal/store"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabarnews/kabar/internal/store/postgres"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
-	"github.com/kabarnews/kabar/internal/story"
+	"github.com/kabarnews/kabar/tools/benchstories/synth"
 )
 
-// synth makes a stream of synthetic news: events with their own names and
-// words, reported several times each (a tenth of the reports copies of an
-// earlier one with edits), in a vocabulary whose common words follow Zipf's
-// law, so that rarity weighting and the indexes meet realistic skew.
-type synth struct {
-	r      *rand.Rand
-	vocab  []string
-	zipf   *rand.Zipf
-	events []event
-	next   int
-	start  time.Time
-	every  time.Duration
+// speedOpts say what the speed part measures.
+type speedOpts struct {
+	stores   []string // sqlite, postgres
+	sizes    []int    // stored posts
+	measure  int      // posts timed a run
+	warm     int      // posts assigned untimed before them
+	repeats  int      // runs of each version at each store and size
+	perDay   int
+	baseline string // the commit whose internal/story is the baseline ("": none)
+	pg       string // a PostgreSQL database to connect to
+	cache    string // where filled stores are kept between runs
 }
 
-type event struct {
-	names, words []string
-	posts        [][]string // bodies so far, for copies
+// speedResult is one speedrun's output (tools/benchstories/speedrun).
+type speedResult struct {
+	WallUS     float64 `json:"wall_us"`
+	CPUUS      float64 `json:"cpu_us"`
+	StoreUS    float64 `json:"store_us"`
+	StoreCPUUS float64 `json:"store_cpu_us"`
+	P50US      float64 `json:"p50_us"`
+	P99US      float64 `json:"p99_us"`
+	IndexPosts int     `json:"index_posts"`
+	HeapLoadMB float64 `json:"heap_load_mb"`
+	HeapEndMB  float64 `json:"heap_end_mb"`
+	LoadMS     float64 `json:"load_ms"`
+	FillS      float64 `json:"fill_s"`
 }
 
-func newSynth(seed uint64, perDay int) *synth {
-	r := rand.New(rand.NewPCG(seed, 99))
-	s := &synth{r: r, start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), every: 24 * time.Hour / time.Duration(perDay)}
-	const letters = "abcdefghijklmnopqrstuvwxyz"
-	seen := map[string]bool{}
-	for len(s.vocab) < 60000 {
-		n := 3 + r.IntN(8)
-		var b strings.Builder
-		for i := 0; i < n; i++ {
-			b.WriteByte(letters[r.IntN(len(letters))])
-		}
-		if w := b.String(); !seen[w] && !story.IsStopword(w) {
-			seen[w] = true
-			s.vocab = append(s.vocab, w)
-		}
-	}
-	s.zipf = rand.NewZipf(r, 1.1, 2, uint64(len(s.vocab)-1))
-	return s
-}
-
-func (s *synth) word() string { return s.vocab[s.zipf.Uint64()] }
-
-func (s *synth) rare() string { return s.vocab[len(s.vocab)/2+s.r.IntN(len(s.vocab)/2)] }
-
-func capital(w string) string { return strings.ToUpper(w[:1]) + w[1:] }
-
-// post makes the next post.
-func (s *synth) post() *model.Post {
-	at := s.start.Add(time.Duration(s.next) * s.every)
-	s.next++
-	// A new event one post in six; otherwise one of the latest 300 events,
-	// recent ones likelier.
-	var e *event
-	if len(s.events) == 0 || s.r.IntN(6) == 0 {
-		s.events = append(s.events, event{})
-		e = &s.events[len(s.events)-1]
-		for i := 0; i < 3; i++ {
-			e.names = append(e.names, capital(s.rare()))
-		}
-		for i := 0; i < 6; i++ {
-			e.words = append(e.words, s.rare())
-		}
-	} else {
-		back := min(len(s.events), 300)
-		e = &s.events[len(s.events)-1-int(float64(back)*s.r.Float64()*s.r.Float64())]
-	}
-	if len(s.events) > 1000 {
-		s.events = append([]event(nil), s.events[len(s.events)-400:]...)
-	}
-	pick := func() string {
-		switch x := s.r.IntN(100); {
-		case x < 6:
-			return e.names[s.r.IntN(len(e.names))]
-		case x < 15:
-			return e.words[s.r.IntN(len(e.words))]
-		}
-		return s.word()
-	}
-	var title []string
-	title = append(title, e.names[s.r.IntN(len(e.names))], e.words[s.r.IntN(len(e.words))])
-	for i := 0; i < 6; i++ {
-		title = append(title, pick())
-	}
-	s.r.Shuffle(len(title), func(i, j int) { title[i], title[j] = title[j], title[i] })
-	title[0] = capital(title[0])
-	var paras []string
-	if len(e.posts) > 0 && s.r.IntN(10) == 0 {
-		// A copy: an earlier report with its ending trimmed and words changed.
-		src := e.posts[s.r.IntN(len(e.posts))]
-		paras = append(paras, src[:max(2, len(src)-s.r.IntN(3))]...)
-		for i := range paras {
-			if s.r.IntN(3) == 0 {
-				paras[i] = strings.Replace(paras[i], " ", " "+s.word()+" ", 1)
-			}
-		}
-	} else {
-		for p := 0; p < 5; p++ {
-			var b strings.Builder
-			for i := 0; i < 40; i++ {
-				w := pick()
-				if i == 0 {
-					w = capital(w)
-				}
-				b.WriteString(w)
-				if i%12 == 11 {
-					b.WriteString(". ")
-				} else {
-					b.WriteByte(' ')
-				}
-			}
-			paras = append(paras, strings.TrimSpace(b.String())+".")
-		}
-		e.posts = append(e.posts, paras)
-		if len(e.posts) > 20 {
-			e.posts = e.posts[1:]
-		}
-	}
-	return &model.Post{Title: strings.Join(title, " "), Publisher: fmt.Sprintf("Site %d", s.r.IntN(300)),
-		SourceURL: fmt.Sprintf("https://site%d.example/news/%d", s.r.IntN(300), s.next), Published: at,
-		Paragraphs: paras, ContentHash: contentHash(paras)}
-}
-
-func benchSpeed(ctx context.Context, tmp string, cfg story.Config, sizes []int, measure, perDay int) error {
-	fmt.Printf("## Speed: assignment with posts already stored (synthetic news, %d posts a day, SQLite)\n\n", perDay)
-	st, err := sqlite.Open(ctx, filepath.Join(tmp, "speed.db"))
+// benchSpeed times assignment with posts already stored, for the current
+// internal/story and the baseline's, on each store: both built as
+// speedrun binaries from this tree (the baseline with its internal/story
+// swapped in by go build -overlay, so that everything but the story code
+// is the same), each run on a fresh copy of one filled store, the two
+// versions alternating and the order flipped every repeat, since the
+// machine is shared and its load drifts.
+func benchSpeed(ctx context.Context, o speedOpts) error {
+	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	ts := &timedStore{Store: st}
-	a := story.NewAssigner(ts, cfg)
-	s := newSynth(1, perDay)
-	stored := 0
-	add := func() (time.Duration, error) {
-		p := s.post()
-		if _, err := st.SavePost(ctx, p); err != nil {
-			return 0, err
-		}
-		t0 := time.Now()
-		_, _, err := a.Assign(ctx, p, nil)
-		stored++
-		return time.Since(t0), err
+	tmp, err := os.MkdirTemp("", "benchstories-speed")
+	if err != nil {
+		return err
 	}
-	fmt.Println("| stored posts | posts a second | µs a post (rounds: min–max) | of which in the store | posts in the index (window) | Go heap after GC | fill time |")
-	fmt.Println("|---|---|---|---|---|---|---|")
-	var first float64
-	var growth []string
-	for _, n := range sizes {
-		t0 := time.Now()
-		for stored < n {
-			if _, err := add(); err != nil {
-				return err
-			}
+	defer os.RemoveAll(tmp)
+	if err := os.MkdirAll(o.cache, 0o755); err != nil {
+		return err
+	}
+	versions := []string{"now"}
+	bins := map[string]string{"now": filepath.Join(tmp, "speedrun-now")}
+	if err := goBuild(root, bins["now"], ""); err != nil {
+		return err
+	}
+	baseName := ""
+	if o.baseline != "" {
+		bins["before"] = filepath.Join(tmp, "speedrun-before")
+		if baseName, err = buildBaseline(root, o.baseline, tmp, bins["before"]); err != nil {
+			return fmt.Errorf("baseline %s: %w", o.baseline, err)
 		}
-		fill := time.Since(t0)
-		// The machine is shared: the posts are timed in rounds, and the
-		// median round stands for the size.
-		type round struct{ us, store float64 }
-		var rounds []round
-		per := max(1, measure/speedRounds)
-		for r := 0; r < speedRounds; r++ {
-			var spent time.Duration
-			ts.spent = 0
-			for i := 0; i < per; i++ {
-				d, err := add()
-				if err != nil {
-					return err
+		versions = []string{"before", "now"}
+	}
+	slices.Sort(o.sizes)
+	fmt.Printf("## Speed: assignment with posts already stored (synthetic news, %d posts a day)\n\n", o.perDay)
+	if baseName != "" {
+		fmt.Printf("before: internal/story of %s; now: this tree. %d runs of each, alternating, %d posts timed a run after %d untimed, each run on a fresh copy of the filled store.\n\n",
+			baseName, o.repeats, o.measure, o.warm)
+	}
+	for _, st := range o.stores {
+		if err := fillStores(ctx, o, st, bins["now"]); err != nil {
+			return fmt.Errorf("%s: fill: %w", st, err)
+		}
+	}
+	type key struct {
+		store, version string
+		size           int
+	}
+	got := map[key][]speedResult{}
+	for r := 0; r < o.repeats; r++ {
+		order := slices.Clone(versions)
+		if r%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, st := range o.stores {
+			for _, n := range o.sizes {
+				for _, v := range order {
+					res, err := speedRun(ctx, o, st, n, bins[v], tmp)
+					if err != nil {
+						return fmt.Errorf("%s %d %s: %w", st, n, v, err)
+					}
+					log.Printf("speed: %s %d posts, %s, run %d: %.0f µs a post (CPU %.0f, store %.0f)", st, n, v, r+1, res.WallUS, res.CPUUS, res.StoreUS)
+					k := key{st, v, n}
+					got[k] = append(got[k], res)
 				}
-				spent += d
 			}
-			rounds = append(rounds, round{float64(spent.Microseconds()) / float64(per), float64(ts.spent.Microseconds()) / float64(per)})
-		}
-		slices.SortFunc(rounds, func(a, b round) int { return cmp.Compare(a.us, b.us) })
-		med := rounds[len(rounds)/2]
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		fmt.Printf("| %d | %.0f | %.0f (%.0f–%.0f) | %.0f | %d | %d MB | %s |\n", n, 1e6/med.us, med.us,
-			rounds[0].us, rounds[len(rounds)-1].us, med.store, a.IndexSize(), ms.HeapAlloc>>20, fill.Round(time.Second))
-		if first == 0 {
-			first = med.us
-		} else {
-			growth = append(growth, fmt.Sprintf("time a post at %d stored posts / at %d: %.2f×", n, sizes[0], med.us/first))
 		}
 	}
-	fmt.Printf("\n%s\n\n", strings.Join(growth, "\n"))
+	fmt.Println("| store | stored posts | code | µs a post, wall (runs: min–max) | CPU µs a post | of which outside store calls | wall in the store | p99 µs | posts in the index | heap after Load | heap after the run | Load |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, st := range o.stores {
+		for _, n := range o.sizes {
+			for _, v := range versions {
+				rs := got[key{st, v, n}]
+				wall := field(rs, func(r speedResult) float64 { return r.WallUS })
+				fmt.Printf("| %s | %d | %s | %.0f (%.0f–%.0f) | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f MB | %.0f MB | %.1f s |\n", st, n, v,
+					median(wall), slices.Min(wall), slices.Max(wall),
+					median(field(rs, func(r speedResult) float64 { return r.CPUUS })),
+					median(field(rs, func(r speedResult) float64 { return r.CPUUS - r.StoreCPUUS })),
+					median(field(rs, func(r speedResult) float64 { return r.StoreUS })),
+					median(field(rs, func(r speedResult) float64 { return r.P99US })),
+					median(field(rs, func(r speedResult) float64 { return float64(r.IndexPosts) })),
+					median(field(rs, func(r speedResult) float64 { return r.HeapLoadMB })),
+					median(field(rs, func(r speedResult) float64 { return r.HeapEndMB })),
+					median(field(rs, func(r speedResult) float64 { return r.LoadMS }))/1e3)
+			}
+		}
+	}
+	fmt.Println()
+	if len(versions) == 2 {
+		fmt.Println("Ratios now / before, run by run (a run of each in one round), median (min–max):")
+		fmt.Println()
+		fmt.Println("| store | stored posts | wall | CPU | CPU outside store calls | wall outside store calls |")
+		fmt.Println("|---|---|---|---|---|---|")
+		for _, st := range o.stores {
+			for _, n := range o.sizes {
+				b, a := got[key{st, "before", n}], got[key{st, "now", n}]
+				ratio := func(f func(speedResult) float64) string {
+					var rs []float64
+					for i := range min(len(a), len(b)) {
+						rs = append(rs, f(a[i])/f(b[i]))
+					}
+					return fmt.Sprintf("%.2f (%.2f–%.2f)", median(rs), slices.Min(rs), slices.Max(rs))
+				}
+				fmt.Printf("| %s | %d | %s | %s | %s | %s |\n", st, n,
+					ratio(func(r speedResult) float64 { return r.WallUS }),
+					ratio(func(r speedResult) float64 { return r.CPUUS }),
+					ratio(func(r speedResult) float64 { return r.CPUUS - r.StoreCPUUS }),
+					ratio(func(r speedResult) float64 { return r.WallUS - r.StoreUS }))
+			}
+		}
+		fmt.Println()
+	}
+	if len(o.sizes) > 1 {
+		lo, hi := o.sizes[0], o.sizes[len(o.sizes)-1]
+		for _, st := range o.stores {
+			for _, v := range versions {
+				w := func(n int) float64 {
+					return median(field(got[key{st, v, n}], func(r speedResult) float64 { return r.WallUS }))
+				}
+				fmt.Printf("%s, %s: time a post at %d stored posts / at %d: %.2f×\n", st, v, hi, lo, w(hi)/w(lo))
+			}
+		}
+		fmt.Println()
+	}
 	return nil
 }
 
-// speedRounds is how many rounds the timed posts of each size are cut in.
-const speedRounds = 5
-
-// timedStore counts the time the Assigner spends in the store.
-type timedStore struct {
-	*sqlite.Store
-	spent time.Duration
+func field(rs []speedResult, f func(speedResult) float64) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = f(r)
+	}
+	return out
 }
 
-func (t *timedStore) time(start time.Time) { t.spent += time.Since(start) }
-
-func (t *timedStore) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool, error) {
-	defer t.time(time.Now())
-	return t.Store.AssignStory(ctx, a)
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.SortFunc(s, cmp.Compare)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func (t *timedStore) StoryKeys(ctx context.Context, keys []string) (map[string]int64, error) {
-	defer t.time(time.Now())
-	return t.Store.StoryKeys(ctx, keys)
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("not inside the kabar module")
+	}
+	return filepath.Dir(mod), nil
 }
 
-func (t *timedStore) AddStoryKeys(ctx context.Context, id int64, keys []string) error {
-	defer t.time(time.Now())
-	return t.Store.AddStoryKeys(ctx, id, keys)
+// goBuild builds speedrun, with an overlay file when not "".
+func goBuild(root, out, overlay string) error {
+	args := []string{"build", "-o", out}
+	if overlay != "" {
+		args = append(args, "-overlay", overlay)
+	}
+	cmd := exec.Command("go", append(args, "./tools/benchstories/speedrun")...)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build speedrun: %v\n%s", err, b)
+	}
+	return nil
 }
 
-func (t *timedStore) MergeStories(ctx context.Context, from, into int64) error {
-	defer t.time(time.Now())
-	return t.Store.MergeStories(ctx, from, into)
+// buildBaseline builds speedrun with internal/story as it was at rev: its
+// files are read from git and laid over the tree's (files it did not
+// have are hidden). It returns rev's short name and subject.
+func buildBaseline(root, rev, tmp, out string) (string, error) {
+	git := func(args ...string) ([]byte, error) {
+		cmd := exec.Command("git", append([]string{"-C", root}, args...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		b, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		}
+		return b, nil
+	}
+	// The last commit that changed internal/story names the baseline.
+	name, err := git("log", "-1", "--format=%h (%s)", rev, "--", "internal/story")
+	if err != nil {
+		return "", err
+	}
+	list, err := git("ls-tree", "--name-only", rev, "internal/story/")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(tmp, "baseline-story")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	replace := map[string]string{}
+	had := map[string]bool{}
+	for _, path := range strings.Fields(string(list)) {
+		base := filepath.Base(path)
+		if strings.HasSuffix(base, "_test.go") || !strings.Contains(base, ".") {
+			continue // tests and the storytest folder are not built
+		}
+		b, err := git("show", rev+":"+path)
+		if err != nil {
+			return "", err
+		}
+		f := filepath.Join(dir, base)
+		if err := os.WriteFile(f, b, 0o644); err != nil {
+			return "", err
+		}
+		replace[filepath.Join(root, path)] = f
+		had[base] = true
+	}
+	if len(had) == 0 {
+		return "", fmt.Errorf("no internal/story at %s", rev)
+	}
+	now, err := filepath.Glob(filepath.Join(root, "internal", "story", "*.go"))
+	if err != nil {
+		return "", err
+	}
+	for _, f := range now {
+		if !had[filepath.Base(f)] && !strings.HasSuffix(f, "_test.go") {
+			replace[f] = ""
+		}
+	}
+	ov, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", err
+	}
+	overlay := filepath.Join(tmp, "baseline-overlay.json")
+	if err := os.WriteFile(overlay, ov, 0o644); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(name)), goBuild(root, out, overlay)
 }
 
-func (t *timedStore) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error {
-	defer t.time(time.Now())
-	return t.Store.RerootCopies(ctx, oldRoot, newRoot)
+// fillMark is what a filled store's marker file holds: a store filled
+// from another stream is refilled.
+func (o speedOpts) fillMark() string { return fmt.Sprintf("%s per-day %d\n", synth.Version, o.perDay) }
+
+func (o speedOpts) marker(st string, n int) string {
+	return filepath.Join(o.cache, fmt.Sprintf("%s-%d.ok", st, n))
 }
 
-func (t *timedStore) StoryLinksAfter(ctx context.Context, seq int64, limit int) ([]store.StoryLink, error) {
-	defer t.time(time.Now())
-	return t.Store.StoryLinksAfter(ctx, seq, limit)
+// filled reports whether the store of size n is filled with this stream.
+func (o speedOpts) filled(st string, n int) bool {
+	b, err := os.ReadFile(o.marker(st, n))
+	return err == nil && string(b) == o.fillMark()
 }
 
-func (t *timedStore) Post(ctx context.Context, id int64) (*model.Post, error) {
-	defer t.time(time.Now())
-	return t.Store.Post(ctx, id)
+// pgFromSQLite makes the PostgreSQL store of size n a copy of the SQLite
+// one, as kabar migrate-store does.
+func (o speedOpts) pgFromSQLite(ctx context.Context, n int) error {
+	u, err := o.pgCopy(ctx, "", pgName(n))
+	if err != nil {
+		return err
+	}
+	if u, err = withParam(u, "synchronous_commit", "off"); err != nil {
+		return err
+	}
+	src, err := sqlite.Open(ctx, o.sqlitePath(n))
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := postgres.Open(ctx, u)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	_, err = dst.CopyFromSQLite(ctx, src.DB())
+	return err
+}
+
+func (o speedOpts) sqlitePath(n int) string {
+	return filepath.Join(o.cache, fmt.Sprintf("sqlite-%d.db", n))
+}
+
+func pgName(n int) string { return fmt.Sprintf("kabar_bench_stories_%d", n) }
+
+// fillStores makes the filled stores of each size that are not there yet
+// (the SQLite files and PostgreSQL databases are kept for later runs),
+// each from the next smaller one.
+func fillStores(ctx context.Context, o speedOpts, st, bin string) error {
+	prev := 0
+	for _, n := range o.sizes {
+		if o.filled(st, n) {
+			prev = n
+			continue
+		}
+		if st == "postgres" && o.filled("sqlite", n) {
+			// Assigning 100 000 posts one by one over a connection takes
+			// hours on a loaded machine: the SQLite store of the same
+			// posts and stories is copied instead (kabar migrate-store).
+			log.Printf("speed: copying the SQLite store of %d posts into PostgreSQL database %s", n, pgName(n))
+			if err := o.pgFromSQLite(ctx, n); err != nil {
+				return err
+			}
+			if err := os.WriteFile(o.marker(st, n), []byte(o.fillMark()), 0o644); err != nil {
+				return err
+			}
+			prev = n
+			continue
+		}
+		log.Printf("speed: filling a %s store with %d posts (from %d); kept in %s for later runs", st, n, prev, o.cache)
+		db, err := copyStore(ctx, o, st, prev, n)
+		if err != nil {
+			return err
+		}
+		if st == "postgres" {
+			// The fill waits for no disk flush at each commit (a setting
+			// of its connections only): at a commit per post on a shared
+			// disk it would take hours. The timed runs keep the server's
+			// setting.
+			if db, err = withParam(db, "synchronous_commit", "off"); err != nil {
+				return err
+			}
+		}
+		res, err := runSpeedrun(bin, st, db, "-fill", "-from", fmt.Sprint(prev), "-stored", fmt.Sprint(n))
+		if err != nil {
+			return err
+		}
+		log.Printf("speed: filled in %.0f s", res.FillS)
+		if err := os.WriteFile(o.marker(st, n), []byte(o.fillMark()), 0o644); err != nil {
+			return err
+		}
+		prev = n
+	}
+	return nil
+}
+
+// copyStore copies the filled store of size from (0: an empty store) to
+// the one of size to and returns the copy's address.
+func copyStore(ctx context.Context, o speedOpts, st string, from, to int) (string, error) {
+	switch st {
+	case "sqlite":
+		dst := o.sqlitePath(to)
+		if err := copySQLite(o.sqlitePath(from), dst, from == 0); err != nil {
+			return "", err
+		}
+		return dst, nil
+	case "postgres":
+		tmpl := ""
+		if from > 0 {
+			tmpl = pgName(from)
+		}
+		return o.pgCopy(ctx, tmpl, pgName(to))
+	}
+	return "", fmt.Errorf("unknown store %q (sqlite or postgres)", st)
+}
+
+// copySQLite copies a database file with its WAL (none when empty).
+func copySQLite(src, dst string, empty bool) error {
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(dst + sfx); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		if empty {
+			continue
+		}
+		in, err := os.Open(src + sfx)
+		if os.IsNotExist(err) && sfx != "" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		outF, err := os.Create(dst + sfx)
+		if err != nil {
+			in.Close()
+			return err
+		}
+		_, err = io.Copy(outF, in)
+		in.Close()
+		if cerr := outF.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pgURL is o.pg with another database.
+func (o speedOpts) pgURL(db string) (string, error) {
+	u, err := url.Parse(o.pg)
+	if err != nil {
+		return "", fmt.Errorf("-pg: %w", err)
+	}
+	u.Path = "/" + db
+	return u.String(), nil
+}
+
+func withParam(u, k, v string) (string, error) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	q := p.Query()
+	q.Set(k, v)
+	p.RawQuery = q.Encode()
+	return p.String(), nil
+}
+
+// pgCopy (re)creates database dst, a copy of tmpl ("" : empty), and
+// returns its URL.
+func (o speedOpts) pgCopy(ctx context.Context, tmpl, dst string) (string, error) {
+	if err := o.pgExec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{dst}.Sanitize()); err != nil {
+		return "", err
+	}
+	q := "CREATE DATABASE " + pgx.Identifier{dst}.Sanitize()
+	if tmpl != "" {
+		q += " TEMPLATE " + pgx.Identifier{tmpl}.Sanitize()
+	}
+	if err := o.pgExec(ctx, q); err != nil {
+		return "", err
+	}
+	return o.pgURL(dst)
+}
+
+func (o speedOpts) pgExec(ctx context.Context, q string) error {
+	conn, err := pgx.Connect(ctx, o.pg)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", o.pg, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, q); err != nil {
+		return fmt.Errorf("%s: %w", q, err)
+	}
+	return nil
+}
+
+// speedRun runs one timed speedrun on a fresh copy of the filled store.
+func speedRun(ctx context.Context, o speedOpts, st string, n int, bin, tmp string) (speedResult, error) {
+	var db string
+	switch st {
+	case "sqlite":
+		db = filepath.Join(tmp, "run.db")
+		if err := copySQLite(o.sqlitePath(n), db, false); err != nil {
+			return speedResult{}, err
+		}
+		defer copySQLite("", db, true)
+	case "postgres":
+		run := "kabar_bench_stories_run"
+		var err error
+		if db, err = o.pgCopy(ctx, pgName(n), run); err != nil {
+			return speedResult{}, err
+		}
+		defer func() {
+			if err := o.pgExec(context.Background(), "DROP DATABASE IF EXISTS "+run); err != nil {
+				log.Printf("speed: %v", err)
+			}
+		}()
+	}
+	return runSpeedrun(bin, st, db, "-stored", fmt.Sprint(n), "-measure", fmt.Sprint(o.measure),
+		"-warm", fmt.Sprint(o.warm), "-per-day", fmt.Sprint(o.perDay))
+}
+
+func runSpeedrun(bin, st, db string, args ...string) (speedResult, error) {
+	cmd := exec.Command(bin, append([]string{"-store", st, "-db", db}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	t0 := time.Now()
+	out, err := cmd.Output()
+	if err != nil {
+		return speedResult{}, fmt.Errorf("%s: %v after %s: %s", filepath.Base(bin), err, time.Since(t0).Round(time.Second), strings.TrimSpace(stderr.String()))
+	}
+	var res speedResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return res, fmt.Errorf("%s printed %q: %w", filepath.Base(bin), out, err)
+	}
+	return res, nil
 }
