@@ -135,3 +135,61 @@ func TestCommentsAndPolls(t *testing.T) {
 		})
 	}
 }
+
+// A landing page's body is a grid of cards named alike: every card's text
+// is the article's, not only the best card's.
+func TestCardGrid(t *testing.T) {
+	card := func(name, text string) string {
+		return `<div class="grid-card"><div class="grid-card-body"><h3><a href="/walks/` + name + `">` + name + `</a></h3><p>` + text + `</p></div></div>`
+	}
+	intro := `<div class="grid-card-body"><h3>Harbour walks</h3><p>Six walks along the old harbour, from an hour's stroll to a full day, chosen by the people who lead them every weekend, with where to start, what to see on the way, and where to eat afterwards.</p><p>Each walk is marked, signposted, and open all year, though the marsh, the cliff path, and the steps can be slippery after rain, so good shoes, a coat, and a map are wise.</p></div>`
+	cards := []string{
+		card("The lighthouse loop", "A gentle circuit of the north pier, past the lighthouse and the lifeboat station, with benches every few hundred metres."),
+		card("Fishermen's steps", "Steep stairs between the cottages, a fine view of the bay from the top, and a café that opens early for walkers."),
+		card("The salt marsh", "Boardwalks over the marsh to the bird hide, best at high tide in autumn, when the geese arrive from the north."),
+		card("Cliff path east", "A longer walk on the cliff top to the next village, with the bus back along the coast road every hour."),
+	}
+	page := `<html><head><title>Harbour walks</title></head><body><nav><a href="/">Home</a> <a href="/walks">Walks</a></nav><main><section class="row hero">` + intro +
+		`</section><ul class="filters"><li><a href="?all">All walks</a></li><li><a href="?short">Under an hour</a></li><li><a href="?long">Half a day or more</a></li><li><a href="?dogs">Good for dogs</a></li><li><a href="?buggy">Fine with a pushchair</a></li></ul><section class="row cards">` + strings.Join(cards, "") + `</section></main><footer><p>Quayside Visitors' Office</p></footer></body></html>`
+	art, err := Extract([]byte(page), "https://quayside.example/walks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	for _, want := range []string{"Six walks along the old harbour", "north pier", "Steep stairs", "Boardwalks over the marsh", "cliff top"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q is missing from:\n%s", want, got)
+		}
+	}
+}
+
+// A section whose sentences carry their links is prose and stays; a teaser
+// list, whose headlines are links, goes.
+func TestLinkedProse(t *testing.T) {
+	para := `<p>The harbour board met on Monday to discuss the state of the north pier, which has been closed to the public since the storms of last winter damaged its wooden deck.</p>
+<p>Engineers told the board that repairs would take about four months and cost more than the sum set aside in the spring, because the timber must now come from abroad.</p>
+<p>The board agreed to ask the council for the difference and to reopen the southern half of the pier as soon as it is safe.</p>
+<p>Anglers, who used the pier more than anyone before it closed, have asked the board to let them fish from the southern half while the work goes on, and the board said it would consider it.</p>
+<p>The harbour master said the lifeboat station at the end of the pier was not affected, since its crews reach it from the water, and that the ferry timetable would not change.</p>`
+	linked := `<div class="box"><p>Photographs of the damage are provided by <a href="/photos">the Quayside Camera Club</a>. To use them, fill out <a href="/form">the club's permission form</a> and say where they will appear, for how long, and who took them, since the members keep the rights to their own work.</p>
+<p>You can support the repairs with <a href="/give">a gift to the pier trust</a>, which matches every pound given before the end of the year with one of its own reserves.</p>
+<p><a href="/pier">See the pier's page</a></p></div>`
+	teasers := `<div class="more"><div><h2><a href="/a">Ferry fares to rise in March</a></h2><p>The ferry company blames the cost of fuel. <a href="/a">Read</a></p></div>
+<div><h2><a href="/b">New lifeboat named after volunteer</a></h2><p>The station's new boat honours a volunteer of forty years. <a href="/b">Read</a></p></div></div>`
+	page := `<html><head><title>Pier repairs will take four months</title></head><body><article><h1>Pier repairs will take four months</h1><div class="body">` + para + linked + teasers + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://quayside.example/news/pier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	for _, want := range []string{"Photographs of the damage", "You can support the repairs"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q is missing from:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"Ferry fares", "The ferry company", "The station's new boat", "See the pier's page"} {
+		if strings.Contains(got, not) {
+			t.Errorf("teaser %q is in:\n%s", not, got)
+		}
+	}
+}
