@@ -173,7 +173,7 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 		}
 		return ""
 	}
-	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) {
+	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) && !boiledProse(n, l) {
 		return "boilerplate"
 	}
 	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
@@ -376,4 +376,20 @@ func contentHeavy(l *live) bool {
 // and whose headlines are links.
 func linkedProse(l *live) bool {
 	return l.p >= 2 && l.text-l.links >= 250 && l.links*2 < l.text && l.linkedHeads == 0
+}
+
+// boiledProse tells whether an element named like boilerplate is the
+// article's prose all the same: paragraphs with almost no links, more
+// than a related-stories box or a newsletter call has (publishers wrap a
+// section of the body in "related-articles" markup). Readers' comments,
+// which are prose too, stay boilerplate.
+func boiledProse(n *node, l *live) bool {
+	if l.p < 3 || l.text < 400 || l.links*20 > l.text {
+		return false
+	}
+	name := strings.ToLower(n.class + " " + n.id)
+	if strings.Contains(name, "comment") {
+		return false
+	}
+	return strings.Contains(name, "related") || strings.Contains(name, "read-more") || strings.Contains(name, "readmore") || strings.Contains(name, "see-also") || strings.Contains(name, "also-read")
 }

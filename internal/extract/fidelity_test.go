@@ -193,3 +193,32 @@ func TestLinkedProse(t *testing.T) {
 		}
 	}
 }
+
+// A section of the body that the publisher wrapped in "related" markup
+// stays when it is prose; the box of related links beside it goes.
+func TestRelatedNamedProse(t *testing.T) {
+	body := `<p>Most cars need an oil change every ten thousand miles or once a year, whichever comes first, and the owner's manual says which oil to use.</p>
+<p>Tyres should be rotated at every other oil change, and their pressure checked once a month, since a tyre loses about a pound of pressure a month.</p>
+<p>Brake pads last between thirty and seventy thousand miles, depending on how and where the car is driven, and squeal when they are worn.</p>
+<div class="related-articles-wrapper" id="more-on-maintenance-related-articles"><h2>What a shop may add</h2>
+<p>More expensive fluids: stick with the manual's recommendations, because a shop may suggest synthetic fluids that the car does not need.</p>
+<p>Flushes: coolant, brake fluid and power steering fluid need changing now and then, but seldom as often as a shop proposes.</p>
+<p>Parts that are not worn out yet: a part that will need replacing in a year or two can usually wait until it does, and the money is better spent on the brakes or the tyres.</p></div>
+<div class="related-links"><h3>Related</h3><p><a href="/a">How to choose a mechanic you can trust</a></p><p><a href="/b">The best cars for low running costs</a></p><p><a href="/c">When to replace a car battery</a></p></div>`
+	page := `<html><head><title>Your car maintenance checklist</title></head><body><article><h1>Your car maintenance checklist</h1><div class="story">` + body + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://ledger.example/cars/checklist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	for _, want := range []string{"More expensive fluids", "Flushes:", "Parts that are not worn out"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q is missing from:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"choose a mechanic", "low running costs"} {
+		if strings.Contains(got, not) {
+			t.Errorf("related link %q is in:\n%s", not, got)
+		}
+	}
+}
