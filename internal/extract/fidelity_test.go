@@ -222,3 +222,30 @@ func TestRelatedNamedProse(t *testing.T) {
 		}
 	}
 }
+
+// A "Latest News" heading in the last part of the text ends the article,
+// however the list of teasers under it is marked up; the same words early
+// in a page, or inside a sentence, do not.
+func TestMorePostsHeading(t *testing.T) {
+	para := `<p>If someone is not careful at the gym, they may get hurt, and dropping weights or straining too hard are the usual causes of the injuries that reach a lawyer.</p>
+<p>Whether someone can sue a gym depends first on the waiver they signed when they joined, which most gyms ask every member to sign before a first visit.</p>
+<p>Most waivers protect a gym only from claims of ordinary negligence; a gym that ignored broken equipment for weeks may still be answerable in court.</p>
+<p>Owners must also keep their premises safe, so a member who slips on a wet floor that nobody marked may have a claim whatever the waiver says.</p>`
+	more := `<div class="sidebar-posts"><div class="heading">Latest News</div>
+<div class="post"><h3>Can you sue to receive your benefits?</h3><p>Navigating the disability process can be overwhelming while dealing with a condition that keeps you from working.</p></div>
+<div class="post"><h3>Disability laws explained</h3><p>The landscape of disability law is complex, especially when you are already dealing with a serious illness.</p></div></div>`
+	page := `<html><head><title>Getting hurt at a gym</title></head><body><div class="page"><h1>Getting hurt at a gym</h1>` + para + more + `</div></body></html>`
+	art, err := Extract([]byte(page), "https://lawfirm.example/blog/gym")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	if !strings.Contains(got, "Owners must also keep their premises safe") {
+		t.Errorf("the body's end is missing from:\n%s", got)
+	}
+	for _, not := range []string{"Latest News", "Can you sue", "Navigating the disability process"} {
+		if strings.Contains(got, not) {
+			t.Errorf("%q is in:\n%s", not, got)
+		}
+	}
+}
