@@ -124,6 +124,14 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 			ex.dropFirstKept("title")
 		}
 	}
+	// the author's short biography closes many posts ("Jane Doe is a
+	// finance writer who..."): it is about the writer, not the story
+	if n := len(art.Paragraphs); n > 3 && authorBio(art.Paragraphs[n-1], art.Author) {
+		art.Paragraphs = art.Paragraphs[:n-1]
+		if ex != nil {
+			ex.dropLastKept("author-bio")
+		}
+	}
 	if len(art.Paragraphs) == 0 {
 		return art, ErrNoArticle
 	}
@@ -421,4 +429,26 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 	if a.Description == "" {
 		a.Description = ld.description
 	}
+}
+
+// reBioVerb is what follows a writer's name in a biography.
+var reBioVerb = regexp.MustCompile(`^(,[^.]{0,80},)?\s+(is|was|has|has been|writes|covers|joined|serves as|holds)\s`)
+
+// authorBio tells whether p is a short biography of the author: it starts
+// with the author's full name (one of several authors will do) and goes on
+// like a biography.
+func authorBio(p, author string) bool {
+	if author == "" || len(p) > 700 {
+		return false
+	}
+	for _, name := range strings.Split(author, ",") {
+		name = strings.TrimSpace(name)
+		if strings.Count(name, " ") == 0 || !strings.HasPrefix(p, name) {
+			continue
+		}
+		if reBioVerb.MatchString(p[len(name):]) {
+			return true
+		}
+	}
+	return false
 }

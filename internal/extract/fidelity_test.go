@@ -249,3 +249,38 @@ func TestMorePostsHeading(t *testing.T) {
 		}
 	}
 }
+
+// The author's biography at the end of a post goes; a closing sentence
+// that only names the author stays.
+func TestAuthorBio(t *testing.T) {
+	paras := []string{
+		"Personal loans can help you cover big expenses, but the rate you are offered depends on your credit score and your income.",
+		"Compare at least three lenders before you sign, and look at the yearly rate rather than the monthly payment alone.",
+		"Fees matter too: an origination fee of five percent can cost more over the loan's life than a slightly higher rate.",
+		"Paying the loan off early saves interest, but some lenders charge for it, so read the terms before you borrow.",
+	}
+	page := func(last string) string {
+		b := ""
+		for _, p := range append(append([]string(nil), paras...), last) {
+			b += "<p>" + p + "</p>"
+		}
+		return `<html><head><title>How to compare personal loans</title><meta name="author" content="Cassidy Horn"></head><body><article><h1>How to compare personal loans</h1>` + b + `</article></body></html>`
+	}
+	for last, kept := range map[string]bool{
+		"Cassidy Horn is a finance writer who is passionate about helping people find financial freedom, with an MBA and ten years of experience.": false,
+		"Cassidy Horn, a former bank manager, has written about loans and credit cards for a decade.":                                              false,
+		"Cassidy Horn said the best loan is often the one you do not take, and that a savings account beats any lender.":                          true,
+	} {
+		art, err := Extract([]byte(page(last)), "https://ledger.example/money/loans")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(art.Paragraphs, "\n")
+		if strings.Contains(got, last) != kept {
+			t.Errorf("kept %v for %q:\n%s", !kept, last, got)
+		}
+		if !strings.Contains(got, paras[3]) {
+			t.Errorf("the body's last paragraph is missing:\n%s", got)
+		}
+	}
+}
