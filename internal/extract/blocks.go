@@ -217,7 +217,9 @@ var (
 		`(view|see) this post on (instagram|facebook|threads|x|twitter|tiktok)|a post shared by .{1,60}|` +
 		`(watch|listen|view) (on|in) (youtube|tiktok|instagram|spotify|apple podcasts|the app)|` +
 		`(read|see|watch) more (from|on|about) .{1,40}:|` +
-		`(video|audio) (ad )?(feedback|unavailable|loading)|loading (video|audio|player)` +
+		`(video|audio) (ad )?(feedback|unavailable|loading)|loading (video|audio|player)|` +
+		`join (our|the|my) (free |weekly |daily |monthly )?(newsletter|mailing list|email list)\b.{0,80}|stay (connected|in touch) with (me|us)|` +
+		`(get|receive) .{0,40} (in|to|straight to|delivered to) your inbox\b.{0,40}|was this (newsletter|email) forwarded to you\b.{0,80}` +
 		`)[\s\p{P}\p{S}]*$`)
 	// teaser prefixes: a block that starts with them and holds a link
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
@@ -384,7 +386,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 
 // widgetKeys are words one of which every reWidgetLine match holds: the
 // costly pattern runs only on lines that have one.
-var widgetKeys = []string{"browser", "video", "audio", "clip", "media", "content", "player", "podcast", "episode", "embed", "javascript", "listen", "hear", "narrat", "voice", "follow", "join", "click", "tap", "subscribe", "sign up", "register", "view", "see", "watch", "read", "loading"}
+var widgetKeys = []string{"browser", "video", "audio", "clip", "media", "content", "player", "podcast", "episode", "embed", "javascript", "listen", "hear", "narrat", "voice", "follow", "join", "click", "tap", "subscribe", "sign up", "register", "view", "see", "watch", "read", "loading", "stay", "inbox", "forwarded"}
 
 func widgetWords(s string) bool {
 	l := strings.ToLower(s)

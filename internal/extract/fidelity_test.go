@@ -284,3 +284,18 @@ func TestAuthorBio(t *testing.T) {
 		}
 	}
 }
+
+// Calls to join a mailing list go as widget lines; sentences about
+// newsletters stay.
+func TestMailingListCalls(t *testing.T) {
+	for _, line := range []string{"Join our newsletter", "Join Our Mailing List! Get a note when an episode is published", "Stay connected with me!", "Was this newsletter forwarded to you? Sign up to get it in your inbox."} {
+		if r := dropReason(block{text: line, textLen: len(line)}, ""); r != "widget" {
+			t.Errorf("%q: reason %q, want widget", line, r)
+		}
+	}
+	for _, line := range []string{"The council will join the newsletter scheme next year, officials said.", "Readers can stay connected with the library through its new reading groups, which meet weekly."} {
+		if r := dropReason(block{text: line, textLen: len(line)}, ""); r != "" {
+			t.Errorf("%q: reason %q, want none", line, r)
+		}
+	}
+}
