@@ -269,7 +269,7 @@ func TestAuthorBio(t *testing.T) {
 	for last, kept := range map[string]bool{
 		"Cassidy Horn is a finance writer who is passionate about helping people find financial freedom, with an MBA and ten years of experience.": false,
 		"Cassidy Horn, a former bank manager, has written about loans and credit cards for a decade.":                                              false,
-		"Cassidy Horn said the best loan is often the one you do not take, and that a savings account beats any lender.":                          true,
+		"Cassidy Horn said the best loan is often the one you do not take, and that a savings account beats any lender.":                           true,
 	} {
 		art, err := Extract([]byte(page(last)), "https://ledger.example/money/loans")
 		if err != nil {
