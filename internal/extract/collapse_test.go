@@ -11,7 +11,7 @@ import (
 // the words that white space parts joined by one space.
 func collapsePlain(s string) string {
 	var rs []rune
-	for _, r := range []rune(s) {
+	for _, r := range s {
 		if r != '\u200b' && r != '\ufeff' && r != '\u00ad' {
 			rs = append(rs, r)
 		}
