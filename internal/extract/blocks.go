@@ -217,7 +217,9 @@ var (
 		`(view|see) this post on (instagram|facebook|threads|x|twitter|tiktok)|a post shared by .{1,60}|` +
 		`(watch|listen|view) (on|in) (youtube|tiktok|instagram|spotify|apple podcasts|the app)|` +
 		`(read|see|watch) more (from|on|about) .{1,40}:|` +
-		`(video|audio) (ad )?(feedback|unavailable|loading)|loading (video|audio|player)` +
+		`(video|audio) (ad )?(feedback|unavailable|loading)|loading (video|audio|player)|` +
+		`join (our|the|my) (free |weekly |daily |monthly )?(newsletter|mailing list|email list)\b.{0,80}|stay (connected|in touch) with (me|us)|` +
+		`(get|receive) .{0,40} (in|to|straight to|delivered to) your inbox\b.{0,40}|was this (newsletter|email) forwarded to you\b.{0,80}` +
 		`)[\s\p{P}\p{S}]*$`)
 	// teaser prefixes: a block that starts with them and holds a link
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
@@ -227,6 +229,7 @@ var (
 	reCopy          = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved|hak cipta)`)
 	reDateline      = regexp.MustCompile(`(?i)^(updated|published|posted|last updated|last modified|first published|diperbarui|dipublikasikan|diterbitkan)?[:\s]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|juli|agustus|oktober|desember)[a-z]*\.?\s+\d{1,2}?`)
 	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar|comments (are|have been) (now )?closed( for this (story|article|post))?|(thanks|thank you) for your comments.{0,60}|this (feedback|discussion|thread) is (now )?closed)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
+	reMoreStart     = regexp.MustCompile(`(?i)^[\s\p{P}]*((the )?latest|recent|related|similar|popular|more|other|further|trending|featured) (news|posts|articles|stories|reads|reading|blogs?|blog posts|insights|resources|guides)[\s\p{P}]*$|^[\s\p{P}]*(you (may|might) (also )?(like|enjoy)|read next|keep reading|more from (the|our) blog|from (the|our) blog|more like this)[\s\p{P}]*$`)
 	reCommentStamp  = regexp.MustCompile(`(?i)^(posted|written|submitted|comment(ed)?) by:? .{1,60}\b(on|at)\b.*\d`)
 	// short lines that are furniture wherever they stand
 	reBylineName = regexp.MustCompile(`^(?i:by|oleh|written by|posted by|reported by|words by|story by)\s+(\p{Lu}[\p{L}.'’-]*\s*){1,4}([,|/–—-].{0,60})?$`)
@@ -299,7 +302,21 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			stamps++
 		}
 	}
+	total := 0
+	for _, b := range blocks {
+		total += b.textLen
+	}
 	for i, b := range blocks {
+		// a heading over other posts ("Latest News", "Related Posts") in
+		// the last part of the text ends the article too: what follows is
+		// the site's list of teasers, however it is marked up
+		if i >= 2 && chars >= 500 && chars*2 >= total && b.textLen < 40 && b.linkLen*2 < b.textLen && reMoreStart.MatchString(b.text) {
+			for _, d := range blocks[i:] {
+				tr.drop(d, "more-posts")
+			}
+			blocks = blocks[:i]
+			break
+		}
 		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) ||
 			i >= 2 && chars >= 300 && stamps >= 2 && b.textLen < 120 && reCommentStamp.MatchString(b.text) {
 			for _, d := range blocks[i:] {
@@ -369,7 +386,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 
 // widgetKeys are words one of which every reWidgetLine match holds: the
 // costly pattern runs only on lines that have one.
-var widgetKeys = []string{"browser", "video", "audio", "clip", "media", "content", "player", "podcast", "episode", "embed", "javascript", "listen", "hear", "narrat", "voice", "follow", "join", "click", "tap", "subscribe", "sign up", "register", "view", "see", "watch", "read", "loading"}
+var widgetKeys = []string{"browser", "video", "audio", "clip", "media", "content", "player", "podcast", "episode", "embed", "javascript", "listen", "hear", "narrat", "voice", "follow", "join", "click", "tap", "subscribe", "sign up", "register", "view", "see", "watch", "read", "loading", "stay", "inbox", "forwarded"}
 
 func widgetWords(s string) bool {
 	l := strings.ToLower(s)

@@ -13,6 +13,7 @@ type live struct {
 	p, img, li, inputs, embed int
 	headingText               int
 	liText                    int
+	linkedHeads               int // headings that are links (teasers' headlines)
 	positive                  bool
 }
 
@@ -27,6 +28,7 @@ func (l *live) add(o live) {
 	l.embed += o.embed
 	l.headingText += o.headingText
 	l.liText += o.liText
+	l.linkedHeads += o.linkedHeads
 	l.positive = l.positive || o.positive
 }
 
@@ -117,6 +119,9 @@ func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
 	}
 	if isHeading(n.tag) {
 		l.headingText = l.text
+		if l.text > 0 && l.links*2 > l.text {
+			l.linkedHeads++
+		}
 	}
 	if n.positive {
 		l.positive = true
@@ -168,7 +173,7 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 		}
 		return ""
 	}
-	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) {
+	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) && !boiledProse(n, l) {
 		return "boilerplate"
 	}
 	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
@@ -251,7 +256,7 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 		why = "inputs"
 	case !isList && headingDensity < 0.9 && l.text < 25 && (img == 0 || img > 2) && ld > 0:
 		why = "short"
-	case !isList && weight < 25 && ld > 0.2, weight >= 25 && ld > 0.5:
+	case !isList && weight < 25 && ld > 0.2 && !linkedProse(l), weight >= 25 && ld > 0.5:
 		why = "links"
 	case l.embed == 1 && l.text < 75, l.embed > 1:
 		why = "embeds"
@@ -362,4 +367,29 @@ func contentHeavy(l *live) bool {
 	}
 	ld := float64(l.links) / float64(l.text)
 	return ld < 0.1 && (l.p >= 2 || l.text >= 300)
+}
+
+// linkedProse tells whether a block with many links is still prose: several
+// paragraphs with a good deal of text of their own besides the links (a
+// section whose sentences name their sources, a card that describes what it
+// links to at length), unlike a teaser list, whose text is mostly its links
+// and whose headlines are links.
+func linkedProse(l *live) bool {
+	return l.p >= 2 && l.text-l.links >= 250 && l.links*2 < l.text && l.linkedHeads == 0
+}
+
+// boiledProse tells whether an element named like boilerplate is the
+// article's prose all the same: paragraphs with almost no links, more
+// than a related-stories box or a newsletter call has (publishers wrap a
+// section of the body in "related-articles" markup). Readers' comments,
+// which are prose too, stay boilerplate.
+func boiledProse(n *node, l *live) bool {
+	if l.p < 3 || l.text < 400 || l.links*20 > l.text {
+		return false
+	}
+	name := strings.ToLower(n.class + " " + n.id)
+	if strings.Contains(name, "comment") {
+		return false
+	}
+	return strings.Contains(name, "related") || strings.Contains(name, "read-more") || strings.Contains(name, "readmore") || strings.Contains(name, "see-also") || strings.Contains(name, "also-read")
 }

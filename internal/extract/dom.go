@@ -93,15 +93,42 @@ func (n *node) textOf() string {
 }
 
 // collapse folds runs of white space into one space and trims the ends.
+// Text that needs no change (most of it) is returned as it is, and ASCII
+// is copied in runs rather than rune by rune: the collector and the
+// headline walk call this for every text on the page.
 func collapse(s string) string {
+	if collapsed(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
-			if r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				space = true
+				i++
 				continue
 			}
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace[s[j]] {
+				j++
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
+			continue
+		}
+		if unicode.IsSpace(r) {
 			space = true
 			continue
 		}
@@ -109,9 +136,36 @@ func collapse(s string) string {
 			b.WriteByte(' ')
 		}
 		space = false
-		b.WriteRune(r)
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(r) // as a range over the string reads it
+		} else {
+			b.WriteString(s[i-size : i])
+		}
 	}
 	return b.String()
+}
+
+// asciiSpace is unicode.IsSpace for bytes below 0x80.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// collapsed tells whether collapse would return s unchanged: plain ASCII
+// without spaces at the ends, doubled spaces or other white space.
+func collapsed(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prev := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c != ' ' && asciiSpace[c] || c == ' ' && prev == ' ' {
+			return false
+		}
+		prev = c
+	}
+	return true
 }
 
 // textStats returns the collapsed length and the number of commas of s.

@@ -135,3 +135,167 @@ func TestCommentsAndPolls(t *testing.T) {
 		})
 	}
 }
+
+// A landing page's body is a grid of cards named alike: every card's text
+// is the article's, not only the best card's.
+func TestCardGrid(t *testing.T) {
+	card := func(name, text string) string {
+		return `<div class="grid-card"><div class="grid-card-body"><h3><a href="/walks/` + name + `">` + name + `</a></h3><p>` + text + `</p></div></div>`
+	}
+	intro := `<div class="grid-card-body"><h3>Harbour walks</h3><p>Six walks along the old harbour, from an hour's stroll to a full day, chosen by the people who lead them every weekend, with where to start, what to see on the way, and where to eat afterwards.</p><p>Each walk is marked, signposted, and open all year, though the marsh, the cliff path, and the steps can be slippery after rain, so good shoes, a coat, and a map are wise.</p></div>`
+	cards := []string{
+		card("The lighthouse loop", "A gentle circuit of the north pier, past the lighthouse and the lifeboat station, with benches every few hundred metres."),
+		card("Fishermen's steps", "Steep stairs between the cottages, a fine view of the bay from the top, and a café that opens early for walkers."),
+		card("The salt marsh", "Boardwalks over the marsh to the bird hide, best at high tide in autumn, when the geese arrive from the north."),
+		card("Cliff path east", "A longer walk on the cliff top to the next village, with the bus back along the coast road every hour."),
+	}
+	page := `<html><head><title>Harbour walks</title></head><body><nav><a href="/">Home</a> <a href="/walks">Walks</a></nav><main><section class="row hero">` + intro +
+		`</section><ul class="filters"><li><a href="?all">All walks</a></li><li><a href="?short">Under an hour</a></li><li><a href="?long">Half a day or more</a></li><li><a href="?dogs">Good for dogs</a></li><li><a href="?buggy">Fine with a pushchair</a></li></ul><section class="row cards">` + strings.Join(cards, "") + `</section></main><footer><p>Quayside Visitors' Office</p></footer></body></html>`
+	art, err := Extract([]byte(page), "https://quayside.example/walks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	for _, want := range []string{"Six walks along the old harbour", "north pier", "Steep stairs", "Boardwalks over the marsh", "cliff top"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q is missing from:\n%s", want, got)
+		}
+	}
+}
+
+// A section whose sentences carry their links is prose and stays; a teaser
+// list, whose headlines are links, goes.
+func TestLinkedProse(t *testing.T) {
+	para := `<p>The harbour board met on Monday to discuss the state of the north pier, which has been closed to the public since the storms of last winter damaged its wooden deck.</p>
+<p>Engineers told the board that repairs would take about four months and cost more than the sum set aside in the spring, because the timber must now come from abroad.</p>
+<p>The board agreed to ask the council for the difference and to reopen the southern half of the pier as soon as it is safe.</p>
+<p>Anglers, who used the pier more than anyone before it closed, have asked the board to let them fish from the southern half while the work goes on, and the board said it would consider it.</p>
+<p>The harbour master said the lifeboat station at the end of the pier was not affected, since its crews reach it from the water, and that the ferry timetable would not change.</p>`
+	linked := `<div class="box"><p>Photographs of the damage are provided by <a href="/photos">the Quayside Camera Club</a>. To use them, fill out <a href="/form">the club's permission form</a> and say where they will appear, for how long, and who took them, since the members keep the rights to their own work.</p>
+<p>You can support the repairs with <a href="/give">a gift to the pier trust</a>, which matches every pound given before the end of the year with one of its own reserves.</p>
+<p><a href="/pier">See the pier's page</a></p></div>`
+	teasers := `<div class="more"><div><h2><a href="/a">Ferry fares to rise in March</a></h2><p>The ferry company blames the cost of fuel. <a href="/a">Read</a></p></div>
+<div><h2><a href="/b">New lifeboat named after volunteer</a></h2><p>The station's new boat honours a volunteer of forty years. <a href="/b">Read</a></p></div></div>`
+	page := `<html><head><title>Pier repairs will take four months</title></head><body><article><h1>Pier repairs will take four months</h1><div class="body">` + para + linked + teasers + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://quayside.example/news/pier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	for _, want := range []string{"Photographs of the damage", "You can support the repairs"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q is missing from:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"Ferry fares", "The ferry company", "The station's new boat", "See the pier's page"} {
+		if strings.Contains(got, not) {
+			t.Errorf("teaser %q is in:\n%s", not, got)
+		}
+	}
+}
+
+// A section of the body that the publisher wrapped in "related" markup
+// stays when it is prose; the box of related links beside it goes.
+func TestRelatedNamedProse(t *testing.T) {
+	body := `<p>Most cars need an oil change every ten thousand miles or once a year, whichever comes first, and the owner's manual says which oil to use.</p>
+<p>Tyres should be rotated at every other oil change, and their pressure checked once a month, since a tyre loses about a pound of pressure a month.</p>
+<p>Brake pads last between thirty and seventy thousand miles, depending on how and where the car is driven, and squeal when they are worn.</p>
+<div class="related-articles-wrapper" id="more-on-maintenance-related-articles"><h2>What a shop may add</h2>
+<p>More expensive fluids: stick with the manual's recommendations, because a shop may suggest synthetic fluids that the car does not need.</p>
+<p>Flushes: coolant, brake fluid and power steering fluid need changing now and then, but seldom as often as a shop proposes.</p>
+<p>Parts that are not worn out yet: a part that will need replacing in a year or two can usually wait until it does, and the money is better spent on the brakes or the tyres.</p></div>
+<div class="related-links"><h3>Related</h3><p><a href="/a">How to choose a mechanic you can trust</a></p><p><a href="/b">The best cars for low running costs</a></p><p><a href="/c">When to replace a car battery</a></p></div>`
+	page := `<html><head><title>Your car maintenance checklist</title></head><body><article><h1>Your car maintenance checklist</h1><div class="story">` + body + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://ledger.example/cars/checklist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	for _, want := range []string{"More expensive fluids", "Flushes:", "Parts that are not worn out"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q is missing from:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"choose a mechanic", "low running costs"} {
+		if strings.Contains(got, not) {
+			t.Errorf("related link %q is in:\n%s", not, got)
+		}
+	}
+}
+
+// A "Latest News" heading in the last part of the text ends the article,
+// however the list of teasers under it is marked up; the same words early
+// in a page, or inside a sentence, do not.
+func TestMorePostsHeading(t *testing.T) {
+	para := `<p>If someone is not careful at the gym, they may get hurt, and dropping weights or straining too hard are the usual causes of the injuries that reach a lawyer.</p>
+<p>Whether someone can sue a gym depends first on the waiver they signed when they joined, which most gyms ask every member to sign before a first visit.</p>
+<p>Most waivers protect a gym only from claims of ordinary negligence; a gym that ignored broken equipment for weeks may still be answerable in court.</p>
+<p>Owners must also keep their premises safe, so a member who slips on a wet floor that nobody marked may have a claim whatever the waiver says.</p>`
+	more := `<div class="sidebar-posts"><div class="heading">Latest News</div>
+<div class="post"><h3>Can you sue to receive your benefits?</h3><p>Navigating the disability process can be overwhelming while dealing with a condition that keeps you from working.</p></div>
+<div class="post"><h3>Disability laws explained</h3><p>The landscape of disability law is complex, especially when you are already dealing with a serious illness.</p></div></div>`
+	page := `<html><head><title>Getting hurt at a gym</title></head><body><div class="page"><h1>Getting hurt at a gym</h1>` + para + more + `</div></body></html>`
+	art, err := Extract([]byte(page), "https://lawfirm.example/blog/gym")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(art.Paragraphs, "\n")
+	if !strings.Contains(got, "Owners must also keep their premises safe") {
+		t.Errorf("the body's end is missing from:\n%s", got)
+	}
+	for _, not := range []string{"Latest News", "Can you sue", "Navigating the disability process"} {
+		if strings.Contains(got, not) {
+			t.Errorf("%q is in:\n%s", not, got)
+		}
+	}
+}
+
+// The author's biography at the end of a post goes; a closing sentence
+// that only names the author stays.
+func TestAuthorBio(t *testing.T) {
+	paras := []string{
+		"Personal loans can help you cover big expenses, but the rate you are offered depends on your credit score and your income.",
+		"Compare at least three lenders before you sign, and look at the yearly rate rather than the monthly payment alone.",
+		"Fees matter too: an origination fee of five percent can cost more over the loan's life than a slightly higher rate.",
+		"Paying the loan off early saves interest, but some lenders charge for it, so read the terms before you borrow.",
+	}
+	page := func(last string) string {
+		b := ""
+		for _, p := range append(append([]string(nil), paras...), last) {
+			b += "<p>" + p + "</p>"
+		}
+		return `<html><head><title>How to compare personal loans</title><meta name="author" content="Cassidy Horn"></head><body><article><h1>How to compare personal loans</h1>` + b + `</article></body></html>`
+	}
+	for last, kept := range map[string]bool{
+		"Cassidy Horn is a finance writer who is passionate about helping people find financial freedom, with an MBA and ten years of experience.": false,
+		"Cassidy Horn, a former bank manager, has written about loans and credit cards for a decade.":                                              false,
+		"Cassidy Horn said the best loan is often the one you do not take, and that a savings account beats any lender.":                           true,
+	} {
+		art, err := Extract([]byte(page(last)), "https://ledger.example/money/loans")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(art.Paragraphs, "\n")
+		if strings.Contains(got, last) != kept {
+			t.Errorf("kept %v for %q:\n%s", !kept, last, got)
+		}
+		if !strings.Contains(got, paras[3]) {
+			t.Errorf("the body's last paragraph is missing:\n%s", got)
+		}
+	}
+}
+
+// Calls to join a mailing list go as widget lines; sentences about
+// newsletters stay.
+func TestMailingListCalls(t *testing.T) {
+	for _, line := range []string{"Join our newsletter", "Join Our Mailing List! Get a note when an episode is published", "Stay connected with me!", "Was this newsletter forwarded to you? Sign up to get it in your inbox."} {
+		if r := dropReason(block{text: line, textLen: len(line)}, ""); r != "widget" {
+			t.Errorf("%q: reason %q, want widget", line, r)
+		}
+	}
+	for _, line := range []string{"The council will join the newsletter scheme next year, officials said.", "Readers can stay connected with the library through its new reading groups, which meet weekly."} {
+		if r := dropReason(block{text: line, textLen: len(line)}, ""); r != "" {
+			t.Errorf("%q: reason %q, want none", line, r)
+		}
+	}
+}

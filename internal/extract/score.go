@@ -215,7 +215,10 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 	// several strong candidates under one ancestor: take the ancestor
 	var alts []*node
 	for _, c := range s.candidates[1:min(len(s.candidates), 5)] {
-		if c.score/top.score >= 0.75 {
+		// a grid of cards names them alike: a rival of the same tag and
+		// class counts at a lower score
+		same := c.tag == top.tag && c.class != "" && c.class == top.class
+		if r := c.score / top.score; r >= 0.75 || same && r >= 0.5 {
 			alts = append(alts, c)
 		}
 	}
