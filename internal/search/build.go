@@ -95,37 +95,30 @@ func fts5(q Query, strong bool) string {
 // to_tsquery('simple', …)) over the same stemmed text: lexemes quoted, &
 // between clauses, | between forms, <-> within phrases, :* for prefixes,
 // !( ) for exclusions; "" when q finds nothing.
-func TSQuery(q Query) string { return tsQuery(q, false, "") }
-
-// TSQueryStrong is TSQuery with every required clause found in a title
-// or a meta (weights A and B): the strong matches (FTS5Strong).
-func TSQueryStrong(q Query) string { return tsQuery(q, false, "AB") }
+func TSQuery(q Query) string { return tsQuery(q, false) }
 
 // TSRankQuery is the tsquery a PostgreSQL store ranks the posts TSQuery
 // found by: the required clauses, any of them.
-func TSRankQuery(q Query) string { return tsQuery(q, true, "") }
+func TSRankQuery(q Query) string { return tsQuery(q, true) }
 
-func tsQuery(q Query, rank bool, weights string) string {
+func tsQuery(q Query, rank bool) string {
 	if q.Empty() {
 		return ""
 	}
 	lexeme := func(w string) string {
 		return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(w) + "'"
 	}
-	clause := func(c Clause, weights string) string {
+	clause := func(c Clause) string {
 		var alts []string
 		for _, a := range c {
 			for _, f := range atomForms(a, q.Lang) {
 				ws := strings.Fields(f)
 				for i := range ws {
 					ws[i] = lexeme(ws[i])
-					if weights != "" {
-						ws[i] += ":" + weights
-					}
 				}
 				s := "(" + strings.Join(ws, " <-> ") + ")"
 				if a.Prefix {
-					s = "(" + lexeme(f) + ":*" + weights + ")"
+					s = "(" + ws[0] + ":*)"
 				}
 				alts = append(alts, s)
 			}
@@ -134,7 +127,7 @@ func tsQuery(q Query, rank bool, weights string) string {
 	}
 	parts := make([]string, 0, len(q.Must)+len(q.Not))
 	for _, c := range q.Must {
-		parts = append(parts, clause(c, weights))
+		parts = append(parts, clause(c))
 	}
 	if rank {
 		// ts_rank scores an AND by the distance of its terms and gives 0
@@ -143,7 +136,7 @@ func tsQuery(q Query, rank bool, weights string) string {
 		return strings.Join(parts, " | ")
 	}
 	for _, c := range q.Not {
-		parts = append(parts, "!"+clause(c, ""))
+		parts = append(parts, "!"+clause(c))
 	}
 	return strings.Join(parts, " & ")
 }

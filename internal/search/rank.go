@@ -46,7 +46,7 @@ const (
 const RankWindow = 300
 
 // StrongWindow is how many strong matches (found in a title or a lead:
-// FTS5Strong, TSQueryStrong) are ranked besides: the newest ones, however
+// FTS5Strong; on PostgreSQL an index of title and meta) are ranked besides: the newest ones, however
 // old. An older strong match can beat a newer weak one, but hardly the
 // hundred newer strong ones, whose recency weighs more (RecencyDays).
 const StrongWindow = 100

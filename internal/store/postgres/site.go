@@ -170,15 +170,16 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 	}
 	// The window: the newest matches, and the newest strong ones (in a
-	// title or a lead), which may be older. The filters' arguments are
-	// shared; the strong tsquery follows them.
+	// title or a lead), which may be older, found in the index of title and
+	// meta (migration 020). The filters' arguments are shared; the strong
+	// tsquery follows them.
 	n := len(args)
-	strong := strings.Replace(matches, "$1", fmt.Sprintf("$%d", n+3), 1)
+	strong := matches + fmt.Sprintf(` AND to_tsvector('simple', p.search_title || ' ' || p.search_meta) @@ to_tsquery('simple', $%d)`, n+3)
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT p.id, p.search_title, p.search_meta, left(p.search_body, $%d),
 			octet_length(p.search_body), p.published
 		FROM ((`+matches+` ORDER BY p.id DESC LIMIT $%d) UNION (`+strong+` ORDER BY p.id DESC LIMIT $%d)) m
 		JOIN posts p ON p.id = m.id`, n+1, n+2, n+4),
-		append(args, search.BodyScanBytes, store.SearchWindow, search.TSQueryStrong(parsed), store.SearchStrongWindow)...)
+		append(args, search.BodyScanBytes, store.SearchWindow, search.TSQuery(search.Query{Must: parsed.Must, Lang: parsed.Lang}), store.SearchStrongWindow)...)
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}
