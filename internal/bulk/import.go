@@ -77,7 +77,11 @@ func (o Options) withDefaults() Options {
 		o.BatchRecords = 5000
 	}
 	if o.BatchEvery <= 0 {
-		o.BatchEvery = 2 * time.Second
+		// Each commit rewrites the pages of every index and of the
+		// full-text index that the batch touched: fewer, larger batches
+		// write each page fewer times. A killed import redoes at most
+		// this much work.
+		o.BatchEvery = 10 * time.Second
 	}
 	if o.MaxBlock <= 0 {
 		o.MaxBlock = 16 << 20
