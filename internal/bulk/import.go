@@ -333,7 +333,7 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 	var writeErr error
 	writerDone := make(chan struct{})
 	var writeFailed atomic.Bool
-	go func() {
+	go func(writes <-chan write) {
 		defer close(writerDone)
 		for w := range writes {
 			if writeErr != nil {
@@ -358,13 +358,11 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 				im.stories <- created
 			}
 		}
-	}()
+	}(writes)
 	// finish waits for the batches handed on and says how the last fared.
+	var closeWrites sync.Once
 	finish := func() error {
-		if writes != nil {
-			close(writes)
-			writes = nil
-		}
+		closeWrites.Do(func() { close(writes) })
 		<-writerDone
 		return writeErr
 	}
