@@ -29,12 +29,14 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
-// StoryAssigner puts a saved post in its story; *story.Assigner is one.
+// StoryAssigner puts saved posts in their stories, a batch at a time;
+// *story.Assigner is one.
 type StoryAssigner interface {
-	Assign(ctx context.Context, post *model.Post, item *model.Item) (storyID, copyOf int64, err error)
+	AssignBatch(ctx context.Context, posts []*model.Post, failed func(*model.Post, error)) (assigned int)
 }
 
 // Options tune an import. Zero fields take defaults.
@@ -75,7 +77,11 @@ func (o Options) withDefaults() Options {
 		o.BatchRecords = 5000
 	}
 	if o.BatchEvery <= 0 {
-		o.BatchEvery = 2 * time.Second
+		// Each commit rewrites the pages of every index and of the
+		// full-text index that the batch touched: fewer, larger batches
+		// write each page fewer times. A killed import redoes at most
+		// this much work.
+		o.BatchEvery = 10 * time.Second
 	}
 	if o.MaxBlock <= 0 {
 		o.MaxBlock = 16 << 20
@@ -168,13 +174,14 @@ func NewImporter(st store.BulkStore, opt Options) *Importer {
 func (im *Importer) assignStories() {
 	defer im.storyWG.Done()
 	for posts := range im.stories {
+		ptrs := make([]*model.Post, len(posts))
 		for i := range posts {
-			if _, _, err := im.opt.Stories.Assign(context.Background(), &posts[i], nil); err != nil {
-				im.opt.Log.Warn("story assignment failed; the post waits for the next run", "post", posts[i].ID, "err", err)
-				continue
-			}
-			im.Stats.Stories.Add(1)
+			ptrs[i] = &posts[i]
 		}
+		n := im.opt.Stories.AssignBatch(context.Background(), ptrs, func(p *model.Post, err error) {
+			im.opt.Log.Warn("story assignment failed; the post waits for the next run", "post", p.ID, "err", err)
+		})
+		im.Stats.Stories.Add(int64(n))
 	}
 }
 
@@ -304,8 +311,9 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var stems search.StemCache
 			for j := range work {
-				j.out = im.makePage(j.rec)
+				j.out = im.makePage(j.rec, &stems)
 				j.rec.Block = nil
 				close(j.done)
 			}
@@ -313,39 +321,71 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 	}
 	defer wg.Wait()
 
+	// Batches are stored by a goroutine of their own, one at a time and in
+	// order, while the next batch forms: the workers never wait for a
+	// commit. A batch that fails stops the import, and no batch after it
+	// is stored (its progress would pass the records of the failed one).
+	type write struct {
+		posts    []store.ImportedPost
+		progress store.ImportProgress
+	}
+	writes := make(chan write, 1)
+	var writeErr error
+	writerDone := make(chan struct{})
+	var writeFailed atomic.Bool
+	go func(writes <-chan write) {
+		defer close(writerDone)
+		for w := range writes {
+			if writeErr != nil {
+				continue
+			}
+			if err := im.st.SaveImportBatch(context.WithoutCancel(ctx), w.posts, w.progress); err != nil {
+				writeErr = err
+				writeFailed.Store(true)
+				cancel()
+				continue
+			}
+			var created []model.Post
+			for _, ip := range w.posts {
+				if ip.Created {
+					im.Stats.Posts.Add(1)
+					created = append(created, ip.Post)
+				} else {
+					im.Stats.Duplicates.Add(1)
+				}
+			}
+			if len(created) > 0 && im.stories != nil {
+				im.stories <- created
+			}
+		}
+	}(writes)
+	// finish waits for the batches handed on and says how the last fared.
+	var closeWrites sync.Once
+	finish := func() error {
+		closeWrites.Do(func() { close(writes) })
+		<-writerDone
+		return writeErr
+	}
+	defer finish()
+
 	var batch []store.ImportedPost
 	pending := 0
 	lastFlush := time.Now()
-	flush := func(done bool) error {
+	flush := func(done bool) {
 		if len(batch) == 0 && pending == 0 && !done {
-			return nil
+			return
 		}
 		progress.Done = done
 		if a.Key == "" {
 			if len(batch) == 0 {
-				return nil
+				return
 			}
 			// An archive without identity (standard input) keeps its
 			// progress under "-", never read back.
 			progress.Archive = "-"
 		}
-		if err := im.st.SaveImportBatch(context.WithoutCancel(ctx), batch, progress); err != nil {
-			return err
-		}
-		var created []model.Post
-		for _, ip := range batch {
-			if ip.Created {
-				im.Stats.Posts.Add(1)
-				created = append(created, ip.Post)
-			} else {
-				im.Stats.Duplicates.Add(1)
-			}
-		}
-		if len(created) > 0 && im.stories != nil {
-			im.stories <- created
-		}
-		batch, pending, lastFlush = batch[:0], 0, time.Now()
-		return nil
+		writes <- write{posts: batch, progress: progress}
+		batch, pending, lastFlush = nil, 0, time.Now()
 	}
 	for j := range ordered {
 		<-j.done
@@ -366,10 +406,7 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 		progress.Records++
 		pending++
 		if len(batch) >= im.opt.BatchPosts || pending >= im.opt.BatchRecords || time.Since(lastFlush) >= im.opt.BatchEvery {
-			if err := flush(false); err != nil {
-				cancel()
-				return Result{}, err
-			}
+			flush(false)
 		}
 		if ctx.Err() != nil {
 			break
@@ -377,8 +414,12 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 	}
 	// The reader has stopped (its channel is closed or the context is
 	// done); what was read in order is stored.
+	if writeFailed.Load() {
+		return Result{}, finish()
+	}
 	if err := ctx.Err(); err != nil {
-		if ferr := flush(false); ferr != nil {
+		flush(false)
+		if ferr := finish(); ferr != nil {
 			return Result{}, ferr
 		}
 		return Result{}, err
@@ -391,12 +432,15 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 		im.Stats.truncated = append(im.Stats.truncated, fmt.Sprintf("%s: %v", a.Name, readErr))
 		im.Stats.mu.Unlock()
 		// Not done: the same archive, complete, is read on from here.
-		return res, flush(false)
+		flush(false)
+		return res, finish()
 	case readErr != nil:
-		if ferr := flush(false); ferr != nil {
+		flush(false)
+		if ferr := finish(); ferr != nil {
 			return Result{}, errors.Join(readErr, ferr)
 		}
 		return Result{}, fmt.Errorf("%s: %w", a.Name, readErr)
 	}
-	return res, flush(true)
+	flush(true)
+	return res, finish()
 }

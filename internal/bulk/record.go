@@ -78,8 +78,9 @@ func (im *Importer) wanted(h textproto.MIMEHeader) string {
 }
 
 // makePage turns a response record into a post, as the pipeline turns a
-// fetched page into one.
-func (im *Importer) makePage(rec *Record) page {
+// fetched page into one. stems is the worker's own: the search fields are
+// stemmed here, in parallel, not by the store's single writer.
+func (im *Importer) makePage(rec *Record, stems *search.StemCache) page {
 	target := rec.Target()
 	block := rec.Block
 	// Some tools record "HTTP/2 200": Go's parser wants a minor version.
@@ -137,7 +138,7 @@ func (im *Importer) makePage(rec *Record) page {
 	post := pipeline.PostFromPage(art, target, published, im.opt.Now())
 	post.Limit() // as the store will: the search fields are of the stored text
 	fields := new([3]string)
-	fields[0], fields[1], fields[2] = search.Fields(post.Title, post.Publisher, post.Author, strings.Join(post.Paragraphs, "\n"), post.Language)
+	fields[0], fields[1], fields[2] = stems.Fields(post.Title, post.Publisher, post.Author, strings.Join(post.Paragraphs, "\n"), post.Language)
 	return page{post: post, search: fields}
 }
 

@@ -184,7 +184,9 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 	}
 	log := f.logger()
 	start := time.Now()
-	assigner := story.NewAssigner(b, story.Config{})
+	// The store itself, not the backend that wraps it: the assigner finds
+	// its batch writes (store.StoryBatcher) on it.
+	assigner := story.NewAssigner(b.Store, story.Config{})
 	// Posts an earlier run stored but had not put in their story yet (it
 	// was killed) are assigned first. A post another process is assigning
 	// at this moment is safe too: a post goes in one story, once.

@@ -10,12 +10,16 @@ import "strings"
 // on. The lead stays in the body too, so the meta adds weight only and
 // never changes which posts a query finds.
 func Fields(title, publisher, author, body, lang string) (t, meta, b string) {
+	return fields(title, publisher, author, body, lang, Stem)
+}
+
+func fields(title, publisher, author, body, lang string, stem func(word, lang string) string) (t, meta, b string) {
 	lead, _, _ := strings.Cut(body, "\n")
-	meta = Index(publisher+"\n"+author+"\n"+lead, lang)
+	meta = index(publisher+"\n"+author+"\n"+lead, lang, stem)
 	if len(meta) > MetaBytes {
 		meta = meta[:max(strings.LastIndexByte(meta[:MetaBytes+1], ' '), 0)]
 	}
-	return Index(title, lang), meta, Index(body, lang)
+	return index(title, lang, stem), meta, index(body, lang, stem)
 }
 
 // MetaBytes bounds the stemmed meta at a word's end: PostgreSQL indexes its

@@ -83,6 +83,19 @@ type BulkStore interface {
 	ExportPosts(ctx context.Context, q ExportQuery, afterID int64, limit int) ([]ExportedPost, error)
 }
 
+// StoryBatcher is a store that can put many story writes in one
+// transaction (both of kabar's stores can): a bulk import assigns the
+// stories of a batch of posts at the price of one commit.
+type StoryBatcher interface {
+	// StoryBatch runs fn in one transaction: the story writes and StoryKeys
+	// given fn's context go through it (each write undone alone when it
+	// fails), and it commits when fn returns nil. An error from fn, or
+	// from the commit, undoes all of it. fn may run more than once (a
+	// transaction the database chose to undo is run again) and must start
+	// afresh each time.
+	StoryBatch(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
 // PrepareImportBatch readies a batch for SaveImportBatch as SavePost
 // readies a post (a source URL required, the text bounded, times set) and
 // returns a copy to start from again when a transaction runs more than

@@ -19,19 +19,24 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabarnews/kabar/internal/bulk/bulktest"
+	"github.com/kabarnews/kabar/internal/cli"
 	"github.com/kabarnews/kabar/internal/extract"
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
@@ -42,6 +47,8 @@ func main() {
 	eval := flag.String("eval", defaultEval(), "the shared evaluation folder (dev/ and dev-wcxb/ are used)")
 	rounds := flag.Int("rounds", 2, "rounds of baseline and imports")
 	pgOn := flag.Bool("postgres", true, "measure PostgreSQL too (at $KABAR_TEST_POSTGRES or the default test URL)")
+	cpuProfile := flag.String("cpuprofile", "", "instead of the rounds, run one import in this process (SQLite, or PostgreSQL with -profile-postgres) and write its CPU profile to this file")
+	profilePG := flag.Bool("profile-postgres", false, "with -cpuprofile: import into PostgreSQL")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -70,6 +77,16 @@ func main() {
 	records := 1 + 2*len(pages) + bulktest.Extras
 	fmt.Printf("archive: %d pages, %d records, %.1f MB gzip; %d CPUs\n\n", len(pages), records, float64(st.Size())/1e6, runtime.GOMAXPROCS(0))
 
+	if *cpuProfile != "" {
+		db := filepath.Join(tmp, "profile.db")
+		if *profilePG {
+			if db, err = pgSchema(0); err != nil {
+				log.Fatalf("benchimport: %v", err)
+			}
+		}
+		profileRun(*cpuProfile, db, archive, pages)
+		return
+	}
 	backends := []string{"sqlite"}
 	if *pgOn {
 		if pgtest.Available() {
@@ -79,16 +96,16 @@ func main() {
 		}
 	}
 	type result struct {
-		ratios            []float64
+		ratios, cpuRatios []float64
 		recs, posts       []float64
 		rss               int64
 		postsMade, copies int64
 	}
 	results := map[string]*result{}
 	startup := importRun(*kabar, filepath.Join(tmp, "startup.db"), writeEmpty(tmp))
-	baseline := extractOnly(pages)
-	fmt.Printf("%-10s %8s %10s %10s %10s %12s %8s\n", "round", "run", "pages/s", "records/s", "posts/s", "vs extract", "peak RSS")
-	fmt.Printf("%-10d %8s %10.1f\n", 0, "extract", baseline)
+	baseline, baseCPU := extractOnly(pages)
+	fmt.Printf("%-10s %8s %10s %10s %10s %12s %12s %8s\n", "round", "run", "pages/s", "records/s", "posts/s", "vs extract", "CPU/page", "peak RSS")
+	fmt.Printf("%-10d %8s %10.1f %10s %10s %12s %9.2f ms\n", 0, "extract", baseline, "", "", "", ms(baseCPU))
 	for r := 1; r <= *rounds; r++ {
 		for _, b := range backends {
 			db := filepath.Join(tmp, fmt.Sprintf("r%d.db", r))
@@ -99,9 +116,10 @@ func main() {
 				}
 			}
 			run := importRun(*kabar, db, archive)
-			after := extractOnly(pages)
-			base := (baseline + after) / 2
-			baseline = after
+			after, afterCPU := extractOnly(pages)
+			base, cpuBase := (baseline+after)/2, (baseCPU+afterCPU)/2
+			baseline, baseCPU = after, afterCPU
+			cpu := run.cpu / time.Duration(len(pages))
 			rate := float64(len(pages)) / run.took.Seconds()
 			res := results[b]
 			if res == nil {
@@ -109,13 +127,14 @@ func main() {
 				results[b] = res
 			}
 			res.ratios = append(res.ratios, rate/base)
+			res.cpuRatios = append(res.cpuRatios, float64(cpuBase)/float64(cpu))
 			res.recs = append(res.recs, float64(run.sum.Records)/run.took.Seconds())
 			res.posts = append(res.posts, float64(run.sum.Posts)/run.took.Seconds())
 			res.rss = max(res.rss, run.rss)
 			res.postsMade, res.copies = run.sum.Posts, run.sum.Duplicates
-			fmt.Printf("%-10d %8s %10.1f %10.1f %10.1f %11.0f%% %5d MiB\n", r, b, rate,
-				res.recs[len(res.recs)-1], res.posts[len(res.posts)-1], 100*rate/base, run.rss>>20)
-			fmt.Printf("%-10d %8s %10.1f\n", r, "extract", after)
+			fmt.Printf("%-10d %8s %10.1f %10.1f %10.1f %11.0f%% %9.2f ms %5d MiB\n", r, b, rate,
+				res.recs[len(res.recs)-1], res.posts[len(res.posts)-1], 100*rate/base, ms(cpu), run.rss>>20)
+			fmt.Printf("%-10d %8s %10.1f %10s %10s %12s %9.2f ms\n", r, "extract", after, "", "", "", ms(afterCPU))
 		}
 	}
 	fmt.Printf("\nstartup (an empty archive, fresh SQLite database): %s, peak RSS %d MiB\n", startup.took.Round(time.Millisecond), startup.rss>>20)
@@ -123,7 +142,13 @@ func main() {
 		res := results[b]
 		fmt.Printf("%s: import at %.0f%% of extraction-only (median of %d rounds; %.0f records/s, %.0f posts/s; %d posts, %d same text as another page), peak RSS %d MiB\n",
 			b, 100*median(res.ratios), len(res.ratios), median(res.recs), median(res.posts), res.postsMade, res.copies, res.rss>>20)
+		fmt.Printf("%s: CPU a page, extraction-only over import: %.0f%% (median; the import process's own CPU", b, 100*median(res.cpuRatios))
+		if b == "postgres" {
+			fmt.Print(", without the database server's")
+		}
+		fmt.Println(")")
 	}
+	fmt.Println("\nThe CPU ratio is what the rate ratio would be with every CPU given to the import and no other load;\nthe rate ratio is the target's measure and moves with the machine's load.")
 }
 
 func defaultEval() string {
@@ -135,12 +160,14 @@ func defaultEval() string {
 
 // extractOnly is the extractor alone on the same pages: one worker per
 // CPU, pages already in memory and in UTF-8 (as the import decodes them),
-// pages a second.
-func extractOnly(pages []bulktest.Page) float64 {
+// pages a second, and the CPU time (this process's, user and system) a
+// page took.
+func extractOnly(pages []bulktest.Page) (float64, time.Duration) {
 	bodies := make([][]byte, len(pages))
 	for i, p := range pages {
 		bodies[i] = fetch.ToUTF8(p.HTML, "text/html; charset=utf-8")
 	}
+	cpu0 := processCPU()
 	start := time.Now()
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -158,8 +185,20 @@ func extractOnly(pages []bulktest.Page) float64 {
 	}
 	close(next)
 	wg.Wait()
-	return float64(len(pages)) / time.Since(start).Seconds()
+	took := time.Since(start)
+	return float64(len(pages)) / took.Seconds(), (processCPU() - cpu0) / time.Duration(len(pages))
 }
+
+// processCPU is the CPU time this process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 type summary struct {
 	Records    int64 `json:"records"`
@@ -169,6 +208,7 @@ type summary struct {
 
 type importResult struct {
 	took time.Duration
+	cpu  time.Duration // the import process's, user and system
 	rss  int64
 	sum  summary
 }
@@ -203,11 +243,46 @@ wait:
 	if err != nil {
 		log.Fatalf("benchimport: kabar import: %v\n%s", err, errb.String())
 	}
-	res := importResult{took: time.Since(start), rss: peak}
+	res := importResult{took: time.Since(start), rss: peak,
+		cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	if err := json.Unmarshal(out.Bytes(), &res.sum); err != nil {
 		log.Fatalf("benchimport: kabar import printed %q: %v", out.String(), err)
 	}
 	return res
+}
+
+// profileRun imports the archive in this process under the CPU profiler,
+// between two extraction-only runs, and prints the ratio as the rounds do.
+func profileRun(out, db, archive string, pages []bulktest.Page) {
+	before, beforeCPU := extractOnly(pages)
+	f, err := os.Create(out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cpu0 := processCPU()
+	start := time.Now()
+	code := cli.Main(context.Background(), []string{"--db", db, "import", "--json", archive},
+		&cli.Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+	took := time.Since(start)
+	cpu := (processCPU() - cpu0) / time.Duration(len(pages))
+	pprof.StopCPUProfile()
+	// The import tuned the collector for itself; the baseline runs as
+	// before it.
+	debug.SetGCPercent(100)
+	debug.SetMemoryLimit(math.MaxInt64)
+	if code != 0 {
+		log.Fatalf("benchimport: import exited %d: %s", code, stderr.String())
+	}
+	after, afterCPU := extractOnly(pages)
+	rate := float64(len(pages)) / took.Seconds()
+	fmt.Printf("in-process import: %.1f pages/s, %.0f%% of extraction-only (%.1f before, %.1f after); CPU a page %.2f ms, %.0f%% of extraction-only's (%.2f, %.2f)\n%s\nprofile: %s\n",
+		rate, 200*rate/(before+after), before, after, ms(cpu), 100*float64(beforeCPU+afterCPU)/2/float64(cpu), ms(beforeCPU), ms(afterCPU),
+		strings.TrimSpace(stdout.String()), out)
 }
 
 func writeEmpty(dir string) string {

@@ -102,6 +102,45 @@ func saveImported(ctx context.Context, tx pgx.Tx, ip *store.ImportedPost, path s
 	return fmt.Errorf("post %q: %w", orig.SourceURL, errRace)
 }
 
+// StoryBatch runs fn in one transaction (store.StoryBatcher): the
+// store's writes given fn's context run in it, each as a savepoint that a
+// failure rolls back alone, and StoryKeys reads through it. A batch of
+// assignments pays one commit (one WAL flush) instead of one a post. Two
+// batches of processes importing at once may deadlock on their stories'
+// rows; the one PostgreSQL undoes runs again.
+func (s *Store) StoryBatch(ctx context.Context, fn func(ctx context.Context) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = s.tx(ctx, func(tx pgx.Tx) error {
+			return fn(context.WithValue(ctx, batchKey{}, &batchTx{s: s, tx: tx}))
+		})
+		if c := pgCode(err); c != codeDeadlock && c != codeSerialization {
+			break
+		}
+	}
+	return err
+}
+
+// batchKey keys the transaction of a StoryBatch in its context.
+type batchKey struct{}
+
+type batchTx struct {
+	s  *Store
+	tx pgx.Tx
+}
+
+// reader is where a read given ctx goes: inside a StoryBatch its
+// transaction (whose writes other connections cannot see yet), else the
+// pool.
+func (s *Store) reader(ctx context.Context) interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+} {
+	if b, ok := ctx.Value(batchKey{}).(*batchTx); ok && b.s == s {
+		return b.tx
+	}
+	return s.pool
+}
+
 // ExportPosts pages through the posts q selects (store.BulkStore).
 func (s *Store) ExportPosts(ctx context.Context, q store.ExportQuery, afterID int64, limit int) ([]store.ExportedPost, error) {
 	args := []any{afterID}

@@ -194,6 +194,10 @@ func (s *Store) tryUnaccent(ctx context.Context) {
 // is the store's write health: a commit clears a past failure, a failure
 // for a reason of the database's own is the new state.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	if b, ok := ctx.Value(batchKey{}).(*batchTx); ok && b.s == s {
+		// Inside a StoryBatch: a savepoint of its transaction.
+		return pgx.BeginFunc(ctx, b.tx, fn)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, fn)
 	switch {
 	case err == nil:

@@ -162,7 +162,7 @@ func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64,
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT key, story_id FROM story_keys WHERE key = ANY($1::text[])`, keys)
+	rows, err := s.reader(ctx).Query(ctx, `SELECT key, story_id FROM story_keys WHERE key = ANY($1::text[])`, keys)
 	if err != nil {
 		return nil, err
 	}

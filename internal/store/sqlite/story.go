@@ -139,7 +139,7 @@ func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64,
 		batch := keys[:min(len(keys), 500)]
 		keys = keys[len(batch):]
 		in, args := inList(nil, batch)
-		rows, err := s.r.QueryContext(ctx, `SELECT key, story_id FROM story_keys WHERE key IN `+in, args...)
+		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT key, story_id FROM story_keys WHERE key IN `+in, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -60,6 +60,9 @@ func (s *Store) stopCommitter() {
 // goroutine and must not call tx itself (it would wait for itself); it may
 // run more than once (see above).
 func (s *Store) tx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if b, ok := ctx.Value(batchKey{}).(*batchTx); ok && b.s == s {
+		return b.savepoint(ctx, fn)
+	}
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.writes <- r:

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 func init() {
 	register("ImportBatchIsExactlyOnce", testImportBatch)
 	register("ExportPostsFilters", testExportPosts)
+	register("StoryBatchIsOneTransaction", testStoryBatch)
 }
 
 func bulkStore(t *testing.T, s store.Store) store.BulkStore {
@@ -142,5 +145,98 @@ func testExportPosts(t *testing.T, s store.Store) {
 	}
 	if all[1].ArchivePath != "/x.warc" || all[1].Record != batch[2].Record || len(all[1].Post.Paragraphs) != 2 {
 		t.Errorf("record of an imported post: %q %+v, paragraphs %q", all[1].ArchivePath, all[1].Record, all[1].Post.Paragraphs)
+	}
+}
+
+// A StoryBatch's writes see each other (StoryKeys included) before they
+// commit, are seen by nobody else until then, and are undone together when
+// the batch fails; a write that fails inside is undone alone.
+func testStoryBatch(t *testing.T, s store.Store) {
+	b := bulkStore(t, s)
+	sb, ok := s.(store.StoryBatcher)
+	if !ok {
+		t.Fatalf("%T does not implement store.StoryBatcher", s)
+	}
+	pub := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	var batch []store.ImportedPost
+	for i := 1; i <= 4; i++ {
+		batch = append(batch, importedPost(i, "en", pub.Add(time.Duration(i)*time.Minute)))
+	}
+	if err := b.SaveImportBatch(ctx, batch, store.ImportProgress{Archive: "sb", Path: "/sb.warc"}); err != nil {
+		t.Fatal(err)
+	}
+	id := func(i int) int64 { return batch[i-1].Post.ID }
+	assign := func(ctx context.Context, post, storyID int64, key string) (*store.StoryAssignment, error) {
+		a := &store.StoryAssignment{StoryLink: store.StoryLink{PostID: post, StoryID: storyID, Score: 1, Evidence: store.EvidenceText},
+			Published: pub, Title: "t", Keys: []string{key}}
+		_, err := s.AssignStory(ctx, a)
+		return a, err
+	}
+	// A batch that fails leaves nothing behind.
+	boom := errors.New("boom")
+	err := sb.StoryBatch(ctx, func(ctx context.Context) error {
+		if _, err := assign(ctx, id(1), 0, "url:https://news.example/1.html"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("StoryBatch = %v, want fn's error", err)
+	}
+	if _, err := s.PostStory(ctx, id(1)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a failed batch kept its assignment: %v", err)
+	}
+	if found, _ := s.StoryKeys(ctx, []string{"url:https://news.example/1.html"}); len(found) != 0 {
+		t.Fatalf("a failed batch kept its keys: %v", found)
+	}
+	// A batch that succeeds: a new story, a post joining it, a key seen
+	// inside the batch, a write that fails alone.
+	var first *store.StoryAssignment
+	err = sb.StoryBatch(ctx, func(ctx context.Context) error {
+		var err error
+		if first, err = assign(ctx, id(1), 0, "url:https://news.example/1.html"); err != nil {
+			return err
+		}
+		found, err := s.StoryKeys(ctx, []string{"url:https://news.example/1.html"})
+		if err != nil {
+			return err
+		}
+		if found["url:https://news.example/1.html"] != first.StoryID {
+			return fmt.Errorf("inside the batch, StoryKeys = %v, want the key of story %d", found, first.StoryID)
+		}
+		// Others do not see it before the commit.
+		if found, _ := s.StoryKeys(context.Background(), []string{"url:https://news.example/1.html"}); len(found) != 0 {
+			return fmt.Errorf("outside the batch, StoryKeys saw an uncommitted key: %v", found)
+		}
+		if _, err := assign(ctx, id(2), first.StoryID, "url:https://news.example/2.html"); err != nil {
+			return err
+		}
+		// An unknown post fails alone.
+		if _, err := assign(ctx, id(4)+1000, first.StoryID, "url:https://news.example/x.html"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("assigning an unknown post: %v, want ErrNotFound", err)
+		}
+		_, err = assign(ctx, id(3), 0, "url:https://news.example/3.html")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range map[int]int64{1: first.StoryID, 2: first.StoryID} {
+		if l, err := s.PostStory(ctx, id(i)); err != nil || l.StoryID != want {
+			t.Errorf("post %d: link %+v, %v; want story %d", i, l, err, want)
+		}
+	}
+	if l, err := s.PostStory(ctx, id(3)); err != nil || l.StoryID == first.StoryID || l.StoryID == 0 {
+		t.Errorf("post 3: link %+v, %v; want a story of its own", l, err)
+	}
+	if st, err := s.Story(ctx, first.StoryID); err != nil || st.Posts != 2 {
+		t.Errorf("story %d: %+v, %v; want 2 posts", first.StoryID, st, err)
+	}
+	found, err := s.StoryKeys(ctx, []string{"url:https://news.example/1.html", "url:https://news.example/2.html", "url:https://news.example/x.html"})
+	if err != nil || len(found) != 2 {
+		t.Errorf("StoryKeys after the batch = %v, %v; want the keys of posts 1 and 2", found, err)
+	}
+	if ids, err := s.StorylessPosts(ctx, time.Now().Add(time.Hour), 10); err != nil || len(ids) != 1 || ids[0] != id(4) {
+		t.Errorf("StorylessPosts = %v, %v; want post 4 alone", ids, err)
 	}
 }
