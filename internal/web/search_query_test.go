@@ -114,8 +114,8 @@ func TestSearchCountPastTheCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.srv = srv
-	contains(t, s.mustGet("/search?q=flood&hl=en", http.StatusOK), "More than 10,000 posts for “flood”, best matches first.")
-	contains(t, s.mustGet("/search?q=flood&hl=id", http.StatusOK), "Lebih dari 10.000 posting untuk “flood”")
+	contains(t, s.mustGet("/search?q=flood&hl=en", http.StatusOK), "More than 1,000 posts for “flood”, best matches first.")
+	contains(t, s.mustGet("/search?q=flood&hl=id", http.StatusOK), "Lebih dari 1.000 posting untuk “flood”")
 	body := s.mustGet("/api/posts?q=flood", http.StatusOK)
-	contains(t, body, `"total":10001`, `"total_capped":true`)
+	contains(t, body, `"total":1001`, `"total_capped":true`)
 }
