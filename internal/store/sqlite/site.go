@@ -265,24 +265,6 @@ func searchFilters(q search.Query) (string, []any) {
 	return b.String(), args
 }
 
-// ids runs a query of one integer column.
-func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // kindOrder sorts a post's labels: feed, topic, publisher, language.
 const kindOrder = `CASE kind WHEN 'feed' THEN 0 WHEN 'topic' THEN 1 WHEN 'publisher' THEN 2 ELSE 3 END`
 
