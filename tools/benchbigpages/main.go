@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/pipeline/loopweb"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
+	"github.com/kabarnews/kabar/tools/internal/proc"
 )
 
 func main() {
@@ -114,7 +114,7 @@ func peakRSS(bin string, pages [][]byte, workers string) (float64, int, error) {
 			}
 			waiting = false
 		case <-tick.C:
-			if kb := vmHWM(cmd.Process.Pid); kb > hwm {
+			if kb := (proc.PeakRSS(cmd.Process.Pid) >> 10); kb > hwm {
 				hwm = kb
 			}
 		}
@@ -129,19 +129,4 @@ func peakRSS(bin string, pages [][]byte, workers string) (float64, int, error) {
 		return 0, 0, err
 	}
 	return float64(hwm) / 1024, posts, nil
-}
-
-// vmHWM reads the peak resident memory (kB) of a process from /proc.
-func vmHWM(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb
-		}
-	}
-	return 0
 }

@@ -19,14 +19,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/pipeline/loopweb"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
+	"github.com/kabarnews/kabar/tools/internal/proc"
 )
 
 func main() {
@@ -98,7 +97,7 @@ func peakRSS(bin string, web *loopweb.Web, workers, images string) (float64, int
 			}
 			waiting = false
 		case <-tick.C:
-			if kb := vmHWM(cmd.Process.Pid); kb > hwm {
+			if kb := (proc.PeakRSS(cmd.Process.Pid) >> 10); kb > hwm {
 				hwm = kb
 			}
 		}
@@ -121,18 +120,4 @@ func peakRSS(bin string, web *loopweb.Web, workers, images string) (float64, int
 		return 0, 0, 0, err
 	}
 	return float64(hwm) / 1024, len(posts), len(imgs), nil
-}
-
-func vmHWM(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb
-		}
-	}
-	return 0
 }

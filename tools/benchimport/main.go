@@ -40,6 +40,7 @@ import (
 	"github.com/kabarnews/kabar/internal/extract"
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
+	"github.com/kabarnews/kabar/tools/internal/proc"
 )
 
 func main() {
@@ -237,7 +238,7 @@ wait:
 		case err = <-done:
 			break wait
 		case <-tick.C:
-			peak = max(peak, peakRSS(cmd.Process.Pid))
+			peak = max(peak, proc.PeakRSS(cmd.Process.Pid))
 		}
 	}
 	if err != nil {
@@ -345,20 +346,4 @@ func dropSchemas() {
 	for _, name := range dropLater {
 		conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+name+` CASCADE`)
 	}
-}
-
-// peakRSS is a process's peak resident memory so far, in bytes (VmHWM).
-func peakRSS(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -46,6 +46,7 @@ import (
 	"github.com/kabarnews/kabar/internal/store/postgres"
 	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
+	"github.com/kabarnews/kabar/tools/internal/proc"
 )
 
 func main() {
@@ -359,7 +360,7 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 	webCPU := cpuSelf() - webStart
 	var peak int64
 	for _, p := range procs {
-		peak = max(peak, peakRSS(p.Process.Pid))
+		peak = max(peak, proc.PeakRSS(p.Process.Pid))
 		p.Process.Signal(syscall.SIGTERM)
 	}
 	var workCPU time.Duration
@@ -381,24 +382,6 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 type cpuUse struct{ kabar, web float64 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// peakRSS is a process's peak resident memory so far, in bytes (VmHWM;
-// the rusage of a child would count the memory of this tool, which it had
-// until its exec).
-func peakRSS(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
-			return kb << 10
-		}
-	}
-	return 0
-}
 
 // cpuSelf is the CPU time this process has used.
 func cpuSelf() time.Duration {

@@ -39,6 +39,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
+	procfs "github.com/kabarnews/kabar/tools/internal/proc"
 )
 
 // config is the suite's command line.
@@ -300,7 +301,7 @@ func start(c *config, logPath string, env []string, args ...string) (*proc, erro
 			case <-p.done:
 				return
 			case <-t.C:
-				if v := peakRSS(p.cmd.Process.Pid); v > 0 {
+				if v := procfs.PeakRSS(p.cmd.Process.Pid); v > 0 {
 					p.mu.Lock()
 					p.peak = max(p.peak, v)
 					p.mu.Unlock()
@@ -410,22 +411,6 @@ func kabar(c *config, stdin string, args ...string) (string, error) {
 		return string(out), fmt.Errorf("kabar %s: %v: %s", strings.Join(args, " "), err, clip(strings.TrimSpace(string(out)), 300))
 	}
 	return string(out), nil
-}
-
-// peakRSS is a process's peak resident memory so far, in bytes (VmHWM).
-func peakRSS(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // freeAddr is a free 127.0.0.1 port.

@@ -6,11 +6,10 @@ import (
 	"log"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/kabarnews/kabar/tools/internal/proc"
 )
 
 // The cost phase: the CPU kabar spends on one request of each kind, sent
@@ -20,31 +19,6 @@ import (
 // -baseline, another kabar binary answers the same requests on the same
 // database in the same run, kind by kind in turn, and the table gives the
 // ratio.
-
-// clockTick is the unit of utime and stime in /proc/PID/stat (USER_HZ,
-// 100 on Linux).
-const clockTick = 10 * time.Millisecond
-
-// procCPU returns the user and system CPU time pid has used.
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	// The command name, in parentheses, may hold spaces: fields count
-	// from after its closing parenthesis.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: %q %q", pid, f[11], f[12])
-	}
-	return time.Duration(utime+stime) * clockTick, nil
-}
 
 // costKinds are the kinds the cost phase measures, in the load's order.
 func costKinds() []string {
@@ -84,7 +58,7 @@ func costs(procs []*kabarProc, t *targets, n int, seed uint64) ([]map[string]tim
 					i = len(procs) - 1 - j
 				}
 				k := procs[i]
-				before, err := procCPU(k.pid)
+				before, err := proc.CPU(k.pid)
 				if err != nil {
 					return nil, err
 				}
@@ -99,7 +73,7 @@ func costs(procs []*kabarProc, t *targets, n int, seed uint64) ([]map[string]tim
 						log.Printf("benchweb: cost: %s: status %d", p, res.StatusCode)
 					}
 				}
-				after, err := procCPU(k.pid)
+				after, err := proc.CPU(k.pid)
 				if err != nil {
 					return nil, err
 				}
