@@ -33,8 +33,10 @@ const (
 	BodyWeight  = 1.0
 
 	// BodyScanBytes is how much of a post's stemmed body the stores read
-	// for ranking.
-	BodyScanBytes = 2048
+	// for ranking: about the first two paragraphs, where a news text says
+	// what it is about. SQLite keeps this much of each body in a table of
+	// its own (migration 018), so changing it needs a migration there.
+	BodyScanBytes = 1024
 
 	bm25K1 = 1.2
 	bm25B  = 0.75

@@ -228,31 +228,38 @@ func (s *Store) FeedPosts(ctx context.Context, q store.FeedQuery) ([]model.Post,
 	if !storable(q.Label) {
 		return nil, 0, nil
 	}
-	from, where, args := `posts p`, []string{`true`}, []any{}
-	date := `p.published`
+	// A label's posts are counted and ordered in post_labels' index alone,
+	// as in SQLite; a post may carry one name as two kinds of label, and the
+	// count takes it once, the listing its first kind.
+	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	from, where, count := `posts p`, `true`, `SELECT count(*) FROM posts p WHERE true`
+	date, order := `p.published`, `p.published DESC, p.id DESC`
 	if q.Label != "" {
-		from, date = `post_labels l JOIN posts p ON p.id = l.post_id`, `l.published`
-		where = append(where, `l.name = `+arg(q.Label)+` AND NOT EXISTS (SELECT 1 FROM post_labels l2
-			WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`)
+		name := arg(q.Label)
+		from = `post_labels l JOIN posts p ON p.id = l.post_id`
+		where = `l.name = ` + name + ` AND NOT EXISTS (SELECT 1 FROM post_labels l2
+			WHERE l2.post_id = l.post_id AND l2.name = l.name AND l2.kind < l.kind)`
+		count = `SELECT count(DISTINCT l.post_id) FROM post_labels l WHERE l.name = ` + name
+		date, order = `l.published`, `l.published DESC, l.post_id DESC`
 	}
+	var dates string
 	if !q.From.IsZero() {
-		where = append(where, date+` >= `+arg(q.From.UTC()))
+		dates += ` AND ` + date + ` >= ` + arg(q.From.UTC())
 	}
 	if !q.To.IsZero() {
-		where = append(where, date+` < `+arg(q.To.UTC()))
+		dates += ` AND ` + date + ` < ` + arg(q.To.UTC())
 	}
-	w := strings.Join(where, ` AND `)
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+w, args...).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, count+dates, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	lo, args := limitOffset(args, q.Limit, q.Offset)
-	rows, err := s.pool.Query(ctx, `SELECT `+postColsP+` FROM `+from+` WHERE `+w+
-		` ORDER BY `+date+` DESC, p.id DESC`+lo, args...)
+	rows, err := s.pool.Query(ctx, `SELECT `+postColsP+` FROM `+from+` WHERE `+where+dates+
+		` ORDER BY `+order+lo, args...)
 	if err != nil {
 		return nil, 0, err
 	}

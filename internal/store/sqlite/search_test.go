@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
@@ -47,4 +49,65 @@ func TestOpenStemsOlderPosts(t *testing.T) {
 	if _, err := s.DB().ExecContext(ctx, `INSERT INTO posts_fts (posts_fts) VALUES ('integrity-check')`); err != nil {
 		t.Fatalf("search index damaged: %v", err)
 	}
+}
+
+// post_rank (migration 018) is what ranking reads: it must follow posts
+// through every write, and keep as much of the body as search reads.
+func TestPostRankFollowsPosts(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "kabar.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	long := strings.Repeat("Residents were evacuated from the river bank overnight. ", 60)
+	p := &model.Post{Title: "Floods in the valley", Language: "en", SourceURL: "https://x.example/1",
+		Published: time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC), Paragraphs: []string{long}}
+	if _, err := s.SavePost(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	same := func(when string) {
+		t.Helper()
+		var n int
+		err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM posts p JOIN post_rank r ON r.post_id = p.id
+			WHERE r.title = p.search_title AND r.meta = p.search_meta AND r.published = p.published
+				AND r.head = substr(p.search_body, 1, ?) AND r.body_bytes = octet_length(p.search_body)`,
+			search.BodyScanBytes).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM post_rank`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		var posts int
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM posts`).Scan(&posts); err != nil {
+			t.Fatal(err)
+		}
+		if n != posts || rows != posts {
+			t.Fatalf("%s: %d of %d posts ranked from their own fields, %d rank rows", when, n, posts, rows)
+		}
+	}
+	same("saved")
+	var head string
+	if err := s.DB().QueryRowContext(ctx, `SELECT head FROM post_rank WHERE post_id = ?`, p.ID).Scan(&head); err != nil {
+		t.Fatal(err)
+	}
+	if len(head) != search.BodyScanBytes {
+		t.Fatalf("head of a long body holds %d bytes, want search.BodyScanBytes (%d): migration 018 and search disagree", len(head), search.BodyScanBytes)
+	}
+	p.Paragraphs = []string{"Dikungsi warga dari tepi sungai."}
+	p.Language = "id"
+	if err := s.UpdatePostText(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	same("text updated")
+	if _, err := s.DB().ExecContext(ctx, `UPDATE posts SET published = '2025-01-01T00:00:00Z' WHERE id = ?`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	same("date changed")
+	if _, err := s.DB().ExecContext(ctx, `DELETE FROM posts WHERE id = ?`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	same("deleted")
 }

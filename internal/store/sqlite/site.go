@@ -126,11 +126,13 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	newest, args := matches(match)
 	strong, sargs := matches(search.FTS5Strong(parsed))
 	args = append(append(append([]any{search.BodyScanBytes}, args...), searchWindow), sargs...)
-	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.search_title, p.search_meta, substr(p.search_body, 1, ?),
-			octet_length(p.search_body), p.published
+	// The fields come from post_rank (migration 018): read from posts,
+	// each row would cost a walk through the post's body.
+	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, r.title, r.meta, substr(r.head, 1, ?),
+			r.body_bytes, r.published
 		FROM (SELECT * FROM (`+newest+` ORDER BY f.rowid DESC LIMIT ?)
 			UNION SELECT * FROM (`+strong+` ORDER BY f.rowid DESC LIMIT ?)) m
-		JOIN posts p ON p.id = m.rowid`, append(args, searchStrongWindow)...)
+		JOIN post_rank r ON r.post_id = m.rowid`, append(args, searchStrongWindow)...)
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}

@@ -101,6 +101,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
 	s.r = r
 	return s, nil
 }
@@ -120,6 +121,7 @@ func dsn(path string, write bool) string {
 		// read(2)s (page faults on each new page touched) and a search no
 		// less (make bench-web's cost table, 100 000 posts).
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", "cache_size(-16384)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
