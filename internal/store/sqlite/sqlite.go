@@ -101,6 +101,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
+	// All four stay open: database/sql keeps two idle by default, and a
+	// new connection parses the whole schema again before its first query.
 	r.SetMaxIdleConns(4)
 	s.r = r
 	return s, nil
@@ -121,7 +123,6 @@ func dsn(path string, write bool) string {
 		// read(2)s (page faults on each new page touched) and a search no
 		// less (make bench-web's cost table, 100 000 posts).
 		q.Add("_pragma", "query_only(1)")
-		q.Add("_pragma", "cache_size(-16384)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
