@@ -26,11 +26,9 @@ type CopyReport struct {
 // skippedSource are SQLite tables that are not copied: bookkeeping that each
 // database keeps for itself (migrations, the job queue, pacing slots, the
 // search index's queue of posts to index, the processes running jobs, the
-// site's generation that its triggers move, SQLite's narrow copy of what
-// search ranks by, which PostgreSQL reads from posts).
+// site's generation that its triggers move).
 func skippedSource(name string) bool {
 	return name == "kabar_migrations" || name == "pace" || name == "posts_fts_pending" || name == "processes" || name == "site_generation" ||
-		name == "post_rank" ||
 		strings.HasPrefix(name, "river_") || strings.HasPrefix(name, "sqlite_")
 }
 
