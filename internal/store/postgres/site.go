@@ -170,6 +170,14 @@ var (
 const searchPlan = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`
 
 func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search.Query, text string) ([]store.SearchHit, int, error) {
+	// The highest ID stands for the number of posts (deleted ones aside)
+	// for idf, and bounds the ranges of newestMatches. It is read before
+	// searchPlan: max() is a step down the primary key's index, and
+	// without index scans it would visit every post.
+	var hi int64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
+		return nil, 0, err
+	}
 	if _, err := tx.Exec(ctx, searchPlan); err != nil {
 		return nil, 0, err
 	}
@@ -186,12 +194,6 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 	}
 	total, err := countUpTo(text)
 	if err != nil || total == 0 {
-		return nil, 0, err
-	}
-	// The highest ID stands for the number of posts (deleted ones aside)
-	// for idf, and bounds the ranges of newestMatches.
-	var hi int64
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
 		return nil, 0, err
 	}
 	var df []int
