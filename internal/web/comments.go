@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -118,28 +119,8 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
-	if err := r.ParseForm(); err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			s.renderError(w, r, http.StatusRequestEntityTooLarge, "too_large")
-		} else {
-			s.renderError(w, r, http.StatusBadRequest, "bad_request")
-		}
-		return
-	}
-	// Two checks against forged posts: the browser's own cross-origin
-	// signals, and the token that only a page of this site could have put
-	// next to this reader's cookie.
-	tok, valid := s.parseFormToken(r)
-	if s.cop.Check(r) != nil || !valid {
-		s.renderError(w, r, http.StatusForbidden, "forbidden")
-		return
-	}
-	if !s.allow(w, r, s.commentLimit) {
-		return
-	}
-	if r.PostForm.Get(fieldHoneypot) != "" {
-		s.renderError(w, r, http.StatusBadRequest, "rejected")
+	tok, ok := s.acceptCommentPost(w, r)
+	if !ok {
 		return
 	}
 	v := s.newView(r)
@@ -153,18 +134,10 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 	case s.cfg.MinSubmit > 0 && s.cfg.Now().Sub(tok.issued) < s.cfg.MinSubmit:
 		form.Errors[fieldText] = v.T("form.error.too_fast")
 	}
-	var parent *model.Comment
-	if form.Parent != 0 {
-		c, err := s.st.Comment(r.Context(), form.Parent)
-		switch {
-		case errors.Is(err, store.ErrNotFound) || (err == nil && (c.PostID != post.ID || c.Status != model.CommentApproved)):
-			form.Parent = 0 // the comment is gone: post a comment of one's own
-		case err != nil:
-			s.internalError(w, r, err)
-			return
-		default:
-			parent = c
-		}
+	parent, err := s.replyParent(r.Context(), post, &form)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
 	}
 	if len(form.Errors) == 0 {
 		// Claimed only now, so a form shown again for a mistake can be
@@ -184,6 +157,73 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 		s.renderPost(w, r, v, http.StatusUnprocessableEntity, post, form, false, false)
 		return
 	}
+	c, err := s.saveComment(w, r, post, form, parent)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.rememberComment(w, r, c)
+	// Redirect after POST, so that reloading the page does not send the
+	// comment twice.
+	if c.Status == model.CommentApproved {
+		http.Redirect(w, r, v.Link(post.Path()+"?comment=published")+"#c"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, v.Link(post.Path()+"?comment=pending")+"#comment-notice", http.StatusSeeOther)
+}
+
+// acceptCommentPost reads a comment's form and turns away what no reader's
+// browser sends: too large a body, a forged post, too many posts, a
+// filled-in trap field. It answers those itself, and returns the form's
+// token otherwise.
+func (s *Server) acceptCommentPost(w http.ResponseWriter, r *http.Request) (formToken, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
+	if err := r.ParseForm(); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			s.renderError(w, r, http.StatusRequestEntityTooLarge, "too_large")
+		} else {
+			s.renderError(w, r, http.StatusBadRequest, "bad_request")
+		}
+		return formToken{}, false
+	}
+	// Two checks against forged posts: the browser's own cross-origin
+	// signals, and the token that only a page of this site could have put
+	// next to this reader's cookie.
+	tok, valid := s.parseFormToken(r)
+	if s.cop.Check(r) != nil || !valid {
+		s.renderError(w, r, http.StatusForbidden, "forbidden")
+		return formToken{}, false
+	}
+	if !s.allow(w, r, s.commentLimit) {
+		return formToken{}, false
+	}
+	if r.PostForm.Get(fieldHoneypot) != "" {
+		s.renderError(w, r, http.StatusBadRequest, "rejected")
+		return formToken{}, false
+	}
+	return tok, true
+}
+
+// replyParent is the approved comment of post that form replies to, or
+// nil; a reply to a comment that is gone becomes a comment of its own.
+func (s *Server) replyParent(ctx context.Context, post *model.Post, form *commentForm) (*model.Comment, error) {
+	if form.Parent == 0 {
+		return nil, nil
+	}
+	c, err := s.st.Comment(ctx, form.Parent)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && (c.PostID != post.ID || c.Status != model.CommentApproved)):
+		form.Parent = 0
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return c, nil
+}
+
+// saveComment stores a valid form as a comment on post, held for
+// moderation unless the site trusts commenters it knows and knows this one.
+func (s *Server) saveComment(w http.ResponseWriter, r *http.Request, post *model.Post, form commentForm, parent *model.Comment) (*model.Comment, error) {
 	c := &model.Comment{
 		PostID:    post.ID,
 		Name:      form.Name,
@@ -203,25 +243,16 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 	if s.cache.settings(r.Context()).TrustKnown {
 		known, err := s.st.KnownCommenter(r.Context(), commenter)
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return nil, err
 		}
 		if known {
 			c.Status = model.CommentApproved
 		}
 	}
 	if err := s.st.AddCommentBy(r.Context(), c, commenter); err != nil {
-		s.internalError(w, r, err)
-		return
+		return nil, err
 	}
-	s.rememberComment(w, r, c)
-	// Redirect after POST, so that reloading the page does not send the
-	// comment twice.
-	if c.Status == model.CommentApproved {
-		http.Redirect(w, r, v.Link(post.Path()+"?comment=published")+"#c"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, v.Link(post.Path()+"?comment=pending")+"#comment-notice", http.StatusSeeOther)
+	return c, nil
 }
 
 // allow applies a rate limit to the request's sender, answering 429 itself
