@@ -48,7 +48,13 @@ func (s *Store) FrontPosts(ctx context.Context, limit, offset int) ([]store.Fron
 // CountFrontPosts counts the home page's posts.
 func (s *Store) CountFrontPosts(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*)`+frontFrom).Scan(&n)
+	// All posts less the reports a story hides: the same figure as
+	// count(*) over frontFrom, which looked up each of the posts' story
+	// rows (two thirds of a home page's CPU at 100 000 posts).
+	err := s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM posts) - (SELECT count(*)
+		FROM post_stories ps JOIN stories st ON st.id = ps.story_id
+		WHERE NOT COALESCE(st.lead_post_id = ps.post_id, 0)
+			AND NOT (st.lead_post_id IS NULL AND ps.copy_of IS NULL))`).Scan(&n)
 	return n, err
 }
 

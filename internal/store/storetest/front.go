@@ -52,6 +52,14 @@ func testFrontPosts(t *testing.T, s store.Store) {
 	if n, err := s.CountFrontPosts(ctx); err != nil || n != 3 {
 		t.Errorf("CountFrontPosts = %d, %v; want 3", n, err)
 	}
+	// More stories, and the count still agrees with the listing.
+	other := storyPost(t, s, f.ID, "other", storyDay.Add(5*time.Hour))
+	b := assign(t, s, other, 0, 0, store.EvidenceNew)
+	assign(t, s, loose, b.StoryID, other.ID, store.EvidenceCopy)
+	all, err := s.FrontPosts(ctx, 0, 0)
+	if n, cerr := s.CountFrontPosts(ctx); err != nil || cerr != nil || n != len(all) || n != 3 {
+		t.Errorf("CountFrontPosts = %d, %v; the listing has %d, %v; want 3 (other, lone, wire)", n, cerr, len(all), err)
+	}
 	page, err := s.FrontPosts(ctx, 1, 1)
 	if err != nil || len(page) != 1 || page[0].ID != lone.ID {
 		t.Errorf("second page %v %v", page, err)
