@@ -44,7 +44,7 @@ func TestDecayHalvesEvidencePerHalfLife(t *testing.T) {
 		at := x.pairFeatures(&q, qq, x.stories[10], t0, 0)
 		later := x.pairFeatures(&q, qq, x.stories[10], t0.Add(24*time.Hour), 0)
 		for i, name := range FeatureNames {
-			if name != "title" && name != "best_title" {
+			if name != "title" && name != "best_title" && name != "coverage" {
 				continue
 			}
 			if got := later[i] / at[i]; math.Abs(got-tc.want) > 1e-9 {

@@ -364,6 +364,8 @@ type query struct {
 	tn, ln   float64
 	namesIDF float64 // the summed rarity of the post's names
 	numbers  int     // how many figures it has
+	// mass is the summed weight times rarity of the title's words.
+	mass float64
 	// title lists the title's words with their weight times their
 	// rarity squared: the title cosine with each candidate story then
 	// costs one lookup a word.
@@ -375,6 +377,8 @@ type query struct {
 type weighted struct {
 	term string
 	w    float64
+	// mass is the word's weight times its rarity (coverage).
+	mass float64
 }
 
 func (x *index) query(f *features) *query {
@@ -384,7 +388,8 @@ func (x *index) query(f *features) *query {
 	q.title = make([]weighted, 0, len(f.title))
 	for t, w := range f.title {
 		idf := q.idf[t]
-		q.title = append(q.title, weighted{t, w * idf * idf})
+		q.title = append(q.title, weighted{t, w * idf * idf, w * idf})
+		q.mass += w * idf
 	}
 	for t := range f.names {
 		if isFigure(t) {
@@ -482,6 +487,10 @@ func (x *index) shortlist(f *features, q *query, ids []int64, body map[int64]flo
 	return out
 }
 
+// loneWordStory is the least size of a story whose one name a post's
+// title shares for that name to count in coverage.
+const loneWordStory = 10
+
 // bestOf is how many of a story's latest reports best_title compares.
 const bestOf = 8
 
@@ -510,6 +519,25 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 		}
 		v[1] = dec * best
 	}
+	n, lone := shared(f.title, s.title, s.lead)
+	if n < 2 {
+		v[5] = 1
+	}
+	// A lone name in common with a small story (a place, a person) is
+	// what two events of one day often share: coverage does not count it,
+	// so that it does not weigh twice. A story of loneWordStory reports
+	// or more whose name it is is about that name (a game's launch, a
+	// central bank's week); a Title Case headline's capitals are not
+	// names, so there a lone word always counts.
+	if q.mass > 0 && !(n == 1 && f.title[lone] == entityFactor && s.count < loneWordStory) {
+		var in float64
+		for _, t := range q.title {
+			if _, ok := s.title[t.term]; ok {
+				in += t.mass
+			}
+		}
+		v[12] = dec * in / q.mass
+	}
 	if q.ln > 0 {
 		v[2] = dec * x.cosine(f.lead, q.idf, q.ln, s.lead, sln)
 	}
@@ -533,9 +561,6 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 		if figures == 0 && s.figures > 0 {
 			v[11] = 1
 		}
-	}
-	if shared(f.title, s.title, s.lead) < 2 {
-		v[5] = 1
 	}
 	v[6] = body
 	if at, ok := s.pubs[f.publisher]; ok && f.publisher != "" && near(at, published, samePublisherWindow) {
@@ -568,19 +593,19 @@ func (s *storyEntry) lang() string {
 }
 
 // shared counts the words of a post's title found in a story's titles or
-// lead names, up to 2.
-func shared(q, title, lead map[string]float64) int {
-	n := 0
+// lead names, up to 2, and returns the last one found.
+func shared(q, title, lead map[string]float64) (n int, word string) {
 	for t := range q {
 		_, inTitle := title[t]
 		_, inLead := lead[t]
 		if inTitle || inLead {
+			word = t
 			if n++; n == 2 {
 				break
 			}
 		}
 	}
-	return n
+	return n, word
 }
 
 func weightedNorm(terms, idf map[string]float64) float64 {

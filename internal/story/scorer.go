@@ -43,9 +43,12 @@ import (
 //   - gap: hours between the post and the story's nearest report, over 24,
 //     at most 3 (0 within the story's span);
 //   - size: ln(1 + the story's reports in the window);
-//   - other_lang: 1 when the post's language is not the story's.
+//   - other_lang: 1 when the post's language is not the story's;
+//   - coverage: the rarity-weighted share of the post's title words that
+//     the story's titles hold, times the decay: unlike the cosine, not
+//     diluted when a big story's titles use many words.
 var FeatureNames = []string{"title", "best_title", "lead", "names", "numbers", "one_word", "body",
-	"same_publisher", "gap", "size", "other_lang", "numbers_differ"}
+	"same_publisher", "gap", "size", "other_lang", "numbers_differ", "coverage"}
 
 // Model is a fitted pair scorer and the thresholds that go with it.
 type Model struct {

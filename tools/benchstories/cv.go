@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,6 +162,14 @@ func crossValidate(ctx context.Context, arts []devArticle, tmp string, base stor
 			only[id] = true
 		}
 		among := bcubedOn(allLabels, all, only)
+		if *cvPred != "" && !quiet {
+			if err := writePred(filepath.Join(*cvPred, fmt.Sprintf("fold%d-alone.tsv", i+1)), test, pred); err != nil {
+				return nil, err
+			}
+			if err := writePred(filepath.Join(*cvPred, fmt.Sprintf("fold%d-among.tsv", i+1)), arts, all); err != nil {
+				return nil, err
+			}
+		}
 		chosen := cvPoint{fit.m.Join, fit.m.Merge}
 		res = append(res, foldScore{stories: len(held), articles: len(test), chosen: chosen, s: s, among: among})
 		if !quiet {
@@ -196,4 +206,13 @@ func meanSD(xs []float64) (mean, sd float64) {
 		sd += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(sd / float64(len(xs)-1))
+}
+
+// writePred writes predictions as score_clusters.py reads them.
+func writePred(path string, arts []devArticle, pred map[string]string) error {
+	var b strings.Builder
+	for _, a := range arts {
+		fmt.Fprintf(&b, "%s\t%s\n", a.ID, pred[a.ID])
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }

@@ -99,6 +99,7 @@ var (
 	cvMerge     = flag.String("cv-merge", "0.15,0.30", "merge thresholds a fit (and each cross-validation training part) chooses from")
 	fitOut      = flag.String("fit", "", "fit the scorer on all of stories-dev and write it here (internal/story/weights.json)")
 	ablation    = flag.Bool("ablation", false, "also print the cross-validated ablation of the scorer's features")
+	cvPred      = flag.String("cv-pred", "", "also write each cross-validation fold's predictions (held out alone, among all) into this folder")
 	fitFeatures = flag.String("features", "", "comma-separated features for -fit and the cross-validation (default: those of weights.json)")
 	foldsSet    bool // -folds given on the command line
 )
