@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"time"
@@ -236,8 +237,10 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 	return runErr
 }
 
-// ImportGoMemory is the Go heap an import lets grow before collecting,
-// unless GOGC or GOMEMLIMIT says otherwise. Extraction allocates fast
+// ImportGoMemory is the Go memory an import lets grow, above what the
+// process holds when it starts (a few MiB for the command; more in a
+// test's process), before collecting, unless GOGC or GOMEMLIMIT says
+// otherwise. Extraction allocates fast
 // while the live heap stays small (tens of MiB: the records in flight,
 // two batches, the story index), so at Go's default target the collector
 // ran several times a second; against a fixed limit it runs when the heap
@@ -254,12 +257,20 @@ func tuneImportGC(getenv func(string) string) (restore func()) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	limit := debug.SetMemoryLimit(ImportGoMemory)
+	limit := debug.SetMemoryLimit(goMemoryInUse() + ImportGoMemory)
 	percent := debug.SetGCPercent(-1)
 	return func() {
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(limit)
 	}
+}
+
+// goMemoryInUse is the memory the Go runtime holds, as its memory limit
+// counts it.
+func goMemoryInUse() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
 }
 
 // importArchives expands the arguments: files, directories (every

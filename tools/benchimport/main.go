@@ -298,26 +298,15 @@ func profileRun(out, db, archive string, pages []bulktest.Page) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		log.Fatal(err)
 	}
-	// The import sets its collector against a memory limit for its own
-	// heap (kabar import, tuneImportGC); this process also holds the
-	// pages, so the limit is set here above what it holds already, and
-	// the import is told (GOGC set) to leave it.
+	// The import sets its collector against a memory limit above what the
+	// process holds when it starts (kabar import, tuneImportGC): here, the
+	// pages too.
 	runtime.GC()
-	var ms0 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(int64(ms0.HeapAlloc) + cli.ImportGoMemory)
-	getenv := func(k string) string {
-		if k == "GOGC" {
-			return "off"
-		}
-		return os.Getenv(k)
-	}
 	var stdout, stderr bytes.Buffer
 	cpu0 := processCPU()
 	start := time.Now()
 	code := cli.Main(context.Background(), []string{"--db", db, "import", "--json", archive},
-		&cli.Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: getenv})
+		&cli.Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
 	took := time.Since(start)
 	cpu := (processCPU() - cpu0) / time.Duration(len(pages))
 	pprof.StopCPUProfile()
