@@ -31,12 +31,24 @@ import (
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/story"
 )
 
 // StoryAssigner puts saved posts in their stories, a batch at a time;
 // *story.Assigner is one.
 type StoryAssigner interface {
 	AssignBatch(ctx context.Context, posts []*model.Post, failed func(*model.Post, error)) (assigned int)
+}
+
+// StoryPreparer is a StoryAssigner that can work out beforehand what a
+// post's assignment needs of the post alone (*story.Assigner is one). The
+// import's workers then do that work in parallel, beside the extraction,
+// and the goroutine that assigns, one post after another, does only the
+// part that depends on the stories before.
+type StoryPreparer interface {
+	StoryAssigner
+	Prepare(post *model.Post) *story.Prepared
+	AssignBatchPrepared(ctx context.Context, posts []*story.Prepared, failed func(*model.Post, error)) (assigned int)
 }
 
 // Options tune an import. Zero fields take defaults.
@@ -152,8 +164,16 @@ type Importer struct {
 	opt   Options
 	Stats Stats
 
-	stories chan []model.Post
-	storyWG sync.WaitGroup
+	stories  chan storyBatch
+	preparer StoryPreparer // Stories, when it can prepare
+	storyWG  sync.WaitGroup
+}
+
+// storyBatch is the new posts of a stored batch: prepared (when the
+// assigner can) or not.
+type storyBatch struct {
+	posts    []*model.Post
+	prepared []*story.Prepared
 }
 
 // NewImporter returns an importer on st. Call Close when done: it waits
@@ -161,7 +181,8 @@ type Importer struct {
 func NewImporter(st store.BulkStore, opt Options) *Importer {
 	im := &Importer{st: st, opt: opt.withDefaults()}
 	if im.opt.Stories != nil {
-		im.stories = make(chan []model.Post, 4)
+		im.preparer, _ = im.opt.Stories.(StoryPreparer)
+		im.stories = make(chan storyBatch, 4)
 		im.storyWG.Add(1)
 		go im.assignStories()
 	}
@@ -173,14 +194,16 @@ func NewImporter(st store.BulkStore, opt Options) *Importer {
 // for the next run.
 func (im *Importer) assignStories() {
 	defer im.storyWG.Done()
-	for posts := range im.stories {
-		ptrs := make([]*model.Post, len(posts))
-		for i := range posts {
-			ptrs[i] = &posts[i]
+	failed := func(p *model.Post, err error) {
+		im.opt.Log.Warn("story assignment failed; the post waits for the next run", "post", p.ID, "err", err)
+	}
+	for b := range im.stories {
+		var n int
+		if b.prepared != nil {
+			n = im.preparer.AssignBatchPrepared(context.Background(), b.prepared, failed)
+		} else {
+			n = im.opt.Stories.AssignBatch(context.Background(), b.posts, failed)
 		}
-		n := im.opt.Stories.AssignBatch(context.Background(), ptrs, func(p *model.Post, err error) {
-			im.opt.Log.Warn("story assignment failed; the post waits for the next run", "post", p.ID, "err", err)
-		})
 		im.Stats.Stories.Add(int64(n))
 	}
 }
@@ -327,6 +350,7 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 	// is stored (its progress would pass the records of the failed one).
 	type write struct {
 		posts    []store.ImportedPost
+		prepared []*story.Prepared // of posts, when the assigner prepares
 		progress store.ImportProgress
 	}
 	writes := make(chan write, 1)
@@ -345,16 +369,23 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 				cancel()
 				continue
 			}
-			var created []model.Post
-			for _, ip := range w.posts {
-				if ip.Created {
-					im.Stats.Posts.Add(1)
-					created = append(created, ip.Post)
-				} else {
+			var created storyBatch
+			for i := range w.posts {
+				ip := &w.posts[i]
+				if !ip.Created {
 					im.Stats.Duplicates.Add(1)
+					continue
+				}
+				im.Stats.Posts.Add(1)
+				// The stored post, with its ID; its text is the one prepared.
+				if w.prepared != nil {
+					w.prepared[i].Post = &ip.Post
+					created.prepared = append(created.prepared, w.prepared[i])
+				} else {
+					created.posts = append(created.posts, &ip.Post)
 				}
 			}
-			if len(created) > 0 && im.stories != nil {
+			if (len(created.posts) > 0 || len(created.prepared) > 0) && im.stories != nil {
 				im.stories <- created
 			}
 		}
@@ -369,6 +400,7 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 	defer finish()
 
 	var batch []store.ImportedPost
+	var prepared []*story.Prepared
 	pending := 0
 	lastFlush := time.Now()
 	flush := func(done bool) {
@@ -384,8 +416,8 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 			// progress under "-", never read back.
 			progress.Archive = "-"
 		}
-		writes <- write{posts: batch, progress: progress}
-		batch, pending, lastFlush = nil, 0, time.Now()
+		writes <- write{posts: batch, prepared: prepared, progress: progress}
+		batch, prepared, pending, lastFlush = nil, nil, 0, time.Now()
 	}
 	for j := range ordered {
 		<-j.done
@@ -401,6 +433,9 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 			im.Stats.skip(reason)
 		} else {
 			batch = append(batch, store.ImportedPost{Post: *j.out.post, Search: j.out.search, Record: j.rec.Start})
+			if im.preparer != nil {
+				prepared = append(prepared, j.out.prepared)
+			}
 		}
 		progress.Next = j.rec.End
 		progress.Records++

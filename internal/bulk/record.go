@@ -23,6 +23,7 @@ import (
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/pipeline"
 	"github.com/kabarnews/kabar/internal/search"
+	"github.com/kabarnews/kabar/internal/story"
 )
 
 // Why a record is not a post. Every record read is either a post (new or
@@ -47,7 +48,10 @@ const (
 type page struct {
 	post   *model.Post
 	search *[3]string
-	reason string
+	// prepared is what story assignment needs of the post alone, when
+	// the assigner prepares (StoryPreparer).
+	prepared *story.Prepared
+	reason   string
 }
 
 // wanted tells from a record's header whether its block is worth reading
@@ -103,8 +107,11 @@ func (im *Importer) makePage(rec *Record, stems *search.StemCache) page {
 		return page{reason: SkipNotHTML}
 	}
 	// Leniently, as replay does: a Content-Length larger than what was
-	// stored yields what was stored.
-	body, err := io.ReadAll(resp.Body)
+	// stored yields what was stored. The body is no longer than the
+	// block: one allocation, where io.ReadAll grows and copies.
+	buf := bytes.NewBuffer(make([]byte, 0, len(block)+bytes.MinRead))
+	_, err = buf.ReadFrom(resp.Body)
+	body := buf.Bytes()
 	resp.Body.Close()
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return page{reason: SkipBadRecord}
@@ -139,7 +146,11 @@ func (im *Importer) makePage(rec *Record, stems *search.StemCache) page {
 	post.Limit() // as the store will: the search fields are of the stored text
 	fields := new([3]string)
 	fields[0], fields[1], fields[2] = stems.Fields(post.Title, post.Publisher, post.Author, strings.Join(post.Paragraphs, "\n"), post.Language)
-	return page{post: post, search: fields}
+	pg := page{post: post, search: fields}
+	if im.preparer != nil {
+		pg.prepared = im.preparer.Prepare(post)
+	}
+	return pg
 }
 
 // isIndexPath tells a site's home page by its address. Section fronts

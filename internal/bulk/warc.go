@@ -3,13 +3,14 @@ package bulk
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"net/textproto"
 	"strconv"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/kabarnews/kabar/internal/store"
 )
@@ -53,32 +54,34 @@ func (r *Record) Target() string {
 	return strings.TrimSuffix(strings.TrimPrefix(t, "<"), ">")
 }
 
-// countingReader counts the bytes taken from the file. It is an
-// io.ByteReader so that gzip and flate read from it directly, never ahead
-// of the member they decompress: the count is then the exact offset of
-// the next member.
-type countingReader struct {
-	br *bufio.Reader
-	n  int64
+// countedFile is the archive file under the Reader's buffer, counting the
+// bytes read from it. The gzip decompressor reads the buffer (a
+// *bufio.Reader, which it decodes from without a call a byte) and never
+// takes more of it than the member it decompresses holds, so the file
+// offset of the next member is the count less what is still buffered.
+type countedFile struct {
+	r io.Reader
+	n int64
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.br.Read(p)
+func (c *countedFile) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
 }
 
-func (c *countingReader) ReadByte() (byte, error) {
-	b, err := c.br.ReadByte()
-	if err == nil {
-		c.n++
-	}
-	return b, err
+// fileReader is the buffered archive file and the place in it.
+type fileReader struct {
+	br      *bufio.Reader
+	counted *countedFile
 }
+
+// offset is the file offset of the next byte the buffer gives.
+func (f *fileReader) offset() int64 { return f.counted.n - int64(f.br.Buffered()) }
 
 // Reader reads the records of one WARC file.
 type Reader struct {
-	file     *countingReader
+	file     *fileReader
 	gz       *gzip.Reader // nil for a plain file
 	member   int64        // file offset of the current gzip member
 	inner    int64        // bytes of the current member (or plain file) consumed
@@ -101,7 +104,8 @@ func NewReader(r io.Reader, start store.ArchivePosition, maxBlock int64) (*Reade
 	} else if _, err := io.CopyN(io.Discard, r, start.Member); err != nil {
 		return nil, fmt.Errorf("resume at offset %d: %w", start.Member, err)
 	}
-	cr := &countingReader{br: bufio.NewReaderSize(r, 256<<10), n: start.Member}
+	counted := &countedFile{r: r, n: start.Member}
+	cr := &fileReader{br: bufio.NewReaderSize(counted, 256<<10), counted: counted}
 	rd := &Reader{file: cr, member: start.Member, maxBlock: maxBlock}
 	magic, err := cr.br.Peek(2)
 	if err != nil && len(magic) == 0 {
@@ -112,7 +116,7 @@ func NewReader(r io.Reader, start store.ArchivePosition, maxBlock int64) (*Reade
 		return nil, err
 	}
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(cr)
+		zr, err := gzip.NewReader(cr.br)
 		if err != nil {
 			return nil, fmt.Errorf("gzip member at offset %d: %w", start.Member, err)
 		}
@@ -133,7 +137,7 @@ func NewReader(r io.Reader, start store.ArchivePosition, maxBlock int64) (*Reade
 			if _, err := seeker.Seek(start.Member+start.Inner, io.SeekStart); err != nil {
 				return nil, err
 			}
-			cr.br.Reset(r)
+			cr.br.Reset(counted)
 		} else if _, err := io.CopyN(io.Discard, cr.br, start.Inner); err != nil {
 			return nil, fmt.Errorf("resume at offset %d: %w", start.Inner, err)
 		}
@@ -149,7 +153,7 @@ func (r *Reader) Compressed() int64 {
 	if r.gz == nil {
 		return r.member + r.inner
 	}
-	return r.file.n
+	return r.file.offset()
 }
 
 func (r *Reader) pos() store.ArchivePosition {
@@ -161,8 +165,8 @@ func (r *Reader) nextMember() (bool, error) {
 	if r.gz == nil {
 		return false, nil
 	}
-	start := r.file.n
-	if err := r.gz.Reset(r.file); err != nil {
+	start := r.file.offset()
+	if err := r.gz.Reset(r.file.br); err != nil {
 		if err == io.EOF {
 			return false, nil
 		}
@@ -222,7 +226,7 @@ func (r *Reader) Next(keep func(textproto.MIMEHeader) bool) (*Record, error) {
 		err := r.pending
 		r.pending, r.eof = nil, true
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, r.truncated(store.ArchivePosition{Member: r.file.n})
+			return nil, r.truncated(store.ArchivePosition{Member: r.file.offset()})
 		}
 		return nil, err
 	}
@@ -322,10 +326,10 @@ func (r *Reader) Next(keep func(textproto.MIMEHeader) bool) (*Record, error) {
 			case err != nil:
 				// This record is whole; the next call reports the damage.
 				r.pending = err
-				rec.End = store.ArchivePosition{Member: r.file.n}
+				rec.End = store.ArchivePosition{Member: r.file.offset()}
 			case !more:
 				r.eof = true
-				rec.End = store.ArchivePosition{Member: r.file.n}
+				rec.End = store.ArchivePosition{Member: r.file.offset()}
 			default:
 				rec.End = r.pos()
 			}

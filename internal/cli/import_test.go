@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -120,6 +121,14 @@ func TestImportKilledAndResumedStoresEveryArticleOnce(t *testing.T) {
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Fatalf("after %d kills: %d posts, want the reference's %d", killedRunning, len(got), len(want))
 			}
+			// Search finds every post once: a word of every article's
+			// text counts them all, a post's own number finds it alone.
+			if _, total, err := st.Search(context.Background(), store.SearchQuery{Text: "officials", Limit: 1}); err != nil || total != len(got) {
+				t.Errorf("search for a word of every article: %d hits, %v; want %d", total, err, len(got))
+			}
+			if hits, total, err := st.Search(context.Background(), store.SearchQuery{Text: `"plan number 137"`, Limit: 5}); err != nil || total != 1 || len(hits) != 1 {
+				t.Errorf("search for one post: %d hits, %v; want 1", total, err)
+			}
 			if waiting, err := st.StorylessPosts(context.Background(), time.Now().Add(time.Hour), 10); err != nil || len(waiting) != 0 {
 				t.Errorf("posts without their story after the last run: %v, %v", waiting, err)
 			}
@@ -159,6 +168,43 @@ func TestImportSummaryLine(t *testing.T) {
 		"(not HTML 2, revisit 1)", "1 archive(s) imported before", "\ntruncated: b.warc.gz"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("summary %q lacks %q", line, want)
+		}
+	}
+}
+
+// An import runs the collector against a memory limit unless the
+// environment sets one, and puts the setting back when it ends.
+func TestImportCollectorSetting(t *testing.T) {
+	prevPercent := debug.SetGCPercent(123)
+	prevLimit := debug.SetMemoryLimit(1 << 40)
+	defer func() {
+		debug.SetGCPercent(prevPercent)
+		debug.SetMemoryLimit(prevLimit)
+	}()
+	restore := tuneImportGC(func(string) string { return "" })
+	if got, held := debug.SetMemoryLimit(-1), goMemoryInUse(); got < ImportGoMemory || got > held+ImportGoMemory {
+		t.Errorf("memory limit during an import: %d, want %d above the %d held", got, ImportGoMemory, held)
+	}
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("GOGC during an import: %d, want off (-1)", got)
+	}
+	restore()
+	if got := debug.SetGCPercent(123); got != 123 {
+		t.Errorf("GOGC after the import: %d, want 123 back", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("memory limit after the import: %d, want it back", got)
+	}
+	// GOGC or GOMEMLIMIT given: left alone.
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		tuneImportGC(func(k string) string {
+			if k == env {
+				return "200"
+			}
+			return ""
+		})()
+		if got := debug.SetGCPercent(123); got != 123 {
+			t.Errorf("with %s set, GOGC became %d", env, got)
 		}
 	}
 }

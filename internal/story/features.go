@@ -32,6 +32,8 @@ type features struct {
 	sig *Signature
 	// hash is the body's exact-text hash; "" when too short.
 	hash string
+	// presigned: sig was made of every paragraph ahead of time (Prepare).
+	presigned bool
 }
 
 // paragraph is one paragraph of a post's text.

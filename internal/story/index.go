@@ -137,6 +137,9 @@ func (x *index) boilerplate(h uint64) bool {
 
 // sign computes a post's signature as the index sees it.
 func (x *index) sign(f *features) {
+	if x.keepsPresigned(f) {
+		return
+	}
 	f.sign(x.cfg.MinCopyShingles, x.boilerplate)
 }
 

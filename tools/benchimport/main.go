@@ -27,6 +27,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ import (
 
 func main() {
 	kabar := flag.String("kabar", "bin/kabar", "the kabar binary")
+	before := flag.String("before", "", "another kabar binary (an older build) to measure in the same rounds, alternating with -kabar, each import against the extraction-only runs just before and after it")
 	eval := flag.String("eval", defaultEval(), "the shared evaluation folder (dev/ and dev-wcxb/ are used)")
 	rounds := flag.Int("rounds", 2, "rounds of baseline and imports")
 	pgOn := flag.Bool("postgres", true, "measure PostgreSQL too (at $KABAR_TEST_POSTGRES or the default test URL)")
@@ -103,20 +105,38 @@ func main() {
 		postsMade, copies int64
 	}
 	results := map[string]*result{}
+	// Each run is a build on a backend: "sqlite", or "sqlite before" for
+	// the -before build.
+	type run struct{ backend, label, bin string }
+	var runs []run
+	for _, b := range backends {
+		if *before != "" {
+			runs = append(runs, run{b, b + " before", *before})
+		}
+		runs = append(runs, run{b, b, *kabar})
+	}
 	startup := importRun(*kabar, filepath.Join(tmp, "startup.db"), writeEmpty(tmp))
 	baseline, baseCPU := extractOnly(pages)
 	fmt.Printf("%-10s %8s %10s %10s %10s %12s %12s %8s\n", "round", "run", "pages/s", "records/s", "posts/s", "vs extract", "CPU/page", "peak RSS")
 	fmt.Printf("%-10d %8s %10.1f %10s %10s %12s %9.2f ms\n", 0, "extract", baseline, "", "", "", ms(baseCPU))
 	for r := 1; r <= *rounds; r++ {
-		for _, b := range backends {
-			db := filepath.Join(tmp, fmt.Sprintf("r%d.db", r))
-			if b == "postgres" {
-				db, err = pgSchema(r)
+		order := slices.Clone(runs)
+		if r%2 == 0 {
+			// The builds take turns going first: a load that rises or
+			// falls during a round favours neither.
+			slices.Reverse(order)
+		}
+		for _, rn := range order {
+			i := slices.Index(runs, rn)
+			b := rn.label
+			db := filepath.Join(tmp, fmt.Sprintf("r%d-%d.db", r, i))
+			if rn.backend == "postgres" {
+				db, err = pgSchema(r*10 + i)
 				if err != nil {
 					log.Fatalf("benchimport: %v", err)
 				}
 			}
-			run := importRun(*kabar, db, archive)
+			run := importRun(rn.bin, db, archive)
 			after, afterCPU := extractOnly(pages)
 			base, cpuBase := (baseline+after)/2, (baseCPU+afterCPU)/2
 			baseline, baseCPU = after, afterCPU
@@ -138,13 +158,27 @@ func main() {
 			fmt.Printf("%-10d %8s %10.1f %10s %10s %12s %9.2f ms\n", r, "extract", after, "", "", "", ms(afterCPU))
 		}
 	}
-	fmt.Printf("\nstartup (an empty archive, fresh SQLite database): %s, peak RSS %d MiB\n", startup.took.Round(time.Millisecond), startup.rss>>20)
-	for _, b := range backends {
+	// The import runs its collector against a memory limit (kabar
+	// import, tuneImportGC); extraction-only as this process does, at Go's
+	// default. Extraction-only under the import's setting, for reference
+	// (the limit above what this process holds already, the pages):
+	runtime.GC()
+	var held runtime.MemStats
+	runtime.ReadMemStats(&held)
+	prevGC, prevLimit := debug.SetGCPercent(-1), debug.SetMemoryLimit(int64(held.HeapAlloc)+cli.ImportGoMemory)
+	limited, limitedCPU := extractOnly(pages)
+	debug.SetGCPercent(prevGC)
+	debug.SetMemoryLimit(prevLimit)
+	fmt.Printf("\nextraction-only with the import's collector setting (GOGC=off, GOMEMLIMIT=176MiB): %.1f pages/s, %.2f ms CPU a page\n",
+		limited, ms(limitedCPU))
+	fmt.Printf("startup (an empty archive, fresh SQLite database): %s, peak RSS %d MiB\n", startup.took.Round(time.Millisecond), startup.rss>>20)
+	for _, rn := range runs {
+		b := rn.label
 		res := results[b]
 		fmt.Printf("%s: import at %.0f%% of extraction-only (median of %d rounds; %.0f records/s, %.0f posts/s; %d posts, %d same text as another page), peak RSS %d MiB\n",
 			b, 100*median(res.ratios), len(res.ratios), median(res.recs), median(res.posts), res.postsMade, res.copies, res.rss>>20)
 		fmt.Printf("%s: CPU a page, extraction-only over import: %.0f%% (median; the import process's own CPU", b, 100*median(res.cpuRatios))
-		if b == "postgres" {
+		if rn.backend == "postgres" {
 			fmt.Print(", without the database server's")
 		}
 		fmt.Println(")")
@@ -264,6 +298,10 @@ func profileRun(out, db, archive string, pages []bulktest.Page) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		log.Fatal(err)
 	}
+	// The import sets its collector against a memory limit above what the
+	// process holds when it starts (kabar import, tuneImportGC): here, the
+	// pages too.
+	runtime.GC()
 	var stdout, stderr bytes.Buffer
 	cpu0 := processCPU()
 	start := time.Now()
@@ -272,8 +310,7 @@ func profileRun(out, db, archive string, pages []bulktest.Page) {
 	took := time.Since(start)
 	cpu := (processCPU() - cpu0) / time.Duration(len(pages))
 	pprof.StopCPUProfile()
-	// The import tuned the collector for itself; the baseline runs as
-	// before it.
+	// The baseline runs with the collector as before the import.
 	debug.SetGCPercent(100)
 	debug.SetMemoryLimit(math.MaxInt64)
 	if code != 0 {

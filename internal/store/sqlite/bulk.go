@@ -12,6 +12,12 @@ import (
 
 var _ store.BulkStore = (*Store)(nil)
 
+// qImportRecord notes the archive record a post came from: once a post of
+// an import, so prepared once (stmt.go) rather than parsed every time.
+const qImportRecord = `INSERT INTO post_records (post_id, archive_path, member_offset, inner_offset) VALUES (?, ?, ?, ?)`
+
+func init() { preparedQueries = append(preparedQueries, qImportRecord) }
+
 // ImportProgress reads an archive's import progress (store.BulkStore).
 func (s *Store) ImportProgress(ctx context.Context, archive string) (store.ImportProgress, error) {
 	var p store.ImportProgress
@@ -44,6 +50,9 @@ func (s *Store) SaveImportBatch(ctx context.Context, posts []store.ImportedPost,
 		// The WAL is copied into the database every 10 000 pages (40 MB)
 		// rather than every 1 000: an index page a batch rewrites is then
 		// mostly copied once for several batches.
+		// (The savepoints' journal stays a temporary file: held in
+		// memory, PRAGMA temp_store = MEMORY, it cost an import more CPU,
+		// in the allocator, than the file's writes.)
 		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000`); err != nil {
 			return err
 		}
@@ -63,8 +72,7 @@ func (s *Store) SaveImportBatch(ctx context.Context, posts []store.ImportedPost,
 				return err
 			}
 			ip.Created = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO post_records (post_id, archive_path, member_offset, inner_offset)
-				VALUES (?, ?, ?, ?)`, ip.Post.ID, progress.Path, ip.Record.Member, ip.Record.Inner); err != nil {
+			if _, err := s.stmt(ctx, tx, qImportRecord).ExecContext(ctx, ip.Post.ID, progress.Path, ip.Record.Member, ip.Record.Inner); err != nil {
 				return err
 			}
 		}
