@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -297,5 +298,48 @@ func TestMailingListCalls(t *testing.T) {
 		if r := dropReason(block{text: line, textLen: len(line)}, ""); r != "" {
 			t.Errorf("%q: reason %q, want none", line, r)
 		}
+	}
+}
+
+// A page builder prints the body as rows named alike, each paragraph four
+// levels down: a row of the article's opening section scores little, but
+// is the article's as much as the longest row.
+func TestPageBuilderRowsNamedAlike(t *testing.T) {
+	row := func(id int, heading string, paras ...string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<div id="pg-9-%d" class="panel-grid panel-no-style"><div class="panel-grid-cell"><div class="so-panel widget widget_text"><div class="textwidget">`, id)
+		if heading != "" {
+			fmt.Fprintf(&b, "<h2>%s</h2>", heading)
+		}
+		for _, p := range paras {
+			fmt.Fprintf(&b, "<p>%s</p>", p)
+		}
+		b.WriteString(`</div></div></div></div>`)
+		return b.String()
+	}
+	intro := "Asking for more money feels awkward, but a starting salary ten percent below what you expected can take years to make up, since every raise builds on it."
+	long := []string{
+		"Start with research: salary surveys, the postings of similar jobs and people who work in the field tell you what the position pays in your region.",
+		"Then count what you bring, such as your years of experience, the certificates you hold and the skills the posting asks for, and write it down.",
+		"When the offer comes, thank the employer, ask for it in writing and take a day to weigh the salary together with the benefits, the leave and the hours.",
+		"Make your counter-offer with a figure, the reasons for it and an open question, and be ready for a reply that meets you half way or offers other benefits.",
+		"Whatever the answer, stay courteous: the people you negotiate with are the ones you will work with, and they remember how the talk went.",
+		"If the salary cannot move, ask about a review after six months, extra days of leave, training or the chance to work from home some days.",
+	}
+	page := `<html><head><title>How to negotiate salary</title></head><body><main><article><h1>How to negotiate salary</h1><div class="entry-content"><div class="panel-layout">` +
+		row(1, "Why should I negotiate?", intro) + row(2, "How do I negotiate?", long...) +
+		`</div></div></article></main><footer><p>Campus address, phone and opening hours of the office.</p></footer></body></html>`
+	art, err := Extract([]byte(page), "https://example.edu/career/negotiate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Why should I negotiate?", intro, long[0], long[5]} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Campus address") {
+		t.Errorf("footer in\n%s", text)
 	}
 }
