@@ -353,7 +353,16 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			widgets[b.box] = true
 		}
 	}
+	// a list the text announces ("Many patches were sent for review:")
+	// is the article's, links or not
+	announced := false
 	for i, b := range blocks {
+		switch {
+		case !b.li:
+			announced = reasons[i] == "" && announces(b.text)
+		case announced && reasons[i] == "links":
+			reasons[i] = ""
+		}
 		if r := reasons[i]; r != "" {
 			tr.drop(b, r)
 			continue
@@ -386,6 +395,28 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// announces tells a sentence that ends with a colon, announcing the list
+// after it. A label ("Related:", "Read more:") is too short to, and a
+// title-cased line ("Related Articles from the Blog:", "Learn More in Our
+// Series:") heads a box of the site's other posts.
+func announces(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, ":") {
+		return false
+	}
+	words, caps := 0, 0
+	for _, w := range strings.Fields(s) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLetter(r) {
+			words++
+			if unicode.IsUpper(r) {
+				caps++
+			}
+		}
+	}
+	return words >= 4 && caps*2 < words
 }
 
 // widgetKeys are words one of which every reWidgetLine match holds: the

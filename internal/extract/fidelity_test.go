@@ -343,3 +343,42 @@ func TestPageBuilderRowsNamedAlike(t *testing.T) {
 		t.Errorf("footer in\n%s", text)
 	}
 }
+
+// A list the text announces with a sentence ending in a colon is the
+// article's even when every item is a link (a changelog of patches); a
+// title-cased line over links heads the site's other posts.
+func TestAnnouncedListOfLinksKept(t *testing.T) {
+	prose := "<p>The compiler back end made steady progress this autumn, with most of the work going into the code generator and the test suite that checks it against the reference implementation.</p>" +
+		"<p>Two of the larger changes landed upstream in the main repository after a long review, which means that the next release will ship them by default for every target.</p>"
+	items := func(titles ...string) string {
+		var b strings.Builder
+		b.WriteString("<ul>")
+		for i, s := range titles {
+			fmt.Fprintf(&b, `<li><a href="https://forge.example.org/pulls/%d">%s</a></li>`, i+1, s)
+		}
+		b.WriteString("</ul>")
+		return b.String()
+	}
+	page := `<html><head><title>Progress report</title></head><body><article><h1>Progress report</h1><div class="content">` + prose +
+		"<p>Many patches were sent for review:</p>" +
+		items("Make type comparison support floating point types", "Allow casts between integers and pointers", "Add support for the weak variable attribute") +
+		"<p>The remaining failures are mostly in the tests of inline assembly, which need a few more changes before they can pass on every platform.</p>" +
+		"<p>Related Articles From The Blog:</p>" +
+		items("How We Cut Build Times in Half", "Ten Tips for Faster Tests", "Our Year in Review") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://blog.example.org/progress-report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Many patches were sent for review:", "Allow casts between integers and pointers", "Add support for the weak variable attribute"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"How We Cut Build Times in Half", "Our Year in Review"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
