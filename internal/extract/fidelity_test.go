@@ -382,3 +382,24 @@ func TestAnnouncedListOfLinksKept(t *testing.T) {
 		}
 	}
 }
+
+// A callout in the body ("Note: …") that a page builder marks role=alert
+// is the article's.
+func TestCalloutWithAlertRoleKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	note := "New users can try the app for the first two weeks and cancel if they are not satisfied with the lessons."
+	page := `<html><head><title>Language apps</title></head><body><article><h1>Language apps</h1><div class="entry-content">` +
+		p("Learning a language on a phone works best when the lessons are short, spoken aloud and repeated at growing intervals, which is what the better apps do.") +
+		p("The first app on our list offers courses for travel and for work, so that learners can adapt the vocabulary they practise to their interests and needs.") +
+		`<div class="callout"><div class="callout-box" role="alert"><span class="callout-title">Note: </span><span class="callout-text">` + note + `</span></div></div>` +
+		p("The second app pairs learners with native speakers for conversation, and its lessons follow the levels of the common European framework of reference.") +
+		p("The third app is free, paid for by advertising, and its short daily exercises suit learners who have ten minutes on the way to work and no more.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/blog/language-apps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); !strings.Contains(text, note) {
+		t.Errorf("missing the note in\n%s", text)
+	}
+}
