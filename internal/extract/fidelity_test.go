@@ -51,6 +51,11 @@ func TestBylineNames(t *testing.T) {
 		"The Example Agency Ltd":                                          "",
 		"By Jane Doe":                                                     "Jane Doe",
 		"Political Editor":                                                "",
+		"Dec. 19, 2025 · Jane Doe on behalf of the Example team":          "Jane Doe",
+		"19 December 2025 | By Jane Doe":                                  "Jane Doe",
+		"Dec. 19, 2025":                                                   "",
+		"Jun 2 Written By":                                                "",
+		"The Author":                                                      "",
 	} {
 		if got := bylineName(in); got != want {
 			t.Errorf("bylineName(%q) = %q, want %q", in, got, want)
