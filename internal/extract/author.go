@@ -13,7 +13,11 @@ import (
 var (
 	reBylineLabel = regexp.MustCompile(`(?i)^\s*((this|the) (post|article|story|piece|guide) (was |is )?(written|posted|reported|authored) by|written by|posted by|published by|words by|story by|reported by|text by|article by|authored by|by|author|authors|written|writer|posted)\b\s*:?\s*`)
 	// what ends a name in a byline
-	reBylineEnd = regexp.MustCompile(`(?i)\s+[|·•⋅—–]\s*|\s+-\s+|\s+(on|updated|published|posted|last updated|reviewed|fact checked|edited)\b|\s*\b\d{1,2}\s*(min|minute)s?\b|\s*\(|\n`)
+	// reDayOrMonth is what stands before a date's first digit: nothing,
+	// or a weekday's and a month's names
+	reDayOrMonth = regexp.MustCompile(`(?i)^[\s\p{P}]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?)?\s*$`)
+	reLabelLast  = regexp.MustCompile(`(?i)\b(by|author|written|posted)\s*:?$`)
+	reBylineEnd  = regexp.MustCompile(`(?i)\s+[|·•⋅—–]\s*|\s+-\s+|\s+(on|updated|published|posted|last updated|reviewed|fact checked|edited)\b|\s*\b\d{1,2}\s*(min|minute)s?\b|\s*\(|\n`)
 )
 
 // bylineName cuts a byline ("By Jane Doe | Updated March 3, 2025") down to
@@ -21,6 +25,14 @@ var (
 func bylineName(s string) string {
 	s = collapse(s)
 	s = reBylineLabel.ReplaceAllString(s, "")
+	// a date line that goes on with the name ("Dec. 19, 2025 · Jane
+	// Doe"): the name is what follows the date
+	if d, end := findDate(s); !d.IsZero() && end > 0 && end < len(s) {
+		if i := strings.IndexFunc(s, unicode.IsDigit); i >= 0 && reDayOrMonth.MatchString(s[:i]) {
+			s = strings.TrimLeftFunc(s[end:], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || r == '·' || r == '|' })
+			s = reBylineLabel.ReplaceAllString(s, "")
+		}
+	}
 	if loc := reBylineEnd.FindStringIndex(s); loc != nil {
 		s = s[:loc[0]]
 	}
@@ -32,6 +44,11 @@ func bylineName(s string) string {
 		}
 	}
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' })
+	// a month's name left of a date, or a label whose name stands in
+	// another element ("Jun 2 Written By"), names nobody
+	if reDayOrMonth.MatchString(s) || reLabelLast.MatchString(s) {
+		return ""
+	}
 	if reOrgName.MatchString(s) {
 		return ""
 	}

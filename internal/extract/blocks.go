@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/atom"
 )
@@ -286,7 +287,10 @@ func wordCount(s string) int {
 }
 
 func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // filterBlocks drops furniture from the collected blocks; tr, when not
@@ -349,7 +353,16 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			widgets[b.box] = true
 		}
 	}
+	// a list the text announces ("Many patches were sent for review:")
+	// is the article's, links or not
+	announced := false
 	for i, b := range blocks {
+		switch {
+		case !b.li:
+			announced = reasons[i] == "" && announces(b.text)
+		case announced && reasons[i] == "links":
+			reasons[i] = ""
+		}
 		if r := reasons[i]; r != "" {
 			tr.drop(b, r)
 			continue
@@ -382,6 +395,28 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// announces tells a sentence that ends with a colon, announcing the list
+// after it. A label ("Related:", "Read more:") is too short to, and a
+// title-cased line ("Related Articles from the Blog:", "Learn More in Our
+// Series:") heads a box of the site's other posts.
+func announces(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, ":") {
+		return false
+	}
+	words, caps := 0, 0
+	for _, w := range strings.Fields(s) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLetter(r) {
+			words++
+			if unicode.IsUpper(r) {
+				caps++
+			}
+		}
+	}
+	return words >= 4 && caps*2 < words
 }
 
 // widgetKeys are words one of which every reWidgetLine match holds: the
@@ -424,16 +459,77 @@ func headerEnd(blocks []block, title string) int {
 	return 0
 }
 
+// junkWords are the first words of reJunkLine's alternatives: a line
+// whose first word is none of them (and no number, no parenthesis) cannot
+// match, and most short lines are tested.
+var junkWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`advertisement advertising advert ad ads sponsored iklan scroll
+		continue story article share email print save tweet follow click tap read more related
+		recommended most trending sign subscribe comment comments leave photo photos image images
+		picture pictures video videos graphic graphics watch listen back top skip tag tags topic
+		topics getty reuters ap afp pa epa bbc`) {
+		junkWords[w] = true
+	}
+}
+
+// junkLine is reJunkLine.MatchString(s), the pattern run only on lines
+// that could match.
+func junkLine(s string) bool {
+	if strings.IndexByte(s, '(') >= 0 {
+		return reJunkLine.MatchString(s)
+	}
+	core := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) })
+	if core == "" {
+		return false
+	}
+	var w [16]byte
+	n := 0
+	for i := 0; i < len(core); i++ {
+		c := core[i]
+		if c >= utf8.RuneSelf || i == 0 && '0' <= c && c <= '9' {
+			// a number, or a letter that folds in ways ASCII does not
+			return reJunkLine.MatchString(s)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c < 'a' || c > 'z' {
+			break
+		}
+		if n == len(w) {
+			return false
+		}
+		w[n] = c
+		n++
+	}
+	return junkWords[string(w[:n])] && reJunkLine.MatchString(s)
+}
+
+// mailLine is reMailLine.MatchString(s), whose alternatives all start
+// with one of a few letters.
+func mailLine(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] | 0x20 {
+	case 's', 'e', 'm', 'f', 'p', 'r':
+		return reMailLine.MatchString(s)
+	}
+	return s[0] >= utf8.RuneSelf && reMailLine.MatchString(s)
+}
+
 // dropReason tells why a block is furniture wherever it stands, or "".
 func dropReason(b block, title string) string {
-	if title != "" && len(b.text) <= 2*len(title)+20 && similarTitle(b.text, title) && wordCount(b.text) <= wordCount(title)+3 {
+	wc := wordCount(b.text)
+	if title != "" && len(b.text) <= 2*len(title)+20 && similarTitle(b.text, title) && wc <= wordCount(title)+3 {
 		return "title"
 	}
-	wc := wordCount(b.text)
 	if wc == 0 {
 		return "no-words"
 	}
-	if wc <= 12 && reJunkLine.MatchString(b.text) {
+	if wc <= 12 && junkLine(b.text) {
 		return "junk"
 	}
 	if wc <= 30 && !b.heading && widgetWords(b.text) && reWidgetLine.MatchString(b.text) {
@@ -445,7 +541,7 @@ func dropReason(b block, title string) string {
 			return "byline"
 		case reLabelLine.MatchString(b.text):
 			return "label"
-		case reMailLine.MatchString(b.text):
+		case mailLine(b.text):
 			return "tool"
 		case reDateOnly.MatchString(b.text):
 			return "date"

@@ -80,9 +80,12 @@ var (
 	reAuthorNot = regexp.MustCompile(`bio|avatar|image|img|photo|pic|box|desc|about|social|follow|more|title|link-list|posts|archive|card|comment`)
 )
 
+// boilerRoles are the ARIA roles of furniture. Not "alert": page builders
+// give the callouts of a body ("Note: …") that role, while cookie and
+// error notices go by their names.
 var boilerRoles = map[string]bool{
 	"navigation": true, "menu": true, "menubar": true, "complementary": true,
-	"contentinfo": true, "alert": true, "alertdialog": true, "dialog": true,
+	"contentinfo": true, "alertdialog": true, "dialog": true,
 	"search": true, "banner": true, "toolbar": true,
 }
 

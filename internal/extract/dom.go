@@ -172,9 +172,12 @@ func collapsed(s string) bool {
 func textStats(s string) (n, commas int) {
 	space := true
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		i += size
-		if unicode.IsSpace(r) {
+		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
 			if !space {
 				n++
 			}

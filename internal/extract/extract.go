@@ -47,7 +47,7 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	// page's tree is small whatever it holds, and parsing it directly
 	// saves a pass of the tokenizer
 	src := page
-	if len(page) > slimFrom {
+	if !parseDirectly(page) {
 		sl := slim(page)
 		if ex != nil {
 			ex.Cut = sl.String()
@@ -154,6 +154,25 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 // page under it makes a tree of a few megabytes at most; the tests set it
 // to 0 to check that both ways give the same article.
 var slimFrom = 128 << 10
+
+// A larger page is parsed directly too when it has few elements: a modern
+// page's bytes are mostly scripts, styles and attributes, which become a
+// handful of nodes, while slim's pass over them costs a third of the
+// parse. What a tree costs is its nodes (each tag makes at most an element
+// node and the text after it), so counting '<' bounds it without a
+// tokenizer; slim still takes pages beyond directMaxBytes, whose text or
+// attributes alone would be copied several times.
+const (
+	directMaxBytes = 2 << 20
+	directMaxTags  = 12_000
+)
+
+func parseDirectly(page []byte) bool {
+	if len(page) <= slimFrom {
+		return true
+	}
+	return slimFrom > 0 && len(page) <= directMaxBytes && bytes.Count(page, []byte{'<'}) <= directMaxTags
+}
 
 // attempts are the scoring passes, strictest first; the next runs when the
 // body found is under minArticleChars.

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,11 @@ func TestBylineNames(t *testing.T) {
 		"The Example Agency Ltd":                                          "",
 		"By Jane Doe":                                                     "Jane Doe",
 		"Political Editor":                                                "",
+		"Dec. 19, 2025 · Jane Doe on behalf of the Example team":          "Jane Doe",
+		"19 December 2025 | By Jane Doe":                                  "Jane Doe",
+		"Dec. 19, 2025":                                                   "",
+		"Jun 2 Written By":                                                "",
+		"The Author":                                                      "",
 	} {
 		if got := bylineName(in); got != want {
 			t.Errorf("bylineName(%q) = %q, want %q", in, got, want)
@@ -297,5 +303,108 @@ func TestMailingListCalls(t *testing.T) {
 		if r := dropReason(block{text: line, textLen: len(line)}, ""); r != "" {
 			t.Errorf("%q: reason %q, want none", line, r)
 		}
+	}
+}
+
+// A page builder prints the body as rows named alike, each paragraph four
+// levels down: a row of the article's opening section scores little, but
+// is the article's as much as the longest row.
+func TestPageBuilderRowsNamedAlike(t *testing.T) {
+	row := func(id int, heading string, paras ...string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<div id="pg-9-%d" class="panel-grid panel-no-style"><div class="panel-grid-cell"><div class="so-panel widget widget_text"><div class="textwidget">`, id)
+		if heading != "" {
+			fmt.Fprintf(&b, "<h2>%s</h2>", heading)
+		}
+		for _, p := range paras {
+			fmt.Fprintf(&b, "<p>%s</p>", p)
+		}
+		b.WriteString(`</div></div></div></div>`)
+		return b.String()
+	}
+	intro := "Asking for more money feels awkward, but a starting salary ten percent below what you expected can take years to make up, since every raise builds on it."
+	long := []string{
+		"Start with research: salary surveys, the postings of similar jobs and people who work in the field tell you what the position pays in your region.",
+		"Then count what you bring, such as your years of experience, the certificates you hold and the skills the posting asks for, and write it down.",
+		"When the offer comes, thank the employer, ask for it in writing and take a day to weigh the salary together with the benefits, the leave and the hours.",
+		"Make your counter-offer with a figure, the reasons for it and an open question, and be ready for a reply that meets you half way or offers other benefits.",
+		"Whatever the answer, stay courteous: the people you negotiate with are the ones you will work with, and they remember how the talk went.",
+		"If the salary cannot move, ask about a review after six months, extra days of leave, training or the chance to work from home some days.",
+	}
+	page := `<html><head><title>How to negotiate salary</title></head><body><main><article><h1>How to negotiate salary</h1><div class="entry-content"><div class="panel-layout">` +
+		row(1, "Why should I negotiate?", intro) + row(2, "How do I negotiate?", long...) +
+		`</div></div></article></main><footer><p>Campus address, phone and opening hours of the office.</p></footer></body></html>`
+	art, err := Extract([]byte(page), "https://example.edu/career/negotiate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Why should I negotiate?", intro, long[0], long[5]} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Campus address") {
+		t.Errorf("footer in\n%s", text)
+	}
+}
+
+// A list the text announces with a sentence ending in a colon is the
+// article's even when every item is a link (a changelog of patches); a
+// title-cased line over links heads the site's other posts.
+func TestAnnouncedListOfLinksKept(t *testing.T) {
+	prose := "<p>The compiler back end made steady progress this autumn, with most of the work going into the code generator and the test suite that checks it against the reference implementation.</p>" +
+		"<p>Two of the larger changes landed upstream in the main repository after a long review, which means that the next release will ship them by default for every target.</p>"
+	items := func(titles ...string) string {
+		var b strings.Builder
+		b.WriteString("<ul>")
+		for i, s := range titles {
+			fmt.Fprintf(&b, `<li><a href="https://forge.example.org/pulls/%d">%s</a></li>`, i+1, s)
+		}
+		b.WriteString("</ul>")
+		return b.String()
+	}
+	page := `<html><head><title>Progress report</title></head><body><article><h1>Progress report</h1><div class="content">` + prose +
+		"<p>Many patches were sent for review:</p>" +
+		items("Make type comparison support floating point types", "Allow casts between integers and pointers", "Add support for the weak variable attribute") +
+		"<p>The remaining failures are mostly in the tests of inline assembly, which need a few more changes before they can pass on every platform.</p>" +
+		"<p>Related Articles From The Blog:</p>" +
+		items("How We Cut Build Times in Half", "Ten Tips for Faster Tests", "Our Year in Review") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://blog.example.org/progress-report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Many patches were sent for review:", "Allow casts between integers and pointers", "Add support for the weak variable attribute"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"How We Cut Build Times in Half", "Our Year in Review"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
+
+// A callout in the body ("Note: …") that a page builder marks role=alert
+// is the article's.
+func TestCalloutWithAlertRoleKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	note := "New users can try the app for the first two weeks and cancel if they are not satisfied with the lessons."
+	page := `<html><head><title>Language apps</title></head><body><article><h1>Language apps</h1><div class="entry-content">` +
+		p("Learning a language on a phone works best when the lessons are short, spoken aloud and repeated at growing intervals, which is what the better apps do.") +
+		p("The first app on our list offers courses for travel and for work, so that learners can adapt the vocabulary they practise to their interests and needs.") +
+		`<div class="callout"><div class="callout-box" role="alert"><span class="callout-title">Note: </span><span class="callout-text">` + note + `</span></div></div>` +
+		p("The second app pairs learners with native speakers for conversation, and its lessons follow the levels of the common European framework of reference.") +
+		p("The third app is free, paid for by advertising, and its short daily exercises suit learners who have ten minutes on the way to work and no more.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/blog/language-apps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); !strings.Contains(text, note) {
+		t.Errorf("missing the note in\n%s", text)
 	}
 }

@@ -284,8 +284,10 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 		// a sibling's score must come from its text, not from a class
 		// name it shares with the whole page (sdc-article-header,
 		// sdc-article-audio): a header's deck or a player's notice is no
-		// part of the body
-		if sib.scored && sib.score+bonus >= thr && sib.mass >= siblingMass*top.mass {
+		// part of the body. A sibling named like the top candidate (a
+		// page builder's rows) whose paragraphs sit deep under it scores
+		// little however much prose it holds: its text decides
+		if sib.scored && sib.mass >= siblingMass*top.mass && (sib.score+bonus >= thr || bonus > 0 && sib.linkDensity() < 0.2) {
 			parts = append(parts, sib)
 			continue
 		}

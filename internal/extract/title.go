@@ -307,8 +307,8 @@ func (t *titlePage) underKicker(m titleCand, start int) string {
 		}
 		wc := wordCount(c.text)
 		if c.rank > m.rank || c.rank > rankBold || wc < wordCount(m.text)+3 || wc > 20 || c.nlinks > 0 || c.links ||
-			sentenceEnd(c.text) || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) || reJunkLine.MatchString(c.text) ||
-			reMailLine.MatchString(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) ||
+			sentenceEnd(c.text) || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) || junkLine(c.text) ||
+			mailLine(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) ||
 			reCredit.MatchString(c.text) || reAgency.MatchString(c.text) {
 			return ""
 		}
@@ -328,7 +328,7 @@ func (t *titlePage) first(start int) string {
 		}
 		wc := wordCount(c.text)
 		if wc < 2 || wc > 30 || c.nlinks > 1 || c.links || !hasLongWord(c.text) || looksLikeDate(c.text) ||
-			reJunkLine.MatchString(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) ||
+			junkLine(c.text) || reBylineName.MatchString(c.text) || reByline.MatchString(c.text) ||
 			c.order == start && (sentenceEnd(c.text) || wc > 20) {
 			continue
 		}
@@ -696,7 +696,7 @@ func (t *titlePage) before(start int) titleCand {
 		}
 		wc := wordCount(c.text)
 		if wc < 2 || wc > 30 || !hasLongWord(c.text) || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
-			reJunkLine.MatchString(c.text) || reCommentsStart.MatchString(c.text) || reMailLine.MatchString(c.text) ||
+			junkLine(c.text) || reCommentsStart.MatchString(c.text) || mailLine(c.text) ||
 			reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) || reAgency.MatchString(c.text) {
 			continue
 		}

@@ -12,7 +12,7 @@ import (
 
 func main() {
 	run.Main(
-		run.Extractor{Name: "kabar", Run: runKabar, Meta: true},
+		run.Extractor{Name: "kabar", Run: runKabar, Meta: true, Floor: func(page []byte) { evalset.ParseOnly(page) }},
 		run.Extractor{Name: "x/net/html parse only, all text", Run: runParseOnly},
 	)
 }
