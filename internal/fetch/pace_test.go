@@ -75,6 +75,9 @@ func (cs *crawlServer) gaps() []time.Duration {
 // requests, up to MaxCrawlDelay; with a plain Pacer the Client adds the gap
 // itself.
 func TestCrawlDelayHonoured(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out real Crawl-delays")
+	}
 	env := newEnv(t)
 	cs := &crawlServer{}
 	s := serve(t, cs.handler("0.2"))

@@ -585,6 +585,9 @@ func (m minimalDoer) Do(ctx context.Context, r fetch.Request) (*fetch.Response, 
 }
 
 func TestResolvePacing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out the real pace")
+	}
 	srv := gnewstest.New(t)
 	ids := newIDs(t, 3)
 	for _, id := range ids {
