@@ -27,14 +27,11 @@ func fastRetries(cfg Config) Config {
 	return cfg
 }
 
-// TestRetryAfter429: a 429 with a short Retry-After is waited out and
-// retried; a long one ends the call at once, carries the wait, and pauses
-// the host so the next call fails fast without a request.
-func TestRetryAfter429(t *testing.T) {
-	env := newEnv(t)
-	var hits atomic.Int64
+// retryAfterSite answers 429 once with Retry-After 1 s (/short) or an HTTP
+// date 1.5 s ahead (/date), then 200; /long always asks for two minutes.
+func retryAfterSite(hits *atomic.Int64) http.Handler {
 	var first sync.Map
-	s := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		switch r.URL.Path {
 		case "/short":
@@ -55,7 +52,16 @@ func TestRetryAfter429(t *testing.T) {
 			w.Header().Set("Retry-After", "120")
 			w.WriteHeader(http.StatusTooManyRequests)
 		}
-	}))
+	})
+}
+
+// TestRetryAfter429: a 429 with a short Retry-After is waited out and
+// retried; a long one ends the call at once, carries the wait, and pauses
+// the host so the next call fails fast without a request.
+func TestRetryAfter429(t *testing.T) {
+	env := newEnv(t)
+	var hits atomic.Int64
+	s := serve(t, retryAfterSite(&hits))
 	c := env.client(fastRetries(Config{MaxRetryAfter: 5 * time.Second}), s)
 	ctx := context.Background()
 
