@@ -50,7 +50,19 @@ func TestBloggerClassic(t *testing.T) {
 			t.Errorf("skipped %q = %d, want %d (all: %v)", k, ex.Skipped[k], n, ex.Skipped)
 		}
 	}
-	p := findEntry(t, ex.Posts, "Sambal matah")
+	t.Run("post", func(t *testing.T) { checkClassicPost(t, findEntry(t, ex.Posts, "Sambal matah")) })
+	t.Run("page", func(t *testing.T) {
+		page := ex.Pages[0]
+		if page.Path != "/p/tentang-saya.html" || page.Slug != "tentang-saya" ||
+			!slices.Equal(Paragraphs(page.HTML), []string{"Saya menulis dari Bandung.", "Surel: sri@example.org"}) {
+			t.Errorf("page %+v", page)
+		}
+	})
+}
+
+// checkClassicPost checks the classic export's post: its address, date,
+// labels, paragraphs and threaded comments.
+func checkClassicPost(t *testing.T, p *Entry) {
 	if p.Title != `Sambal matah — "Bali" style <3` {
 		t.Errorf("title %q", p.Title)
 	}
@@ -86,11 +98,6 @@ func TestBloggerClassic(t *testing.T) {
 	}
 	if c2.ParentID != c0.SourceID || Text(c2.HTML) != "Setuju! Tapi saya tambah terasi 🌶️" {
 		t.Errorf("reply %+v, want parent %q", c2, c0.SourceID)
-	}
-	page := ex.Pages[0]
-	if page.Path != "/p/tentang-saya.html" || page.Slug != "tentang-saya" ||
-		!slices.Equal(Paragraphs(page.HTML), []string{"Saya menulis dari Bandung.", "Surel: sri@example.org"}) {
-		t.Errorf("page %+v", page)
 	}
 }
 

@@ -60,7 +60,17 @@ func parseBlogger(root *node, readErr error) (*Export, error) {
 			return nil, fmt.Errorf("%w: an Atom feed without Blogger entries", ErrUnknownFormat)
 		}
 	}
-	var comments []*bloggerEntry
+	comments := ex.addBloggerEntries(entries)
+	ex.addBloggerComments(comments)
+	for i := range ex.Posts {
+		threadComments(ex.Posts[i].Comments, shortID)
+	}
+	return ex, readErr
+}
+
+// addBloggerEntries adds the live posts and pages to ex, counts the rest as
+// skipped, and returns the comments for addBloggerComments.
+func (ex *Export) addBloggerEntries(entries []*bloggerEntry) (comments []*bloggerEntry) {
 	for _, e := range entries {
 		switch e.kind {
 		case kindPost, kindPage:
@@ -94,6 +104,11 @@ func parseBlogger(root *node, readErr error) (*Export, error) {
 			ex.skip(e.kind)
 		}
 	}
+	return comments
+}
+
+// addBloggerComments puts each live comment on its post.
+func (ex *Export) addBloggerComments(comments []*bloggerEntry) {
 	// Pointers into ex.Posts are stable now that it no longer grows.
 	byID := map[string]*Entry{}
 	for i := range ex.Posts {
@@ -115,10 +130,6 @@ func parseBlogger(root *node, readErr error) (*Export, error) {
 			Published: parseTime(c.published),
 		})
 	}
-	for i := range ex.Posts {
-		threadComments(ex.Posts[i].Comments, shortID)
-	}
-	return ex, readErr
 }
 
 func readBloggerEntry(n *node) *bloggerEntry {
@@ -129,6 +140,24 @@ func readBloggerEntry(n *node) *bloggerEntry {
 		e.author = a.val("", "name")
 		e.authorURL = a.val("", "uri")
 	}
+	e.readCategories(n)
+	// The 2020 dialect says in elements what the classic one says in
+	// categories and links.
+	if t := n.val("blogger", "type"); t != "" {
+		e.read2020(n, t)
+	}
+	if ctl := n.child("app", "control"); ctl != nil && strings.EqualFold(ctl.val("app", "draft"), "yes") {
+		e.status = "draft"
+	}
+	e.readLinks(n)
+	if e.kind == kindComment {
+		e.readThread(n)
+	}
+	return e
+}
+
+// readCategories reads the entry's kind (classic dialect) and labels.
+func (e *bloggerEntry) readCategories(n *node) {
 	for _, c := range n.children("", "category") {
 		scheme, term := c.attr("scheme"), c.attr("term")
 		switch {
@@ -140,26 +169,28 @@ func readBloggerEntry(n *node) *bloggerEntry {
 			e.labels = append(e.labels, term)
 		}
 	}
-	// The 2020 dialect says in elements what the classic one says in
-	// categories and links.
-	if t := n.val("blogger", "type"); t != "" {
-		e.kind = strings.ToLower(t)
-		e.status = strings.ToLower(n.val("blogger", "status"))
-		if e.status == "" {
-			e.status = "live"
-		}
-		e.parent = cleanID(n.val("blogger", "parent"))
-		e.inReplyTo = cleanID(n.val("blogger", "inReplyTo"))
-		if f := n.val("blogger", "filename"); f != "" {
-			e.url, e.path = urlPath(f)
-		}
-		if c := n.val("blogger", "created"); e.published == "" {
-			e.published = c
-		}
+}
+
+// read2020 reads the 2020 dialect's blogger: elements; t is blogger:type.
+func (e *bloggerEntry) read2020(n *node, t string) {
+	e.kind = strings.ToLower(t)
+	e.status = strings.ToLower(n.val("blogger", "status"))
+	if e.status == "" {
+		e.status = "live"
 	}
-	if ctl := n.child("app", "control"); ctl != nil && strings.EqualFold(ctl.val("app", "draft"), "yes") {
-		e.status = "draft"
+	e.parent = cleanID(n.val("blogger", "parent"))
+	e.inReplyTo = cleanID(n.val("blogger", "inReplyTo"))
+	if f := n.val("blogger", "filename"); f != "" {
+		e.url, e.path = urlPath(f)
 	}
+	if c := n.val("blogger", "created"); e.published == "" {
+		e.published = c
+	}
+}
+
+// readLinks reads the entry's address and, for a threaded reply, the
+// comment it answers.
+func (e *bloggerEntry) readLinks(n *node) {
 	for _, l := range n.children("", "link") {
 		href := l.attr("href")
 		switch l.attr("rel") {
@@ -175,13 +206,18 @@ func readBloggerEntry(n *node) *bloggerEntry {
 			}
 		}
 	}
+}
+
+// readThread reads which post a comment is on and which comment it
+// answers.
+func (e *bloggerEntry) readThread(n *node) {
 	if r := n.child("thr", "in-reply-to"); r != nil && e.parent == "" {
 		e.parent = cleanID(r.attr("ref"))
 		if e.parent == "" {
 			e.parent = cleanID(r.attr("source"))
 		}
 	}
-	if e.kind == kindComment && e.parent == "" {
+	if e.parent == "" {
 		// Old exports name the post only in the item class.
 		for _, p := range n.children("gd", "extendedProperty") {
 			if p.attr("name") == "blogger.itemClass" {
@@ -189,13 +225,10 @@ func readBloggerEntry(n *node) *bloggerEntry {
 			}
 		}
 	}
-	if e.kind == kindComment {
-		e.inReplyTo = shortID(e.inReplyTo)
-		if e.inReplyTo != "" && e.inReplyTo == shortID(e.parent) {
-			e.inReplyTo = "" // the 2020 dialect may name the post itself
-		}
+	e.inReplyTo = shortID(e.inReplyTo)
+	if e.inReplyTo != "" && e.inReplyTo == shortID(e.parent) {
+		e.inReplyTo = "" // the 2020 dialect may name the post itself
 	}
-	return e
 }
 
 // shortID is the number at the end of a Blogger ID

@@ -70,7 +70,7 @@ func (im *Importer) Import(ctx context.Context, ex *Export) (Summary, error) {
 	var sum Summary
 	base := strings.TrimRight(firstNonEmpty(im.BaseURL, ex.URL), "/")
 	for i := range ex.Posts {
-		if err := im.post(ctx, ex, base, &ex.Posts[i], &sum); err != nil {
+		if err := im.post(ctx, base, &ex.Posts[i], &sum); err != nil {
 			return sum, fmt.Errorf("post %q (%s): %w", ex.Posts[i].Title, ex.Posts[i].Path, err)
 		}
 	}
@@ -82,7 +82,9 @@ func (im *Importer) Import(ctx context.Context, ex *Export) (Summary, error) {
 	return sum, nil
 }
 
-func (im *Importer) post(ctx context.Context, ex *Export, base string, e *Entry, sum *Summary) error {
+// newPost makes the post of entry e, its text sanitized, its date and slug
+// filled in where the export lacks them.
+func newPost(base string, e *Entry) (*model.Post, error) {
 	paras := cleanParagraphs(e.HTML)
 	p := &model.Post{
 		Title:      sanitize.Text(e.Title),
@@ -113,7 +115,7 @@ func (im *Importer) post(ctx context.Context, ex *Export, base string, e *Entry,
 			p.Published = time.Date(year, time.Month(month), 1, 12, 0, 0, 0, time.UTC)
 		}
 		if p.Published.IsZero() {
-			return errors.New("the export gives it no date; add a <published> time to its entry")
+			return nil, errors.New("the export gives it no date; add a <published> time to its entry")
 		}
 	}
 	if !blogPath {
@@ -125,6 +127,14 @@ func (im *Importer) post(ctx context.Context, ex *Export, base string, e *Entry,
 	p.Slug = slug
 	if p.Title == "" {
 		p.Title = firstNonEmpty(cut(firstNonEmpty(paras...), 80), slug)
+	}
+	return p, nil
+}
+
+func (im *Importer) post(ctx context.Context, base string, e *Entry, sum *Summary) error {
+	p, err := newPost(base, e)
+	if err != nil {
+		return err
 	}
 	created, err := im.Store.SavePost(ctx, p)
 	if err != nil {

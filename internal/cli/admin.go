@@ -41,7 +41,7 @@ func runAdmin(ctx context.Context, env *Env, global *flags, args []string) error
 // a refused one changes nothing (exit 1, like any refused input that is
 // not a malformed command line). Changing a password ends every session and
 // API token of the user (store.SiteStore.SetPassword).
-func adminPassword(ctx context.Context, env *Env, global *flags, verb string, args []string) error {
+func adminPassword(ctx context.Context, env *Env, global *flags, verb string, args []string) (err error) {
 	f := sub(env, global, "admin "+verb, "admin "+verb+" NAME [--password-file FILE]")
 	file := f.String("password-file", "", "read the password from the first line of this file (default: standard input)")
 	pos, err := parseInterleaved(f, args)
@@ -70,7 +70,7 @@ func adminPassword(ctx context.Context, env *Env, global *flags, verb string, ar
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	if verb == "create" {
 		u := &model.User{Name: name, PasswordHash: hash}
 		if err := b.CreateUser(ctx, u); err != nil {
@@ -94,7 +94,7 @@ func adminPassword(ctx context.Context, env *Env, global *flags, verb string, ar
 }
 
 // readPassword reads the first line of path, or of stdin when path is "".
-func readPassword(stdin io.Reader, path string) (string, error) {
+func readPassword(stdin io.Reader, path string) (_ string, err error) {
 	src := stdin
 	what := "standard input"
 	if path != "" {
@@ -102,7 +102,7 @@ func readPassword(stdin io.Reader, path string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		defer fh.Close()
+		defer closeAfter(&err, fh)
 		src, what = fh, path
 	}
 	if src == nil {
@@ -120,7 +120,7 @@ func readPassword(stdin io.Reader, path string) (string, error) {
 }
 
 // adminToken makes an API token for a user and prints it; it is shown once.
-func adminToken(ctx context.Context, env *Env, global *flags, args []string) error {
+func adminToken(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "admin token", "admin token NAME [--label TEXT]")
 	label := f.String("label", "cli", "what the token is for, shown in /admin/settings")
 	pos, err := parseInterleaved(f, args)
@@ -134,7 +134,7 @@ func adminToken(ctx context.Context, env *Env, global *flags, args []string) err
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	u, err := b.UserByName(ctx, pos[0])
 	if err != nil {
 		return err

@@ -140,6 +140,7 @@ func TestAdminPasswordRule(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "k.db")
 			if backend == "postgres" {
+				skipIfShort(t, "PostgreSQL")
 				db = pgtest.Schema(t)
 			}
 			for _, c := range []struct{ password, says string }{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/gnews"
@@ -27,7 +28,7 @@ func init() {
 
 const decodeUsage = "decode [--online] [--json] LINK_OR_ID..."
 
-func runDecode(ctx context.Context, env *Env, global *flags, args []string) error {
+func runDecode(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "decode", decodeUsage,
 		optReplay, optRecord, optAllow, optHostDelay, optGNewsInterval, optGNewsBase, optHL, optGL, optCEID)
 	asJSON := f.Bool("json", false, "one JSON object a line: input, id, kind, url, amp_url (and error, retry, retry_after)")
@@ -40,11 +41,11 @@ func runDecode(ctx context.Context, env *Env, global *flags, args []string) erro
 	}
 	var results []gnews.Result
 	if *online {
-		r, closeFn, err := newResolver(f)
+		r, fc, err := newResolver(f)
 		if err != nil {
 			return err
 		}
-		defer closeFn()
+		defer closeAfter(&err, fc)
 		results = r.ResolveAll(ctx, f.Args())
 	} else {
 		for _, arg := range f.Args() {
@@ -114,7 +115,7 @@ func errorJSON(res gnews.Result) map[string]any {
 
 // newResolver builds the online resolver on kabar's fetcher, configured by
 // the command's options. The cache lives for this command only.
-func newResolver(f *flags) (*gnews.Resolver, func(), error) {
+func newResolver(f *flags) (*gnews.Resolver, io.Closer, error) {
 	interval, err := f.duration(optGNewsInterval)
 	if err != nil {
 		return nil, nil, err
@@ -138,8 +139,8 @@ func newResolver(f *flags) (*gnews.Resolver, func(), error) {
 		Log:      f.logger(),
 	})
 	if err != nil {
-		fc.Close()
+		_ = fc.Close() // the resolver error is the one to report
 		return nil, nil, fmt.Errorf("--%s: %w", optGNewsBase, err)
 	}
-	return r, func() { fc.Close() }, nil
+	return r, fc, nil
 }

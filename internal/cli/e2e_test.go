@@ -98,6 +98,7 @@ func mustKabar(t *testing.T, args ...string) string {
 // run once from the archive, and the export must equal expected.txt byte for
 // byte. A second run must change nothing.
 func TestArchivesEndToEnd(t *testing.T) {
+	skipIfShort(t, "runs kabar end to end on every recorded web")
 	dirs, err := filepath.Glob("testdata/*/archive.json")
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no archive cases: %v", err)
@@ -155,6 +156,7 @@ func TestSeedExpectationIsTheSeedDocument(t *testing.T) {
 // The seed's post page in Indonesian shows the blog's comment footer, and the
 // English site the English one.
 func TestSeedPostPageShowsCommentFooter(t *testing.T) {
+	skipIfShort(t, "runs kabar end to end on the seed web")
 	c, warc := loadCase(t, "testdata/seed")
 	db := filepath.Join(t.TempDir(), "kabar.db")
 	mustKabar(t, "--db", db, "feeds", "add", "--replay", warc, c.Feed)

@@ -18,7 +18,7 @@ func init() {
 	addCommand(command{"extract", "print the article text of a page (a file or a URL)", runExtract})
 }
 
-func runExtract(ctx context.Context, env *Env, global *flags, args []string) error {
+func runExtract(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "extract", "extract [--url URL] [--json | --explain] [--replay ARCHIVE] FILE_OR_URL",
 		optReplay, optRecord, optAllow)
 	pageURL := f.String("url", "", "the page's address, for a page read from a file (resolves relative links, selects the site rule)")
@@ -37,7 +37,7 @@ func runExtract(ctx context.Context, env *Env, global *flags, args []string) err
 		if err != nil {
 			return err
 		}
-		defer fetcher.Close()
+		defer closeAfter(&err, fetcher)
 		resp, err := fetcher.Get(ctx, src)
 		if err != nil {
 			return withHint(err)

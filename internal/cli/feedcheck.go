@@ -27,12 +27,12 @@ const feedAccept = "application/rss+xml, application/atom+xml, application/feed+
 // reached at all (a private address, no network, a timeout), the feed is
 // added with a warning: the run that polls it may be given what this
 // command was not (--allow-addr, a network), and nothing is lost.
-func checkFeed(ctx context.Context, env *Env, f *flags, raw, proxy string) error {
+func checkFeed(ctx context.Context, env *Env, f *flags, raw, proxy string) (err error) {
 	fc, err := newFetcher(f)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	defer fc.Close()
+	defer closeAfter(&err, fc)
 	ctx, cancel := context.WithTimeout(ctx, feedCheckTimeout)
 	defer cancel()
 	resp, err := hintFetcher{fc}.Do(ctx, fetch.Request{URL: raw, Accept: feedAccept, Proxy: proxy})

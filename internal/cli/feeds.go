@@ -50,7 +50,7 @@ var (
 
 const feedsAddUsage = "feeds add [--no-check] [--allow-addr CIDR] [--proxy URL] URL\n       kabar feeds add (--gnews-search QUERY | --gnews-topic TOPIC | --gnews-geo PLACE | --gnews-top) [--hl LANG] [--gl COUNTRY] [--ceid COUNTRY:LANG]"
 
-func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error {
+func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "feeds add", feedsAddUsage,
 		append([]string{optHL, optGL, optCEID, optReplay, optAllow}, fetchOpts...)...)
 	noCheck := f.Bool("no-check", false, "add the feed without fetching it first")
@@ -91,24 +91,8 @@ func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error
 	case f.NArg() != 0:
 		return fmt.Errorf("%w: a Google News feed is built from its options; drop %q or the --gnews option", errUsage, f.Arg(0))
 	default:
-		e, err := editionFromFlags(f)
-		if err != nil {
-			return err
-		}
-		switch kind {
-		case "gnews-top":
-			if !*top {
-				return fmt.Errorf("%w: --gnews-top=false adds nothing", errUsage)
-			}
-			raw, err = gnews.TopStoriesFeed(e)
-		case "gnews-search":
-			raw, err = gnews.SearchFeed(*search, e)
-		case "gnews-topic":
-			raw, err = gnews.TopicFeed(*topic, e)
-		default:
-			raw, err = gnews.GeoFeed(*geo, e)
-		}
-		if err != nil {
+		value := map[string]string{"gnews-search": *search, "gnews-topic": *topic, "gnews-geo": *geo}[kind]
+		if raw, err = gnewsFeedURL(f, kind, value, *top); err != nil {
 			return err
 		}
 	}
@@ -129,13 +113,35 @@ func feedsAdd(ctx context.Context, env *Env, global *flags, args []string) error
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	feed := &model.Feed{URL: raw, Proxy: *proxy}
 	if err := b.AddFeed(ctx, feed); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%d\t%s\n", feed.ID, feed.URL)
 	return nil
+}
+
+// gnewsFeedURL builds the Google News feed that option kind (gnews-top,
+// gnews-search, gnews-topic or gnews-geo) asks for with value (or top),
+// in the edition the command's options name.
+func gnewsFeedURL(f *flags, kind, value string, top bool) (string, error) {
+	e, err := editionFromFlags(f)
+	if err != nil {
+		return "", err
+	}
+	switch kind {
+	case "gnews-top":
+		if !top {
+			return "", fmt.Errorf("%w: --gnews-top=false adds nothing", errUsage)
+		}
+		return gnews.TopStoriesFeed(e)
+	case "gnews-search":
+		return gnews.SearchFeed(value, e)
+	case "gnews-topic":
+		return gnews.TopicFeed(value, e)
+	}
+	return gnews.GeoFeed(value, e)
 }
 
 // editionFromFlags is the Google News edition the --hl, --gl and --ceid
@@ -148,7 +154,7 @@ func editionFromFlags(f *flags) (gnews.Locale, error) {
 	return e, nil
 }
 
-func feedsList(ctx context.Context, env *Env, global *flags, args []string) error {
+func feedsList(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "feeds list", "feeds list [--json]")
 	asJSON := f.Bool("json", false, "one JSON object a line")
 	if err := f.Parse(args); err != nil {
@@ -158,7 +164,7 @@ func feedsList(ctx context.Context, env *Env, global *flags, args []string) erro
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	feeds, err := b.Feeds(ctx)
 	if err != nil {
 		return err
@@ -228,7 +234,7 @@ func feedStatus(f *model.Feed) string {
 	return "active"
 }
 
-func feedsRm(ctx context.Context, env *Env, global *flags, args []string) error {
+func feedsRm(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "feeds rm", "feeds rm ID")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -244,7 +250,7 @@ func feedsRm(ctx context.Context, env *Env, global *flags, args []string) error 
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	if err := b.DeleteFeed(ctx, id); err != nil {
 		return err
 	}

@@ -202,6 +202,7 @@ func kabarEnv(t *testing.T, env map[string]string, args ...string) (int, string,
 // Why an item failed is shown by feeds list and items --failed, not only in
 // the log.
 func TestFailedItemsAreListed(t *testing.T) {
+	skipIfShort(t, "runs kabar end to end")
 	srv := feedSite(t) // the feed's one story answers 404
 	db := filepath.Join(t.TempDir(), "k.db")
 	mustKabar(t, "--db", db, "feeds", "add", "--no-check", srv.URL+"/feed.xml")

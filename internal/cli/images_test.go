@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/pipeline/loopweb"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
@@ -22,6 +23,7 @@ import (
 // their posts without one; the site's pages and feeds name images on its
 // own origin only. With --images=false nothing is fetched.
 func TestLeadImagesEndToEnd(t *testing.T) {
+	skipIfShort(t, "runs kabar end to end over a loopback web with images")
 	lw, err := loopweb.Start(loopweb.Config{Hosts: 2, Feeds: 2, ItemsPerFeed: 9, Images: true})
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +51,14 @@ func TestLeadImagesEndToEnd(t *testing.T) {
 	if len(posts) != lw.Articles {
 		t.Fatalf("%d posts, want every one of %d articles published\n%s", len(posts), lw.Articles, errOut)
 	}
+	t.Run("stored", func(t *testing.T) { checkStoredImages(t, st, posts, lw, errOut) })
+	t.Run("pages", func(t *testing.T) { checkImagePages(t, st, posts, lw, filepath.Join(dir, "images")) })
+	t.Run("images=false", func(t *testing.T) { checkNoImages(t, lw) })
+}
+
+// checkStoredImages: the good images are kept in two sizes, the others
+// leave their posts without one, and the failures are logged.
+func checkStoredImages(t *testing.T, st *sqlite.Store, posts []model.Post, lw *loopweb.Web, errOut string) {
 	ids := make([]int64, len(posts))
 	for i := range posts {
 		ids[i] = posts[i].ID
@@ -77,9 +87,12 @@ func TestLeadImagesEndToEnd(t *testing.T) {
 	if !strings.Contains(errOut, "published without its image") || !strings.Contains(errOut, "image too large") {
 		t.Errorf("the failed images are not logged:\n%s", errOut)
 	}
+}
 
-	// The site over that database, with the images in the directory.
-	site, err := web.New(st, web.Config{ShowImages: true, ImageDir: filepath.Join(dir, "images"), MinSubmit: -1})
+// checkImagePages: the site's pages and feeds name images on its own
+// origin only, and a served image comes from the image directory.
+func checkImagePages(t *testing.T, st *sqlite.Store, posts []model.Post, lw *loopweb.Web, imageDir string) {
+	site, err := web.New(st, web.Config{ShowImages: true, ImageDir: imageDir, MinSubmit: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +153,11 @@ func TestLeadImagesEndToEnd(t *testing.T) {
 	if code, body := get(strings.ReplaceAll(src[1], "&amp;", "&")); code != http.StatusOK || !strings.HasPrefix(body, "\xff\xd8") {
 		t.Fatalf("GET %s: %d, %d bytes", src[1], code, len(body))
 	}
+}
 
-	// Images off: a second database, the same web, no image requested.
+// checkNoImages: with --images=false, a second database over the same web
+// requests no image.
+func checkNoImages(t *testing.T, lw *loopweb.Web) {
 	before := 0
 	for i := 0; i < lw.Articles; i++ {
 		before += lw.Fetches("/img/story-" + strconv.Itoa(i) + ".jpg")

@@ -14,7 +14,7 @@ func init() {
 	addCommand(command{"items", "list the items not done yet, with why each failed (--failed: only failed ones)", runItems})
 }
 
-func runItems(ctx context.Context, env *Env, global *flags, args []string) error {
+func runItems(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "items", "items [--failed] [--feed ID] [--json]")
 	failed := f.Bool("failed", false, "only the items whose last attempt failed, with the reason")
 	feedID := f.String("feed", "", "only this feed's items (its ID in feeds list)")
@@ -37,7 +37,7 @@ func runItems(ctx context.Context, env *Env, global *flags, args []string) error
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	var feeds []model.Feed
 	if only != 0 {
 		fd, err := b.Feed(ctx, only)

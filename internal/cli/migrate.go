@@ -13,7 +13,7 @@ func init() {
 // migrations (applied on open) and River's. Every other command does the
 // same on start, under a lock on PostgreSQL; running it first in a deploy
 // keeps the schema change out of the workers' start.
-func runMigrate(ctx context.Context, env *Env, global *flags, args []string) error {
+func runMigrate(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "migrate", "migrate")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -25,7 +25,7 @@ func runMigrate(ctx context.Context, env *Env, global *flags, args []string) err
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	if err := b.migrateQueue(ctx); err != nil {
 		return err
 	}

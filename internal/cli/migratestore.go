@@ -13,7 +13,7 @@ func init() {
 	addCommand(command{"migrate-store", "copy a SQLite database into an empty PostgreSQL one (--from kabar.db --to postgres://…)", runMigrateStore})
 }
 
-func runMigrateStore(ctx context.Context, env *Env, global *flags, args []string) error {
+func runMigrateStore(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "migrate-store", "migrate-store --from kabar.db --to postgres://…")
 	from := f.String("from", "", "the SQLite file to copy (left unchanged, apart from being brought to the current migration)")
 	to := f.String("to", "", "the PostgreSQL database to copy into (postgres:// URL); its kabar tables must be empty")
@@ -36,12 +36,12 @@ func runMigrateStore(ctx context.Context, env *Env, global *flags, args []string
 	if err != nil {
 		return err
 	}
-	defer src.Close()
+	defer closeAfter(&err, src)
 	dst, err := postgres.Open(ctx, *to)
 	if err != nil {
 		return fmt.Errorf("--to %s: %w", redact(*to), err)
 	}
-	defer dst.Close()
+	defer closeAfter(&err, dst)
 	reports, err := dst.CopyFromSQLite(ctx, src.DB())
 	if err != nil {
 		return fmt.Errorf("migrate-store: nothing was copied: %w", err)
@@ -57,7 +57,9 @@ func runMigrateStore(ctx context.Context, env *Env, global *flags, args []string
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", r.Table, r.Rows, note)
 		total += r.Rows
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "copied %d rows in %d tables from %s to %s; counts verified\n", total, len(reports), *from, redact(*to))
 	return nil
 }

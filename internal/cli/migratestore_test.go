@@ -70,6 +70,7 @@ func must(t *testing.T, err error) {
 // migrate-store copies a SQLite database into PostgreSQL: every table,
 // counts verified, and the copy reads back the same through the store.
 func TestMigrateStoreCopiesEverything(t *testing.T) {
+	skipIfShort(t, "copies a filled store to PostgreSQL")
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "kabar.db")
 	src, err := sqlite.Open(ctx, dbPath)
@@ -175,6 +176,7 @@ func TestMigrateStoreCopiesEverything(t *testing.T) {
 // kabar --db postgres://… run --once does the whole job in one process, as
 // on SQLite, and migrate brings a database up to date.
 func TestRunOnceAndMigrateOnPostgres(t *testing.T) {
+	skipIfShort(t, "runs kabar end to end on PostgreSQL")
 	url := pgtest.Schema(t)
 	code, out, errOut := kabar(t, "--db", url, "migrate")
 	if code != 0 || !strings.Contains(out, "postgres") || !strings.Contains(out, "job queue up to date") {

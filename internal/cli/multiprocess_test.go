@@ -24,6 +24,7 @@ import (
 // their cost on a loaded machine. TestMain removes it.
 func buildKabar(t *testing.T) string {
 	t.Helper()
+	skipIfShort(t, "builds the kabar binary")
 	kabarBuild.once.Do(func() {
 		dir, err := os.MkdirTemp("", "kabar-bin-")
 		if err != nil {
@@ -45,6 +46,16 @@ func buildKabar(t *testing.T) string {
 		t.Fatal(kabarBuild.err)
 	}
 	return kabarBuild.bin
+}
+
+// skipIfShort leaves t out of go test -short (make test-short), the quick
+// loop: the tests that build the binary, start processes, drive a browser or
+// run kabar end to end over a loopback web. make test runs them all.
+func skipIfShort(t *testing.T, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: " + why)
+	}
 }
 
 var kabarBuild struct {
@@ -140,9 +151,7 @@ func startKabar(t *testing.T, bin, name string, args ...string) *proc {
 // article is one post, and no host was fetched faster than its limit
 // although three processes fetched from it.
 func TestWorkersShareLoadAndSurviveSIGKILL(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts three kabar processes on PostgreSQL")
-	}
+	skipIfShort(t, "starts three kabar processes on PostgreSQL")
 	ctx := context.Background()
 	dbURL := pgtest.Schema(t)
 	const hostDelay = 40 * time.Millisecond

@@ -17,6 +17,7 @@ import (
 // endpoints on loopback for the publisher URL, waits while Google answers
 // 429, never publishes a Google URL, and asks Google once per ID, ever.
 func TestRunOnceResolvesNewFormOnline(t *testing.T) {
+	skipIfShort(t, "runs kabar end to end with online resolution")
 	google := gnewstest.New(t)
 	pub := http.NewServeMux()
 	pubSrv := httptest.NewServer(pub)

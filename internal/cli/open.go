@@ -12,7 +12,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/kabarnews/kabar/internal/fetch"
-	"github.com/kabarnews/kabar/internal/ops"
 	"github.com/kabarnews/kabar/internal/pipeline"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/postgres"
@@ -123,7 +122,7 @@ func newPacedFetcher(f *flags, ps store.PaceStore) (*fetch.Client, error) {
 		}
 		cfg.HostDelay = d
 		if ps != nil {
-			cfg.Pacer = timedPacer{store.NewHostPacer(ps, d)}
+			cfg.Pacer = newHostPacer(ps, d)
 		}
 	}
 	if _, ok := f.vals[optAllow]; ok {
@@ -153,21 +152,3 @@ func parseAllowList(s string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
-
-// timedPacer records how long requests wait for their host's turn
-// (kabar_pace_wait_seconds).
-type timedPacer struct{ p store.SharedPacer }
-
-func (t timedPacer) Wait(ctx context.Context, host string) error {
-	defer observeSince(time.Now())
-	return t.p.Wait(ctx, host)
-}
-
-func (t timedPacer) WaitDelay(ctx context.Context, host string, d time.Duration) error {
-	defer observeSince(time.Now())
-	return t.p.WaitDelay(ctx, host, d)
-}
-
-func observeSince(start time.Time) { ops.PaceWaitSeconds.Observe(time.Since(start).Seconds()) }
-
-var _ fetch.DelayPacer = timedPacer{}

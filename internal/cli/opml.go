@@ -18,7 +18,7 @@ import (
 // is left as it is, except that it gets the file's folder as topic when it
 // has none. Feeds are not fetched here (a reader's export may hold hundreds);
 // the first run reports the ones that fail.
-func feedsImport(ctx context.Context, env *Env, global *flags, args []string) error {
+func feedsImport(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "feeds import", "feeds import FILE.opml (- for standard input)")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -27,7 +27,6 @@ func feedsImport(ctx context.Context, env *Env, global *flags, args []string) er
 		return fmt.Errorf("%w: feeds import takes one OPML file", errUsage)
 	}
 	var raw []byte
-	var err error
 	if f.Arg(0) == "-" {
 		raw, err = io.ReadAll(io.LimitReader(env.Stdin, feed.MaxOPMLSize+1))
 	} else {
@@ -44,7 +43,7 @@ func feedsImport(ctx context.Context, env *Env, global *flags, args []string) er
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	existing, err := b.Feeds(ctx)
 	if err != nil {
 		return err
@@ -88,7 +87,7 @@ func feedsImport(ctx context.Context, env *Env, global *flags, args []string) er
 
 // feedsExport prints every feed as OPML 2.0, in folders named by their
 // topic label, for any feed reader (or another kabar) to import.
-func feedsExport(ctx context.Context, env *Env, global *flags, args []string) error {
+func feedsExport(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "feeds export", "feeds export > FILE.opml")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -100,7 +99,7 @@ func feedsExport(ctx context.Context, env *Env, global *flags, args []string) er
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	feeds, err := b.Feeds(ctx)
 	if err != nil {
 		return err
@@ -116,11 +115,11 @@ func feedsExport(ctx context.Context, env *Env, global *flags, args []string) er
 	return feed.WriteOPML(env.Stdout, "kabar feeds", time.Now(), out)
 }
 
-func readLimited(path string, limit int64) ([]byte, error) {
+func readLimited(path string, limit int64) (_ []byte, err error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
+	defer closeAfter(&err, fh)
 	return io.ReadAll(io.LimitReader(fh, limit))
 }

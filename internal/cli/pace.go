@@ -6,38 +6,51 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/gnews"
+	"github.com/kabarnews/kabar/internal/ops"
+	"github.com/kabarnews/kabar/internal/pace"
 	"github.com/kabarnews/kabar/internal/store"
 )
 
-// gnewsPacer paces Google News resolutions through the database, so that
-// every process on it shares one pace (key gnews.PaceKey) and a 429 seen by
-// one holds all of them off (gnews.Blocker). A hold longer than a minute is
-// reported as the *gnews.RateLimitedError the resolver expects instead of
-// a sleep, so the item waits (DeferItem) and the worker moves on. Pass it as
-// gnews.Options.Pacer wherever the pipeline builds its resolver.
-type gnewsPacer struct{ shared store.SharedPacer }
+// sharedPacer is store.SharedPacer as a pace.DelayPacer and pace.Blocker:
+// its *store.HeldError becomes the *pace.HeldError that the Google News
+// resolver turns into a *gnews.RateLimitedError, so that the item waits
+// (DeferItem) and the worker moves on.
+type sharedPacer struct{ store.SharedPacer }
 
-func newGNewsPacer(ps store.PaceStore, interval time.Duration) gnewsPacer {
-	if interval == 0 {
-		interval = gnews.DefaultInterval
-	}
-	return gnewsPacer{store.SharedPacer{Store: ps, Every: max(interval, 0), MaxWait: time.Minute}}
+func (p sharedPacer) Wait(ctx context.Context, key string) error {
+	return p.WaitDelay(ctx, key, 0)
 }
 
-func (p gnewsPacer) Wait(ctx context.Context, key string) error {
-	err := p.shared.Wait(ctx, key)
+func (p sharedPacer) WaitDelay(ctx context.Context, key string, d time.Duration) error {
+	err := p.SharedPacer.WaitDelay(ctx, key, d)
 	var held *store.HeldError
 	if errors.As(err, &held) {
-		return &gnews.RateLimitedError{Until: held.Until, Detail: "held off by the shared pace after a 429"}
+		return &pace.HeldError{Key: held.Key, Until: held.Until}
 	}
 	return err
 }
 
-func (p gnewsPacer) Block(ctx context.Context, key string, until time.Time) error {
-	return p.shared.Block(ctx, key, until)
+// newGNewsPacer paces Google News resolutions through the database, so that
+// every process on it shares one pace (key gnews.PaceKey) and a 429 seen by
+// one holds all of them off (pace.Blocker). A hold longer than a minute is
+// reported instead of slept through. Pass it as gnews.Options.Pacer wherever
+// the pipeline builds its resolver.
+func newGNewsPacer(ps store.PaceStore, interval time.Duration) sharedPacer {
+	if interval == 0 {
+		interval = gnews.DefaultInterval
+	}
+	return sharedPacer{store.SharedPacer{Store: ps, Every: max(interval, 0), MaxWait: time.Minute}}
+}
+
+// newHostPacer is the fetcher's per-host pace kept in the database, each
+// wait recorded in kabar_pace_wait_seconds.
+func newHostPacer(ps store.PaceStore, every time.Duration) pace.DelayPacer {
+	return pace.Timed(store.NewHostPacer(ps, every), func(d time.Duration) {
+		ops.PaceWaitSeconds.Observe(d.Seconds())
+	})
 }
 
 var (
-	_ gnews.Pacer   = gnewsPacer{}
-	_ gnews.Blocker = gnewsPacer{}
+	_ pace.DelayPacer = sharedPacer{}
+	_ pace.Blocker    = sharedPacer{}
 )

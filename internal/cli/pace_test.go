@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/gnews"
+	"github.com/kabarnews/kabar/internal/pace"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 )
 
 // The resolver's pace is shared through the database: two pacers (two
 // processes) on one store space their resolutions, and a 429 blocked by one
-// holds the other off with the resolver's own error.
+// holds the other off with the error the resolver knows (pace.HeldError).
 func TestGNewsPaceIsShared(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kabar.db"))
@@ -23,7 +24,7 @@ func TestGNewsPaceIsShared(t *testing.T) {
 	defer st.Close()
 	a, b := newGNewsPacer(st, 150*time.Millisecond), newGNewsPacer(st, 150*time.Millisecond)
 	start := time.Now()
-	for _, p := range []gnewsPacer{a, b, a} {
+	for _, p := range []sharedPacer{a, b, a} {
 		if err := p.Wait(ctx, gnews.PaceKey); err != nil {
 			t.Fatal(err)
 		}
@@ -36,8 +37,8 @@ func TestGNewsPaceIsShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = b.Wait(ctx, gnews.PaceKey)
-	var rl *gnews.RateLimitedError
-	if !errors.As(err, &rl) || rl.Until.Before(until.Add(-time.Second)) || !errors.Is(err, gnews.ErrRateLimited) {
+	var held *pace.HeldError
+	if !errors.As(err, &held) || held.Until.Before(until.Add(-time.Second)) {
 		t.Fatalf("after a block: %v", err)
 	}
 }

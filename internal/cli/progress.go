@@ -59,7 +59,7 @@ func (t *progressTee) Write(b []byte) (int, error) {
 
 func (p *progressWriter) clearLocked() {
 	if p.shown {
-		io.WriteString(p.w, "\r\x1b[K")
+		_, _ = io.WriteString(p.w, "\r\x1b[K") // a progress line is only for a person
 		p.shown = false
 	}
 }
@@ -67,7 +67,7 @@ func (p *progressWriter) clearLocked() {
 func (p *progressWriter) draw(line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	io.WriteString(p.w, "\r"+line+"\x1b[K")
+	_, _ = io.WriteString(p.w, "\r"+line+"\x1b[K") // a progress line is only for a person
 	p.shown = true
 }
 

@@ -22,6 +22,7 @@ import (
 // `kabar serve` wires the pipeline into the site: the owner's API call
 // fetches the post's page again and the post takes the page's text of now.
 func TestServeReextractsAPost(t *testing.T) {
+	skipIfShort(t, "runs kabar serve end to end")
 	var fixed atomic.Bool
 	publisher := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

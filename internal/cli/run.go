@@ -18,7 +18,7 @@ func init() {
 	addCommand(command{"run", "poll feeds, make posts and serve the site (--once: one pass, then exit)", runRun})
 }
 
-func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
+func runRun(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "run", "run [--once] [--replay ARCHIVE] [--record ARCHIVE] [--addr HOST:PORT]",
 		append(append([]string{optAddr, optLang, optTZ}, siteOptions...), workerOpts...)...)
 	once := f.Bool("once", false, "poll every feed once, process every item, print a summary and exit")
@@ -43,12 +43,12 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	w, err := newWorkers(ctx, b, f, log, *once)
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer closeAfter(&err, w)
 	if *once {
 		if pw != nil {
 			defer startProgress(ctx, pw, b, &w.p.Counter)()
@@ -72,7 +72,7 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) error {
 	// A context of its own: the signal must not cancel running jobs at once
 	// (shutdown gives them the grace period).
 	if err := w.q.Start(context.WithoutCancel(ctx)); err != nil {
-		srv.Close()
+		_ = srv.Close() // the queue error is the one to report
 		return err
 	}
 	log.Info("kabar running", "addr", "http://"+ln.Addr().String(), "db", redact(f.get(optDB)), "backend", b.kind)

@@ -17,7 +17,7 @@ func init() {
 	addCommand(command{"serve", "serve the site only", runServe})
 }
 
-func runServe(ctx context.Context, env *Env, global *flags, args []string) error {
+func runServe(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "serve", "serve [--addr HOST:PORT] [--lang en|id]",
 		append([]string{optAddr, optLang, optTZ, optReplay, optRecord, optAllow, optDebugAddr}, siteOptions...)...)
 	if err := f.Parse(args); err != nil {
@@ -30,14 +30,14 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	// The site process fetches only when the owner asks for a post to be
 	// extracted again; it shares the workers' per-host pace.
 	fetcher, err := newPacedFetcher(f, b)
 	if err != nil {
 		return err
 	}
-	defer fetcher.Close()
+	defer closeAfter(&err, fetcher)
 	site, err := newSite(b, f, pipeline.New(b, hintFetcher{fetcher}, f.logger()), fetcher)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) error
 		if err != nil {
 			return err
 		}
-		defer dbg.Close()
+		defer closeAfter(&err, dbg)
 		f.logger().Info("debug endpoints", "addr", "http://"+addr+"/debug/pprof/")
 	}
 	f.logger().Info("kabar serving", "addr", "http://"+ln.Addr().String(), "db", redact(f.get(optDB)), "backend", b.kind)

@@ -16,6 +16,7 @@ import (
 // feeds with tracking parameters and through its AMP twin, is one post with
 // three items, and the post has a story.
 func TestOneArticleThroughThreeFeeds(t *testing.T) {
+	skipIfShort(t, "runs kabar end to end")
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()

@@ -75,7 +75,7 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 	p := pipeline.New(b, hintFetcher{fetcher}, log)
 	resolver, err := newPipelineResolver(f, b, fetcher)
 	if err != nil {
-		fetcher.Close()
+		_ = fetcher.Close() // the error above is the one to report
 		return nil, err
 	}
 	if resolver != nil {
@@ -83,12 +83,12 @@ func newWorkers(ctx context.Context, b *backend, f *flags, log *slog.Logger, onc
 	}
 	p.Stories = story.NewAssigner(b, story.Config{})
 	if err := withImages(f, p, b, hintFetcher{fetcher}); err != nil {
-		fetcher.Close()
+		_ = fetcher.Close() // the error above is the one to report
 		return nil, err
 	}
 	q, err := b.newQueue(ctx, p, opt)
 	if err != nil {
-		fetcher.Close()
+		_ = fetcher.Close() // the error above is the one to report
 		return nil, err
 	}
 	ops.SetQueueDepth(b.QueueDepth)
@@ -104,7 +104,7 @@ func (w *workers) shutdown(log *slog.Logger) error {
 	return w.q.Shutdown(ctx, w.grace)
 }
 
-func runWork(ctx context.Context, env *Env, global *flags, args []string) error {
+func runWork(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "work", "work [--workers N] [--ops-addr HOST:PORT] [--host-delay D]",
 		append(append([]string{optOpsAddr}, workerOpts...), imageOptions...)...)
 	if err := f.Parse(args); err != nil {
@@ -118,12 +118,12 @@ func runWork(ctx context.Context, env *Env, global *flags, args []string) error 
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	w, err := newWorkers(ctx, b, f, log, false)
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer closeAfter(&err, w)
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -229,98 +229,119 @@ func coverage(desc string, base *url.URL, self, selfID string) (related []model.
 		return nil, ""
 	}
 	z := xhtml.NewTokenizer(strings.NewReader(desc))
-	var (
-		cur          *model.Link // the <li>'s link being read
-		inLI, inA    bool
-		inFont       bool
-		title, label strings.Builder
-		seen         = map[string]bool{}
-	)
-	finish := func() {
-		if cur == nil {
-			return
-		}
-		cur.Title = cleanLine(title.String())
-		cur.Publisher = cleanLine(label.String())
-		id, _ := gnews.ArticleID(cur.URL)
-		isSelf := cur.URL == self || (id != "" && id == selfID)
-		if !isSelf && !seen[cur.URL] && len(related) < MaxRelated {
-			seen[cur.URL] = true
-			related = append(related, *cur)
-		}
-		cur = nil
-		title.Reset()
-		label.Reset()
-	}
+	c := &coverageReader{base: base, self: self, selfID: selfID, seen: map[string]bool{}}
 	for {
-		tt := z.Next()
-		if tt == xhtml.ErrorToken {
-			break
-		}
-		switch tt {
+		switch tt := z.Next(); tt {
+		case xhtml.ErrorToken:
+			c.finish()
+			return c.related, c.story
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			switch string(name) {
-			case "li":
-				finish()
-				inLI = true
-			case "a":
-				href := ""
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					if string(k) == "href" {
-						href = string(v)
-					}
-				}
-				link := resolveLink(base, href)
-				if link == "" {
-					continue
-				}
-				if isStoryLink(link) {
-					if story == "" {
-						story = link
-					}
-					continue
-				}
-				if inLI && cur == nil {
-					cur = &model.Link{URL: link}
-					inA = tt == xhtml.StartTagToken
-				}
-			case "font":
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					if string(k) == "color" && strings.EqualFold(strings.TrimSpace(string(v)), "#6f6f6f") {
-						inFont = cur != nil && !inA && tt == xhtml.StartTagToken
-					}
-				}
-			}
+			c.start(z, tt == xhtml.StartTagToken)
 		case xhtml.EndTagToken:
 			name, _ := z.TagName()
-			switch string(name) {
-			case "a":
-				inA = false
-			case "font":
-				inFont = false
-			case "li":
-				finish()
-				inLI = false
-			case "ol", "ul":
-				finish()
-				inLI = false
-			}
+			c.end(string(name))
 		case xhtml.TextToken:
-			switch {
-			case inA && cur != nil && title.Len() < 1024:
-				title.Write(z.Text())
-			case inFont && label.Len() < 256:
-				label.Write(z.Text())
-			}
+			c.text(z.Text())
 		}
 	}
-	finish()
-	return related, story
+}
+
+// coverageReader reads the related links of one description, a token at a
+// time.
+type coverageReader struct {
+	base         *url.URL
+	self, selfID string
+	related      []model.Link
+	story        string
+	seen         map[string]bool
+	cur          *model.Link // the <li>'s link being read
+	inLI, inA    bool
+	inFont       bool
+	title, label strings.Builder
+}
+
+// finish keeps the link being read, unless it is the item itself, a
+// repeat, or one too many.
+func (c *coverageReader) finish() {
+	if c.cur == nil {
+		return
+	}
+	c.cur.Title = cleanLine(c.title.String())
+	c.cur.Publisher = cleanLine(c.label.String())
+	id, _ := gnews.ArticleID(c.cur.URL)
+	isSelf := c.cur.URL == c.self || (id != "" && id == c.selfID)
+	if !isSelf && !c.seen[c.cur.URL] && len(c.related) < MaxRelated {
+		c.seen[c.cur.URL] = true
+		c.related = append(c.related, *c.cur)
+	}
+	c.cur = nil
+	c.title.Reset()
+	c.label.Reset()
+}
+
+// start reads a start tag; open is false for a self-closing one.
+func (c *coverageReader) start(z *xhtml.Tokenizer, open bool) {
+	name, hasAttr := z.TagName()
+	switch string(name) {
+	case "li":
+		c.finish()
+		c.inLI = true
+	case "a":
+		link := resolveLink(c.base, tagAttr(z, hasAttr, "href"))
+		switch {
+		case link == "":
+		case isStoryLink(link):
+			if c.story == "" {
+				c.story = link
+			}
+		case c.inLI && c.cur == nil:
+			c.cur = &model.Link{URL: link}
+			c.inA = open
+		}
+	case "font":
+		if color, ok := tagAttrOK(z, hasAttr, "color"); ok && strings.EqualFold(strings.TrimSpace(color), "#6f6f6f") {
+			c.inFont = c.cur != nil && !c.inA && open
+		}
+	}
+}
+
+func (c *coverageReader) end(name string) {
+	switch name {
+	case "a":
+		c.inA = false
+	case "font":
+		c.inFont = false
+	case "li", "ol", "ul":
+		c.finish()
+		c.inLI = false
+	}
+}
+
+func (c *coverageReader) text(b []byte) {
+	switch {
+	case c.inA && c.cur != nil && c.title.Len() < 1024:
+		c.title.Write(b)
+	case c.inFont && c.label.Len() < 256:
+		c.label.Write(b)
+	}
+}
+
+// tagAttr is the value of the current tag's last attribute named key ("" if
+// none), reading all of its attributes.
+func tagAttr(z *xhtml.Tokenizer, hasAttr bool, key string) string {
+	v, _ := tagAttrOK(z, hasAttr, key)
+	return v
+}
+
+func tagAttrOK(z *xhtml.Tokenizer, hasAttr bool, key string) (value string, ok bool) {
+	for hasAttr {
+		var k, v []byte
+		k, v, hasAttr = z.TagAttr()
+		if string(k) == key {
+			value, ok = string(v), true
+		}
+	}
+	return value, ok
 }
 
 // isStoryLink reports a news.google.com/stories/… (Full Coverage) URL.

@@ -228,54 +228,69 @@ func TestGoogleNewsFeeds(t *testing.T) {
 					t.Errorf("%d: status %q feed %d desc %d bytes", i, it.Status, it.FeedID, len(it.Description))
 				}
 				if c.legacy {
-					src, ok := gnews.LegacyURL(it.Link)
-					if !ok || it.SourceURL != src || !strings.HasPrefix(src, "http://") {
-						t.Errorf("%d: SourceURL %q (legacy %q %v)", i, it.SourceURL, src, ok)
-					}
-					if !strings.HasPrefix(it.GUID, "tag:news.google.com,2005:cluster=") || it.ArticleID != it.GUID {
-						t.Errorf("%d: GUID %q ArticleID %q", i, it.GUID, it.ArticleID)
-					}
-					if it.PublisherURL != "" {
-						t.Errorf("%d: PublisherURL %q without <source>", i, it.PublisherURL)
-					}
+					checkLegacyItem(t, i, it)
 					continue
 				}
-				if !strings.HasPrefix(it.PublisherURL, "https://www.") {
-					t.Errorf("%d: PublisherURL %q", i, it.PublisherURL)
-				}
-				id, ok := gnews.ArticleID(it.Link)
-				if !ok || it.ArticleID != id || !strings.HasPrefix(id, "CBMi") {
-					t.Errorf("%d: ArticleID %q, from link %q %v", i, it.ArticleID, id, ok)
-				}
-				if !strings.HasSuffix(it.Link, "?oc=5") {
-					t.Errorf("%d: link not kept as in the feed: %q", i, it.Link)
-				}
-				if it.SourceURL != "" {
-					t.Errorf("%d: SourceURL %q set by the parser", i, it.SourceURL)
-				}
-				switch g := c.guids[i]; g {
-				case "":
-					if it.GUID != it.ArticleID {
-						t.Errorf("%d: GUID %q != ArticleID", i, it.GUID)
-					}
-				case "link":
-					if it.GUID != it.Link {
-						t.Errorf("%d: GUID %q, want the link", i, it.GUID)
-					}
-				default:
-					if it.GUID != g {
-						t.Errorf("%d: GUID %q, want %q", i, it.GUID, g)
-					}
-				}
-				d, err := gnews.Decode(it.ArticleID)
-				if c.kind == gnews.KindOld && (err != nil || d.Kind != gnews.KindOld) {
-					t.Errorf("%d: decode %v", i, err)
-				}
-				if c.kind == gnews.KindNew && !errors.Is(err, gnews.ErrNewForm) {
-					t.Errorf("%d: decode %v, want ErrNewForm", i, err)
-				}
+				checkGoogleNewsItem(t, i, it, c.guids[i], c.kind)
 			}
 		})
+	}
+}
+
+// checkLegacyItem checks an item of a legacy (pre-2020) Google News feed:
+// the publisher's URL is in its link, its GUID a cluster tag.
+func checkLegacyItem(t *testing.T, i int, it model.Item) {
+	t.Helper()
+	src, ok := gnews.LegacyURL(it.Link)
+	if !ok || it.SourceURL != src || !strings.HasPrefix(src, "http://") {
+		t.Errorf("%d: SourceURL %q (legacy %q %v)", i, it.SourceURL, src, ok)
+	}
+	if !strings.HasPrefix(it.GUID, "tag:news.google.com,2005:cluster=") || it.ArticleID != it.GUID {
+		t.Errorf("%d: GUID %q ArticleID %q", i, it.GUID, it.ArticleID)
+	}
+	if it.PublisherURL != "" {
+		t.Errorf("%d: PublisherURL %q without <source>", i, it.PublisherURL)
+	}
+}
+
+// checkGoogleNewsItem checks an item of a current Google News feed: the
+// article ID from its link, its GUID (guid: "" for the article ID, "link"
+// for the link, else itself) and how its ID decodes.
+func checkGoogleNewsItem(t *testing.T, i int, it model.Item, guid string, kind gnews.Kind) {
+	t.Helper()
+	if !strings.HasPrefix(it.PublisherURL, "https://www.") {
+		t.Errorf("%d: PublisherURL %q", i, it.PublisherURL)
+	}
+	id, ok := gnews.ArticleID(it.Link)
+	if !ok || it.ArticleID != id || !strings.HasPrefix(id, "CBMi") {
+		t.Errorf("%d: ArticleID %q, from link %q %v", i, it.ArticleID, id, ok)
+	}
+	if !strings.HasSuffix(it.Link, "?oc=5") {
+		t.Errorf("%d: link not kept as in the feed: %q", i, it.Link)
+	}
+	if it.SourceURL != "" {
+		t.Errorf("%d: SourceURL %q set by the parser", i, it.SourceURL)
+	}
+	switch g := guid; g {
+	case "":
+		if it.GUID != it.ArticleID {
+			t.Errorf("%d: GUID %q != ArticleID", i, it.GUID)
+		}
+	case "link":
+		if it.GUID != it.Link {
+			t.Errorf("%d: GUID %q, want the link", i, it.GUID)
+		}
+	default:
+		if it.GUID != g {
+			t.Errorf("%d: GUID %q, want %q", i, it.GUID, g)
+		}
+	}
+	d, err := gnews.Decode(it.ArticleID)
+	if kind == gnews.KindOld && (err != nil || d.Kind != gnews.KindOld) {
+		t.Errorf("%d: decode %v", i, err)
+	}
+	if kind == gnews.KindNew && !errors.Is(err, gnews.ErrNewForm) {
+		t.Errorf("%d: decode %v, want ErrNewForm", i, err)
 	}
 }
 
@@ -294,7 +309,13 @@ func TestPlainRSS(t *testing.T) {
 	if len(p.Items) != 5 {
 		t.Fatalf("items = %d, want 5 (repeated guid dropped)", len(p.Items))
 	}
-	it := p.Items[0]
+	t.Run("source and raw description", func(t *testing.T) { checkPlainRSSFirst(t, p.Items[0]) })
+	t.Run("links and guids", func(t *testing.T) { checkPlainRSSRest(t, p.Items) })
+}
+
+// checkPlainRSSFirst: a plain feed's title is kept as is, its <source>
+// read, its description kept raw for the sanitizer.
+func checkPlainRSSFirst(t *testing.T, it model.Item) {
 	if it.Title != "Talks resume in Geneva - live updates" {
 		t.Errorf("non-Google title changed: %q", it.Title)
 	}
@@ -310,8 +331,13 @@ func TestPlainRSS(t *testing.T) {
 	if !strings.Contains(it.Description, "<script>alert(1)</script>") || !strings.HasPrefix(it.Description, "<p>Delegates") {
 		t.Errorf("description not kept raw: %q", it.Description)
 	}
+}
 
-	it = p.Items[1]
+// checkPlainRSSRest: relative links, permalink GUIDs, dc:date,
+// content:encoded, a stable hash GUID for an item with neither, and no
+// javascript: link.
+func checkPlainRSSRest(t *testing.T, items []model.Item) {
+	it := items[1]
 	if it.Link != "https://daily.example.com/world/2021/11/08/relative.html" || it.GUID != it.Link || it.ArticleID != it.Link {
 		t.Errorf("relative link: %+v", it)
 	}
@@ -319,7 +345,7 @@ func TestPlainRSS(t *testing.T) {
 		t.Errorf("description %q", it.Description)
 	}
 
-	it = p.Items[2]
+	it = items[2]
 	if it.Link != "https://daily.example.com/world/2021/11/07/permalink.html" || it.GUID != it.Link {
 		t.Errorf("permalink guid: %+v", it)
 	}
@@ -330,7 +356,7 @@ func TestPlainRSS(t *testing.T) {
 		t.Errorf("content fallback: %q", it.Description)
 	}
 
-	it = p.Items[3]
+	it = items[3]
 	if it.Link != "" || !strings.HasPrefix(it.GUID, "sha256:") || it.ArticleID != it.GUID {
 		t.Errorf("hash guid: %+v", it)
 	}
@@ -339,7 +365,7 @@ func TestPlainRSS(t *testing.T) {
 		t.Errorf("hash GUID not stable: %q vs %q", again.Items[3].GUID, it.GUID)
 	}
 
-	it = p.Items[4]
+	it = items[4]
 	if it.Link != "" || it.GUID != "hostile-1" {
 		t.Errorf("javascript: link kept: %+v", it)
 	}

@@ -102,6 +102,9 @@ func heapGrowth(f func()) uint64 {
 // TestSlowDrip: a body trickling one byte a second is cut by the slow-drip
 // rule after one window, long before the request timeout.
 func TestSlowDrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out a real slow-drip window")
+	}
 	env := newEnv(t)
 	var hits atomic.Int64
 	s := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -296,6 +299,9 @@ func TestBrotliBomb(t *testing.T) {
 // 10 MiB cap and with a 1 GiB stream (gzip's best ratio is about 1000:1,
 // so the body is made of repeated members of one 64 MiB stream).
 func TestGzipBombBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: inflates bombs to measure the memory bound")
+	}
 	env := newEnv(t)
 	member := gzipBytes(t, make([]byte, 64<<20))
 	bomb := bytes.Repeat(member, 16) // 1 GiB decoded, about 1 MiB sent

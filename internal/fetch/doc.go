@@ -30,7 +30,7 @@
 //     for now (ErrDisallowed with ErrRobotsUnavailable). Every redirect hop
 //     is checked. Crawl-delay is honoured up to Config.MaxCrawlDelay.
 //   - Politeness: one request at a time per host, and Config.Pacer (by
-//     default NewPacer(Config.HostDelay)) spacing request starts per host,
+//     default pace.NewMem(Config.HostDelay)) spacing request starts per host,
 //     or the host's Crawl-delay when longer (a DelayPacer is given it). The
 //     robots.txt fetch counts as a request. Pacer documents how a
 //     database-backed one shares the pace between processes.

@@ -1,20 +1,19 @@
 package fetch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kabarnews/kabar/internal/pace"
 )
 
 // Defaults used for zero Config fields.
@@ -87,7 +86,11 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("fetch %s: HTTP status %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	return "fetch " + e.URL + ": " + e.status()
+}
+
+func (e *StatusError) status() string {
+	return fmt.Sprintf("HTTP status %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 }
 
 // Config configures a Client. Zero fields take the defaults above, except
@@ -156,8 +159,9 @@ type Config struct {
 	// every socket about to connect, proxies included (tests install a
 	// recording guard here).
 	DialControl func(network, address string, c syscall.RawConn) error
-	// Pacer spaces requests per host; default NewPacer(HostDelay).
-	Pacer Pacer
+	// Pacer spaces requests per host (see pacer.go); default
+	// pace.NewMem(HostDelay).
+	Pacer pace.Pacer
 }
 
 // DefaultConfig returns a Config with every default filled in, including
@@ -224,8 +228,8 @@ type Client struct {
 	transport http.RoundTripper
 	live      *http.Transport // nil in replay mode
 	guard     *guard          // nil in replay mode
-	pacer     Pacer           // nil in replay mode
-	crawl     *memPacer       // Crawl-delay spacing when pacer is not a DelayPacer
+	pacer     pace.Pacer      // nil in replay mode
+	crawl     *pace.Mem       // Crawl-delay spacing when pacer is not a DelayPacer
 	breaker   *breaker        // nil in replay mode
 	envProxy  func(*url.URL) (*url.URL, error)
 	slots     hostSlots
@@ -233,9 +237,8 @@ type Client struct {
 	rec       *ArchiveWriter
 }
 
-// New returns a Client. With Replay set it loads the archive now and never
-// uses the network.
-func New(cfg Config) (*Client, error) {
+// withDefaults fills cfg's zero (and, where documented, negative) fields.
+func (cfg Config) withDefaults() Config {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = DefaultUserAgent
 	}
@@ -285,6 +288,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BreakerCooldown <= 0 {
 		cfg.BreakerCooldown = DefaultBreakerCooldown
 	}
+	return cfg
+}
+
+// New returns a Client. With Replay set it loads the archive now and never
+// uses the network.
+func New(cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
 	for _, p := range cfg.AllowAddrs {
 		if !p.IsValid() {
 			return nil, fmt.Errorf("fetch: invalid AllowAddrs prefix %v", p)
@@ -321,10 +331,10 @@ func New(cfg Config) (*Client, error) {
 		c.transport = c.live
 		c.pacer = cfg.Pacer
 		if c.pacer == nil {
-			c.pacer = NewPacer(cfg.HostDelay)
+			c.pacer = pace.NewMem(cfg.HostDelay)
 		}
-		if _, ok := c.pacer.(DelayPacer); !ok {
-			c.crawl = newMemPacer(0)
+		if _, ok := c.pacer.(pace.DelayPacer); !ok {
+			c.crawl = pace.NewMem(0)
 		}
 		// With a negative threshold failures never open the breaker, but
 		// Retry-After pauses still hold the host.
@@ -363,10 +373,19 @@ func (c *Client) Get(ctx context.Context, url string) (*Response, error) {
 // after a jittered backoff or the server's Retry-After (see retry.go);
 // POST and other non-idempotent methods are tried again only when the
 // server cannot have acted on them (connection refused, 429, 503).
-func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+//
+// Every error names the URL once, as "fetch URL: …": the functions below
+// return errors that name none (but a redirect's target), and Do adds the
+// prefix here. A *StatusError, which names its own URL, is returned as is.
+func (c *Client) Do(ctx context.Context, r Request) (resp *Response, err error) {
+	defer func() {
+		if err != nil {
+			err = nameURL(r.URL, err)
+		}
+	}()
 	u, err := c.parseURL(r.URL)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", strings.TrimSpace(r.URL), err)
+		return nil, err
 	}
 	attempts := c.cfg.MaxAttempts
 	if r.MaxAttempts > 0 {
@@ -375,19 +394,20 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if c.live == nil {
 		attempts = 1 // replay answers the same every time
 	}
+	h := c.pageHops(r)
 	var last error
 	for attempt := 1; ; attempt++ {
-		resp, err := c.once(ctx, u, r)
+		resp, err := c.once(ctx, u, h)
 		if err == nil {
 			return resp, nil
 		}
 		if last != nil && errors.Is(err, ErrCircuitOpen) {
 			// The breaker opened on the failures of this very call: say
 			// what they were.
-			err = fmt.Errorf("%w (after: %w)", err, last)
+			err = &laterError{err: err, earlier: last, how: "after"}
 		}
 		last = err
-		if attempt >= attempts || !c.retryable(ctx, err, r.Method) {
+		if attempt >= attempts || !c.retryable(ctx, err, h.method) {
 			return nil, err
 		}
 		wait := c.backoff(attempt)
@@ -400,15 +420,40 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return nil, err // no time left for another attempt
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%w (while waiting to retry after: %w)", err, last)
+		if err := pace.Sleep(ctx, wait); err != nil {
+			return nil, &laterError{err: err, earlier: last, how: "while waiting to retry after"}
 		}
 	}
 }
 
+// nameURL puts the one "fetch URL: " prefix on an error of Do.
+func nameURL(raw string, err error) error {
+	if se, ok := err.(*StatusError); ok {
+		return se
+	}
+	return fmt.Errorf("fetch %s: %w", strings.TrimSpace(raw), err)
+}
+
+// laterError is the error that ended a Do call with the failure of an
+// earlier attempt that explains it. Both are in its chain.
+type laterError struct {
+	err, earlier error
+	how          string
+}
+
+func (e *laterError) Error() string {
+	earlier := e.earlier.Error()
+	if se, ok := e.earlier.(*StatusError); ok {
+		earlier = se.status() // its URL is the one Do names
+	}
+	return e.err.Error() + " (" + e.how + ": " + earlier + ")"
+}
+
+func (e *laterError) Unwrap() []error { return []error{e.err, e.earlier} }
+
 // once makes one attempt of Do.
-func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, error) {
-	raw, err := c.follow(ctx, u, r, false)
+func (c *Client) once(ctx context.Context, u *url.URL, h hops) (*Response, error) {
+	raw, err := c.follow(ctx, u, h)
 	if err != nil {
 		return nil, err
 	}
@@ -421,18 +466,18 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, er
 	}
 	body, decoded, exceeded, err := decodeContent(raw.header, raw.body, c.cfg.MaxBodyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", final, err)
+		return nil, redirected(u, raw.url, err)
 	}
 	if exceeded {
-		return nil, fmt.Errorf("fetch %s: %w (limit %d bytes after decompression)", final, ErrTooLarge, c.cfg.MaxBodyBytes)
+		return nil, redirected(u, raw.url, fmt.Errorf("%w (limit %d bytes after decompression)", ErrTooLarge, c.cfg.MaxBodyBytes))
 	}
-	h := raw.header.Clone()
+	h2 := raw.header.Clone()
 	if decoded {
-		h.Del("Content-Encoding")
-		h.Del("Content-Length")
+		h2.Del("Content-Encoding")
+		h2.Del("Content-Length")
 	}
-	resp := &Response{URL: final, StatusCode: raw.status, Header: h, Body: body}
-	mt, cs := mediaType(h, body)
+	resp := &Response{URL: final, StatusCode: raw.status, Header: h2, Body: body}
+	mt, cs := mediaType(h2, body)
 	resp.ContentType = mt
 	if isTextType(mt) {
 		resp.Body, resp.Charset = toUTF8(body, mt, cs)
@@ -447,202 +492,6 @@ func (c *Client) parseURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
 	}
 	return checkURL(u, c.guard)
-}
-
-// rawResponse is one HTTP answer as received.
-type rawResponse struct {
-	url    *url.URL
-	status int
-	header http.Header
-	body   []byte // as received: still content-encoded
-}
-
-func isRedirect(code int) bool {
-	switch code {
-	case 301, 302, 303, 307, 308:
-		return true
-	}
-	return false
-}
-
-// follow fetches u and follows redirects. Every hop is checked like the
-// first: URL rules, robots.txt (unless robots is set: this is the fetch of
-// a robots.txt), the guard, pacing.
-func (c *Client) follow(ctx context.Context, u *url.URL, r Request, robots bool) (*rawResponse, error) {
-	orig := u.String()
-	jar, _ := cookiejar.New(nil) // cookies live for one redirect chain only
-	seen := map[string]bool{}
-	maxRedirects := c.cfg.MaxRedirects
-	if robots && maxRedirects > 5 {
-		maxRedirects = 5 // RFC 9309: follow at least five
-	}
-	for redirects := 0; ; redirects++ {
-		key := u.String()
-		for _, ck := range jar.Cookies(u) {
-			key += "\x00" + ck.String()
-		}
-		if seen[key] {
-			return nil, fmt.Errorf("fetch %s: redirect loop at %s: %w", orig, u, ErrTooManyRedirects)
-		}
-		seen[key] = true
-		if !robots && !c.cfg.IgnoreRobots && !r.SkipRobots {
-			if err := c.checkRobots(ctx, u, r.Proxy); err != nil {
-				return nil, err
-			}
-		}
-		raw, err := c.hop(ctx, u, r, jar, robots)
-		if err != nil {
-			return nil, err
-		}
-		loc := raw.header.Get("Location")
-		if !isRedirect(raw.status) || loc == "" {
-			return raw, nil
-		}
-		if redirects >= maxRedirects {
-			return nil, fmt.Errorf("fetch %s: %w (more than %d)", orig, ErrTooManyRedirects, maxRedirects)
-		}
-		next, err := u.Parse(strings.TrimSpace(loc))
-		if err != nil {
-			return nil, fmt.Errorf("fetch %s: redirect to %q: %w: %v", orig, loc, ErrInvalidURL, err)
-		}
-		if next, err = checkURL(next, c.guard); err != nil {
-			return nil, fmt.Errorf("fetch %s: redirect to %s: %w", orig, loc, err)
-		}
-		if raw.status == http.StatusSeeOther || (r.Method == http.MethodPost && (raw.status == 301 || raw.status == 302)) {
-			r.Method, r.Body = http.MethodGet, nil
-		}
-		u = next
-	}
-}
-
-// hop sends one request and reads its body (capped). In live mode it first
-// passes the host's breaker, the proxy check, the host's slot and its pace.
-func (c *Client) hop(ctx context.Context, u *url.URL, r Request, jar http.CookieJar, robots bool) (*rawResponse, error) {
-	host := hostKey(u)
-	var px *url.URL
-	outcome := outcomeNone
-	if c.live != nil {
-		ticket, err := c.breaker.allow(ctx, host, c.cfg.MaxRetryAfter)
-		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", u, err)
-		}
-		defer func() { c.breaker.done(host, ticket, outcome) }()
-		if px, err = c.proxyFor(ctx, r.Proxy, u); err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", u, err)
-		}
-		release, err := c.slots.acquire(ctx, host)
-		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", u, err)
-		}
-		defer release()
-		if err := c.pace(ctx, u, robots); err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", u, err)
-		}
-	}
-	dctx, drip := context.WithCancelCause(ctx)
-	defer drip(nil)
-	hctx, cancel := context.WithTimeout(dctx, c.cfg.Timeout)
-	defer cancel()
-	if px != nil {
-		hctx = withProxy(hctx, px)
-	}
-	method := r.Method
-	if method == "" || robots {
-		method = http.MethodGet
-	}
-	var reqBody io.Reader
-	if len(r.Body) > 0 && !robots {
-		reqBody = bytes.NewReader(r.Body)
-	}
-	req, err := http.NewRequestWithContext(hctx, method, u.String(), reqBody)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w: %v", u, ErrInvalidURL, err)
-	}
-	if !robots {
-		for k, vs := range r.Header {
-			req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
-		}
-	}
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	accept := r.Accept
-	if robots {
-		accept = "text/plain,*/*;q=0.5"
-	} else if accept == "" {
-		accept = DefaultAccept
-	}
-	req.Header.Set("Accept", accept)
-	req.Header.Set("Accept-Encoding", acceptEncoding)
-	if !robots {
-		if r.ETag != "" {
-			req.Header.Set("If-None-Match", r.ETag)
-		}
-		if r.LastModified != "" {
-			req.Header.Set("If-Modified-Since", r.LastModified)
-		}
-	}
-	for _, ck := range jar.Cookies(u) {
-		req.AddCookie(ck)
-	}
-	resp, err := c.transport.RoundTrip(req)
-	if err != nil {
-		err = c.transportError(ctx, hctx, err)
-		outcome = failureOutcome(ctx, err)
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
-	}
-	defer resp.Body.Close()
-	if cks := resp.Cookies(); len(cks) > 0 {
-		jar.SetCookies(u, cks)
-	}
-	limit := c.cfg.MaxBodyBytes
-	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	if robots {
-		limit = robotsMaxBytes
-	} else if !ok && limit > 1<<20 {
-		limit = 1 << 20 // error and redirect bodies are not needed whole
-	}
-	if ok && !robots && resp.ContentLength > limit {
-		outcome = outcomeSuccess // the host answered; the page is just too big
-		return nil, fmt.Errorf("fetch %s: %w (Content-Length %d, limit %d)", u, ErrTooLarge, resp.ContentLength, limit)
-	}
-	var src io.Reader = resp.Body
-	if c.live != nil && c.cfg.MinBytesPerSecond > 0 {
-		w := watchDrip(resp.Body, c.cfg.MinBytesPerSecond, c.cfg.SlowWindow, drip)
-		defer w.stop()
-		src = w
-	}
-	body, exceeded, err := readCapped(src, limit)
-	if err != nil {
-		switch {
-		case ctx.Err() != nil:
-			err = fmt.Errorf("reading body: %w", err)
-		case errors.Is(context.Cause(hctx), ErrTooSlow):
-			err = &tempError{fmt.Errorf("%w: less than %d bytes in %v", ErrTooSlow, dripMin(c.cfg.MinBytesPerSecond, c.cfg.SlowWindow), c.cfg.SlowWindow)}
-		case hctx.Err() != nil:
-			err = &tempError{fmt.Errorf("timeout after %v reading body: %w", c.cfg.Timeout, err)}
-		default:
-			err = &tempError{fmt.Errorf("reading body: %w", err)}
-		}
-		outcome = failureOutcome(ctx, err)
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
-	}
-	outcome = outcomeSuccess
-	if resp.StatusCode == http.StatusTooManyRequests || temporaryStatus(resp.StatusCode) {
-		outcome = outcomeFailure
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		if ra := retryAfter(resp.Header); ra > 0 {
-			c.breaker.pause(host, ra)
-		}
-	}
-	if exceeded && ok && !robots {
-		return nil, fmt.Errorf("fetch %s: %w (limit %d bytes)", u, ErrTooLarge, limit)
-	}
-	if c.rec != nil && !exceeded {
-		if err := c.rec.WriteResponse(u.String(), resp.StatusCode, resp.Header, body); err != nil {
-			return nil, fmt.Errorf("fetch %s: record: %w", u, err)
-		}
-	}
-	return &rawResponse{url: u, status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 // acceptEncoding is what kabar can decode (body.go).

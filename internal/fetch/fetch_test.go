@@ -613,21 +613,6 @@ func TestCustomPacer(t *testing.T) {
 	}
 }
 
-func TestPacerCancel(t *testing.T) {
-	p := NewPacer(time.Hour)
-	if err := p.Wait(context.Background(), "a"); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if err := p.Wait(ctx, "a"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v", err)
-	}
-	if err := p.Wait(context.Background(), "b"); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestIsPublicAddr(t *testing.T) {
 	for _, tc := range []struct {
 		a    string

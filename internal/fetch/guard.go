@@ -212,58 +212,25 @@ func checkURL(u *url.URL, g *guard) (*url.URL, error) {
 	if host == "" {
 		return nil, fmt.Errorf("%w: no host", ErrInvalidURL)
 	}
-	if port != "" {
-		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
-			return nil, fmt.Errorf("%w: bad port %q", ErrInvalidURL, port)
-		}
-	}
-	portNum := uint16(80)
-	if u.Scheme == "https" {
-		portNum = 443
-	}
-	if port != "" {
-		n, _ := strconv.ParseUint(port, 10, 16)
-		portNum = uint16(n)
+	portNum, err := urlPort(u.Scheme, port)
+	if err != nil {
+		return nil, err
 	}
 	if strings.HasPrefix(u.Host, "[") {
 		a, err := netip.ParseAddr(host)
 		if err != nil || !a.Is6() {
 			return nil, fmt.Errorf("%w: bad IPv6 literal %q", ErrInvalidURL, host)
 		}
-		if g != nil {
-			if err := g.check(a, portNum); err != nil {
-				return nil, err
-			}
+		if err := g.checkIf(a, portNum); err != nil {
+			return nil, err
 		}
 		return u, nil
 	}
-	if !isASCII(host) {
-		if !utf8.ValidString(host) {
-			return nil, fmt.Errorf("%w: host is not UTF-8", ErrInvalidURL)
-		}
-		a, err := idna.Lookup.ToASCII(host)
-		if err != nil {
-			return nil, fmt.Errorf("%w: host %q: %v", ErrInvalidURL, host, err)
-		}
-		host = a
+	if host, err = asciiHost(host); err != nil {
+		return nil, err
 	}
-	host = strings.ToLower(host)
-	if a, err := netip.ParseAddr(host); err == nil {
-		if g != nil {
-			if err := g.check(a, portNum); err != nil {
-				return nil, err
-			}
-		}
-	} else {
-		if err := checkHostname(host); err != nil {
-			return nil, err
-		}
-		if g != nil && isLocalhostName(host) {
-			// RFC 6761: these names are loopback whatever DNS says.
-			if err := g.check(netip.MustParseAddr("127.0.0.1"), portNum); err != nil {
-				return nil, fmt.Errorf("%w (%s)", err, host)
-			}
-		}
+	if err := checkHost(host, portNum, g); err != nil {
+		return nil, err
 	}
 	if port != "" {
 		u.Host = net.JoinHostPort(host, port)
@@ -271,6 +238,65 @@ func checkURL(u *url.URL, g *guard) (*url.URL, error) {
 		u.Host = host
 	}
 	return u, nil
+}
+
+// urlPort is the port a URL connects to: its own (1-65535), or the
+// scheme's.
+func urlPort(scheme, port string) (uint16, error) {
+	if port == "" {
+		if scheme == "https" {
+			return 443, nil
+		}
+		return 80, nil
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("%w: bad port %q", ErrInvalidURL, port)
+	}
+	return uint16(n), nil
+}
+
+// asciiHost is host with an IDNA name in its ASCII form, lower case.
+func asciiHost(host string) (string, error) {
+	if !isASCII(host) {
+		if !utf8.ValidString(host) {
+			return "", fmt.Errorf("%w: host is not UTF-8", ErrInvalidURL)
+		}
+		a, err := idna.Lookup.ToASCII(host)
+		if err != nil {
+			return "", fmt.Errorf("%w: host %q: %v", ErrInvalidURL, host, err)
+		}
+		host = a
+	}
+	return strings.ToLower(host), nil
+}
+
+// checkHost checks an address literal against the guard, and a name
+// against the name rules (and, for localhost names, the guard as
+// loopback).
+func checkHost(host string, port uint16, g *guard) error {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return g.checkIf(a, port)
+	}
+	if err := checkHostname(host); err != nil {
+		return err
+	}
+	if isLocalhostName(host) {
+		// RFC 6761: these names are loopback whatever DNS says.
+		if err := g.checkIf(netip.MustParseAddr("127.0.0.1"), port); err != nil {
+			return fmt.Errorf("%w (%s)", err, host)
+		}
+	}
+	return nil
+}
+
+// checkIf is check, for a guard that may be nil (replay mode: nothing is
+// dialled, so everything passes).
+func (g *guard) checkIf(a netip.Addr, port uint16) error {
+	if g == nil {
+		return nil
+	}
+	return g.check(a, port)
 }
 
 // checkHostname refuses host names that some resolvers read as IPv4

@@ -75,6 +75,9 @@ func (cs *crawlServer) gaps() []time.Duration {
 // requests, up to MaxCrawlDelay; with a plain Pacer the Client adds the gap
 // itself.
 func TestCrawlDelayHonoured(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out real Crawl-delays")
+	}
 	env := newEnv(t)
 	cs := &crawlServer{}
 	s := serve(t, cs.handler("0.2"))
@@ -156,55 +159,5 @@ func TestDelayPacerGetsCrawlDelay(t *testing.T) {
 	want := []string{"wait 127.0.0.1", "delay 127.0.0.1 5s", "delay 127.0.0.1 5s"}
 	if fmt.Sprint(p.calls) != fmt.Sprint(want) {
 		t.Errorf("pacer calls %q, want %q", p.calls, want)
-	}
-}
-
-// fakeClock is a clock that moves only when the pacer sleeps on it.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	if d > 0 {
-		c.t = c.t.Add(d)
-	}
-	return ctx.Err()
-}
-
-func TestMemPacerWaitDelay(t *testing.T) {
-	p := newMemPacer(20 * time.Millisecond)
-	clock := &fakeClock{t: time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)}
-	p.now, p.sleep = clock.now, clock.sleep
-	ctx := context.Background()
-	start := clock.now()
-	p.Wait(ctx, "h")                            // now; next at +20ms
-	p.WaitDelay(ctx, "h", 100*time.Millisecond) // +20ms; next at +120ms
-	p.WaitDelay(ctx, "h", 5*time.Millisecond)   // +120ms: the pacer's own delay is the floor
-	p.Wait(ctx, "h")                            // +140ms
-	if d := clock.now().Sub(start); d != 140*time.Millisecond {
-		t.Errorf("took %v, want 140ms", d)
-	}
-	want := []time.Duration{0, 20 * time.Millisecond, 100 * time.Millisecond, 20 * time.Millisecond}
-	if fmt.Sprint(clock.sleeps) != fmt.Sprint(want) {
-		t.Errorf("sleeps %v, want %v", clock.sleeps, want)
-	}
-	// Another host is not held up.
-	clock.sleeps = nil
-	p.Wait(ctx, "other")
-	if fmt.Sprint(clock.sleeps) != "[0s]" {
-		t.Errorf("other host slept %v", clock.sleeps)
-	}
-	// A cancelled wait keeps the slot: the next request is still spaced.
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	if err := p.Wait(cctx, "h"); err == nil {
-		t.Error("cancelled wait: no error")
 	}
 }

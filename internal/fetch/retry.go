@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/kabarnews/kabar/internal/pace"
 )
 
 // Retries, backoff and the per-host circuit breaker.
@@ -152,21 +154,6 @@ func (c *Client) backoff(n int) time.Duration {
 	return rand.N(ceil + 1)
 }
 
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // circuitError is returned while a host's breaker is open or the host is
 // paused; errors.Is(err, ErrCircuitOpen) holds.
 type circuitError struct {
@@ -249,7 +236,7 @@ func (b *breaker) allow(ctx context.Context, host string, maxWait time.Duration)
 			if d := until.Sub(now); d > maxWait {
 				return ticket{}, &circuitError{host: host, until: until, reason: "host asked to pause (Retry-After)"}
 			}
-			if err := sleep(ctx, until.Sub(now)); err != nil {
+			if err := pace.Sleep(ctx, until.Sub(now)); err != nil {
 				return ticket{}, err
 			}
 			continue

@@ -27,14 +27,11 @@ func fastRetries(cfg Config) Config {
 	return cfg
 }
 
-// TestRetryAfter429: a 429 with a short Retry-After is waited out and
-// retried; a long one ends the call at once, carries the wait, and pauses
-// the host so the next call fails fast without a request.
-func TestRetryAfter429(t *testing.T) {
-	env := newEnv(t)
-	var hits atomic.Int64
+// retryAfterSite answers 429 once with Retry-After 1 s (/short) or an HTTP
+// date 1.5 s ahead (/date), then 200; /long always asks for two minutes.
+func retryAfterSite(hits *atomic.Int64) http.Handler {
 	var first sync.Map
-	s := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		switch r.URL.Path {
 		case "/short":
@@ -55,7 +52,16 @@ func TestRetryAfter429(t *testing.T) {
 			w.Header().Set("Retry-After", "120")
 			w.WriteHeader(http.StatusTooManyRequests)
 		}
-	}))
+	})
+}
+
+// TestRetryAfter429: a 429 with a short Retry-After is waited out and
+// retried; a long one ends the call at once, carries the wait, and pauses
+// the host so the next call fails fast without a request.
+func TestRetryAfter429(t *testing.T) {
+	env := newEnv(t)
+	var hits atomic.Int64
+	s := serve(t, retryAfterSite(&hits))
 	c := env.client(fastRetries(Config{MaxRetryAfter: 5 * time.Second}), s)
 	ctx := context.Background()
 
@@ -140,93 +146,110 @@ func Test503Storm(t *testing.T) {
 	c := env.client(fastRetries(Config{MaxAttempts: 3, BreakerThreshold: 5, BreakerCooldown: cooldown}), s)
 	ctx := context.Background()
 
-	var errs []error
-	d := elapsed(func() {
-		for i := 0; i < 50; i++ {
-			_, err := c.Get(ctx, fmt.Sprintf("%s/item/%d", s.URL, i))
-			errs = append(errs, err)
+	if !t.Run("storm", func(t *testing.T) {
+		var errs []error
+		d := elapsed(func() {
+			for i := 0; i < 50; i++ {
+				_, err := c.Get(ctx, fmt.Sprintf("%s/item/%d", s.URL, i))
+				errs = append(errs, err)
+			}
+		})
+		if n := hits.Load(); n != 5 {
+			t.Errorf("storm: %d requests reached the host, want 5 (the threshold)", n)
 		}
-	})
-	if n := hits.Load(); n != 5 {
-		t.Errorf("storm: %d requests reached the host, want 5 (the threshold)", n)
-	}
-	if d > hangBound {
-		t.Errorf("storm of 50 calls took %v", d)
-	}
-	var se *StatusError
-	if !errors.As(errs[0], &se) || se.StatusCode != 503 || errors.Is(errs[0], ErrCircuitOpen) {
-		t.Errorf("first call: %v", errs[0])
-	}
-	// The second call's third attempt meets the opened breaker; it says
-	// both things.
-	if !errors.Is(errs[1], ErrCircuitOpen) || !errors.As(errs[1], &se) {
-		t.Errorf("second call: %v", errs[1])
-	}
-	for i, err := range errs[2:] {
-		if !errors.Is(err, ErrCircuitOpen) || !IsTemporary(err) {
-			t.Fatalf("call %d: %v", i+2, err)
+		if d > hangBound {
+			t.Errorf("storm of 50 calls took %v", d)
 		}
-		if ra := RetryAfter(err); ra <= 0 || ra > cooldown {
-			t.Fatalf("call %d: RetryAfter %v", i+2, ra)
+		var se *StatusError
+		if !errors.As(errs[0], &se) || se.StatusCode != 503 || errors.Is(errs[0], ErrCircuitOpen) {
+			t.Errorf("first call: %v", errs[0])
 		}
-	}
-	t.Logf("open breaker: %v", errs[len(errs)-1])
-
-	// Half-open: one probe goes, fails, and the breaker opens again.
-	time.Sleep(cooldown + 50*time.Millisecond)
-	hits.Store(0)
-	_, err := c.Do(ctx, Request{URL: s.URL + "/probe", MaxAttempts: 1})
-	if !errors.As(err, &se) || se.StatusCode != 503 || hits.Load() != 1 {
-		t.Fatalf("probe: %v after %d hits", err, hits.Load())
-	}
-	if _, err := c.Get(ctx, s.URL+"/after-probe"); !errors.Is(err, ErrCircuitOpen) || hits.Load() != 1 {
-		t.Fatalf("after failed probe: %v after %d hits", err, hits.Load())
-	}
-
-	// While the probe is out, other calls fail fast.
-	time.Sleep(cooldown + 50*time.Millisecond)
-	healthy.Store(true)
-	hits.Store(0)
-	slow, entered := make(chan struct{}), make(chan struct{}, 1)
-	s2 := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/slow" {
-			entered <- struct{}{}
-			<-slow
+		// The second call's third attempt meets the opened breaker; it says
+		// both things.
+		if !errors.Is(errs[1], ErrCircuitOpen) || !errors.As(errs[1], &se) {
+			t.Errorf("second call: %v", errs[1])
 		}
-		io.WriteString(w, "ok")
-	}))
-	c2 := env.client(fastRetries(Config{BreakerThreshold: 1, BreakerCooldown: 50 * time.Millisecond, MaxAttempts: 1}), s2)
-	// Open c2's breaker for s2's host as one failure would.
-	ctxShort, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	c2.breaker.done("127.0.0.1", ticket{}, outcomeFailure)
-	time.Sleep(60 * time.Millisecond)
-	probeDone := make(chan error, 1)
-	go func() {
-		_, err := c2.Get(ctxShort, s2.URL+"/slow")
-		probeDone <- err
-	}()
-	<-entered // the probe is now out, waiting on /slow
-	if _, err := c2.Get(ctx, s2.URL+"/other"); !errors.Is(err, ErrCircuitOpen) || !strings.Contains(err.Error(), "probe") {
-		t.Errorf("during the probe: %v", err)
-	}
-	close(slow)
-	if err := <-probeDone; err != nil {
-		t.Fatalf("probe: %v", err)
-	}
-	if _, err := c2.Get(ctx, s2.URL+"/other"); err != nil {
-		t.Errorf("after a good probe: %v", err)
-	}
-
-	// Back on the storm host: the probe succeeds and the breaker closes.
-	resp, err := c.Get(ctx, s.URL+"/recovered")
-	if err != nil || string(resp.Body) != "back" {
-		t.Fatalf("recovered host: %v", err)
-	}
-	for i := 0; i < 3; i++ {
-		if _, err := c.Get(ctx, s.URL+"/again"); err != nil {
-			t.Fatalf("closed breaker: %v", err)
+		if msg := errs[1].Error(); strings.Count(msg, s.URL) != 1 || !strings.Contains(msg, "(after: HTTP status 503") {
+			t.Errorf("second call's message names the URL %d times: %q", strings.Count(msg, s.URL), msg)
 		}
+		for i, err := range errs[2:] {
+			if !errors.Is(err, ErrCircuitOpen) || !IsTemporary(err) {
+				t.Fatalf("call %d: %v", i+2, err)
+			}
+			if ra := RetryAfter(err); ra <= 0 || ra > cooldown {
+				t.Fatalf("call %d: RetryAfter %v", i+2, ra)
+			}
+		}
+		t.Logf("open breaker: %v", errs[len(errs)-1])
+	}) {
+		return
+	}
+	if !t.Run("failed probe", func(t *testing.T) {
+		// Half-open: one probe goes, fails, and the breaker opens again.
+		time.Sleep(cooldown + 50*time.Millisecond)
+		hits.Store(0)
+		var se *StatusError
+		_, err := c.Do(ctx, Request{URL: s.URL + "/probe", MaxAttempts: 1})
+		if !errors.As(err, &se) || se.StatusCode != 503 || hits.Load() != 1 {
+			t.Fatalf("probe: %v after %d hits", err, hits.Load())
+		}
+		if _, err := c.Get(ctx, s.URL+"/after-probe"); !errors.Is(err, ErrCircuitOpen) || hits.Load() != 1 {
+			t.Fatalf("after failed probe: %v after %d hits", err, hits.Load())
+		}
+	}) {
+		return
+	}
+	if !t.Run("fail fast during a probe", func(t *testing.T) {
+		// While the probe is out, other calls fail fast.
+		time.Sleep(cooldown + 50*time.Millisecond)
+		healthy.Store(true)
+		hits.Store(0)
+		slow, entered := make(chan struct{}), make(chan struct{}, 1)
+		s2 := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				entered <- struct{}{}
+				<-slow
+			}
+			io.WriteString(w, "ok")
+		}))
+		c2 := env.client(fastRetries(Config{BreakerThreshold: 1, BreakerCooldown: 50 * time.Millisecond, MaxAttempts: 1}), s2)
+		// Open c2's breaker for s2's host as one failure would.
+		ctxShort, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		c2.breaker.done("127.0.0.1", ticket{}, outcomeFailure)
+		time.Sleep(60 * time.Millisecond)
+		probeDone := make(chan error, 1)
+		go func() {
+			_, err := c2.Get(ctxShort, s2.URL+"/slow")
+			probeDone <- err
+		}()
+		<-entered // the probe is now out, waiting on /slow
+		if _, err := c2.Get(ctx, s2.URL+"/other"); !errors.Is(err, ErrCircuitOpen) || !strings.Contains(err.Error(), "probe") {
+			t.Errorf("during the probe: %v", err)
+		}
+		close(slow)
+		if err := <-probeDone; err != nil {
+			t.Fatalf("probe: %v", err)
+		}
+		if _, err := c2.Get(ctx, s2.URL+"/other"); err != nil {
+			t.Errorf("after a good probe: %v", err)
+		}
+	}) {
+		return
+	}
+	if !t.Run("recovered", func(t *testing.T) {
+		// Back on the storm host: the probe succeeds and the breaker closes.
+		resp, err := c.Get(ctx, s.URL+"/recovered")
+		if err != nil || string(resp.Body) != "back" {
+			t.Fatalf("recovered host: %v", err)
+		}
+		for i := 0; i < 3; i++ {
+			if _, err := c.Get(ctx, s.URL+"/again"); err != nil {
+				t.Fatalf("closed breaker: %v", err)
+			}
+		}
+	}) {
+		return
 	}
 }
 

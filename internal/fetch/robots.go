@@ -75,75 +75,96 @@ func parseRobots(body []byte) *robotsTxt {
 			break
 		}
 	}
-	r := &robotsTxt{}
-	var cur *robotsGroup
-	sawRule := false // a rule line was seen since the last user-agent line
-	s := string(body)
-	for len(s) > 0 {
-		i := strings.IndexAny(s, "\r\n")
+	p := &robotsParser{r: &robotsTxt{}}
+	for s := string(body); len(s) > 0; {
 		var line string
-		if i < 0 {
-			line, s = s, ""
-		} else {
-			line = s[:i]
-			if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			s = s[i+1:]
-		}
-		if len(line) > robotsMaxLineLen {
-			line = line[:robotsMaxLineLen]
-		}
-		key, value, ok := robotsKeyValue(line)
-		if !ok {
-			continue
-		}
-		switch robotsKeyType(key) {
-		case "user-agent":
-			if cur == nil || sawRule {
-				cur = &robotsGroup{}
-				r.groups = append(r.groups, cur)
-				sawRule = false
-			}
-			if value != "" && value[0] == '*' && (len(value) == 1 || isASCIISpace(value[1])) {
-				cur.global = true
-			} else {
-				cur.agents = append(cur.agents, strings.ToLower(productToken(value)))
-			}
-		case "crawl-delay":
-			// Not a rule: it does not end the group (as Google's parser
-			// ignores it), and an unreadable value is ignored.
-			if cur == nil {
-				continue
-			}
-			if f, err := strconv.ParseFloat(value, 64); err == nil && f > 0 && !math.IsInf(f, 0) {
-				if f > 86400 {
-					f = 86400
-				}
-				if d := time.Duration(f * float64(time.Second)); d > cur.crawlDelay {
-					cur.crawlDelay = d
-				}
-			}
-		case "allow", "disallow":
-			if cur == nil {
-				continue // a rule outside any group
-			}
-			sawRule = true
-			allow := robotsKeyType(key) == "allow"
-			if value == "" {
-				continue // an empty pattern has priority 0: never decides
-			}
-			p := escapeRobotsPattern(value)
-			cur.rules = append(cur.rules, robotsRule{allow: allow, pattern: p})
-			if allow {
-				// Google: "index.htm" and "index.html" stand for the directory.
-				if j := strings.LastIndexByte(p, '/'); j >= 0 && strings.HasPrefix(p[j:], "/index.htm") {
-					cur.rules = append(cur.rules, robotsRule{allow: true, pattern: p[:j+1] + "$"})
-				}
-			}
+		line, s = nextRobotsLine(s)
+		if key, value, ok := robotsKeyValue(line); ok {
+			p.line(robotsKeyType(key), value)
 		}
 	}
-	return r
+	return p.r
+}
+
+// nextRobotsLine splits s after its first line (ended by CR, LF or CRLF),
+// cut at robotsMaxLineLen.
+func nextRobotsLine(s string) (line, rest string) {
+	i := strings.IndexAny(s, "\r\n")
+	if i < 0 {
+		line, rest = s, ""
+	} else {
+		line = s[:i]
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
+		}
+		rest = s[i+1:]
+	}
+	if len(line) > robotsMaxLineLen {
+		line = line[:robotsMaxLineLen]
+	}
+	return line, rest
+}
+
+// robotsParser builds a robotsTxt one line at a time.
+type robotsParser struct {
+	r       *robotsTxt
+	cur     *robotsGroup
+	sawRule bool // a rule line was seen since the last user-agent line
+}
+
+func (p *robotsParser) line(key, value string) {
+	switch key {
+	case "user-agent":
+		p.userAgent(value)
+	case "crawl-delay":
+		// Not a rule: it does not end the group (as Google's parser
+		// ignores it), and an unreadable value is ignored.
+		if p.cur != nil {
+			p.cur.crawlDelay = max(p.cur.crawlDelay, parseCrawlDelay(value))
+		}
+	case "allow", "disallow":
+		if p.cur == nil {
+			return // a rule outside any group
+		}
+		p.sawRule = true
+		if value == "" {
+			return // an empty pattern has priority 0: never decides
+		}
+		p.rule(key == "allow", escapeRobotsPattern(value))
+	}
+}
+
+func (p *robotsParser) userAgent(value string) {
+	if p.cur == nil || p.sawRule {
+		p.cur = &robotsGroup{}
+		p.r.groups = append(p.r.groups, p.cur)
+		p.sawRule = false
+	}
+	if value != "" && value[0] == '*' && (len(value) == 1 || isASCIISpace(value[1])) {
+		p.cur.global = true
+	} else {
+		p.cur.agents = append(p.cur.agents, strings.ToLower(productToken(value)))
+	}
+}
+
+func (p *robotsParser) rule(allow bool, pattern string) {
+	p.cur.rules = append(p.cur.rules, robotsRule{allow: allow, pattern: pattern})
+	if allow {
+		// Google: "index.htm" and "index.html" stand for the directory.
+		if j := strings.LastIndexByte(pattern, '/'); j >= 0 && strings.HasPrefix(pattern[j:], "/index.htm") {
+			p.cur.rules = append(p.cur.rules, robotsRule{allow: true, pattern: pattern[:j+1] + "$"})
+		}
+	}
+}
+
+// parseCrawlDelay reads a Crawl-delay in seconds (fractions allowed, at
+// most a day); 0 when unreadable, negative or infinite.
+func parseCrawlDelay(value string) time.Duration {
+	f, err := strconv.ParseFloat(value, 64)
+	if err != nil || math.IsNaN(f) || f <= 0 || math.IsInf(f, 0) {
+		return 0
+	}
+	return time.Duration(min(f, 86400) * float64(time.Second))
 }
 
 // robotsKeyValue splits one line into key and value, Google's way.

@@ -44,13 +44,13 @@ func robotsOrigin(u *url.URL) string {
 func (c *Client) checkRobots(ctx context.Context, u *url.URL, proxy string) error {
 	e, err := c.robotsEntry(ctx, u, proxy)
 	if err != nil {
-		return fmt.Errorf("fetch %s: robots.txt: %w", u, err)
+		return fmt.Errorf("robots.txt: %w", err)
 	}
 	if e.deny != nil {
-		return fmt.Errorf("fetch %s: %w: %w: %w", u, ErrDisallowed, ErrRobotsUnavailable, e.deny)
+		return fmt.Errorf("%w: %w: %w", ErrDisallowed, ErrRobotsUnavailable, e.deny)
 	}
 	if !e.rules.Allowed(RobotsAgent, u.String()) {
-		return fmt.Errorf("fetch %s: %w", u, ErrDisallowed)
+		return ErrDisallowed
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func (c *Client) crawlDelay(u *url.URL) time.Duration {
 // not cached.
 func (c *Client) fetchRobots(ctx context.Context, u *url.URL, proxy string) (rules *robotsTxt, deny error, ttl time.Duration, err error) {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	raw, err := c.follow(ctx, ru, Request{Proxy: proxy}, true)
+	raw, err := c.follow(ctx, ru, c.robotsHops(proxy))
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:

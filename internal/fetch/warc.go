@@ -70,7 +70,7 @@ func openArchive(path string, flag int) (*ArchiveWriter, error) {
 			{"Content-Type", "application/warc-fields"},
 		}
 		if err := w.writeRecord(fields, []byte(info)); err != nil {
-			f.Close()
+			_ = f.Close() // the write error is the one to report
 			return nil, err
 		}
 	}
@@ -211,61 +211,78 @@ func readWARC(r io.Reader, keep func(textproto.MIMEHeader) bool, maxBlock int64,
 		br = bufio.NewReaderSize(zr, 64<<10)
 	}
 	tp := textproto.NewReader(br)
-	n := 0
-	for {
-		// Skip the blank lines between records.
-		var line string
-		for {
-			l, err := br.ReadString('\n')
-			if err != nil {
-				if err == io.EOF && strings.TrimSpace(l) == "" {
-					return nil
-				}
-				if n > 0 && errors.Is(err, io.ErrUnexpectedEOF) {
-					return nil // truncated tail
-				}
-				if err == io.EOF {
-					return fmt.Errorf("warc: record %d: unexpected end of file", n+1)
-				}
-				return fmt.Errorf("warc: record %d: %w", n+1, err)
-			}
-			if strings.TrimSpace(l) != "" {
-				line = strings.TrimSpace(l)
-				break
-			}
+	for n := 0; ; n++ {
+		rec, err := readRecord(br, tp, n, keep, maxBlock)
+		if err == io.EOF || errors.Is(err, errTail) {
+			return nil
 		}
-		if !strings.HasPrefix(line, "WARC/") {
-			return fmt.Errorf("warc: record %d: expected a WARC version line, got %.40q", n+1, line)
-		}
-		h, err := tp.ReadMIMEHeader()
 		if err != nil {
-			if n > 0 && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
-				return nil
-			}
-			return fmt.Errorf("warc: record %d header: %w", n+1, err)
+			return err
 		}
-		size, err := strconv.ParseInt(strings.TrimSpace(h.Get("Content-Length")), 10, 64)
-		if err != nil || size < 0 {
-			return fmt.Errorf("warc: record %d: bad Content-Length %q", n+1, h.Get("Content-Length"))
-		}
-		rec := warcRecord{header: h, size: size}
-		if keep(h) && size <= maxBlock {
-			rec.block = make([]byte, size)
-			if _, err := io.ReadFull(br, rec.block); err != nil {
-				if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-					return nil // truncated tail: keep what came before
-				}
-				return fmt.Errorf("warc: record %d block: %w", n+1, err)
-			}
-		} else if _, err := io.CopyN(io.Discard, br, size); err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("warc: record %d block: %w", n+1, err)
-		}
-		n++
 		if err := fn(rec); err != nil {
 			return err
+		}
+	}
+}
+
+// errTail ends reading at a record cut short: the records before it are
+// kept (an interrupted recording).
+var errTail = errors.New("warc: truncated tail")
+
+// readRecord reads record n+1; io.EOF at a clean end of the file.
+func readRecord(br *bufio.Reader, tp *textproto.Reader, n int, keep func(textproto.MIMEHeader) bool, maxBlock int64) (warcRecord, error) {
+	line, err := versionLine(br, n)
+	if err != nil {
+		return warcRecord{}, err
+	}
+	if !strings.HasPrefix(line, "WARC/") {
+		return warcRecord{}, fmt.Errorf("warc: record %d: expected a WARC version line, got %.40q", n+1, line)
+	}
+	h, err := tp.ReadMIMEHeader()
+	if err != nil {
+		if n > 0 && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
+			return warcRecord{}, errTail
+		}
+		return warcRecord{}, fmt.Errorf("warc: record %d header: %w", n+1, err)
+	}
+	size, err := strconv.ParseInt(strings.TrimSpace(h.Get("Content-Length")), 10, 64)
+	if err != nil || size < 0 {
+		return warcRecord{}, fmt.Errorf("warc: record %d: bad Content-Length %q", n+1, h.Get("Content-Length"))
+	}
+	rec := warcRecord{header: h, size: size}
+	if keep(h) && size <= maxBlock {
+		rec.block = make([]byte, size)
+		_, err = io.ReadFull(br, rec.block)
+	} else {
+		_, err = io.CopyN(io.Discard, br, size)
+	}
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return warcRecord{}, errTail
+		}
+		return warcRecord{}, fmt.Errorf("warc: record %d block: %w", n+1, err)
+	}
+	return rec, nil
+}
+
+// versionLine skips the blank lines before record n+1 and returns its
+// first line, trimmed; io.EOF at a clean end of the file.
+func versionLine(br *bufio.Reader, n int) (string, error) {
+	for {
+		l, err := br.ReadString('\n')
+		if err != nil {
+			switch {
+			case err == io.EOF && strings.TrimSpace(l) == "":
+				return "", io.EOF
+			case n > 0 && errors.Is(err, io.ErrUnexpectedEOF):
+				return "", errTail
+			case err == io.EOF:
+				return "", fmt.Errorf("warc: record %d: unexpected end of file", n+1)
+			}
+			return "", fmt.Errorf("warc: record %d: %w", n+1, err)
+		}
+		if t := strings.TrimSpace(l); t != "" {
+			return t, nil
 		}
 	}
 }
@@ -288,7 +305,7 @@ func loadArchive(path string, maxBlock int64) (*archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch: open replay archive: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	a := &archive{path: path, exact: map[string]*archived{}, norm: map[string]*archived{}}
 	keep := func(h textproto.MIMEHeader) bool {
 		return strings.EqualFold(strings.TrimSpace(h.Get("WARC-Type")), "response")

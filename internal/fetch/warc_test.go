@@ -74,8 +74,33 @@ func TestRecordThenReplay(t *testing.T) {
 	s.Close()
 
 	rep := env.client(Config{Replay: arc}) // no address allowed: nothing may be dialed
+	t.Run("same answers", func(t *testing.T) { checkReplaySame(t, rep, s.URL, paths, live) })
+	t.Run("misses and rules", func(t *testing.T) { checkReplayMisses(t, rep, s.URL, live) })
+	t.Run("append", func(t *testing.T) {
+		// Recording again appends to the same archive.
+		s2 := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "second run") }))
+		rec2 := env.client(Config{Record: arc, IgnoreRobots: true}, s2)
+		if _, err := rec2.Get(ctx, s2.URL+"/two"); err != nil {
+			t.Fatal(err)
+		}
+		if err := rec2.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rep2 := env.client(Config{Replay: arc})
+		for _, u := range []string{s.URL + "/ru", s2.URL + "/two"} {
+			if _, err := rep2.Get(ctx, u); err != nil {
+				t.Errorf("after append, %s: %v", u, err)
+			}
+		}
+	})
+}
+
+// checkReplaySame: every recorded answer comes back from the archive as it
+// was received live.
+func checkReplaySame(t *testing.T, rep *Client, base string, paths []string, live map[string]*Response) {
+	ctx := context.Background()
 	for _, p := range paths {
-		resp, err := rep.Get(ctx, s.URL+p)
+		resp, err := rep.Get(ctx, base+p)
 		if err != nil {
 			t.Errorf("replay %s: %v", p, err)
 			continue
@@ -91,36 +116,29 @@ func TestRecordThenReplay(t *testing.T) {
 	if !bytes.Contains(live["/ru"].Body, []byte(ru)) || string(live["/chunked"].Body) != "part 0\npart 1\npart 2\n" {
 		t.Errorf("live bodies wrong: %q %q", truncate(live["/ru"].Body), live["/chunked"].Body)
 	}
+}
+
+// checkReplayMisses: a recorded 404 and robots.txt hold in replay, an
+// unrecorded URL is ErrNotInArchive, and lookups are normalised.
+func checkReplayMisses(t *testing.T, rep *Client, base string, live map[string]*Response) {
+	ctx := context.Background()
 	var se *StatusError
-	if _, err := rep.Get(ctx, s.URL+"/missing"); !errors.As(err, &se) || se.StatusCode != 404 {
+	if _, err := rep.Get(ctx, base+"/missing"); !errors.As(err, &se) || se.StatusCode != 404 {
 		t.Errorf("replay 404: %v", err)
 	}
 	// robots.txt was recorded: the disallow holds in replay too.
-	if _, err := rep.Get(ctx, s.URL+"/private/x"); !errors.Is(err, ErrDisallowed) {
+	if _, err := rep.Get(ctx, base+"/private/x"); !errors.Is(err, ErrDisallowed) {
 		t.Errorf("replay private: %v", err)
 	}
-	_, err := rep.Get(ctx, s.URL+"/never-fetched")
+	_, err := rep.Get(ctx, base+"/never-fetched")
 	if !errors.Is(err, ErrNotInArchive) || !strings.Contains(err.Error(), "not in archive") {
 		t.Errorf("not in archive: err = %v", err)
 	}
 	// Normalised lookup: scheme and host case, fragment.
-	if resp, err := rep.Get(ctx, "HTTP://"+strings.TrimPrefix(s.URL, "http://")+"/ru#top"); err != nil || !bytes.Equal(resp.Body, live["/ru"].Body) {
+	if resp, err := rep.Get(ctx, "HTTP://"+strings.TrimPrefix(base, "http://")+"/ru#top"); err != nil || !bytes.Equal(resp.Body, live["/ru"].Body) {
 		t.Errorf("normalised lookup: %v", err)
 	}
 
-	// Recording again appends to the same archive.
-	s2 := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "second run") }))
-	rec2 := env.client(Config{Record: arc, IgnoreRobots: true}, s2)
-	if _, err := rec2.Get(ctx, s2.URL+"/two"); err != nil {
-		t.Fatal(err)
-	}
-	rec2.Close()
-	rep2 := env.client(Config{Replay: arc})
-	for _, u := range []string{s.URL + "/ru", s2.URL + "/two"} {
-		if _, err := rep2.Get(ctx, u); err != nil {
-			t.Errorf("after append, %s: %v", u, err)
-		}
-	}
 }
 
 // warcioRecord builds one record the way Python's warcio writes them:

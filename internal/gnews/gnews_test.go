@@ -480,6 +480,43 @@ func TestSeed(t *testing.T) {
 	}
 }
 
+// checkDecodeAnything: Decode of any text does not panic, types its
+// error, and what decodes with a nil error re-encodes to the same.
+func checkDecodeAnything(t *testing.T, s string) {
+	d, err := Decode(s)
+	switch {
+	case err == nil && d != nil && d.Kind == KindLegacy:
+		if d.ID != "" || d.AMPURL != "" || !isHTTPURL(d.URL) {
+			t.Fatalf("Decode(%q) = %+v (legacy)", s, d)
+		}
+	case err == nil:
+		if d == nil || d.Kind != KindOld || !isHTTPURL(d.URL) {
+			t.Fatalf("Decode(%q) = %+v with nil error", s, d)
+		}
+		// What decodes re-encodes to an ID that decodes the same.
+		d2, err := Decode(encodeOld(d.URL, d.AMPURL, true))
+		if err != nil || *d2 != (Decoded{Kind: KindOld, ID: d2.ID, URL: d.URL, AMPURL: d.AMPURL}) {
+			t.Fatalf("re-encode of %+v: %+v %v", d, d2, err)
+		}
+	case errors.Is(err, ErrNewForm):
+		if d == nil || d.Kind != KindNew {
+			t.Fatalf("ErrNewForm with %+v", d)
+		}
+	case errors.Is(err, ErrNotArticle):
+		if d == nil || (d.Kind != KindStory && d.Kind != KindVideo && d.Kind != KindTopic) {
+			t.Fatalf("ErrNotArticle with %+v", d)
+		}
+	case errors.Is(err, ErrMalformed):
+		if d != nil {
+			t.Fatalf("ErrMalformed with %+v", d)
+		}
+	default:
+		t.Fatalf("untyped error %v", err)
+	}
+	_, _ = ArticleID(s)
+	_, _ = LegacyURL(s)
+}
+
 func FuzzDecode(f *testing.F) {
 	for _, row := range readTSV(f, "vectors.tsv") {
 		f.Add(row["link_or_id"], "story/1", "")
@@ -498,38 +535,7 @@ func FuzzDecode(f *testing.F) {
 		// Arbitrary text, as text and as base64url of its bytes: no panic,
 		// and a nil error always comes with an old-form result.
 		for _, s := range []string{in, base64.RawURLEncoding.EncodeToString([]byte(in))} {
-			d, err := Decode(s)
-			switch {
-			case err == nil && d != nil && d.Kind == KindLegacy:
-				if d.ID != "" || d.AMPURL != "" || !isHTTPURL(d.URL) {
-					t.Fatalf("Decode(%q) = %+v (legacy)", s, d)
-				}
-			case err == nil:
-				if d == nil || d.Kind != KindOld || !isHTTPURL(d.URL) {
-					t.Fatalf("Decode(%q) = %+v with nil error", s, d)
-				}
-				// What decodes re-encodes to an ID that decodes the same.
-				d2, err := Decode(encodeOld(d.URL, d.AMPURL, true))
-				if err != nil || *d2 != (Decoded{Kind: KindOld, ID: d2.ID, URL: d.URL, AMPURL: d.AMPURL}) {
-					t.Fatalf("re-encode of %+v: %+v %v", d, d2, err)
-				}
-			case errors.Is(err, ErrNewForm):
-				if d == nil || d.Kind != KindNew {
-					t.Fatalf("ErrNewForm with %+v", d)
-				}
-			case errors.Is(err, ErrNotArticle):
-				if d == nil || (d.Kind != KindStory && d.Kind != KindVideo && d.Kind != KindTopic) {
-					t.Fatalf("ErrNotArticle with %+v", d)
-				}
-			case errors.Is(err, ErrMalformed):
-				if d != nil {
-					t.Fatalf("ErrMalformed with %+v", d)
-				}
-			default:
-				t.Fatalf("untyped error %v", err)
-			}
-			_, _ = ArticleID(s)
-			_, _ = LegacyURL(s)
+			checkDecodeAnything(t, s)
 		}
 		// Encoder output round-trips whenever the URL is one Decode accepts.
 		u := "https://example.com/" + path

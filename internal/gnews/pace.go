@@ -1,39 +1,17 @@
 package gnews
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
-// Pacer spaces out resolutions. Wait blocks until one more resolution may
-// start and reserves that start: two Waits for one key return at least the
-// pacer's interval apart. It has the method set of fetch.Pacer, so one
-// implementation (in memory, or in the database shared by every process of
-// one store) serves both; the resolver uses the key PaceKey, which is not a
-// host name and so never collides with the fetcher's per-host keys.
-//
-// A Wait may return a *RateLimitedError to say "not before then" instead of
-// sleeping that long (a shared pacer that knows of a 429 seen by another
-// process does so).
-type Pacer interface {
-	Wait(ctx context.Context, key string) error
-}
-
-// Blocker is implemented by a Pacer that can hold every process off after a
-// 429: the resolver calls Block with the time Google said to come back, and
-// from then until that time the pacer's Wait should fail with a
-// *RateLimitedError. Optional: without it, the back-off is per Resolver.
-type Blocker interface {
-	Block(ctx context.Context, key string, until time.Time) error
-}
-
-// PaceKey is the key the resolver passes to Pacer.Wait and Blocker.Block.
-// store.HostPacer{Store: st, Every: d} is a Pacer shared by every process of
-// one database (its slot is then "host:" + PaceKey, which no host name can
-// be).
+// PaceKey is the key the resolver passes to its pace.Pacer's Wait and, when
+// it is a pace.Blocker, Block after a 429: one pacer (pace.NewMem, or
+// store.SharedPacer shared by every process of one database) can serve the
+// fetcher too, since no host name is "gnews:batchexecute". A Wait that
+// returns a *pace.HeldError (the key is held off after a 429, here or in
+// another process) ends resolution with a *RateLimitedError until then.
 const PaceKey = "gnews:batchexecute"
 
 // DefaultInterval is the default pace: at most one resolution (one article
@@ -48,72 +26,6 @@ const (
 	DefaultBackoff = time.Hour
 	MaxBackoff     = 24 * time.Hour
 )
-
-// MemPacer is the in-process Pacer (and Blocker): one next-allowed start and
-// one blocked-until time per key.
-type MemPacer struct {
-	interval time.Duration
-	now      func() time.Time
-	mu       sync.Mutex
-	next     map[string]time.Time
-	blocked  map[string]time.Time
-}
-
-// NewPacer returns a MemPacer that keeps interval between two starts for one
-// key. interval <= 0 means no spacing (a Block still holds).
-func NewPacer(interval time.Duration) *MemPacer {
-	return &MemPacer{interval: interval, now: time.Now, next: map[string]time.Time{}, blocked: map[string]time.Time{}}
-}
-
-// Wait implements Pacer.
-func (p *MemPacer) Wait(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	now := p.now()
-	if until, ok := p.blocked[key]; ok {
-		if now.Before(until) {
-			p.mu.Unlock()
-			return &RateLimitedError{Until: until, Detail: "held off after an earlier 429"}
-		}
-		delete(p.blocked, key)
-	}
-	if p.interval <= 0 {
-		p.mu.Unlock()
-		return nil
-	}
-	start := p.next[key]
-	if start.Before(now) {
-		start = now
-	}
-	p.next[key] = start.Add(p.interval)
-	p.mu.Unlock()
-	d := start.Sub(now)
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		// The slot stays taken: later resolutions remain spaced as if this
-		// one had run, which errs on the polite side.
-		return ctx.Err()
-	}
-}
-
-// Block implements Blocker.
-func (p *MemPacer) Block(_ context.Context, key string, until time.Time) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if until.After(p.blocked[key]) {
-		p.blocked[key] = until
-	}
-	return nil
-}
 
 // Errors of online resolution; test them with errors.Is. Each comes inside
 // a *ResolveError that says whether another attempt may succeed, except

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/fetch"
+	"github.com/kabarnews/kabar/internal/pace"
 )
 
 // Online resolution of 2024+ ("new form") article IDs, the only way to get
@@ -32,7 +33,7 @@ import (
 // these are two API calls made on behalf of one feed item the user
 // subscribed to, the same calls Google's own page makes when a reader opens
 // the link, not crawling; and a robots.txt fetch would spend one more
-// request of a very small rate budget. Resolutions are paced by a Pacer
+// request of a very small rate budget. Resolutions are paced by a pace.Pacer
 // (default one every DefaultInterval); a 429 stops all resolution until its
 // Retry-After (or DefaultBackoff) and is returned as a *RateLimitedError.
 // Final answers go to a Cache. See docs/gnews.md.
@@ -58,8 +59,8 @@ const (
 type Options struct {
 	// BaseURL replaces https://news.google.com (tests point it at a fake).
 	BaseURL string
-	// Pacer spaces resolutions; default NewPacer(Interval).
-	Pacer Pacer
+	// Pacer spaces resolutions (see PaceKey); default pace.NewMem(Interval).
+	Pacer pace.Pacer
 	// Interval is the default pacer's spacing: 0 means DefaultInterval, a
 	// negative value no spacing. Ignored when Pacer is set.
 	Interval time.Duration
@@ -91,7 +92,7 @@ type Resolver struct {
 	doer       Doer
 	base       string
 	baseHost   string // host[:port] of base, lower case
-	pacer      Pacer
+	pacer      pace.Pacer
 	cache      Cache
 	batchSize  int
 	batchDelay time.Duration
@@ -129,7 +130,7 @@ func NewResolver(d Doer, o Options) (*Resolver, error) {
 		if iv == 0 {
 			iv = DefaultInterval
 		}
-		r.pacer = NewPacer(iv)
+		r.pacer = pace.NewMem(iv)
 	}
 	if r.batchSize <= 0 {
 		r.batchSize = DefaultBatchSize
@@ -313,6 +314,10 @@ func (r *Resolver) resolveBatch(ctx context.Context, ids []string, locales map[s
 			return got, err
 		}
 		if err := r.pacer.Wait(ctx, PaceKey); err != nil {
+			var held *pace.HeldError
+			if errors.As(err, &held) {
+				err = &RateLimitedError{Until: held.Until, Detail: "held off after an earlier 429"}
+			}
 			var rl *RateLimitedError
 			if errors.As(err, &rl) {
 				r.noteBlocked(rl.Until)
@@ -596,7 +601,7 @@ func (r *Resolver) rateLimited(ctx context.Context, err error, where string) *Ra
 	wait = min(wait, MaxBackoff)
 	until := r.now().Add(wait)
 	r.noteBlocked(until)
-	if b, ok := r.pacer.(Blocker); ok {
+	if b, ok := r.pacer.(pace.Blocker); ok {
 		if berr := b.Block(context.WithoutCancel(ctx), PaceKey, until); berr != nil {
 			r.log.Warn("gnews: could not share the 429 back-off", "err", berr)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/gnews/gnewstest"
+	"github.com/kabarnews/kabar/internal/pace"
 )
 
 // loopbackOnly is a dial hook that fails the test for any connection
@@ -221,7 +222,7 @@ func TestResolve429(t *testing.T) {
 				srv.Add(gnewstest.Article{ID: id, URL: "https://example.com/" + id[:12]})
 			}
 			srv.RateLimit(true, c.retryAfter)
-			pacer := NewPacer(0)
+			pacer := pace.NewMem(0)
 			r, cache := newTestResolver(t, srv, Options{Pacer: pacer})
 			start := time.Now()
 			res := r.ResolveAll(context.Background(), ids)
@@ -247,7 +248,8 @@ func TestResolve429(t *testing.T) {
 				t.Error("BlockedUntil not set")
 			}
 			// The pacer was told, so other resolvers sharing it hold off too.
-			if err := pacer.Wait(context.Background(), PaceKey); !errors.Is(err, ErrRateLimited) {
+			var held *pace.HeldError
+			if err := pacer.Wait(context.Background(), PaceKey); !errors.As(err, &held) || !held.Until.Equal(rl0(t, res).Until) {
 				t.Errorf("shared pacer Wait = %v", err)
 			}
 			// While blocked, nothing is sent even though Google would answer.
@@ -583,6 +585,9 @@ func (m minimalDoer) Do(ctx context.Context, r fetch.Request) (*fetch.Response, 
 }
 
 func TestResolvePacing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out the real pace")
+	}
 	srv := gnewstest.New(t)
 	ids := newIDs(t, 3)
 	for _, id := range ids {
@@ -643,50 +648,43 @@ func TestResolveBatchDelay(t *testing.T) {
 	}
 }
 
-func TestMemPacer(t *testing.T) {
-	p := NewPacer(40 * time.Millisecond)
-	ctx := context.Background()
-	start := time.Now()
-	for i := 0; i < 3; i++ {
-		if err := p.Wait(ctx, "k"); err != nil {
-			t.Fatal(err)
+// TestHeldPacerStopsResolution: a pacer that holds the key off after a 429
+// (pace.HeldError, from this process's pace.Mem or the database's shared
+// pace) ends resolution with a *RateLimitedError until then, and nothing is
+// sent.
+// rl0 is the *RateLimitedError of the first result.
+func rl0(t *testing.T, res []Result) *RateLimitedError {
+	t.Helper()
+	var rl *RateLimitedError
+	if len(res) == 0 || !errors.As(res[0].Err, &rl) {
+		t.Fatalf("no *RateLimitedError in %v", res)
+	}
+	return rl
+}
+
+func TestHeldPacerStopsResolution(t *testing.T) {
+	srv := gnewstest.New(t)
+	ids := newIDs(t, 2)
+	for _, id := range ids {
+		srv.Add(gnewstest.Article{ID: id, URL: "https://example.com/" + id[:12]})
+	}
+	pacer := pace.NewMem(0)
+	until := time.Now().Add(time.Hour).Truncate(time.Second)
+	if err := pacer.Block(context.Background(), PaceKey, until); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := newTestResolver(t, srv, Options{Pacer: pacer})
+	for i, x := range r.ResolveAll(context.Background(), ids) {
+		var rl *RateLimitedError
+		if !errors.As(x.Err, &rl) || !rl.Until.Equal(until) {
+			t.Errorf("%d: err = %v, want a *RateLimitedError until %v", i, x.Err, until)
 		}
 	}
-	if el := time.Since(start); el < 80*time.Millisecond {
-		t.Errorf("3 waits in %v", el)
+	if got := srv.Requests(); len(got) != 0 {
+		t.Errorf("sent %d requests while held off", len(got))
 	}
-	// Keys are independent: with an hour between two waits on one key, a
-	// wait on another key ends well before a 10 s deadline.
-	hourly := NewPacer(time.Hour)
-	if err := hourly.Wait(ctx, "k"); err != nil {
-		t.Fatal(err)
-	}
-	octx, ocancel := context.WithTimeout(ctx, 10*time.Second)
-	defer ocancel()
-	if err := hourly.Wait(octx, "other"); err != nil {
-		t.Errorf("other key waited: %v", err)
-	}
-	until := time.Now().Add(time.Hour)
-	if err := p.Block(ctx, "k", until); err != nil {
-		t.Fatal(err)
-	}
-	var rl *RateLimitedError
-	if err := p.Wait(ctx, "k"); !errors.As(err, &rl) || !rl.Until.Equal(until) {
-		t.Errorf("blocked Wait = %v", err)
-	}
-	// An earlier Block does not shorten a later one.
-	_ = p.Block(ctx, "k", time.Now())
-	if err := p.Wait(ctx, "k"); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("Wait = %v", err)
-	}
-	p.now = func() time.Time { return until.Add(time.Second) }
-	if err := p.Wait(ctx, "k"); err != nil {
-		t.Errorf("after the block: %v", err)
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	if err := p.Wait(cctx, "z"); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
+	if !r.BlockedUntil().Equal(until) {
+		t.Errorf("BlockedUntil = %v, want %v", r.BlockedUntil(), until)
 	}
 }
 

@@ -330,11 +330,11 @@ func writeFile(dir string, im *store.PostImage) error {
 	_, werr := tmp.Write(im.Data)
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
+		_ = os.Remove(tmp.Name()) // best effort: the error above is the one to report
 		return fmt.Errorf("image directory: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
+		_ = os.Remove(tmp.Name()) // best effort: the error above is the one to report
 		return fmt.Errorf("image directory: %w", err)
 	}
 	return nil

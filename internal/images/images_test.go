@@ -114,6 +114,11 @@ func TestNotAnImage(t *testing.T) {
 // with a stable ETag; a small PNG is never enlarged, and its transparent
 // pixels are laid on white.
 func TestProcessResizes(t *testing.T) {
+	t.Run("photo", testProcessPhoto)
+	t.Run("small transparent PNG", testProcessSmallPNG)
+}
+
+func testProcessPhoto(t *testing.T) {
 	src := encodeJPEG(t, photo(1600, 900))
 	imgs, err := Process(ctx, src, Config{})
 	if err != nil {
@@ -135,23 +140,33 @@ func TestProcessResizes(t *testing.T) {
 	if imgs[0].Width != 400 || imgs[0].Height != 225 || imgs[1].Width != 1200 || imgs[1].Height != 675 {
 		t.Fatalf("sizes %d×%d and %d×%d", imgs[0].Width, imgs[0].Height, imgs[1].Width, imgs[1].Height)
 	}
-	again, _ := Process(ctx, src, Config{})
+	again, err := Process(ctx, src, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if again[1].ETag != imgs[1].ETag || imgs[0].ETag == imgs[1].ETag || !strings.HasPrefix(imgs[0].ETag, `"`) {
 		t.Fatalf("etags %s %s %s", imgs[0].ETag, imgs[1].ETag, again[1].ETag)
 	}
 	// The shrunk image keeps the picture: the left edge is dark red-free,
 	// the right edge red.
-	dec, _ := jpeg.Decode(bytes.NewReader(imgs[0].Data))
+	dec, err := jpeg.Decode(bytes.NewReader(imgs[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r, _, _, _ := dec.At(2, 100).RGBA(); r>>8 > 40 {
 		t.Errorf("left edge red = %d", r>>8)
 	}
 	if r, _, _, _ := dec.At(397, 100).RGBA(); r>>8 < 210 {
 		t.Errorf("right edge red = %d", r>>8)
 	}
+}
 
+func testProcessSmallPNG(t *testing.T) {
 	transparent := image.NewNRGBA(image.Rect(0, 0, 120, 80)) // fully transparent
 	var pb bytes.Buffer
-	png.Encode(&pb, transparent)
+	if err := png.Encode(&pb, transparent); err != nil {
+		t.Fatal(err)
+	}
 	small, err := Process(ctx, pb.Bytes(), Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +174,10 @@ func TestProcessResizes(t *testing.T) {
 	if small[0].Width != 120 || small[1].Width != 120 || small[1].Height != 80 {
 		t.Fatalf("small image resized to %d×%d", small[1].Width, small[1].Height)
 	}
-	dec, _ = jpeg.Decode(bytes.NewReader(small[0].Data))
+	dec, err := jpeg.Decode(bytes.NewReader(small[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r, g, b, _ := dec.At(60, 40).RGBA(); r>>8 < 245 || g>>8 < 245 || b>>8 < 245 {
 		t.Errorf("transparency not on white: %d %d %d", r>>8, g>>8, b>>8)
 	}

@@ -10,6 +10,9 @@
 // client must send: a form-encoded f.req whose calls carry the signature
 // and timestamp of the article's page; a call with a wrong signature gets
 // the error envelope, as Google's would.
+//
+// Its handlers ignore the errors of their writes: a reply cut short shows
+// as a failure in the client under test.
 package gnewstest
 
 import (
@@ -274,12 +277,12 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, id string, rss boo
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	switch {
 	case a.NoSignature:
-		fmt.Fprint(w, `<!doctype html><html><head><title>Before you continue to Google News</title></head><body><form action="https://consent.google.com/save"><button>Reject all</button></form></body></html>`)
+		_, _ = fmt.Fprint(w, `<!doctype html><html><head><title>Before you continue to Google News</title></head><body><form action="https://consent.google.com/save"><button>Reject all</button></form></body></html>`)
 	case a.Nested:
-		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>Google News</title></head><body><c-wiz jsrenderer="x"><section><div class="m" data-n-a-ts="%d" jsname="y" data-n-a-id="%s" data-n-a-sg="%s"></div></section></c-wiz></body></html>`, a.TS, a.ID, a.Sig)
+		_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>Google News</title></head><body><c-wiz jsrenderer="x"><section><div class="m" data-n-a-ts="%d" jsname="y" data-n-a-id="%s" data-n-a-sg="%s"></div></section></c-wiz></body></html>`, a.TS, a.ID, a.Sig)
 	default:
 		// A decoy first: an element with a signature for another article.
-		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>Google News</title></head><body><c-wiz jsrenderer="x" jsshadow><div jscontroller="aLI87" data-n-a-sg="AZ5r3eDECOYDECOYDECOYDECOY00" data-n-a-ts="1" data-n-a-id="CBMiDECOY"></div><div jscontroller="aLI87" jsaction="rcuQ6b:npT2md" data-n-a-sg="%s" data-n-a-ts="%d" data-n-a-id="%s" data-n-a-au=""></div></c-wiz><script>AF_initDataCallback({key: 'ds:0'});</script></body></html>`, a.Sig, a.TS, a.ID)
+		_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>Google News</title></head><body><c-wiz jsrenderer="x" jsshadow><div jscontroller="aLI87" data-n-a-sg="AZ5r3eDECOYDECOYDECOYDECOY00" data-n-a-ts="1" data-n-a-id="CBMiDECOY"></div><div jscontroller="aLI87" jsaction="rcuQ6b:npT2md" data-n-a-sg="%s" data-n-a-ts="%d" data-n-a-id="%s" data-n-a-au=""></div></c-wiz><script>AF_initDataCallback({key: 'ds:0'});</script></body></html>`, a.Sig, a.TS, a.ID)
 	}
 }
 
@@ -342,7 +345,7 @@ func (s *Server) batchexecute(w http.ResponseWriter, calls []Call) {
 	s.mu.Unlock()
 	if len(calls) == 1 {
 		if a := s.article(calls[0].ID); a != nil && a.Reply == ReplyRaw && signed(a, calls[0]) {
-			fmt.Fprint(w, a.RawReply)
+			_, _ = fmt.Fprint(w, a.RawReply)
 			return
 		}
 	}
@@ -357,17 +360,17 @@ func (s *Server) batchexecute(w http.ResponseWriter, calls []Call) {
 			rows = append(rows, answerRow(a, c.Tag))
 		}
 	}
-	fmt.Fprint(w, ")]}'\n\n")
+	_, _ = fmt.Fprint(w, ")]}'\n\n")
 	if len(calls) == 1 {
 		// One JSON array, as in the captured single replies.
 		rows = append(rows, `["di",20]`, `["af.httprm",19,"-3096564523984356080",33]`)
-		fmt.Fprint(w, "["+strings.Join(rows, ",")+"]")
+		_, _ = fmt.Fprint(w, "["+strings.Join(rows, ",")+"]")
 		return
 	}
 	// Several calls: length-prefixed chunks, one envelope each.
 	for _, row := range append(rows, `["di",41]`, `["af.httprm",40,"5518213046785416320",29]`, `["e",4,null,null,`+strconv.Itoa(len(rows)*200)+`]`) {
 		chunk := "[" + row + "]"
-		fmt.Fprintf(w, "%d\n%s\n", len(chunk)+1, chunk)
+		_, _ = fmt.Fprintf(w, "%d\n%s\n", len(chunk)+1, chunk)
 	}
 }
 
