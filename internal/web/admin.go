@@ -104,7 +104,7 @@ func (s *Server) parsePost(w http.ResponseWriter, r *http.Request) bool {
 		s.renderError(w, r, http.StatusBadRequest, "bad_request")
 		return false
 	}
-	if _, ok := s.validCSRF(r); s.cop.Check(r) != nil || !ok {
+	if ok := s.validCSRF(r); s.cop.Check(r) != nil || !ok {
 		s.renderError(w, r, http.StatusForbidden, "forbidden")
 		return false
 	}
@@ -400,7 +400,7 @@ func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p
 				s.internalError(w, r, err)
 				return
 			}
-			s.confirm(w, r, p, p.T("admin.feeds.remove"), p.loc.Format("admin.feeds.remove_confirm", firstOf(f.Title, f.URL)),
+			s.confirm(w, p, p.T("admin.feeds.remove"), p.loc.Format("admin.feeds.remove_confirm", firstOf(f.Title, f.URL)),
 				r.URL.Path, nil, "/admin/feeds")
 			return
 		}
@@ -467,7 +467,7 @@ type confirmPage struct {
 
 type confirmField struct{ Name, Value string }
 
-func (s *Server) confirm(w http.ResponseWriter, r *http.Request, p *adminPage, button, message, action string, fields url.Values, cancel string) {
+func (s *Server) confirm(w http.ResponseWriter, p *adminPage, button, message, action string, fields url.Values, cancel string) {
 	p.Heading = p.T("admin.confirm.title")
 	p.Title = p.Heading
 	page := &confirmPage{adminPage: p, Message: message, Action: action, CancelURL: p.Link(cancel), Button: button}
@@ -592,7 +592,7 @@ func (s *Server) handleAdminCommentAction(w http.ResponseWriter, r *http.Request
 				s.internalError(w, r, err)
 				return
 			}
-			s.confirm(w, r, p, p.T("admin.comments.delete"), p.loc.Format("admin.comments.delete_confirm", c.Name),
+			s.confirm(w, p, p.T("admin.comments.delete"), p.loc.Format("admin.comments.delete_confirm", c.Name),
 				"/admin/comments/"+strconv.FormatInt(id, 10)+"/delete", url.Values{"status": {r.PostForm.Get("status")}}, "/admin/comments")
 			return
 		}
@@ -640,7 +640,7 @@ func (s *Server) handleAdminCommentsBulk(w http.ResponseWriter, r *http.Request,
 	action := r.PostForm.Get("action")
 	if action == "delete" && r.PostForm.Get("confirm") != "yes" {
 		fields := url.Values{"id": r.PostForm["id"], "action": {"delete"}, "status": {r.PostForm.Get("status")}}
-		s.confirm(w, r, p, p.T("admin.comments.delete"), p.N("admin.comments.bulk_delete_confirm", len(ids)),
+		s.confirm(w, p, p.T("admin.comments.delete"), p.N("admin.comments.bulk_delete_confirm", len(ids)),
 			"/admin/comments/bulk", fields, back)
 		return
 	}

@@ -199,7 +199,7 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) {
 	s.sendGData(w, r, g, f, total, func(i int, e *gdataEntry) {
 		p := &posts[i]
 		id := strconv.FormatInt(p.ID, 10)
-		e.ID = gt{gdataID(r, base, "post-"+id)}
+		e.ID = gt{gdataID(base, "post-"+id)}
 		repl := base + "/feeds/" + id + "/comments/default"
 		e.Link = append([]gdataLink{
 			{Rel: "replies", Type: "application/atom+xml", Href: repl, Title: "Post Comments"},
@@ -308,8 +308,8 @@ func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) {
 		c := &comments[i]
 		p := posts[c.PostID]
 		pid := strconv.FormatInt(p.ID, 10)
-		e.ID = gt{gdataID(r, base, "post-"+strconv.FormatInt(c.ID, 10))}
-		ref := gdataID(r, base, "post-"+pid)
+		e.ID = gt{gdataID(base, "post-"+strconv.FormatInt(c.ID, 10))}
+		ref := gdataID(base, "post-"+pid)
 		if c.ParentID != 0 {
 			e.Link = append(e.Link, gdataLink{Rel: "related", Type: "application/atom+xml",
 				Href: base + "/feeds/" + pid + "/comments/default/" + strconv.FormatInt(c.ParentID, 10)})
@@ -323,7 +323,7 @@ func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) {
 
 // gdataID is an entry's ID as Blogger shapes them, so that scripts which
 // take a post's number from after ".post-" find it.
-func gdataID(r *http.Request, base, tail string) string {
+func gdataID(base, tail string) string {
 	host := strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
 	if i := strings.IndexAny(host, ":/"); i >= 0 {
 		host = host[:i]

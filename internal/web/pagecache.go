@@ -164,7 +164,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(rec, unconditional(r))
 		rec.header.Set("Cache-Control", privateCacheControl)
 		rec.header.Add("Vary", "Cookie")
-		s.writeRecorded(w, r, rec, "", time.Time{})
+		s.writeRecorded(w, r, rec, "")
 		return
 	}
 	pc := s.pageCache
@@ -173,7 +173,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			defer s.searchDone(kind)
 			rec := newRecorder()
 			s.mux.ServeHTTP(rec, unconditional(r))
-			s.writeRecorded(w, r, rec, kind, time.Time{})
+			s.writeRecorded(w, r, rec, kind)
 		}
 		return
 	}
@@ -184,7 +184,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			defer s.searchDone(kind)
 			rec := newRecorder()
 			s.mux.ServeHTTP(rec, unconditional(r))
-			s.writeRecorded(w, r, rec, kind, time.Time{})
+			s.writeRecorded(w, r, rec, kind)
 		}
 		return
 	}
@@ -213,7 +213,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			rec = newRecorder()
 			s.mux.ServeHTTP(rec, unconditional(r))
 		}
-		s.writeRecorded(w, r, rec, kind, time.Time{})
+		s.writeRecorded(w, r, rec, kind)
 		return
 	}
 	p := &cachedPage{gen: gen, modified: changed, header: rec.header, body: rec.body.Bytes()}
@@ -313,7 +313,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 
 // writeRecorded answers with a page rendered for this request alone; a
 // successful one still gets a validator.
-func (s *Server) writeRecorded(w http.ResponseWriter, r *http.Request, rec *recorder, kind string, modified time.Time) {
+func (s *Server) writeRecorded(w http.ResponseWriter, r *http.Request, rec *recorder, kind string) {
 	if kind != "" && rec.status == http.StatusOK {
 		s.setPolicy(rec.header, kind)
 	}
@@ -331,7 +331,7 @@ func (s *Server) writeRecorded(w http.ResponseWriter, r *http.Request, rec *reco
 		h.Set("ETag", `W/"`+hex.EncodeToString(sum[:12])+`"`)
 	}
 	h.Del("Content-Length")
-	http.ServeContent(w, r, "", modified, bytes.NewReader(rec.body.Bytes()))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(rec.body.Bytes()))
 }
 
 // recorder keeps a handler's answer to be kept or rewritten before it is

@@ -131,7 +131,8 @@ func Start(cfg Config) (*Web, error) {
 				return context.WithValue(ctx, connKey{}, c)
 			}}
 		w.hosts = append(w.hosts, h)
-		go h.srv.Serve(timedListener{ln})
+		// Serve returns when Close stops the host, its only way to end.
+		go func() { _ = h.srv.Serve(timedListener{ln}) }()
 	}
 	if cfg.Images {
 		w.jpeg, w.bomb = photo(), bomb(40000, 40000)
@@ -404,7 +405,7 @@ func (w *Web) Fetches(path string) int {
 // Close stops every host.
 func (w *Web) Close() {
 	for _, h := range w.hosts {
-		h.srv.Close()
+		_ = h.srv.Close() // closing listeners of a test web
 	}
 }
 

@@ -80,7 +80,8 @@ func (s *Store) writable(ctx context.Context) error {
 	if perr := s.Beat(ctx, id, time.Now(), true); perr != nil {
 		return err
 	}
-	s.Leave(ctx, id)
+	// A probe row left behind expires like any process that stopped beating.
+	_ = s.Leave(ctx, id)
 	err, _ = s.health.Err()
 	return err
 }

@@ -113,7 +113,9 @@ func (s *Store) Locked(ctx context.Context, fn func(ctx context.Context) error) 
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
 		return fmt.Errorf("postgres: migration lock: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	// An unlock fails only on a broken connection, whose session, and the
+	// lock with it, ends with the connection.
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) }()
 	return fn(ctx)
 }
 

@@ -63,19 +63,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// The one writer connection is kept alive: reopening it costs a schema read.
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
-		w.Close()
+		_ = w.Close() // the open error is the one to report, here and below
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s := &Store{w: w}
 	s.startCommitter()
 	if err := s.migrate(ctx); err != nil {
 		s.stopCommitter()
-		w.Close()
+		_ = w.Close()
 		return nil, err
 	}
 	if err := s.backfillSearch(ctx); err != nil {
 		s.stopCommitter()
-		w.Close()
+		_ = w.Close()
 		return nil, err
 	}
 	// A queue left by an older kabar or a crash mid-way (cannot happen
@@ -86,18 +86,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil
 	}); err != nil {
 		s.stopCommitter()
-		w.Close()
+		_ = w.Close()
 		return nil, err
 	}
 	if err := s.prepare(ctx); err != nil {
 		s.stopCommitter()
-		w.Close()
+		_ = w.Close()
 		return nil, err
 	}
 	r, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		s.stopCommitter()
-		w.Close()
+		_ = w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)

@@ -76,7 +76,7 @@ func (s *Store) stmt(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
 
 func (s *Store) closeStmts() {
 	for _, st := range s.stmts {
-		st.Close()
+		_ = st.Close() // the store is closing: nothing is left to tell
 	}
 	s.stmts = nil
 }
