@@ -353,6 +353,33 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			widgets[b.box] = true
 		}
 	}
+	// a linked item among a list's plain ones is one of them, unless
+	// the page repeats it (a call to act: "Add to Goodreads →")
+	var seen map[string]int
+	for i := 0; i < len(blocks); {
+		j := i
+		links := 0
+		for j < len(blocks) && blocks[j].li {
+			if reasons[j] == "links" {
+				links++
+			}
+			j++
+		}
+		if j-i >= 3 && links > 0 && links*2 < j-i {
+			if seen == nil {
+				seen = make(map[string]int, len(blocks))
+				for _, b := range blocks {
+					seen[b.text]++
+				}
+			}
+			for k := i; k < j; k++ {
+				if reasons[k] == "links" && seen[blocks[k].text] == 1 {
+					reasons[k] = ""
+				}
+			}
+		}
+		i = max(j, i+1)
+	}
 	// a list the text announces ("Many patches were sent for review:")
 	// is the article's, links or not
 	announced := false

@@ -408,3 +408,29 @@ func TestCalloutWithAlertRoleKept(t *testing.T) {
 		t.Errorf("missing the note in\n%s", text)
 	}
 }
+
+// A linked item in a list of plain ones is one of them; a link the page
+// repeats under every item is a call to act.
+func TestLinkedItemAmongPlainItemsKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Counselling in the city</title></head><body><article><h1>Counselling in the city</h1><div class="content">` +
+		p("Low-cost counselling is easier to find than most people think, since training clinics and community centres offer sessions on a sliding scale of fees.") +
+		p("The places below take new clients this year; call ahead, since most of them keep a waiting list and ask for a short interview on the phone first.") +
+		`<ul><li>Harbour Street Community Counselling Centre</li><li><a href="https://clinic.example.org/">Institute for Psychological Services</a></li>` +
+		`<li>North Side Family Therapy Collective</li><li>University Training Clinic for Psychotherapy</li></ul>` +
+		p("Each of them sets its fee by your income, and a few see students for free when they bring a card from their college or university.") +
+		`<ul><li>Weekly sessions of fifty minutes</li><li><a href="https://books.example.com/add">Add to reading list →</a></li><li>Group therapy on Tuesdays</li>` +
+		`<li>Evening sessions for people who work</li><li><a href="https://books.example.com/add">Add to reading list →</a></li></ul>` +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/counselling")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "Institute for Psychological Services") {
+		t.Errorf("missing the linked item in\n%s", text)
+	}
+	if strings.Contains(text, "Add to reading list") {
+		t.Errorf("kept the repeated call in\n%s", text)
+	}
+}
