@@ -9,6 +9,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/gnews"
 	"github.com/kabarnews/kabar/internal/pace"
+	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 )
 
@@ -24,7 +25,7 @@ func TestGNewsPaceIsShared(t *testing.T) {
 	defer st.Close()
 	a, b := newGNewsPacer(st, 150*time.Millisecond), newGNewsPacer(st, 150*time.Millisecond)
 	start := time.Now()
-	for _, p := range []sharedPacer{a, b, a} {
+	for _, p := range []store.SharedPacer{a, b, a} {
 		if err := p.Wait(ctx, gnews.PaceKey); err != nil {
 			t.Fatal(err)
 		}

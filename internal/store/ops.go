@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/kabarnews/kabar/internal/pace"
 	"time"
 )
 
@@ -40,21 +41,15 @@ type OpsStore interface {
 
 // HeldError is returned by SharedPacer when the next slot of a key is
 // further away than its MaxWait (the key is held off after a 429): the
-// caller should put its work off until Until rather than sleep.
-type HeldError struct {
-	Key   string
-	Until time.Time
-}
-
-func (e *HeldError) Error() string {
-	return fmt.Sprintf("pace %s: held off until %s", e.Key, e.Until.UTC().Format(time.RFC3339))
-}
+// caller should put its work off until Until rather than sleep. It is the
+// pace package's, so that the fetcher and the Google News resolver know it
+// whichever pacer they were given.
+type HeldError = pace.HeldError
 
 // SharedPacer spaces uses of a key (a host's requests, Google News
-// resolutions) across every process sharing the database. It has the method
-// sets of fetch.Pacer and fetch.DelayPacer (Wait, WaitDelay by host) and of
-// gnews.Pacer and gnews.Blocker (Wait, Block by key), so one value plugs
-// into the fetcher's Config.Pacer or the resolver's.
+// resolutions) across every process sharing the database. It is a
+// pace.DelayPacer and a pace.Blocker, so one value plugs into the fetcher's
+// Config.Pacer or the resolver's.
 type SharedPacer struct {
 	Store PaceStore
 	// Every is the least time between two starts for one key.
@@ -103,15 +98,8 @@ func (p SharedPacer) WaitDelay(ctx context.Context, key string, delay time.Durat
 	if p.MaxWait > 0 && d > p.MaxWait {
 		return &HeldError{Key: key, Until: time.Now().Add(d)}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		// The slot stays taken, which errs on the polite side.
-		return ctx.Err()
-	}
+	// Cancelled, the slot stays taken, which errs on the polite side.
+	return pace.Sleep(ctx, d)
 }
 
 // Block holds key off until until, for every process.

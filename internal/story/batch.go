@@ -16,7 +16,17 @@ import (
 // (it waits in the store for its story) with the reason; assigned counts
 // the others.
 func (a *Assigner) AssignBatch(ctx context.Context, posts []*model.Post, failed func(*model.Post, error)) (assigned int) {
-	if b, ok := a.st.(store.StoryBatcher); ok && len(posts) > 1 {
+	return assignBatch(ctx, a, posts, func(ctx context.Context, p *model.Post) error {
+		_, _, err := a.Assign(ctx, p, nil)
+		return err
+	}, func(p *model.Post) *model.Post { return p }, failed)
+}
+
+// assignBatch is AssignBatch and AssignBatchPrepared: assign puts one
+// item in its story, post names the item's post for failed.
+func assignBatch[T any](ctx context.Context, a *Assigner, items []T, assign func(context.Context, T) error,
+	post func(T) *model.Post, failed func(*model.Post, error)) (assigned int) {
+	if b, ok := a.st.(store.StoryBatcher); ok && len(items) > 1 {
 		runs := 0
 		err := b.StoryBatch(ctx, func(ctx context.Context) error {
 			runs++
@@ -27,24 +37,24 @@ func (a *Assigner) AssignBatch(ctx context.Context, posts []*model.Post, failed 
 				a.stale()
 				a.mu.Unlock()
 			}
-			for _, p := range posts {
-				if _, _, err := a.Assign(ctx, p, nil); err != nil {
+			for _, it := range items {
+				if err := assign(ctx, it); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 		if err == nil {
-			return len(posts)
+			return len(items)
 		}
 		a.mu.Lock()
 		a.stale()
 		a.mu.Unlock()
 	}
-	for _, p := range posts {
-		if _, _, err := a.Assign(ctx, p, nil); err != nil {
+	for _, it := range items {
+		if err := assign(ctx, it); err != nil {
 			if failed != nil {
-				failed(p, err)
+				failed(post(it), err)
 			}
 			continue
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/kabarnews/kabar/internal/model"
-	"github.com/kabarnews/kabar/internal/store"
 )
 
 // Prepared is what assigning a post to its story needs of the post alone:
@@ -77,37 +76,8 @@ func (a *Assigner) AssignPrepared(ctx context.Context, p *Prepared) (storyID, co
 // same decisions, in the same order, in one transaction when the store
 // can, one post at a time when that transaction fails.
 func (a *Assigner) AssignBatchPrepared(ctx context.Context, posts []*Prepared, failed func(*model.Post, error)) (assigned int) {
-	if b, ok := a.st.(store.StoryBatcher); ok && len(posts) > 1 {
-		runs := 0
-		err := b.StoryBatch(ctx, func(ctx context.Context) error {
-			runs++
-			if runs > 1 {
-				a.mu.Lock()
-				a.stale()
-				a.mu.Unlock()
-			}
-			for _, p := range posts {
-				if _, _, err := a.AssignPrepared(ctx, p); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err == nil {
-			return len(posts)
-		}
-		a.mu.Lock()
-		a.stale()
-		a.mu.Unlock()
-	}
-	for _, p := range posts {
-		if _, _, err := a.AssignPrepared(ctx, p); err != nil {
-			if failed != nil {
-				failed(p.Post, err)
-			}
-			continue
-		}
-		assigned++
-	}
-	return assigned
+	return assignBatch(ctx, a, posts, func(ctx context.Context, p *Prepared) error {
+		_, _, err := a.AssignPrepared(ctx, p)
+		return err
+	}, func(p *Prepared) *model.Post { return p.Post }, failed)
 }
