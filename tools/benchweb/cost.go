@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -29,16 +31,24 @@ func costKinds() []string {
 	return out
 }
 
+// cost is the CPU one request of a kind takes: kabar's process's, and
+// the database server's for it (PostgreSQL on this machine; 0 otherwise).
+type cost struct {
+	kabar, db time.Duration
+}
+
 // costs sends n requests of each kind to each server, one at a time, and
 // returns the CPU per request of each, by kind. Every server answers the
 // same paths, in two passes whose order of servers alternates, so that
 // neither is always the first to read a page from disk. The servers run
 // without their page cache (serve's flags), so each request is rendered.
-func costs(procs []*kabarProc, t *targets, n int, seed uint64) ([]map[string]time.Duration, error) {
+// db, when not nil, reads the database server's CPU.
+func costs(procs []*kabarProc, t *targets, n int, seed uint64, db *dbCPU) ([]map[string]cost, error) {
+	ctx := context.Background()
 	c := &http.Client{Timeout: time.Minute}
-	out := make([]map[string]time.Duration, len(procs))
+	out := make([]map[string]cost, len(procs))
 	for i := range out {
-		out[i] = map[string]time.Duration{}
+		out[i] = map[string]cost{}
 	}
 	rng := rand.New(rand.NewPCG(seed, 13))
 	for _, kind := range costKinds() {
@@ -58,6 +68,13 @@ func costs(procs []*kabarProc, t *targets, n int, seed uint64) ([]map[string]tim
 					i = len(procs) - 1 - j
 				}
 				k := procs[i]
+				var dbBefore map[int]time.Duration
+				if db != nil {
+					var err error
+					if dbBefore, err = db.read(ctx); err != nil {
+						return nil, err
+					}
+				}
 				before, err := proc.CPU(k.pid)
 				if err != nil {
 					return nil, err
@@ -77,7 +94,12 @@ func costs(procs []*kabarProc, t *targets, n int, seed uint64) ([]map[string]tim
 				if err != nil {
 					return nil, err
 				}
-				out[i][kind] += (after - before) / time.Duration(2*n)
+				got := out[i][kind]
+				got.kabar += (after - before) / time.Duration(2*n)
+				if db != nil {
+					got.db += db.since(ctx, dbBefore) / time.Duration(2*n)
+				}
+				out[i][kind] = got
 			}
 		}
 	}
@@ -85,25 +107,54 @@ func costs(procs []*kabarProc, t *targets, n int, seed uint64) ([]map[string]tim
 }
 
 // reportCosts prints the cost table: kabar's CPU per request by kind and,
-// with a baseline, the baseline's and the ratio.
-func reportCosts(w io.Writer, cs []map[string]time.Duration, n int, baseline string) {
-	fmt.Fprintf(w, "\nCPU per request, %d requests of each kind sent one at a time, twice, without the page cache (user + system time of the process):\n", n)
+// with a baseline, the baseline's and the ratio; with the database's CPU
+// (withDB), the same of PostgreSQL's backends.
+func reportCosts(w io.Writer, cs []map[string]cost, n int, baseline string, withDB bool) {
+	fmt.Fprintf(w, "\nCPU per request, %d requests of each kind sent one at a time, twice, without the page cache (user + system time of the process", n)
+	if withDB {
+		fmt.Fprintf(w, "; db: of the PostgreSQL backends serving it")
+	}
+	fmt.Fprintf(w, "):\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	cols := []string{"kind", "kabar"}
+	if withDB {
+		cols = append(cols, "db")
+	}
 	if len(cs) > 1 {
-		fmt.Fprintf(tw, "kind\tkabar\tbaseline\tkabar/baseline\t\n")
-	} else {
-		fmt.Fprintf(tw, "kind\tkabar\t\n")
+		cols = append(cols, "baseline")
+		if withDB {
+			cols = append(cols, "baseline db")
+		}
+		cols = append(cols, "kabar/baseline")
+		if withDB {
+			cols = append(cols, "db/baseline db", "total/baseline total")
+		}
+	}
+	fmt.Fprintf(tw, "%s\t\n", strings.Join(cols, "\t"))
+	ratio := func(a, b time.Duration) string {
+		if b <= 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f×", float64(a)/float64(b))
 	}
 	for _, kind := range costKinds() {
-		if len(cs) > 1 {
-			ratio := "–"
-			if b := cs[1][kind]; b > 0 {
-				ratio = fmt.Sprintf("%.2f×", float64(cs[0][kind])/float64(b))
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", kind, fmtDur(cs[0][kind]), fmtDur(cs[1][kind]), ratio)
-		} else {
-			fmt.Fprintf(tw, "%s\t%s\t\n", kind, fmtDur(cs[0][kind]))
+		k := cs[0][kind]
+		row := []string{kind, fmtDur(k.kabar)}
+		if withDB {
+			row = append(row, fmtDur(k.db))
 		}
+		if len(cs) > 1 {
+			b := cs[1][kind]
+			row = append(row, fmtDur(b.kabar))
+			if withDB {
+				row = append(row, fmtDur(b.db))
+			}
+			row = append(row, ratio(k.kabar, b.kabar))
+			if withDB {
+				row = append(row, ratio(k.db, b.db), ratio(k.kabar+k.db, b.kabar+b.db))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t\n", strings.Join(row, "\t"))
 	}
 	tw.Flush()
 	if baseline != "" {

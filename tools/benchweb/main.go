@@ -147,11 +147,13 @@ func main() {
 			procs = append(procs, b)
 		}
 		log.Printf("cost: %d requests of each kind, one at a time", *costN)
-		cs, err := costs(procs, targets, *costN, *seed+100)
+		dbc := openDBCPU(ctx, *db)
+		defer dbc.close()
+		cs, err := costs(procs, targets, *costN, *seed+100, dbc)
 		if err != nil {
 			log.Fatalf("benchweb: cost: %v", err)
 		}
-		reportCosts(os.Stdout, cs, *costN, *baseline)
+		reportCosts(os.Stdout, cs, *costN, *baseline, dbc != nil)
 	}
 }
 

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabarnews/kabar/tools/internal/proc"
+)
+
+// dbCPU reads the CPU time PostgreSQL's backends spend for the benchmark's
+// database: on PostgreSQL most of a search's work is the server's, which
+// kabar's own CPU time does not show. It sums the backends connected to
+// that database (this reader's own aside), read from /proc, so it needs
+// the server on this machine; nil when it is not, or on SQLite. During the
+// cost phase one kabar process at a time is sent requests, so the sum's
+// growth is that process's.
+type dbCPU struct {
+	conn *pgx.Conn
+}
+
+func openDBCPU(ctx context.Context, db string) *dbCPU {
+	if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+		return nil
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		return nil
+	}
+	d := &dbCPU{conn: conn}
+	if _, err := d.read(ctx); err != nil {
+		conn.Close(ctx)
+		return nil
+	}
+	return d
+}
+
+// read returns each backend's CPU time so far, by process ID.
+func (d *dbCPU) read(ctx context.Context) (map[int]time.Duration, error) {
+	rows, err := d.conn.Query(ctx, `SELECT pid FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	if err != nil {
+		return nil, err
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]time.Duration{}
+	for _, pid := range pids {
+		// A backend may end between the query and the read; it is left
+		// out, as one that ended during the window is.
+		if c, err := proc.CPU(int(pid)); err == nil {
+			out[int(pid)] = c
+		}
+	}
+	if len(pids) > 0 && len(out) == 0 {
+		// Backends listed, none readable: the server is elsewhere.
+		_, err := proc.CPU(int(pids[0]))
+		return nil, err
+	}
+	return out, nil
+}
+
+// since is the CPU the backends used from before (a read) to now; a
+// backend that started meanwhile counts from zero.
+func (d *dbCPU) since(ctx context.Context, before map[int]time.Duration) time.Duration {
+	now, err := d.read(ctx)
+	if err != nil {
+		return 0
+	}
+	var sum time.Duration
+	for pid, c := range now {
+		sum += c - before[pid]
+	}
+	return sum
+}
+
+func (d *dbCPU) close() {
+	if d != nil {
+		d.conn.Close(context.Background())
+	}
+}
