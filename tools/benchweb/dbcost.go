@@ -13,23 +13,34 @@ import (
 // dbCPU reads the CPU time PostgreSQL's backends spend for the benchmark's
 // database: on PostgreSQL most of a search's work is the server's, which
 // kabar's own CPU time does not show. It sums the backends connected to
-// that database (this reader's own aside), read from /proc, so it needs
+// the benchmark's databases (this reader's own aside), read from /proc, so it needs
 // the server on this machine; nil when it is not, or on SQLite. During the
 // cost phase one kabar process at a time is sent requests, so the sum's
 // growth is that process's.
 type dbCPU struct {
-	conn *pgx.Conn
+	conn  *pgx.Conn
+	names []string // the databases whose backends count
 }
 
-func openDBCPU(ctx context.Context, db string) *dbCPU {
-	if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
-		return nil
+// openDBCPU reads the backends of the databases dbs (the first kabar's,
+// and the baseline's when it has its own).
+func openDBCPU(ctx context.Context, dbs ...string) *dbCPU {
+	d := &dbCPU{}
+	for _, db := range dbs {
+		if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+			return nil
+		}
+		cfg, err := pgx.ParseConfig(db)
+		if err != nil {
+			return nil
+		}
+		d.names = append(d.names, cfg.Database)
 	}
-	conn, err := pgx.Connect(ctx, db)
+	conn, err := pgx.Connect(ctx, dbs[0])
 	if err != nil {
 		return nil
 	}
-	d := &dbCPU{conn: conn}
+	d.conn = conn
 	if _, err := d.read(ctx); err != nil {
 		conn.Close(ctx)
 		return nil
@@ -40,7 +51,7 @@ func openDBCPU(ctx context.Context, db string) *dbCPU {
 // read returns each backend's CPU time so far, by process ID.
 func (d *dbCPU) read(ctx context.Context) (map[int]time.Duration, error) {
 	rows, err := d.conn.Query(ctx, `SELECT pid FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+		WHERE datname = ANY($1) AND pid <> pg_backend_pid()`, d.names)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,7 @@ func main() {
 	profile := flag.String("profile", "", "directory to write an execution trace and CPU, mutex and block profiles of kabar into, taken during the first round")
 	costN := flag.Int("cost", 40, "after the rounds, requests of each kind sent one at a time to measure kabar's CPU per request (0: none)")
 	baseline := flag.String("baseline", "", "another kabar binary (an earlier version) whose CPU per request is measured on the same requests and database, for ratios")
+	baselineDB := flag.String("baseline-db", "", "the database the baseline serves, when not -db: a copy of it at the baseline's schema, for a change that migrates the database")
 	control := flag.String("serve-control", "", "run as the control server on this address (benchweb starts it itself)")
 	controlPage := flag.String("control-page", "", "the page the control serves (with -serve-control)")
 	flag.Parse()
@@ -139,7 +140,11 @@ func main() {
 		defer fresh.stop()
 		procs := []*kabarProc{fresh}
 		if *baseline != "" {
-			b, err := serve(*baseline, *db, "--page-cache-mb", "0")
+			bdb := *db
+			if *baselineDB != "" {
+				bdb = *baselineDB
+			}
+			b, err := serve(*baseline, bdb, "--page-cache-mb", "0")
 			if err != nil {
 				log.Fatalf("benchweb: baseline: %v", err)
 			}
@@ -147,7 +152,11 @@ func main() {
 			procs = append(procs, b)
 		}
 		log.Printf("cost: %d requests of each kind, one at a time", *costN)
-		dbc := openDBCPU(ctx, *db)
+		dbs := []string{*db}
+		if *baselineDB != "" {
+			dbs = append(dbs, *baselineDB)
+		}
+		dbc := openDBCPU(ctx, dbs...)
 		defer dbc.close()
 		cs, err := costs(procs, targets, *costN, *seed+100, dbc)
 		if err != nil {
