@@ -106,7 +106,7 @@ func TestSearchVectorFollowsPosts(t *testing.T) {
 		t.Log("unaccent is not installed: search is accent-sensitive")
 	}
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM post_search
 		WHERE search @@ websearch_to_tsquery('simple', kabar_fold($1))`, query).Scan(&n)
 	if err != nil || n != 1 {
 		t.Fatalf("match %q = %d, %v", query, n, err)
@@ -115,18 +115,18 @@ func TestSearchVectorFollowsPosts(t *testing.T) {
 	if err := s.UpdatePostText(ctx, &model.Post{ID: p.ID, Paragraphs: []string{"Something else"}}); err != nil {
 		t.Fatal(err)
 	}
-	s.pool.QueryRow(ctx, `SELECT count(*) FROM posts WHERE search @@ websearch_to_tsquery('simple', 'cafe')`).Scan(&n)
+	s.pool.QueryRow(ctx, `SELECT count(*) FROM post_search WHERE search @@ websearch_to_tsquery('simple', 'cafe')`).Scan(&n)
 	if n != 0 {
 		t.Fatal("search vector not updated with the body")
 	}
 	var plan string
-	rows, _ := s.pool.Query(ctx, `EXPLAIN SELECT id FROM posts WHERE search @@ websearch_to_tsquery('simple', 'x')`)
+	rows, _ := s.pool.Query(ctx, `EXPLAIN SELECT post_id FROM post_search WHERE search @@ websearch_to_tsquery('simple', 'x')`)
 	for rows.Next() {
 		var line string
 		rows.Scan(&line)
 		plan += line + "\n"
 	}
-	if !strings.Contains(plan, "posts_search") && !strings.Contains(plan, "Seq Scan") {
+	if !strings.Contains(plan, "post_search_search") && !strings.Contains(plan, "Seq Scan") {
 		t.Fatalf("plan:\n%s", plan)
 	}
 }

@@ -165,6 +165,9 @@ var (
 	searchStrongWindow = store.SearchStrongWindow
 	searchCountCap     = store.SearchCountCap
 	firstSpan          = int64(10)
+	// countSpan is how many of the newest posts a count looks at first:
+	// a word in one post of eight fills the cap there.
+	countSpan = int64(8 << rangeBits)
 )
 
 const searchPlan = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`
@@ -182,15 +185,39 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 		return nil, 0, err
 	}
 	filter, args := searchFilters(parsed, []any{text})
-	// The condition on posts p; $1 is the tsquery, the filters' arguments
-	// follow it.
-	matches := `p.search @@ to_tsquery('simple', $1)` + filter
+	// The matches are found in post_search s (migration 021), whose rows
+	// are a few dozen bytes: a filter's conditions are on posts p, joined
+	// only then. $1 is the tsquery, the filters' arguments follow it.
+	from := `post_search s`
+	if filter != "" {
+		from = `post_search s JOIN posts p ON p.id = s.post_id`
+	}
+	matches := `s.search @@ to_tsquery('simple', $1)` + filter
+	// countUpTo counts the matches of tsq up to the cap. A frequent
+	// word's matches fill the cap among the newest posts, counted there
+	// first: the index's bitmap of all of them is what costs (10 ms for a
+	// word in every post of 100 000). The inner select lists nothing: a
+	// bitmap scan that returns no column and needs no recheck may skip the
+	// rows of pages all visible.
 	countUpTo := func(tsq string) (int, error) {
-		var n int
-		a := append([]any{tsq}, args[1:]...)
-		err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM posts p WHERE `+matches+` LIMIT $%d) m`, len(a)+1),
-			append(a, searchCountCap+1)...).Scan(&n)
-		return n, err
+		count := func(ranges string) (int, error) {
+			var n int
+			a := append([]any{tsq}, args[1:]...)
+			cond := matches
+			if ranges != "" {
+				a = append(a, ranges)
+				cond += fmt.Sprintf(` AND s.search @@ $%d::tsquery`, len(a))
+			}
+			err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM `+from+` WHERE `+cond+` LIMIT $%d) m`, len(a)+1),
+				append(a, searchCountCap+1)...).Scan(&n)
+			return n, err
+		}
+		if ranges, ok := rangeQuery(hi-countSpan, hi); ok {
+			if n, err := count(ranges); err != nil || n > searchCountCap {
+				return n, err
+			}
+		}
+		return count("")
 	}
 	total, err := countUpTo(text)
 	if err != nil || total == 0 {
@@ -208,15 +235,21 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 	}
 	// The window: the newest matches, and the newest strong ones (in a
 	// title or a lead), which may be older, found in the index of title and
-	// meta (migration 020).
+	// meta.
 	few := total <= searchCountCap
-	ids, err := newestMatches(ctx, tx, matches, args, searchWindow, hi, few)
+	ids, err := newestMatches(ctx, tx, from, "search", matches, args, searchWindow, hi, few)
 	if err != nil {
 		return nil, 0, err
 	}
-	sargs := append(slices.Clip(args), search.TSQuery(search.Query{Must: parsed.Must, Lang: parsed.Lang}))
-	strong := matches + fmt.Sprintf(` AND to_tsvector('simple', p.search_title || ' ' || p.search_meta) @@ to_tsquery('simple', $%d)`, len(sargs))
-	sids, err := newestMatches(ctx, tx, strong, sargs, searchStrongWindow, hi, few)
+	// A strong match is a match (migration 021): with nothing to exclude,
+	// the strong tsquery alone finds it.
+	must := search.TSQuery(search.Query{Must: parsed.Must, Lang: parsed.Lang})
+	strong, sargs := `s.strong @@ to_tsquery('simple', $1)`+filter, append([]any{must}, args[1:]...)
+	if len(parsed.Not) > 0 {
+		sargs = append(slices.Clip(args), must)
+		strong = matches + fmt.Sprintf(` AND s.strong @@ to_tsquery('simple', $%d)`, len(sargs))
+	}
+	sids, err := newestMatches(ctx, tx, from, "strong", strong, sargs, searchStrongWindow, hi, few)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -253,38 +286,68 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 }
 
 // newestMatches returns the IDs of the newest want posts where cond (over
-// posts p, with args) holds. Unless the matches are few (the capped count
-// did not overflow), they are looked for among the newest posts first, in
-// ranges of IDs that grow fourfold until they hold want: the index's
-// bitmap of a frequent word is cheap, visiting each post it names is not,
-// and the newest few hundred of thousands of matches lie among the newest
-// few thousand posts.
-func newestMatches(ctx context.Context, tx pgx.Tx, cond string, args []any, want int, hi int64, few bool) ([]int64, error) {
+// from, which names post_search s, with args; the tsquery on s.search or
+// s.strong, named by field, is the last of args) holds. Unless the matches
+// are few (the capped count did not overflow), they are looked for among
+// the newest posts first, in ranges of IDs that grow fourfold until they
+// hold want: the newest few hundred of thousands of matches lie among the
+// newest few thousand posts. The ranges are asked of the index, as the
+// lexemes of their IDs (rangeQuery) ANDed to the tsquery: a condition on
+// the ID would be tested on each post of the range, and the planner would
+// then test the tsquery on the same rows, reading each one's tsvector.
+func newestMatches(ctx context.Context, tx pgx.Tx, from, field, cond string, args []any, want int, hi int64, few bool) ([]int64, error) {
 	n := len(args)
-	in := func(lo int64) ([]int64, error) {
-		var rows pgx.Rows
-		var err error
-		if lo <= 0 {
-			rows, err = tx.Query(ctx, fmt.Sprintf(`SELECT p.id FROM posts p WHERE `+cond+` ORDER BY p.id DESC LIMIT $%d`, n+1),
-				append(slices.Clip(args), want)...)
-		} else {
-			rows, err = tx.Query(ctx, fmt.Sprintf(`SELECT p.id FROM posts p WHERE `+cond+` AND p.id > $%d ORDER BY p.id DESC LIMIT $%d`, n+1, n+2),
-				append(slices.Clip(args), lo, want)...)
+	in := func(ranges string) ([]int64, error) {
+		q := fmt.Sprintf(`SELECT s.post_id FROM `+from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, n+1)
+		a := append(slices.Clip(args), want)
+		if ranges != "" {
+			q = fmt.Sprintf(`SELECT s.post_id FROM `+from+` WHERE `+cond+` AND s.%s @@ $%d::tsquery ORDER BY s.post_id DESC LIMIT $%d`, field, n+1, n+2)
+			a = append(slices.Clip(args), ranges, want)
 		}
+		rows, err := tx.Query(ctx, q, a...)
 		if err != nil {
 			return nil, err
 		}
 		return pgx.CollectRows(rows, pgx.RowTo[int64])
 	}
 	if few {
-		return in(0)
+		return in("")
 	}
 	for span := int64(want) * firstSpan; ; span *= 4 {
-		ids, err := in(hi - span)
-		if err != nil || len(ids) == want || hi-span <= 0 {
+		ranges, ok := rangeQuery(hi-span, hi)
+		if !ok {
+			return in("")
+		}
+		ids, err := in(ranges)
+		if err != nil || len(ids) == want {
 			return ids, err
 		}
 	}
+}
+
+// rangeBits is the width of a range of IDs, as a power of two: post_search
+// holds the lexeme '#N' of each post's range, N = id >> rangeBits
+// (migration 021).
+const rangeBits = 10
+
+// maxRanges bounds the lexemes of a range query; a range wider than that
+// is asked as every match.
+const maxRanges = 64
+
+// rangeQuery returns the tsquery of the ranges of IDs lo to hi, and false
+// when lo is not above 0 or the ranges are more than maxRanges.
+func rangeQuery(lo, hi int64) (string, bool) {
+	if lo <= 0 || hi>>rangeBits-lo>>rangeBits >= maxRanges {
+		return "", false
+	}
+	var b strings.Builder
+	for r := lo >> rangeBits; r <= hi>>rangeBits; r++ {
+		if b.Len() > 0 {
+			b.WriteString(" | ")
+		}
+		fmt.Fprintf(&b, "'#%d'", r)
+	}
+	return b.String(), true
 }
 
 func wrapSearch(q store.SearchQuery, err error) error {
@@ -300,7 +363,7 @@ func (s *Store) searchFiltered(ctx context.Context, q store.SearchQuery, parsed 
 	filter, args := searchFilters(parsed, nil)
 	for _, x := range parsed.Exclusions() {
 		args = append(args, search.TSQuery(x))
-		filter += fmt.Sprintf(` AND NOT p.search @@ to_tsquery('simple', $%d)`, len(args))
+		filter += fmt.Sprintf(` AND NOT EXISTS (SELECT 1 FROM post_search s WHERE s.post_id = p.id AND s.search @@ to_tsquery('simple', $%d))`, len(args))
 	}
 	var total int
 	if err := s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM posts p WHERE true`+filter+` LIMIT $%d) m`, len(args)+1),

@@ -1,0 +1,162 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/search"
+	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/postgres/pgtest"
+)
+
+// samePostSearch fails unless every post has one post_search row, holding
+// the tsvectors its stemmed fields make (the expressions of migration 021,
+// for bodies under its cap), and no other row is there.
+func samePostSearch(t *testing.T, s *Store, when string) {
+	t.Helper()
+	ctx := context.Background()
+	var n, rows, posts int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts p JOIN post_search s ON s.post_id = p.id
+		CROSS JOIN LATERAL (SELECT array_to_tsvector(ARRAY['#' || (p.id >> $1)]) AS id_range) r
+		WHERE s.search = setweight(to_tsvector('simple', left(p.search_title, 1024)), 'A')
+				|| setweight(to_tsvector('simple', left(p.search_meta, 1024)), 'B')
+				|| setweight(to_tsvector('simple', p.search_body), 'C') || r.id_range
+			AND s.strong = to_tsvector('simple', left(p.search_title, 1024) || ' ' || left(p.search_meta, 1024)) || r.id_range`,
+		rangeBits).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM post_search`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM posts`).Scan(&posts); err != nil {
+		t.Fatal(err)
+	}
+	if n != posts || rows != posts {
+		t.Fatalf("%s: %d of %d posts searched by their own text, %d search rows", when, n, posts, rows)
+	}
+}
+
+func savePosts(t *testing.T, s *Store, n int) []*model.Post {
+	t.Helper()
+	var out []*model.Post
+	for i := range n {
+		p := &model.Post{Title: fmt.Sprintf("Floods in the valley %d", i), Language: "en", Publisher: "Harbour Times",
+			SourceURL: fmt.Sprintf("https://x.example/%d", i), Published: time.Date(2024, 5, 1+i, 9, 0, 0, 0, time.UTC),
+			Paragraphs: []string{strings.Repeat("Residents were evacuated from the river bank overnight. ", 10+20*i)}}
+		if _, err := s.SavePost(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// post_search (migration 021) is what search finds posts in: it must follow
+// posts through every write.
+func TestPostSearchFollowsPosts(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	ps := savePosts(t, s, 3)
+	samePostSearch(t, s, "saved")
+	p := ps[1]
+	p.Paragraphs = []string{"Dikungsi warga dari tepi sungai."}
+	p.Language = "id"
+	if err := s.UpdatePostText(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	samePostSearch(t, s, "text updated")
+	if _, total, err := s.Search(ctx, store.SearchQuery{Text: "sungai", Limit: 10}); err != nil || total != 1 {
+		t.Fatalf("the updated text: %d found, %v", total, err)
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE posts SET search_title = 'nothing', search_meta = '' WHERE id = $1`, ps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	samePostSearch(t, s, "fields written directly")
+	if _, err := s.pool.Exec(ctx, `DELETE FROM posts WHERE id = $1`, ps[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	samePostSearch(t, s, "deleted")
+}
+
+// A database that already holds posts gets their post_search rows from the
+// migration, and search finds them.
+func TestMigrationFillsPostSearch(t *testing.T) {
+	defer func(v int) { migrateUpTo = v }(migrateUpTo)
+	migrateUpTo = 20
+	ctx := context.Background()
+	url := pgtest.Schema(t)
+	s, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	savePosts(t, s, 4)
+	s.Close()
+	migrateUpTo = 0
+	s, err = Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	samePostSearch(t, s, "migrated")
+	hits, total, err := s.Search(ctx, store.SearchQuery{Text: "evacuated harbour", Limit: 10})
+	if err != nil || total != 4 || len(hits) != 4 {
+		t.Fatalf("after the migration: %d hits of %d, %v; want 4", len(hits), total, err)
+	}
+	var column int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'posts' AND column_name = 'search'`).Scan(&column); err != nil || column != 0 {
+		t.Fatalf("posts.search still there (%d), %v", column, err)
+	}
+}
+
+// Past the cap, counts and windows look among the newest posts first, asked
+// of the index by the lexemes of their ranges of IDs (migration 021): they
+// must find what a look at every match finds.
+func TestSearchRanges(t *testing.T) {
+	defer func(w, sw, c int, f, cs int64) {
+		searchWindow, searchStrongWindow, searchCountCap, firstSpan, countSpan = w, sw, c, f, cs
+	}(searchWindow, searchStrongWindow, searchCountCap, firstSpan, countSpan)
+	searchWindow, searchStrongWindow, firstSpan, countSpan = 5, 2, 1, 1<<rangeBits
+	ctx := context.Background()
+	s := open(t)
+	// Posts 1 to 3000, three ranges of IDs; the word in the bodies of
+	// posts 100, 200, … 1500 and 2990, and in the title of post 300.
+	stemmed := func(title, body string) []any {
+		st, sm, sb := search.Fields(title, "", "", body, "")
+		return []any{st, sm, sb}
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO posts (id, year, month, slug, title, source_url, published, body, created_at,
+			search_title, search_meta, search_body, search_version)
+		SELECT g, 2024, 1, 'p' || g, 'Post', 'https://x.example/' || g, '2024-01-01'::timestamptz + g * interval '1 minute', '', now(),
+			CASE WHEN g = 300 THEN $4 ELSE $1 END, CASE WHEN g = 300 THEN $5 ELSE $2 END,
+			CASE WHEN (g % 100 = 0 AND g <= 1500) OR g = 2990 THEN $6 ELSE $3 END, $7
+		FROM generate_series(1, 3000) g`,
+		append(append(stemmed("Quiet", "Nothing happened."), stemmed("Zorblax", "Zorblax.")...), search.Version)...); err != nil {
+		t.Fatal(err)
+	}
+	want := []int64{2990, 1500, 1400, 1300, 1200, 300}
+	for _, c := range []struct {
+		cap, total int
+	}{{3, 4}, {100, 16}} {
+		searchCountCap = c.cap
+		hits, total, err := s.Search(ctx, store.SearchQuery{Text: "zorblax", Limit: 50})
+		if err != nil || total != c.total {
+			t.Fatalf("cap %d: total %d, %v; want %d", c.cap, total, err, c.total)
+		}
+		var got []int64
+		for _, h := range hits {
+			got = append(got, h.Post.ID)
+		}
+		slices.Sort(got)
+		w := slices.Sorted(slices.Values(want))
+		if !slices.Equal(got, w) {
+			t.Errorf("cap %d: window %v, want %v", c.cap, got, w)
+		}
+	}
+}
