@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,7 +26,7 @@ type dbCPU struct {
 func openDBCPU(ctx context.Context, dbs ...string) *dbCPU {
 	d := &dbCPU{}
 	for _, db := range dbs {
-		if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+		if !isPostgres(db) {
 			return nil
 		}
 		cfg, err := pgx.ParseConfig(db)

@@ -274,8 +274,12 @@ func build(ctx context.Context, path string, want int, w *words, seed uint64) (i
 	return st.CountPosts(ctx)
 }
 
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
 func openStore(ctx context.Context, db string) (store.Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	if isPostgres(db) {
 		return postgres.Open(ctx, db)
 	}
 	return sqlite.Open(ctx, db)
@@ -388,7 +392,26 @@ func sample(ctx context.Context, db string, w *words, seed uint64) (*targets, er
 		return nil, err
 	}
 	var ids []int64
-	for range 5000 {
+	if isPostgres(db) {
+		// On PostgreSQL an offset is a walk of that many rows (minutes
+		// for the sample); the posts' IDs run from 1 to about n, as
+		// build made them, and the sample takes them at random.
+		for tries := 0; len(ids) < 5000; tries++ {
+			if tries > 50_000 {
+				return nil, errors.New("sample posts: too few posts found by ID")
+			}
+			p, err := st.Post(ctx, 1+rng.Int64N(int64(n)))
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("sample posts: %v", err)
+			}
+			t.posts = append(t.posts, p.Path())
+			ids = append(ids, p.ID)
+		}
+	}
+	for len(ids) < 5000 {
 		ps, err := st.Posts(ctx, store.PostQuery{Limit: 1, Offset: rng.IntN(n)})
 		if err != nil || len(ps) == 0 {
 			return nil, fmt.Errorf("sample posts: %v", err)
