@@ -170,18 +170,16 @@ var (
 	countSpan = int64(8 << rangeBits)
 )
 
-const searchPlan = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`
+const searchPlan = `set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`
 
 func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search.Query, text string) ([]store.SearchHit, int, error) {
 	// The highest ID stands for the number of posts (deleted ones aside)
-	// for idf, and bounds the ranges of newestMatches. It is read before
-	// searchPlan: max() is a step down the primary key's index, and
-	// without index scans it would visit every post.
+	// for idf, and bounds the ranges of newestMatches. It is read in the
+	// statement that sets searchPlan, which is planned before it runs:
+	// max() is a step down the primary key's index, and without index
+	// scans it would visit every post.
 	var hi int64
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
-		return nil, 0, err
-	}
-	if _, err := tx.Exec(ctx, searchPlan); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT (SELECT COALESCE(max(id), 0) FROM posts), `+searchPlan).Scan(&hi, nil, nil); err != nil {
 		return nil, 0, err
 	}
 	filter, args := searchFilters(parsed, []any{text})
