@@ -64,6 +64,15 @@ func TestPostSearchFollowsPosts(t *testing.T) {
 	s := open(t)
 	ps := savePosts(t, s, 3)
 	samePostSearch(t, s, "saved")
+	// Search reads post_rank's head whole, as the first BodyScanBytes of
+	// the body (migration 018).
+	var head int
+	if err := s.pool.QueryRow(ctx, `SELECT char_length(head) FROM post_rank WHERE post_id = $1`, ps[2].ID).Scan(&head); err != nil {
+		t.Fatal(err)
+	}
+	if head != search.BodyScanBytes {
+		t.Fatalf("head of a long body holds %d characters, want search.BodyScanBytes (%d): migration 018 and search disagree", head, search.BodyScanBytes)
+	}
 	p := ps[1]
 	p.Paragraphs = []string{"Dikungsi warga dari tepi sungai."}
 	p.Language = "id"

@@ -253,8 +253,11 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 	}
 	// The window's fields come from post_rank (migration 018), stored
 	// inline: from posts, each row's stemmed body was decompressed whole.
-	rows, err := tx.Query(ctx, `SELECT post_id, title, meta, left(head, $2), body_bytes, published
-		FROM post_rank WHERE post_id = ANY($1)`, append(ids, sids...), search.BodyScanBytes)
+	// head holds search.BodyScanBytes of the body already; cutting it
+	// again with left() counted its characters, a fifth of a search's
+	// time in the server.
+	rows, err := tx.Query(ctx, `SELECT post_id, title, meta, head, body_bytes, published
+		FROM post_rank WHERE post_id = ANY($1)`, append(ids, sids...))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -125,10 +125,12 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	// title or a lead), which may be older.
 	newest, args := matches(match)
 	strong, sargs := matches(search.FTS5Strong(parsed))
-	args = append(append(append([]any{search.BodyScanBytes}, args...), searchWindow), sargs...)
+	args = append(append(args, searchWindow), sargs...)
 	// The fields come from post_rank (migration 018): read from posts,
-	// each row would cost a walk through the post's body.
-	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, r.title, r.meta, substr(r.head, 1, ?),
+	// each row would cost a walk through the post's body. head holds
+	// search.BodyScanBytes of the body already, read as it is: substr()
+	// would count its characters again.
+	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, r.title, r.meta, r.head,
 			r.body_bytes, r.published
 		FROM (SELECT * FROM (`+newest+` ORDER BY f.rowid DESC LIMIT ?)
 			UNION SELECT * FROM (`+strong+` ORDER BY f.rowid DESC LIMIT ?)) m
