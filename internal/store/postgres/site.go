@@ -234,8 +234,13 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 	// The window: the newest matches, and the newest strong ones (in a
 	// title or a lead), which may be older, found in the index of title and
 	// meta.
-	few := total <= searchCountCap
-	ids, err := newestMatches(ctx, tx, from, "search", matches, args, searchWindow, hi, few)
+	// With every match counted, the window is asked of all of them (a
+	// first span of 0).
+	var span int64
+	if total > searchCountCap {
+		span = int64(searchWindow) * firstSpan
+	}
+	ids, span, err := newestMatches(ctx, tx, from, "search", matches, args, searchWindow, hi, span)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -247,7 +252,12 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 		sargs = append(slices.Clip(args), must)
 		strong = matches + fmt.Sprintf(` AND s.strong @@ to_tsquery('simple', $%d)`, len(sargs))
 	}
-	sids, err := newestMatches(ctx, tx, from, "strong", strong, sargs, searchStrongWindow, hi, few)
+	// Strong matches are a few of the matches: they are looked for from
+	// the span that held the window on.
+	if span > 0 {
+		span = max(span, int64(searchStrongWindow)*firstSpan)
+	}
+	sids, _, err := newestMatches(ctx, tx, from, "strong", strong, sargs, searchStrongWindow, hi, span)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -288,15 +298,16 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 
 // newestMatches returns the IDs of the newest want posts where cond (over
 // from, which names post_search s, with args; the tsquery on s.search or
-// s.strong, named by field, is the last of args) holds. Unless the matches
-// are few (the capped count did not overflow), they are looked for among
-// the newest posts first, in ranges of IDs that grow fourfold until they
-// hold want: the newest few hundred of thousands of matches lie among the
-// newest few thousand posts. The ranges are asked of the index, as the
-// lexemes of their IDs (rangeQuery) ANDed to the tsquery: a condition on
-// the ID would be tested on each post of the range, and the planner would
-// then test the tsquery on the same rows, reading each one's tsvector.
-func newestMatches(ctx context.Context, tx pgx.Tx, from, field, cond string, args []any, want int, hi int64, few bool) ([]int64, error) {
+// s.strong, named by field, is the last of args) holds, and the span it
+// found them in. With a first span of 0 it asks for them among all the
+// matches. Otherwise they are looked for among the newest span posts
+// first, in ranges of IDs that grow fourfold until they hold want: the
+// newest few hundred of thousands of matches lie among the newest few
+// thousand posts. The ranges are asked of the index, as the lexemes of
+// their IDs (rangeQuery) ANDed to the tsquery: a condition on the ID would
+// be tested on each post of the range, and the planner would then test the
+// tsquery on the same rows, reading each one's tsvector.
+func newestMatches(ctx context.Context, tx pgx.Tx, from, field, cond string, args []any, want int, hi, span int64) ([]int64, int64, error) {
 	n := len(args)
 	in := func(ranges string) ([]int64, error) {
 		q := fmt.Sprintf(`SELECT s.post_id FROM `+from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, n+1)
@@ -311,19 +322,18 @@ func newestMatches(ctx context.Context, tx pgx.Tx, from, field, cond string, arg
 		}
 		return pgx.CollectRows(rows, pgx.RowTo[int64])
 	}
-	if few {
-		return in("")
-	}
-	for span := int64(want) * firstSpan; ; span *= 4 {
+	for ; span > 0; span *= 4 {
 		ranges, ok := rangeQuery(hi-span, hi)
 		if !ok {
-			return in("")
+			break
 		}
 		ids, err := in(ranges)
 		if err != nil || len(ids) == want {
-			return ids, err
+			return ids, span, err
 		}
 	}
+	ids, err := in("")
+	return ids, 0, err
 }
 
 // rangeBits is the width of a range of IDs, as a power of two: post_search
