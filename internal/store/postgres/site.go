@@ -194,9 +194,7 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 	// countUpTo counts the matches of tsq up to the cap. A frequent
 	// word's matches fill the cap among the newest posts, counted there
 	// first: the index's bitmap of all of them is what costs (10 ms for a
-	// word in every post of 100 000). The inner select lists nothing: a
-	// bitmap scan that returns no column and needs no recheck may skip the
-	// rows of pages all visible.
+	// word in every post of 100 000).
 	countUpTo := func(tsq string) (int, error) {
 		count := func(ranges string) (int, error) {
 			var n int
@@ -233,9 +231,8 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 	}
 	// The window: the newest matches, and the newest strong ones (in a
 	// title or a lead), which may be older, found in the index of title and
-	// meta.
-	// With every match counted, the window is asked of all of them (a
-	// first span of 0).
+	// meta. With every match counted, the window is asked of all of them
+	// (a first span of 0).
 	var span int64
 	if total > searchCountCap {
 		span = int64(searchWindow) * firstSpan
