@@ -334,7 +334,7 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var stems search.StemCache
+			var stems search.FieldCache
 			for j := range work {
 				j.out = im.makePage(j.rec, &stems)
 				j.rec.Block = nil

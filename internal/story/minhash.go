@@ -60,6 +60,22 @@ func fnv64(s string) uint64 {
 	return h
 }
 
+// fnv64Joined is fnv64(strings.Join(toks, " ")) without the joined copy.
+func fnv64Joined(toks []string) uint64 {
+	h := uint64(14695981039346656037)
+	for i, t := range toks {
+		if i > 0 {
+			h ^= ' '
+			h *= 1099511628211
+		}
+		for k := 0; k < len(t); k++ {
+			h ^= uint64(t[k])
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
 // Shingles hashes the overlapping ShingleSize-word runs of tokens, without
 // repeats. A text shorter than a shingle is one shingle.
 func shingleHashes(tokens []string) []uint64 {
@@ -100,18 +116,30 @@ func Sign(tokens []string) Signature {
 	}
 	hs := shingleHashes(tokens)
 	sig.Shingles = len(hs)
-	for _, h := range hs {
-		for i, s := range seeds {
-			// One multiply-xorshift per hash function: a family of
-			// permutations good enough for MinHash, and cheap.
-			v := (h ^ s) * 0x9e3779b97f4a7c15
-			v ^= v >> 29
-			if m := uint32(v >> 32); m < sig.Min[i] {
-				sig.Min[i] = m
-			}
+	// Four hash functions at a time over all the shingles: their minima
+	// stay in registers, four independent chains the CPU runs side by
+	// side, and the shingles are read in order.
+	for i := 0; i < NumHashes; i += 4 {
+		s0, s1, s2, s3 := seeds[i], seeds[i+1], seeds[i+2], seeds[i+3]
+		m0, m1, m2, m3 := uint32(math.MaxUint32), uint32(math.MaxUint32), uint32(math.MaxUint32), uint32(math.MaxUint32)
+		for _, h := range hs {
+			m0 = min(m0, minHash(h, s0))
+			m1 = min(m1, minHash(h, s1))
+			m2 = min(m2, minHash(h, s2))
+			m3 = min(m3, minHash(h, s3))
 		}
+		sig.Min[i], sig.Min[i+1], sig.Min[i+2], sig.Min[i+3] = m0, m1, m2, m3
 	}
 	return sig
+}
+
+// minHash is a shingle's value under the hash function of a seed: one
+// multiply-xorshift, a family of permutations good enough for MinHash,
+// and cheap.
+func minHash(h, seed uint64) uint32 {
+	v := (h ^ seed) * 0x9e3779b97f4a7c15
+	v ^= v >> 29
+	return uint32(v >> 32)
 }
 
 // Jaccard estimates the Jaccard similarity of the two shingle sets: the
