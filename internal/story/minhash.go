@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -77,7 +78,8 @@ func fnv64Joined(toks []string) uint64 {
 }
 
 // Shingles hashes the overlapping ShingleSize-word runs of tokens, without
-// repeats. A text shorter than a shingle is one shingle.
+// repeats, in increasing order (sorting drops the repeats for less than a
+// set would cost). A text shorter than a shingle is one shingle.
 func shingleHashes(tokens []string) []uint64 {
 	if len(tokens) == 0 {
 		return nil
@@ -86,7 +88,6 @@ func shingleHashes(tokens []string) []uint64 {
 	if n < 1 {
 		return []uint64{fnv64(strings.Join(tokens, " "))}
 	}
-	seen := make(map[uint64]struct{}, n)
 	out := make([]uint64, 0, n)
 	for i := 0; i < n; i++ {
 		h := uint64(14695981039346656037)
@@ -99,13 +100,10 @@ func shingleHashes(tokens []string) []uint64 {
 			h ^= 0x20
 			h *= 1099511628211
 		}
-		if _, ok := seen[h]; ok {
-			continue
-		}
-		seen[h] = struct{}{}
 		out = append(out, h)
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Sign makes the MinHash signature of a text's tokens (Tokens).

@@ -71,9 +71,15 @@ func referenceSign(tokens []string) Signature {
 	for i := range sig.Min {
 		sig.Min[i] = math.MaxUint32
 	}
-	hs := shingleHashes(tokens)
-	sig.Shingles = len(hs)
-	for _, h := range hs {
+	seen := map[uint64]bool{}
+	if len(tokens) > 0 && len(tokens) < ShingleSize {
+		seen[fnv64(strings.Join(tokens, " "))] = true
+	}
+	for i := 0; i+ShingleSize <= len(tokens); i++ {
+		seen[fnv64(strings.Join(tokens[i:i+ShingleSize], " ")+" ")] = true
+	}
+	sig.Shingles = len(seen)
+	for h := range seen {
 		for i, s := range seeds {
 			v := (h ^ s) * 0x9e3779b97f4a7c15
 			v ^= v >> 29
