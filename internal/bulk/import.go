@@ -281,7 +281,9 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 	}
 	defer wg.Wait()
 	r.w = im.startWriter(ctx, cancel)
-	defer r.w.finish()
+	// end waits for the writer and returns how it fared; this wait is for
+	// a panic's way out, with no one to tell.
+	defer func() { _ = r.w.finish() }()
 	r.collect(ctx, ordered)
 	return r.end(ctx)
 }

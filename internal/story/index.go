@@ -282,7 +282,7 @@ func (x *index) find(f *features, published time.Time) match {
 	var m match
 	body := x.findCopies(f, published, &m)
 	q := x.query(f)
-	for _, id := range x.shortlist(f, q, x.candidates(f, q, published, body), body) {
+	for _, id := range x.shortlist(q, x.candidates(f, q, published, body), body) {
 		s := x.stories[id]
 		p := x.prob(x.pairFeatures(f, q, s, published, body[id]))
 		if p >= x.cfg.StoryThreshold {
@@ -457,7 +457,7 @@ func (x *index) candidates(f *features, q *query, published time.Time, body map[
 const maxScored = 16
 
 // shortlist keeps the candidates worth scoring in full, in ID order.
-func (x *index) shortlist(f *features, q *query, ids []int64, body map[int64]float64) []int64 {
+func (x *index) shortlist(q *query, ids []int64, body map[int64]float64) []int64 {
 	if len(ids) <= maxScored {
 		return ids
 	}
