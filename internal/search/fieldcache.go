@@ -70,6 +70,22 @@ func (c *FieldCache) index(text, lang string) string {
 // unless b is empty, and returns the map to look words up in next (a new
 // one when the cache was full and forgot).
 func (c *FieldCache) add(b *strings.Builder, m map[string]string, raw, lang string) map[string]string {
+	if len(raw) < 3 && raw[0] < utf8.RuneSelf && raw[len(raw)-1] < utf8.RuneSelf {
+		// A short ASCII word ("a", "of", "to", a third of news text) is
+		// too short to stem: its folding is its lower case, written
+		// without a look-up.
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		for i := 0; i < len(raw); i++ {
+			c := raw[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+		return m
+	}
 	s, ok := m[raw]
 	if !ok {
 		if c.words >= fieldCacheWords {

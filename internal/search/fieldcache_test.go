@@ -14,7 +14,7 @@ func TestFieldCacheAsFields(t *testing.T) {
 	long := strings.Repeat("Lead words flooding Évacuées ", 60)
 	texts := []struct{ title, body, lang string }{
 		{"Floods evacuated thousands", "Rivers flooded the villages.\nEvacuees were sheltering in schools.", "en"},
-		{"FLOODS Floods floods", "The RIVERS rose; rivers' banks broke.", "en-GB"},
+		{"FLOODS Floods floods", "The RIVERS rose; rivers' banks broke. A UN Öl ÉU é 7 Go x2 X2.", "en-GB"},
 		{"Pengungsi banjir di Garut", "Warga mengungsi ke sekolah.\nPemerintah memberikan bantuan.", "id"},
 		{"Les inondations", "Les habitants évacués.", "fr"},
 		{"Évacué, naïve café", "Ça déménage à Zürich; ß and Æ fold. Łódź.", ""},
