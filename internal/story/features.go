@@ -49,7 +49,9 @@ func leadText(p *model.Post, words int) string {
 	var b strings.Builder
 	n := 0
 	add := func(s string) {
-		for _, f := range strings.Fields(s) {
+		// strings.Fields, up to the words wanted: a long paragraph is
+		// not cut into all its words for the first few.
+		for f := range strings.FieldsSeq(s) {
 			if n >= words {
 				break
 			}

@@ -187,12 +187,19 @@ func (s *Signature) bandKeys() [Bands]uint64 {
 // TextHash identifies a text whatever its case, spacing and punctuation:
 // the SHA-256 of its tokens joined by spaces. Exact copies share it.
 func TextHash(tokens []string) string {
-	h := sha256.New()
+	// The tokens joined in one buffer: written one by one, each would be
+	// copied to the heap on its way into the hash.
+	n := max(len(tokens)-1, 0)
+	for _, t := range tokens {
+		n += len(t)
+	}
+	buf := make([]byte, 0, n)
 	for i, t := range tokens {
 		if i > 0 {
-			h.Write([]byte{' '})
+			buf = append(buf, ' ')
 		}
-		h.Write([]byte(t))
+		buf = append(buf, t...)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }

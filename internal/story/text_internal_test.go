@@ -1,6 +1,8 @@
 package story
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strings"
@@ -97,6 +99,15 @@ func TestSignAsReference(t *testing.T) {
 		}
 		if got, want := Sign(toks), referenceSign(toks); got != want {
 			t.Errorf("Sign of %d tokens differs from the reference", n)
+		}
+	}
+}
+
+func TestTextHashAsJoined(t *testing.T) {
+	for _, toks := range [][]string{nil, {"one"}, {"two", "words"}, {"", "a", "ü"}} {
+		sum := sha256.Sum256([]byte(strings.Join(toks, " ")))
+		if got, want := TextHash(toks), hex.EncodeToString(sum[:16]); got != want {
+			t.Errorf("TextHash(%q) = %s, want %s", toks, got, want)
 		}
 	}
 }
