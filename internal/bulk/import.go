@@ -250,21 +250,9 @@ type job struct {
 // Import reads one archive into the store, from where an earlier run
 // stopped. A context cancelled stops it after the batch being written.
 func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
-	progress := store.ImportProgress{Archive: a.Key, Path: a.Name}
-	if im.opt.Shard.Count > 1 && a.Key != "" {
-		progress.Archive += "#shard=" + im.opt.Shard.String()
-	}
-	if a.Key != "" {
-		stored, err := im.st.ImportProgress(ctx, progress.Archive)
-		if err != nil {
-			return Result{}, fmt.Errorf("%s: import progress: %w", a.Name, err)
-		}
-		if stored.Archive != "" {
-			if stored.Done {
-				return Result{AlreadyDone: true}, nil
-			}
-			progress.Next, progress.Records = stored.Next, stored.Records
-		}
+	progress, done, err := im.startProgress(ctx, a)
+	if err != nil || done {
+		return Result{AlreadyDone: done}, err
 	}
 	f, err := a.Open()
 	if err != nil {
@@ -275,207 +263,309 @@ func (im *Importer) Import(ctx context.Context, a Archive) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", a.Name, err)
 	}
-	startBytes := rd.Compressed()
-	im.Stats.Resumed.Add(startBytes)
+	im.Stats.Resumed.Add(rd.Compressed())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	budget := semaphore.NewWeighted(im.opt.InFlight)
+	r := &importRun{im: im, a: a, progress: progress, budget: semaphore.NewWeighted(im.opt.InFlight)}
 	ordered := make(chan *job, 4*im.opt.Workers+16)
 	work := make(chan *job, 2*im.opt.Workers)
-	var readErr error
-	var lastBytes int64 = startBytes
-	go func() {
-		defer close(ordered)
-		defer close(work)
-		for seq := int64(0); ; seq++ {
-			var skip string
-			rec, err := rd.Next(func(h textproto.MIMEHeader) bool {
-				skip = im.wanted(h)
-				return skip == ""
-			})
-			n := rd.Compressed()
-			im.Stats.Bytes.Add(n - lastBytes)
-			lastBytes = n
-			if err != nil {
-				if err != io.EOF {
-					readErr = err
-				}
-				return
-			}
-			if skip == "" && rec.Block == nil {
-				skip = SkipTooLarge
-			}
-			j := &job{seq: seq, rec: rec, skip: skip, done: make(chan struct{})}
-			if skip == "" {
-				j.cost = min(int64(len(rec.Block))+1, im.opt.InFlight)
-				if err := budget.Acquire(ctx, j.cost); err != nil {
-					return
-				}
-			}
-			select {
-			case ordered <- j:
-			case <-ctx.Done():
-				return
-			}
-			if skip != "" {
-				close(j.done)
-				continue
-			}
-			select {
-			case work <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	go r.read(ctx, rd, ordered, work)
 	var wg sync.WaitGroup
 	for range im.opt.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var stems search.StemCache
-			for j := range work {
-				j.out = im.makePage(j.rec, &stems)
-				j.rec.Block = nil
-				close(j.done)
-			}
+			im.extractJobs(work)
 		}()
 	}
 	defer wg.Wait()
+	r.w = im.startWriter(ctx, cancel)
+	// end waits for the writer and returns how it fared; this wait is for
+	// a panic's way out, with no one to tell.
+	defer func() { _ = r.w.finish() }()
+	r.collect(ctx, ordered)
+	return r.end(ctx)
+}
 
-	// Batches are stored by a goroutine of their own, one at a time and in
-	// order, while the next batch forms: the workers never wait for a
-	// commit. A batch that fails stops the import, and no batch after it
-	// is stored (its progress would pass the records of the failed one).
-	type write struct {
-		posts    []store.ImportedPost
-		prepared []*story.Prepared // of posts, when the assigner prepares
-		progress store.ImportProgress
+// startProgress is where an archive's import starts: the progress an
+// earlier run stored (done when it imported the whole archive), or none.
+func (im *Importer) startProgress(ctx context.Context, a Archive) (progress store.ImportProgress, done bool, err error) {
+	progress = store.ImportProgress{Archive: a.Key, Path: a.Name}
+	if im.opt.Shard.Count > 1 && a.Key != "" {
+		progress.Archive += "#shard=" + im.opt.Shard.String()
 	}
-	writes := make(chan write, 1)
-	var writeErr error
-	writerDone := make(chan struct{})
-	var writeFailed atomic.Bool
-	go func(writes <-chan write) {
-		defer close(writerDone)
-		for w := range writes {
-			if writeErr != nil {
-				continue
-			}
-			if err := im.st.SaveImportBatch(context.WithoutCancel(ctx), w.posts, w.progress); err != nil {
-				writeErr = err
-				writeFailed.Store(true)
-				cancel()
-				continue
-			}
-			var created storyBatch
-			for i := range w.posts {
-				ip := &w.posts[i]
-				if !ip.Created {
-					im.Stats.Duplicates.Add(1)
-					continue
-				}
-				im.Stats.Posts.Add(1)
-				// The stored post, with its ID; its text is the one prepared.
-				if w.prepared != nil {
-					w.prepared[i].Post = &ip.Post
-					created.prepared = append(created.prepared, w.prepared[i])
-				} else {
-					created.posts = append(created.posts, &ip.Post)
-				}
-			}
-			if (len(created.posts) > 0 || len(created.prepared) > 0) && im.stories != nil {
-				im.stories <- created
-			}
+	if a.Key == "" {
+		return progress, false, nil
+	}
+	stored, err := im.st.ImportProgress(ctx, progress.Archive)
+	if err != nil {
+		return progress, false, fmt.Errorf("%s: import progress: %w", a.Name, err)
+	}
+	if stored.Archive != "" {
+		if stored.Done {
+			return progress, true, nil
 		}
-	}(writes)
-	// finish waits for the batches handed on and says how the last fared.
-	var closeWrites sync.Once
-	finish := func() error {
-		closeWrites.Do(func() { close(writes) })
-		<-writerDone
-		return writeErr
+		progress.Next, progress.Records = stored.Next, stored.Records
 	}
-	defer finish()
+	return progress, false, nil
+}
 
-	var batch []store.ImportedPost
-	var prepared []*story.Prepared
-	pending := 0
-	lastFlush := time.Now()
-	flush := func(done bool) {
-		if len(batch) == 0 && pending == 0 && !done {
+// extractJobs is a worker: it makes pages of the records sent to it, each
+// with its own cache of indexed words.
+func (im *Importer) extractJobs(work <-chan *job) {
+	var stems search.FieldCache
+	for j := range work {
+		j.out = im.makePage(j.rec, &stems)
+		j.rec.Block = nil
+		close(j.done)
+	}
+}
+
+// importRun is one archive's import under way: the reader's, the
+// workers' and the batches' shared state.
+type importRun struct {
+	im       *Importer
+	a        Archive
+	progress store.ImportProgress
+	// budget bounds the bytes of records read and not yet stored.
+	budget *semaphore.Weighted
+	// readErr is why the reader stopped (nil at the archive's end); set
+	// before it closes its channels.
+	readErr error
+	w       *batchWriter
+
+	// The batch forming: its posts (and what story assignment prepared
+	// of them), the records read since the last batch and when that was.
+	batch     []store.ImportedPost
+	prepared  []*story.Prepared
+	pending   int
+	lastFlush time.Time
+}
+
+// read reads the records, hands each on in archive order to ordered and
+// those worth a worker's time to work, and closes both at the archive's
+// end, on an error or when ctx is done.
+func (r *importRun) read(ctx context.Context, rd *Reader, ordered, work chan<- *job) {
+	defer close(ordered)
+	defer close(work)
+	last := rd.Compressed()
+	for seq := int64(0); ; seq++ {
+		j, err := r.next(rd, seq)
+		n := rd.Compressed()
+		r.im.Stats.Bytes.Add(n - last)
+		last = n
+		if err != nil {
+			if err != io.EOF {
+				r.readErr = err
+			}
 			return
 		}
-		progress.Done = done
-		if a.Key == "" {
-			if len(batch) == 0 {
+		if j.cost > 0 {
+			if err := r.budget.Acquire(ctx, j.cost); err != nil {
 				return
 			}
-			// An archive without identity (standard input) keeps its
-			// progress under "-", never read back.
-			progress.Archive = "-"
 		}
-		writes <- write{posts: batch, prepared: prepared, progress: progress}
-		batch, prepared, pending, lastFlush = nil, nil, 0, time.Now()
+		select {
+		case ordered <- j:
+		case <-ctx.Done():
+			return
+		}
+		if j.skip != "" {
+			close(j.done)
+			continue
+		}
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			return
+		}
 	}
+}
+
+// next reads the next record as a job: skipped already (from its
+// header), or with its block and what it costs the memory budget.
+func (r *importRun) next(rd *Reader, seq int64) (*job, error) {
+	var skip string
+	rec, err := rd.Next(func(h textproto.MIMEHeader) bool {
+		skip = r.im.wanted(h)
+		return skip == ""
+	})
+	if err != nil {
+		return nil, err
+	}
+	if skip == "" && rec.Block == nil {
+		skip = SkipTooLarge
+	}
+	j := &job{seq: seq, rec: rec, skip: skip, done: make(chan struct{})}
+	if skip == "" {
+		j.cost = min(int64(len(rec.Block))+1, r.im.opt.InFlight)
+	}
+	return j, nil
+}
+
+// collect takes the jobs in archive order as they are done and hands
+// them on to the writer in batches, until the reader stops.
+func (r *importRun) collect(ctx context.Context, ordered <-chan *job) {
+	r.lastFlush = time.Now()
 	for j := range ordered {
 		<-j.done
-		if j.cost > 0 {
-			budget.Release(j.cost)
-		}
-		im.Stats.Records.Add(1)
-		reason := j.skip
-		if reason == "" {
-			reason = j.out.reason
-		}
-		if reason != "" {
-			im.Stats.skip(reason)
-		} else {
-			batch = append(batch, store.ImportedPost{Post: *j.out.post, Search: j.out.search, Record: j.rec.Start})
-			if im.preparer != nil {
-				prepared = append(prepared, j.out.prepared)
-			}
-		}
-		progress.Next = j.rec.End
-		progress.Records++
-		pending++
-		if len(batch) >= im.opt.BatchPosts || pending >= im.opt.BatchRecords || time.Since(lastFlush) >= im.opt.BatchEvery {
-			flush(false)
+		r.take(j)
+		opt := &r.im.opt
+		if len(r.batch) >= opt.BatchPosts || r.pending >= opt.BatchRecords || time.Since(r.lastFlush) >= opt.BatchEvery {
+			r.flush(false)
 		}
 		if ctx.Err() != nil {
-			break
+			return
 		}
 	}
-	// The reader has stopped (its channel is closed or the context is
-	// done); what was read in order is stored.
-	if writeFailed.Load() {
-		return Result{}, finish()
+}
+
+// take adds a done job to the batch forming: its post, or the reason it
+// has none.
+func (r *importRun) take(j *job) {
+	if j.cost > 0 {
+		r.budget.Release(j.cost)
+	}
+	r.im.Stats.Records.Add(1)
+	reason := j.skip
+	if reason == "" {
+		reason = j.out.reason
+	}
+	if reason != "" {
+		r.im.Stats.skip(reason)
+	} else {
+		r.batch = append(r.batch, store.ImportedPost{Post: *j.out.post, Search: j.out.search, Record: j.rec.Start})
+		if r.im.preparer != nil {
+			r.prepared = append(r.prepared, j.out.prepared)
+		}
+	}
+	r.progress.Next = j.rec.End
+	r.progress.Records++
+	r.pending++
+}
+
+// flush hands the batch formed to the writer, with the progress it takes
+// the archive to (done: to its end).
+func (r *importRun) flush(done bool) {
+	if len(r.batch) == 0 && r.pending == 0 && !done {
+		return
+	}
+	r.progress.Done = done
+	if r.a.Key == "" {
+		if len(r.batch) == 0 {
+			return
+		}
+		// An archive without identity (standard input) keeps its
+		// progress under "-", never read back.
+		r.progress.Archive = "-"
+	}
+	r.w.writes <- batchWrite{posts: r.batch, prepared: r.prepared, progress: r.progress}
+	r.batch, r.prepared, r.pending, r.lastFlush = nil, nil, 0, time.Now()
+}
+
+// end stores what was read in order once the reader has stopped (its
+// channel is closed or the context is done) and says how the import
+// ended.
+func (r *importRun) end(ctx context.Context) (Result, error) {
+	if r.w.failed.Load() {
+		return Result{}, r.w.finish()
 	}
 	if err := ctx.Err(); err != nil {
-		flush(false)
-		if ferr := finish(); ferr != nil {
+		r.flush(false)
+		if ferr := r.w.finish(); ferr != nil {
 			return Result{}, ferr
 		}
 		return Result{}, err
 	}
-	var res Result
 	switch {
-	case errors.Is(readErr, ErrTruncated):
-		res.Truncated = readErr
-		im.Stats.mu.Lock()
-		im.Stats.truncated = append(im.Stats.truncated, fmt.Sprintf("%s: %v", a.Name, readErr))
-		im.Stats.mu.Unlock()
+	case errors.Is(r.readErr, ErrTruncated):
+		r.im.Stats.mu.Lock()
+		r.im.Stats.truncated = append(r.im.Stats.truncated, fmt.Sprintf("%s: %v", r.a.Name, r.readErr))
+		r.im.Stats.mu.Unlock()
 		// Not done: the same archive, complete, is read on from here.
-		flush(false)
-		return res, finish()
-	case readErr != nil:
-		flush(false)
-		if ferr := finish(); ferr != nil {
-			return Result{}, errors.Join(readErr, ferr)
+		r.flush(false)
+		return Result{Truncated: r.readErr}, r.w.finish()
+	case r.readErr != nil:
+		r.flush(false)
+		if ferr := r.w.finish(); ferr != nil {
+			return Result{}, errors.Join(r.readErr, ferr)
 		}
-		return Result{}, fmt.Errorf("%s: %w", a.Name, readErr)
+		return Result{}, fmt.Errorf("%s: %w", r.a.Name, r.readErr)
 	}
-	flush(true)
-	return res, finish()
+	r.flush(true)
+	return Result{}, r.w.finish()
+}
+
+// batchWrite is a batch handed to the writer.
+type batchWrite struct {
+	posts    []store.ImportedPost
+	prepared []*story.Prepared // of posts, when the assigner prepares
+	progress store.ImportProgress
+}
+
+// batchWriter stores batches by a goroutine of its own, one at a time
+// and in order, while the next batch forms: the workers never wait for a
+// commit. A batch that fails stops the import, and no batch after it is
+// stored (its progress would pass the records of the failed one).
+type batchWriter struct {
+	im     *Importer
+	writes chan batchWrite
+	done   chan struct{}
+	// err is the failed batch's error, read after done is closed; failed
+	// tells it while the writer runs.
+	err       error
+	failed    atomic.Bool
+	closeOnce sync.Once
+}
+
+func (im *Importer) startWriter(ctx context.Context, cancel context.CancelFunc) *batchWriter {
+	w := &batchWriter{im: im, writes: make(chan batchWrite, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for b := range w.writes {
+			if w.err != nil {
+				continue
+			}
+			if err := im.st.SaveImportBatch(context.WithoutCancel(ctx), b.posts, b.progress); err != nil {
+				w.err = err
+				w.failed.Store(true)
+				cancel()
+				continue
+			}
+			im.storedBatch(b)
+		}
+	}()
+	return w
+}
+
+// finish waits for the batches handed on and says how the last fared.
+func (w *batchWriter) finish() error {
+	w.closeOnce.Do(func() { close(w.writes) })
+	<-w.done
+	return w.err
+}
+
+// storedBatch counts a stored batch's posts and hands its new ones on to
+// story assignment.
+func (im *Importer) storedBatch(b batchWrite) {
+	var created storyBatch
+	for i := range b.posts {
+		ip := &b.posts[i]
+		if !ip.Created {
+			im.Stats.Duplicates.Add(1)
+			continue
+		}
+		im.Stats.Posts.Add(1)
+		// The stored post, with its ID; its text is the one prepared.
+		if b.prepared != nil {
+			b.prepared[i].Post = &ip.Post
+			created.prepared = append(created.prepared, b.prepared[i])
+		} else {
+			created.posts = append(created.posts, &ip.Post)
+		}
+	}
+	if (len(created.posts) > 0 || len(created.prepared) > 0) && im.stories != nil {
+		im.stories <- created
+	}
 }

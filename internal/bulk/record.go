@@ -84,7 +84,7 @@ func (im *Importer) wanted(h textproto.MIMEHeader) string {
 // makePage turns a response record into a post, as the pipeline turns a
 // fetched page into one. stems is the worker's own: the search fields are
 // stemmed here, in parallel, not by the store's single writer.
-func (im *Importer) makePage(rec *Record, stems *search.StemCache) page {
+func (im *Importer) makePage(rec *Record, stems *search.FieldCache) page {
 	target := rec.Target()
 	block := rec.Block
 	// Some tools record "HTTP/2 200": Go's parser wants a minor version.
@@ -93,7 +93,9 @@ func (im *Importer) makePage(rec *Record, stems *search.StemCache) page {
 			block = append([]byte(p[:6]+".0 "), block[len(p):]...)
 		}
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(block)), nil)
+	blockReader := bytes.NewReader(block)
+	headReader := bufio.NewReader(blockReader)
+	resp, err := http.ReadResponse(headReader, nil)
 	if err != nil {
 		return page{reason: SkipBadRecord}
 	}
@@ -106,14 +108,8 @@ func (im *Importer) makePage(rec *Record, stems *search.StemCache) page {
 		resp.Body.Close()
 		return page{reason: SkipNotHTML}
 	}
-	// Leniently, as replay does: a Content-Length larger than what was
-	// stored yields what was stored. The body is no longer than the
-	// block: one allocation, where io.ReadAll grows and copies.
-	buf := bytes.NewBuffer(make([]byte, 0, len(block)+bytes.MinRead))
-	_, err = buf.ReadFrom(resp.Body)
-	body := buf.Bytes()
-	resp.Body.Close()
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	body, ok := responseBody(resp, block, len(block)-blockReader.Len()-headReader.Buffered())
+	if !ok {
 		return page{reason: SkipBadRecord}
 	}
 	body, err = decodeBody(body, resp.Header.Get("Content-Encoding"), im.opt.MaxBlock)
@@ -151,6 +147,30 @@ func (im *Importer) makePage(rec *Record, stems *search.StemCache) page {
 		pg.prepared = im.preparer.Prepare(post)
 	}
 	return pg
+}
+
+// responseBody is the body of resp, read from block whose first
+// headerEnd bytes were its status line and header. Leniently, as replay
+// does: a Content-Length larger than what was stored yields what was
+// stored. A body sent whole (not chunked) is a slice of the block, not a
+// copy: a copy a page is the larger part of what reading a body costs.
+func responseBody(resp *http.Response, block []byte, headerEnd int) (body []byte, ok bool) {
+	defer resp.Body.Close()
+	if len(resp.TransferEncoding) == 0 && headerEnd >= 0 && headerEnd <= len(block) {
+		body = block[headerEnd:]
+		if resp.ContentLength >= 0 && resp.ContentLength < int64(len(body)) {
+			body = body[:resp.ContentLength]
+		}
+		return body, true
+	}
+	// The body is no longer than the block: one allocation, where
+	// io.ReadAll grows and copies.
+	buf := bytes.NewBuffer(make([]byte, 0, len(block)+bytes.MinRead))
+	_, err := buf.ReadFrom(resp.Body)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, false
+	}
+	return buf.Bytes(), true
 }
 
 // isIndexPath tells a site's home page by its address. Section fronts

@@ -233,80 +233,24 @@ func (r *Reader) Next(keep func(textproto.MIMEHeader) bool) (*Record, error) {
 	if r.eof {
 		return nil, io.EOF
 	}
-	// Blank lines (the CRLFs that end the previous record) come first.
-	var start store.ArchivePosition
-	var line []byte
-	for {
-		start = r.pos()
-		l, err := r.readLine()
-		if err == io.EOF {
-			r.eof = true
-			return nil, io.EOF
-		}
-		if err == errCut {
-			return nil, r.truncated(start)
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			if len(bytes.TrimSpace(l)) == 0 {
-				r.eof = true
-				return nil, io.EOF
-			}
-			return nil, r.truncated(start)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(bytes.TrimSpace(l)) > 0 {
-			line = l
-			break
-		}
+	start, line, err := r.versionLine()
+	if err != nil {
+		return nil, err
 	}
 	if !bytes.HasPrefix(line, []byte("WARC/")) {
 		return nil, fmt.Errorf("record at %s: expected a WARC version line, got %.40q", placeOf(start), line)
 	}
-	h := textproto.MIMEHeader{}
-	for {
-		l, err := r.readLine()
-		if err == io.EOF || err == errCut || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, r.truncated(start)
-		}
-		if err != nil {
-			return nil, err
-		}
-		l = bytes.TrimRight(l, "\r\n")
-		if len(l) == 0 {
-			break
-		}
-		k, v, ok := bytes.Cut(l, []byte(":"))
-		if !ok {
-			return nil, fmt.Errorf("record at %s: bad header line %.60q", placeOf(start), l)
-		}
-		h.Add(textproto.CanonicalMIMEHeaderKey(string(bytes.TrimSpace(k))), string(bytes.TrimSpace(v)))
+	h, err := r.header(start)
+	if err != nil {
+		return nil, err
 	}
 	size, err := strconv.ParseInt(strings.TrimSpace(h.Get("Content-Length")), 10, 64)
 	if err != nil || size < 0 {
 		return nil, fmt.Errorf("record at %s: bad Content-Length %q", placeOf(start), h.Get("Content-Length"))
 	}
 	rec := &Record{Header: h, Type: strings.ToLower(strings.TrimSpace(h.Get("WARC-Type"))), Size: size, Start: start}
-	if size <= r.maxBlock && keep(h) {
-		rec.Block = make([]byte, size)
-		n, err := io.ReadFull(r.br, rec.Block)
-		r.inner += int64(n)
-		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
-				return nil, r.truncated(start)
-			}
-			return nil, r.gzipErr(err)
-		}
-	} else {
-		n, err := io.CopyN(io.Discard, r.br, size)
-		r.inner += n
-		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
-				return nil, r.truncated(start)
-			}
-			return nil, r.gzipErr(err)
-		}
+	if err := r.block(rec, size <= r.maxBlock && keep(h)); err != nil {
+		return nil, err
 	}
 	// The two CRLFs after the block belong to this record: consume what
 	// of them this member holds, so that End is the next record's start.
@@ -318,26 +262,107 @@ func (r *Reader) Next(keep func(textproto.MIMEHeader) bool) (*Record, error) {
 		l, _ := r.br.ReadSlice('\n')
 		r.inner += int64(len(l))
 	}
-	if r.gz != nil {
-		// At the end of a member, End is the next member's start.
-		if _, err := r.br.Peek(1); err == io.EOF {
-			more, err := r.nextMember()
-			switch {
-			case err != nil:
-				// This record is whole; the next call reports the damage.
-				r.pending = err
-				rec.End = store.ArchivePosition{Member: r.file.offset()}
-			case !more:
+	rec.End = r.end()
+	return rec, nil
+}
+
+// versionLine reads up to a record's first line, past the blank lines
+// (the CRLFs that end the previous record), and returns where the record
+// starts. io.EOF: the file ends between records.
+func (r *Reader) versionLine() (start store.ArchivePosition, line []byte, err error) {
+	for {
+		start = r.pos()
+		l, err := r.readLine()
+		if err == io.EOF {
+			r.eof = true
+			return start, nil, io.EOF
+		}
+		if err == errCut {
+			return start, nil, r.truncated(start)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			if len(bytes.TrimSpace(l)) == 0 {
 				r.eof = true
-				rec.End = store.ArchivePosition{Member: r.file.offset()}
-			default:
-				rec.End = r.pos()
+				return start, nil, io.EOF
 			}
-			return rec, nil
+			return start, nil, r.truncated(start)
+		}
+		if err != nil {
+			return start, nil, err
+		}
+		if len(bytes.TrimSpace(l)) > 0 {
+			return start, l, nil
 		}
 	}
-	rec.End = r.pos()
-	return rec, nil
+}
+
+// header reads the header of the record that starts at start, up to the
+// blank line that ends it.
+func (r *Reader) header(start store.ArchivePosition) (textproto.MIMEHeader, error) {
+	h := textproto.MIMEHeader{}
+	for {
+		l, err := r.readLine()
+		if err == io.EOF || err == errCut || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, r.truncated(start)
+		}
+		if err != nil {
+			return nil, err
+		}
+		l = bytes.TrimRight(l, "\r\n")
+		if len(l) == 0 {
+			return h, nil
+		}
+		k, v, ok := bytes.Cut(l, []byte(":"))
+		if !ok {
+			return nil, fmt.Errorf("record at %s: bad header line %.60q", placeOf(start), l)
+		}
+		h.Add(textproto.CanonicalMIMEHeaderKey(string(bytes.TrimSpace(k))), string(bytes.TrimSpace(v)))
+	}
+}
+
+// block reads rec's block (Size bytes) into rec.Block when keep, or
+// skips over it.
+func (r *Reader) block(rec *Record, keep bool) error {
+	var n int64
+	var err error
+	if keep {
+		rec.Block = make([]byte, rec.Size)
+		var read int
+		read, err = io.ReadFull(r.br, rec.Block)
+		n = int64(read)
+	} else {
+		n, err = io.CopyN(io.Discard, r.br, rec.Size)
+	}
+	r.inner += n
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
+		return r.truncated(rec.Start)
+	}
+	return r.gzipErr(err)
+}
+
+// end is where the record just read ends: here, or, at the end of a
+// gzip member, the next member's start.
+func (r *Reader) end() store.ArchivePosition {
+	if r.gz == nil {
+		return r.pos()
+	}
+	if _, err := r.br.Peek(1); err != io.EOF {
+		return r.pos()
+	}
+	more, err := r.nextMember()
+	switch {
+	case err != nil:
+		// This record is whole; the next call reports the damage.
+		r.pending = err
+		return store.ArchivePosition{Member: r.file.offset()}
+	case !more:
+		r.eof = true
+		return store.ArchivePosition{Member: r.file.offset()}
+	}
+	return r.pos()
 }
 
 func (r *Reader) truncated(start store.ArchivePosition) error {

@@ -214,11 +214,49 @@ func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own
 	a.idx.sign(&f)
 	at := a.indexTime(post.Published)
 	m := a.idx.find(&f, at)
-	asg := &store.StoryAssignment{StoryLink: store.StoryLink{PostID: post.ID}, Published: post.Published,
+	asg, merge, err := a.decide(ctx, post, keys, own, evidence, &m)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if asg.StoryID == 0 {
+		storyID, copyOf, err = a.startStory(ctx, post, asg, at, f)
+		return nil, storyID, copyOf, err
+	}
+	decided := asg.StoryID
+	a.idx.add(post.ID, decided, asg.CopyOf, at, f)
+	if asg.Evidence == store.EvidenceText {
+		a.idx.noteWeak(post.ID, asg.Score)
+		if err := a.moveWeak(ctx, decided, f.title); err != nil {
+			return nil, 0, 0, err
+		}
+		// The post ties its story to others it resembles as much: when
+		// those stories resemble each other too, they are one story that
+		// began twice.
+		for _, o := range m.others {
+			if a.idx.storySim(decided, o) >= a.cfg.MergeThreshold {
+				merge = append(merge, o)
+			}
+		}
+	}
+	root, rooted := a.idx.has(asg.CopyOf)
+	reroot := asg.CopyOf != 0 && rooted && at.Before(root.published)
+	if len(merge) == 0 && !reroot {
+		return a.writeLater(ctx, asg, keys), 0, 0, nil
+	}
+	storyID, copyOf, err = a.joinMerging(ctx, post.ID, asg, merge, reroot)
+	return nil, storyID, copyOf, err
+}
+
+// decide works out which story the post joins (StoryID 0: a new one), on
+// which evidence, and the stories found to be that one (merge), from the
+// keys Google News gave (as stored, or pending) and the index's match m.
+// It writes nothing.
+func (a *Assigner) decide(ctx context.Context, post *model.Post, keys, own, evidence []string, m *match) (asg *store.StoryAssignment, merge []int64, err error) {
+	asg = &store.StoryAssignment{StoryLink: store.StoryLink{PostID: post.ID}, Published: post.Published,
 		Title: post.Title, Keys: keys}
 	found, err := a.st.StoryKeys(ctx, keys)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, nil, err
 	}
 	for _, k := range keys {
 		if id, ok := a.pending[k]; ok {
@@ -227,7 +265,6 @@ func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own
 			}
 		}
 	}
-	var merge []int64 // stories found to be the one the post joins
 	if id := vote(found, own, evidence); id != 0 {
 		asg.StoryID, asg.Score, asg.Evidence = id, 1, store.EvidenceGNews
 		// Google News grouped these reports: every story holding one of
@@ -252,75 +289,67 @@ func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own
 	case asg.StoryID == 0:
 		asg.Score, asg.Evidence = 1, store.EvidenceNew
 	}
-	if asg.StoryID == 0 {
-		// A new story: the store gives it its ID, which the index needs,
-		// so it is written under the lock.
-		if _, err := a.st.AssignStory(ctx, asg); err != nil {
-			return nil, 0, 0, err
-		}
-		// asg now holds the stored link, ours or the one another process
-		// made.
-		a.noteSeq(asg.Seq)
-		a.idx.add(post.ID, asg.StoryID, asg.CopyOf, at, f)
-		if err := a.moveWeak(ctx, asg.StoryID, f.title); err != nil {
-			return nil, 0, 0, err
-		}
-		return nil, asg.StoryID, asg.CopyOf, nil
+	return asg, merge, nil
+}
+
+// startStory puts the post in a new story. The store gives the story its
+// ID, which the index needs, so it is written under the lock.
+func (a *Assigner) startStory(ctx context.Context, post *model.Post, asg *store.StoryAssignment, at time.Time, f features) (storyID, copyOf int64, err error) {
+	if _, err := a.st.AssignStory(ctx, asg); err != nil {
+		return 0, 0, err
 	}
+	// asg now holds the stored link, ours or the one another process
+	// made.
+	a.noteSeq(asg.Seq)
+	a.idx.add(post.ID, asg.StoryID, asg.CopyOf, at, f)
+	if err := a.moveWeak(ctx, asg.StoryID, f.title); err != nil {
+		return 0, 0, err
+	}
+	return asg.StoryID, asg.CopyOf, nil
+}
+
+// writeLater returns the store's write of an assignment the index has
+// taken, to run after the lock is released; meanwhile the post's keys
+// wait in a.pending, so that the assignments decided before the write see
+// them.
+func (a *Assigner) writeLater(ctx context.Context, asg *store.StoryAssignment, keys []string) func() (int64, int64, error) {
 	decided := asg.StoryID
-	a.idx.add(post.ID, decided, asg.CopyOf, at, f)
-	if asg.Evidence == store.EvidenceText {
-		a.idx.noteWeak(post.ID, asg.Score)
-		if err := a.moveWeak(ctx, decided, f.title); err != nil {
-			return nil, 0, 0, err
-		}
+	for _, k := range keys {
+		a.pending[k] = decided
 	}
-	if asg.Evidence == store.EvidenceText {
-		// The post ties its story to others it resembles as much: when
-		// those stories resemble each other too, they are one story that
-		// began twice.
-		for _, o := range m.others {
-			if a.idx.storySim(decided, o) >= a.cfg.MergeThreshold {
-				merge = append(merge, o)
-			}
-		}
-	}
-	root, rooted := a.idx.has(asg.CopyOf)
-	reroot := asg.CopyOf != 0 && rooted && at.Before(root.published)
-	if len(merge) == 0 && !reroot {
+	return func() (int64, int64, error) {
+		_, err := a.st.AssignStory(ctx, asg)
+		a.mu.Lock()
+		defer a.mu.Unlock()
 		for _, k := range keys {
-			a.pending[k] = decided
+			if a.pending[k] == decided {
+				delete(a.pending, k)
+			}
 		}
-		return func() (int64, int64, error) {
-			_, err := a.st.AssignStory(ctx, asg)
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			for _, k := range keys {
-				if a.pending[k] == decided {
-					delete(a.pending, k)
-				}
-			}
-			if err != nil {
-				a.stale()
-				return 0, 0, err
-			}
-			if asg.StoryID != decided {
-				a.stale()
-			}
-			a.noteSeq(asg.Seq)
-			return asg.StoryID, asg.CopyOf, nil
-		}, 0, 0, nil
+		if err != nil {
+			a.stale()
+			return 0, 0, err
+		}
+		if asg.StoryID != decided {
+			a.stale()
+		}
+		a.noteSeq(asg.Seq)
+		return asg.StoryID, asg.CopyOf, nil
 	}
-	// Stories to merge or copies to re-root (rare): everything under the
-	// lock, in order.
+}
+
+// joinMerging writes an assignment that merges stories or re-roots
+// copies (rare): everything under the lock, in order.
+func (a *Assigner) joinMerging(ctx context.Context, postID int64, asg *store.StoryAssignment, merge []int64, reroot bool) (storyID, copyOf int64, err error) {
+	decided := asg.StoryID
 	if _, err := a.st.AssignStory(ctx, asg); err != nil {
 		a.stale()
-		return nil, 0, 0, err
+		return 0, 0, err
 	}
 	a.noteSeq(asg.Seq)
 	if asg.StoryID != decided {
 		a.stale()
-		return nil, asg.StoryID, asg.CopyOf, nil
+		return asg.StoryID, asg.CopyOf, nil
 	}
 	for _, o := range merge {
 		if a.idx.size(o) == 0 || a.idx.size(asg.StoryID) == 0 {
@@ -331,20 +360,20 @@ func (a *Assigner) assignLocked(ctx context.Context, post *model.Post, keys, own
 			from, into = into, from
 		}
 		if err := a.st.MergeStories(ctx, from, into); err != nil {
-			return nil, 0, 0, err
+			return 0, 0, err
 		}
 		a.idx.merge(from, into)
 		asg.StoryID = into
 	}
 	if reroot {
 		// A copy published before its original becomes the original.
-		if err := a.st.RerootCopies(ctx, asg.CopyOf, post.ID); err != nil {
-			return nil, 0, 0, err
+		if err := a.st.RerootCopies(ctx, asg.CopyOf, postID); err != nil {
+			return 0, 0, err
 		}
-		a.idx.reroot(asg.CopyOf, post.ID)
+		a.idx.reroot(asg.CopyOf, postID)
 		asg.CopyOf = 0
 	}
-	return nil, asg.StoryID, asg.CopyOf, nil
+	return asg.StoryID, asg.CopyOf, nil
 }
 
 // mover is what a store needs for a report to leave the story it joined

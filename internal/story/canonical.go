@@ -108,6 +108,17 @@ func normalise(u *url.URL) {
 	u.User = nil
 	u.Fragment, u.RawFragment = "", ""
 	u.Opaque = ""
+	u.Host = normalHost(u)
+	u.Path, u.RawPath = normalPath(u.Path), ""
+	if u.RawQuery != "" {
+		u.RawQuery = normalQuery(u)
+	}
+	u.ForceQuery = false
+}
+
+// normalHost is u's host in lower case, without a default port or a
+// trailing dot, and off an amp. subdomain.
+func normalHost(u *url.URL) string {
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
@@ -127,15 +138,17 @@ func normalise(u *url.URL) {
 	if port != "" {
 		host = net.JoinHostPort(strings.Trim(host, "[]"), port)
 	}
-	u.Host = host
+	return host
+}
 
-	p := u.Path
+// normalPath is a path cleaned, off its AMP forms (/amp/…, …/amp,
+// /story.amp, /story.amp.html) and its index file.
+func normalPath(p string) string {
 	if p == "" {
 		p = "/"
 	}
 	trailing := strings.HasSuffix(p, "/")
 	p = path.Clean(p)
-	// AMP paths: /amp/… and …/amp, /story.amp, /story.amp.html.
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	if len(segs) > 1 && strings.EqualFold(segs[0], "amp") {
 		segs = segs[1:]
@@ -161,36 +174,37 @@ func normalise(u *url.URL) {
 	if trailing && !strings.HasSuffix(p, "/") {
 		p += "/"
 	}
-	u.Path, u.RawPath = p, ""
+	return p
+}
 
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			if IsTrackingParam(k) || ampQuery[strings.ToLower(k)] && isAMPValue(q.Get(k)) {
-				q.Del(k)
-			}
+// normalQuery is u's query without tracking and AMP parameters, in the
+// order of its keys.
+func normalQuery(u *url.URL) string {
+	q := u.Query()
+	for k := range q {
+		if IsTrackingParam(k) || ampQuery[strings.ToLower(k)] && isAMPValue(q.Get(k)) {
+			q.Del(k)
 		}
-		keys := make([]string, 0, len(q))
-		for k := range q {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		var b strings.Builder
-		for _, k := range keys {
-			for _, v := range q[k] {
-				if b.Len() > 0 {
-					b.WriteByte('&')
-				}
-				b.WriteString(url.QueryEscape(k))
-				if v != "" || !bareParam(u.RawQuery, k) {
-					b.WriteByte('=')
-					b.WriteString(url.QueryEscape(v))
-				}
-			}
-		}
-		u.RawQuery = b.String()
 	}
-	u.ForceQuery = false
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k))
+			if v != "" || !bareParam(u.RawQuery, k) {
+				b.WriteByte('=')
+				b.WriteString(url.QueryEscape(v))
+			}
+		}
+	}
+	return b.String()
 }
 
 // bareParam reports whether k appears without "=" in raw (?print rather

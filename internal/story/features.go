@@ -49,7 +49,9 @@ func leadText(p *model.Post, words int) string {
 	var b strings.Builder
 	n := 0
 	add := func(s string) {
-		for _, f := range strings.Fields(s) {
+		// strings.Fields, up to the words wanted: a long paragraph is
+		// not cut into all its words for the first few.
+		for f := range strings.FieldsSeq(s) {
 			if n >= words {
 				break
 			}
@@ -100,7 +102,7 @@ func (c *Config) featuresOf(p *model.Post) features {
 		if len(toks) == 0 {
 			continue
 		}
-		f.paras = append(f.paras, paragraph{hash: fnv64(strings.Join(toks, " ")), tokens: toks})
+		f.paras = append(f.paras, paragraph{hash: fnv64Joined(toks), tokens: toks})
 		all = append(all, toks...)
 	}
 	if len(all) >= c.MinExactTokens {
@@ -145,7 +147,13 @@ func words(toks []token, namesOnly bool) map[string]float64 {
 		case namesOnly:
 			continue
 		}
-		out[t.text] = math.Max(out[t.text], w)
+		if old, ok := out[t.text]; ok {
+			out[t.text] = math.Max(old, w)
+			continue
+		}
+		// The index keeps these words: a copy, since a token may be a
+		// slice of the whole text.
+		out[strings.Clone(t.text)] = w
 	}
 	return out
 }
@@ -156,10 +164,10 @@ func words(toks []token, namesOnly bool) map[string]float64 {
 func neutral(title, lead string, titleToks, leadToks []token, lang string) map[string]float64 {
 	out := map[string]float64{}
 	for _, e := range entities(titleToks) {
-		out[e] = 1
+		out[strings.Clone(e)] = 1
 	}
 	for _, e := range entities(leadToks) {
-		out[e] = 1
+		out[strings.Clone(e)] = 1
 	}
 	for _, text := range []string{title, lead} {
 		for _, n := range Numbers(text, lang) {

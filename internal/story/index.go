@@ -282,7 +282,7 @@ func (x *index) find(f *features, published time.Time) match {
 	var m match
 	body := x.findCopies(f, published, &m)
 	q := x.query(f)
-	for _, id := range x.shortlist(f, q, x.candidates(f, q, published, body), body) {
+	for _, id := range x.shortlist(q, x.candidates(f, q, published, body), body) {
 		s := x.stories[id]
 		p := x.prob(x.pairFeatures(f, q, s, published, body[id]))
 		if p >= x.cfg.StoryThreshold {
@@ -457,7 +457,7 @@ func (x *index) candidates(f *features, q *query, published time.Time, body map[
 const maxScored = 16
 
 // shortlist keeps the candidates worth scoring in full, in ID order.
-func (x *index) shortlist(f *features, q *query, ids []int64, body map[int64]float64) []int64 {
+func (x *index) shortlist(q *query, ids []int64, body map[int64]float64) []int64 {
 	if len(ids) <= maxScored {
 		return ids
 	}
@@ -509,18 +509,7 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 	v[0] = dec * x.titleCosine(q, s.title, stn)
 	if v[0] > 0 && (x.allFeatures || x.cfg.Model.w[1] != 0) {
 		// No word in common with the story's titles: none with one of them.
-		best := 0.0
-		for _, id := range s.posts[max(0, len(s.posts)-bestOf):] {
-			d := x.docs[id]
-			if d == nil || len(d.title) == 0 {
-				continue
-			}
-			if d.normN == 0 || 20*abs(x.n-d.normN) > x.n {
-				d.tnorm, d.normN = x.norm(d.title), x.n
-			}
-			best = max(best, x.cosine(f.title, q.idf, q.tn, d.title, d.tnorm))
-		}
-		v[1] = dec * best
+		v[1] = dec * x.bestTitle(f, q, s)
 	}
 	n, lone := shared(f.title, s.title, s.lead)
 	if n < 2 {
@@ -533,29 +522,12 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 	// central bank's week); a Title Case headline's capitals are not
 	// names, so there a lone word always counts.
 	if q.mass > 0 && !(n == 1 && f.title[lone] == entityFactor && s.count < loneWordStory) {
-		var in float64
-		for _, t := range q.title {
-			if _, ok := s.title[t.term]; ok {
-				in += t.mass
-			}
-		}
-		v[12] = dec * in / q.mass
+		v[12] = dec * titleCoverage(q, s) / q.mass
 	}
 	if q.ln > 0 {
 		v[2] = dec * x.cosine(f.lead, q.idf, q.ln, s.lead, sln)
 	}
-	var names float64
-	figures := 0
-	for t := range f.names {
-		if _, ok := s.names[t]; !ok {
-			continue
-		}
-		if isFigure(t) {
-			figures++
-		} else {
-			names += q.idf[t]
-		}
-	}
+	names, figures := sharedNames(f, q, s)
 	if q.namesIDF > 0 {
 		v[3] = dec * names / q.namesIDF
 	}
@@ -569,19 +541,69 @@ func (x *index) pairFeatures(f *features, q *query, s *storyEntry, published tim
 	if at, ok := s.pubs[f.publisher]; ok && f.publisher != "" && near(at, published, samePublisherWindow) {
 		v[7] = 1
 	}
-	var gap time.Duration
-	switch {
-	case published.After(s.last):
-		gap = published.Sub(s.last)
-	case published.Before(s.first):
-		gap = s.first.Sub(published)
-	}
-	v[8] = min(3, gap.Hours()/24)
+	v[8] = min(3, gapTo(s, published).Hours()/24)
 	v[9] = math.Log1p(float64(s.count))
 	if f.lang != "" && s.lang() != "" && f.lang != s.lang() {
 		v[10] = 1
 	}
 	return v
+}
+
+// bestTitle is the post's title's best cosine with the titles of the
+// story's latest bestOf reports.
+func (x *index) bestTitle(f *features, q *query, s *storyEntry) float64 {
+	best := 0.0
+	for _, id := range s.posts[max(0, len(s.posts)-bestOf):] {
+		d := x.docs[id]
+		if d == nil || len(d.title) == 0 {
+			continue
+		}
+		if d.normN == 0 || 20*abs(x.n-d.normN) > x.n {
+			d.tnorm, d.normN = x.norm(d.title), x.n
+		}
+		best = max(best, x.cosine(f.title, q.idf, q.tn, d.title, d.tnorm))
+	}
+	return best
+}
+
+// titleCoverage is the mass of the post's title words found in the
+// story's titles.
+func titleCoverage(q *query, s *storyEntry) float64 {
+	var in float64
+	for _, t := range q.title {
+		if _, ok := s.title[t.term]; ok {
+			in += t.mass
+		}
+	}
+	return in
+}
+
+// sharedNames are the post's names the story holds too: the weight of
+// the names (their idf) and the count of the figures.
+func sharedNames(f *features, q *query, s *storyEntry) (names float64, figures int) {
+	for t := range f.names {
+		if _, ok := s.names[t]; !ok {
+			continue
+		}
+		if isFigure(t) {
+			figures++
+		} else {
+			names += q.idf[t]
+		}
+	}
+	return names, figures
+}
+
+// gapTo is how far published lies outside the story's span of time (0
+// within it).
+func gapTo(s *storyEntry, published time.Time) time.Duration {
+	switch {
+	case published.After(s.last):
+		return published.Sub(s.last)
+	case published.Before(s.first):
+		return s.first.Sub(published)
+	}
+	return 0
 }
 
 // lang is the language most of the story's reports are in.
@@ -647,18 +669,7 @@ func (x *index) add(postID, storyID, copyOf int64, published time.Time, f featur
 	if copyOf != 0 {
 		x.copies[copyOf] = append(x.copies[copyOf], postID)
 	}
-	for _, p := range f.paras {
-		st := x.paras[p.hash]
-		if st == nil {
-			st = &paraStat{}
-			x.paras[p.hash] = st
-		}
-		st.posts++
-		if len(st.stories) < boilerplateStories && !slices.Contains(st.stories, storyID) {
-			st.stories = append(st.stories, storyID)
-		}
-		d.paras = append(d.paras, p.hash)
-	}
+	x.addParas(d, f.paras)
 	if f.hash != "" {
 		if _, ok := x.exact[f.hash]; !ok {
 			x.exact[f.hash] = postID
@@ -669,6 +680,36 @@ func (x *index) add(postID, storyID, copyOf int64, published time.Time, f featur
 			x.buckets[b][k] = append(x.buckets[b][k], postID)
 		}
 	}
+	x.joinStory(storyID, postID, published, &f)
+	if published.After(x.newest) {
+		x.newest = published
+	}
+	x.sinceSweep++
+	if x.sinceSweep >= x.sweepPeriod {
+		x.sweep()
+	}
+}
+
+// addParas counts the paragraphs of d (in its story) for telling
+// boilerplate.
+func (x *index) addParas(d *doc, paras []paragraph) {
+	for _, p := range paras {
+		st := x.paras[p.hash]
+		if st == nil {
+			st = &paraStat{}
+			x.paras[p.hash] = st
+		}
+		st.posts++
+		if len(st.stories) < boilerplateStories && !slices.Contains(st.stories, d.storyID) {
+			st.stories = append(st.stories, d.storyID)
+		}
+		d.paras = append(d.paras, p.hash)
+	}
+}
+
+// joinStory adds a post's features to its story's entry (made when the
+// story is new to the index).
+func (x *index) joinStory(storyID, postID int64, published time.Time, f *features) {
 	s := x.stories[storyID]
 	if s == nil {
 		s = &storyEntry{id: storyID, first: published, last: published, title: map[string]float64{},
@@ -711,13 +752,6 @@ func (x *index) add(postID, storyID, copyOf int64, published time.Time, f featur
 	}
 	if len(s.lead) > 2*maxCentroid {
 		pruneCentroid(s.lead)
-	}
-	if published.After(x.newest) {
-		x.newest = published
-	}
-	x.sinceSweep++
-	if x.sinceSweep >= x.sweepPeriod {
-		x.sweep()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -60,8 +61,25 @@ func fnv64(s string) uint64 {
 	return h
 }
 
+// fnv64Joined is fnv64(strings.Join(toks, " ")) without the joined copy.
+func fnv64Joined(toks []string) uint64 {
+	h := uint64(14695981039346656037)
+	for i, t := range toks {
+		if i > 0 {
+			h ^= ' '
+			h *= 1099511628211
+		}
+		for k := 0; k < len(t); k++ {
+			h ^= uint64(t[k])
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
 // Shingles hashes the overlapping ShingleSize-word runs of tokens, without
-// repeats. A text shorter than a shingle is one shingle.
+// repeats, in increasing order (sorting drops the repeats for less than a
+// set would cost). A text shorter than a shingle is one shingle.
 func shingleHashes(tokens []string) []uint64 {
 	if len(tokens) == 0 {
 		return nil
@@ -70,7 +88,6 @@ func shingleHashes(tokens []string) []uint64 {
 	if n < 1 {
 		return []uint64{fnv64(strings.Join(tokens, " "))}
 	}
-	seen := make(map[uint64]struct{}, n)
 	out := make([]uint64, 0, n)
 	for i := 0; i < n; i++ {
 		h := uint64(14695981039346656037)
@@ -83,13 +100,10 @@ func shingleHashes(tokens []string) []uint64 {
 			h ^= 0x20
 			h *= 1099511628211
 		}
-		if _, ok := seen[h]; ok {
-			continue
-		}
-		seen[h] = struct{}{}
 		out = append(out, h)
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Sign makes the MinHash signature of a text's tokens (Tokens).
@@ -100,18 +114,30 @@ func Sign(tokens []string) Signature {
 	}
 	hs := shingleHashes(tokens)
 	sig.Shingles = len(hs)
-	for _, h := range hs {
-		for i, s := range seeds {
-			// One multiply-xorshift per hash function: a family of
-			// permutations good enough for MinHash, and cheap.
-			v := (h ^ s) * 0x9e3779b97f4a7c15
-			v ^= v >> 29
-			if m := uint32(v >> 32); m < sig.Min[i] {
-				sig.Min[i] = m
-			}
+	// Four hash functions at a time over all the shingles: their minima
+	// stay in registers, four independent chains the CPU runs side by
+	// side, and the shingles are read in order.
+	for i := 0; i < NumHashes; i += 4 {
+		s0, s1, s2, s3 := seeds[i], seeds[i+1], seeds[i+2], seeds[i+3]
+		m0, m1, m2, m3 := uint32(math.MaxUint32), uint32(math.MaxUint32), uint32(math.MaxUint32), uint32(math.MaxUint32)
+		for _, h := range hs {
+			m0 = min(m0, minHash(h, s0))
+			m1 = min(m1, minHash(h, s1))
+			m2 = min(m2, minHash(h, s2))
+			m3 = min(m3, minHash(h, s3))
 		}
+		sig.Min[i], sig.Min[i+1], sig.Min[i+2], sig.Min[i+3] = m0, m1, m2, m3
 	}
 	return sig
+}
+
+// minHash is a shingle's value under the hash function of a seed: one
+// multiply-xorshift, a family of permutations good enough for MinHash,
+// and cheap.
+func minHash(h, seed uint64) uint32 {
+	v := (h ^ seed) * 0x9e3779b97f4a7c15
+	v ^= v >> 29
+	return uint32(v >> 32)
 }
 
 // Jaccard estimates the Jaccard similarity of the two shingle sets: the
@@ -161,12 +187,19 @@ func (s *Signature) bandKeys() [Bands]uint64 {
 // TextHash identifies a text whatever its case, spacing and punctuation:
 // the SHA-256 of its tokens joined by spaces. Exact copies share it.
 func TextHash(tokens []string) string {
-	h := sha256.New()
+	// The tokens joined in one buffer: written one by one, each would be
+	// copied to the heap on its way into the hash.
+	n := max(len(tokens)-1, 0)
+	for _, t := range tokens {
+		n += len(t)
+	}
+	buf := make([]byte, 0, n)
 	for i, t := range tokens {
 		if i > 0 {
-			h.Write([]byte{' '})
+			buf = append(buf, ' ')
 		}
-		h.Write([]byte(t))
+		buf = append(buf, t...)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }

@@ -198,21 +198,7 @@ func Fit(examples []Example, features []string, l2 float64) (*Model, error) {
 	if pos == 0 || pos == len(examples) {
 		return nil, errors.New("the examples need both outcomes")
 	}
-	m.Support = make([]int, len(features))
-	for _, e := range examples {
-		for i, c := range m.cols {
-			if e.X[c] != 0 {
-				m.Support[i]++
-			}
-		}
-	}
-	skip := make([]bool, len(features))
-	for i, n := range m.Support {
-		if n < minSupport {
-			skip[i] = true
-			m.Unfitted = append(m.Unfitted, features[i])
-		}
-	}
+	skip := m.countSupport(examples)
 	d := len(features) + 1 // the bias last
 	w := make([]float64, d)
 	x := make([]float64, d)
@@ -271,6 +257,28 @@ func Fit(examples []Example, features []string, l2 float64) (*Model, error) {
 	copy(m.Weights, w[:d-1])
 	m.Bias = w[d-1]
 	return m, m.check()
+}
+
+// countSupport counts, for each of the model's features, the examples in
+// which it is non-zero (Support), lists those too rarely so (Unfitted)
+// and returns which they are, to be left out of the fit.
+func (m *Model) countSupport(examples []Example) (skip []bool) {
+	m.Support = make([]int, len(m.Features))
+	for _, e := range examples {
+		for i, c := range m.cols {
+			if e.X[c] != 0 {
+				m.Support[i]++
+			}
+		}
+	}
+	skip = make([]bool, len(m.Features))
+	for i, n := range m.Support {
+		if n < minSupport {
+			skip[i] = true
+			m.Unfitted = append(m.Unfitted, m.Features[i])
+		}
+	}
+	return skip
 }
 
 // solve solves a·x = b by Gaussian elimination with partial pivoting.

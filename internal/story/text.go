@@ -84,73 +84,19 @@ func tokenize(text string) []token {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case unspacedScript(r):
-			j := i
-			var runes []rune
-			for j < len(text) {
-				r2, s2 := utf8.DecodeRuneInString(text[j:])
-				if !unspacedScript(r2) && !unicode.Is(unicode.Mn, r2) && !unicode.Is(unicode.Mc, r2) {
-					break
-				}
-				runes = append(runes, unicode.ToLower(r2))
-				j += s2
-			}
-			if len(runes) == 1 {
-				out = append(out, token{text: string(runes), unspaced: true, sentenceStart: sentenceStart})
-			}
-			for k := 0; k+1 < len(runes); k++ {
-				out = append(out, token{text: string(runes[k : k+2]), unspaced: true, sentenceStart: sentenceStart && k == 0})
-			}
+			var end int
+			out, end = appendBigrams(out, text, i, sentenceStart)
 			sentenceStart = false
-			i = j
+			i = end
 		case isWordRune(r):
-			j := i
-			var b strings.Builder
-			letters, uppers := 0, 0
-			first := true
-			capital := false
-			for j < len(text) {
-				r2, s2 := utf8.DecodeRuneInString(text[j:])
-				if isWordRune(r2) && !unspacedScript(r2) {
-					if unicode.IsLetter(r2) {
-						letters++
-						if unicode.IsUpper(r2) || unicode.IsTitle(r2) {
-							uppers++
-							if first {
-								capital = true
-							}
-						}
-					}
-					first = false
-					b.WriteRune(unicode.ToLower(r2))
-					j += s2
-					continue
-				}
-				// An apostrophe inside a word: don't → dont, Fed's → fed.
-				if (r2 == '\'' || r2 == '’') && j+s2 < len(text) {
-					rest := j + s2
-					k := rest
-					for k < len(text) {
-						r3, s3 := utf8.DecodeRuneInString(text[k:])
-						if !isWordRune(r3) || unspacedScript(r3) {
-							break
-						}
-						k += s3
-					}
-					if k > rest {
-						if strings.EqualFold(text[rest:k], "s") {
-							j = k // the possessive ends the word
-							break
-						}
-						j = rest // the word goes on after the apostrophe
-						continue
-					}
-				}
-				break
+			tok, end, ok := asciiWord(text, i)
+			if !ok {
+				tok, end = readWord(text, i)
 			}
-			out = append(out, token{text: b.String(), capital: capital, allCaps: letters > 1 && uppers == letters,
-				sentenceStart: sentenceStart})
+			tok.sentenceStart = sentenceStart
+			out = append(out, tok)
 			sentenceStart = false
-			i = j
+			i = end
 		default:
 			switch r {
 			case '.', '!', '?', '。', '！', '？', ':', ';', '\n', '"', '“', '”', '«', '»', '|', '—', '–':
@@ -160,6 +106,132 @@ func tokenize(text string) []token {
 		}
 	}
 	return out
+}
+
+// appendBigrams appends the run of a script written without spaces at
+// text[i:] as overlapping character bigrams (a lone character as itself)
+// and returns where the run ends.
+func appendBigrams(out []token, text string, i int, sentenceStart bool) ([]token, int) {
+	j := i
+	var runes []rune
+	for j < len(text) {
+		r2, s2 := utf8.DecodeRuneInString(text[j:])
+		if !unspacedScript(r2) && !unicode.Is(unicode.Mn, r2) && !unicode.Is(unicode.Mc, r2) {
+			break
+		}
+		runes = append(runes, unicode.ToLower(r2))
+		j += s2
+	}
+	if len(runes) == 1 {
+		out = append(out, token{text: string(runes), unspaced: true, sentenceStart: sentenceStart})
+	}
+	for k := 0; k+1 < len(runes); k++ {
+		out = append(out, token{text: string(runes[k : k+2]), unspaced: true, sentenceStart: sentenceStart && k == 0})
+	}
+	return out, j
+}
+
+// readWord reads the word at text[i:] (which starts with a word rune of
+// a spaced script), lower case, with how it was written, and returns where
+// it ends.
+func readWord(text string, i int) (token, int) {
+	j := i
+	var b strings.Builder
+	letters, uppers := 0, 0
+	first := true
+	capital := false
+	for j < len(text) {
+		r2, s2 := utf8.DecodeRuneInString(text[j:])
+		if isWordRune(r2) && !unspacedScript(r2) {
+			if unicode.IsLetter(r2) {
+				letters++
+				if unicode.IsUpper(r2) || unicode.IsTitle(r2) {
+					uppers++
+					capital = capital || first
+				}
+			}
+			first = false
+			b.WriteRune(unicode.ToLower(r2))
+			j += s2
+			continue
+		}
+		// An apostrophe inside a word: don't → dont, Fed's → fed.
+		if (r2 == '\'' || r2 == '’') && j+s2 < len(text) {
+			if next, goesOn := afterApostrophe(text, j+s2); goesOn {
+				j = next
+				continue
+			} else if next > 0 {
+				j = next // the possessive ends the word
+			}
+		}
+		break
+	}
+	return token{text: b.String(), capital: capital, allCaps: letters > 1 && uppers == letters}, j
+}
+
+// afterApostrophe reads what follows an apostrophe inside a word, at
+// text[rest:]: a word goes on there (goesOn, from rest), or it is an
+// English possessive 's, which ends the word at next; next is 0 when no
+// word character follows, and the apostrophe ends the word.
+func afterApostrophe(text string, rest int) (next int, goesOn bool) {
+	k := rest
+	for k < len(text) {
+		r3, s3 := utf8.DecodeRuneInString(text[k:])
+		if !isWordRune(r3) || unspacedScript(r3) {
+			break
+		}
+		k += s3
+	}
+	switch {
+	case k == rest:
+		return 0, false
+	case strings.EqualFold(text[rest:k], "s"):
+		return k, false
+	}
+	return rest, true
+}
+
+// asciiWord reads the word at text[i:] when it is plain ASCII, letters
+// and digits up to a character that cannot continue it, as tokenize's
+// general loop would, but without building the word a rune at a time: a
+// word already in lower case is a slice of text. ok is false when the word
+// runs into a non-ASCII character or an apostrophe, which the general
+// loop handles.
+func asciiWord(text string, i int) (tok token, end int, ok bool) {
+	letters, uppers := 0, 0
+	j := i
+	for ; j < len(text); j++ {
+		c := text[j]
+		if c == '\'' {
+			return token{}, 0, false
+		}
+		if c >= utf8.RuneSelf {
+			// Past ASCII, the word goes on through a letter or an
+			// apostrophe (the general loop's to read) and ends at
+			// anything else, as at an ASCII space.
+			r, _ := utf8.DecodeRuneInString(text[j:])
+			if r == '’' || isWordRune(r) && !unspacedScript(r) {
+				return token{}, 0, false
+			}
+			break
+		}
+		lower, upper := 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z'
+		if !lower && !upper && (c < '0' || c > '9') {
+			break
+		}
+		if lower || upper {
+			letters++
+		}
+		if upper {
+			uppers++
+		}
+	}
+	w := text[i:j]
+	if uppers > 0 {
+		w = strings.ToLower(w)
+	}
+	first := text[i]
+	return token{text: w, capital: 'A' <= first && first <= 'Z', allCaps: letters > 1 && uppers == letters}, j, true
 }
 
 // titleCase reports whether most words of a text start with a capital, as

@@ -39,7 +39,7 @@ func PairExamples(posts []Labeled, cfg Config) []Example {
 			id = int64(len(ids) + 1)
 			ids[lp.Story] = id
 		}
-		for _, c := range x.shortlist(&f, q, x.candidates(&f, q, at, body), body) {
+		for _, c := range x.shortlist(q, x.candidates(&f, q, at, body), body) {
 			out = append(out, Example{X: x.pairFeatures(&f, q, x.stories[c], at, body[c]), Same: c == id})
 		}
 		x.add(int64(i+1), id, 0, at, f)

@@ -52,6 +52,7 @@ func main() {
 	pgOn := flag.Bool("postgres", true, "measure PostgreSQL too (at $KABAR_TEST_POSTGRES or the default test URL)")
 	cpuProfile := flag.String("cpuprofile", "", "instead of the rounds, run one import in this process (SQLite, or PostgreSQL with -profile-postgres) and write its CPU profile to this file")
 	profilePG := flag.Bool("profile-postgres", false, "with -cpuprofile: import into PostgreSQL")
+	memProfile := flag.String("memprofile", "", "with -cpuprofile: also write the allocations profile (since the tool started, the extraction-only run before the import included) to this file")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -87,7 +88,7 @@ func main() {
 				log.Fatalf("benchimport: %v", err)
 			}
 		}
-		profileRun(*cpuProfile, db, archive, pages)
+		profileRun(*cpuProfile, *memProfile, db, archive, pages)
 		return
 	}
 	backends := []string{"sqlite"}
@@ -288,7 +289,7 @@ wait:
 
 // profileRun imports the archive in this process under the CPU profiler,
 // between two extraction-only runs, and prints the ratio as the rounds do.
-func profileRun(out, db, archive string, pages []bulktest.Page) {
+func profileRun(out, memOut, db, archive string, pages []bulktest.Page) {
 	before, beforeCPU := extractOnly(pages)
 	f, err := os.Create(out)
 	if err != nil {
@@ -310,6 +311,9 @@ func profileRun(out, db, archive string, pages []bulktest.Page) {
 	took := time.Since(start)
 	cpu := (processCPU() - cpu0) / time.Duration(len(pages))
 	pprof.StopCPUProfile()
+	if memOut != "" {
+		writeAllocs(memOut)
+	}
 	// The baseline runs with the collector as before the import.
 	debug.SetGCPercent(100)
 	debug.SetMemoryLimit(math.MaxInt64)
@@ -321,6 +325,20 @@ func profileRun(out, db, archive string, pages []bulktest.Page) {
 	fmt.Printf("in-process import: %.1f pages/s, %.0f%% of extraction-only (%.1f before, %.1f after); CPU a page %.2f ms, %.0f%% of extraction-only's (%.2f, %.2f)\n%s\nprofile: %s\n",
 		rate, 200*rate/(before+after), before, after, ms(cpu), 100*float64(beforeCPU+afterCPU)/2/float64(cpu), ms(beforeCPU), ms(afterCPU),
 		strings.TrimSpace(stdout.String()), out)
+}
+
+// writeAllocs writes the allocations profile to out.
+func writeAllocs(out string) {
+	f, err := os.Create(out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		log.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
 }
 
 func writeEmpty(dir string) string {

@@ -131,8 +131,12 @@ func (w *Writer) Truncate(p Page) error {
 	}
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
-	zw.Write(rec.Bytes())
-	zw.Close()
+	if _, err := zw.Write(rec.Bytes()); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
 	_, err := w.w.Write(z.Bytes()[:z.Len()/2])
 	return err
 }
