@@ -51,29 +51,61 @@ var (
 	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|toolbar|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow|twitter|instagram|tiktok|fb|reddit|bluesky|video|audio|media|podcast|text|poll|survey", "|")
 )
 
-func containsAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
+// The bits of what a class name holds, as classWords finds them.
+const (
+	holdsBody = 1 << iota
+	holdsUnlikely
+	holdsMaybe
+	holdsNegative
+	holdsPositive
+	holdsComment
+	startsBoiler // one of boilerStarts begins a word
+)
+
+type classWord struct {
+	w    string
+	bits uint8
 }
 
-// wordStartsAny tells whether one of words starts at the beginning of s or
-// after a non-letter.
-func wordStartsAny(s string, words []string) bool {
-	for i := 0; i < len(s); i++ {
-		if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
-			continue
-		}
+// classWords indexes every word of the lists above by its first byte, so
+// that one pass over a name tests them all: at each byte only the few
+// words starting with it are compared. A class name is tested once per
+// page, and the pages of a set hold tens of thousands of distinct names.
+var classWords = func() *[256][]classWord {
+	var ix [256][]classWord
+	add := func(words []string, bits uint8) {
 		for _, w := range words {
-			if strings.HasPrefix(s[i:], w) {
-				return true
+			ix[w[0]] = append(ix[w[0]], classWord{w, bits})
+		}
+	}
+	add(bodyClassWords, holdsBody)
+	add(unlikelyWords, holdsUnlikely)
+	add(maybeWords, holdsMaybe)
+	add(negativeWords, holdsNegative)
+	add(positiveWords, holdsPositive)
+	add([]string{"comment"}, holdsComment)
+	add(boilerStarts, startsBoiler)
+	return &ix
+}()
+
+// wordBits tells which lists have a word in the lower-cased name l: the
+// holds bits for a word anywhere, startsBoiler for one of boilerStarts at
+// the start of l or after a non-letter.
+func wordBits(l string) uint8 {
+	var bits uint8
+	for i := 0; i < len(l); i++ {
+		for _, cw := range classWords[l[i]] {
+			if !strings.HasPrefix(l[i:], cw.w) {
+				continue
+			}
+			if cw.bits != startsBoiler {
+				bits |= cw.bits
+			} else if i == 0 || l[i-1] < 'a' || l[i-1] > 'z' {
+				bits |= startsBoiler
 			}
 		}
 	}
-	return false
+	return bits
 }
 
 var (
@@ -234,27 +266,29 @@ func build(doc *html.Node, info *pageInfo) *node {
 	return root
 }
 
-// classMarks are what a class and id value say of an element.
-type classMarks struct {
-	body, unlikely, boiler bool
-}
-
 // tokenMarks are what one class name (or id) matches.
 type tokenMarks struct {
 	body, unlikely, maybe, boiler, negative, positive bool
 }
 
-// classCache memoises the class and id patterns for one page. Pages repeat
-// the same class names thousands of times, in ever new combinations
-// (utility classes), so the patterns run once per distinct name; they were
-// the costliest part of reading a page.
+// classInfo is what one class (or id) value says of an element: the OR of
+// its names' marks, Readability's weight, and whether it names a byline.
+type classInfo struct {
+	weight                        float64
+	body, unlikely, maybe, boiler bool
+	author                        bool
+}
+
+// classCache memoises classInfo for one page. Pages repeat the same class
+// values thousands of times, so every pattern runs once per distinct value
+// and an element costs one lookup for its class and one for its id; the
+// patterns were the costliest part of reading a page.
 type classCache struct {
-	marks   map[string]classMarks
-	weights map[string]float64
+	vals map[string]classInfo
 }
 
 func newClassCache() *classCache {
-	return &classCache{marks: map[string]classMarks{}, weights: map[string]float64{}}
+	return &classCache{vals: make(map[string]classInfo, 256)}
 }
 
 // tokens holds the marks of the class names seen so far, across pages:
@@ -266,7 +300,7 @@ var tokens = struct {
 
 const maxTokens = 1 << 16
 
-func (cc *classCache) token(t string) tokenMarks {
+func token(t string) tokenMarks {
 	tokens.RLock()
 	m, ok := tokens.m[t]
 	tokens.RUnlock()
@@ -284,78 +318,60 @@ func (cc *classCache) token(t string) tokenMarks {
 
 func markToken(t string) tokenMarks {
 	l := strings.ToLower(t)
+	bits := wordBits(l)
 	m := tokenMarks{
-		body:     containsAny(l, bodyClassWords),
-		unlikely: containsAny(l, unlikelyWords),
-		maybe:    containsAny(l, maybeWords),
-		negative: containsAny(l, negativeWords) || l == "hid",
-		positive: containsAny(l, positiveWords),
+		body:     bits&holdsBody != 0,
+		unlikely: bits&holdsUnlikely != 0,
+		maybe:    bits&holdsMaybe != 0,
+		negative: bits&holdsNegative != 0 || l == "hid",
+		positive: bits&holdsPositive != 0,
 	}
 	// the boilerplate pattern is costly: run it on the names that hold
 	// one of its words
-	if strings.Contains(l, "comment") || wordStartsAny(l, boilerStarts) {
+	if bits&(holdsComment|startsBoiler) != 0 {
 		m.boiler = reBoiler.MatchString(l)
 	}
 	return m
 }
 
-// each calls f for every class name (or id) in v.
-func (cc *classCache) each(v string, f func(tokenMarks)) {
-	for len(v) > 0 {
-		i := strings.IndexFunc(v, unicode.IsSpace)
-		if i < 0 {
-			f(cc.token(v))
-			return
-		}
-		if i > 0 {
-			f(cc.token(v[:i]))
-		}
-		v = v[i+1:]
-	}
-}
-
-func (cc *classCache) marksOf(class, id string) classMarks {
-	key := class + " " + id
-	if m, ok := cc.marks[key]; ok {
-		return m
-	}
-	var m classMarks
-	maybe := false
-	f := func(t tokenMarks) {
-		m.body = m.body || t.body
-		m.unlikely = m.unlikely || t.unlikely
-		maybe = maybe || t.maybe
-		m.boiler = m.boiler || t.boiler
-	}
-	cc.each(class, f)
-	cc.each(id, f)
-	m.unlikely = m.unlikely && !maybe
-	cc.marks[key] = m
-	return m
-}
-
-// weightOf is Readability's weight of one class or id value.
-func (cc *classCache) weightOf(v string) float64 {
+// of returns what the class or id value v says; "" says nothing.
+func (cc *classCache) of(v string) classInfo {
 	if v == "" {
-		return 0
+		return classInfo{}
 	}
-	if w, ok := cc.weights[v]; ok {
-		return w
+	if ci, ok := cc.vals[v]; ok {
+		return ci
 	}
+	var ci classInfo
 	neg, pos := false, false
-	cc.each(v, func(t tokenMarks) {
-		neg = neg || t.negative
-		pos = pos || t.positive
-	})
-	w := 0.0
+	for rest := v; len(rest) > 0; {
+		t := rest
+		i := strings.IndexFunc(rest, unicode.IsSpace)
+		if i >= 0 {
+			t, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if t == "" {
+			continue
+		}
+		m := token(t)
+		ci.body = ci.body || m.body
+		ci.unlikely = ci.unlikely || m.unlikely
+		ci.maybe = ci.maybe || m.maybe
+		ci.boiler = ci.boiler || m.boiler
+		neg = neg || m.negative
+		pos = pos || m.positive
+	}
 	if neg {
-		w -= 25
+		ci.weight -= 25
 	}
 	if pos {
-		w += 25
+		ci.weight += 25
 	}
-	cc.weights[v] = w
-	return w
+	ci.author = authorNamed(v)
+	cc.vals[v] = ci
+	return ci
 }
 
 // classify sets the unlikely/boiler/positive marks from class, id and role,
@@ -364,8 +380,8 @@ func classify(n *node, cc *classCache) {
 	if p := n.parent; p != nil {
 		n.inBoiler = p.boiler || p.inBoiler
 	}
-	n.cw = cc.weightOf(n.class) + cc.weightOf(n.id)
-	role := strings.ToLower(n.attr("role"))
+	cl, id := cc.of(n.class), cc.of(n.id)
+	n.cw = cl.weight + id.weight
 	switch n.tag {
 	case atom.Body, atom.Html, atom.A, atom.Article, atom.Main:
 		if n.attr("itemprop") == "articleBody" {
@@ -377,20 +393,19 @@ func classify(n *node, cc *classCache) {
 	case atom.Figcaption:
 		n.boiler = true
 	}
-	if boilerRoles[role] {
+	if role := n.attr("role"); role != "" && boilerRoles[strings.ToLower(role)] {
 		n.unlikely, n.boiler = true, true
 	}
-	m := cc.marksOf(n.class, n.id)
 	ip := n.attr("itemprop")
-	if !n.inBoiler && (ip == "articleBody" || ip == "text" || m.body) {
+	if !n.inBoiler && (ip == "articleBody" || ip == "text" || cl.body || id.body) {
 		n.positive = true
 		n.unlikely, n.boiler = false, false
 		return
 	}
-	if m.unlikely {
+	if (cl.unlikely || id.unlikely) && !(cl.maybe || id.maybe) {
 		n.unlikely = true
 	}
-	if m.boiler {
+	if cl.boiler || id.boiler {
 		n.boiler = true
 	}
 }
@@ -489,11 +504,11 @@ func collectMeta(c *html.Node, info *pageInfo) {
 				if t := collapse(textContent(c)); t != "" && len(t) < 80 {
 					info.authorRel = t
 				}
-			case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && authorNamed(a.Val):
+			case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && info.classes.of(a.Val).author:
 				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 160 {
 					info.authorHints = append(info.authorHints, t)
 				}
-			case a.Key == "href" && c.DataAtom == atom.A && len(info.authorLinks) < 3 && reAuthorPath.MatchString(a.Val):
+			case a.Key == "href" && c.DataAtom == atom.A && len(info.authorLinks) < 3 && authorPath(a.Val):
 				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 60 {
 					info.authorLinks = append(info.authorLinks, t)
 				}
@@ -555,6 +570,14 @@ func maybeAuthorLabel(s string) bool {
 var reAuthorLabel = regexp.MustCompile(`(?i)^\s*(written by|article by|posted by|words by|story by|author|authors|by)\s*:?\s*$`)
 
 // reAuthorPath is the path of an author's page on most publishing systems.
+// authorPath tells a link to an author's page. The pattern runs only on
+// the links that hold one of its folders: it ran on every link of a page.
+func authorPath(href string) bool {
+	return (strings.Contains(href, "/author") || strings.Contains(href, "/writer") ||
+		strings.Contains(href, "/people/") || strings.Contains(href, "/staff/")) &&
+		reAuthorPath.MatchString(href)
+}
+
 var reAuthorPath = regexp.MustCompile(`/(?:author|authors|writer|writers|profile/author|people|staff)/[^/?#]+/?(?:$|[?#])`)
 
 var reAuthorName = regexp.MustCompile(`(?:author|byline|writer)[a-z_-]*name`)

@@ -21,8 +21,21 @@ import (
 var reStreamCall = regexp.MustCompile(`\$R([CS])\("([BSP]:[0-9a-zA-Z]+)","([BSP]:[0-9a-zA-Z]+)"`)
 
 // hasStreaming is the cheap test that spares the other pages the work.
+//
+// It looks for `id="S:` by its rare part, "S:": a search whose first byte
+// is a quote or an "i" stops at nearly every attribute and cost several
+// times as much.
 func hasStreaming(page []byte) bool {
-	return bytes.Contains(page, []byte(`id="S:`)) && bytes.Contains(page, []byte("<template"))
+	for s := page; ; {
+		i := bytes.Index(s, []byte("S:"))
+		if i < 0 {
+			return false
+		}
+		if i >= 4 && string(s[i-4:i]) == `id="` {
+			return bytes.Contains(page, []byte("<template"))
+		}
+		s = s[i+2:]
+	}
 }
 
 func resolveStreaming(doc *html.Node) {

@@ -10,14 +10,18 @@
 //	go run ./tools/extracteval -in /work/shared/eval/dev -id ID -explain   # why each block was kept or dropped
 //	go run ./tools/extracteval -in /work/shared/eval/dev-wcxb -misses      # the metadata misses
 //	go run ./tools/extracteval -in /work/shared/eval/dev -vs-parse 3       # median time against parse-only
+//	go run ./tools/extracteval -in /work/shared/eval/dev -dump /tmp/a       # every field of every article, to diff two versions
+//	go run ./tools/extracteval -in /work/shared/eval/dev -cpuprofile /tmp/cpu.out -rounds 5   # profile extraction alone
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -34,10 +38,27 @@ func main() {
 	misses := flag.Bool("misses", false, "print every metadata miss against the gold")
 	spread := flag.Int("spread", 0, "with -score: bootstrap resamples over pages for the ± spreads (e.g. 1000)")
 	vsParse := flag.Int("vs-parse", 0, "time extraction against parse-only, interleaved page by page, best of N runs each")
+	dump := flag.String("dump", "", "folder for <id>.json: every field of each article and its error, so two versions can be diffed")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of extracting every page -rounds times")
+	rounds := flag.Int("rounds", 3, "with -cpuprofile: passes over the set")
 	flag.Parse()
 	if *in == "" {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *dump != "" || *cpuprofile != "" {
+		var err error
+		if *dump != "" {
+			err = dumpAll(*in, *dump)
+		}
+		if err == nil && *cpuprofile != "" {
+			err = profile(*in, *cpuprofile, *rounds)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "extracteval:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *vsParse > 0 {
 		if err := timeVsParse(*in, *vsParse); err != nil {
@@ -189,5 +210,71 @@ func timeVsParse(in string, n int) error {
 	}
 	mp, me := med(parse), med(ext)
 	fmt.Printf("pages %d median_ms parse-only %.2f extract %.2f ratio %.2f (best of %d, interleaved)\n", len(parse), mp, me, me/mp, n)
+	return nil
+}
+
+// dumpAll writes each page's whole article (every field, and the error) as
+// JSON, so that a change meant to keep the output can be checked with diff.
+func dumpAll(in, out string) error {
+	pages, err := evalset.Load(in)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	for _, p := range pages {
+		page, err := os.ReadFile(p.Path)
+		if err != nil {
+			return err
+		}
+		art, err := extract.Extract(page, p.URL)
+		rec := struct {
+			Article any
+			Err     string
+		}{Article: art}
+		if err != nil {
+			rec.Err = err.Error()
+		}
+		b, err := json.MarshalIndent(rec, "", " ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(out, p.ID+".json"), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// profile extracts every page of the set rounds times under the CPU
+// profiler; the pages are read first so that only extraction is sampled.
+func profile(in, file string, rounds int) error {
+	pages, err := evalset.Load(in)
+	if err != nil {
+		return err
+	}
+	bodies := make([][]byte, len(pages))
+	for i, p := range pages {
+		if bodies[i], err = os.ReadFile(p.Path); err != nil {
+			return err
+		}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	for range rounds {
+		for i, p := range pages {
+			if _, err := extract.Extract(bodies[i], p.URL); err != nil && !errors.Is(err, extract.ErrNoArticle) {
+				return fmt.Errorf("%s: %w", p.ID, err)
+			}
+		}
+	}
 	return nil
 }
