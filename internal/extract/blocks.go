@@ -450,7 +450,38 @@ func announces(s string) bool {
 // costly pattern runs only on lines that have one.
 var widgetKeys = []string{"browser", "video", "audio", "clip", "media", "content", "player", "podcast", "episode", "embed", "javascript", "listen", "hear", "narrat", "voice", "follow", "join", "click", "tap", "subscribe", "sign up", "register", "view", "see", "watch", "read", "loading", "stay", "inbox", "forwarded"}
 
+// widgetStarts are the words a reWidgetLine match can start with, after
+// its leading punctuation and symbols.
+var widgetStarts = map[string]bool{
+	"please": true, "this": true, "the": true, "your": true, "to": true, "you": true,
+	"enable": true, "turn": true, "activate": true, "javascript": true, "listen": true,
+	"hear": true, "follow": true, "join": true, "click": true, "tap": true,
+	"subscribe": true, "sign": true, "register": true, "view": true, "see": true,
+	"a": true, "watch": true, "read": true, "video": true, "audio": true,
+	"loading": true, "stay": true, "get": true, "receive": true, "was": true,
+}
+
+// widgetWords tells whether s may be a widget line: it starts with one of
+// widgetStarts and holds one of widgetKeys. A first word that is not plain
+// ASCII passes, as case folding may make it one.
 func widgetWords(s string) bool {
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) && !unicode.IsPunct(r) && !unicode.IsSymbol(r) {
+			break
+		}
+		i += size
+	}
+	j := i
+	for j < len(s) && (s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
+		j++
+	}
+	// a letter beyond ASCII may fold into a keyword (the Kelvin sign into
+	// "k", a long s into "s"): the pattern decides
+	if (j == len(s) || s[j] < utf8.RuneSelf) && !widgetStarts[strings.ToLower(s[i:j])] {
+		return false
+	}
 	l := strings.ToLower(s)
 	for _, k := range widgetKeys {
 		if strings.Contains(l, k) {

@@ -157,3 +157,83 @@ func TestHasStreamingAgreesWithSearch(t *testing.T) {
 		}
 	}
 }
+
+// widgetWords skips the widget pattern on lines that cannot match; it must
+// pass every line the pattern matches.
+func TestWidgetWordsPassesEveryWidgetLine(t *testing.T) {
+	lines := []string{
+		"Listen to this article", "  — Listen to this article", "LISTEN TO THIS ARTICLE 5 min",
+		"Please use Chrome browser for a more accessible video player", "This video can not be played",
+		"Your browser does not support the audio element.", "To play this video you need to enable JavaScript",
+		"You need to enable JavaScript to run this app.", "Follow Sky News on WhatsApp",
+		"Click to subscribe to the Sky News Daily wherever you get your podcasts",
+		"Sign up for our newsletter", "View this post on Instagram", "A post shared by Jane (@jane)",
+		"Read more from Sky News:", "Loading video", "Stay connected with me!", "Join our mailing list!",
+		"Get the best stories in your inbox", "Was this newsletter forwarded to you? Sign up here",
+		"ſign up for our newsletter", "Clic\u212a to subscribe", "\u212aeep reading", "«Watch on YouTube»",
+		"The video is not available", "Hear the story read aloud", "", "   ", "—", "Thereafter this browser",
+		"Listening to this article", "1 Listen to this article", "Nothing to see here",
+	}
+	for _, s := range testPageTexts(t) {
+		lines = append(lines, s, strings.ToUpper(s))
+	}
+	matched := 0
+	for _, s := range lines {
+		want := widgetKeysIn(s) && reWidgetLine.MatchString(s)
+		if want && !widgetWords(s) {
+			t.Errorf("widgetWords(%q) = false, the pattern matches", s)
+		}
+		if want {
+			matched++
+		}
+	}
+	if matched < 15 {
+		t.Errorf("only %d widget lines among the samples", matched)
+	}
+	if widgetWords("The quick brown fox jumps over the video") == false {
+		t.Error("a line starting with a widget word and holding a key must pass")
+	}
+	if widgetWords("Quick brown foxes watch the video") {
+		t.Error("a line whose first word starts no widget line must not pass")
+	}
+}
+
+// widgetKeysIn is widgetWords' key test alone.
+func widgetKeysIn(s string) bool {
+	l := strings.ToLower(s)
+	for _, k := range widgetKeys {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// testPageTexts returns the collapsed text nodes of the test pages.
+func testPageTexts(t *testing.T) []string {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/*.html")
+	golden, _ := filepath.Glob("testdata/golden/*.html")
+	var texts []string
+	for _, f := range append(files, golden...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := html.Parse(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.TextNode {
+				texts = append(texts, collapse(n.Data))
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+	}
+	return texts
+}
