@@ -333,7 +333,8 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	}
 	// a header inside the chosen container: a kicker or deck that stands
 	// before the byline or date line is the header's, not the body's
-	if j := headerEnd(blocks, title); j > 0 {
+	ref := newBlockTitle(title)
+	if j := headerEnd(blocks, ref); j > 0 {
 		for _, d := range blocks[:j] {
 			tr.drop(d, "header")
 		}
@@ -345,7 +346,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	var widgets map[*node]bool
 	reasons := make([]string, len(blocks))
 	for i, b := range blocks {
-		reasons[i] = dropReason(b, title)
+		reasons[i] = ref.dropReason(b)
 		if b.box != nil && reasons[i] == "widget" {
 			if widgets == nil {
 				widgets = map[*node]bool{}
@@ -494,7 +495,7 @@ func widgetWords(s string) bool {
 // headerEnd is the index of the first block after a byline or date line
 // that closes a header at the top of the blocks (at most 3 short blocks
 // before it), or 0.
-func headerEnd(blocks []block, title string) int {
+func headerEnd(blocks []block, title blockTitle) int {
 	chars := 0
 	for i, b := range blocks {
 		if i > 4 {
@@ -507,7 +508,7 @@ func headerEnd(blocks []block, title string) int {
 			}
 			return i + 1
 		}
-		if dropReason(b, title) == "" {
+		if title.dropReason(b) == "" {
 			chars += b.textLen
 		}
 		if chars > 300 || wc > 50 {
@@ -578,10 +579,29 @@ func mailLine(s string) bool {
 	return s[0] >= utf8.RuneSelf && reMailLine.MatchString(s)
 }
 
+// blockTitle is the article's title as dropReason compares blocks with it,
+// its words folded and counted once for all the blocks of a page.
+type blockTitle struct {
+	text  string
+	norm  string
+	words int
+}
+
+func newBlockTitle(title string) blockTitle {
+	if title == "" {
+		return blockTitle{}
+	}
+	return blockTitle{text: title, norm: normWords(title), words: wordCount(title)}
+}
+
 // dropReason tells why a block is furniture wherever it stands, or "".
 func dropReason(b block, title string) string {
+	return newBlockTitle(title).dropReason(b)
+}
+
+func (title blockTitle) dropReason(b block) string {
 	wc := wordCount(b.text)
-	if title != "" && len(b.text) <= 2*len(title)+20 && similarTitle(b.text, title) && wc <= wordCount(title)+3 {
+	if title.text != "" && len(b.text) <= 2*len(title.text)+20 && similarNorm(b.text, title.norm) && wc <= title.words+3 {
 		return "title"
 	}
 	if wc == 0 {

@@ -128,6 +128,7 @@ func build(doc *html.Node, info *pageInfo) *node {
 		info.classes = newClassCache()
 	}
 	root := &node{tag: atom.Html, tagName: "html"}
+	var ar nodeArena
 	var walk func(h *html.Node, parent *node, inLink bool)
 	walk = func(h *html.Node, parent *node, inLink bool) {
 		for c := h.FirstChild; c != nil; c = c.NextSibling {
@@ -140,11 +141,14 @@ func build(doc *html.Node, info *pageInfo) *node {
 				if n == 0 {
 					// keep one separator so that inline words do not glue
 					if len(parent.kids) > 0 && c.Data != "" {
-						parent.kids = append(parent.kids, &node{text: " ", parent: parent})
+						sep := ar.new()
+						sep.text, sep.parent = " ", parent
+						parent.kids = append(parent.kids, sep)
 					}
 					continue
 				}
-				t := &node{text: c.Data, parent: parent, textLen: n, commas: commas}
+				t := ar.new()
+				t.text, t.parent, t.textLen, t.commas = c.Data, parent, n, commas
 				if inLink {
 					t.linkLen = n
 				}
@@ -161,7 +165,9 @@ func build(doc *html.Node, info *pageInfo) *node {
 				}
 				if c.DataAtom == atom.Img {
 					parent.imgCount++
-					parent.kids = append(parent.kids, &node{tag: atom.Img, tagName: "img", attrs: c.Attr, parent: parent, imgCount: 1})
+					img := ar.new()
+					img.tag, img.tagName, img.attrs, img.parent, img.imgCount = atom.Img, "img", c.Attr, parent, 1
+					parent.kids = append(parent.kids, img)
 					continue
 				}
 				hidden := isHidden(c)
@@ -184,7 +190,8 @@ func build(doc *html.Node, info *pageInfo) *node {
 				if c.DataAtom != 0 {
 					name = c.DataAtom.String()
 				}
-				n := &node{tag: c.DataAtom, tagName: name, attrs: c.Attr, parent: parent}
+				n := ar.new()
+				n.tag, n.tagName, n.attrs, n.parent = c.DataAtom, name, c.Attr, parent
 				if n.tag == 0 {
 					// custom elements: keep them, they behave as containers
 					n.tag = atom.Span
@@ -264,6 +271,23 @@ func build(doc *html.Node, info *pageInfo) *node {
 		root.commas += k.commas
 	}
 	return root
+}
+
+// nodeArena hands out the nodes of one tree from chunks: a page has
+// thousands of them, and one allocation a node was a good part of
+// building the tree.
+type nodeArena struct {
+	chunk []node
+}
+
+const arenaChunk = 128
+
+func (a *nodeArena) new() *node {
+	if len(a.chunk) == cap(a.chunk) {
+		a.chunk = make([]node, 0, arenaChunk)
+	}
+	a.chunk = a.chunk[:len(a.chunk)+1]
+	return &a.chunk[len(a.chunk)-1]
 }
 
 // tokenMarks are what one class name (or id) matches.

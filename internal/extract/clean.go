@@ -331,8 +331,16 @@ func isDataTable(n *node) bool {
 
 // similarTitle reports whether a heading repeats the article title.
 func similarTitle(h, title string) bool {
-	a, b := normWords(h), normWords(title)
-	if a == "" || b == "" {
+	return similarNorm(h, normWords(title))
+}
+
+// similarNorm is similarTitle with the title's words already folded.
+func similarNorm(h, b string) bool {
+	if b == "" {
+		return false
+	}
+	a := normWords(h)
+	if a == "" {
 		return false
 	}
 	if a == b {

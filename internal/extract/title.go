@@ -165,6 +165,10 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 
 // typography folds typographic quotes, dashes and ellipses to their
 // plain forms.
+// hostJoiner joins a host's labels ("news-site.co.uk" to "newssitecouk");
+// a replacer is built on its first use, so it is made once.
+var hostJoiner = strings.NewReplacer(".", "", "-", "")
+
 var typography = strings.NewReplacer("‘", "'", "’", "'", "‚", "'", "‛", "'", "′", "'", "“", "\"", "”", "\"", "„", "\"", "″", "\"", "–", "-", "—", "-", "―", "-", "−", "-", "…", "...", "--", "-", " ", " ")
 
 func foldTypography(s string) string { return typography.Replace(s) }
@@ -379,7 +383,7 @@ func isSiteName(s, site, host string) bool {
 	if host == "" || len(joined) < 4 {
 		return false
 	}
-	hostJoined := strings.NewReplacer(".", "", "-", "").Replace(host)
+	hostJoined := hostJoiner.Replace(host)
 	label := host
 	if i := strings.IndexByte(label, '.'); i > 0 {
 		label = label[:i]
