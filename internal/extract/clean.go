@@ -54,6 +54,9 @@ type cleaner struct {
 	// under elements with negative class names (page builders name every
 	// block "widget"): the names then tell nothing.
 	ignoreNegative bool
+	// seen is the text met so far in document order, and before the text
+	// ahead of the element shouldRemove is asked about
+	seen, before int
 }
 
 // negativeShare is the share of the parts' paragraph text that sits under
@@ -92,12 +95,14 @@ func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
 		l.text = n.textLen
 		l.links = n.linkLen
 		l.commas = n.commas
+		c.seen += n.textLen
 		return l
 	}
 	if n.tag == atom.Img {
 		l.img = 1
 		return l
 	}
+	before := c.seen
 	l.inputs = n.inputs - sumInputs(n)
 	l.embed = n.embeds - sumEmbeds(n)
 	fig := inFigure || n.tag == atom.Figure
@@ -131,6 +136,7 @@ func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
 	if isTop {
 		return l
 	}
+	c.before = before
 	if r := c.shouldRemove(n, &l, inFigure, inTable); r != "" {
 		n.removed = true
 		if c.reasons != nil {
@@ -196,7 +202,7 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 		}
 		return ""
 	}
-	if n.tag == atom.Header && l.p < 3 {
+	if n.tag == atom.Header && l.p < 3 && !sectionHeader(l, c.before) {
 		return "header"
 	}
 	if l.text < 40 && reAdText.MatchString(n.textOf()) {
@@ -281,6 +287,18 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 	}
 	return ""
 }
+
+// sectionHeader tells a <header> that heads a section of the body, not
+// the article: page builders wrap each section's heading in one
+// ("<header><h2>2. Myth: …</h2></header>"). It holds nothing but a
+// heading that is no link, and body text stands before it.
+func sectionHeader(l *live, before int) bool {
+	return before >= sectionHeaderAfter && l.text > 0 && l.headingText == l.text && l.linkedHeads == 0
+}
+
+// sectionHeaderAfter is the body text that must come before a section's
+// <header>: a header at the top is the article's (kicker, headline).
+const sectionHeaderAfter = 200
 
 func isDataTable(n *node) bool {
 	if strings.EqualFold(n.attr("role"), "presentation") || n.attr("datatable") == "0" {

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -432,5 +433,36 @@ func TestLinkedItemAmongPlainItemsKept(t *testing.T) {
 	}
 	if strings.Contains(text, "Add to reading list") {
 		t.Errorf("kept the repeated call in\n%s", text)
+	}
+}
+
+// A page builder wraps each section's heading in a <header>; after body
+// text such a header is the section's and stays, while the article's own
+// header at the top (kicker and headline) still goes.
+func TestSectionHeadersKept(t *testing.T) {
+	page, err := os.ReadFile("testdata/section-headers.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, "https://health.harbourside.example/news/winter-cycling-myths")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, s := range []string{
+		"1. Myth: Cold air damages your lungs",
+		"2. Myth: You burn fewer calories in winter",
+		"3. Myth: Studded tyres are only for ice racers",
+		"Fewer people ride to work once the clocks go back",
+		"They cost less than a single visit to the emergency department",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("missing %q in:\n%s", s, text)
+		}
+	}
+	for _, s := range []string{"Wellness", "Related tags", "Five Myths About Winter Cycling"} {
+		if strings.Contains(text, s) {
+			t.Errorf("unwanted %q in:\n%s", s, text)
+		}
 	}
 }
