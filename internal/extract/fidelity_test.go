@@ -466,3 +466,34 @@ func TestSectionHeadersKept(t *testing.T) {
 		}
 	}
 }
+
+// A page builder splits one body over rows of one kind: the intro's row
+// joins the row the top candidate sits in, while a short call to act in
+// a row of the same kind stays out.
+func TestBuilderRowsJoined(t *testing.T) {
+	page, err := os.ReadFile("testdata/builder-rows.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, "https://crumbline.example/blog/types-of-bakery-service/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, s := range []string{
+		"How a bakery serves its customers shapes what they expect to pay",
+		"Why the service style matters",
+		"It also sets the price customers accept",
+		"1. Counter service",
+		"Many bakeries combine wholesale with a small counter",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("missing %q in:\n%s", s, text)
+		}
+	}
+	for _, s := range []string{"Run your bakery on Crumbline", "All rights reserved", "Book a demo"} {
+		if strings.Contains(text, s) {
+			t.Errorf("unwanted %q in:\n%s", s, text)
+		}
+	}
+}

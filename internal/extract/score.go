@@ -301,7 +301,64 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 		}
 	}
 	s.core = top
+	if len(parts) == 1 {
+		top, parts = s.alikeRows(top)
+	}
 	return s.widen(top, parts)
+}
+
+// alikeRows finds a body that a page builder split over rows of one kind:
+// climbing at most rowLevels from top, the first ancestor whose child on
+// the way (the row holding top) has siblings of its kind, tag and class
+// names without their generated ids ("e-con e-flex elementor-element"),
+// each with paragraph text of its own and few links. The row and those
+// siblings are then the parts; widen's gain test misses a row that holds
+// less than half the body.
+func (s *scorer) alikeRows(top *node) (*node, []*node) {
+	from := top
+	for level, a := 0, top.parent; level < rowLevels && a != nil && a.tag != atom.Body && a.tag != atom.Html; level, from, a = level+1, a, a.parent {
+		kind := classKind(from.class)
+		if kind == "" {
+			continue
+		}
+		rows := []*node{}
+		for _, k := range a.kids {
+			if k == from || k.tag == from.tag && k.mass >= max(siblingMass*top.mass, rowMass) && k.linkDensity() < rowLinks && k.mass*2 >= float64(k.textLen) && !s.skip(k) && classKind(k.class) == kind {
+				rows = append(rows, k)
+			}
+		}
+		if len(rows) > 1 {
+			return from, rows
+		}
+	}
+	return top, []*node{top}
+}
+
+// rowLevels is how far above the top candidate alikeRows looks for rows,
+// and rowLinks the link density a row stays under (a table of contents
+// at the head of a row is a fifth of its text); a row's text must be at
+// least half paragraphs, and at least rowMass characters: a call to
+// subscribe under the article is a row of the same kind too.
+const (
+	rowLevels = 4
+	rowLinks  = 0.25
+	rowMass   = 400
+)
+
+// classKind is a class value without the names that carry digits (page
+// builders' generated ids), in order; "" when nothing is left.
+func classKind(class string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(class) {
+		if strings.IndexAny(f, "0123456789") >= 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
 }
 
 // widen climbs from the chosen nodes to an ancestor when the ancestor holds
