@@ -409,11 +409,11 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			live++
 		}
 	}
-	for len(out) > 0 && isFurniture(out[0], true) && !(live >= 3 && reClock.MatchString(out[0].text)) {
+	for len(out) > 0 && isFurniture(out[0]) && !(live >= 3 && reClock.MatchString(out[0].text)) {
 		tr.drop(out[0], "leading")
 		out = out[1:]
 	}
-	for len(out) > 0 && isFurniture(out[len(out)-1], false) {
+	for len(out) > 0 && isFurniture(out[len(out)-1]) {
 		tr.drop(out[len(out)-1], "trailing")
 		out = out[:len(out)-1]
 	}
@@ -643,7 +643,7 @@ func (title blockTitle) dropReason(b block) string {
 	return ""
 }
 
-func isFurniture(b block, leading bool) bool {
+func isFurniture(b block) bool {
 	wc := wordCount(b.text)
 	if wc > 25 {
 		return false

@@ -350,7 +350,7 @@ const (
 func classKind(class string) string {
 	var b strings.Builder
 	for _, f := range strings.Fields(class) {
-		if strings.IndexAny(f, "0123456789") >= 0 {
+		if strings.ContainsAny(f, "0123456789") {
 			continue
 		}
 		if b.Len() > 0 {
