@@ -439,17 +439,7 @@ func classify(n *node, cc *classCache) {
 func classWeight(n *node) float64 { return n.cw }
 
 func collectMeta(c *html.Node, info *pageInfo) {
-	// a label and the name after it: <h3>Author</h3><p>Jane Doe</p>
-	if t := c.FirstChild; t != nil && t.Type == html.TextNode && t.NextSibling == nil && len(info.authorLabelled) < 2 && maybeAuthorLabel(t.Data) && reAuthorLabel.MatchString(t.Data) {
-		for s := c.NextSibling; s != nil; s = s.NextSibling {
-			if s.Type == html.ElementNode {
-				if v := collapse(textContent(s)); len(v) >= 2 && len(v) <= 60 {
-					info.authorLabelled = append(info.authorLabelled, v)
-				}
-				break
-			}
-		}
-	}
+	collectAuthorLabel(c, info)
 	switch c.DataAtom {
 	case atom.Html:
 		for _, a := range c.Attr {
@@ -462,46 +452,12 @@ func collectMeta(c *html.Node, info *pageInfo) {
 			info.titleText = collapse(textContent(c))
 		}
 	case atom.Meta:
-		var key, content string
-		hasContent := false
-		for _, a := range c.Attr {
-			switch a.Key {
-			case "name", "property", "itemprop", "http-equiv":
-				if key == "" {
-					key = strings.ToLower(strings.TrimSpace(a.Val))
-				}
-			case "content":
-				content, hasContent = a.Val, true
-			case "charset":
-			}
-		}
-		if key != "" && hasContent {
-			content = strings.TrimSpace(content)
-			if _, ok := info.metas[key]; !ok && content != "" {
-				info.metas[key] = content
-			}
-		}
+		collectMetaTag(c, info)
 	case atom.Link:
-		rel, href := "", ""
-		for _, a := range c.Attr {
-			switch a.Key {
-			case "rel":
-				rel = strings.ToLower(a.Val)
-			case "href":
-				href = a.Val
-			}
-		}
-		switch {
-		case rel == "canonical" && info.canonical == "":
-			info.canonical = strings.TrimSpace(href)
-		case rel == "amphtml" && info.amp == "":
-			info.amp = strings.TrimSpace(href)
-		}
+		collectLink(c, info)
 	case atom.Base:
-		for _, a := range c.Attr {
-			if a.Key == "href" && info.baseHref == "" {
-				info.baseHref = strings.TrimSpace(a.Val)
-			}
+		if v, ok := attrValue(c, "href"); ok && info.baseHref == "" {
+			info.baseHref = strings.TrimSpace(v)
 		}
 	case atom.Script:
 		for _, a := range c.Attr {
@@ -522,40 +478,123 @@ func collectMeta(c *html.Node, info *pageInfo) {
 			}
 		}
 	case atom.A, atom.Span, atom.Div, atom.P, atom.Li, atom.Strong, atom.B, atom.Address, atom.Em, atom.Small, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		for _, a := range c.Attr {
-			switch {
-			case info.authorRel == "" && ((a.Key == "rel" && a.Val == "author") || (a.Key == "itemprop" && a.Val == "author")):
-				if t := collapse(textContent(c)); t != "" && len(t) < 80 {
-					info.authorRel = t
-				}
-			case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && info.classes.of(a.Val).author:
-				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 160 {
-					info.authorHints = append(info.authorHints, t)
-				}
-			case a.Key == "href" && c.DataAtom == atom.A && len(info.authorLinks) < 3 && authorPath(a.Val):
-				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 60 {
-					info.authorLinks = append(info.authorLinks, t)
-				}
+		collectAuthorHints(c, info)
+	}
+	if c.DataAtom != atom.Meta {
+		collectItemprop(c, info)
+	}
+}
+
+// attrValue is the value of c's first attribute named key.
+func attrValue(c *html.Node, key string) (string, bool) {
+	for _, a := range c.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// collectAuthorLabel takes the name after a label: <h3>Author</h3><p>Jane
+// Doe</p>.
+func collectAuthorLabel(c *html.Node, info *pageInfo) {
+	t := c.FirstChild
+	if t == nil || t.Type != html.TextNode || t.NextSibling != nil || len(info.authorLabelled) >= 2 || !maybeAuthorLabel(t.Data) || !reAuthorLabel.MatchString(t.Data) {
+		return
+	}
+	for s := c.NextSibling; s != nil; s = s.NextSibling {
+		if s.Type == html.ElementNode {
+			if v := collapse(textContent(s)); len(v) >= 2 && len(v) <= 60 {
+				info.authorLabelled = append(info.authorLabelled, v)
+			}
+			return
+		}
+	}
+}
+
+// collectMetaTag keeps the first content of each <meta> name, property,
+// itemprop or http-equiv.
+func collectMetaTag(c *html.Node, info *pageInfo) {
+	var key, content string
+	hasContent := false
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "name", "property", "itemprop", "http-equiv":
+			if key == "" {
+				key = strings.ToLower(strings.TrimSpace(a.Val))
+			}
+		case "content":
+			content, hasContent = a.Val, true
+		}
+	}
+	if key == "" || !hasContent {
+		return
+	}
+	content = strings.TrimSpace(content)
+	if _, ok := info.metas[key]; !ok && content != "" {
+		info.metas[key] = content
+	}
+}
+
+// collectLink keeps the canonical and AMP addresses.
+func collectLink(c *html.Node, info *pageInfo) {
+	rel, href := "", ""
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "rel":
+			rel = strings.ToLower(a.Val)
+		case "href":
+			href = a.Val
+		}
+	}
+	switch {
+	case rel == "canonical" && info.canonical == "":
+		info.canonical = strings.TrimSpace(href)
+	case rel == "amphtml" && info.amp == "":
+		info.amp = strings.TrimSpace(href)
+	}
+}
+
+// collectAuthorHints keeps the texts of elements that name their author:
+// rel or itemprop author, a byline's class or id, a link to an author's
+// page.
+func collectAuthorHints(c *html.Node, info *pageInfo) {
+	for _, a := range c.Attr {
+		switch {
+		case info.authorRel == "" && ((a.Key == "rel" && a.Val == "author") || (a.Key == "itemprop" && a.Val == "author")):
+			if t := collapse(textContent(c)); t != "" && len(t) < 80 {
+				info.authorRel = t
+			}
+		case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && info.classes.of(a.Val).author:
+			if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 160 {
+				info.authorHints = append(info.authorHints, t)
+			}
+		case a.Key == "href" && c.DataAtom == atom.A && len(info.authorLinks) < 3 && authorPath(a.Val):
+			if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 60 {
+				info.authorLinks = append(info.authorLinks, t)
 			}
 		}
 	}
-	// itemprop values on non-meta elements (datePublished on <span content=..>)
-	if c.DataAtom != atom.Meta {
-		var ip, content string
-		for _, a := range c.Attr {
-			switch a.Key {
-			case "itemprop":
-				ip = a.Val
-			case "content", "datetime":
-				content = a.Val
-			}
+}
+
+// collectItemprop keeps itemprop values on elements other than <meta>
+// (datePublished on <span content=..>).
+func collectItemprop(c *html.Node, info *pageInfo) {
+	var ip, content string
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "itemprop":
+			ip = a.Val
+		case "content", "datetime":
+			content = a.Val
 		}
-		if ip != "" && content != "" {
-			k := strings.ToLower(ip)
-			if _, ok := info.metas[k]; !ok {
-				info.metas[k] = strings.TrimSpace(content)
-			}
-		}
+	}
+	if ip == "" || content == "" {
+		return
+	}
+	k := strings.ToLower(ip)
+	if _, ok := info.metas[k]; !ok {
+		info.metas[k] = strings.TrimSpace(content)
 	}
 }
 
