@@ -296,41 +296,7 @@ func isWordRune(r rune) bool {
 // filterBlocks drops furniture from the collected blocks; tr, when not
 // nil, learns why each dropped block went.
 func filterBlocks(blocks []block, title string, tr *tracer) []block {
-	// a comments heading ends the article: what follows is readers' text
-	chars := 0
-	// readers' posts stamped one by one ("Posted by: Dom, London on 5:19pm
-	// Tue 1 Jan 08"), twice or more, are comments without a heading
-	stamps := 0
-	for _, b := range blocks {
-		if b.textLen < 120 && reCommentStamp.MatchString(b.text) {
-			stamps++
-		}
-	}
-	total := 0
-	for _, b := range blocks {
-		total += b.textLen
-	}
-	for i, b := range blocks {
-		// a heading over other posts ("Latest News", "Related Posts") in
-		// the last part of the text ends the article too: what follows is
-		// the site's list of teasers, however it is marked up
-		if i >= 2 && chars >= 500 && chars*2 >= total && b.textLen < 40 && b.linkLen*2 < b.textLen && reMoreStart.MatchString(b.text) {
-			for _, d := range blocks[i:] {
-				tr.drop(d, "more-posts")
-			}
-			blocks = blocks[:i]
-			break
-		}
-		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) ||
-			i >= 2 && chars >= 300 && stamps >= 2 && b.textLen < 120 && reCommentStamp.MatchString(b.text) {
-			for _, d := range blocks[i:] {
-				tr.drop(d, "comments")
-			}
-			blocks = blocks[:i]
-			break
-		}
-		chars += b.textLen
-	}
+	blocks = cutTail(blocks, tr)
 	// a header inside the chosen container: a kicker or deck that stands
 	// before the byline or date line is the header's, not the body's
 	ref := newBlockTitle(title)
@@ -340,9 +306,73 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		}
 		blocks = blocks[j:]
 	}
+	reasons, widgets := blockReasons(blocks, ref)
+	keepListedLinks(blocks, reasons)
 	out := blocks[:0:0]
-	// a widget's line takes the other lines of its small box along
-	// ("Follow X on WhatsApp" and the call under it)
+	// a list the text announces ("Many patches were sent for review:")
+	// is the article's, links or not
+	announced := false
+	for i, b := range blocks {
+		switch {
+		case !b.li:
+			announced = reasons[i] == "" && announces(b.text)
+		case announced && reasons[i] == "links":
+			reasons[i] = ""
+		}
+		if r := reasons[i]; r != "" {
+			tr.drop(b, r)
+			continue
+		}
+		if b.box != nil && widgets[b.box] {
+			tr.drop(b, "widget")
+			continue
+		}
+		out = append(out, b)
+	}
+	return trimEnds(out, tr)
+}
+
+// cutTail ends the article at a heading over readers' comments or over the
+// site's other posts.
+func cutTail(blocks []block, tr *tracer) []block {
+	// readers' posts stamped one by one ("Posted by: Dom, London on 5:19pm
+	// Tue 1 Jan 08"), twice or more, are comments without a heading
+	stamps := 0
+	total := 0
+	for _, b := range blocks {
+		if b.textLen < 120 && reCommentStamp.MatchString(b.text) {
+			stamps++
+		}
+		total += b.textLen
+	}
+	chars := 0
+	for i, b := range blocks {
+		// a heading over other posts ("Latest News", "Related Posts") in
+		// the last part of the text ends the article too: what follows is
+		// the site's list of teasers, however it is marked up
+		if i >= 2 && chars >= 500 && chars*2 >= total && b.textLen < 40 && b.linkLen*2 < b.textLen && reMoreStart.MatchString(b.text) {
+			for _, d := range blocks[i:] {
+				tr.drop(d, "more-posts")
+			}
+			return blocks[:i]
+		}
+		// a comments heading ends the article: what follows is readers' text
+		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) ||
+			i >= 2 && chars >= 300 && stamps >= 2 && b.textLen < 120 && reCommentStamp.MatchString(b.text) {
+			for _, d := range blocks[i:] {
+				tr.drop(d, "comments")
+			}
+			return blocks[:i]
+		}
+		chars += b.textLen
+	}
+	return blocks
+}
+
+// blockReasons is each block's dropReason, and the small boxes holding a
+// widget's line: such a line takes the other lines of its box along
+// ("Follow X on WhatsApp" and the call under it).
+func blockReasons(blocks []block, ref blockTitle) ([]string, map[*node]bool) {
 	var widgets map[*node]bool
 	reasons := make([]string, len(blocks))
 	for i, b := range blocks {
@@ -354,8 +384,13 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			widgets[b.box] = true
 		}
 	}
-	// a linked item among a list's plain ones is one of them, unless
-	// the page repeats it (a call to act: "Add to Goodreads →")
+	return reasons, widgets
+}
+
+// keepListedLinks clears the "links" reason of a linked item among a
+// list's plain ones: it is one of them, unless the page repeats it (a call
+// to act: "Add to Goodreads →").
+func keepListedLinks(blocks []block, reasons []string) {
 	var seen map[string]int
 	for i := 0; i < len(blocks); {
 		j := i
@@ -381,28 +416,11 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		}
 		i = max(j, i+1)
 	}
-	// a list the text announces ("Many patches were sent for review:")
-	// is the article's, links or not
-	announced := false
-	for i, b := range blocks {
-		switch {
-		case !b.li:
-			announced = reasons[i] == "" && announces(b.text)
-		case announced && reasons[i] == "links":
-			reasons[i] = ""
-		}
-		if r := reasons[i]; r != "" {
-			tr.drop(b, r)
-			continue
-		}
-		if b.box != nil && widgets[b.box] {
-			tr.drop(b, "widget")
-			continue
-		}
-		out = append(out, b)
-	}
-	// leading and trailing furniture; in a live blog (several entries
-	// stamped with a bare time) a leading time stamps the first entry
+}
+
+// trimEnds drops leading and trailing furniture; in a live blog (several
+// entries stamped with a bare time) a leading time stamps the first entry.
+func trimEnds(out []block, tr *tracer) []block {
 	live := 0
 	for _, b := range out {
 		if b.textLen <= 12 && reClock.MatchString(b.text) {
