@@ -212,7 +212,25 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 	if top.tag == atom.Body || top.tag == atom.Html {
 		return top, []*node{top}
 	}
-	// several strong candidates under one ancestor: take the ancestor
+	top = s.commonAncestor(top)
+	s.initNode(top)
+	top = climb(top)
+	s.initNode(top)
+	if top.parent == nil {
+		return top, []*node{top}
+	}
+	parts := s.siblings(top)
+	s.core = top
+	if len(parts) == 1 {
+		top, parts = s.alikeRows(top)
+	}
+	return s.widen(top, parts)
+}
+
+// commonAncestor is the ancestor of top that holds three of its close
+// rivals, or top: several strong candidates under one ancestor are one
+// body.
+func (s *scorer) commonAncestor(top *node) *node {
 	var alts []*node
 	for _, c := range s.candidates[1:min(len(s.candidates), 5)] {
 		// a grid of cards names them alike: a rival of the same tag and
@@ -222,22 +240,26 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 			alts = append(alts, c)
 		}
 	}
-	if len(alts) >= 3 {
-		for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
-			count := 0
-			for _, a := range alts {
-				if isAncestor(p, a) {
-					count++
-				}
-			}
-			if count >= 3 {
-				top = p
-				break
+	if len(alts) < 3 {
+		return top
+	}
+	for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
+		count := 0
+		for _, a := range alts {
+			if isAncestor(p, a) {
+				count++
 			}
 		}
+		if count >= 3 {
+			return p
+		}
 	}
-	s.initNode(top)
-	// climb while the parent scores better
+	return top
+}
+
+// climb moves to a parent that scores better, and from an only child to
+// its parent.
+func climb(top *node) *node {
 	lastScore := top.score
 	threshold := lastScore / 3
 	for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
@@ -257,17 +279,15 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 	for top.parent != nil && top.parent.tag != atom.Body && top.parent.tag != atom.Html && elementKids(top.parent) == 1 {
 		top = top.parent
 	}
-	s.initNode(top)
+	return top
+}
 
+// siblings are the parts of the body around top: top and, in order, the
+// siblings Readability takes for their score or as paragraphs.
+func (s *scorer) siblings(top *node) []*node {
 	parts := []*node{}
 	parent := top.parent
-	if parent == nil {
-		return top, []*node{top}
-	}
-	thr := top.score * 0.2
-	if thr < 10 {
-		thr = 10
-	}
+	thr := max(top.score*0.2, 10)
 	deckBefore := headerLine(parent.kids, top)
 	for i, sib := range parent.kids {
 		if sib == top {
@@ -277,34 +297,38 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 		if sib.tag == 0 || s.skip(sib) {
 			continue
 		}
-		bonus := 0.0
-		if top.class != "" && sib.class == top.class {
-			bonus = top.score * 0.2
-		}
-		// a sibling's score must come from its text, not from a class
-		// name it shares with the whole page (sdc-article-header,
-		// sdc-article-audio): a header's deck or a player's notice is no
-		// part of the body. A sibling named like the top candidate (a
-		// page builder's rows) whose paragraphs sit deep under it scores
-		// little however much prose it holds: its text decides
-		if sib.scored && sib.mass >= siblingMass*top.mass && (sib.score+bonus >= thr || bonus > 0 && sib.linkDensity() < 0.2) {
+		if s.scoredSibling(top, sib, thr) {
 			parts = append(parts, sib)
 			continue
 		}
-		if sib.tag == atom.P && !(deckBefore >= 0 && i < deckBefore) {
-			ld := sib.linkDensity()
-			if sib.textLen > 80 && ld < 0.25 {
-				parts = append(parts, sib)
-			} else if sib.textLen > 0 && sib.textLen <= 80 && ld == 0 && endsSentence(sib) {
-				parts = append(parts, sib)
-			}
+		if sib.tag == atom.P && !(deckBefore >= 0 && i < deckBefore) && proseSibling(sib) {
+			parts = append(parts, sib)
 		}
 	}
-	s.core = top
-	if len(parts) == 1 {
-		top, parts = s.alikeRows(top)
+	return parts
+}
+
+// scoredSibling tells a sibling taken for its score. Its score must come
+// from its text, not from a class name it shares with the whole page
+// (sdc-article-header, sdc-article-audio): a header's deck or a player's
+// notice is no part of the body. A sibling named like the top candidate
+// (a page builder's rows) whose paragraphs sit deep under it scores little
+// however much prose it holds: its text decides.
+func (s *scorer) scoredSibling(top, sib *node, thr float64) bool {
+	bonus := 0.0
+	if top.class != "" && sib.class == top.class {
+		bonus = top.score * 0.2
 	}
-	return s.widen(top, parts)
+	return sib.scored && sib.mass >= siblingMass*top.mass && (sib.score+bonus >= thr || bonus > 0 && sib.linkDensity() < 0.2)
+}
+
+// proseSibling tells a <p> beside the body that reads as its paragraph.
+func proseSibling(sib *node) bool {
+	ld := sib.linkDensity()
+	if sib.textLen > 80 && ld < 0.25 {
+		return true
+	}
+	return sib.textLen > 0 && sib.textLen <= 80 && ld == 0 && endsSentence(sib)
 }
 
 // alikeRows finds a body that a page builder split over rows of one kind:
