@@ -632,17 +632,8 @@ func (title blockTitle) dropReason(b block) string {
 		return "widget"
 	}
 	if wc <= 10 && !b.heading {
-		switch {
-		case reBylineName.MatchString(b.text):
-			return "byline"
-		case reLabelLine.MatchString(b.text):
-			return "label"
-		case mailLine(b.text):
-			return "tool"
-		case reDateOnly.MatchString(b.text):
-			return "date"
-		case reCredit.MatchString(b.text) && !sentenceEnd(b.text):
-			return "credit"
+		if r := shortLineReason(b.text); r != "" {
+			return r
 		}
 	}
 	ld := 0.0
@@ -657,6 +648,24 @@ func (title blockTitle) dropReason(b block) string {
 	}
 	if ld > 0.6 && !b.heading {
 		return "links"
+	}
+	return ""
+}
+
+// shortLineReason tells a short line that is a byline, a label, a tool,
+// a date or a credit, or "".
+func shortLineReason(s string) string {
+	switch {
+	case reBylineName.MatchString(s):
+		return "byline"
+	case reLabelLine.MatchString(s):
+		return "label"
+	case mailLine(s):
+		return "tool"
+	case reDateOnly.MatchString(s):
+		return "date"
+	case reCredit.MatchString(s) && !sentenceEnd(s):
+		return "credit"
 	}
 	return ""
 }

@@ -172,83 +172,17 @@ func build(doc *html.Node, info *pageInfo) *node {
 				}
 				hidden := isHidden(c)
 				if dropTag(c.DataAtom) {
-					switch c.DataAtom {
-					case atom.Input, atom.Textarea, atom.Select:
-						// form fields (Readability's input count; buttons and
-						// hidden fields say nothing about a block)
-						if !hidden {
-							parent.inputs++
-						}
-					case atom.Iframe, atom.Object, atom.Embed, atom.Video, atom.Audio:
-						parent.embeds++
-					case atom.Head:
+					countDropped(c, parent, hidden)
+					if c.DataAtom == atom.Head {
 						walk(c, nil, false)
 					}
 					continue
 				}
-				name := c.Data
-				if c.DataAtom != 0 {
-					name = c.DataAtom.String()
-				}
 				n := ar.new()
-				n.tag, n.tagName, n.attrs, n.parent = c.DataAtom, name, c.Attr, parent
-				if n.tag == 0 {
-					// custom elements: keep them, they behave as containers
-					n.tag = atom.Span
-					if strings.Contains(name, "-") {
-						n.tag = atom.Div
-					}
-				}
-				for _, a := range c.Attr {
-					switch a.Key {
-					case "class":
-						n.class = a.Val
-					case "id":
-						n.id = a.Val
-					}
-				}
+				n.init(c, parent)
 				classify(n, info.classes)
 				walk(c, n, inLink || n.tag == atom.A)
-				// roll the statistics up
-				for _, k := range n.kids {
-					if k.tag != 0 && (k.hasBlock || isBlock(k.tag)) {
-						n.hasBlock = true
-					}
-					n.textLen += k.textLen
-					n.linkLen += k.linkLen
-					n.commas += k.commas
-					if k.tag != 0 {
-						n.pCount += k.pCount
-						n.liCount += k.liCount
-						if k.tag != atom.Img {
-							n.imgCount += k.imgCount
-						}
-						n.inputs += k.inputs
-						n.embeds += k.embeds
-					}
-				}
-				if (n.boiler || n.unlikely) && !n.positive {
-					n.junkLen, n.junkLink = n.textLen, n.linkLen
-				} else {
-					for _, k := range n.kids {
-						n.junkLen += k.junkLen
-						n.junkLink += k.junkLink
-					}
-				}
-				if n.boiler && !n.positive {
-					n.boilLen, n.boilLink = n.textLen, n.linkLen
-				} else {
-					for _, k := range n.kids {
-						n.boilLen += k.boilLen
-						n.boilLink += k.boilLink
-					}
-				}
-				switch n.tag {
-				case atom.P:
-					n.pCount++
-				case atom.Li:
-					n.liCount++
-				}
+				n.rollUp()
 				// Hidden elements are dropped, except big ones full of
 				// paragraphs: streamed server-side renders park the real
 				// content in a hidden element that a script later reveals.
@@ -271,6 +205,87 @@ func build(doc *html.Node, info *pageInfo) *node {
 		root.commas += k.commas
 	}
 	return root
+}
+
+// init makes n the element c under parent.
+func (n *node) init(c *html.Node, parent *node) {
+	name := c.Data
+	if c.DataAtom != 0 {
+		name = c.DataAtom.String()
+	}
+	n.tag, n.tagName, n.attrs, n.parent = c.DataAtom, name, c.Attr, parent
+	if n.tag == 0 {
+		// custom elements: keep them, they behave as containers
+		n.tag = atom.Span
+		if strings.Contains(name, "-") {
+			n.tag = atom.Div
+		}
+	}
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "class":
+			n.class = a.Val
+		case "id":
+			n.id = a.Val
+		}
+	}
+}
+
+// countDropped counts an element that is never content on its parent:
+// form fields (Readability's input count; buttons and hidden fields say
+// nothing about a block) and embeds.
+func countDropped(c *html.Node, parent *node, hidden bool) {
+	switch c.DataAtom {
+	case atom.Input, atom.Textarea, atom.Select:
+		if !hidden {
+			parent.inputs++
+		}
+	case atom.Iframe, atom.Object, atom.Embed, atom.Video, atom.Audio:
+		parent.embeds++
+	}
+}
+
+// rollUp sums n's children's statistics into n once they are built.
+func (n *node) rollUp() {
+	for _, k := range n.kids {
+		if k.tag != 0 && (k.hasBlock || isBlock(k.tag)) {
+			n.hasBlock = true
+		}
+		n.textLen += k.textLen
+		n.linkLen += k.linkLen
+		n.commas += k.commas
+		if k.tag != 0 {
+			n.pCount += k.pCount
+			n.liCount += k.liCount
+			if k.tag != atom.Img {
+				n.imgCount += k.imgCount
+			}
+			n.inputs += k.inputs
+			n.embeds += k.embeds
+		}
+	}
+	if (n.boiler || n.unlikely) && !n.positive {
+		n.junkLen, n.junkLink = n.textLen, n.linkLen
+	} else {
+		for _, k := range n.kids {
+			n.junkLen += k.junkLen
+			n.junkLink += k.junkLink
+		}
+	}
+	if n.boiler && !n.positive {
+		n.boilLen, n.boilLink = n.textLen, n.linkLen
+	} else {
+		for _, k := range n.kids {
+			n.boilLen += k.boilLen
+			n.boilLink += k.boilLink
+		}
+	}
+	switch n.tag {
+	case atom.P:
+		n.pCount++
+	case atom.Li:
+		n.liCount++
+	}
 }
 
 // nodeArena hands out the nodes of one tree from chunks: a page has
