@@ -475,28 +475,29 @@ func collectMeta(c *html.Node, info *pageInfo) {
 			info.baseHref = strings.TrimSpace(v)
 		}
 	case atom.Script:
-		for _, a := range c.Attr {
-			if a.Key == "type" && strings.Contains(strings.ToLower(a.Val), "ld+json") {
-				info.jsonld = append(info.jsonld, textContent(c))
-			}
+		if v, ok := attrValue(c, "type"); ok && strings.Contains(strings.ToLower(v), "ld+json") {
+			info.jsonld = append(info.jsonld, textContent(c))
 		}
 	case atom.Time:
-		for _, a := range c.Attr {
-			if a.Key == "datetime" {
-				info.times = append(info.times, a.Val)
-			}
+		if v, ok := attrValue(c, "datetime"); ok {
+			info.times = append(info.times, v)
 		}
 	case atom.H1:
-		if len(info.h1s) < 3 {
-			if t := collapse(textContent(c)); t != "" {
-				info.h1s = append(info.h1s, t)
-			}
-		}
+		collectH1(c, info)
 	case atom.A, atom.Span, atom.Div, atom.P, atom.Li, atom.Strong, atom.B, atom.Address, atom.Em, atom.Small, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		collectAuthorHints(c, info)
 	}
 	if c.DataAtom != atom.Meta {
 		collectItemprop(c, info)
+	}
+}
+
+// collectH1 keeps the texts of the page's first three <h1>.
+func collectH1(c *html.Node, info *pageInfo) {
+	if len(info.h1s) < 3 {
+		if t := collapse(textContent(c)); t != "" {
+			info.h1s = append(info.h1s, t)
+		}
 	}
 }
 

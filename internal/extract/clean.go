@@ -213,13 +213,7 @@ func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided
 	case n.tag == atom.H1:
 		return "h1", true
 	case isHeading(n.tag):
-		if c.s.flags&flagWeightClasses != 0 && !c.ignoreNegative && classWeight(n) < 0 {
-			return "heading-class", true
-		}
-		if c.title != "" && similarTitle(n.textOf(), c.title) {
-			return "title-repeat", true
-		}
-		return "", true
+		return c.heading(n), true
 	case n.tag == atom.Header && l.p < 3 && !sectionHeader(l, c.before):
 		return "header", true
 	case l.text < 40 && reAdText.MatchString(n.textOf()):
@@ -230,6 +224,18 @@ func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided
 		return "share", true
 	}
 	return "", false
+}
+
+// heading tells why a heading other than h1 goes, or "": its class
+// weight, or it repeats the title.
+func (c *cleaner) heading(n *node) string {
+	if c.s.flags&flagWeightClasses != 0 && !c.ignoreNegative && classWeight(n) < 0 {
+		return "heading-class"
+	}
+	if c.title != "" && similarTitle(n.textOf(), c.title) {
+		return "title-repeat"
+	}
+	return ""
 }
 
 // conditionally is Readability's conditional cleaning of a container: its

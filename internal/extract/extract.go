@@ -346,15 +346,7 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 var reWrittenBy = regexp.MustCompile(`(?i)^\s*(written by|author|authors|by)\s*:?\s*$`)
 
 func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
-	m := info.metas
-	get := func(keys ...string) string {
-		for _, k := range keys {
-			if v := m[k]; v != "" {
-				return collapse(html.UnescapeString(v))
-			}
-		}
-		return ""
-	}
+	get := metaGetter(info.metas)
 	a.SiteName = get("og:site_name", "application-name", "twitter:site")
 	if a.SiteName == "" {
 		a.SiteName = ld.site
@@ -374,60 +366,8 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 		a.Title = cleanTitle(pageTitle(info), a.SiteName)
 	}
 
-	if personLike(ld.author, a.SiteName) {
-		a.Author = ld.author
-	}
-	if a.Author == "" {
-		for _, k := range []string{"author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"} {
-			if v := get(k); personLike(v, a.SiteName) {
-				a.Author = v
-				break
-			}
-		}
-	}
-	// Slack-style labelled meta ("twitter:label1" = "Written by")
-	for i := 1; i <= 4 && a.Author == ""; i++ {
-		n := strconv.Itoa(i)
-		if reWrittenBy.MatchString(get("twitter:label" + n)) {
-			if v := get("twitter:data" + n); personLike(v, a.SiteName) {
-				a.Author = bylineName(v)
-			}
-		}
-	}
-	if a.Author == "" {
-		a.Author = bylineName(info.authorRel)
-	}
-	for _, h := range append(append(info.authorHints, info.authorLabelled...), info.authorLinks...) {
-		if a.Author != "" {
-			break
-		}
-		a.Author = bylineName(h)
-	}
-	if a.Author == "" && personLike(ld.authorOrg, a.SiteName) && !reOrgName.MatchString(ld.authorOrg) {
-		a.Author = ld.authorOrg
-	}
-	a.Author = strings.TrimSpace(reByline.ReplaceAllString(a.Author, ""))
-
-	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "publication_date", "published", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created", "article.published", "cxenseparse:recs:publishtime")} {
-		if t := parseTime(v); !t.IsZero() {
-			a.Published = t
-			break
-		}
-	}
-	if a.Published.IsZero() {
-		for _, v := range info.times {
-			if t := parseTime(v); !t.IsZero() {
-				a.Published = t
-				break
-			}
-		}
-	}
-	for _, v := range []string{ld.modified, get("article:modified_time", "datemodified", "og:updated_time", "last-modified", "modified-date", "dcterms.modified")} {
-		if t := parseTime(v); !t.IsZero() {
-			a.Modified = t
-			break
-		}
-	}
+	a.Author = metaAuthor(info, ld, get, a.SiteName)
+	metaDates(a, info, ld, get)
 
 	img := get("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
 	if img == "" {
@@ -458,6 +398,85 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 	a.Description = get("description", "og:description", "twitter:description")
 	if a.Description == "" {
 		a.Description = ld.description
+	}
+}
+
+// metaGet returns the first meta value of keys that is set, unescaped and
+// collapsed, or "".
+type metaGet func(keys ...string) string
+
+func metaGetter(m map[string]string) metaGet {
+	return func(keys ...string) string {
+		for _, k := range keys {
+			if v := m[k]; v != "" {
+				return collapse(html.UnescapeString(v))
+			}
+		}
+		return ""
+	}
+}
+
+// metaAuthor is the author the metadata and the page's bylines name, in
+// order of trust.
+func metaAuthor(info *pageInfo, ld ldInfo, get metaGet, site string) string {
+	author := ""
+	if personLike(ld.author, site) {
+		author = ld.author
+	}
+	if author == "" {
+		for _, k := range []string{"author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"} {
+			if v := get(k); personLike(v, site) {
+				author = v
+				break
+			}
+		}
+	}
+	// Slack-style labelled meta ("twitter:label1" = "Written by")
+	for i := 1; i <= 4 && author == ""; i++ {
+		n := strconv.Itoa(i)
+		if reWrittenBy.MatchString(get("twitter:label" + n)) {
+			if v := get("twitter:data" + n); personLike(v, site) {
+				author = bylineName(v)
+			}
+		}
+	}
+	if author == "" {
+		author = bylineName(info.authorRel)
+	}
+	for _, h := range append(append(info.authorHints, info.authorLabelled...), info.authorLinks...) {
+		if author != "" {
+			break
+		}
+		author = bylineName(h)
+	}
+	if author == "" && personLike(ld.authorOrg, site) && !reOrgName.MatchString(ld.authorOrg) {
+		author = ld.authorOrg
+	}
+	return strings.TrimSpace(reByline.ReplaceAllString(author, ""))
+}
+
+// metaDates sets the publication and modification times the metadata
+// gives.
+func metaDates(a *model.Article, info *pageInfo, ld ldInfo, get metaGet) {
+	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "publication_date", "published", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created", "article.published", "cxenseparse:recs:publishtime")} {
+		if t := parseTime(v); !t.IsZero() {
+			a.Published = t
+			break
+		}
+	}
+	if a.Published.IsZero() {
+		for _, v := range info.times {
+			if t := parseTime(v); !t.IsZero() {
+				a.Published = t
+				break
+			}
+		}
+	}
+	for _, v := range []string{ld.modified, get("article:modified_time", "datemodified", "og:updated_time", "last-modified", "modified-date", "dcterms.modified")} {
+		if t := parseTime(v); !t.IsZero() {
+			a.Modified = t
+			break
+		}
 	}
 }
 
