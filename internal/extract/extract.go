@@ -65,19 +65,7 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	info := &pageInfo{metas: map[string]string{}}
 	root := build(doc, info)
 
-	base, _ := url.Parse(pageURL)
-	if base != nil && !base.IsAbs() {
-		base = nil
-	}
-	if info.baseHref != "" {
-		if b, err := url.Parse(info.baseHref); err == nil {
-			if base != nil {
-				base = base.ResolveReference(b)
-			} else if b.IsAbs() {
-				base = b
-			}
-		}
-	}
+	base := baseURL(pageURL, info.baseHref)
 	ld := parseJSONLD(info.jsonld)
 	art := &model.Article{}
 	body := root
@@ -88,22 +76,7 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 		}
 	}
 	fillMeta(art, info, ld, base)
-	var rule *Rule
-	if base != nil {
-		rule = ruleFor(base.Hostname())
-	}
-	if rule != nil {
-		stripped := rule.toStrip(root)
-		for _, n := range stripped {
-			if ex != nil {
-				ex.Stripped = append(ex.Stripped, Decision{Reason: "rule", Path: n.path(), Text: n.rawText()})
-			}
-			detach(n)
-		}
-		if ex != nil {
-			ex.Rule = rule.Name
-		}
-	}
+	rule := applyRule(root, base, ex)
 	art.Paragraphs = extractBody(root, body, art.Title, ld.body, ex, rule)
 	tp := titleCandidates(body)
 	host := ""
@@ -123,21 +96,7 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	if art.Author == "" && len(art.Paragraphs) > 0 {
 		art.Author = tp.visibleByline(tp.start(art.Paragraphs[0]))
 	}
-	// the headline is not part of the body
-	for len(art.Paragraphs) > 1 && normWords(art.Paragraphs[0]) == normWords(art.Title) {
-		art.Paragraphs = art.Paragraphs[1:]
-		if ex != nil {
-			ex.dropFirstKept("title")
-		}
-	}
-	// the author's short biography closes many posts ("Jane Doe is a
-	// finance writer who..."): it is about the writer, not the story
-	if n := len(art.Paragraphs); n > 3 && authorBio(art.Paragraphs[n-1], art.Author) {
-		art.Paragraphs = art.Paragraphs[:n-1]
-		if ex != nil {
-			ex.dropLastKept("author-bio")
-		}
-	}
+	trimHeadlineAndBio(art, ex)
 	if len(art.Paragraphs) == 0 {
 		return art, ErrNoArticle
 	}
@@ -148,6 +107,68 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 		art.Description = truncate(art.Paragraphs[0], 300)
 	}
 	return art, nil
+}
+
+// baseURL is the page's address, resolved against its <base href>; nil
+// when neither gives an absolute one.
+func baseURL(pageURL, baseHref string) *url.URL {
+	base, _ := url.Parse(pageURL)
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	if baseHref == "" {
+		return base
+	}
+	b, err := url.Parse(baseHref)
+	switch {
+	case err != nil:
+	case base != nil:
+		base = base.ResolveReference(b)
+	case b.IsAbs():
+		base = b
+	}
+	return base
+}
+
+// applyRule detaches what the site's rule strips, and returns the rule
+// (nil when the site has none).
+func applyRule(root *node, base *url.URL, ex *Explanation) *Rule {
+	if base == nil {
+		return nil
+	}
+	rule := ruleFor(base.Hostname())
+	if rule == nil {
+		return nil
+	}
+	for _, n := range rule.toStrip(root) {
+		if ex != nil {
+			ex.Stripped = append(ex.Stripped, Decision{Reason: "rule", Path: n.path(), Text: n.rawText()})
+		}
+		detach(n)
+	}
+	if ex != nil {
+		ex.Rule = rule.Name
+	}
+	return rule
+}
+
+// trimHeadlineAndBio drops the headline at the top of the body, which is
+// not part of it, and the author's short biography that closes many posts
+// ("Jane Doe is a finance writer who..."): it is about the writer, not the
+// story.
+func trimHeadlineAndBio(art *model.Article, ex *Explanation) {
+	for len(art.Paragraphs) > 1 && normWords(art.Paragraphs[0]) == normWords(art.Title) {
+		art.Paragraphs = art.Paragraphs[1:]
+		if ex != nil {
+			ex.dropFirstKept("title")
+		}
+	}
+	if n := len(art.Paragraphs); n > 3 && authorBio(art.Paragraphs[n-1], art.Author) {
+		art.Paragraphs = art.Paragraphs[:n-1]
+		if ex != nil {
+			ex.dropLastKept("author-bio")
+		}
+	}
 }
 
 // slimFrom is the page size above which only slim's copy is parsed. A
