@@ -204,22 +204,88 @@ var attempts = []int{
 	0,
 }
 
+// ruleBody is the body the site's rule keeps, or nil.
+func ruleBody(body *node, title string, ex *Explanation, rule *Rule) []string {
+	if rule == nil {
+		return nil
+	}
+	var tr *tracer
+	if ex != nil {
+		tr = &tracer{reasons: map[*node]string{}}
+	}
+	blocks := rule.keepBlocks(body, title, tr)
+	if len(blocks) == 0 {
+		return nil
+	}
+	if ex != nil {
+		ex.Source, ex.Blocks = "rule", tr.items
+	}
+	paras := make([]string, 0, len(blocks))
+	for _, b := range blocks {
+		paras = append(paras, b.text)
+	}
+	return paras
+}
+
+// attemptOf is what --explain shows of one scoring attempt.
+func attemptOf(s *scorer, flags int, top *node, parts []*node) Attempt {
+	a := Attempt{Mode: modeName(flags)}
+	for _, c := range s.candidates[:min(len(s.candidates), 5)] {
+		a.Candidates = append(a.Candidates, Candidate{Path: c.path(), Score: c.score})
+	}
+	if top != nil {
+		a.Top = top.path()
+		for _, p := range parts {
+			a.Parts = append(a.Parts, p.path())
+		}
+	}
+	return a
+}
+
+// collectParts cleans the chosen parts and filters their blocks.
+func collectParts(s *scorer, top *node, parts []*node, title string, tr *tracer) []block {
+	c := &cleaner{s: s, title: title, topLen: top.textLen}
+	c.ignoreNegative = s.flags&flagWeightClasses != 0 && negativeShare(parts) > 0.5
+	col := &collector{tr: tr}
+	if tr != nil {
+		c.reasons = tr.reasons
+	}
+	for _, p := range parts {
+		c.clean(p, true, false, false)
+		col.walk(p, false, false, false)
+		col.flush()
+	}
+	return filterBlocks(col.blocks, title, tr)
+}
+
+// ldBodyOver is the JSON-LD articleBody, the publisher's own statement of
+// the body, when the page's markup gave much less (bestLen characters);
+// else nil.
+func ldBodyOver(ldBody string, bestLen int, ex *Explanation) []string {
+	ldb := ldParagraphs(ldBody)
+	if len(ldb) == 0 {
+		return nil
+	}
+	ldLen := 0
+	for _, p := range ldb {
+		ldLen += len(p)
+	}
+	if bestLen >= ldLen/3 || ldLen < 200 {
+		return nil
+	}
+	if ex != nil {
+		ex.Source = "json-ld"
+		ex.Blocks = nil
+		for _, p := range ldb {
+			ex.Blocks = append(ex.Blocks, Decision{Kept: true, Text: p})
+		}
+	}
+	return ldb
+}
+
 func extractBody(root, body *node, title, ldBody string, ex *Explanation, rule *Rule) []string {
-	if rule != nil {
-		var tr *tracer
-		if ex != nil {
-			tr = &tracer{reasons: map[*node]string{}}
-		}
-		if blocks := rule.keepBlocks(body, title, tr); len(blocks) > 0 {
-			if ex != nil {
-				ex.Source, ex.Blocks = "rule", tr.items
-			}
-			paras := make([]string, 0, len(blocks))
-			for _, b := range blocks {
-				paras = append(paras, b.text)
-			}
-			return paras
-		}
+	if paras := ruleBody(body, title, ex, rule); paras != nil {
+		return paras
 	}
 	var best []block
 	bestLen := -1
@@ -231,33 +297,12 @@ func extractBody(root, body *node, title, ldBody string, ex *Explanation, rule *
 		var tr *tracer
 		if ex != nil {
 			tr = &tracer{reasons: map[*node]string{}}
-			a := Attempt{Mode: modeName(flags)}
-			for _, c := range s.candidates[:min(len(s.candidates), 5)] {
-				a.Candidates = append(a.Candidates, Candidate{Path: c.path(), Score: c.score})
-			}
-			if top != nil {
-				a.Top = top.path()
-				for _, p := range parts {
-					a.Parts = append(a.Parts, p.path())
-				}
-			}
-			ex.Attempts = append(ex.Attempts, a)
+			ex.Attempts = append(ex.Attempts, attemptOf(s, flags, top, parts))
 		}
 		if top == nil {
 			continue
 		}
-		c := &cleaner{s: s, title: title, topLen: top.textLen}
-		c.ignoreNegative = flags&flagWeightClasses != 0 && negativeShare(parts) > 0.5
-		col := &collector{tr: tr}
-		if tr != nil {
-			c.reasons = tr.reasons
-		}
-		for _, p := range parts {
-			c.clean(p, true, false, false)
-			col.walk(p, false, false, false)
-			col.flush()
-		}
-		blocks := filterBlocks(col.blocks, title, tr)
+		blocks := collectParts(s, top, parts, title, tr)
 		n := 0
 		for _, b := range blocks {
 			n += b.textLen
@@ -286,23 +331,8 @@ func extractBody(root, body *node, title, ldBody string, ex *Explanation, rule *
 	for _, b := range best {
 		paras = append(paras, b.text)
 	}
-	// JSON-LD articleBody: the publisher's own statement of the body; use it
-	// when the page's markup gave much less.
-	if ldb := ldParagraphs(ldBody); len(ldb) > 0 {
-		ldLen := 0
-		for _, p := range ldb {
-			ldLen += len(p)
-		}
-		if bestLen < ldLen/3 && ldLen >= 200 {
-			if ex != nil {
-				ex.Source = "json-ld"
-				ex.Blocks = nil
-				for _, p := range ldb {
-					ex.Blocks = append(ex.Blocks, Decision{Kept: true, Text: p})
-				}
-			}
-			return ldb
-		}
+	if ldb := ldBodyOver(ldBody, bestLen, ex); ldb != nil {
+		return ldb
 	}
 	if bestLen <= 0 {
 		return nil
