@@ -142,52 +142,7 @@ func (s *scorer) walk(n *node) {
 		// paragraphs may wrongly hold blocks (rare); do not descend
 		return
 	case isContainer(n.tag) || n.hasBlock:
-		hasBlock := false
-		for _, k := range n.kids {
-			if blockChild(k) {
-				hasBlock = true
-				break
-			}
-		}
-		if !hasBlock && n.brs < 2 && n.tag != atom.Body && n.tag != atom.Td {
-			// a container of inline content only is a paragraph itself
-			s.addParagraph(n.parent, n.textLen, n.commas, n.linkLen)
-			return
-		}
-		// runs of inline content between block children / <br><br>
-		runLen, runCommas, runLinks := 0, 0, 0
-		brRun := 0
-		flush := func() {
-			if runLen > 0 {
-				s.addParagraph(n, runLen, runCommas, runLinks)
-			}
-			runLen, runCommas, runLinks = 0, 0, 0
-		}
-		for _, k := range n.kids {
-			if k.tag == atom.Br {
-				brRun++
-				if brRun >= 2 {
-					flush()
-				}
-				continue
-			}
-			if k.isText() && k.textLen == 0 {
-				continue
-			}
-			brRun = 0
-			if blockChild(k) {
-				flush()
-				s.walk(k)
-				continue
-			}
-			if s.skip(k) {
-				continue
-			}
-			runLen += k.textLen
-			runCommas += k.commas
-			runLinks += k.linkLen
-		}
-		flush()
+		s.walkContainer(n)
 		return
 	}
 	for _, k := range n.kids {
@@ -195,6 +150,57 @@ func (s *scorer) walk(n *node) {
 			s.walk(k)
 		}
 	}
+}
+
+// walkContainer scores a container: one of inline content only is a
+// paragraph itself; otherwise each run of inline content between its
+// block children (or at a <br><br>) is one, and the block children are
+// walked.
+func (s *scorer) walkContainer(n *node) {
+	hasBlock := false
+	for _, k := range n.kids {
+		if blockChild(k) {
+			hasBlock = true
+			break
+		}
+	}
+	if !hasBlock && n.brs < 2 && n.tag != atom.Body && n.tag != atom.Td {
+		s.addParagraph(n.parent, n.textLen, n.commas, n.linkLen)
+		return
+	}
+	runLen, runCommas, runLinks := 0, 0, 0
+	brRun := 0
+	flush := func() {
+		if runLen > 0 {
+			s.addParagraph(n, runLen, runCommas, runLinks)
+		}
+		runLen, runCommas, runLinks = 0, 0, 0
+	}
+	for _, k := range n.kids {
+		if k.tag == atom.Br {
+			brRun++
+			if brRun >= 2 {
+				flush()
+			}
+			continue
+		}
+		if k.isText() && k.textLen == 0 {
+			continue
+		}
+		brRun = 0
+		if blockChild(k) {
+			flush()
+			s.walk(k)
+			continue
+		}
+		if s.skip(k) {
+			continue
+		}
+		runLen += k.textLen
+		runCommas += k.commas
+		runLinks += k.linkLen
+	}
+	flush()
 }
 
 // pick runs one Readability attempt and returns the chosen top candidate
