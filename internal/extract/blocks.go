@@ -95,16 +95,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 		return
 	}
 	if n.isText() {
-		c.buf.WriteString(n.text)
-		if inLink {
-			c.linkLen += n.textLen
-		}
-		if heading {
-			c.heading = true
-		}
-		if li {
-			c.li = true
-		}
+		c.text(n, inLink, heading, li)
 		return
 	}
 	switch n.tag {
@@ -115,22 +106,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 		return
 	}
 	if n.tag == atom.Tr && c.dataRow(n) {
-		// a data table's row reads as one line: cell | cell | cell
-		c.flush()
-		first := true
-		for _, k := range n.kids {
-			if k.tag != atom.Td && k.tag != atom.Th || k.removed {
-				continue
-			}
-			if !first {
-				c.buf.WriteString(" | ")
-			}
-			first = false
-			for _, kk := range k.kids {
-				c.walk(kk, inLink, heading, li)
-			}
-		}
-		c.flush()
+		c.row(n, inLink, heading, li)
 		return
 	}
 	block := isBlock(n.tag)
@@ -140,10 +116,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	if n.tag == atom.Blockquote {
 		c.quote++
 	}
-	if n.tag == atom.Li && c.olItem > 0 && n.textLen > 0 {
-		// ordered lists keep their numbers, as a reader sees them
-		c.buf.WriteString(strconv.Itoa(c.olItem) + ". ")
-	}
+	c.number(n)
 	h := heading || isHeading(n.tag)
 	l := li || n.tag == atom.Li || n.tag == atom.Dd || n.tag == atom.Dt
 	opened := false
@@ -151,15 +124,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 		c.box, opened = n, true
 	}
 	c.depth++
-	item := 0
-	for _, k := range n.kids {
-		c.olItem = 0
-		if n.tag == atom.Ol && k.tag == atom.Li {
-			item++
-			c.olItem = item
-		}
-		c.walk(k, inLink || n.tag == atom.A, h, l)
-	}
+	c.kids(n, inLink || n.tag == atom.A, h, l)
 	c.depth--
 	if opened {
 		c.flush()
@@ -171,6 +136,61 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	}
 	if block {
 		c.flush()
+	}
+}
+
+// number starts an ordered list's item with its number, as a reader sees
+// it.
+func (c *collector) number(n *node) {
+	if n.tag == atom.Li && c.olItem > 0 && n.textLen > 0 {
+		c.buf.WriteString(strconv.Itoa(c.olItem) + ". ")
+	}
+}
+
+// text adds a text node to the block being collected.
+func (c *collector) text(n *node, inLink, heading, li bool) {
+	c.buf.WriteString(n.text)
+	if inLink {
+		c.linkLen += n.textLen
+	}
+	if heading {
+		c.heading = true
+	}
+	if li {
+		c.li = true
+	}
+}
+
+// row collects a data table's row, which reads as one line: cell | cell
+// | cell.
+func (c *collector) row(n *node, inLink, heading, li bool) {
+	c.flush()
+	first := true
+	for _, k := range n.kids {
+		if k.tag != atom.Td && k.tag != atom.Th || k.removed {
+			continue
+		}
+		if !first {
+			c.buf.WriteString(" | ")
+		}
+		first = false
+		for _, kk := range k.kids {
+			c.walk(kk, inLink, heading, li)
+		}
+	}
+	c.flush()
+}
+
+// kids walks n's children, numbering an ordered list's items.
+func (c *collector) kids(n *node, inLink, heading, li bool) {
+	item := 0
+	for _, k := range n.kids {
+		c.olItem = 0
+		if n.tag == atom.Ol && k.tag == atom.Li {
+			item++
+			c.olItem = item
+		}
+		c.walk(k, inLink, heading, li)
 	}
 }
 
