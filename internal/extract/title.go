@@ -201,82 +201,35 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 	if len(paras) > 0 {
 		first = paras[0]
 	}
-	m := info.metas
-	meta := ""
-	for _, k := range []string{"og:title", "twitter:title"} {
-		if v := m[k]; v != "" && meta == "" {
-			meta = collapse(html.UnescapeString(v))
-		}
-	}
-	if meta == "" {
-		meta = ld.headline
-	}
+	meta := declaredTitle(info, ld)
 	page := pageTitle(info)
 	host := ""
 	if base != nil {
 		host = base.Hostname()
 	}
-	// a reference that is only the site's name says nothing of the article
-	usable := func(s string) string {
-		if isSiteName(s, site, host) {
-			return ""
-		}
-		return s
-	}
-	cleaned := usable(cleanTitle(page, site))
-	refs := []string{cleaned, usable(cleanTitle(meta, site)), usable(ld.headline), usable(page)}
+	hc := &headlineRefs{site: site, host: host, paras: paras}
+	cleaned := hc.usable(cleanTitle(page, site))
+	refs := []string{cleaned, hc.usable(cleanTitle(meta, site)), hc.usable(ld.headline), hc.usable(page)}
 	start := t.start(first)
-	// A headline shares words with its article; a site's name, which a
-	// <title> may hold alone, seldom does. So a match that shares none
-	// yields to the headline-like block just before the body if that one
-	// does.
 	// The headline stands just before the body. A match that stands
 	// earlier, before a heading that is right there, is some other block
 	// that repeats the <title> (often the site's name, which a <title> may
 	// hold alone); and a match that shares no word with the article yields
 	// to a nearby block that does.
 	near := t.before(start)
-	var words map[string]bool
-	shares := func(s string) bool {
-		if words == nil {
-			words = bodyWords(paras)
-		}
-		for _, w := range strings.Fields(normWords(s)) {
-			if words[w] {
-				return true
-			}
-		}
-		return false
-	}
 	var parts []string
 	for _, p := range titleParts(page) {
-		if usable(p) != "" {
+		if hc.usable(p) != "" {
 			parts = append(parts, p)
 		}
 	}
 	if m := t.choose(refs, parts, site, host, start); m.text != "" {
-		close := start < 0 || m.order >= start-20 && m.order <= start+1
 		if k := t.underKicker(m, start); k != "" {
 			return k
 		}
-		switch {
-		case near.text == "" || near.order == m.order:
-			return m.text
-		case !shares(m.text) && shares(near.text):
-			return near.text
-		case m.links && !near.links && near.order > m.order && near.rank <= rankTitleClass && (m.sim < 0.9 || wordCount(m.text) <= 4):
-			// a link (menu, breadcrumb) that repeats a section's name;
-			// a link that is a whole headline-long title is the
-			// article's own (a breadcrumb's last step, a permalink)
-			return near.text
-		case close || m.sim >= 0.9 && m.rank <= rankH2:
-			return m.text
-		case near.rank <= rankTitleClass:
-			return near.text
-		}
-		return m.text
+		return hc.matchOrNear(m, near, start)
 	}
-	if tt := cleanTitle(usable(meta), site); tt != "" && (near.text == "" || shares(tt) || !shares(near.text)) {
+	if tt := cleanTitle(hc.usable(meta), site); tt != "" && (near.text == "" || hc.shares(tt) || !hc.shares(near.text)) {
 		return tt
 	}
 	if near.text != "" {
@@ -295,6 +248,71 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		return f
 	}
 	return cleanTitle(page, site)
+}
+
+// declaredTitle is the title the page declares: Open Graph's, Twitter's,
+// else JSON-LD's headline.
+func declaredTitle(info *pageInfo, ld ldInfo) string {
+	for _, k := range []string{"og:title", "twitter:title"} {
+		if v := collapse(html.UnescapeString(info.metas[k])); v != "" {
+			return v
+		}
+	}
+	return ld.headline
+}
+
+// headlineRefs is what pickHeadline weighs candidates with: the site's
+// name and host, and the body's words.
+type headlineRefs struct {
+	site, host string
+	paras      []string
+	words      map[string]bool
+}
+
+// usable is s, or "" when s is only the site's name: such a reference says
+// nothing of the article.
+func (hc *headlineRefs) usable(s string) string {
+	if isSiteName(s, hc.site, hc.host) {
+		return ""
+	}
+	return s
+}
+
+// shares tells whether s has a word of the body. A headline shares words
+// with its article; a site's name, which a <title> may hold alone, seldom
+// does.
+func (hc *headlineRefs) shares(s string) bool {
+	if hc.words == nil {
+		hc.words = bodyWords(hc.paras)
+	}
+	for _, w := range strings.Fields(normWords(s)) {
+		if hc.words[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// matchOrNear decides between the block that matched a reference and the
+// headline-like block just before the body.
+func (hc *headlineRefs) matchOrNear(m, near titleCand, start int) string {
+	close := start < 0 || m.order >= start-20 && m.order <= start+1
+	switch {
+	case near.text == "" || near.order == m.order:
+		return m.text
+	case !hc.shares(m.text) && hc.shares(near.text):
+		return near.text
+	case m.links && !near.links && near.order > m.order && near.rank <= rankTitleClass && (m.sim < 0.9 || wordCount(m.text) <= 4):
+		// a link (menu, breadcrumb) that repeats a section's name;
+		// a link that is a whole headline-long title is the
+		// article's own (a breadcrumb's last step, a permalink)
+		return near.text
+	case close || m.sim >= 0.9 && m.rank <= rankH2:
+		return m.text
+	case near.rank <= rankTitleClass:
+		return near.text
+	}
+	return m.text
 }
 
 // underKicker is the headline right under m when m is a section's label
