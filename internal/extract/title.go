@@ -492,7 +492,9 @@ type titleRef struct {
 // choose picks the block that best matches a reference title; "" when
 // none matches well. refs are whole titles; parts are pieces of the
 // <title> cut at its separators, trusted a little less.
-func (t *titlePage) choose(refs, parts []string, site, host string, start int) titleCand {
+// titleRefs are the references with their words: the whole ones, and
+// the <title>'s parts of two words or more at a lower weight.
+func titleRefs(refs, parts []string) []titleRef {
 	var rs []titleRef
 	add := func(s string, w float64) {
 		if b := wordBag(s); len(b) > 0 {
@@ -507,6 +509,54 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 			add(p, 0.9)
 		}
 	}
+	return rs
+}
+
+// refMatch is how well the block c, of words (n of them), matches its
+// best reference, and how many words that match counts.
+func refMatch(c titleCand, words map[string]int, n int, rs []titleRef) (score float64, matched int) {
+	cn := ""
+	for _, r := range rs {
+		inter := bagInter(words, r.bag)
+		if inter*2 < n {
+			continue // less than half the block is in the reference
+		}
+		s := r.weight * min(float64(inter)/float64(n), float64(inter)/float64(r.size))
+		m := inter
+		// a heading that opens the reference ("Headline, deck -
+		// Site", "Film (2006): cast - Site") is its headline, however
+		// much else the reference holds
+		if inter == n && n >= 3 && c.rank <= rankH2 && r.size > n {
+			if cn == "" {
+				cn = normWords(c.text)
+			}
+			if strings.HasPrefix(r.norm, cn+" ") {
+				s = max(s, r.weight*(0.9+0.1*float64(n)/float64(r.size)))
+				m = r.size // it stands for the whole reference
+			}
+		}
+		if s > score {
+			score, matched = s, m
+		}
+	}
+	return score, matched
+}
+
+// rankBonus is what a block's look as a headline adds to its match.
+func rankBonus(rank int) float64 {
+	switch rank {
+	case rankH1:
+		return 0.2
+	case rankH2, rankTitleClass:
+		return 0.15
+	case rankBold:
+		return 0.05
+	}
+	return 0
+}
+
+func (t *titlePage) choose(refs, parts []string, site, host string, start int) titleCand {
+	rs := titleRefs(refs, parts)
 	if len(rs) == 0 {
 		return titleCand{}
 	}
@@ -546,43 +596,12 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 		if siteN != "" && normWords(c.text) == siteN || isSiteName(c.text, "", host) {
 			continue
 		}
-		score, matched := 0.0, 0
-		cn := ""
-		for _, r := range rs {
-			inter := bagInter(words, r.bag)
-			if inter*2 < n {
-				continue // less than half the block is in the reference
-			}
-			s := r.weight * min(float64(inter)/float64(n), float64(inter)/float64(r.size))
-			m := inter
-			// a heading that opens the reference ("Headline, deck -
-			// Site", "Film (2006): cast - Site") is its headline, however
-			// much else the reference holds
-			if inter == n && n >= 3 && c.rank <= rankH2 && r.size > n {
-				if cn == "" {
-					cn = normWords(c.text)
-				}
-				if strings.HasPrefix(r.norm, cn+" ") {
-					s = max(s, r.weight*(0.9+0.1*float64(n)/float64(r.size)))
-					m = r.size // it stands for the whole reference
-				}
-			}
-			if s > score {
-				score, matched = s, m
-			}
-		}
+		score, matched := refMatch(c, words, n, rs)
 		if score < 0.5 {
 			continue
 		}
 		sim := score
-		switch c.rank {
-		case rankH1:
-			score += 0.2
-		case rankH2, rankTitleClass:
-			score += 0.15
-		case rankBold:
-			score += 0.05
-		}
+		score += rankBonus(c.rank)
 		score += 0.01*float64(min(matched, 20)) + 0.2*float64(bagInter(words, whole))/float64(wholeN)
 		// the headline sits just before the body, or opens it
 		if start >= 0 && c.order <= start+1 && c.order >= start-20 {
@@ -596,29 +615,32 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 	if bestScore == 0 {
 		return titleCand{}
 	}
-	// trim to the longest reference the block holds whole
-	trimmed := best.text
-	bn := normWords(best.text)
+	best.text = trimToRefs(best.text, rs)
+	return best
+}
+
+// trimToRefs trims text to the longest reference it holds whole.
+func trimToRefs(text string, rs []titleRef) string {
+	trimmed := text
+	bn := normWords(text)
 	for _, r := range rs {
 		if normWords(r.text) == bn {
-			trimmed = best.text
-			break
+			return text
 		}
-		t := trimToRef(best.text, r.text)
-		if t == best.text {
+		t := trimToRef(text, r.text)
+		if t == text {
 			continue
 		}
 		// a piece of the <title> is too short a guide, unless what it
 		// cuts off is a date
-		if r.weight < 1 && !looksLikeDate(strings.Replace(best.text, t, " ", 1)) {
+		if r.weight < 1 && !looksLikeDate(strings.Replace(text, t, " ", 1)) {
 			continue
 		}
-		if trimmed == best.text || len(t) > len(trimmed) {
+		if trimmed == text || len(t) > len(trimmed) {
 			trimmed = t
 		}
 	}
-	best.text = trimmed
-	return best
+	return trimmed
 }
 
 // trimToRef cuts what a block holds around a reference title (a date, a
