@@ -712,20 +712,10 @@ func (t *titlePage) before(start int) titleCand {
 	// a short first block that is no heading (a caption, a kicker) may
 	// stand above the headline: then the block after it counts too, if a
 	// heading
-	shortStart := false
-	for _, c := range t.cands {
-		if c.order == start {
-			shortStart = wordCount(c.text) <= 8 && c.rank > rankTitleClass
-			break
-		}
-	}
+	shortStart := t.shortStart(start)
 	for i := len(t.cands) - 1; i >= 0; i-- {
 		c := t.cands[i]
-		if c.order == start+1 && shortStart && c.rank <= rankTitleClass && c.nlinks == 0 && !sentenceEnd(c.text) {
-			// (checked as a heading below)
-		} else if c.order > start || c.order == start && (c.rank > rankTitleClass || c.nlinks > 1 || sentenceEnd(c.text)) {
-			// the body's first block counts when it is a heading: the
-			// headline the cleaning did not know to remove
+		if !inReachBelow(c, start, shortStart) {
 			continue
 		}
 		if c.order < start-8 {
@@ -739,23 +729,11 @@ func (t *titlePage) before(start int) titleCand {
 			}
 		}
 		wc := wordCount(c.text)
-		if wc < 2 || wc > 30 || !hasLongWord(c.text) || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
-			junkLine(c.text) || reCommentsStart.MatchString(c.text) || mailLine(c.text) ||
-			reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) || reAgency.MatchString(c.text) {
+		if !headlineLike(c, wc) {
 			continue
 		}
 		// the nearest heading in reach, else the nearest bold block
-		tier := c.rank
-		if tier < rankTitleClass {
-			tier = rankTitleClass
-		}
-		if nameLike(c.text) {
-			tier = rankBold // a byline's name, most likely
-		}
-		if wc > 20 && tier < rankBold {
-			tier = rankBold // a long line under the headline: its deck
-		}
-		if tier < bestRank {
+		if tier := headlineTier(c, wc); tier < bestRank {
 			best, bestRank = c, tier
 		}
 		if plain.text == "" && wc >= 3 && wc <= 20 && !sentenceEnd(c.text) {
@@ -766,6 +744,50 @@ func (t *titlePage) before(start int) titleCand {
 		return best
 	}
 	return plain
+}
+
+// shortStart tells a short first block that is no heading (a caption, a
+// kicker): it may stand above the headline.
+func (t *titlePage) shortStart(start int) bool {
+	for _, c := range t.cands {
+		if c.order == start {
+			return wordCount(c.text) <= 8 && c.rank > rankTitleClass
+		}
+	}
+	return false
+}
+
+// inReachBelow tells a block no further down than a headline can stand:
+// before the body, or the body's first block when it is a heading (the
+// headline the cleaning did not know to remove), or the block after a
+// short first one when it is a heading.
+func inReachBelow(c titleCand, start int, shortStart bool) bool {
+	if c.order == start+1 && shortStart && c.rank <= rankTitleClass && c.nlinks == 0 && !sentenceEnd(c.text) {
+		return true
+	}
+	return !(c.order > start || c.order == start && (c.rank > rankTitleClass || c.nlinks > 1 || sentenceEnd(c.text)))
+}
+
+// headlineLike tells a block of wc words that could be a headline: not
+// a date, a time, furniture, a byline, a credit or an agency's line.
+func headlineLike(c titleCand, wc int) bool {
+	return !(wc < 2 || wc > 30 || !hasLongWord(c.text) || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
+		junkLine(c.text) || reCommentsStart.MatchString(c.text) || mailLine(c.text) ||
+		reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) || reAgency.MatchString(c.text))
+}
+
+// headlineTier is how much a block looks like the headline: a heading's
+// rank at best, a bold block's for a name (a byline's, most likely) or a
+// long line (a deck).
+func headlineTier(c titleCand, wc int) int {
+	tier := max(c.rank, rankTitleClass)
+	if nameLike(c.text) {
+		tier = rankBold
+	}
+	if wc > 20 && tier < rankBold {
+		tier = rankBold
+	}
+	return tier
 }
 
 // reAgency is a line that only credits a news agency, as wire stories
