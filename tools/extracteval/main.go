@@ -27,6 +27,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/extract"
 	"github.com/kabarnews/kabar/internal/extract/evalset"
+	"github.com/kabarnews/kabar/internal/model"
 )
 
 func main() {
@@ -122,22 +123,10 @@ func run(in, out, only string, explain bool, scorePy string, misses bool, spread
 		}
 		meta.Add(p, m)
 		if misses {
-			if p.Title != "" && !evalset.TitleMatch(p.Title, m.Title) {
-				fmt.Printf("%s title  gold %q got %q\n", p.ID, p.Title, m.Title)
-			}
-			if p.Date != "" && !evalset.DateMatch(p.Date, m.Published) {
-				fmt.Printf("%s date   gold %q got %v\n", p.ID, p.Date, m.Published)
-			}
-			if p.Author != "" && !evalset.AuthorMatch(p.Author, m.Author) {
-				fmt.Printf("%s author gold %q got %q\n", p.ID, p.Author, m.Author)
-			}
+			printMisses(p, m)
 		}
 		if only != "" {
-			if art != nil {
-				fmt.Printf("title: %q\nauthor: %q\npublished: %v\nmodified: %v\nimage: %q\nsite: %q\nlang: %q\ncanonical: %q\namp: %q\n---\n",
-					art.Title, art.Author, art.Published, art.Modified, art.Image, art.SiteName, art.Language, art.Canonical, art.AMPURL)
-			}
-			fmt.Println(text)
+			printArticle(art, text)
 			continue
 		}
 		if out != "" {
@@ -159,19 +148,47 @@ func run(in, out, only string, explain bool, scorePy string, misses bool, spread
 		float64(median.Microseconds())/1000, float64(durs[len(durs)*9/10].Microseconds())/1000)
 	fmt.Println("meta", meta)
 	if scorePy != "" && out != "" {
-		s, err := evalset.RunScoreSpread(scorePy, in, out, spread)
-		if err != nil {
-			return err
-		}
-		if spread > 0 {
-			fmt.Printf("spread F1 ±%.3f precision ±%.3f recall ±%.3f (bootstrap sd, %d resamples)\n", s.F1Std, s.PrecisionStd, s.RecallStd, spread)
-		}
-		fmt.Printf("F1 %.3f precision %.3f recall %.3f pages %d\n", s.F1, s.Precision, s.Recall, s.Pages)
-		if s.Snippets != "" {
-			fmt.Println("snippets", s.Snippets)
-		}
+		return printScore(scorePy, in, out, spread)
 	}
 	return nil
+}
+
+// printScore runs score.py over the predictions and prints its figures.
+func printScore(scorePy, in, out string, spread int) error {
+	s, err := evalset.RunScoreSpread(scorePy, in, out, spread)
+	if err != nil {
+		return err
+	}
+	if spread > 0 {
+		fmt.Printf("spread F1 ±%.3f precision ±%.3f recall ±%.3f (bootstrap sd, %d resamples)\n", s.F1Std, s.PrecisionStd, s.RecallStd, spread)
+	}
+	fmt.Printf("F1 %.3f precision %.3f recall %.3f pages %d\n", s.F1, s.Precision, s.Recall, s.Pages)
+	if s.Snippets != "" {
+		fmt.Println("snippets", s.Snippets)
+	}
+	return nil
+}
+
+// printMisses prints the page's metadata that differs from its gold.
+func printMisses(p evalset.Page, m evalset.Meta) {
+	if p.Title != "" && !evalset.TitleMatch(p.Title, m.Title) {
+		fmt.Printf("%s title  gold %q got %q\n", p.ID, p.Title, m.Title)
+	}
+	if p.Date != "" && !evalset.DateMatch(p.Date, m.Published) {
+		fmt.Printf("%s date   gold %q got %v\n", p.ID, p.Date, m.Published)
+	}
+	if p.Author != "" && !evalset.AuthorMatch(p.Author, m.Author) {
+		fmt.Printf("%s author gold %q got %q\n", p.ID, p.Author, m.Author)
+	}
+}
+
+// printArticle prints one page's fields and text.
+func printArticle(art *model.Article, text string) {
+	if art != nil {
+		fmt.Printf("title: %q\nauthor: %q\npublished: %v\nmodified: %v\nimage: %q\nsite: %q\nlang: %q\ncanonical: %q\namp: %q\n---\n",
+			art.Title, art.Author, art.Published, art.Modified, art.Image, art.SiteName, art.Language, art.Canonical, art.AMPURL)
+	}
+	fmt.Println(text)
 }
 
 // timeVsParse times, page by page, parse-only and extraction alternately
@@ -249,7 +266,7 @@ func dumpAll(in, out string) error {
 
 // profile extracts every page of the set rounds times under the CPU
 // profiler; the pages are read first so that only extraction is sampled.
-func profile(in, file string, rounds int) error {
+func profile(in, file string, rounds int) (err error) {
 	pages, err := evalset.Load(in)
 	if err != nil {
 		return err
@@ -264,7 +281,12 @@ func profile(in, file string, rounds int) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	// the profile is written as it goes: a failed close loses its end
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return err
 	}
