@@ -237,12 +237,29 @@ func (n *node) init(c *html.Node, parent *node) {
 func countDropped(c *html.Node, parent *node, hidden bool) {
 	switch c.DataAtom {
 	case atom.Input, atom.Textarea, atom.Select:
-		if !hidden {
+		if !hidden && !checklistBox(c, parent) {
 			parent.inputs++
 		}
 	case atom.Iframe, atom.Object, atom.Embed, atom.Video, atom.Audio:
 		parent.embeds++
 	}
+}
+
+// checklistBox tells a checkbox that ticks a list's item (a checklist in
+// the text), which says nothing of a form.
+func checklistBox(c *html.Node, parent *node) bool {
+	if c.DataAtom != atom.Input {
+		return false
+	}
+	if v, _ := attrValue(c, "type"); !strings.EqualFold(v, "checkbox") {
+		return false
+	}
+	for p, i := parent, 0; p != nil && i < 3; p, i = p.parent, i+1 {
+		if p.tag == atom.Li {
+			return true
+		}
+	}
+	return false
 }
 
 // rollUp sums n's children's statistics into n once they are built.

@@ -5,6 +5,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Widget text inside a body goes, with the other lines of its small box;
@@ -495,5 +498,40 @@ func TestBuilderRowsJoined(t *testing.T) {
 		if strings.Contains(text, s) {
 			t.Errorf("unwanted %q in:\n%s", s, text)
 		}
+	}
+}
+
+// A checklist's boxes tick the items of the text: they are no form's
+// fields, and the list stays; a sign-up form's box still counts.
+func TestChecklistKept(t *testing.T) {
+	page, err := os.ReadFile("testdata/checklist.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, "https://harbour-removals.example/blog/moving-day-checklist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, s := range []string{
+		"Book the removal company and confirm the date in writing",
+		"Read the meters and send the readings to your suppliers",
+		"Moving house goes better with a plan.",
+		"On the day itself, keep the essentials box in the car",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("missing %q in:\n%s", s, text)
+		}
+	}
+	for _, s := range []string{"I agree to the privacy policy", "Moving tips in your inbox", "Get a quote"} {
+		if strings.Contains(text, s) {
+			t.Errorf("unwanted %q in:\n%s", s, text)
+		}
+	}
+	if !checklistBox(&html.Node{Type: html.ElementNode, DataAtom: atom.Input, Data: "input", Attr: []html.Attribute{{Key: "type", Val: "checkbox"}}}, &node{tag: atom.Label, parent: &node{tag: atom.Li}}) {
+		t.Error("a checkbox in a list item is a checklist's")
+	}
+	if checklistBox(&html.Node{Type: html.ElementNode, DataAtom: atom.Input, Data: "input", Attr: []html.Attribute{{Key: "type", Val: "checkbox"}}}, &node{tag: atom.Label, parent: &node{tag: atom.Form}}) {
+		t.Error("a checkbox in a form's label is the form's")
 	}
 }
