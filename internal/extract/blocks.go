@@ -95,16 +95,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 		return
 	}
 	if n.isText() {
-		c.buf.WriteString(n.text)
-		if inLink {
-			c.linkLen += n.textLen
-		}
-		if heading {
-			c.heading = true
-		}
-		if li {
-			c.li = true
-		}
+		c.text(n, inLink, heading, li)
 		return
 	}
 	switch n.tag {
@@ -115,22 +106,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 		return
 	}
 	if n.tag == atom.Tr && c.dataRow(n) {
-		// a data table's row reads as one line: cell | cell | cell
-		c.flush()
-		first := true
-		for _, k := range n.kids {
-			if k.tag != atom.Td && k.tag != atom.Th || k.removed {
-				continue
-			}
-			if !first {
-				c.buf.WriteString(" | ")
-			}
-			first = false
-			for _, kk := range k.kids {
-				c.walk(kk, inLink, heading, li)
-			}
-		}
-		c.flush()
+		c.row(n, inLink, heading, li)
 		return
 	}
 	block := isBlock(n.tag)
@@ -140,10 +116,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	if n.tag == atom.Blockquote {
 		c.quote++
 	}
-	if n.tag == atom.Li && c.olItem > 0 && n.textLen > 0 {
-		// ordered lists keep their numbers, as a reader sees them
-		c.buf.WriteString(strconv.Itoa(c.olItem) + ". ")
-	}
+	c.number(n)
 	h := heading || isHeading(n.tag)
 	l := li || n.tag == atom.Li || n.tag == atom.Dd || n.tag == atom.Dt
 	opened := false
@@ -151,15 +124,7 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 		c.box, opened = n, true
 	}
 	c.depth++
-	item := 0
-	for _, k := range n.kids {
-		c.olItem = 0
-		if n.tag == atom.Ol && k.tag == atom.Li {
-			item++
-			c.olItem = item
-		}
-		c.walk(k, inLink || n.tag == atom.A, h, l)
-	}
+	c.kids(n, inLink || n.tag == atom.A, h, l)
 	c.depth--
 	if opened {
 		c.flush()
@@ -171,6 +136,61 @@ func (c *collector) walk(n *node, inLink bool, heading bool, li bool) {
 	}
 	if block {
 		c.flush()
+	}
+}
+
+// number starts an ordered list's item with its number, as a reader sees
+// it.
+func (c *collector) number(n *node) {
+	if n.tag == atom.Li && c.olItem > 0 && n.textLen > 0 {
+		c.buf.WriteString(strconv.Itoa(c.olItem) + ". ")
+	}
+}
+
+// text adds a text node to the block being collected.
+func (c *collector) text(n *node, inLink, heading, li bool) {
+	c.buf.WriteString(n.text)
+	if inLink {
+		c.linkLen += n.textLen
+	}
+	if heading {
+		c.heading = true
+	}
+	if li {
+		c.li = true
+	}
+}
+
+// row collects a data table's row, which reads as one line: cell | cell
+// | cell.
+func (c *collector) row(n *node, inLink, heading, li bool) {
+	c.flush()
+	first := true
+	for _, k := range n.kids {
+		if k.tag != atom.Td && k.tag != atom.Th || k.removed {
+			continue
+		}
+		if !first {
+			c.buf.WriteString(" | ")
+		}
+		first = false
+		for _, kk := range k.kids {
+			c.walk(kk, inLink, heading, li)
+		}
+	}
+	c.flush()
+}
+
+// kids walks n's children, numbering an ordered list's items.
+func (c *collector) kids(n *node, inLink, heading, li bool) {
+	item := 0
+	for _, k := range n.kids {
+		c.olItem = 0
+		if n.tag == atom.Ol && k.tag == atom.Li {
+			item++
+			c.olItem = item
+		}
+		c.walk(k, inLink, heading, li)
 	}
 }
 
@@ -296,20 +316,56 @@ func isWordRune(r rune) bool {
 // filterBlocks drops furniture from the collected blocks; tr, when not
 // nil, learns why each dropped block went.
 func filterBlocks(blocks []block, title string, tr *tracer) []block {
-	// a comments heading ends the article: what follows is readers' text
-	chars := 0
+	blocks = cutTail(blocks, tr)
+	// a header inside the chosen container: a kicker or deck that stands
+	// before the byline or date line is the header's, not the body's
+	ref := newBlockTitle(title)
+	if j := headerEnd(blocks, ref); j > 0 {
+		for _, d := range blocks[:j] {
+			tr.drop(d, "header")
+		}
+		blocks = blocks[j:]
+	}
+	reasons, widgets := blockReasons(blocks, ref)
+	keepListedLinks(blocks, reasons)
+	out := blocks[:0:0]
+	// a list the text announces ("Many patches were sent for review:")
+	// is the article's, links or not
+	announced := false
+	for i, b := range blocks {
+		switch {
+		case !b.li:
+			announced = reasons[i] == "" && announces(b.text)
+		case announced && reasons[i] == "links":
+			reasons[i] = ""
+		}
+		if r := reasons[i]; r != "" {
+			tr.drop(b, r)
+			continue
+		}
+		if b.box != nil && widgets[b.box] {
+			tr.drop(b, "widget")
+			continue
+		}
+		out = append(out, b)
+	}
+	return trimEnds(out, tr)
+}
+
+// cutTail ends the article at a heading over readers' comments or over the
+// site's other posts.
+func cutTail(blocks []block, tr *tracer) []block {
 	// readers' posts stamped one by one ("Posted by: Dom, London on 5:19pm
 	// Tue 1 Jan 08"), twice or more, are comments without a heading
 	stamps := 0
+	total := 0
 	for _, b := range blocks {
 		if b.textLen < 120 && reCommentStamp.MatchString(b.text) {
 			stamps++
 		}
-	}
-	total := 0
-	for _, b := range blocks {
 		total += b.textLen
 	}
+	chars := 0
 	for i, b := range blocks {
 		// a heading over other posts ("Latest News", "Related Posts") in
 		// the last part of the text ends the article too: what follows is
@@ -318,34 +374,29 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			for _, d := range blocks[i:] {
 				tr.drop(d, "more-posts")
 			}
-			blocks = blocks[:i]
-			break
+			return blocks[:i]
 		}
+		// a comments heading ends the article: what follows is readers' text
 		if i >= 2 && chars >= 300 && b.textLen < 80 && b.linkLen*2 < b.textLen && reCommentsStart.MatchString(b.text) ||
 			i >= 2 && chars >= 300 && stamps >= 2 && b.textLen < 120 && reCommentStamp.MatchString(b.text) {
 			for _, d := range blocks[i:] {
 				tr.drop(d, "comments")
 			}
-			blocks = blocks[:i]
-			break
+			return blocks[:i]
 		}
 		chars += b.textLen
 	}
-	// a header inside the chosen container: a kicker or deck that stands
-	// before the byline or date line is the header's, not the body's
-	if j := headerEnd(blocks, title); j > 0 {
-		for _, d := range blocks[:j] {
-			tr.drop(d, "header")
-		}
-		blocks = blocks[j:]
-	}
-	out := blocks[:0:0]
-	// a widget's line takes the other lines of its small box along
-	// ("Follow X on WhatsApp" and the call under it)
+	return blocks
+}
+
+// blockReasons is each block's dropReason, and the small boxes holding a
+// widget's line: such a line takes the other lines of its box along
+// ("Follow X on WhatsApp" and the call under it).
+func blockReasons(blocks []block, ref blockTitle) ([]string, map[*node]bool) {
 	var widgets map[*node]bool
 	reasons := make([]string, len(blocks))
 	for i, b := range blocks {
-		reasons[i] = dropReason(b, title)
+		reasons[i] = ref.dropReason(b)
 		if b.box != nil && reasons[i] == "widget" {
 			if widgets == nil {
 				widgets = map[*node]bool{}
@@ -353,8 +404,13 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 			widgets[b.box] = true
 		}
 	}
-	// a linked item among a list's plain ones is one of them, unless
-	// the page repeats it (a call to act: "Add to Goodreads →")
+	return reasons, widgets
+}
+
+// keepListedLinks clears the "links" reason of a linked item among a
+// list's plain ones: it is one of them, unless the page repeats it (a call
+// to act: "Add to Goodreads →").
+func keepListedLinks(blocks []block, reasons []string) {
 	var seen map[string]int
 	for i := 0; i < len(blocks); {
 		j := i
@@ -380,39 +436,22 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 		}
 		i = max(j, i+1)
 	}
-	// a list the text announces ("Many patches were sent for review:")
-	// is the article's, links or not
-	announced := false
-	for i, b := range blocks {
-		switch {
-		case !b.li:
-			announced = reasons[i] == "" && announces(b.text)
-		case announced && reasons[i] == "links":
-			reasons[i] = ""
-		}
-		if r := reasons[i]; r != "" {
-			tr.drop(b, r)
-			continue
-		}
-		if b.box != nil && widgets[b.box] {
-			tr.drop(b, "widget")
-			continue
-		}
-		out = append(out, b)
-	}
-	// leading and trailing furniture; in a live blog (several entries
-	// stamped with a bare time) a leading time stamps the first entry
+}
+
+// trimEnds drops leading and trailing furniture; in a live blog (several
+// entries stamped with a bare time) a leading time stamps the first entry.
+func trimEnds(out []block, tr *tracer) []block {
 	live := 0
 	for _, b := range out {
 		if b.textLen <= 12 && reClock.MatchString(b.text) {
 			live++
 		}
 	}
-	for len(out) > 0 && isFurniture(out[0], true) && !(live >= 3 && reClock.MatchString(out[0].text)) {
+	for len(out) > 0 && isFurniture(out[0]) && !(live >= 3 && reClock.MatchString(out[0].text)) {
 		tr.drop(out[0], "leading")
 		out = out[1:]
 	}
-	for len(out) > 0 && isFurniture(out[len(out)-1], false) {
+	for len(out) > 0 && isFurniture(out[len(out)-1]) {
 		tr.drop(out[len(out)-1], "trailing")
 		out = out[:len(out)-1]
 	}
@@ -450,7 +489,38 @@ func announces(s string) bool {
 // costly pattern runs only on lines that have one.
 var widgetKeys = []string{"browser", "video", "audio", "clip", "media", "content", "player", "podcast", "episode", "embed", "javascript", "listen", "hear", "narrat", "voice", "follow", "join", "click", "tap", "subscribe", "sign up", "register", "view", "see", "watch", "read", "loading", "stay", "inbox", "forwarded"}
 
+// widgetStarts are the words a reWidgetLine match can start with, after
+// its leading punctuation and symbols.
+var widgetStarts = map[string]bool{
+	"please": true, "this": true, "the": true, "your": true, "to": true, "you": true,
+	"enable": true, "turn": true, "activate": true, "javascript": true, "listen": true,
+	"hear": true, "follow": true, "join": true, "click": true, "tap": true,
+	"subscribe": true, "sign": true, "register": true, "view": true, "see": true,
+	"a": true, "watch": true, "read": true, "video": true, "audio": true,
+	"loading": true, "stay": true, "get": true, "receive": true, "was": true,
+}
+
+// widgetWords tells whether s may be a widget line: it starts with one of
+// widgetStarts and holds one of widgetKeys. A first word that is not plain
+// ASCII passes, as case folding may make it one.
 func widgetWords(s string) bool {
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) && !unicode.IsPunct(r) && !unicode.IsSymbol(r) {
+			break
+		}
+		i += size
+	}
+	j := i
+	for j < len(s) && (s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
+		j++
+	}
+	// a letter beyond ASCII may fold into a keyword (the Kelvin sign into
+	// "k", a long s into "s"): the pattern decides
+	if (j == len(s) || s[j] < utf8.RuneSelf) && !widgetStarts[strings.ToLower(s[i:j])] {
+		return false
+	}
 	l := strings.ToLower(s)
 	for _, k := range widgetKeys {
 		if strings.Contains(l, k) {
@@ -463,7 +533,7 @@ func widgetWords(s string) bool {
 // headerEnd is the index of the first block after a byline or date line
 // that closes a header at the top of the blocks (at most 3 short blocks
 // before it), or 0.
-func headerEnd(blocks []block, title string) int {
+func headerEnd(blocks []block, title blockTitle) int {
 	chars := 0
 	for i, b := range blocks {
 		if i > 4 {
@@ -476,7 +546,7 @@ func headerEnd(blocks []block, title string) int {
 			}
 			return i + 1
 		}
-		if dropReason(b, title) == "" {
+		if title.dropReason(b) == "" {
 			chars += b.textLen
 		}
 		if chars > 300 || wc > 50 {
@@ -547,10 +617,29 @@ func mailLine(s string) bool {
 	return s[0] >= utf8.RuneSelf && reMailLine.MatchString(s)
 }
 
+// blockTitle is the article's title as dropReason compares blocks with it,
+// its words folded and counted once for all the blocks of a page.
+type blockTitle struct {
+	text  string
+	norm  string
+	words int
+}
+
+func newBlockTitle(title string) blockTitle {
+	if title == "" {
+		return blockTitle{}
+	}
+	return blockTitle{text: title, norm: normWords(title), words: wordCount(title)}
+}
+
 // dropReason tells why a block is furniture wherever it stands, or "".
 func dropReason(b block, title string) string {
+	return newBlockTitle(title).dropReason(b)
+}
+
+func (title blockTitle) dropReason(b block) string {
 	wc := wordCount(b.text)
-	if title != "" && len(b.text) <= 2*len(title)+20 && similarTitle(b.text, title) && wc <= wordCount(title)+3 {
+	if title.text != "" && len(b.text) <= 2*len(title.text)+20 && similarNorm(b.text, title.norm) && wc <= title.words+3 {
 		return "title"
 	}
 	if wc == 0 {
@@ -563,17 +652,8 @@ func dropReason(b block, title string) string {
 		return "widget"
 	}
 	if wc <= 10 && !b.heading {
-		switch {
-		case reBylineName.MatchString(b.text):
-			return "byline"
-		case reLabelLine.MatchString(b.text):
-			return "label"
-		case mailLine(b.text):
-			return "tool"
-		case reDateOnly.MatchString(b.text):
-			return "date"
-		case reCredit.MatchString(b.text) && !sentenceEnd(b.text):
-			return "credit"
+		if r := shortLineReason(b.text); r != "" {
+			return r
 		}
 	}
 	ld := 0.0
@@ -592,7 +672,25 @@ func dropReason(b block, title string) string {
 	return ""
 }
 
-func isFurniture(b block, leading bool) bool {
+// shortLineReason tells a short line that is a byline, a label, a tool,
+// a date or a credit, or "".
+func shortLineReason(s string) string {
+	switch {
+	case reBylineName.MatchString(s):
+		return "byline"
+	case reLabelLine.MatchString(s):
+		return "label"
+	case mailLine(s):
+		return "tool"
+	case reDateOnly.MatchString(s):
+		return "date"
+	case reCredit.MatchString(s) && !sentenceEnd(s):
+		return "credit"
+	}
+	return ""
+}
+
+func isFurniture(b block) bool {
 	wc := wordCount(b.text)
 	if wc > 25 {
 		return false

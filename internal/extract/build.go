@@ -51,29 +51,61 @@ var (
 	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|toolbar|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow|twitter|instagram|tiktok|fb|reddit|bluesky|video|audio|media|podcast|text|poll|survey", "|")
 )
 
-func containsAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
+// The bits of what a class name holds, as classWords finds them.
+const (
+	holdsBody = 1 << iota
+	holdsUnlikely
+	holdsMaybe
+	holdsNegative
+	holdsPositive
+	holdsComment
+	startsBoiler // one of boilerStarts begins a word
+)
+
+type classWord struct {
+	w    string
+	bits uint8
 }
 
-// wordStartsAny tells whether one of words starts at the beginning of s or
-// after a non-letter.
-func wordStartsAny(s string, words []string) bool {
-	for i := 0; i < len(s); i++ {
-		if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
-			continue
-		}
+// classWords indexes every word of the lists above by its first byte, so
+// that one pass over a name tests them all: at each byte only the few
+// words starting with it are compared. A class name is tested once per
+// page, and the pages of a set hold tens of thousands of distinct names.
+var classWords = func() *[256][]classWord {
+	var ix [256][]classWord
+	add := func(words []string, bits uint8) {
 		for _, w := range words {
-			if strings.HasPrefix(s[i:], w) {
-				return true
+			ix[w[0]] = append(ix[w[0]], classWord{w, bits})
+		}
+	}
+	add(bodyClassWords, holdsBody)
+	add(unlikelyWords, holdsUnlikely)
+	add(maybeWords, holdsMaybe)
+	add(negativeWords, holdsNegative)
+	add(positiveWords, holdsPositive)
+	add([]string{"comment"}, holdsComment)
+	add(boilerStarts, startsBoiler)
+	return &ix
+}()
+
+// wordBits tells which lists have a word in the lower-cased name l: the
+// holds bits for a word anywhere, startsBoiler for one of boilerStarts at
+// the start of l or after a non-letter.
+func wordBits(l string) uint8 {
+	var bits uint8
+	for i := 0; i < len(l); i++ {
+		for _, cw := range classWords[l[i]] {
+			if !strings.HasPrefix(l[i:], cw.w) {
+				continue
+			}
+			if cw.bits != startsBoiler {
+				bits |= cw.bits
+			} else if i == 0 || l[i-1] < 'a' || l[i-1] > 'z' {
+				bits |= startsBoiler
 			}
 		}
 	}
-	return false
+	return bits
 }
 
 var (
@@ -96,6 +128,7 @@ func build(doc *html.Node, info *pageInfo) *node {
 		info.classes = newClassCache()
 	}
 	root := &node{tag: atom.Html, tagName: "html"}
+	var ar nodeArena
 	var walk func(h *html.Node, parent *node, inLink bool)
 	walk = func(h *html.Node, parent *node, inLink bool) {
 		for c := h.FirstChild; c != nil; c = c.NextSibling {
@@ -108,11 +141,14 @@ func build(doc *html.Node, info *pageInfo) *node {
 				if n == 0 {
 					// keep one separator so that inline words do not glue
 					if len(parent.kids) > 0 && c.Data != "" {
-						parent.kids = append(parent.kids, &node{text: " ", parent: parent})
+						sep := ar.new()
+						sep.text, sep.parent = " ", parent
+						parent.kids = append(parent.kids, sep)
 					}
 					continue
 				}
-				t := &node{text: c.Data, parent: parent, textLen: n, commas: commas}
+				t := ar.new()
+				t.text, t.parent, t.textLen, t.commas = c.Data, parent, n, commas
 				if inLink {
 					t.linkLen = n
 				}
@@ -129,87 +165,24 @@ func build(doc *html.Node, info *pageInfo) *node {
 				}
 				if c.DataAtom == atom.Img {
 					parent.imgCount++
-					parent.kids = append(parent.kids, &node{tag: atom.Img, tagName: "img", attrs: c.Attr, parent: parent, imgCount: 1})
+					img := ar.new()
+					img.tag, img.tagName, img.attrs, img.parent, img.imgCount = atom.Img, "img", c.Attr, parent, 1
+					parent.kids = append(parent.kids, img)
 					continue
 				}
 				hidden := isHidden(c)
 				if dropTag(c.DataAtom) {
-					switch c.DataAtom {
-					case atom.Input, atom.Textarea, atom.Select:
-						// form fields (Readability's input count; buttons and
-						// hidden fields say nothing about a block)
-						if !hidden {
-							parent.inputs++
-						}
-					case atom.Iframe, atom.Object, atom.Embed, atom.Video, atom.Audio:
-						parent.embeds++
-					case atom.Head:
+					countDropped(c, parent, hidden)
+					if c.DataAtom == atom.Head {
 						walk(c, nil, false)
 					}
 					continue
 				}
-				name := c.Data
-				if c.DataAtom != 0 {
-					name = c.DataAtom.String()
-				}
-				n := &node{tag: c.DataAtom, tagName: name, attrs: c.Attr, parent: parent}
-				if n.tag == 0 {
-					// custom elements: keep them, they behave as containers
-					n.tag = atom.Span
-					if strings.Contains(name, "-") {
-						n.tag = atom.Div
-					}
-				}
-				for _, a := range c.Attr {
-					switch a.Key {
-					case "class":
-						n.class = a.Val
-					case "id":
-						n.id = a.Val
-					}
-				}
+				n := ar.new()
+				n.init(c, parent)
 				classify(n, info.classes)
 				walk(c, n, inLink || n.tag == atom.A)
-				// roll the statistics up
-				for _, k := range n.kids {
-					if k.tag != 0 && (k.hasBlock || isBlock(k.tag)) {
-						n.hasBlock = true
-					}
-					n.textLen += k.textLen
-					n.linkLen += k.linkLen
-					n.commas += k.commas
-					if k.tag != 0 {
-						n.pCount += k.pCount
-						n.liCount += k.liCount
-						if k.tag != atom.Img {
-							n.imgCount += k.imgCount
-						}
-						n.inputs += k.inputs
-						n.embeds += k.embeds
-					}
-				}
-				if (n.boiler || n.unlikely) && !n.positive {
-					n.junkLen, n.junkLink = n.textLen, n.linkLen
-				} else {
-					for _, k := range n.kids {
-						n.junkLen += k.junkLen
-						n.junkLink += k.junkLink
-					}
-				}
-				if n.boiler && !n.positive {
-					n.boilLen, n.boilLink = n.textLen, n.linkLen
-				} else {
-					for _, k := range n.kids {
-						n.boilLen += k.boilLen
-						n.boilLink += k.boilLink
-					}
-				}
-				switch n.tag {
-				case atom.P:
-					n.pCount++
-				case atom.Li:
-					n.liCount++
-				}
+				n.rollUp()
 				// Hidden elements are dropped, except big ones full of
 				// paragraphs: streamed server-side renders park the real
 				// content in a hidden element that a script later reveals.
@@ -234,9 +207,119 @@ func build(doc *html.Node, info *pageInfo) *node {
 	return root
 }
 
-// classMarks are what a class and id value say of an element.
-type classMarks struct {
-	body, unlikely, boiler bool
+// init makes n the element c under parent.
+func (n *node) init(c *html.Node, parent *node) {
+	name := c.Data
+	if c.DataAtom != 0 {
+		name = c.DataAtom.String()
+	}
+	n.tag, n.tagName, n.attrs, n.parent = c.DataAtom, name, c.Attr, parent
+	if n.tag == 0 {
+		// custom elements: keep them, they behave as containers
+		n.tag = atom.Span
+		if strings.Contains(name, "-") {
+			n.tag = atom.Div
+		}
+	}
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "class":
+			n.class = a.Val
+		case "id":
+			n.id = a.Val
+		}
+	}
+}
+
+// countDropped counts an element that is never content on its parent:
+// form fields (Readability's input count; buttons and hidden fields say
+// nothing about a block) and embeds.
+func countDropped(c *html.Node, parent *node, hidden bool) {
+	switch c.DataAtom {
+	case atom.Input, atom.Textarea, atom.Select:
+		if !hidden && !checklistBox(c, parent) {
+			parent.inputs++
+		}
+	case atom.Iframe, atom.Object, atom.Embed, atom.Video, atom.Audio:
+		parent.embeds++
+	}
+}
+
+// checklistBox tells a checkbox that ticks a list's item (a checklist in
+// the text), which says nothing of a form.
+func checklistBox(c *html.Node, parent *node) bool {
+	if c.DataAtom != atom.Input {
+		return false
+	}
+	if v, _ := attrValue(c, "type"); !strings.EqualFold(v, "checkbox") {
+		return false
+	}
+	for p, i := parent, 0; p != nil && i < 3; p, i = p.parent, i+1 {
+		if p.tag == atom.Li {
+			return true
+		}
+	}
+	return false
+}
+
+// rollUp sums n's children's statistics into n once they are built.
+func (n *node) rollUp() {
+	for _, k := range n.kids {
+		if k.tag != 0 && (k.hasBlock || isBlock(k.tag)) {
+			n.hasBlock = true
+		}
+		n.textLen += k.textLen
+		n.linkLen += k.linkLen
+		n.commas += k.commas
+		if k.tag != 0 {
+			n.pCount += k.pCount
+			n.liCount += k.liCount
+			if k.tag != atom.Img {
+				n.imgCount += k.imgCount
+			}
+			n.inputs += k.inputs
+			n.embeds += k.embeds
+		}
+	}
+	if (n.boiler || n.unlikely) && !n.positive {
+		n.junkLen, n.junkLink = n.textLen, n.linkLen
+	} else {
+		for _, k := range n.kids {
+			n.junkLen += k.junkLen
+			n.junkLink += k.junkLink
+		}
+	}
+	if n.boiler && !n.positive {
+		n.boilLen, n.boilLink = n.textLen, n.linkLen
+	} else {
+		for _, k := range n.kids {
+			n.boilLen += k.boilLen
+			n.boilLink += k.boilLink
+		}
+	}
+	switch n.tag {
+	case atom.P:
+		n.pCount++
+	case atom.Li:
+		n.liCount++
+	}
+}
+
+// nodeArena hands out the nodes of one tree from chunks: a page has
+// thousands of them, and one allocation a node was a good part of
+// building the tree.
+type nodeArena struct {
+	chunk []node
+}
+
+const arenaChunk = 128
+
+func (a *nodeArena) new() *node {
+	if len(a.chunk) == cap(a.chunk) {
+		a.chunk = make([]node, 0, arenaChunk)
+	}
+	a.chunk = a.chunk[:len(a.chunk)+1]
+	return &a.chunk[len(a.chunk)-1]
 }
 
 // tokenMarks are what one class name (or id) matches.
@@ -244,17 +327,24 @@ type tokenMarks struct {
 	body, unlikely, maybe, boiler, negative, positive bool
 }
 
-// classCache memoises the class and id patterns for one page. Pages repeat
-// the same class names thousands of times, in ever new combinations
-// (utility classes), so the patterns run once per distinct name; they were
-// the costliest part of reading a page.
+// classInfo is what one class (or id) value says of an element: the OR of
+// its names' marks, Readability's weight, and whether it names a byline.
+type classInfo struct {
+	weight                        float64
+	body, unlikely, maybe, boiler bool
+	author                        bool
+}
+
+// classCache memoises classInfo for one page. Pages repeat the same class
+// values thousands of times, so every pattern runs once per distinct value
+// and an element costs one lookup for its class and one for its id; the
+// patterns were the costliest part of reading a page.
 type classCache struct {
-	marks   map[string]classMarks
-	weights map[string]float64
+	vals map[string]classInfo
 }
 
 func newClassCache() *classCache {
-	return &classCache{marks: map[string]classMarks{}, weights: map[string]float64{}}
+	return &classCache{vals: make(map[string]classInfo, 256)}
 }
 
 // tokens holds the marks of the class names seen so far, across pages:
@@ -266,7 +356,7 @@ var tokens = struct {
 
 const maxTokens = 1 << 16
 
-func (cc *classCache) token(t string) tokenMarks {
+func token(t string) tokenMarks {
 	tokens.RLock()
 	m, ok := tokens.m[t]
 	tokens.RUnlock()
@@ -284,78 +374,60 @@ func (cc *classCache) token(t string) tokenMarks {
 
 func markToken(t string) tokenMarks {
 	l := strings.ToLower(t)
+	bits := wordBits(l)
 	m := tokenMarks{
-		body:     containsAny(l, bodyClassWords),
-		unlikely: containsAny(l, unlikelyWords),
-		maybe:    containsAny(l, maybeWords),
-		negative: containsAny(l, negativeWords) || l == "hid",
-		positive: containsAny(l, positiveWords),
+		body:     bits&holdsBody != 0,
+		unlikely: bits&holdsUnlikely != 0,
+		maybe:    bits&holdsMaybe != 0,
+		negative: bits&holdsNegative != 0 || l == "hid",
+		positive: bits&holdsPositive != 0,
 	}
 	// the boilerplate pattern is costly: run it on the names that hold
 	// one of its words
-	if strings.Contains(l, "comment") || wordStartsAny(l, boilerStarts) {
+	if bits&(holdsComment|startsBoiler) != 0 {
 		m.boiler = reBoiler.MatchString(l)
 	}
 	return m
 }
 
-// each calls f for every class name (or id) in v.
-func (cc *classCache) each(v string, f func(tokenMarks)) {
-	for len(v) > 0 {
-		i := strings.IndexFunc(v, unicode.IsSpace)
-		if i < 0 {
-			f(cc.token(v))
-			return
-		}
-		if i > 0 {
-			f(cc.token(v[:i]))
-		}
-		v = v[i+1:]
-	}
-}
-
-func (cc *classCache) marksOf(class, id string) classMarks {
-	key := class + " " + id
-	if m, ok := cc.marks[key]; ok {
-		return m
-	}
-	var m classMarks
-	maybe := false
-	f := func(t tokenMarks) {
-		m.body = m.body || t.body
-		m.unlikely = m.unlikely || t.unlikely
-		maybe = maybe || t.maybe
-		m.boiler = m.boiler || t.boiler
-	}
-	cc.each(class, f)
-	cc.each(id, f)
-	m.unlikely = m.unlikely && !maybe
-	cc.marks[key] = m
-	return m
-}
-
-// weightOf is Readability's weight of one class or id value.
-func (cc *classCache) weightOf(v string) float64 {
+// of returns what the class or id value v says; "" says nothing.
+func (cc *classCache) of(v string) classInfo {
 	if v == "" {
-		return 0
+		return classInfo{}
 	}
-	if w, ok := cc.weights[v]; ok {
-		return w
+	if ci, ok := cc.vals[v]; ok {
+		return ci
 	}
+	var ci classInfo
 	neg, pos := false, false
-	cc.each(v, func(t tokenMarks) {
-		neg = neg || t.negative
-		pos = pos || t.positive
-	})
-	w := 0.0
+	for rest := v; len(rest) > 0; {
+		t := rest
+		i := strings.IndexFunc(rest, unicode.IsSpace)
+		if i >= 0 {
+			t, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if t == "" {
+			continue
+		}
+		m := token(t)
+		ci.body = ci.body || m.body
+		ci.unlikely = ci.unlikely || m.unlikely
+		ci.maybe = ci.maybe || m.maybe
+		ci.boiler = ci.boiler || m.boiler
+		neg = neg || m.negative
+		pos = pos || m.positive
+	}
 	if neg {
-		w -= 25
+		ci.weight -= 25
 	}
 	if pos {
-		w += 25
+		ci.weight += 25
 	}
-	cc.weights[v] = w
-	return w
+	ci.author = authorNamed(v)
+	cc.vals[v] = ci
+	return ci
 }
 
 // classify sets the unlikely/boiler/positive marks from class, id and role,
@@ -364,8 +436,8 @@ func classify(n *node, cc *classCache) {
 	if p := n.parent; p != nil {
 		n.inBoiler = p.boiler || p.inBoiler
 	}
-	n.cw = cc.weightOf(n.class) + cc.weightOf(n.id)
-	role := strings.ToLower(n.attr("role"))
+	cl, id := cc.of(n.class), cc.of(n.id)
+	n.cw = cl.weight + id.weight
 	switch n.tag {
 	case atom.Body, atom.Html, atom.A, atom.Article, atom.Main:
 		if n.attr("itemprop") == "articleBody" {
@@ -377,20 +449,19 @@ func classify(n *node, cc *classCache) {
 	case atom.Figcaption:
 		n.boiler = true
 	}
-	if boilerRoles[role] {
+	if role := n.attr("role"); role != "" && boilerRoles[strings.ToLower(role)] {
 		n.unlikely, n.boiler = true, true
 	}
-	m := cc.marksOf(n.class, n.id)
 	ip := n.attr("itemprop")
-	if !n.inBoiler && (ip == "articleBody" || ip == "text" || m.body) {
+	if !n.inBoiler && (ip == "articleBody" || ip == "text" || cl.body || id.body) {
 		n.positive = true
 		n.unlikely, n.boiler = false, false
 		return
 	}
-	if m.unlikely {
+	if (cl.unlikely || id.unlikely) && !(cl.maybe || id.maybe) {
 		n.unlikely = true
 	}
-	if m.boiler {
+	if cl.boiler || id.boiler {
 		n.boiler = true
 	}
 }
@@ -400,17 +471,7 @@ func classify(n *node, cc *classCache) {
 func classWeight(n *node) float64 { return n.cw }
 
 func collectMeta(c *html.Node, info *pageInfo) {
-	// a label and the name after it: <h3>Author</h3><p>Jane Doe</p>
-	if t := c.FirstChild; t != nil && t.Type == html.TextNode && t.NextSibling == nil && len(info.authorLabelled) < 2 && maybeAuthorLabel(t.Data) && reAuthorLabel.MatchString(t.Data) {
-		for s := c.NextSibling; s != nil; s = s.NextSibling {
-			if s.Type == html.ElementNode {
-				if v := collapse(textContent(s)); len(v) >= 2 && len(v) <= 60 {
-					info.authorLabelled = append(info.authorLabelled, v)
-				}
-				break
-			}
-		}
-	}
+	collectAuthorLabel(c, info)
 	switch c.DataAtom {
 	case atom.Html:
 		for _, a := range c.Attr {
@@ -423,100 +484,150 @@ func collectMeta(c *html.Node, info *pageInfo) {
 			info.titleText = collapse(textContent(c))
 		}
 	case atom.Meta:
-		var key, content string
-		hasContent := false
-		for _, a := range c.Attr {
-			switch a.Key {
-			case "name", "property", "itemprop", "http-equiv":
-				if key == "" {
-					key = strings.ToLower(strings.TrimSpace(a.Val))
-				}
-			case "content":
-				content, hasContent = a.Val, true
-			case "charset":
-			}
-		}
-		if key != "" && hasContent {
-			content = strings.TrimSpace(content)
-			if _, ok := info.metas[key]; !ok && content != "" {
-				info.metas[key] = content
-			}
-		}
+		collectMetaTag(c, info)
 	case atom.Link:
-		rel, href := "", ""
-		for _, a := range c.Attr {
-			switch a.Key {
-			case "rel":
-				rel = strings.ToLower(a.Val)
-			case "href":
-				href = a.Val
-			}
-		}
-		switch {
-		case rel == "canonical" && info.canonical == "":
-			info.canonical = strings.TrimSpace(href)
-		case rel == "amphtml" && info.amp == "":
-			info.amp = strings.TrimSpace(href)
-		}
+		collectLink(c, info)
 	case atom.Base:
-		for _, a := range c.Attr {
-			if a.Key == "href" && info.baseHref == "" {
-				info.baseHref = strings.TrimSpace(a.Val)
-			}
+		if v, ok := attrValue(c, "href"); ok && info.baseHref == "" {
+			info.baseHref = strings.TrimSpace(v)
 		}
 	case atom.Script:
-		for _, a := range c.Attr {
-			if a.Key == "type" && strings.Contains(strings.ToLower(a.Val), "ld+json") {
-				info.jsonld = append(info.jsonld, textContent(c))
-			}
+		if v, ok := attrValue(c, "type"); ok && strings.Contains(strings.ToLower(v), "ld+json") {
+			info.jsonld = append(info.jsonld, textContent(c))
 		}
 	case atom.Time:
-		for _, a := range c.Attr {
-			if a.Key == "datetime" {
-				info.times = append(info.times, a.Val)
-			}
+		if v, ok := attrValue(c, "datetime"); ok {
+			info.times = append(info.times, v)
 		}
 	case atom.H1:
-		if len(info.h1s) < 3 {
-			if t := collapse(textContent(c)); t != "" {
-				info.h1s = append(info.h1s, t)
-			}
-		}
+		collectH1(c, info)
 	case atom.A, atom.Span, atom.Div, atom.P, atom.Li, atom.Strong, atom.B, atom.Address, atom.Em, atom.Small, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		for _, a := range c.Attr {
-			switch {
-			case info.authorRel == "" && ((a.Key == "rel" && a.Val == "author") || (a.Key == "itemprop" && a.Val == "author")):
-				if t := collapse(textContent(c)); t != "" && len(t) < 80 {
-					info.authorRel = t
-				}
-			case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && authorNamed(a.Val):
-				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 160 {
-					info.authorHints = append(info.authorHints, t)
-				}
-			case a.Key == "href" && c.DataAtom == atom.A && len(info.authorLinks) < 3 && reAuthorPath.MatchString(a.Val):
-				if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 60 {
-					info.authorLinks = append(info.authorLinks, t)
-				}
+		collectAuthorHints(c, info)
+	}
+	if c.DataAtom != atom.Meta {
+		collectItemprop(c, info)
+	}
+}
+
+// collectH1 keeps the texts of the page's first three <h1>.
+func collectH1(c *html.Node, info *pageInfo) {
+	if len(info.h1s) < 3 {
+		if t := collapse(textContent(c)); t != "" {
+			info.h1s = append(info.h1s, t)
+		}
+	}
+}
+
+// attrValue is the value of c's first attribute named key.
+func attrValue(c *html.Node, key string) (string, bool) {
+	for _, a := range c.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// collectAuthorLabel takes the name after a label: <h3>Author</h3><p>Jane
+// Doe</p>.
+func collectAuthorLabel(c *html.Node, info *pageInfo) {
+	t := c.FirstChild
+	if t == nil || t.Type != html.TextNode || t.NextSibling != nil || len(info.authorLabelled) >= 2 || !maybeAuthorLabel(t.Data) || !reAuthorLabel.MatchString(t.Data) {
+		return
+	}
+	for s := c.NextSibling; s != nil; s = s.NextSibling {
+		if s.Type == html.ElementNode {
+			if v := collapse(textContent(s)); len(v) >= 2 && len(v) <= 60 {
+				info.authorLabelled = append(info.authorLabelled, v)
+			}
+			return
+		}
+	}
+}
+
+// collectMetaTag keeps the first content of each <meta> name, property,
+// itemprop or http-equiv.
+func collectMetaTag(c *html.Node, info *pageInfo) {
+	var key, content string
+	hasContent := false
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "name", "property", "itemprop", "http-equiv":
+			if key == "" {
+				key = strings.ToLower(strings.TrimSpace(a.Val))
+			}
+		case "content":
+			content, hasContent = a.Val, true
+		}
+	}
+	if key == "" || !hasContent {
+		return
+	}
+	content = strings.TrimSpace(content)
+	if _, ok := info.metas[key]; !ok && content != "" {
+		info.metas[key] = content
+	}
+}
+
+// collectLink keeps the canonical and AMP addresses.
+func collectLink(c *html.Node, info *pageInfo) {
+	rel, href := "", ""
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "rel":
+			rel = strings.ToLower(a.Val)
+		case "href":
+			href = a.Val
+		}
+	}
+	switch {
+	case rel == "canonical" && info.canonical == "":
+		info.canonical = strings.TrimSpace(href)
+	case rel == "amphtml" && info.amp == "":
+		info.amp = strings.TrimSpace(href)
+	}
+}
+
+// collectAuthorHints keeps the texts of elements that name their author:
+// rel or itemprop author, a byline's class or id, a link to an author's
+// page.
+func collectAuthorHints(c *html.Node, info *pageInfo) {
+	for _, a := range c.Attr {
+		switch {
+		case info.authorRel == "" && ((a.Key == "rel" && a.Val == "author") || (a.Key == "itemprop" && a.Val == "author")):
+			if t := collapse(textContent(c)); t != "" && len(t) < 80 {
+				info.authorRel = t
+			}
+		case (a.Key == "class" || a.Key == "id") && len(info.authorHints) < 6 && info.classes.of(a.Val).author:
+			if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 160 {
+				info.authorHints = append(info.authorHints, t)
+			}
+		case a.Key == "href" && c.DataAtom == atom.A && len(info.authorLinks) < 3 && authorPath(a.Val):
+			if t := collapse(textContent(c)); len(t) >= 2 && len(t) <= 60 {
+				info.authorLinks = append(info.authorLinks, t)
 			}
 		}
 	}
-	// itemprop values on non-meta elements (datePublished on <span content=..>)
-	if c.DataAtom != atom.Meta {
-		var ip, content string
-		for _, a := range c.Attr {
-			switch a.Key {
-			case "itemprop":
-				ip = a.Val
-			case "content", "datetime":
-				content = a.Val
-			}
+}
+
+// collectItemprop keeps itemprop values on elements other than <meta>
+// (datePublished on <span content=..>).
+func collectItemprop(c *html.Node, info *pageInfo) {
+	var ip, content string
+	for _, a := range c.Attr {
+		switch a.Key {
+		case "itemprop":
+			ip = a.Val
+		case "content", "datetime":
+			content = a.Val
 		}
-		if ip != "" && content != "" {
-			k := strings.ToLower(ip)
-			if _, ok := info.metas[k]; !ok {
-				info.metas[k] = strings.TrimSpace(content)
-			}
-		}
+	}
+	if ip == "" || content == "" {
+		return
+	}
+	k := strings.ToLower(ip)
+	if _, ok := info.metas[k]; !ok {
+		info.metas[k] = strings.TrimSpace(content)
 	}
 }
 
@@ -555,6 +666,14 @@ func maybeAuthorLabel(s string) bool {
 var reAuthorLabel = regexp.MustCompile(`(?i)^\s*(written by|article by|posted by|words by|story by|author|authors|by)\s*:?\s*$`)
 
 // reAuthorPath is the path of an author's page on most publishing systems.
+// authorPath tells a link to an author's page. The pattern runs only on
+// the links that hold one of its folders: it ran on every link of a page.
+func authorPath(href string) bool {
+	return (strings.Contains(href, "/author") || strings.Contains(href, "/writer") ||
+		strings.Contains(href, "/people/") || strings.Contains(href, "/staff/")) &&
+		reAuthorPath.MatchString(href)
+}
+
 var reAuthorPath = regexp.MustCompile(`/(?:author|authors|writer|writers|profile/author|people|staff)/[^/?#]+/?(?:$|[?#])`)
 
 var reAuthorName = regexp.MustCompile(`(?:author|byline|writer)[a-z_-]*name`)

@@ -54,6 +54,9 @@ type cleaner struct {
 	// under elements with negative class names (page builders name every
 	// block "widget"): the names then tell nothing.
 	ignoreNegative bool
+	// seen is the text met so far in document order, and before the text
+	// ahead of the element shouldRemove is asked about
+	seen, before int
 }
 
 // negativeShare is the share of the parts' paragraph text that sits under
@@ -92,12 +95,14 @@ func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
 		l.text = n.textLen
 		l.links = n.linkLen
 		l.commas = n.commas
+		c.seen += n.textLen
 		return l
 	}
 	if n.tag == atom.Img {
 		l.img = 1
 		return l
 	}
+	before := c.seen
 	l.inputs = n.inputs - sumInputs(n)
 	l.embed = n.embeds - sumEmbeds(n)
 	fig := inFigure || n.tag == atom.Figure
@@ -131,6 +136,7 @@ func (c *cleaner) clean(n *node, isTop bool, inFigure bool, inTable bool) live {
 	if isTop {
 		return l
 	}
+	c.before = before
 	if r := c.shouldRemove(n, &l, inFigure, inTable); r != "" {
 		n.removed = true
 		if c.reasons != nil {
@@ -175,36 +181,8 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 		}
 		return ""
 	}
-	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) && !boiledProse(n, l) {
-		return "boilerplate"
-	}
-	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
-		return "unlikely"
-	}
-	if n.tag == atom.Figcaption {
-		return "caption"
-	}
-	if n.tag == atom.H1 {
-		return "h1"
-	}
-	if isHeading(n.tag) {
-		if c.s.flags&flagWeightClasses != 0 && !c.ignoreNegative && classWeight(n) < 0 {
-			return "heading-class"
-		}
-		if c.title != "" && similarTitle(n.textOf(), c.title) {
-			return "title-repeat"
-		}
-		return ""
-	}
-	if n.tag == atom.Header && l.p < 3 {
-		return "header"
-	}
-	if l.text < 40 && reAdText.MatchString(n.textOf()) {
-		return "ad-label"
-	}
-	// share bars and similar, however they are named
-	if l.text < shareThreshold && (strings.Contains(strings.ToLower(n.class+n.id), "share") || strings.Contains(strings.ToLower(n.class+n.id), "social")) && !l.positive {
-		return "share"
+	if r, decided := c.byKind(n, l, inTable); decided {
+		return r
 	}
 	if c.s.flags&flagCleanConditionally == 0 {
 		return ""
@@ -217,26 +195,91 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 	if n.tag == atom.Table && isDataTable(n) {
 		return ""
 	}
+	return c.conditionally(n, l, inFigure)
+}
+
+// byKind decides on n by its marks, its tag and its text alone: decided
+// is false when none of those settles it.
+func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided bool) {
+	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) && !boiledProse(n, l) {
+		return "boilerplate", true
+	}
+	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
+		return "unlikely", true
+	}
+	switch {
+	case n.tag == atom.Figcaption:
+		return "caption", true
+	case n.tag == atom.H1:
+		return "h1", true
+	case isHeading(n.tag):
+		return c.heading(n), true
+	case n.tag == atom.Header && l.p < 3 && !sectionHeader(l, c.before):
+		return "header", true
+	case l.text < 40 && reAdText.MatchString(n.textOf()):
+		return "ad-label", true
+	}
+	// share bars and similar, however they are named
+	if l.text < shareThreshold && (strings.Contains(strings.ToLower(n.class+n.id), "share") || strings.Contains(strings.ToLower(n.class+n.id), "social")) && !l.positive {
+		return "share", true
+	}
+	return "", false
+}
+
+// heading tells why a heading other than h1 goes, or "": its class
+// weight, or it repeats the title.
+func (c *cleaner) heading(n *node) string {
+	if c.s.flags&flagWeightClasses != 0 && !c.ignoreNegative && classWeight(n) < 0 {
+		return "heading-class"
+	}
+	if c.title != "" && similarTitle(n.textOf(), c.title) {
+		return "title-repeat"
+	}
+	return ""
+}
+
+// conditionally is Readability's conditional cleaning of a container: its
+// class weight, and then its images, list items, inputs, links and embeds
+// against its paragraphs.
+func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	isList := n.tag == atom.Ul || n.tag == atom.Ol
 	if !isList && l.text > 0 && float64(l.liText)/float64(l.text) > 0.9 {
 		isList = true
 	}
-	weight := 0.0
-	if c.s.flags&flagWeightClasses != 0 {
-		weight = classWeight(n)
-		if weight < 0 && c.ignoreNegative {
-			weight = 0
-		}
-		if n.positive {
-			weight += 25
-		}
-	}
+	weight := c.weight(n)
 	if weight < 0 && !contentHeavy(l) {
 		return "class-weight"
 	}
 	if l.commas >= 10 {
 		return ""
 	}
+	why := conditionalReason(l, isList, weight, inFigure)
+	if isList && why != "" && gallery(n, l) {
+		return ""
+	}
+	if why != "" {
+		return "cond-" + why
+	}
+	return ""
+}
+
+// weight is n's class weight as the conditional cleaning reads it.
+func (c *cleaner) weight(n *node) float64 {
+	if c.s.flags&flagWeightClasses == 0 {
+		return 0
+	}
+	weight := classWeight(n)
+	if weight < 0 && c.ignoreNegative {
+		weight = 0
+	}
+	if n.positive {
+		weight += 25
+	}
+	return weight
+}
+
+// conditionalReason is what a container's counts say against it, or "".
+func conditionalReason(l *live, isList bool, weight float64, inFigure bool) string {
 	p := l.p
 	img := l.img
 	li := l.li - 100
@@ -248,39 +291,44 @@ func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string 
 	if l.text > 0 {
 		headingDensity = float64(l.headingText) / float64(l.text)
 	}
-	why := ""
 	switch {
 	case !inFigure && img > 1 && float64(p)/float64(img) < 0.5 && (l.text-l.links < 200 || img > 3):
-		why = "images"
+		return "images"
 	case !isList && li > p:
-		why = "list"
+		return "list"
 	case l.inputs > p/3:
-		why = "inputs"
+		return "inputs"
 	case !isList && headingDensity < 0.9 && l.text < 25 && (img == 0 || img > 2) && ld > 0:
-		why = "short"
+		return "short"
 	case !isList && weight < 25 && ld > 0.2 && !linkedProse(l), weight >= 25 && ld > 0.5:
-		why = "links"
+		return "links"
 	case l.embed == 1 && l.text < 75, l.embed > 1:
-		why = "embeds"
-	}
-	if isList && why != "" {
-		// keep image galleries
-		allSimple := true
-		for _, k := range n.kids {
-			if k.tag != 0 && elementKids(k) > 1 {
-				allSimple = false
-				break
-			}
-		}
-		if allSimple && l.li == l.img {
-			return ""
-		}
-	}
-	if why != "" {
-		return "cond-" + why
+		return "embeds"
 	}
 	return ""
 }
+
+// gallery tells a list of images, one to an item: kept whatever its counts.
+func gallery(n *node, l *live) bool {
+	for _, k := range n.kids {
+		if k.tag != 0 && elementKids(k) > 1 {
+			return false
+		}
+	}
+	return l.li == l.img
+}
+
+// sectionHeader tells a <header> that heads a section of the body, not
+// the article: page builders wrap each section's heading in one
+// ("<header><h2>2. Myth: …</h2></header>"). It holds nothing but a
+// heading that is no link, and body text stands before it.
+func sectionHeader(l *live, before int) bool {
+	return before >= sectionHeaderAfter && l.text > 0 && l.headingText == l.text && l.linkedHeads == 0
+}
+
+// sectionHeaderAfter is the body text that must come before a section's
+// <header>: a header at the top is the article's (kicker, headline).
+const sectionHeaderAfter = 200
 
 func isDataTable(n *node) bool {
 	if strings.EqualFold(n.attr("role"), "presentation") || n.attr("datatable") == "0" {
@@ -331,8 +379,16 @@ func isDataTable(n *node) bool {
 
 // similarTitle reports whether a heading repeats the article title.
 func similarTitle(h, title string) bool {
-	a, b := normWords(h), normWords(title)
-	if a == "" || b == "" {
+	return similarNorm(h, normWords(title))
+}
+
+// similarNorm is similarTitle with the title's words already folded.
+func similarNorm(h, b string) bool {
+	if b == "" {
+		return false
+	}
+	a := normWords(h)
+	if a == "" {
 		return false
 	}
 	if a == b {

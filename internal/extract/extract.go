@@ -65,19 +65,7 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	info := &pageInfo{metas: map[string]string{}}
 	root := build(doc, info)
 
-	base, _ := url.Parse(pageURL)
-	if base != nil && !base.IsAbs() {
-		base = nil
-	}
-	if info.baseHref != "" {
-		if b, err := url.Parse(info.baseHref); err == nil {
-			if base != nil {
-				base = base.ResolveReference(b)
-			} else if b.IsAbs() {
-				base = b
-			}
-		}
-	}
+	base := baseURL(pageURL, info.baseHref)
 	ld := parseJSONLD(info.jsonld)
 	art := &model.Article{}
 	body := root
@@ -88,22 +76,7 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 		}
 	}
 	fillMeta(art, info, ld, base)
-	var rule *Rule
-	if base != nil {
-		rule = ruleFor(base.Hostname())
-	}
-	if rule != nil {
-		stripped := rule.toStrip(root)
-		for _, n := range stripped {
-			if ex != nil {
-				ex.Stripped = append(ex.Stripped, Decision{Reason: "rule", Path: n.path(), Text: n.rawText()})
-			}
-			detach(n)
-		}
-		if ex != nil {
-			ex.Rule = rule.Name
-		}
-	}
+	rule := applyRule(root, base, ex)
 	art.Paragraphs = extractBody(root, body, art.Title, ld.body, ex, rule)
 	tp := titleCandidates(body)
 	host := ""
@@ -123,21 +96,7 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	if art.Author == "" && len(art.Paragraphs) > 0 {
 		art.Author = tp.visibleByline(tp.start(art.Paragraphs[0]))
 	}
-	// the headline is not part of the body
-	for len(art.Paragraphs) > 1 && normWords(art.Paragraphs[0]) == normWords(art.Title) {
-		art.Paragraphs = art.Paragraphs[1:]
-		if ex != nil {
-			ex.dropFirstKept("title")
-		}
-	}
-	// the author's short biography closes many posts ("Jane Doe is a
-	// finance writer who..."): it is about the writer, not the story
-	if n := len(art.Paragraphs); n > 3 && authorBio(art.Paragraphs[n-1], art.Author) {
-		art.Paragraphs = art.Paragraphs[:n-1]
-		if ex != nil {
-			ex.dropLastKept("author-bio")
-		}
-	}
+	trimHeadlineAndBio(art, ex)
 	if len(art.Paragraphs) == 0 {
 		return art, ErrNoArticle
 	}
@@ -148,6 +107,68 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 		art.Description = truncate(art.Paragraphs[0], 300)
 	}
 	return art, nil
+}
+
+// baseURL is the page's address, resolved against its <base href>; nil
+// when neither gives an absolute one.
+func baseURL(pageURL, baseHref string) *url.URL {
+	base, _ := url.Parse(pageURL)
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	if baseHref == "" {
+		return base
+	}
+	b, err := url.Parse(baseHref)
+	switch {
+	case err != nil:
+	case base != nil:
+		base = base.ResolveReference(b)
+	case b.IsAbs():
+		base = b
+	}
+	return base
+}
+
+// applyRule detaches what the site's rule strips, and returns the rule
+// (nil when the site has none).
+func applyRule(root *node, base *url.URL, ex *Explanation) *Rule {
+	if base == nil {
+		return nil
+	}
+	rule := ruleFor(base.Hostname())
+	if rule == nil {
+		return nil
+	}
+	for _, n := range rule.toStrip(root) {
+		if ex != nil {
+			ex.Stripped = append(ex.Stripped, Decision{Reason: "rule", Path: n.path(), Text: n.rawText()})
+		}
+		detach(n)
+	}
+	if ex != nil {
+		ex.Rule = rule.Name
+	}
+	return rule
+}
+
+// trimHeadlineAndBio drops the headline at the top of the body, which is
+// not part of it, and the author's short biography that closes many posts
+// ("Jane Doe is a finance writer who..."): it is about the writer, not the
+// story.
+func trimHeadlineAndBio(art *model.Article, ex *Explanation) {
+	for len(art.Paragraphs) > 1 && normWords(art.Paragraphs[0]) == normWords(art.Title) {
+		art.Paragraphs = art.Paragraphs[1:]
+		if ex != nil {
+			ex.dropFirstKept("title")
+		}
+	}
+	if n := len(art.Paragraphs); n > 3 && authorBio(art.Paragraphs[n-1], art.Author) {
+		art.Paragraphs = art.Paragraphs[:n-1]
+		if ex != nil {
+			ex.dropLastKept("author-bio")
+		}
+	}
 }
 
 // slimFrom is the page size above which only slim's copy is parsed. A
@@ -183,22 +204,88 @@ var attempts = []int{
 	0,
 }
 
+// ruleBody is the body the site's rule keeps, or nil.
+func ruleBody(body *node, title string, ex *Explanation, rule *Rule) []string {
+	if rule == nil {
+		return nil
+	}
+	var tr *tracer
+	if ex != nil {
+		tr = &tracer{reasons: map[*node]string{}}
+	}
+	blocks := rule.keepBlocks(body, title, tr)
+	if len(blocks) == 0 {
+		return nil
+	}
+	if ex != nil {
+		ex.Source, ex.Blocks = "rule", tr.items
+	}
+	paras := make([]string, 0, len(blocks))
+	for _, b := range blocks {
+		paras = append(paras, b.text)
+	}
+	return paras
+}
+
+// attemptOf is what --explain shows of one scoring attempt.
+func attemptOf(s *scorer, flags int, top *node, parts []*node) Attempt {
+	a := Attempt{Mode: modeName(flags)}
+	for _, c := range s.candidates[:min(len(s.candidates), 5)] {
+		a.Candidates = append(a.Candidates, Candidate{Path: c.path(), Score: c.score})
+	}
+	if top != nil {
+		a.Top = top.path()
+		for _, p := range parts {
+			a.Parts = append(a.Parts, p.path())
+		}
+	}
+	return a
+}
+
+// collectParts cleans the chosen parts and filters their blocks.
+func collectParts(s *scorer, top *node, parts []*node, title string, tr *tracer) []block {
+	c := &cleaner{s: s, title: title, topLen: top.textLen}
+	c.ignoreNegative = s.flags&flagWeightClasses != 0 && negativeShare(parts) > 0.5
+	col := &collector{tr: tr}
+	if tr != nil {
+		c.reasons = tr.reasons
+	}
+	for _, p := range parts {
+		c.clean(p, true, false, false)
+		col.walk(p, false, false, false)
+		col.flush()
+	}
+	return filterBlocks(col.blocks, title, tr)
+}
+
+// ldBodyOver is the JSON-LD articleBody, the publisher's own statement of
+// the body, when the page's markup gave much less (bestLen characters);
+// else nil.
+func ldBodyOver(ldBody string, bestLen int, ex *Explanation) []string {
+	ldb := ldParagraphs(ldBody)
+	if len(ldb) == 0 {
+		return nil
+	}
+	ldLen := 0
+	for _, p := range ldb {
+		ldLen += len(p)
+	}
+	if bestLen >= ldLen/3 || ldLen < 200 {
+		return nil
+	}
+	if ex != nil {
+		ex.Source = "json-ld"
+		ex.Blocks = nil
+		for _, p := range ldb {
+			ex.Blocks = append(ex.Blocks, Decision{Kept: true, Text: p})
+		}
+	}
+	return ldb
+}
+
 func extractBody(root, body *node, title, ldBody string, ex *Explanation, rule *Rule) []string {
-	if rule != nil {
-		var tr *tracer
-		if ex != nil {
-			tr = &tracer{reasons: map[*node]string{}}
-		}
-		if blocks := rule.keepBlocks(body, title, tr); len(blocks) > 0 {
-			if ex != nil {
-				ex.Source, ex.Blocks = "rule", tr.items
-			}
-			paras := make([]string, 0, len(blocks))
-			for _, b := range blocks {
-				paras = append(paras, b.text)
-			}
-			return paras
-		}
+	if paras := ruleBody(body, title, ex, rule); paras != nil {
+		return paras
 	}
 	var best []block
 	bestLen := -1
@@ -210,33 +297,12 @@ func extractBody(root, body *node, title, ldBody string, ex *Explanation, rule *
 		var tr *tracer
 		if ex != nil {
 			tr = &tracer{reasons: map[*node]string{}}
-			a := Attempt{Mode: modeName(flags)}
-			for _, c := range s.candidates[:min(len(s.candidates), 5)] {
-				a.Candidates = append(a.Candidates, Candidate{Path: c.path(), Score: c.score})
-			}
-			if top != nil {
-				a.Top = top.path()
-				for _, p := range parts {
-					a.Parts = append(a.Parts, p.path())
-				}
-			}
-			ex.Attempts = append(ex.Attempts, a)
+			ex.Attempts = append(ex.Attempts, attemptOf(s, flags, top, parts))
 		}
 		if top == nil {
 			continue
 		}
-		c := &cleaner{s: s, title: title, topLen: top.textLen}
-		c.ignoreNegative = flags&flagWeightClasses != 0 && negativeShare(parts) > 0.5
-		col := &collector{tr: tr}
-		if tr != nil {
-			c.reasons = tr.reasons
-		}
-		for _, p := range parts {
-			c.clean(p, true, false, false)
-			col.walk(p, false, false, false)
-			col.flush()
-		}
-		blocks := filterBlocks(col.blocks, title, tr)
+		blocks := collectParts(s, top, parts, title, tr)
 		n := 0
 		for _, b := range blocks {
 			n += b.textLen
@@ -265,23 +331,8 @@ func extractBody(root, body *node, title, ldBody string, ex *Explanation, rule *
 	for _, b := range best {
 		paras = append(paras, b.text)
 	}
-	// JSON-LD articleBody: the publisher's own statement of the body; use it
-	// when the page's markup gave much less.
-	if ldb := ldParagraphs(ldBody); len(ldb) > 0 {
-		ldLen := 0
-		for _, p := range ldb {
-			ldLen += len(p)
-		}
-		if bestLen < ldLen/3 && ldLen >= 200 {
-			if ex != nil {
-				ex.Source = "json-ld"
-				ex.Blocks = nil
-				for _, p := range ldb {
-					ex.Blocks = append(ex.Blocks, Decision{Kept: true, Text: p})
-				}
-			}
-			return ldb
-		}
+	if ldb := ldBodyOver(ldBody, bestLen, ex); ldb != nil {
+		return ldb
 	}
 	if bestLen <= 0 {
 		return nil
@@ -346,15 +397,7 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 var reWrittenBy = regexp.MustCompile(`(?i)^\s*(written by|author|authors|by)\s*:?\s*$`)
 
 func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
-	m := info.metas
-	get := func(keys ...string) string {
-		for _, k := range keys {
-			if v := m[k]; v != "" {
-				return collapse(html.UnescapeString(v))
-			}
-		}
-		return ""
-	}
+	get := metaGetter(info.metas)
 	a.SiteName = get("og:site_name", "application-name", "twitter:site")
 	if a.SiteName == "" {
 		a.SiteName = ld.site
@@ -374,60 +417,8 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 		a.Title = cleanTitle(pageTitle(info), a.SiteName)
 	}
 
-	if personLike(ld.author, a.SiteName) {
-		a.Author = ld.author
-	}
-	if a.Author == "" {
-		for _, k := range []string{"author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"} {
-			if v := get(k); personLike(v, a.SiteName) {
-				a.Author = v
-				break
-			}
-		}
-	}
-	// Slack-style labelled meta ("twitter:label1" = "Written by")
-	for i := 1; i <= 4 && a.Author == ""; i++ {
-		n := strconv.Itoa(i)
-		if reWrittenBy.MatchString(get("twitter:label" + n)) {
-			if v := get("twitter:data" + n); personLike(v, a.SiteName) {
-				a.Author = bylineName(v)
-			}
-		}
-	}
-	if a.Author == "" {
-		a.Author = bylineName(info.authorRel)
-	}
-	for _, h := range append(append(info.authorHints, info.authorLabelled...), info.authorLinks...) {
-		if a.Author != "" {
-			break
-		}
-		a.Author = bylineName(h)
-	}
-	if a.Author == "" && personLike(ld.authorOrg, a.SiteName) && !reOrgName.MatchString(ld.authorOrg) {
-		a.Author = ld.authorOrg
-	}
-	a.Author = strings.TrimSpace(reByline.ReplaceAllString(a.Author, ""))
-
-	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "publication_date", "published", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created", "article.published", "cxenseparse:recs:publishtime")} {
-		if t := parseTime(v); !t.IsZero() {
-			a.Published = t
-			break
-		}
-	}
-	if a.Published.IsZero() {
-		for _, v := range info.times {
-			if t := parseTime(v); !t.IsZero() {
-				a.Published = t
-				break
-			}
-		}
-	}
-	for _, v := range []string{ld.modified, get("article:modified_time", "datemodified", "og:updated_time", "last-modified", "modified-date", "dcterms.modified")} {
-		if t := parseTime(v); !t.IsZero() {
-			a.Modified = t
-			break
-		}
-	}
+	a.Author = metaAuthor(info, ld, get, a.SiteName)
+	metaDates(a, info, ld, get)
 
 	img := get("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
 	if img == "" {
@@ -458,6 +449,85 @@ func fillMeta(a *model.Article, info *pageInfo, ld ldInfo, base *url.URL) {
 	a.Description = get("description", "og:description", "twitter:description")
 	if a.Description == "" {
 		a.Description = ld.description
+	}
+}
+
+// metaGet returns the first meta value of keys that is set, unescaped and
+// collapsed, or "".
+type metaGet func(keys ...string) string
+
+func metaGetter(m map[string]string) metaGet {
+	return func(keys ...string) string {
+		for _, k := range keys {
+			if v := m[k]; v != "" {
+				return collapse(html.UnescapeString(v))
+			}
+		}
+		return ""
+	}
+}
+
+// metaAuthor is the author the metadata and the page's bylines name, in
+// order of trust.
+func metaAuthor(info *pageInfo, ld ldInfo, get metaGet, site string) string {
+	author := ""
+	if personLike(ld.author, site) {
+		author = ld.author
+	}
+	if author == "" {
+		for _, k := range []string{"author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"} {
+			if v := get(k); personLike(v, site) {
+				author = v
+				break
+			}
+		}
+	}
+	// Slack-style labelled meta ("twitter:label1" = "Written by")
+	for i := 1; i <= 4 && author == ""; i++ {
+		n := strconv.Itoa(i)
+		if reWrittenBy.MatchString(get("twitter:label" + n)) {
+			if v := get("twitter:data" + n); personLike(v, site) {
+				author = bylineName(v)
+			}
+		}
+	}
+	if author == "" {
+		author = bylineName(info.authorRel)
+	}
+	for _, h := range append(append(info.authorHints, info.authorLabelled...), info.authorLinks...) {
+		if author != "" {
+			break
+		}
+		author = bylineName(h)
+	}
+	if author == "" && personLike(ld.authorOrg, site) && !reOrgName.MatchString(ld.authorOrg) {
+		author = ld.authorOrg
+	}
+	return strings.TrimSpace(reByline.ReplaceAllString(author, ""))
+}
+
+// metaDates sets the publication and modification times the metadata
+// gives.
+func metaDates(a *model.Article, info *pageInfo, ld ldInfo, get metaGet) {
+	for _, v := range []string{ld.published, get("article:published_time", "datepublished", "og:published_time", "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "publication_date", "published", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "dcterms.created", "article.published", "cxenseparse:recs:publishtime")} {
+		if t := parseTime(v); !t.IsZero() {
+			a.Published = t
+			break
+		}
+	}
+	if a.Published.IsZero() {
+		for _, v := range info.times {
+			if t := parseTime(v); !t.IsZero() {
+				a.Published = t
+				break
+			}
+		}
+	}
+	for _, v := range []string{ld.modified, get("article:modified_time", "datemodified", "og:updated_time", "last-modified", "modified-date", "dcterms.modified")} {
+		if t := parseTime(v); !t.IsZero() {
+			a.Modified = t
+			break
+		}
 	}
 }
 

@@ -2,8 +2,12 @@ package extract
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Widget text inside a body goes, with the other lines of its small box;
@@ -432,5 +436,102 @@ func TestLinkedItemAmongPlainItemsKept(t *testing.T) {
 	}
 	if strings.Contains(text, "Add to reading list") {
 		t.Errorf("kept the repeated call in\n%s", text)
+	}
+}
+
+// A page builder wraps each section's heading in a <header>; after body
+// text such a header is the section's and stays, while the article's own
+// header at the top (kicker and headline) still goes.
+func TestSectionHeadersKept(t *testing.T) {
+	page, err := os.ReadFile("testdata/section-headers.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, "https://health.harbourside.example/news/winter-cycling-myths")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, s := range []string{
+		"1. Myth: Cold air damages your lungs",
+		"2. Myth: You burn fewer calories in winter",
+		"3. Myth: Studded tyres are only for ice racers",
+		"Fewer people ride to work once the clocks go back",
+		"They cost less than a single visit to the emergency department",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("missing %q in:\n%s", s, text)
+		}
+	}
+	for _, s := range []string{"Wellness", "Related tags", "Five Myths About Winter Cycling"} {
+		if strings.Contains(text, s) {
+			t.Errorf("unwanted %q in:\n%s", s, text)
+		}
+	}
+}
+
+// A page builder splits one body over rows of one kind: the intro's row
+// joins the row the top candidate sits in, while a short call to act in
+// a row of the same kind stays out.
+func TestBuilderRowsJoined(t *testing.T) {
+	page, err := os.ReadFile("testdata/builder-rows.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, "https://crumbline.example/blog/types-of-bakery-service/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, s := range []string{
+		"How a bakery serves its customers shapes what they expect to pay",
+		"Why the service style matters",
+		"It also sets the price customers accept",
+		"1. Counter service",
+		"Many bakeries combine wholesale with a small counter",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("missing %q in:\n%s", s, text)
+		}
+	}
+	for _, s := range []string{"Run your bakery on Crumbline", "All rights reserved", "Book a demo"} {
+		if strings.Contains(text, s) {
+			t.Errorf("unwanted %q in:\n%s", s, text)
+		}
+	}
+}
+
+// A checklist's boxes tick the items of the text: they are no form's
+// fields, and the list stays; a sign-up form's box still counts.
+func TestChecklistKept(t *testing.T) {
+	page, err := os.ReadFile("testdata/checklist.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, "https://harbour-removals.example/blog/moving-day-checklist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, s := range []string{
+		"Book the removal company and confirm the date in writing",
+		"Read the meters and send the readings to your suppliers",
+		"Moving house goes better with a plan.",
+		"On the day itself, keep the essentials box in the car",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("missing %q in:\n%s", s, text)
+		}
+	}
+	for _, s := range []string{"I agree to the privacy policy", "Moving tips in your inbox", "Get a quote"} {
+		if strings.Contains(text, s) {
+			t.Errorf("unwanted %q in:\n%s", s, text)
+		}
+	}
+	if !checklistBox(&html.Node{Type: html.ElementNode, DataAtom: atom.Input, Data: "input", Attr: []html.Attribute{{Key: "type", Val: "checkbox"}}}, &node{tag: atom.Label, parent: &node{tag: atom.Li}}) {
+		t.Error("a checkbox in a list item is a checklist's")
+	}
+	if checklistBox(&html.Node{Type: html.ElementNode, DataAtom: atom.Input, Data: "input", Attr: []html.Attribute{{Key: "type", Val: "checkbox"}}}, &node{tag: atom.Label, parent: &node{tag: atom.Form}}) {
+		t.Error("a checkbox in a form's label is the form's")
 	}
 }

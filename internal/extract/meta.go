@@ -22,56 +22,71 @@ var articleTypes = map[string]int{
 	"liveblogposting": 2, "posting": 1, "howto": 1, "recipe": 1, "review": 1, "webpage": 0,
 }
 
-func parseJSONLD(scripts []string) ldInfo {
-	var best map[string]any
-	bestRank := -1
-	var site string
-	var anyPublished, anyModified string // from any node, for articles without
-	// nodes by @id: a graph's article names its author and publisher by
-	// reference ({"@id": ".../#/schema/person/..."})
-	ids := map[string]map[string]any{}
-	var visit func(v any, depth int)
-	visit = func(v any, depth int) {
-		if depth > 6 {
-			return
-		}
-		switch t := v.(type) {
-		case []any:
-			for _, e := range t {
-				visit(e, depth+1)
-			}
-		case map[string]any:
-			if g, ok := t["@graph"]; ok {
-				visit(g, depth+1)
-			}
-			if id, ok := t["@id"].(string); ok && len(t) > 1 && ids[id] == nil {
-				ids[id] = t
-			}
-			if anyPublished == "" {
-				anyPublished = ldString(t["datePublished"])
-			}
-			if anyModified == "" {
-				anyModified = ldString(t["dateModified"])
-			}
-			for _, typ := range ldTypes(t["@type"]) {
-				typ = strings.ToLower(typ)
-				if typ == "website" || typ == "organization" || typ == "newsmediaorganization" {
-					if site == "" {
-						site = ldString(t["name"])
-					}
-				}
-				if r, ok := articleTypes[typ]; ok && r > bestRank {
-					if typ == "webpage" && ldString(t["headline"]) == "" && ldString(t["articleBody"]) == "" {
-						continue
-					}
-					best, bestRank = t, r
-				}
-			}
-			if me, ok := t["mainEntity"]; ok && depth < 3 {
-				visit(me, depth+1)
-			}
-		}
+// ldScan is what a walk over a page's JSON-LD finds: the most article-like
+// node, the site's name, dates from any node (for articles without), and
+// nodes by @id: a graph's article names its author and publisher by
+// reference ({"@id": ".../#/schema/person/..."}).
+type ldScan struct {
+	best                      map[string]any
+	bestRank                  int
+	site                      string
+	anyPublished, anyModified string
+	ids                       map[string]map[string]any
+}
+
+func (sc *ldScan) visit(v any, depth int) {
+	if depth > 6 {
+		return
 	}
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			sc.visit(e, depth+1)
+		}
+	case map[string]any:
+		sc.visitNode(t, depth)
+	}
+}
+
+func (sc *ldScan) visitNode(t map[string]any, depth int) {
+	if g, ok := t["@graph"]; ok {
+		sc.visit(g, depth+1)
+	}
+	if id, ok := t["@id"].(string); ok && len(t) > 1 && sc.ids[id] == nil {
+		sc.ids[id] = t
+	}
+	if sc.anyPublished == "" {
+		sc.anyPublished = ldString(t["datePublished"])
+	}
+	if sc.anyModified == "" {
+		sc.anyModified = ldString(t["dateModified"])
+	}
+	for _, typ := range ldTypes(t["@type"]) {
+		sc.rank(t, strings.ToLower(typ))
+	}
+	if me, ok := t["mainEntity"]; ok && depth < 3 {
+		sc.visit(me, depth+1)
+	}
+}
+
+// rank takes the site's name from a site or organisation node, and t as
+// the article when its type ranks above the best so far.
+func (sc *ldScan) rank(t map[string]any, typ string) {
+	if (typ == "website" || typ == "organization" || typ == "newsmediaorganization") && sc.site == "" {
+		sc.site = ldString(t["name"])
+	}
+	r, ok := articleTypes[typ]
+	if !ok || r <= sc.bestRank {
+		return
+	}
+	if typ == "webpage" && ldString(t["headline"]) == "" && ldString(t["articleBody"]) == "" {
+		return
+	}
+	sc.best, sc.bestRank = t, r
+}
+
+func parseJSONLD(scripts []string) ldInfo {
+	sc := &ldScan{bestRank: -1, ids: map[string]map[string]any{}}
 	for _, s := range scripts {
 		s = strings.TrimSpace(s)
 		s = strings.TrimPrefix(s, "<!--")
@@ -81,14 +96,15 @@ func parseJSONLD(scripts []string) ldInfo {
 		if err := json.Unmarshal([]byte(s), &v); err != nil {
 			continue
 		}
-		visit(v, 0)
+		sc.visit(v, 0)
 	}
 	var li ldInfo
-	li.site = site
-	li.published, li.modified = anyPublished, anyModified
-	if best == nil {
+	li.site = sc.site
+	li.published, li.modified = sc.anyPublished, sc.anyModified
+	if sc.best == nil {
 		return li
 	}
+	best, ids := sc.best, sc.ids
 	li.headline = ldString(best["headline"])
 	if li.headline == "" {
 		li.headline = ldString(best["name"])

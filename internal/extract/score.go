@@ -142,52 +142,7 @@ func (s *scorer) walk(n *node) {
 		// paragraphs may wrongly hold blocks (rare); do not descend
 		return
 	case isContainer(n.tag) || n.hasBlock:
-		hasBlock := false
-		for _, k := range n.kids {
-			if blockChild(k) {
-				hasBlock = true
-				break
-			}
-		}
-		if !hasBlock && n.brs < 2 && n.tag != atom.Body && n.tag != atom.Td {
-			// a container of inline content only is a paragraph itself
-			s.addParagraph(n.parent, n.textLen, n.commas, n.linkLen)
-			return
-		}
-		// runs of inline content between block children / <br><br>
-		runLen, runCommas, runLinks := 0, 0, 0
-		brRun := 0
-		flush := func() {
-			if runLen > 0 {
-				s.addParagraph(n, runLen, runCommas, runLinks)
-			}
-			runLen, runCommas, runLinks = 0, 0, 0
-		}
-		for _, k := range n.kids {
-			if k.tag == atom.Br {
-				brRun++
-				if brRun >= 2 {
-					flush()
-				}
-				continue
-			}
-			if k.isText() && k.textLen == 0 {
-				continue
-			}
-			brRun = 0
-			if blockChild(k) {
-				flush()
-				s.walk(k)
-				continue
-			}
-			if s.skip(k) {
-				continue
-			}
-			runLen += k.textLen
-			runCommas += k.commas
-			runLinks += k.linkLen
-		}
-		flush()
+		s.walkContainer(n)
 		return
 	}
 	for _, k := range n.kids {
@@ -195,6 +150,57 @@ func (s *scorer) walk(n *node) {
 			s.walk(k)
 		}
 	}
+}
+
+// walkContainer scores a container: one of inline content only is a
+// paragraph itself; otherwise each run of inline content between its
+// block children (or at a <br><br>) is one, and the block children are
+// walked.
+func (s *scorer) walkContainer(n *node) {
+	hasBlock := false
+	for _, k := range n.kids {
+		if blockChild(k) {
+			hasBlock = true
+			break
+		}
+	}
+	if !hasBlock && n.brs < 2 && n.tag != atom.Body && n.tag != atom.Td {
+		s.addParagraph(n.parent, n.textLen, n.commas, n.linkLen)
+		return
+	}
+	runLen, runCommas, runLinks := 0, 0, 0
+	brRun := 0
+	flush := func() {
+		if runLen > 0 {
+			s.addParagraph(n, runLen, runCommas, runLinks)
+		}
+		runLen, runCommas, runLinks = 0, 0, 0
+	}
+	for _, k := range n.kids {
+		if k.tag == atom.Br {
+			brRun++
+			if brRun >= 2 {
+				flush()
+			}
+			continue
+		}
+		if k.isText() && k.textLen == 0 {
+			continue
+		}
+		brRun = 0
+		if blockChild(k) {
+			flush()
+			s.walk(k)
+			continue
+		}
+		if s.skip(k) {
+			continue
+		}
+		runLen += k.textLen
+		runCommas += k.commas
+		runLinks += k.linkLen
+	}
+	flush()
 }
 
 // pick runs one Readability attempt and returns the chosen top candidate
@@ -212,7 +218,25 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 	if top.tag == atom.Body || top.tag == atom.Html {
 		return top, []*node{top}
 	}
-	// several strong candidates under one ancestor: take the ancestor
+	top = s.commonAncestor(top)
+	s.initNode(top)
+	top = climb(top)
+	s.initNode(top)
+	if top.parent == nil {
+		return top, []*node{top}
+	}
+	parts := s.siblings(top)
+	s.core = top
+	if len(parts) == 1 {
+		top, parts = s.alikeRows(top)
+	}
+	return s.widen(top, parts)
+}
+
+// commonAncestor is the ancestor of top that holds three of its close
+// rivals, or top: several strong candidates under one ancestor are one
+// body.
+func (s *scorer) commonAncestor(top *node) *node {
 	var alts []*node
 	for _, c := range s.candidates[1:min(len(s.candidates), 5)] {
 		// a grid of cards names them alike: a rival of the same tag and
@@ -222,22 +246,26 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 			alts = append(alts, c)
 		}
 	}
-	if len(alts) >= 3 {
-		for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
-			count := 0
-			for _, a := range alts {
-				if isAncestor(p, a) {
-					count++
-				}
-			}
-			if count >= 3 {
-				top = p
-				break
+	if len(alts) < 3 {
+		return top
+	}
+	for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
+		count := 0
+		for _, a := range alts {
+			if isAncestor(p, a) {
+				count++
 			}
 		}
+		if count >= 3 {
+			return p
+		}
 	}
-	s.initNode(top)
-	// climb while the parent scores better
+	return top
+}
+
+// climb moves to a parent that scores better, and from an only child to
+// its parent.
+func climb(top *node) *node {
 	lastScore := top.score
 	threshold := lastScore / 3
 	for p := top.parent; p != nil && p.tag != atom.Body && p.tag != atom.Html; p = p.parent {
@@ -257,17 +285,15 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 	for top.parent != nil && top.parent.tag != atom.Body && top.parent.tag != atom.Html && elementKids(top.parent) == 1 {
 		top = top.parent
 	}
-	s.initNode(top)
+	return top
+}
 
+// siblings are the parts of the body around top: top and, in order, the
+// siblings Readability takes for their score or as paragraphs.
+func (s *scorer) siblings(top *node) []*node {
 	parts := []*node{}
 	parent := top.parent
-	if parent == nil {
-		return top, []*node{top}
-	}
-	thr := top.score * 0.2
-	if thr < 10 {
-		thr = 10
-	}
+	thr := max(top.score*0.2, 10)
 	deckBefore := headerLine(parent.kids, top)
 	for i, sib := range parent.kids {
 		if sib == top {
@@ -277,31 +303,92 @@ func (s *scorer) pick(body *node) (*node, []*node) {
 		if sib.tag == 0 || s.skip(sib) {
 			continue
 		}
-		bonus := 0.0
-		if top.class != "" && sib.class == top.class {
-			bonus = top.score * 0.2
-		}
-		// a sibling's score must come from its text, not from a class
-		// name it shares with the whole page (sdc-article-header,
-		// sdc-article-audio): a header's deck or a player's notice is no
-		// part of the body. A sibling named like the top candidate (a
-		// page builder's rows) whose paragraphs sit deep under it scores
-		// little however much prose it holds: its text decides
-		if sib.scored && sib.mass >= siblingMass*top.mass && (sib.score+bonus >= thr || bonus > 0 && sib.linkDensity() < 0.2) {
+		if s.scoredSibling(top, sib, thr) {
 			parts = append(parts, sib)
 			continue
 		}
-		if sib.tag == atom.P && !(deckBefore >= 0 && i < deckBefore) {
-			ld := sib.linkDensity()
-			if sib.textLen > 80 && ld < 0.25 {
-				parts = append(parts, sib)
-			} else if sib.textLen > 0 && sib.textLen <= 80 && ld == 0 && endsSentence(sib) {
-				parts = append(parts, sib)
-			}
+		if sib.tag == atom.P && !(deckBefore >= 0 && i < deckBefore) && proseSibling(sib) {
+			parts = append(parts, sib)
 		}
 	}
-	s.core = top
-	return s.widen(top, parts)
+	return parts
+}
+
+// scoredSibling tells a sibling taken for its score. Its score must come
+// from its text, not from a class name it shares with the whole page
+// (sdc-article-header, sdc-article-audio): a header's deck or a player's
+// notice is no part of the body. A sibling named like the top candidate
+// (a page builder's rows) whose paragraphs sit deep under it scores little
+// however much prose it holds: its text decides.
+func (s *scorer) scoredSibling(top, sib *node, thr float64) bool {
+	bonus := 0.0
+	if top.class != "" && sib.class == top.class {
+		bonus = top.score * 0.2
+	}
+	return sib.scored && sib.mass >= siblingMass*top.mass && (sib.score+bonus >= thr || bonus > 0 && sib.linkDensity() < 0.2)
+}
+
+// proseSibling tells a <p> beside the body that reads as its paragraph.
+func proseSibling(sib *node) bool {
+	ld := sib.linkDensity()
+	if sib.textLen > 80 && ld < 0.25 {
+		return true
+	}
+	return sib.textLen > 0 && sib.textLen <= 80 && ld == 0 && endsSentence(sib)
+}
+
+// alikeRows finds a body that a page builder split over rows of one kind:
+// climbing at most rowLevels from top, the first ancestor whose child on
+// the way (the row holding top) has siblings of its kind, tag and class
+// names without their generated ids ("e-con e-flex elementor-element"),
+// each with paragraph text of its own and few links. The row and those
+// siblings are then the parts; widen's gain test misses a row that holds
+// less than half the body.
+func (s *scorer) alikeRows(top *node) (*node, []*node) {
+	from := top
+	for level, a := 0, top.parent; level < rowLevels && a != nil && a.tag != atom.Body && a.tag != atom.Html; level, from, a = level+1, a, a.parent {
+		kind := classKind(from.class)
+		if kind == "" {
+			continue
+		}
+		rows := []*node{}
+		for _, k := range a.kids {
+			if k == from || k.tag == from.tag && k.mass >= max(siblingMass*top.mass, rowMass) && k.linkDensity() < rowLinks && k.mass*2 >= float64(k.textLen) && !s.skip(k) && classKind(k.class) == kind {
+				rows = append(rows, k)
+			}
+		}
+		if len(rows) > 1 {
+			return from, rows
+		}
+	}
+	return top, []*node{top}
+}
+
+// rowLevels is how far above the top candidate alikeRows looks for rows,
+// and rowLinks the link density a row stays under (a table of contents
+// at the head of a row is a fifth of its text); a row's text must be at
+// least half paragraphs, and at least rowMass characters: a call to
+// subscribe under the article is a row of the same kind too.
+const (
+	rowLevels = 4
+	rowLinks  = 0.25
+	rowMass   = 400
+)
+
+// classKind is a class value without the names that carry digits (page
+// builders' generated ids), in order; "" when nothing is left.
+func classKind(class string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(class) {
+		if strings.ContainsAny(f, "0123456789") {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
 }
 
 // widen climbs from the chosen nodes to an ancestor when the ancestor holds

@@ -79,168 +79,195 @@ const (
 	rawStream                // an inline script: kept when it moves streamed content
 )
 
+// slimmer is slim's pass over a page: the copy and what it has counted.
+type slimmer struct {
+	s         *slimmed
+	out       bytes.Buffer
+	z         *html.Tokenizer
+	elements  int // start tags copied
+	jsonBytes int // JSON-LD copied
+	textBytes int // text copied
+	// inTemplate is set inside a <template>, whose content is dropped
+	// (skipDepth counts nested templates)
+	inTemplate bool
+	skipDepth  int
+	pending    rawMode
+}
+
 func slim(page []byte) *slimmed {
-	s := &slimmed{}
-	var out bytes.Buffer
-	out.Grow(min(len(page), 256<<10))
-	z := html.NewTokenizer(bytes.NewReader(page))
-	var (
-		offset    int // of the current token in page
-		elements  int // start tags copied
-		jsonBytes int // JSON-LD copied
-		textBytes int // text copied
-		// inTemplate is set inside a <template>, whose content is
-		// dropped (skipDepth counts nested templates)
-		inTemplate bool
-		skipDepth  int
-		pending    rawMode
-	)
-	drop := func(raw []byte) { s.dropped += len(raw) }
+	sm := &slimmer{s: &slimmed{}, z: html.NewTokenizer(bytes.NewReader(page))}
+	sm.out.Grow(min(len(page), 256<<10))
+	offset := 0 // of the current token in page
 	for {
-		tt := z.Next()
+		tt := sm.z.Next()
 		if tt == html.ErrorToken {
 			break
 		}
 		// the page's own bytes, not z.Raw(): TagAttr unescapes the
 		// tokenizer's buffer in place
 		start := offset
-		offset += len(z.Raw())
+		offset += len(sm.z.Raw())
 		raw := page[start:offset]
-		mode := pending
-		pending = rawNone
-
-		if inTemplate {
-			if tt != html.StartTagToken && tt != html.SelfClosingTagToken && tt != html.EndTagToken {
-				drop(raw)
-				continue
-			}
-			if tagAtom(raw) == atom.Template {
-				switch tt {
-				case html.StartTagToken:
-					skipDepth++
-				case html.EndTagToken:
-					skipDepth--
-				}
-			}
-			if skipDepth > 0 {
-				drop(raw)
-				continue
-			}
-			inTemplate = false
-			if s.cut {
-				drop(raw)
-			} else {
-				out.Write(raw)
-			}
+		mode := sm.pending
+		sm.pending = rawNone
+		if sm.inTemplate {
+			sm.template(tt, raw)
 			continue
 		}
+		sm.token(tt, raw, start, mode)
+	}
+	sm.s.page = sm.out.Bytes()
+	return sm.s
+}
 
+func (sm *slimmer) drop(raw []byte) { sm.s.dropped += len(raw) }
+
+// template takes a token inside a <template>: only the tags that close it
+// matter.
+func (sm *slimmer) template(tt html.TokenType, raw []byte) {
+	if tt != html.StartTagToken && tt != html.SelfClosingTagToken && tt != html.EndTagToken {
+		sm.drop(raw)
+		return
+	}
+	if tagAtom(raw) == atom.Template {
 		switch tt {
-		case html.TextToken:
-			switch mode {
-			case rawDrop:
-				drop(raw)
-				continue
-			case rawStream:
-				if len(raw) > slimMaxStreamScript || !bytes.Contains(raw, []byte("$R")) {
-					drop(raw)
-					continue
-				}
-			case rawJSON:
-				// the metadata, wherever it stands: kept after a cut too
-				if jsonBytes+len(raw) > slimMaxJSON {
-					drop(raw)
-					continue
-				}
-				jsonBytes += len(raw)
-				out.Write(raw)
-				continue
-			}
-			room := min(slimMaxBytes-out.Len(), slimMaxText-textBytes)
-			if !s.cut && len(raw) > room {
-				// the text's start still fits: a page of one endless
-				// text keeps its beginning
-				n := max(room, 0)
-				for n > 0 && n < len(raw) && !utf8.RuneStart(raw[n]) {
-					n--
-				}
-				out.Write(raw[:n])
-				drop(raw[n:])
-				s.cutHere(start + n)
-				continue
-			}
-			if s.cut {
-				drop(raw)
-				continue
-			}
-			textBytes += len(raw)
-			out.Write(raw)
-		case html.CommentToken:
-			if len(raw) > slimMaxComment+len("<!---->") || s.cut {
-				drop(raw)
-				continue
-			}
-			out.Write(raw)
-		case html.DoctypeToken:
-			out.Write(raw)
+		case html.StartTagToken:
+			sm.skipDepth++
 		case html.EndTagToken:
-			if s.cut && tagAtom(raw) != atom.Script {
-				drop(raw)
-				continue
-			}
-			out.Write(raw)
-		case html.StartTagToken, html.SelfClosingTagToken:
-			a := tagAtom(raw)
-			long := len(raw) > slimMaxAttr
-			var tag []byte
-			jsonLD := false
-			if long {
-				tag, jsonLD = cutTag(z, tt, slimMaxAttr)
-			} else if a == atom.Script {
-				jsonLD = isJSONLD(z)
-			}
-			switch a {
-			case atom.Script:
-				// <script/> is no void element either: its text follows
-				pending = rawStream
-				if jsonLD {
-					pending = rawJSON
-				}
-			case atom.Style, atom.Noscript, atom.Iframe, atom.Textarea:
-				pending = rawDrop
-			}
-			if !s.cut && (out.Len()+len(raw) > slimMaxBytes || elements >= slimMaxElements) {
-				s.cutHere(start)
-			}
-			if s.cut {
-				if a == atom.Meta || a == atom.Link || a == atom.Base || pending == rawJSON {
-					if long {
-						raw = tag
-					}
-					out.Write(raw)
-					continue
-				}
-				drop(raw)
-				if pending != rawNone {
-					pending = rawDrop
-				}
-				continue
-			}
-			elements++
-			if a == atom.Template && tt == html.StartTagToken {
-				// React's streamed rendering needs the element (a
-				// boundary's place), never its content
-				inTemplate, skipDepth = true, 1
-			}
-			if long {
-				drop(raw[len(tag):])
-				raw = tag
-			}
-			out.Write(raw)
+			sm.skipDepth--
 		}
 	}
-	s.page = out.Bytes()
-	return s
+	if sm.skipDepth > 0 {
+		sm.drop(raw)
+		return
+	}
+	sm.inTemplate = false
+	if sm.s.cut {
+		sm.drop(raw)
+	} else {
+		sm.out.Write(raw)
+	}
+}
+
+func (sm *slimmer) token(tt html.TokenType, raw []byte, start int, mode rawMode) {
+	switch tt {
+	case html.TextToken:
+		sm.text(raw, start, mode)
+	case html.CommentToken:
+		if len(raw) > slimMaxComment+len("<!---->") || sm.s.cut {
+			sm.drop(raw)
+			return
+		}
+		sm.out.Write(raw)
+	case html.DoctypeToken:
+		sm.out.Write(raw)
+	case html.EndTagToken:
+		if sm.s.cut && tagAtom(raw) != atom.Script {
+			sm.drop(raw)
+			return
+		}
+		sm.out.Write(raw)
+	case html.StartTagToken, html.SelfClosingTagToken:
+		sm.startTag(tt, raw, start)
+	}
+}
+
+// text takes a text token; mode tells a raw text element's.
+func (sm *slimmer) text(raw []byte, start int, mode rawMode) {
+	switch mode {
+	case rawDrop:
+		sm.drop(raw)
+		return
+	case rawStream:
+		if len(raw) > slimMaxStreamScript || !bytes.Contains(raw, []byte("$R")) {
+			sm.drop(raw)
+			return
+		}
+	case rawJSON:
+		// the metadata, wherever it stands: kept after a cut too
+		if sm.jsonBytes+len(raw) > slimMaxJSON {
+			sm.drop(raw)
+			return
+		}
+		sm.jsonBytes += len(raw)
+		sm.out.Write(raw)
+		return
+	}
+	room := min(slimMaxBytes-sm.out.Len(), slimMaxText-sm.textBytes)
+	if !sm.s.cut && len(raw) > room {
+		// the text's start still fits: a page of one endless text keeps
+		// its beginning
+		n := max(room, 0)
+		for n > 0 && n < len(raw) && !utf8.RuneStart(raw[n]) {
+			n--
+		}
+		sm.out.Write(raw[:n])
+		sm.drop(raw[n:])
+		sm.s.cutHere(start + n)
+		return
+	}
+	if sm.s.cut {
+		sm.drop(raw)
+		return
+	}
+	sm.textBytes += len(raw)
+	sm.out.Write(raw)
+}
+
+// startTag takes a start tag, its long attribute values cut.
+func (sm *slimmer) startTag(tt html.TokenType, raw []byte, start int) {
+	a := tagAtom(raw)
+	long := len(raw) > slimMaxAttr
+	var tag []byte
+	jsonLD := false
+	if long {
+		tag, jsonLD = cutTag(sm.z, tt, slimMaxAttr)
+	} else if a == atom.Script {
+		jsonLD = isJSONLD(sm.z)
+	}
+	switch a {
+	case atom.Script:
+		// <script/> is no void element either: its text follows
+		sm.pending = rawStream
+		if jsonLD {
+			sm.pending = rawJSON
+		}
+	case atom.Style, atom.Noscript, atom.Iframe, atom.Textarea:
+		sm.pending = rawDrop
+	}
+	if !sm.s.cut && (sm.out.Len()+len(raw) > slimMaxBytes || sm.elements >= slimMaxElements) {
+		sm.s.cutHere(start)
+	}
+	if sm.s.cut {
+		sm.afterCut(a, raw, tag, long)
+		return
+	}
+	sm.elements++
+	if a == atom.Template && tt == html.StartTagToken {
+		// React's streamed rendering needs the element (a boundary's
+		// place), never its content
+		sm.inTemplate, sm.skipDepth = true, 1
+	}
+	if long {
+		sm.drop(raw[len(tag):])
+		raw = tag
+	}
+	sm.out.Write(raw)
+}
+
+// afterCut takes a start tag after the cut: the metadata's elements stay.
+func (sm *slimmer) afterCut(a atom.Atom, raw, tag []byte, long bool) {
+	if a == atom.Meta || a == atom.Link || a == atom.Base || sm.pending == rawJSON {
+		if long {
+			raw = tag
+		}
+		sm.out.Write(raw)
+		return
+	}
+	sm.drop(raw)
+	if sm.pending != rawNone {
+		sm.pending = rawDrop
+	}
 }
 
 func (s *slimmed) cutHere(at int) {

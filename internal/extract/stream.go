@@ -21,93 +21,132 @@ import (
 var reStreamCall = regexp.MustCompile(`\$R([CS])\("([BSP]:[0-9a-zA-Z]+)","([BSP]:[0-9a-zA-Z]+)"`)
 
 // hasStreaming is the cheap test that spares the other pages the work.
+//
+// It looks for `id="S:` by its rare part, "S:": a search whose first byte
+// is a quote or an "i" stops at nearly every attribute and cost several
+// times as much.
 func hasStreaming(page []byte) bool {
-	return bytes.Contains(page, []byte(`id="S:`)) && bytes.Contains(page, []byte("<template"))
+	for s := page; ; {
+		i := bytes.Index(s, []byte("S:"))
+		if i < 0 {
+			return false
+		}
+		if i >= 4 && string(s[i-4:i]) == `id="` {
+			return bytes.Contains(page, []byte("<template"))
+		}
+		s = s[i+2:]
+	}
+}
+
+// streamParts are the pieces of a streamed page: its boundaries' and
+// placeholders' templates, its hidden segments and the pairs its scripts
+// name.
+type streamParts struct {
+	segments   map[string]*html.Node
+	templates  map[string]*html.Node
+	order      []string          // template ids in document order
+	boundaryOf map[string]string // B:n -> S:m from $RC
+	fillOf     map[string]string // P:k -> S:k from $RS
+}
+
+func (sp *streamParts) walk(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.Template:
+			if id := attrOf(c, "id"); len(id) > 2 && (id[:2] == "B:" || id[:2] == "P:") {
+				sp.templates[id] = c
+				sp.order = append(sp.order, id)
+			}
+			continue
+		case atom.Div:
+			if id := attrOf(c, "id"); strings.HasPrefix(id, "S:") && hasAttrOf(c, "hidden") {
+				sp.segments[id] = c
+			}
+		case atom.Script:
+			sp.script(c)
+			continue
+		}
+		sp.walk(c)
+	}
+}
+
+// script reads the $RC and $RS calls of an inline script.
+func (sp *streamParts) script(c *html.Node) {
+	if c.FirstChild == nil || !strings.Contains(c.FirstChild.Data, "$R") {
+		return
+	}
+	for _, m := range reStreamCall.FindAllStringSubmatch(c.FirstChild.Data, -1) {
+		if m[1] == "C" {
+			sp.boundaryOf[m[2]] = m[3]
+		} else {
+			sp.fillOf[m[3]] = m[2]
+		}
+	}
+}
+
+// segmentFor takes the segment that fills the template tid.
+func (sp *streamParts) segmentFor(tid string) *html.Node {
+	var sid string
+	if tid[0] == 'B' {
+		sid = sp.boundaryOf[tid]
+	} else {
+		sid = sp.fillOf[tid]
+	}
+	if sid == "" {
+		// scripts stripped (a saved page): the ids pair up by number
+		sid = "S:" + tid[2:]
+	}
+	s := sp.segments[sid]
+	delete(sp.segments, sid)
+	return s
 }
 
 func resolveStreaming(doc *html.Node) {
-	segments := map[string]*html.Node{}
-	templates := map[string]*html.Node{}
-	var order []string                // template ids in document order
-	boundaryOf := map[string]string{} // B:n -> S:m from $RC
-	fillOf := map[string]string{}     // P:k -> S:k from $RS
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
-			}
-			switch c.DataAtom {
-			case atom.Template:
-				if id := attrOf(c, "id"); len(id) > 2 && (id[:2] == "B:" || id[:2] == "P:") {
-					templates[id] = c
-					order = append(order, id)
-				}
-				continue
-			case atom.Div:
-				if id := attrOf(c, "id"); strings.HasPrefix(id, "S:") && hasAttrOf(c, "hidden") {
-					segments[id] = c
-				}
-			case atom.Script:
-				if c.FirstChild != nil && strings.Contains(c.FirstChild.Data, "$R") {
-					for _, m := range reStreamCall.FindAllStringSubmatch(c.FirstChild.Data, -1) {
-						if m[1] == "C" {
-							boundaryOf[m[2]] = m[3]
-						} else {
-							fillOf[m[3]] = m[2]
-						}
-					}
-				}
-				continue
-			}
-			walk(c)
-		}
+	sp := &streamParts{
+		segments:   map[string]*html.Node{},
+		templates:  map[string]*html.Node{},
+		boundaryOf: map[string]string{},
+		fillOf:     map[string]string{},
 	}
-	walk(doc)
-	if len(segments) == 0 || len(templates) == 0 {
+	sp.walk(doc)
+	if len(sp.segments) == 0 || len(sp.templates) == 0 {
 		return
-	}
-	segmentFor := func(tid string) *html.Node {
-		var sid string
-		if tid[0] == 'B' {
-			sid = boundaryOf[tid]
-		} else {
-			sid = fillOf[tid]
-		}
-		if sid == "" {
-			// scripts stripped (a saved page): the ids pair up by number
-			sid = "S:" + tid[2:]
-		}
-		s := segments[sid]
-		delete(segments, sid)
-		return s
 	}
 	// placeholders first: they sit inside segments that boundaries move
 	for _, pass := range []byte{'P', 'B'} {
-		for _, tid := range order {
+		for _, tid := range sp.order {
 			if tid[0] != pass {
 				continue
 			}
-			t := templates[tid]
-			seg := segmentFor(tid)
+			t := sp.templates[tid]
+			seg := sp.segmentFor(tid)
 			if seg == nil || t.Parent == nil {
 				continue
 			}
-			parent := t.Parent
-			if pass == 'B' {
-				removeFallback(t)
-			}
-			for c := seg.FirstChild; c != nil; {
-				next := c.NextSibling
-				seg.RemoveChild(c)
-				parent.InsertBefore(c, t)
-				c = next
-			}
-			parent.RemoveChild(t)
-			if seg.Parent != nil {
-				seg.Parent.RemoveChild(seg)
-			}
+			moveSegment(seg, t, pass == 'B')
 		}
+	}
+}
+
+// moveSegment puts the segment's content where the template t stands,
+// without the boundary's fallback.
+func moveSegment(seg, t *html.Node, boundary bool) {
+	parent := t.Parent
+	if boundary {
+		removeFallback(t)
+	}
+	for c := seg.FirstChild; c != nil; {
+		next := c.NextSibling
+		seg.RemoveChild(c)
+		parent.InsertBefore(c, t)
+		c = next
+	}
+	parent.RemoveChild(t)
+	if seg.Parent != nil {
+		seg.Parent.RemoveChild(seg)
 	}
 }
 

@@ -165,6 +165,10 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 
 // typography folds typographic quotes, dashes and ellipses to their
 // plain forms.
+// hostJoiner joins a host's labels ("news-site.co.uk" to "newssitecouk");
+// a replacer is built on its first use, so it is made once.
+var hostJoiner = strings.NewReplacer(".", "", "-", "")
+
 var typography = strings.NewReplacer("‘", "'", "’", "'", "‚", "'", "‛", "'", "′", "'", "“", "\"", "”", "\"", "„", "\"", "″", "\"", "–", "-", "—", "-", "―", "-", "−", "-", "…", "...", "--", "-", " ", " ")
 
 func foldTypography(s string) string { return typography.Replace(s) }
@@ -197,82 +201,35 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 	if len(paras) > 0 {
 		first = paras[0]
 	}
-	m := info.metas
-	meta := ""
-	for _, k := range []string{"og:title", "twitter:title"} {
-		if v := m[k]; v != "" && meta == "" {
-			meta = collapse(html.UnescapeString(v))
-		}
-	}
-	if meta == "" {
-		meta = ld.headline
-	}
+	meta := declaredTitle(info, ld)
 	page := pageTitle(info)
 	host := ""
 	if base != nil {
 		host = base.Hostname()
 	}
-	// a reference that is only the site's name says nothing of the article
-	usable := func(s string) string {
-		if isSiteName(s, site, host) {
-			return ""
-		}
-		return s
-	}
-	cleaned := usable(cleanTitle(page, site))
-	refs := []string{cleaned, usable(cleanTitle(meta, site)), usable(ld.headline), usable(page)}
+	hc := &headlineRefs{site: site, host: host, paras: paras}
+	cleaned := hc.usable(cleanTitle(page, site))
+	refs := []string{cleaned, hc.usable(cleanTitle(meta, site)), hc.usable(ld.headline), hc.usable(page)}
 	start := t.start(first)
-	// A headline shares words with its article; a site's name, which a
-	// <title> may hold alone, seldom does. So a match that shares none
-	// yields to the headline-like block just before the body if that one
-	// does.
 	// The headline stands just before the body. A match that stands
 	// earlier, before a heading that is right there, is some other block
 	// that repeats the <title> (often the site's name, which a <title> may
 	// hold alone); and a match that shares no word with the article yields
 	// to a nearby block that does.
 	near := t.before(start)
-	var words map[string]bool
-	shares := func(s string) bool {
-		if words == nil {
-			words = bodyWords(paras)
-		}
-		for _, w := range strings.Fields(normWords(s)) {
-			if words[w] {
-				return true
-			}
-		}
-		return false
-	}
 	var parts []string
 	for _, p := range titleParts(page) {
-		if usable(p) != "" {
+		if hc.usable(p) != "" {
 			parts = append(parts, p)
 		}
 	}
 	if m := t.choose(refs, parts, site, host, start); m.text != "" {
-		close := start < 0 || m.order >= start-20 && m.order <= start+1
 		if k := t.underKicker(m, start); k != "" {
 			return k
 		}
-		switch {
-		case near.text == "" || near.order == m.order:
-			return m.text
-		case !shares(m.text) && shares(near.text):
-			return near.text
-		case m.links && !near.links && near.order > m.order && near.rank <= rankTitleClass && (m.sim < 0.9 || wordCount(m.text) <= 4):
-			// a link (menu, breadcrumb) that repeats a section's name;
-			// a link that is a whole headline-long title is the
-			// article's own (a breadcrumb's last step, a permalink)
-			return near.text
-		case close || m.sim >= 0.9 && m.rank <= rankH2:
-			return m.text
-		case near.rank <= rankTitleClass:
-			return near.text
-		}
-		return m.text
+		return hc.matchOrNear(m, near, start)
 	}
-	if tt := cleanTitle(usable(meta), site); tt != "" && (near.text == "" || shares(tt) || !shares(near.text)) {
+	if tt := cleanTitle(hc.usable(meta), site); tt != "" && (near.text == "" || hc.shares(tt) || !hc.shares(near.text)) {
 		return tt
 	}
 	if near.text != "" {
@@ -291,6 +248,71 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		return f
 	}
 	return cleanTitle(page, site)
+}
+
+// declaredTitle is the title the page declares: Open Graph's, Twitter's,
+// else JSON-LD's headline.
+func declaredTitle(info *pageInfo, ld ldInfo) string {
+	for _, k := range []string{"og:title", "twitter:title"} {
+		if v := collapse(html.UnescapeString(info.metas[k])); v != "" {
+			return v
+		}
+	}
+	return ld.headline
+}
+
+// headlineRefs is what pickHeadline weighs candidates with: the site's
+// name and host, and the body's words.
+type headlineRefs struct {
+	site, host string
+	paras      []string
+	words      map[string]bool
+}
+
+// usable is s, or "" when s is only the site's name: such a reference says
+// nothing of the article.
+func (hc *headlineRefs) usable(s string) string {
+	if isSiteName(s, hc.site, hc.host) {
+		return ""
+	}
+	return s
+}
+
+// shares tells whether s has a word of the body. A headline shares words
+// with its article; a site's name, which a <title> may hold alone, seldom
+// does.
+func (hc *headlineRefs) shares(s string) bool {
+	if hc.words == nil {
+		hc.words = bodyWords(hc.paras)
+	}
+	for _, w := range strings.Fields(normWords(s)) {
+		if hc.words[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// matchOrNear decides between the block that matched a reference and the
+// headline-like block just before the body.
+func (hc *headlineRefs) matchOrNear(m, near titleCand, start int) string {
+	close := start < 0 || m.order >= start-20 && m.order <= start+1
+	switch {
+	case near.text == "" || near.order == m.order:
+		return m.text
+	case !hc.shares(m.text) && hc.shares(near.text):
+		return near.text
+	case m.links && !near.links && near.order > m.order && near.rank <= rankTitleClass && (m.sim < 0.9 || wordCount(m.text) <= 4):
+		// a link (menu, breadcrumb) that repeats a section's name;
+		// a link that is a whole headline-long title is the
+		// article's own (a breadcrumb's last step, a permalink)
+		return near.text
+	case close || m.sim >= 0.9 && m.rank <= rankH2:
+		return m.text
+	case near.rank <= rankTitleClass:
+		return near.text
+	}
+	return m.text
 }
 
 // underKicker is the headline right under m when m is a section's label
@@ -379,7 +401,7 @@ func isSiteName(s, site, host string) bool {
 	if host == "" || len(joined) < 4 {
 		return false
 	}
-	hostJoined := strings.NewReplacer(".", "", "-", "").Replace(host)
+	hostJoined := hostJoiner.Replace(host)
 	label := host
 	if i := strings.IndexByte(label, '.'); i > 0 {
 		label = label[:i]
@@ -470,7 +492,9 @@ type titleRef struct {
 // choose picks the block that best matches a reference title; "" when
 // none matches well. refs are whole titles; parts are pieces of the
 // <title> cut at its separators, trusted a little less.
-func (t *titlePage) choose(refs, parts []string, site, host string, start int) titleCand {
+// titleRefs are the references with their words: the whole ones, and
+// the <title>'s parts of two words or more at a lower weight.
+func titleRefs(refs, parts []string) []titleRef {
 	var rs []titleRef
 	add := func(s string, w float64) {
 		if b := wordBag(s); len(b) > 0 {
@@ -485,6 +509,54 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 			add(p, 0.9)
 		}
 	}
+	return rs
+}
+
+// refMatch is how well the block c, of words (n of them), matches its
+// best reference, and how many words that match counts.
+func refMatch(c titleCand, words map[string]int, n int, rs []titleRef) (score float64, matched int) {
+	cn := ""
+	for _, r := range rs {
+		inter := bagInter(words, r.bag)
+		if inter*2 < n {
+			continue // less than half the block is in the reference
+		}
+		s := r.weight * min(float64(inter)/float64(n), float64(inter)/float64(r.size))
+		m := inter
+		// a heading that opens the reference ("Headline, deck -
+		// Site", "Film (2006): cast - Site") is its headline, however
+		// much else the reference holds
+		if inter == n && n >= 3 && c.rank <= rankH2 && r.size > n {
+			if cn == "" {
+				cn = normWords(c.text)
+			}
+			if strings.HasPrefix(r.norm, cn+" ") {
+				s = max(s, r.weight*(0.9+0.1*float64(n)/float64(r.size)))
+				m = r.size // it stands for the whole reference
+			}
+		}
+		if s > score {
+			score, matched = s, m
+		}
+	}
+	return score, matched
+}
+
+// rankBonus is what a block's look as a headline adds to its match.
+func rankBonus(rank int) float64 {
+	switch rank {
+	case rankH1:
+		return 0.2
+	case rankH2, rankTitleClass:
+		return 0.15
+	case rankBold:
+		return 0.05
+	}
+	return 0
+}
+
+func (t *titlePage) choose(refs, parts []string, site, host string, start int) titleCand {
+	rs := titleRefs(refs, parts)
 	if len(rs) == 0 {
 		return titleCand{}
 	}
@@ -524,43 +596,12 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 		if siteN != "" && normWords(c.text) == siteN || isSiteName(c.text, "", host) {
 			continue
 		}
-		score, matched := 0.0, 0
-		cn := ""
-		for _, r := range rs {
-			inter := bagInter(words, r.bag)
-			if inter*2 < n {
-				continue // less than half the block is in the reference
-			}
-			s := r.weight * min(float64(inter)/float64(n), float64(inter)/float64(r.size))
-			m := inter
-			// a heading that opens the reference ("Headline, deck -
-			// Site", "Film (2006): cast - Site") is its headline, however
-			// much else the reference holds
-			if inter == n && n >= 3 && c.rank <= rankH2 && r.size > n {
-				if cn == "" {
-					cn = normWords(c.text)
-				}
-				if strings.HasPrefix(r.norm, cn+" ") {
-					s = max(s, r.weight*(0.9+0.1*float64(n)/float64(r.size)))
-					m = r.size // it stands for the whole reference
-				}
-			}
-			if s > score {
-				score, matched = s, m
-			}
-		}
+		score, matched := refMatch(c, words, n, rs)
 		if score < 0.5 {
 			continue
 		}
 		sim := score
-		switch c.rank {
-		case rankH1:
-			score += 0.2
-		case rankH2, rankTitleClass:
-			score += 0.15
-		case rankBold:
-			score += 0.05
-		}
+		score += rankBonus(c.rank)
 		score += 0.01*float64(min(matched, 20)) + 0.2*float64(bagInter(words, whole))/float64(wholeN)
 		// the headline sits just before the body, or opens it
 		if start >= 0 && c.order <= start+1 && c.order >= start-20 {
@@ -574,29 +615,32 @@ func (t *titlePage) choose(refs, parts []string, site, host string, start int) t
 	if bestScore == 0 {
 		return titleCand{}
 	}
-	// trim to the longest reference the block holds whole
-	trimmed := best.text
-	bn := normWords(best.text)
+	best.text = trimToRefs(best.text, rs)
+	return best
+}
+
+// trimToRefs trims text to the longest reference it holds whole.
+func trimToRefs(text string, rs []titleRef) string {
+	trimmed := text
+	bn := normWords(text)
 	for _, r := range rs {
 		if normWords(r.text) == bn {
-			trimmed = best.text
-			break
+			return text
 		}
-		t := trimToRef(best.text, r.text)
-		if t == best.text {
+		t := trimToRef(text, r.text)
+		if t == text {
 			continue
 		}
 		// a piece of the <title> is too short a guide, unless what it
 		// cuts off is a date
-		if r.weight < 1 && !looksLikeDate(strings.Replace(best.text, t, " ", 1)) {
+		if r.weight < 1 && !looksLikeDate(strings.Replace(text, t, " ", 1)) {
 			continue
 		}
-		if trimmed == best.text || len(t) > len(trimmed) {
+		if trimmed == text || len(t) > len(trimmed) {
 			trimmed = t
 		}
 	}
-	best.text = trimmed
-	return best
+	return trimmed
 }
 
 // trimToRef cuts what a block holds around a reference title (a date, a
@@ -668,20 +712,10 @@ func (t *titlePage) before(start int) titleCand {
 	// a short first block that is no heading (a caption, a kicker) may
 	// stand above the headline: then the block after it counts too, if a
 	// heading
-	shortStart := false
-	for _, c := range t.cands {
-		if c.order == start {
-			shortStart = wordCount(c.text) <= 8 && c.rank > rankTitleClass
-			break
-		}
-	}
+	shortStart := t.shortStart(start)
 	for i := len(t.cands) - 1; i >= 0; i-- {
 		c := t.cands[i]
-		if c.order == start+1 && shortStart && c.rank <= rankTitleClass && c.nlinks == 0 && !sentenceEnd(c.text) {
-			// (checked as a heading below)
-		} else if c.order > start || c.order == start && (c.rank > rankTitleClass || c.nlinks > 1 || sentenceEnd(c.text)) {
-			// the body's first block counts when it is a heading: the
-			// headline the cleaning did not know to remove
+		if !inReachBelow(c, start, shortStart) {
 			continue
 		}
 		if c.order < start-8 {
@@ -695,23 +729,11 @@ func (t *titlePage) before(start int) titleCand {
 			}
 		}
 		wc := wordCount(c.text)
-		if wc < 2 || wc > 30 || !hasLongWord(c.text) || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
-			junkLine(c.text) || reCommentsStart.MatchString(c.text) || mailLine(c.text) ||
-			reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) || reAgency.MatchString(c.text) {
+		if !headlineLike(c, wc) {
 			continue
 		}
 		// the nearest heading in reach, else the nearest bold block
-		tier := c.rank
-		if tier < rankTitleClass {
-			tier = rankTitleClass
-		}
-		if nameLike(c.text) {
-			tier = rankBold // a byline's name, most likely
-		}
-		if wc > 20 && tier < rankBold {
-			tier = rankBold // a long line under the headline: its deck
-		}
-		if tier < bestRank {
+		if tier := headlineTier(c, wc); tier < bestRank {
 			best, bestRank = c, tier
 		}
 		if plain.text == "" && wc >= 3 && wc <= 20 && !sentenceEnd(c.text) {
@@ -722,6 +744,50 @@ func (t *titlePage) before(start int) titleCand {
 		return best
 	}
 	return plain
+}
+
+// shortStart tells a short first block that is no heading (a caption, a
+// kicker): it may stand above the headline.
+func (t *titlePage) shortStart(start int) bool {
+	for _, c := range t.cands {
+		if c.order == start {
+			return wordCount(c.text) <= 8 && c.rank > rankTitleClass
+		}
+	}
+	return false
+}
+
+// inReachBelow tells a block no further down than a headline can stand:
+// before the body, or the body's first block when it is a heading (the
+// headline the cleaning did not know to remove), or the block after a
+// short first one when it is a heading.
+func inReachBelow(c titleCand, start int, shortStart bool) bool {
+	if c.order == start+1 && shortStart && c.rank <= rankTitleClass && c.nlinks == 0 && !sentenceEnd(c.text) {
+		return true
+	}
+	return !(c.order > start || c.order == start && (c.rank > rankTitleClass || c.nlinks > 1 || sentenceEnd(c.text)))
+}
+
+// headlineLike tells a block of wc words that could be a headline: not
+// a date, a time, furniture, a byline, a credit or an agency's line.
+func headlineLike(c titleCand, wc int) bool {
+	return !(wc < 2 || wc > 30 || !hasLongWord(c.text) || c.links && c.rank > rankH2 || looksLikeDate(c.text) || reTimeOnly.MatchString(c.text) ||
+		junkLine(c.text) || reCommentsStart.MatchString(c.text) || mailLine(c.text) ||
+		reBylineName.MatchString(c.text) || reByline.MatchString(c.text) || reCredit.MatchString(c.text) || reAgency.MatchString(c.text))
+}
+
+// headlineTier is how much a block looks like the headline: a heading's
+// rank at best, a bold block's for a name (a byline's, most likely) or a
+// long line (a deck).
+func headlineTier(c titleCand, wc int) int {
+	tier := max(c.rank, rankTitleClass)
+	if nameLike(c.text) {
+		tier = rankBold
+	}
+	if wc > 20 && tier < rankBold {
+		tier = rankBold
+	}
+	return tier
 }
 
 // reAgency is a line that only credits a news agency, as wire stories
