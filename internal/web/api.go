@@ -200,17 +200,21 @@ func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// found answers a store error: 404 for ErrNotFound, 500 for the rest.
-func (s *Server) found(w http.ResponseWriter, r *http.Request, err error, what string) bool {
+// errOf is the error of a call whose value is not needed.
+func errOf[T any](_ T, err error) error { return err }
+
+// found says whether a store call that returned err found what it looked
+// for. It answers ErrNotFound itself (404) and returns any other error,
+// for the handler to return.
+func found(w http.ResponseWriter, err error, what string) (bool, error) {
 	switch {
 	case err == nil:
-		return true
+		return true, nil
 	case errors.Is(err, store.ErrNotFound):
 		writeAPIError(w, http.StatusNotFound, "not_found", "no such "+what)
-	default:
-		s.fail(w, r, err)
+		return false, nil
 	}
-	return false
+	return false, err
 }
 
 func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) error {
@@ -220,8 +224,8 @@ func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	p, err := s.st.Post(ctx, id)
-	if !s.found(w, r, err, "post") {
-		return nil
+	if ok, err := found(w, err, "post"); !ok {
+		return err
 	}
 	labels, err := s.st.PostLabels(ctx, id)
 	if err != nil {
@@ -256,8 +260,8 @@ func (s *Server) handleAPIPostComments(w http.ResponseWriter, r *http.Request) e
 		return nil
 	}
 	p, err := s.st.Post(r.Context(), id)
-	if !s.found(w, r, err, "post") {
-		return nil
+	if ok, err := found(w, err, "post"); !ok {
+		return err
 	}
 	comments, err := s.st.Comments(r.Context(), id, true)
 	if err != nil {
@@ -298,8 +302,8 @@ func (s *Server) handleAPIComments(w http.ResponseWriter, r *http.Request) error
 	case "", model.CommentApproved:
 		status = model.CommentApproved
 	case model.CommentPending, model.CommentSpam:
-		if _, ok := s.requireToken(w, r); !ok {
-			return nil
+		if u, err := s.requireToken(w, r); u == nil {
+			return err
 		}
 	default:
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status must be approved, pending or spam")
@@ -357,12 +361,12 @@ func (s *Server) handleAPIUpdateComment(w http.ResponseWriter, r *http.Request, 
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status must be approved, pending or spam")
 		return nil
 	}
-	if !s.found(w, r, s.st.SetCommentStatus(r.Context(), id, *body.Status), "comment") {
-		return nil
+	if ok, err := found(w, s.st.SetCommentStatus(r.Context(), id, *body.Status), "comment"); !ok {
+		return err
 	}
 	c, err := s.st.Comment(r.Context(), id)
-	if !s.found(w, r, err, "comment") {
-		return nil
+	if ok, err := found(w, err, "comment"); !ok {
+		return err
 	}
 	writeJSON(w, http.StatusOK, commentOf(c, nil))
 	return nil
@@ -373,9 +377,10 @@ func (s *Server) handleAPIDeleteComment(w http.ResponseWriter, r *http.Request, 
 	if !ok {
 		return nil
 	}
-	if s.found(w, r, s.st.DeleteComment(r.Context(), id), "comment") {
-		w.WriteHeader(http.StatusNoContent)
+	if ok, err := found(w, s.st.DeleteComment(r.Context(), id), "comment"); !ok {
+		return err
 	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -451,8 +456,8 @@ func (s *Server) handleAPIFeed(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	f, err := s.st.Feed(r.Context(), id)
-	if !s.found(w, r, err, "feed") {
-		return nil
+	if ok, err := found(w, err, "feed"); !ok {
+		return err
 	}
 	out, err := s.feedOf(r, f)
 	if err != nil {
@@ -532,18 +537,18 @@ func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *
 		return nil
 	}
 	ctx := r.Context()
-	if _, err := s.st.Feed(ctx, id); !s.found(w, r, err, "feed") {
-		return nil
+	if ok, err := found(w, errOf(s.st.Feed(ctx, id)), "feed"); !ok {
+		return err
 	}
 	if body.Paused != nil {
-		if err := s.st.SetFeedPaused(ctx, id, *body.Paused); !s.found(w, r, err, "feed") {
-			return nil
+		if ok, err := found(w, s.st.SetFeedPaused(ctx, id, *body.Paused), "feed"); !ok {
+			return err
 		}
 	}
 	if body.Topic != nil || body.Excerpt != nil {
 		o, err := s.st.FeedOptions(ctx, id)
-		if !s.found(w, r, err, "feed") {
-			return nil
+		if ok, err := found(w, err, "feed"); !ok {
+			return err
 		}
 		if body.Topic != nil {
 			o.Topic = cleanLine(*body.Topic)
@@ -551,14 +556,14 @@ func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *
 		if body.Excerpt != nil {
 			o.Excerpt = *body.Excerpt
 		}
-		if err := s.st.SetFeedOptions(ctx, o); !s.found(w, r, err, "feed") {
-			return nil
+		if ok, err := found(w, s.st.SetFeedOptions(ctx, o), "feed"); !ok {
+			return err
 		}
 		s.cache.invalidate()
 	}
 	f, err := s.st.Feed(ctx, id)
-	if !s.found(w, r, err, "feed") {
-		return nil
+	if ok, err := found(w, err, "feed"); !ok {
+		return err
 	}
 	out, err := s.feedOf(r, f)
 	if err != nil {
@@ -573,10 +578,11 @@ func (s *Server) handleAPIDeleteFeed(w http.ResponseWriter, r *http.Request, _ *
 	if !ok {
 		return nil
 	}
-	if s.found(w, r, s.st.DeleteFeed(r.Context(), id), "feed") {
-		s.cache.invalidate()
-		w.WriteHeader(http.StatusNoContent)
+	if ok, err := found(w, s.st.DeleteFeed(r.Context(), id), "feed"); !ok {
+		return err
 	}
+	s.cache.invalidate()
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -585,8 +591,8 @@ func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *m
 	if !ok {
 		return nil
 	}
-	if _, err := s.st.Post(r.Context(), id); !s.found(w, r, err, "post") {
-		return nil
+	if ok, err := found(w, errOf(s.st.Post(r.Context(), id)), "post"); !ok {
+		return err
 	}
 	if s.cfg.Reextract == nil {
 		writeAPIError(w, http.StatusNotImplemented, "not_implemented", "re-extraction is not available in this process")
@@ -599,8 +605,8 @@ func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *m
 	}
 	s.cache.invalidate()
 	p, err := s.st.Post(r.Context(), id)
-	if !s.found(w, r, err, "post") {
-		return nil
+	if ok, err := found(w, err, "post"); !ok {
+		return err
 	}
 	writeJSON(w, http.StatusOK, summaryOf(p))
 	return nil
@@ -610,8 +616,11 @@ func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *m
 // apiMaxBody bytes of body.
 func (s *Server) apiWrite(h func(http.ResponseWriter, *http.Request, *model.User) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, ok := s.requireToken(w, r)
-		if !ok {
+		u, err := s.requireToken(w, r)
+		if u == nil {
+			if err != nil {
+				s.fail(w, r, err)
+			}
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, apiMaxBody)
@@ -621,19 +630,20 @@ func (s *Server) apiWrite(h func(http.ResponseWriter, *http.Request, *model.User
 	}
 }
 
-// requireToken answers 401 itself unless the request carries a valid token.
-func (s *Server) requireToken(w http.ResponseWriter, r *http.Request) (*model.User, bool) {
+// requireToken returns the user of the request's token. Without a valid
+// token it answers 401 itself and returns no user; an error reading the
+// token's user is returned, for the handler to return.
+func (s *Server) requireToken(w http.ResponseWriter, r *http.Request) (*model.User, error) {
 	u, err := s.apiUser(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
+		return nil, err
 	}
 	if u == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kabar"`)
 		writeAPIError(w, http.StatusUnauthorized, "unauthenticated", "this needs an API token: Authorization: Bearer kabar_…")
-		return nil, false
+		return nil, nil
 	}
-	return u, true
+	return u, nil
 }
 
 // readJSON decodes a JSON object body strictly, answering 4xx itself.

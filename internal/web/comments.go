@@ -115,9 +115,9 @@ func linkHost(word string) bool {
 }
 
 func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) error {
-	post, ok := s.lookupPost(w, r)
-	if !ok {
-		return nil
+	post, err := s.lookupPost(w, r)
+	if post == nil {
+		return err
 	}
 	tok, ok := s.acceptCommentPost(w, r)
 	if !ok {

@@ -18,12 +18,18 @@ import (
 
 var errGone = errors.New("database gone away")
 
-// goneStore fails the reads of the home page and of the feed list, as a
-// database that went away does; the rest works.
+// goneStore fails the reads of the home page, of posts and of the feed
+// list, as a database that went away does; the rest works.
 type goneStore struct{ Store }
 
 func (goneStore) CountFrontPosts(context.Context) (int, error) { return 0, errGone }
 func (goneStore) Feeds(context.Context) ([]model.Feed, error)  { return nil, errGone }
+func (goneStore) Post(context.Context, int64) (*model.Post, error) {
+	return nil, errGone
+}
+func (goneStore) PostByPath(context.Context, int, int, string) (*model.Post, error) {
+	return nil, errGone
+}
 
 // lockedBuffer lets the server log while the test reads.
 type lockedBuffer struct {
@@ -63,7 +69,9 @@ func TestHandlerErrorsAreAnsweredByKindAndLoggedOnce(t *testing.T) {
 	}
 	for _, c := range []struct{ path, ctype string }{
 		{"/", "text/html"},
+		{"/2024/01/a-post.html", "text/html"},
 		{"/api/feeds", "application/json"},
+		{"/api/posts/1", "application/json"},
 	} {
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))

@@ -334,9 +334,9 @@ type thread struct {
 }
 
 func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) error {
-	post, ok := s.lookupPost(w, r)
-	if !ok {
-		return nil
+	post, err := s.lookupPost(w, r)
+	if post == nil {
+		return err
 	}
 	v := s.newView(r)
 	form := commentForm{}
@@ -347,24 +347,21 @@ func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) error {
 	return s.renderPost(w, r, v, http.StatusOK, post, form, q == "pending", q == "published")
 }
 
-// lookupPost finds the post named by the request's path, answering 404 or
-// 500 itself when there is none.
-func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) (*model.Post, bool) {
+// lookupPost finds the post named by the request's path. When there is
+// none it answers 404 itself and returns no post; the store's error is
+// returned, for the handler to return.
+func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) (*model.Post, error) {
 	year, month, slug, ok := parsePostPath(r.PathValue("year"), r.PathValue("month"), r.PathValue("file"))
 	if !ok {
 		s.notFound(w, r)
-		return nil, false
+		return nil, nil
 	}
 	post, err := s.st.PostByPath(r.Context(), year, month, slug)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return nil, false
+		return nil, nil
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	return post, true
+	return post, err
 }
 
 // parsePostPath checks the parts of /YYYY/MM/slug.html strictly, so that

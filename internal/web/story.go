@@ -77,26 +77,26 @@ func (s *Server) storyID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// lookupStory finds a story, answering 404, 500 or the redirect of a
-// merged story itself.
-func (s *Server) lookupStory(w http.ResponseWriter, r *http.Request, id int64, suffix string) (*store.Story, bool) {
+// lookupStory finds a story. For an unknown story it answers 404, for a
+// story merged into another the redirect, itself, and returns no story;
+// the store's error is returned, for the handler to return.
+func (s *Server) lookupStory(w http.ResponseWriter, r *http.Request, id int64, suffix string) (*store.Story, error) {
 	st, err := s.st.Story(r.Context(), id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r)
-		return nil, false
+		return nil, nil
 	case err != nil:
-		s.fail(w, r, err)
-		return nil, false
+		return nil, err
 	case st.MergedInto != 0:
 		target := storyPath(st.MergedInto) + suffix
 		if r.URL.RawQuery != "" {
 			target += "?" + r.URL.RawQuery
 		}
 		http.Redirect(w, r, target, http.StatusPermanentRedirect)
-		return nil, false
+		return nil, nil
 	}
-	return st, true
+	return st, nil
 }
 
 func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) error {
@@ -104,9 +104,9 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return nil
 	}
-	st, ok := s.lookupStory(w, r, id, "")
-	if !ok {
-		return nil
+	st, err := s.lookupStory(w, r, id, "")
+	if st == nil {
+		return err
 	}
 	reports, err := s.st.StoryReports(r.Context(), id)
 	if err != nil {
@@ -311,9 +311,9 @@ func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return nil
 	}
-	st, ok := s.lookupStory(w, r, id, "/feed")
-	if !ok {
-		return nil
+	st, err := s.lookupStory(w, r, id, "/feed")
+	if st == nil {
+		return err
 	}
 	reports, err := s.st.StoryReports(r.Context(), id)
 	if err != nil {
@@ -437,16 +437,16 @@ func (s *Server) handleAPIStory(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	st, err := s.st.Story(ctx, id)
-	if !s.found(w, r, err, "story") {
-		return nil
+	if ok, err := found(w, err, "story"); !ok {
+		return err
 	}
 	if st.MergedInto != 0 {
 		http.Redirect(w, r, "/api/stories/"+strconv.FormatInt(st.MergedInto, 10), http.StatusPermanentRedirect)
 		return nil
 	}
 	reports, err := s.st.StoryReports(ctx, id)
-	if !s.found(w, r, err, "story") {
-		return nil
+	if ok, err := found(w, err, "story"); !ok {
+		return err
 	}
 	out := struct {
 		apiStory
