@@ -20,7 +20,7 @@ func init() {
 // SeedTimeLayout is the date line of the seed layout.
 const SeedTimeLayout = "2006-01-02 15:04:05Z"
 
-func runExport(ctx context.Context, env *Env, global *flags, args []string) error {
+func runExport(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "export", "export [--format seed|json|blogger|jsonl|csv|warc] [--blog-url URL] [--since DATE] [--until DATE] [--label NAME] [--language CODE] [--story ID] [--output FILE[.gz]]", optBaseURL)
 	format := f.String("format", "seed", "seed: the plain-text layout of the seed document; json: one object a line; "+
 		"blogger: a Blogger export, with labels, comments and pages; "+
@@ -48,7 +48,7 @@ func runExport(ctx context.Context, env *Env, global *flags, args []string) erro
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	switch *format {
 	case "blogger":
 		return writeBloggerExport(ctx, env.Stdout, b, blogger, f.get(optBaseURL))

@@ -49,7 +49,8 @@ func csvCell(s string) string {
 func (c *csvWriter) Close() (string, error) {
 	if !c.header {
 		c.header = true
-		c.w.Write(csvHeader)
+		// csv.Writer keeps a write's error for Error, checked below.
+		_ = c.w.Write(csvHeader)
 	}
 	c.w.Flush()
 	return "", c.w.Error()

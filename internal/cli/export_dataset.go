@@ -80,7 +80,7 @@ type datasetWriter interface {
 // at a time, to standard output or --output (gzip-compressed when its
 // name ends in .gz; a WARC is then compressed record by record).
 func exportDataset(ctx context.Context, env *Env, f *flags, o *datasetOptions,
-	newWriter func(w io.Writer, gz bool) datasetWriter) error {
+	newWriter func(w io.Writer, gz bool) datasetWriter) (err error) {
 	q, err := o.query()
 	if err != nil {
 		return err
@@ -89,14 +89,16 @@ func exportDataset(ctx context.Context, env *Env, f *flags, o *datasetOptions,
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	var out io.Writer = env.Stdout
 	var file *os.File
 	if *o.output != "" && *o.output != "-" {
 		if file, err = os.Create(*o.output); err != nil {
 			return err
 		}
-		defer file.Close()
+		// Closed and checked below once written whole; this close is for
+		// the ways out with another error, the one reported.
+		defer func() { _ = file.Close() }()
 		out = file
 	}
 	gz := strings.HasSuffix(strings.ToLower(*o.output), ".gz")
@@ -158,7 +160,7 @@ func openBulkBackend(ctx context.Context, f *flags) (*backend, store.BulkStore, 
 	}
 	bs, ok := b.Store.(store.BulkStore)
 	if !ok {
-		b.Close()
+		_ = b.Close() // nothing was written; the refusal is the error to report
 		return nil, nil, fmt.Errorf("the %s store cannot import or export in bulk", b.kind)
 	}
 	return b, bs, nil

@@ -82,7 +82,7 @@ func (x *warcWriter) sourceRecord(e *store.ExportedPost) *bulk.Record {
 		}
 		if len(x.archives) >= maxOpenArchives {
 			for k, old := range x.archives {
-				old.Close()
+				_ = old.Close() // opened to read: nothing to lose
 				delete(x.archives, k)
 				break
 			}
@@ -99,7 +99,7 @@ func (x *warcWriter) sourceRecord(e *store.ExportedPost) *bulk.Record {
 
 func (x *warcWriter) Close() (string, error) {
 	for _, f := range x.archives {
-		f.Close()
+		_ = f.Close() // opened to read: nothing to lose
 	}
 	if x.converted > 0 {
 		return fmt.Sprintf("%d post(s) had no archived page (made from feeds, or their archive is gone): written as conversion records of their text", x.converted), nil

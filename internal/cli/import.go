@@ -103,7 +103,7 @@ func sniffFile(path string) string {
 	if err != nil {
 		return "warc"
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened to read: nothing to lose
 	head := make([]byte, 4096)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
@@ -141,7 +141,7 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) error {
+func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	f := sub(env, global, "import", "import [--filter host=NAME|url=PATTERN|lang=CODE]… [--shard I/N] [--json] ARCHIVE.warc[.gz]|DIR|GLOB|-…\n       kabar import [--format blogger|wordpress] BLOG.xml   (a blog's export; --format blogger -h for its options)")
 	f.String("format", "warc", "the archives' format: warc (WARC files, plain or .warc.gz), blogger or wordpress; found from the first file when not given")
 	var filters listFlag
@@ -174,7 +174,7 @@ func runWARCImport(ctx context.Context, env *Env, global *flags, args []string) 
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	// On a terminal, a progress bar; log lines share the terminal with it.
 	var pw *progressWriter
 	if isTerminal(env.Stderr) && !*asJSON {
@@ -364,7 +364,7 @@ func archiveKey(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened to read: nothing to lose
 	h := sha256.New()
 	if _, err := io.CopyN(h, f, 64<<10); err != nil && err != io.EOF {
 		return "", fmt.Errorf("%s: %w", path, err)

@@ -13,7 +13,7 @@ import (
 
 // runBlogImport moves a blog in: a Blogger or WordPress export becomes
 // posts at their old addresses, pages, labels and comments.
-func runBlogImport(ctx context.Context, env *Env, global *flags, args []string) error {
+func runBlogImport(ctx context.Context, env *Env, global *flags, args []string) (err error) {
 	opts := append([]string{optAllow, optImageDir}, fetchOpts...)
 	f := sub(env, global, "import", "import [--format blogger|wordpress] [--fetch-images] [--old-url URL] BLOG.xml", opts...)
 	format := f.String("format", "", "the export's platform, blogger or wordpress (default: told from the file)")
@@ -40,7 +40,7 @@ func runBlogImport(ctx context.Context, env *Env, global *flags, args []string) 
 		if err != nil {
 			return err
 		}
-		defer file.Close()
+		defer func() { _ = file.Close() }() // opened to read: nothing to lose
 		in = file
 	}
 	ex, err := blog.Parse(in, *format)
@@ -53,14 +53,14 @@ func runBlogImport(ctx context.Context, env *Env, global *flags, args []string) 
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeAfter(&err, b)
 	im := &blog.Importer{Store: b, BaseURL: strings.TrimRight(*oldURL, "/")}
 	if *fetchImages {
 		fc, err := newFetcher(f)
 		if err != nil {
 			return err
 		}
-		defer fc.Close()
+		defer closeAfter(&err, fc)
 		im.Images = &images.Maker{Fetch: fc, Store: b, Dir: f.get(optImageDir)}
 	}
 	posts, pages, comments := ex.Total()

@@ -10,7 +10,6 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/pipeline"
-	"github.com/kabarnews/kabar/internal/store"
 )
 
 // isTerminal tells whether w is a terminal (a character device), where a
@@ -91,7 +90,7 @@ func progressLine(c *pipeline.Counters, feeds, pending int, elapsed time.Duratio
 
 // startProgress draws run --once's progress line once a second on pw until
 // the returned function is called, which erases it.
-func startProgress(ctx context.Context, pw *progressWriter, st store.Store, c *pipeline.Counters) func() {
+func startProgress(ctx context.Context, pw *progressWriter, st feedCounter, c *pipeline.Counters) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	start := time.Now()
@@ -116,8 +115,14 @@ func startProgress(ctx context.Context, pw *progressWriter, st store.Store, c *p
 	}
 }
 
+// feedCounter is what the progress line reads of the store.
+type feedCounter interface {
+	Feeds(ctx context.Context) ([]model.Feed, error)
+	ItemCounts(ctx context.Context, feedID int64) (map[string]int, error)
+}
+
 // pendingItems counts the feeds and the items not tried yet.
-func pendingItems(ctx context.Context, st store.Store) (feeds, pending int) {
+func pendingItems(ctx context.Context, st feedCounter) (feeds, pending int) {
 	fs, err := st.Feeds(ctx)
 	if err != nil {
 		return 0, 0

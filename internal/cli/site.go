@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/web"
 )
 
@@ -48,7 +47,7 @@ func (f *flags) opt(name string) string {
 // it. rx, when not nil, lets the owner have a post extracted again; guard,
 // when not nil, refuses feeds on addresses the fetcher would refuse (the
 // fetcher itself, so that --allow-addr counts).
-func newSite(st store.Store, f *flags, rx web.Reextractor, guard web.URLChecker) (http.Handler, error) {
+func newSite(st web.Store, f *flags, rx web.Reextractor, guard web.URLChecker) (http.Handler, error) {
 	loc, err := time.LoadLocation(f.opt(optTZ))
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", optTZ, err)

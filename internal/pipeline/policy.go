@@ -9,6 +9,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/fetch"
 	"github.com/kabarnews/kabar/internal/model"
+	"github.com/kabarnews/kabar/internal/store"
 )
 
 // PollPolicy bounds how often a feed is polled. Between the bounds the
@@ -30,7 +31,7 @@ func (pp PollPolicy) clamp(d time.Duration) time.Duration {
 // adapt returns the next interval after a successful poll.
 func (pp PollPolicy) adapt(cur time.Duration, changed bool) time.Duration {
 	if cur <= 0 {
-		cur = 15 * time.Minute
+		cur = store.DefaultPollInterval
 	}
 	if changed {
 		return pp.clamp(cur / 2)

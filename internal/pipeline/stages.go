@@ -62,7 +62,7 @@ type StoryAssigner interface {
 
 // Pipeline holds what the stages need.
 type Pipeline struct {
-	Store store.Store
+	Store Store
 	Fetch Fetcher
 	// Resolver resolves Google News links; nil decodes offline only, and an
 	// item with a 2024+ link then fails with a clear error.
@@ -83,7 +83,7 @@ type Pipeline struct {
 }
 
 // New returns a pipeline over a store and a fetcher.
-func New(st store.Store, f Fetcher, log *slog.Logger) *Pipeline {
+func New(st Store, f Fetcher, log *slog.Logger) *Pipeline {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

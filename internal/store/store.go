@@ -16,6 +16,23 @@ var (
 	ErrExists   = errors.New("already exists")
 )
 
+// DefaultPollInterval is the poll interval of a feed added without one,
+// until its polls adapt it.
+const DefaultPollInterval = 15 * time.Minute
+
+// PrepareFeed fills what AddFeed leaves to the store: the time the feed is
+// added (now, unless given) and its poll interval (DefaultPollInterval,
+// unless given). Every backend's AddFeed calls it first, so that the
+// defaults are the same whichever database keeps the feed.
+func PrepareFeed(f *model.Feed, now time.Time) {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = now.UTC()
+	}
+	if f.PollInterval <= 0 {
+		f.PollInterval = DefaultPollInterval
+	}
+}
+
 // PollResult is what one poll of a feed tells the store.
 type PollResult struct {
 	At           time.Time

@@ -22,8 +22,8 @@ const adminPageSize = 50
 func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin", s.admin(s.handleAdminHome))
 	m.HandleFunc("GET /admin/{$}", s.admin(s.handleAdminHome))
-	m.HandleFunc("GET /admin/login", s.handleLoginForm)
-	m.HandleFunc("POST /admin/login", s.handleLogin)
+	m.HandleFunc("GET /admin/login", s.handle(s.handleLoginForm))
+	m.HandleFunc("POST /admin/login", s.handle(s.handleLogin))
 	m.HandleFunc("POST /admin/logout", s.adminPost(s.handleLogout))
 	m.HandleFunc("POST /admin/logout-everywhere", s.adminPost(s.handleLogoutEverywhere))
 	m.HandleFunc("GET /admin/feeds", s.admin(s.handleAdminFeeds))
@@ -58,21 +58,25 @@ type navLink struct {
 	Current   bool
 }
 
-type adminHandler func(w http.ResponseWriter, r *http.Request, p *adminPage)
+// adminHandler is an admin page's handler; the error it returns is
+// answered by fail, as handle does.
+type adminHandler func(w http.ResponseWriter, r *http.Request, p *adminPage) error
 
 // admin serves a page to a signed-in owner, sending anyone else to sign in.
 func (s *Server) admin(h adminHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.sessionUser(r)
 		if err != nil {
-			s.internalError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		if u == nil {
 			http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		h(w, r, s.newAdminPage(w, r, u))
+		if err := h(w, r, s.newAdminPage(w, r, u)); err != nil {
+			s.fail(w, r, err)
+		}
 	}
 }
 
@@ -85,14 +89,16 @@ func (s *Server) adminPost(h adminHandler) http.HandlerFunc {
 		}
 		u, err := s.sessionUser(r)
 		if err != nil {
-			s.internalError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		if u == nil {
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return
 		}
-		h(w, r, s.newAdminPage(w, r, u))
+		if err := h(w, r, s.newAdminPage(w, r, u)); err != nil {
+			s.fail(w, r, err)
+		}
 	}
 }
 
@@ -166,8 +172,9 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	s.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("next"), "", "", 0)
+	return nil
 }
 
 // renderLogin shows the sign-in form, with the message errKey ({n}: n) if
@@ -189,12 +196,12 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, status, "admin_login", p)
 }
 
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if !s.parsePost(w, r) {
-		return
+		return nil
 	}
 	if !s.allow(w, r, s.loginLimit) {
-		return
+		return nil
 	}
 	name := cleanLine(r.PostForm.Get("name"))
 	next := r.PostForm.Get("next")
@@ -206,44 +213,43 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		secs := int((locked.retryAfter + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.renderLogin(w, r, http.StatusUnauthorized, next, name, "admin.login.locked", secs)
-		return
+		return nil
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	ok := false
 	if u != nil {
 		if ok, err = s.startSession(w, r, u); err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 	}
 	if !ok {
 		s.renderLogin(w, r, http.StatusUnauthorized, next, name, "admin.login.wrong", 0)
-		return
+		return nil
 	}
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	if err := s.endSession(w, r, p.User, false); err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, p.Link("/"), http.StatusSeeOther)
+	return nil
 }
 
 // handleLogoutEverywhere ends every session of the signed-in user, this
 // one included, and revokes the user's API tokens: whoever held a stolen
 // session could have made a token with it, so ending sessions alone would
 // leave them a way back in.
-func (s *Server) handleLogoutEverywhere(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleLogoutEverywhere(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	if err := s.endSession(w, r, p.User, true); err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, p.Link("/admin/login?done=signed_out_everywhere"), http.StatusSeeOther)
+	return nil
 }
 
 type adminHome struct {
@@ -252,22 +258,19 @@ type adminHome struct {
 	PendingN, FailingN, PostN, FeedN                 int
 }
 
-func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	ctx := r.Context()
 	posts, err := s.st.CountPosts(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	pending, err := s.st.CountComments(ctx, store.CommentQuery{Status: model.CommentPending})
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	feeds, err := s.st.Feeds(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	failing := 0
 	for _, f := range feeds {
@@ -280,6 +283,7 @@ func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, p *admi
 	s.render(w, http.StatusOK, "admin_home", &adminHome{adminPage: p,
 		PostCount: p.Num(posts), PendingCount: p.Num(pending), FeedCount: p.Num(len(feeds)), FailingCount: p.Num(failing),
 		PendingN: pending, FailingN: failing, PostN: posts, FeedN: len(feeds)})
+	return nil
 }
 
 type adminFeeds struct {
@@ -297,16 +301,15 @@ type adminFeed struct {
 	ActionURL             string
 }
 
-func (s *Server) handleAdminFeeds(w http.ResponseWriter, r *http.Request, p *adminPage) {
-	s.renderAdminFeeds(w, r, p, http.StatusOK)
+func (s *Server) handleAdminFeeds(w http.ResponseWriter, r *http.Request, p *adminPage) error {
+	return s.renderAdminFeeds(w, r, p, http.StatusOK)
 }
 
-func (s *Server) renderAdminFeeds(w http.ResponseWriter, r *http.Request, p *adminPage, status int) {
+func (s *Server) renderAdminFeeds(w http.ResponseWriter, r *http.Request, p *adminPage, status int) error {
 	ctx := r.Context()
 	feeds, err := s.st.Feeds(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	page := &adminFeeds{adminPage: p}
 	p.Heading = p.T("admin.feeds.title")
@@ -314,13 +317,11 @@ func (s *Server) renderAdminFeeds(w http.ResponseWriter, r *http.Request, p *adm
 	for _, f := range feeds {
 		counts, err := s.st.ItemCounts(ctx, f.ID)
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		opts, err := s.st.FeedOptions(ctx, f.ID)
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		name := f.Title
 		if name != "" {
@@ -334,6 +335,7 @@ func (s *Server) renderAdminFeeds(w http.ResponseWriter, r *http.Request, p *adm
 		})
 	}
 	s.render(w, status, "admin_feeds", page)
+	return nil
 }
 
 func (v *view) maybeDate(t time.Time) string {
@@ -343,24 +345,21 @@ func (v *view) maybeDate(t time.Time) string {
 	return v.Date(t)
 }
 
-func (s *Server) handleAdminAddFeed(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminAddFeed(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	raw := strings.TrimSpace(r.PostForm.Get("url"))
 	if !validFeedURL(raw) {
 		p.Error = p.T("admin.feeds.invalid_url")
-		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
-		return
+		return s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
 	}
 	if err := s.refusedFeedURL(raw); err != nil {
 		p.Error = p.T("admin.feeds.refused_url")
-		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
-		return
+		return s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
 	}
 	f := &model.Feed{URL: raw}
 	err := s.st.AddFeed(r.Context(), f)
 	if errors.Is(err, store.ErrExists) {
 		p.Error = p.T("admin.feeds.exists")
-		s.renderAdminFeeds(w, r, p, http.StatusConflict)
-		return
+		return s.renderAdminFeeds(w, r, p, http.StatusConflict)
 	}
 	if err == nil {
 		topic := cleanLine(r.PostForm.Get("topic"))
@@ -370,18 +369,18 @@ func (s *Server) handleAdminAddFeed(w http.ResponseWriter, r *http.Request, p *a
 		}
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	s.cache.invalidate()
 	s.done(w, r, p, "/admin/feeds", "feed_added")
+	return nil
 }
 
-func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	var notice string
@@ -395,14 +394,13 @@ func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p
 			f, err := s.st.Feed(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
 				s.notFound(w, r)
-				return
+				return nil
 			} else if err != nil {
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 			s.confirm(w, p, p.T("admin.feeds.remove"), p.loc.Format("admin.feeds.remove_confirm", firstOf(f.Title, f.URL)),
 				r.URL.Path, nil, "/admin/feeds")
-			return
+			return nil
 		}
 		err, notice = s.st.DeleteFeed(ctx, id), "feed_removed"
 	case "refresh":
@@ -415,18 +413,18 @@ func (s *Server) handleAdminFeedAction(w http.ResponseWriter, r *http.Request, p
 		notice = "feed_saved"
 	default:
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	s.cache.invalidate()
 	s.done(w, r, p, "/admin/feeds", notice)
+	return nil
 }
 
 // renameFeed gives a feed's label the name the owner typed (empty: the
@@ -498,7 +496,7 @@ type adminComment struct {
 
 var moderationStatuses = []string{model.CommentPending, model.CommentApproved, model.CommentSpam}
 
-func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	ctx := r.Context()
 	status := r.URL.Query().Get("status")
 	if status == "" {
@@ -507,7 +505,7 @@ func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *
 	n, ok := pageNumber(r)
 	if !ok || !isWord(status) {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	page := &adminComments{adminPage: p, Status: status}
 	p.Heading = p.T("admin.comments.title")
@@ -516,8 +514,7 @@ func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *
 	for _, st := range moderationStatuses {
 		count, err := s.st.CountComments(ctx, store.CommentQuery{Status: st})
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		known = known || st == status
 		page.Tabs = append(page.Tabs, navLink{Name: p.T("admin.comments."+st) + " (" + p.Num(count) + ")",
@@ -525,12 +522,11 @@ func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *
 	}
 	if !known {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	comments, err := s.st.ListComments(ctx, store.CommentQuery{Status: status, Limit: adminPageSize + 1, Offset: (n - 1) * adminPageSize})
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	if len(comments) > adminPageSize {
 		comments = comments[:adminPageSize]
@@ -544,8 +540,7 @@ func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *
 		post, ok := posts[c.PostID]
 		if !ok {
 			if post, err = s.st.Post(ctx, c.PostID); err != nil {
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 			posts[c.PostID] = post
 		}
@@ -558,20 +553,20 @@ func (s *Server) handleAdminComments(w http.ResponseWriter, r *http.Request, p *
 				ac.ReplyTo = parent.Name
 				ac.ReplyToURL = p.Link(post.Path()) + "#c" + strconv.FormatInt(parent.ID, 10)
 			} else if !errors.Is(err, store.ErrNotFound) {
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 		}
 		page.Comments = append(page.Comments, ac)
 	}
 	s.render(w, http.StatusOK, "admin_comments", page)
+	return nil
 }
 
-func (s *Server) handleAdminCommentAction(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminCommentAction(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	var notice string
@@ -587,38 +582,37 @@ func (s *Server) handleAdminCommentAction(w http.ResponseWriter, r *http.Request
 			c, err := s.st.Comment(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
 				s.notFound(w, r)
-				return
+				return nil
 			} else if err != nil {
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 			s.confirm(w, p, p.T("admin.comments.delete"), p.loc.Format("admin.comments.delete_confirm", c.Name),
 				"/admin/comments/"+strconv.FormatInt(id, 10)+"/delete", url.Values{"status": {r.PostForm.Get("status")}}, "/admin/comments")
-			return
+			return nil
 		}
 		err, notice = s.st.DeleteComment(ctx, id), "comment_deleted"
 	default:
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	back := "/admin/comments"
 	if st := r.PostForm.Get("status"); isWord(st) && st != "" {
 		back += "?status=" + st
 	}
 	s.done(w, r, p, back, notice)
+	return nil
 }
 
 // handleAdminCommentsBulk publishes, marks as spam or deletes the ticked
 // comments (deleting after a confirmation).
-func (s *Server) handleAdminCommentsBulk(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminCommentsBulk(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	ctx := r.Context()
 	back := "/admin/comments"
 	if st := r.PostForm.Get("status"); isWord(st) && st != "" {
@@ -629,20 +623,20 @@ func (s *Server) handleAdminCommentsBulk(w http.ResponseWriter, r *http.Request,
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id < 1 {
 			s.renderError(w, r, http.StatusBadRequest, "bad_request")
-			return
+			return nil
 		}
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
 		s.done(w, r, p, back, "none_selected")
-		return
+		return nil
 	}
 	action := r.PostForm.Get("action")
 	if action == "delete" && r.PostForm.Get("confirm") != "yes" {
 		fields := url.Values{"id": r.PostForm["id"], "action": {"delete"}, "status": {r.PostForm.Get("status")}}
 		s.confirm(w, p, p.T("admin.comments.delete"), p.N("admin.comments.bulk_delete_confirm", len(ids)),
 			"/admin/comments/bulk", fields, back)
-		return
+		return nil
 	}
 	var notice string
 	for _, id := range ids {
@@ -656,15 +650,15 @@ func (s *Server) handleAdminCommentsBulk(w http.ResponseWriter, r *http.Request,
 			err, notice = s.st.DeleteComment(ctx, id), "comments_deleted"
 		default:
 			s.renderError(w, r, http.StatusBadRequest, "bad_request")
-			return
+			return nil
 		}
 		// A reply deleted with its parent a moment ago is gone already.
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 	}
 	s.done(w, r, p, back, notice)
+	return nil
 }
 
 type adminPosts struct {
@@ -723,34 +717,31 @@ func postFilter(q url.Values) (store.PostFilter, bool) {
 	return f, true
 }
 
-func (s *Server) handleAdminPosts(w http.ResponseWriter, r *http.Request, p *adminPage) {
-	s.renderAdminPosts(w, r, p, http.StatusOK)
+func (s *Server) handleAdminPosts(w http.ResponseWriter, r *http.Request, p *adminPage) error {
+	return s.renderAdminPosts(w, r, p, http.StatusOK)
 }
 
-func (s *Server) renderAdminPosts(w http.ResponseWriter, r *http.Request, p *adminPage, status int) {
+func (s *Server) renderAdminPosts(w http.ResponseWriter, r *http.Request, p *adminPage, status int) error {
 	ctx := r.Context()
 	n, ok := pageNumber(r)
 	q := r.URL.Query()
 	f, ok2 := postFilter(q)
 	if !ok || !ok2 {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	total, err := s.st.CountFilterPosts(ctx, f)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	f.Limit, f.Offset = adminPageSize, (n-1)*adminPageSize
 	posts, err := s.st.FilterPosts(ctx, f)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	feeds, err := s.st.Feeds(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	page := &adminPosts{adminPage: p, Reextract: s.cfg.Reextract != nil, Q: f.Text, Feed: q.Get("feed"),
 		Status: f.Status, From: q.Get("from"), To: q.Get("to"), ResetURL: p.Link("/admin/posts")}
@@ -778,28 +769,29 @@ func (s *Server) renderAdminPosts(w http.ResponseWriter, r *http.Request, p *adm
 		page.Posts = append(page.Posts, ap)
 	}
 	s.render(w, status, "admin_posts", page)
+	return nil
 }
 
-func (s *Server) handleAdminReextract(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminReextract(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || s.cfg.Reextract == nil {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	if _, err := s.st.Post(r.Context(), id); errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	if err := s.cfg.Reextract.Reextract(r.Context(), id); err != nil {
 		s.log.Warn("web: re-extract", "post", id, "err", err)
 		// The owner sees why on the page, not only in the log.
 		p.Error = p.loc.Format("admin.posts.reextract_failed", err.Error())
 		r.URL.RawQuery = ""
-		s.renderAdminPosts(w, r, p, http.StatusBadGateway)
-		return
+		return s.renderAdminPosts(w, r, p, http.StatusBadGateway)
 	}
 	s.cache.invalidate()
 	s.done(w, r, p, "/admin/posts", "reextracted")
+	return nil
 }
 
 type adminSettings struct {
@@ -818,20 +810,18 @@ type adminToken struct {
 	Created, Used, DeleteURL string
 }
 
-func (s *Server) handleAdminSettings(w http.ResponseWriter, r *http.Request, p *adminPage) {
-	s.renderAdminSettings(w, r, p, "")
+func (s *Server) handleAdminSettings(w http.ResponseWriter, r *http.Request, p *adminPage) error {
+	return s.renderAdminSettings(w, r, p, "")
 }
 
-func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *adminPage, newToken string) {
+func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *adminPage, newToken string) error {
 	m, err := s.st.Settings(r.Context())
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	tokens, err := s.st.Tokens(r.Context())
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	page := &adminSettings{adminPage: p, Settings: parseSettings(m), NewToken: newToken}
 	page.MenuLabels = strings.Join(page.Settings.MenuLabels, "\n")
@@ -845,9 +835,10 @@ func (s *Server) renderAdminSettings(w http.ResponseWriter, r *http.Request, p *
 			DeleteURL: "/admin/tokens/" + strconv.FormatInt(t.ID, 10) + "/delete"})
 	}
 	s.render(w, http.StatusOK, "admin_settings", page)
+	return nil
 }
 
-func (s *Server) handleAdminSaveSettings(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminSaveSettings(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	onOff := func(field string) string {
 		if r.PostForm.Get(field) == "on" {
 			return "on"
@@ -869,39 +860,38 @@ func (s *Server) handleAdminSaveSettings(w http.ResponseWriter, r *http.Request,
 	}
 	for k, v := range values {
 		if err := s.st.SetSetting(r.Context(), k, v); err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 	}
 	s.cache.invalidate()
 	s.done(w, r, p, "/admin/settings", "settings_saved")
+	return nil
 }
 
 // handleAdminNewToken makes an API token and shows it on the page it
 // answers with, never in a URL: it is shown this once.
-func (s *Server) handleAdminNewToken(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminNewToken(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	name := cut(cleanLine(r.PostForm.Get("name")), 80)
 	token, err := NewAPIToken(r.Context(), s.st, p.User.ID, name)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	p.Notice = p.T("admin.done.token_created")
-	s.renderAdminSettings(w, r, p, token)
+	return s.renderAdminSettings(w, r, p, token)
 }
 
-func (s *Server) handleAdminDeleteToken(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminDeleteToken(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	if err := s.st.DeleteToken(r.Context(), id); errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return
+		return nil
 	} else if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	s.done(w, r, p, "/admin/settings", "token_revoked")
+	return nil
 }

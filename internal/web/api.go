@@ -26,22 +26,22 @@ const (
 // apiRoutes registers the JSON API (docs/api.md). Reads are public; writes
 // need a bearer token made in /admin/settings or by `kabar admin token`.
 func (s *Server) apiRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /api/posts", s.handleAPIPosts)
-	m.HandleFunc("GET /api/posts/{id}", s.handleAPIPost)
-	m.HandleFunc("GET /api/posts/{id}/comments", s.handleAPIPostComments)
+	m.HandleFunc("GET /api/posts", s.handle(s.handleAPIPosts))
+	m.HandleFunc("GET /api/posts/{id}", s.handle(s.handleAPIPost))
+	m.HandleFunc("GET /api/posts/{id}/comments", s.handle(s.handleAPIPostComments))
 	m.HandleFunc("POST /api/posts/{id}/reextract", s.apiWrite(s.handleAPIReextract))
-	m.HandleFunc("GET /api/labels", s.handleAPILabels)
-	m.HandleFunc("GET /api/feeds", s.handleAPIFeeds)
-	m.HandleFunc("GET /api/feeds/{id}", s.handleAPIFeed)
+	m.HandleFunc("GET /api/labels", s.handle(s.handleAPILabels))
+	m.HandleFunc("GET /api/feeds", s.handle(s.handleAPIFeeds))
+	m.HandleFunc("GET /api/feeds/{id}", s.handle(s.handleAPIFeed))
 	m.HandleFunc("POST /api/feeds", s.apiWrite(s.handleAPIAddFeed))
 	m.HandleFunc("PATCH /api/feeds/{id}", s.apiWrite(s.handleAPIUpdateFeed))
 	m.HandleFunc("DELETE /api/feeds/{id}", s.apiWrite(s.handleAPIDeleteFeed))
-	m.HandleFunc("GET /api/comments", s.handleAPIComments)
+	m.HandleFunc("GET /api/comments", s.handle(s.handleAPIComments))
 	m.HandleFunc("PATCH /api/comments/{id}", s.apiWrite(s.handleAPIUpdateComment))
 	m.HandleFunc("DELETE /api/comments/{id}", s.apiWrite(s.handleAPIDeleteComment))
 	// Stories: reports of one event grouped together (story.go).
-	m.HandleFunc("GET /api/stories", s.handleAPIStories)
-	m.HandleFunc("GET /api/stories/{id}", s.handleAPIStory)
+	m.HandleFunc("GET /api/stories", s.handle(s.handleAPIStories))
+	m.HandleFunc("GET /api/stories/{id}", s.handle(s.handleAPIStory))
 }
 
 type apiPost struct {
@@ -134,17 +134,17 @@ func summaryOf(p *model.Post) apiPost {
 
 // handleAPIPosts lists posts, newest first, or with ?q= the best matches;
 // ?label= and ?publisher= narrow the list.
-func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, ok := queryInt(q.Get("limit"), apiDefaultLimit, 1, apiMaxLimit)
 	if !ok {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "limit must be an integer from 1 to "+strconv.Itoa(apiMaxLimit))
-		return
+		return nil
 	}
 	offset, ok := queryInt(q.Get("offset"), 0, 0, 1<<31-1)
 	if !ok {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "offset must be a non-negative integer")
-		return
+		return nil
 	}
 	var posts []model.Post
 	var err error
@@ -154,7 +154,7 @@ func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 		text := searchText(r)
 		if text == "" {
 			writeAPIError(w, http.StatusBadRequest, "invalid_argument", "q must not be empty")
-			return
+			return nil
 		}
 		var hits []store.SearchHit
 		var total int
@@ -166,15 +166,14 @@ func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 		out.TotalCapped = total > store.SearchCountCap
 	case !validName(q.Get("label")) || !validName(q.Get("publisher")):
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "label and publisher must be UTF-8 text without NUL")
-		return
+		return nil
 	case q.Get("label") != "" || q.Get("publisher") != "":
 		posts, err = s.st.ListPosts(r.Context(), store.ListQuery{Label: q.Get("label"), Publisher: q.Get("publisher"), Limit: limit, Offset: offset})
 	default:
 		posts, err = s.st.Posts(r.Context(), store.PostQuery{Limit: limit, Offset: offset})
 	}
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	// An empty list is [], never null, so clients can always iterate it.
 	out.Posts = make([]apiPost, 0, len(posts))
@@ -187,6 +186,7 @@ func (s *Server) handleAPIPosts(w http.ResponseWriter, r *http.Request) {
 		out.Posts = append(out.Posts, sum)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // pathID reads the {id} of the path; it answers 404 itself when there is
@@ -200,38 +200,40 @@ func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// found answers a store error: 404 for ErrNotFound, 500 for the rest.
-func (s *Server) found(w http.ResponseWriter, r *http.Request, err error, what string) bool {
+// errOf is the error of a call whose value is not needed.
+func errOf[T any](_ T, err error) error { return err }
+
+// found says whether a store call that returned err found what it looked
+// for. It answers ErrNotFound itself (404) and returns any other error,
+// for the handler to return.
+func found(w http.ResponseWriter, err error, what string) (bool, error) {
 	switch {
 	case err == nil:
-		return true
+		return true, nil
 	case errors.Is(err, store.ErrNotFound):
 		writeAPIError(w, http.StatusNotFound, "not_found", "no such "+what)
-	default:
-		s.apiInternal(w, r, err)
+		return false, nil
 	}
-	return false
+	return false, err
 }
 
-func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	ctx := r.Context()
 	p, err := s.st.Post(ctx, id)
-	if !s.found(w, r, err, "post") {
-		return
+	if ok, err := found(w, err, "post"); !ok {
+		return err
 	}
 	labels, err := s.st.PostLabels(ctx, id)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	counts, err := s.st.CommentCounts(ctx, []int64{id})
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	out := apiPostFull{
 		apiPost: summaryOf(p), Author: p.Author, Publisher: p.Publisher, Language: p.Language,
@@ -249,21 +251,21 @@ func (s *Server) handleAPIPost(w http.ResponseWriter, r *http.Request) {
 		out.Image = s.baseURL(r) + img.Wide.URL
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) handleAPIPostComments(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIPostComments(w http.ResponseWriter, r *http.Request) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	p, err := s.st.Post(r.Context(), id)
-	if !s.found(w, r, err, "post") {
-		return
+	if ok, err := found(w, err, "post"); !ok {
+		return err
 	}
 	comments, err := s.st.Comments(r.Context(), id, true)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Comments []apiComment `json:"comments"`
@@ -272,6 +274,7 @@ func (s *Server) handleAPIPostComments(w http.ResponseWriter, r *http.Request) {
 		out.Comments = append(out.Comments, commentOf(&c, p))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func commentOf(c *model.Comment, p *model.Post) apiComment {
@@ -286,39 +289,38 @@ func commentOf(c *model.Comment, p *model.Post) apiComment {
 
 // handleAPIComments lists comments, newest first. Anyone may list approved
 // comments; ?status=pending or spam needs a token.
-func (s *Server) handleAPIComments(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIComments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, ok := queryInt(q.Get("limit"), apiDefaultLimit, 1, apiMaxLimit)
 	offset, ok2 := queryInt(q.Get("offset"), 0, 0, 1<<31-1)
 	if !ok || !ok2 {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "limit must be from 1 to "+strconv.Itoa(apiMaxLimit)+" and offset non-negative")
-		return
+		return nil
 	}
 	status := q.Get("status")
 	switch status {
 	case "", model.CommentApproved:
 		status = model.CommentApproved
 	case model.CommentPending, model.CommentSpam:
-		if _, ok := s.requireToken(w, r); !ok {
-			return
+		if u, err := s.requireToken(w, r); u == nil {
+			return err
 		}
 	default:
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status must be approved, pending or spam")
-		return
+		return nil
 	}
 	var postID int64
 	if raw := q.Get("post"); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
 			writeAPIError(w, http.StatusBadRequest, "invalid_argument", "post must be a post ID")
-			return
+			return nil
 		}
 		postID = id
 	}
 	comments, err := s.st.ListComments(r.Context(), store.CommentQuery{PostID: postID, Status: status, Limit: limit, Offset: offset})
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Comments []apiComment `json:"comments"`
@@ -328,69 +330,71 @@ func (s *Server) handleAPIComments(w http.ResponseWriter, r *http.Request) {
 		p, ok := posts[c.PostID]
 		if !ok {
 			if p, err = s.st.Post(r.Context(), c.PostID); err != nil {
-				s.apiInternal(w, r, err)
-				return
+				return err
 			}
 			posts[c.PostID] = p
 		}
 		out.Comments = append(out.Comments, commentOf(&c, p))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) handleAPIUpdateComment(w http.ResponseWriter, r *http.Request, _ *model.User) {
+func (s *Server) handleAPIUpdateComment(w http.ResponseWriter, r *http.Request, _ *model.User) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	var body struct {
 		Status *string `json:"status"`
 	}
 	if !readJSON(w, r, &body) {
-		return
+		return nil
 	}
 	if body.Status == nil {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status is required")
-		return
+		return nil
 	}
 	switch *body.Status {
 	case model.CommentApproved, model.CommentPending, model.CommentSpam:
 	default:
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "status must be approved, pending or spam")
-		return
+		return nil
 	}
-	if !s.found(w, r, s.st.SetCommentStatus(r.Context(), id, *body.Status), "comment") {
-		return
+	if ok, err := found(w, s.st.SetCommentStatus(r.Context(), id, *body.Status), "comment"); !ok {
+		return err
 	}
 	c, err := s.st.Comment(r.Context(), id)
-	if !s.found(w, r, err, "comment") {
-		return
+	if ok, err := found(w, err, "comment"); !ok {
+		return err
 	}
 	writeJSON(w, http.StatusOK, commentOf(c, nil))
+	return nil
 }
 
-func (s *Server) handleAPIDeleteComment(w http.ResponseWriter, r *http.Request, _ *model.User) {
+func (s *Server) handleAPIDeleteComment(w http.ResponseWriter, r *http.Request, _ *model.User) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	if s.found(w, r, s.st.DeleteComment(r.Context(), id), "comment") {
-		w.WriteHeader(http.StatusNoContent)
+	if ok, err := found(w, s.st.DeleteComment(r.Context(), id), "comment"); !ok {
+		return err
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) handleAPILabels(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPILabels(w http.ResponseWriter, r *http.Request) error {
 	kind := r.URL.Query().Get("kind")
 	switch kind {
 	case "", model.LabelFeed, model.LabelTopic, model.LabelPublisher, model.LabelLanguage:
 	default:
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "kind must be feed, topic, publisher or language")
-		return
+		return nil
 	}
 	labels, err := s.st.Labels(r.Context(), kind, 0)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Labels []apiLabel `json:"labels"`
@@ -399,6 +403,7 @@ func (s *Server) handleAPILabels(w http.ResponseWriter, r *http.Request) {
 		out.Labels = append(out.Labels, apiLabel{Kind: l.Kind, Name: l.Name, URL: labelPath(l.Name), Count: l.Count})
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) feedOf(r *http.Request, f *model.Feed) (apiFeed, error) {
@@ -426,11 +431,10 @@ func apiTime(t time.Time) *string {
 	return &s
 }
 
-func (s *Server) handleAPIFeeds(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIFeeds(w http.ResponseWriter, r *http.Request) error {
 	feeds, err := s.st.Feeds(r.Context())
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Feeds []apiFeed `json:"feeds"`
@@ -438,29 +442,29 @@ func (s *Server) handleAPIFeeds(w http.ResponseWriter, r *http.Request) {
 	for i := range feeds {
 		f, err := s.feedOf(r, &feeds[i])
 		if err != nil {
-			s.apiInternal(w, r, err)
-			return
+			return err
 		}
 		out.Feeds = append(out.Feeds, f)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) handleAPIFeed(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIFeed(w http.ResponseWriter, r *http.Request) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	f, err := s.st.Feed(r.Context(), id)
-	if !s.found(w, r, err, "feed") {
-		return
+	if ok, err := found(w, err, "feed"); !ok {
+		return err
 	}
 	out, err := s.feedOf(r, f)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // validFeedURL accepts an absolute http(s) URL.
@@ -478,7 +482,7 @@ func (s *Server) refusedFeedURL(raw string) error {
 	return s.cfg.FeedURLs.CheckURL(raw)
 }
 
-func (s *Server) handleAPIAddFeed(w http.ResponseWriter, r *http.Request, _ *model.User) {
+func (s *Server) handleAPIAddFeed(w http.ResponseWriter, r *http.Request, _ *model.User) error {
 	var body struct {
 		URL     string `json:"url"`
 		Topic   string `json:"topic"`
@@ -486,44 +490,43 @@ func (s *Server) handleAPIAddFeed(w http.ResponseWriter, r *http.Request, _ *mod
 		Paused  bool   `json:"paused"`
 	}
 	if !readJSON(w, r, &body) {
-		return
+		return nil
 	}
 	body.URL = strings.TrimSpace(body.URL)
 	if !validFeedURL(body.URL) {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument", "url must be an absolute http or https URL")
-		return
+		return nil
 	}
 	if err := s.refusedFeedURL(body.URL); err != nil {
 		writeAPIError(w, http.StatusBadRequest, "refused_address", "the fetcher may not fetch this url ("+err.Error()+"); private networks need --allow-addr")
-		return
+		return nil
 	}
 	f := &model.Feed{URL: body.URL, Paused: body.Paused}
 	err := s.st.AddFeed(r.Context(), f)
 	if errors.Is(err, store.ErrExists) {
 		writeAPIError(w, http.StatusConflict, "already_exists", "the feed is already subscribed")
-		return
+		return nil
 	}
 	if err == nil && (body.Topic != "" || body.Excerpt) {
 		err = s.st.SetFeedOptions(r.Context(), model.FeedOptions{FeedID: f.ID, Topic: cleanLine(body.Topic), Excerpt: body.Excerpt})
 		s.cache.invalidate()
 	}
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	out, err := s.feedOf(r, f)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/feeds/"+strconv.FormatInt(f.ID, 10))
 	writeJSON(w, http.StatusCreated, out)
+	return nil
 }
 
-func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *model.User) {
+func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *model.User) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	var body struct {
 		Paused  *bool   `json:"paused"`
@@ -531,21 +534,21 @@ func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *
 		Excerpt *bool   `json:"excerpt"`
 	}
 	if !readJSON(w, r, &body) {
-		return
+		return nil
 	}
 	ctx := r.Context()
-	if _, err := s.st.Feed(ctx, id); !s.found(w, r, err, "feed") {
-		return
+	if ok, err := found(w, errOf(s.st.Feed(ctx, id)), "feed"); !ok {
+		return err
 	}
 	if body.Paused != nil {
-		if err := s.st.SetFeedPaused(ctx, id, *body.Paused); !s.found(w, r, err, "feed") {
-			return
+		if ok, err := found(w, s.st.SetFeedPaused(ctx, id, *body.Paused), "feed"); !ok {
+			return err
 		}
 	}
 	if body.Topic != nil || body.Excerpt != nil {
 		o, err := s.st.FeedOptions(ctx, id)
-		if !s.found(w, r, err, "feed") {
-			return
+		if ok, err := found(w, err, "feed"); !ok {
+			return err
 		}
 		if body.Topic != nil {
 			o.Topic = cleanLine(*body.Topic)
@@ -553,85 +556,94 @@ func (s *Server) handleAPIUpdateFeed(w http.ResponseWriter, r *http.Request, _ *
 		if body.Excerpt != nil {
 			o.Excerpt = *body.Excerpt
 		}
-		if err := s.st.SetFeedOptions(ctx, o); !s.found(w, r, err, "feed") {
-			return
+		if ok, err := found(w, s.st.SetFeedOptions(ctx, o), "feed"); !ok {
+			return err
 		}
 		s.cache.invalidate()
 	}
 	f, err := s.st.Feed(ctx, id)
-	if !s.found(w, r, err, "feed") {
-		return
+	if ok, err := found(w, err, "feed"); !ok {
+		return err
 	}
 	out, err := s.feedOf(r, f)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) handleAPIDeleteFeed(w http.ResponseWriter, r *http.Request, _ *model.User) {
+func (s *Server) handleAPIDeleteFeed(w http.ResponseWriter, r *http.Request, _ *model.User) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	if s.found(w, r, s.st.DeleteFeed(r.Context(), id), "feed") {
-		s.cache.invalidate()
-		w.WriteHeader(http.StatusNoContent)
+	if ok, err := found(w, s.st.DeleteFeed(r.Context(), id), "feed"); !ok {
+		return err
 	}
+	s.cache.invalidate()
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *model.User) {
+func (s *Server) handleAPIReextract(w http.ResponseWriter, r *http.Request, _ *model.User) error {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	if _, err := s.st.Post(r.Context(), id); !s.found(w, r, err, "post") {
-		return
+	if ok, err := found(w, errOf(s.st.Post(r.Context(), id)), "post"); !ok {
+		return err
 	}
 	if s.cfg.Reextract == nil {
 		writeAPIError(w, http.StatusNotImplemented, "not_implemented", "re-extraction is not available in this process")
-		return
+		return nil
 	}
 	if err := s.cfg.Reextract.Reextract(r.Context(), id); err != nil {
 		s.log.Warn("web: re-extract", "post", id, "err", err)
 		writeAPIError(w, http.StatusBadGateway, "reextract_failed", err.Error())
-		return
+		return nil
 	}
 	s.cache.invalidate()
 	p, err := s.st.Post(r.Context(), id)
-	if !s.found(w, r, err, "post") {
-		return
+	if ok, err := found(w, err, "post"); !ok {
+		return err
 	}
 	writeJSON(w, http.StatusOK, summaryOf(p))
+	return nil
 }
 
 // apiWrite guards a write: it needs a valid bearer token, and at most
 // apiMaxBody bytes of body.
-func (s *Server) apiWrite(h func(http.ResponseWriter, *http.Request, *model.User)) http.HandlerFunc {
+func (s *Server) apiWrite(h func(http.ResponseWriter, *http.Request, *model.User) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, ok := s.requireToken(w, r)
-		if !ok {
+		u, err := s.requireToken(w, r)
+		if u == nil {
+			if err != nil {
+				s.fail(w, r, err)
+			}
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, apiMaxBody)
-		h(w, r, u)
+		if err := h(w, r, u); err != nil {
+			s.fail(w, r, err)
+		}
 	}
 }
 
-// requireToken answers 401 itself unless the request carries a valid token.
-func (s *Server) requireToken(w http.ResponseWriter, r *http.Request) (*model.User, bool) {
+// requireToken returns the user of the request's token. Without a valid
+// token it answers 401 itself and returns no user; an error reading the
+// token's user is returned, for the handler to return.
+func (s *Server) requireToken(w http.ResponseWriter, r *http.Request) (*model.User, error) {
 	u, err := s.apiUser(r)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return nil, false
+		return nil, err
 	}
 	if u == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kabar"`)
 		writeAPIError(w, http.StatusUnauthorized, "unauthenticated", "this needs an API token: Authorization: Bearer kabar_…")
-		return nil, false
+		return nil, nil
 	}
-	return u, true
+	return u, nil
 }
 
 // readJSON decodes a JSON object body strictly, answering 4xx itself.
@@ -657,11 +669,6 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
-}
-
-func (s *Server) apiInternal(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("web: api", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeAPIError(w, http.StatusInternalServerError, "internal", "internal error")
 }
 
 // queryInt parses an optional integer parameter within [lo, hi].

@@ -232,7 +232,7 @@ const apiTokenPrefix = "kabar_"
 
 // NewAPIToken makes a token for user and stores its hash; the token itself
 // is shown once and never again.
-func NewAPIToken(ctx context.Context, st store.Store, userID int64, name string) (string, error) {
+func NewAPIToken(ctx context.Context, st TokenStore, userID int64, name string) (string, error) {
 	token := apiTokenPrefix + randomToken()
 	err := st.CreateToken(ctx, &model.APIToken{UserID: userID, Name: name, TokenHash: tokenHash(token)})
 	return token, err

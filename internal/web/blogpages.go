@@ -21,22 +21,21 @@ type blogPageView struct {
 }
 
 func (s *Server) blogRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /p/{file}", s.handleBlogPage)
+	m.HandleFunc("GET /p/{file}", s.handle(s.handleBlogPage))
 }
 
-func (s *Server) handleBlogPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleBlogPage(w http.ResponseWriter, r *http.Request) error {
 	slug, ok := strings.CutSuffix(r.PathValue("file"), ".html")
 	if !ok || slug == "" {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	p, err := s.st.Page(r.Context(), slug)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return
+		return nil
 	} else if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r)
 	v.Title = p.Title
@@ -46,6 +45,7 @@ func (s *Server) handleBlogPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "blogpage", &blogPageView{view: v, Page: p})
+	return nil
 }
 
 // oldLink answers an address the site does not serve with a redirect when

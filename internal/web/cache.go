@@ -65,7 +65,7 @@ func parseSettings(m map[string]string) settings {
 // that fails keeps the last good value (or the zero one) and is logged, so a
 // busy database slows pages down instead of breaking them.
 type siteCache struct {
-	st  store.Store
+	st  Store
 	now func() time.Time
 	log *slog.Logger
 
@@ -80,7 +80,7 @@ type siteCache struct {
 	feedOpts map[int64]model.FeedOptions
 }
 
-func newSiteCache(st store.Store, now func() time.Time, log *slog.Logger) *siteCache {
+func newSiteCache(st Store, now func() time.Time, log *slog.Logger) *siteCache {
 	c := &siteCache{st: st, now: now, log: log}
 	c.cond = sync.NewCond(&c.mu)
 	return c

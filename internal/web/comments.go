@@ -114,14 +114,14 @@ func linkHost(word string) bool {
 	return icann && len(ascii) > len(suffix)+1 && strings.HasSuffix(ascii, "."+suffix)
 }
 
-func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
-	post, ok := s.lookupPost(w, r)
-	if !ok {
-		return
+func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) error {
+	post, err := s.lookupPost(w, r)
+	if post == nil {
+		return err
 	}
 	tok, ok := s.acceptCommentPost(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	v := s.newView(r)
 	form := parseCommentForm(r.PostForm, v.loc, s.cfg.MaxLinks)
@@ -136,8 +136,7 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 	}
 	parent, err := s.replyParent(r.Context(), post, &form)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	if len(form.Errors) == 0 {
 		// Claimed only now, so a form shown again for a mistake can be
@@ -147,29 +146,28 @@ func (s *Server) handleComment(w http.ResponseWriter, r *http.Request) {
 		if full {
 			w.Header().Set("Retry-After", "60")
 			s.renderError(w, r, http.StatusTooManyRequests, "too_many")
-			return
+			return nil
 		}
 		if !ok {
 			form.Errors[fieldText] = v.T("form.error.expired")
 		}
 	}
 	if len(form.Errors) > 0 {
-		s.renderPost(w, r, v, http.StatusUnprocessableEntity, post, form, false, false)
-		return
+		return s.renderPost(w, r, v, http.StatusUnprocessableEntity, post, form, false, false)
 	}
 	c, err := s.saveComment(w, r, post, form, parent)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	s.rememberComment(w, r, c)
 	// Redirect after POST, so that reloading the page does not send the
 	// comment twice.
 	if c.Status == model.CommentApproved {
 		http.Redirect(w, r, v.Link(post.Path()+"?comment=published")+"#c"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
-		return
+		return nil
 	}
 	http.Redirect(w, r, v.Link(post.Path()+"?comment=pending")+"#comment-notice", http.StatusSeeOther)
+	return nil
 }
 
 // acceptCommentPost reads a comment's form and turns away what no reader's

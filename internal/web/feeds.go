@@ -119,13 +119,13 @@ func maxTime(a, b time.Time) time.Time {
 
 // writeFeed writes f in the format ?alt= asks for, with an ETag so that a
 // reader polling an unchanged feed gets a 304.
-func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, f *outFeed) {
-	s.writeFeedAs(w, r, f, r.URL.Query().Get("alt"))
+func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, f *outFeed) error {
+	return s.writeFeedAs(w, r, f, r.URL.Query().Get("alt"))
 }
 
 // writeFeedAs writes f as alt: atom (or ""), rss, or json and jsonfeed
 // (JSON Feed).
-func (s *Server) writeFeedAs(w http.ResponseWriter, r *http.Request, f *outFeed, alt string) {
+func (s *Server) writeFeedAs(w http.ResponseWriter, r *http.Request, f *outFeed, alt string) error {
 	if f.Updated.IsZero() {
 		f.Updated = time.Unix(0, 0)
 	}
@@ -144,13 +144,13 @@ func (s *Server) writeFeedAs(w http.ResponseWriter, r *http.Request, f *outFeed,
 		ctype = "application/feed+json; charset=utf-8"
 	default:
 		http.Error(w, "alt must be atom, rss or json", http.StatusBadRequest)
-		return
+		return nil
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	s.sendFeed(w, r, body, ctype)
+	return nil
 }
 
 // sendFeed writes a feed's body with an ETag, so that a reader polling an

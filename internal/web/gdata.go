@@ -36,12 +36,12 @@ const (
 
 func (s *Server) gdataRoutes(m *http.ServeMux) {
 	for _, kind := range []string{"default", "summary"} {
-		m.HandleFunc("GET /feeds/posts/"+kind, s.handleGDataPosts)
-		m.HandleFunc("GET /feeds/posts/"+kind+"/-/{label}", s.handleGDataPosts)
-		m.HandleFunc("GET /feeds/comments/"+kind, s.handleGDataComments)
-		m.HandleFunc("GET /feeds/{post}/comments/"+kind, s.handleGDataComments)
+		m.HandleFunc("GET /feeds/posts/"+kind, s.handle(s.handleGDataPosts))
+		m.HandleFunc("GET /feeds/posts/"+kind+"/-/{label}", s.handle(s.handleGDataPosts))
+		m.HandleFunc("GET /feeds/comments/"+kind, s.handle(s.handleGDataComments))
+		m.HandleFunc("GET /feeds/{post}/comments/"+kind, s.handle(s.handleGDataComments))
 	}
-	m.HandleFunc("GET /feed.json", s.handleGDataPosts)
+	m.HandleFunc("GET /feed.json", s.handle(s.handleGDataPosts))
 }
 
 // gdataQuery is a feed request's parameters, checked.
@@ -131,11 +131,11 @@ func parseGDataTime(s string) (time.Time, error) {
 	return time.Time{}, errors.New("bad time")
 }
 
-func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) error {
 	g, err := parseGData(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	v := s.newView(r)
@@ -162,8 +162,7 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	if g.max == 0 {
 		posts = nil // max-results=0 asks only how many there are
@@ -173,8 +172,7 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	entries, err := s.postEntries(r, v, base, posts)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	f.Entries = entries
 	for _, e := range entries {
@@ -192,11 +190,10 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) {
 			ids[i] = posts[i].ID
 		}
 		if counts, err = s.st.CommentCounts(ctx, ids); err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 	}
-	s.sendGData(w, r, g, f, total, func(i int, e *gdataEntry) {
+	return s.sendGData(w, r, g, f, total, func(i int, e *gdataEntry) {
 		p := &posts[i]
 		id := strconv.FormatInt(p.ID, 10)
 		e.ID = gt{gdataID(base, "post-"+id)}
@@ -238,11 +235,11 @@ func (s *Server) postEntries(r *http.Request, v *view, base string, posts []mode
 	return out, nil
 }
 
-func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) error {
 	g, err := parseGData(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	v := s.newView(r)
@@ -254,15 +251,14 @@ func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
 			s.notFound(w, r)
-			return
+			return nil
 		}
 		p, err := s.st.Post(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			s.notFound(w, r)
-			return
+			return nil
 		} else if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		posts[id] = p
 		q.PostID = id
@@ -272,22 +268,19 @@ func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) {
 	f.Description = f.Title
 	total, err := s.st.CountComments(ctx, q)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	var comments []model.Comment
 	if g.max > 0 {
 		if comments, err = s.st.ListComments(ctx, q); err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 	}
 	for _, c := range comments {
 		p := posts[c.PostID]
 		if p == nil {
 			if p, err = s.st.Post(ctx, c.PostID); err != nil {
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 			posts[c.PostID] = p
 		}
@@ -304,7 +297,7 @@ func (s *Server) handleGDataComments(w http.ResponseWriter, r *http.Request) {
 		})
 		f.Updated = maxTime(f.Updated, c.CreatedAt)
 	}
-	s.sendGData(w, r, g, f, total, func(i int, e *gdataEntry) {
+	return s.sendGData(w, r, g, f, total, func(i int, e *gdataEntry) {
 		c := &comments[i]
 		p := posts[c.PostID]
 		pid := strconv.FormatInt(p.ID, 10)
@@ -333,7 +326,7 @@ func gdataID(base, tail string) string {
 
 // sendGData writes f in the format asked for. For GData JSON, each entry
 // is built from f's and then given the feed's own extras by extra.
-func (s *Server) sendGData(w http.ResponseWriter, r *http.Request, g gdataQuery, f *outFeed, total int, extra func(i int, e *gdataEntry)) {
+func (s *Server) sendGData(w http.ResponseWriter, r *http.Request, g gdataQuery, f *outFeed, total int, extra func(i int, e *gdataEntry)) error {
 	// Feeds are public: scripts on any site may read them, as Blogger's.
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	var body []byte
@@ -341,8 +334,7 @@ func (s *Server) sendGData(w http.ResponseWriter, r *http.Request, g gdataQuery,
 	var err error
 	switch g.alt {
 	case "atom", "rss", "jsonfeed":
-		s.writeFeedAs(w, r, f, g.alt)
-		return
+		return s.writeFeedAs(w, r, f, g.alt)
 	default:
 		if f.Updated.IsZero() {
 			f.Updated = time.Unix(0, 0)
@@ -370,10 +362,10 @@ func (s *Server) sendGData(w http.ResponseWriter, r *http.Request, g gdataQuery,
 		body = b.Bytes()
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	s.sendFeed(w, r, body, ctype)
+	return nil
 }
 
 // GData JSON: every value is an object whose text is "$t".

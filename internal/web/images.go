@@ -35,7 +35,7 @@ const imageMaxAge = "public, max-age=31536000, immutable"
 
 func (s *Server) imageRoutes(m *http.ServeMux) {
 	if s.cfg.ShowImages {
-		m.HandleFunc("GET /img/{id}/{file}", s.handleImage)
+		m.HandleFunc("GET /img/{id}/{file}", s.handle(s.handleImage))
 	}
 }
 
@@ -100,26 +100,25 @@ func (s *Server) postImageOf(ctx context.Context, p *model.Post) *postImage {
 // handleImage serves /img/{post}/{size}.jpg. A request whose ?v= names
 // the image's current version may be cached for good; any other gets
 // the image too, but must ask again.
-func (s *Server) handleImage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleImage(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	size, ok := strings.CutSuffix(r.PathValue("file"), ".jpg")
 	if err != nil || id <= 0 || !ok || (size != images.Thumb.Name && size != images.Wide.Name) {
 		http.NotFound(w, r)
-		return
+		return nil
 	}
 	im, err := s.st.PostImage(r.Context(), id, size)
 	if errors.Is(err, store.ErrNotFound) {
 		http.NotFound(w, r)
-		return
+		return nil
 	} else if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	data, err := images.Bytes(s.cfg.ImageDir, im)
 	if err != nil || len(data) == 0 {
 		s.log.Warn("image bytes missing", "post", id, "size", size, "err", err)
 		http.NotFound(w, r)
-		return
+		return nil
 	}
 	h := w.Header()
 	h.Set("Content-Type", im.ContentType)
@@ -132,6 +131,7 @@ func (s *Server) handleImage(w http.ResponseWriter, r *http.Request) {
 	}
 	// ServeContent answers If-None-Match with 304 and serves ranges.
 	http.ServeContent(w, r, "", im.CreatedAt, bytes.NewReader(data))
+	return nil
 }
 
 // setImage gives a feed entry the post's image by its absolute address on

@@ -19,30 +19,29 @@ import (
 // see it.
 const maxQueryRunes = 200
 
-func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("label")
 	if name == "" || !validName(name) {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	v := s.newView(r)
 	shown := v.LabelName(model.Label{Name: name, Kind: guessKind(name)})
 	v.Title = shown
 	p := &listPage{Heading: v.loc.Format("label.heading", shown), Empty: v.T("label.empty")}
 	v.Feeds = feedLinks("/feeds/posts/default/-/"+url.PathEscape(name), v.T("feed.label")+" "+shown)
-	s.listing(w, r, v, p, store.ListQuery{Label: name})
+	return s.listing(w, r, v, p, store.ListQuery{Label: name})
 }
 
-func (s *Server) handlePublisher(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePublisher(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	if name == "" || !validName(name) {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	names, err := s.publisherNames(r, name)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r)
 	v.Title = name
@@ -52,23 +51,23 @@ func (s *Server) handlePublisher(w http.ResponseWriter, r *http.Request) {
 	if len(names) > 1 {
 		q = store.ListQuery{Publishers: names}
 	}
-	s.listing(w, r, v, p, q)
+	return s.listing(w, r, v, p, q)
 }
 
 // handleMonth lists a month's posts (/2021/11/).
-func (s *Server) handleMonth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMonth(w http.ResponseWriter, r *http.Request) error {
 	y, m := r.PathValue("year"), r.PathValue("month")
 	v := s.newView(r)
 	q := store.ListQuery{}
 	year, month, ok := parseYearMonth(y, m)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	q.Year, q.Month = year, month
 	heading := v.loc.MonthYear(year, month)
 	v.Title = heading
-	s.listing(w, r, v, &listPage{Heading: v.loc.Format("archive.heading", heading), Empty: v.T("label.empty")}, q)
+	return s.listing(w, r, v, &listPage{Heading: v.loc.Format("archive.heading", heading), Empty: v.T("label.empty")}, q)
 }
 
 type indexPage struct {
@@ -83,11 +82,10 @@ type indexGroup struct {
 }
 
 // handleArchive lists every month that has posts, grouped by year.
-func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) error {
 	months, err := s.st.ArchiveMonths(r.Context())
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r)
 	v.Title = v.T("archive.title")
@@ -103,18 +101,18 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "index", p)
+	return nil
 }
 
 // handleLabels lists every label, by kind.
-func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r)
 	v.Title = v.T("labels.title")
 	p := &indexPage{view: v, Heading: v.Title}
 	for _, kind := range []string{model.LabelTopic, model.LabelFeed, model.LabelPublisher, model.LabelLanguage} {
 		labels, err := s.st.Labels(r.Context(), kind, 0)
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		if len(labels) == 0 {
 			continue
@@ -123,8 +121,7 @@ func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
 		if kind == model.LabelPublisher {
 			groups, err := s.publisherGroups(r.Context())
 			if err != nil {
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 			for _, pg := range groups {
 				g.Links = append(g.Links, labelLink{Name: pg.Name, URL: v.Link(publisherPath(pg.Name)), Count: v.Num(pg.Count)})
@@ -138,14 +135,14 @@ func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "index", p)
+	return nil
 }
 
 // handlePublishers lists every publisher with its number of posts.
-func (s *Server) handlePublishers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePublishers(w http.ResponseWriter, r *http.Request) error {
 	groups, err := s.publisherGroups(r.Context())
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r)
 	v.Title = v.T("publishers.title")
@@ -159,6 +156,7 @@ func (s *Server) handlePublishers(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "index", p)
+	return nil
 }
 
 // guessKind tells a language label from others by its name alone (a
@@ -181,11 +179,11 @@ func searchText(r *http.Request) string {
 	return q
 }
 
-func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	n, ok := pageNumber(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	text := searchText(r)
 	v := s.newView(r)
@@ -198,17 +196,16 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		p.Intro = v.T("search.prompt")
 		s.withSidebar(r, v)
 		s.render(w, http.StatusOK, "list", p)
-		return
+		return nil
 	}
 	size := s.cfg.PageSize
 	hits, total, err := s.st.Search(r.Context(), store.SearchQuery{Text: text, Limit: size, Offset: (n - 1) * size})
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	if n > 1 && len(hits) == 0 {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	v.Title = v.loc.Format("search.heading", text)
 	p.Heading = v.Title
@@ -240,8 +237,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		posts[i] = hits[i].Post
 	}
 	if p.Posts, err = s.summaries(r, v, posts); err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	for i := range hits {
 		p.Posts[i].Title = highlight(hits[i].Title)
@@ -252,6 +248,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	v.Feeds = feedLinks("/feeds/posts/default?q="+url.QueryEscape(text), v.T("feed.search")+" "+text)
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "list", p)
+	return nil
 }
 
 // highlight escapes text and turns the store's match markers into <mark>.

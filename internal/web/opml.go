@@ -38,12 +38,11 @@ type opmlOutline struct {
 	Category string `xml:"category,attr,omitempty"`
 }
 
-func (s *Server) handleAdminOPML(w http.ResponseWriter, r *http.Request, p *adminPage) {
+func (s *Server) handleAdminOPML(w http.ResponseWriter, r *http.Request, p *adminPage) error {
 	ctx := r.Context()
 	feeds, err := s.st.Feeds(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	doc := opmlDoc{Version: "2.0"}
 	doc.Head.Title = p.SiteTitle
@@ -64,12 +63,12 @@ func (s *Server) handleAdminOPML(w http.ResponseWriter, r *http.Request, p *admi
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", " ")
 	if err := enc.Encode(doc); err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/x-opml; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="kabar-feeds.opml"`)
 	w.Write(buf.Bytes())
+	return nil
 }
 
 // maxOPMLUpload bounds the import form's body, the file included: a
@@ -108,7 +107,7 @@ func (s *Server) adminUpload(h adminHandler) http.HandlerFunc {
 		}
 		u, err := s.sessionUser(r)
 		if err != nil {
-			s.internalError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		if u == nil {
@@ -120,10 +119,14 @@ func (s *Server) adminUpload(h adminHandler) http.HandlerFunc {
 			// Nothing was read or changed, so the token unread does not
 			// matter: the owner is told why, on the page.
 			p.Error = p.T("admin.feeds.import_too_large")
-			s.renderAdminFeeds(w, r, p, http.StatusRequestEntityTooLarge)
+			if err := s.renderAdminFeeds(w, r, p, http.StatusRequestEntityTooLarge); err != nil {
+				s.fail(w, r, err)
+			}
 			return
 		}
-		h(w, r, p)
+		if err := h(w, r, p); err != nil {
+			s.fail(w, r, err)
+		}
 	}
 }
 
@@ -134,32 +137,28 @@ func (s *Server) adminUpload(h adminHandler) http.HandlerFunc {
 // exactly (a Google News feed keeps its edition); a feed the fetcher would
 // never fetch is refused, as the add-feed form refuses it. The page then
 // says how many feeds were added, already there and refused.
-func (s *Server) handleAdminImportOPML(w http.ResponseWriter, r *http.Request, p *adminPage) {
-	fail := func(key string) {
+func (s *Server) handleAdminImportOPML(w http.ResponseWriter, r *http.Request, p *adminPage) error {
+	refuse := func(key string) error {
 		p.Error = p.T(key)
-		s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
+		return s.renderAdminFeeds(w, r, p, http.StatusUnprocessableEntity)
 	}
 	file, _, err := r.FormFile("opml")
 	if err != nil {
-		fail("admin.feeds.import_no_file")
-		return
+		return refuse("admin.feeds.import_no_file")
 	}
 	raw, err := io.ReadAll(file)
 	_ = file.Close() // a part held in memory
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	_, feeds, err := feed.ParseOPML(raw)
 	if err != nil {
-		fail("admin.feeds.import_not_opml")
-		return
+		return refuse("admin.feeds.import_not_opml")
 	}
 	ctx := r.Context()
 	existing, err := s.st.Feeds(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	byURL := make(map[string]int64, len(existing))
 	for _, f := range existing {
@@ -182,8 +181,7 @@ func (s *Server) handleAdminImportOPML(w http.ResponseWriter, r *http.Request, p
 				kept++
 				continue
 			case err != nil:
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 			id = f.ID
 			byURL[of.URL] = id
@@ -196,14 +194,12 @@ func (s *Server) handleAdminImportOPML(w http.ResponseWriter, r *http.Request, p
 		}
 		opts, err := s.st.FeedOptions(ctx, id)
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		if opts.Topic == "" {
 			opts.FeedID, opts.Topic = id, cut(cleanLine(of.Category), 80) // the topic field's bound
 			if err := s.st.SetFeedOptions(ctx, opts); err != nil {
-				s.internalError(w, r, err)
-				return
+				return err
 			}
 		}
 	}
@@ -215,5 +211,5 @@ func (s *Server) handleAdminImportOPML(w http.ResponseWriter, r *http.Request, p
 		list := refused[:min(len(refused), shown)]
 		p.Error = p.loc.Format("admin.feeds.import_refused", strings.Join(list, ", "))
 	}
-	s.renderAdminFeeds(w, r, p, http.StatusOK)
+	return s.renderAdminFeeds(w, r, p, http.StatusOK)
 }

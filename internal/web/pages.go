@@ -140,11 +140,11 @@ func (v *view) commentCount(n int) string {
 }
 
 // listing serves one page of a listing of the posts q selects.
-func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *listPage, q store.ListQuery) {
+func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *listPage, q store.ListQuery) error {
 	n, ok := pageNumber(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	var total int
@@ -155,62 +155,57 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *lis
 		total, err = s.st.CountListPosts(ctx, q)
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	size := s.cfg.PageSize
 	if n > 1 && (n-1)*size >= total {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	q.Limit, q.Offset = size, (n-1)*size
 	posts, err := s.st.ListPosts(ctx, q)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	p.view = v
 	if p.Posts, err = s.summaries(r, v, posts); err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	p.pager(r, n, size, total)
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "list", p)
+	return nil
 }
 
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r)
 	if s.cache.settings(r.Context()).HomeStories {
-		s.storiesListing(w, r, v, v.T("home.heading"), 1)
-		return
+		return s.storiesListing(w, r, v, v.T("home.heading"), 1)
 	}
-	s.front(w, r, v)
+	return s.front(w, r, v)
 }
 
 // front serves the home page: the latest posts, a story once (its first
 // report, with a link to the others), never a copy beside its original.
-func (s *Server) front(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) front(w http.ResponseWriter, r *http.Request, v *view) error {
 	n, ok := pageNumber(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	total, err := s.st.CountFrontPosts(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	size := s.cfg.PageSize
 	if n > 1 && (n-1)*size >= total {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	front, err := s.st.FrontPosts(ctx, size, (n-1)*size)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	p := &listPage{view: v, Heading: v.T("home.heading"), Empty: v.T("home.empty")}
 	posts := make([]model.Post, len(front))
@@ -218,8 +213,7 @@ func (s *Server) front(w http.ResponseWriter, r *http.Request, v *view) {
 		posts[i] = front[i].Post
 	}
 	if p.Posts, err = s.summaries(r, v, posts); err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	for i, f := range front {
 		if f.StoryPosts > 1 {
@@ -230,8 +224,7 @@ func (s *Server) front(w http.ResponseWriter, r *http.Request, v *view) {
 	if total == 0 {
 		feeds, err := s.st.Feeds(ctx)
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		if len(feeds) == 0 {
 			p.Setup = &setupHelp{AdminURL: v.Link("/admin/feeds"), Command: "kabar feeds add https://news.google.com/rss?hl=en-US&gl=US&ceid=US:en"}
@@ -241,6 +234,7 @@ func (s *Server) front(w http.ResponseWriter, r *http.Request, v *view) {
 	p.pager(r, n, size, total)
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "list", p)
+	return nil
 }
 
 // moreReports is the home page's "and N more reports".
@@ -339,10 +333,10 @@ type thread struct {
 	Replies  []model.Comment
 }
 
-func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) {
-	post, ok := s.lookupPost(w, r)
-	if !ok {
-		return
+func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) error {
+	post, err := s.lookupPost(w, r)
+	if post == nil {
+		return err
 	}
 	v := s.newView(r)
 	form := commentForm{}
@@ -350,27 +344,24 @@ func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) {
 		form.Parent = id
 	}
 	q := r.URL.Query().Get("comment")
-	s.renderPost(w, r, v, http.StatusOK, post, form, q == "pending", q == "published")
+	return s.renderPost(w, r, v, http.StatusOK, post, form, q == "pending", q == "published")
 }
 
-// lookupPost finds the post named by the request's path, answering 404 or
-// 500 itself when there is none.
-func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) (*model.Post, bool) {
+// lookupPost finds the post named by the request's path. When there is
+// none it answers 404 itself and returns no post; the store's error is
+// returned, for the handler to return.
+func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) (*model.Post, error) {
 	year, month, slug, ok := parsePostPath(r.PathValue("year"), r.PathValue("month"), r.PathValue("file"))
 	if !ok {
 		s.notFound(w, r)
-		return nil, false
+		return nil, nil
 	}
 	post, err := s.st.PostByPath(r.Context(), year, month, slug)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return nil, false
+		return nil, nil
 	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return nil, false
-	}
-	return post, true
+	return post, err
 }
 
 // parsePostPath checks the parts of /YYYY/MM/slug.html strictly, so that
@@ -404,17 +395,15 @@ func allDigits(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 }
 
-func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, status int, post *model.Post, form commentForm, pending, published bool) {
+func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, status int, post *model.Post, form commentForm, pending, published bool) error {
 	ctx := r.Context()
 	comments, err := s.st.Comments(ctx, post.ID, true)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	labels, err := s.st.PostLabels(ctx, post.ID)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v.Title = post.Title
 	set := s.cache.settings(ctx)
@@ -440,8 +429,7 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 	}
 	newer, older, err := s.st.AdjacentPosts(ctx, post)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	p := &postPage{
 		view:          v,
@@ -502,6 +490,7 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, v *view, sta
 	// cache may keep it.
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, status, "post", p)
+	return nil
 }
 
 // threads groups comments (oldest first) into top-level comments with their

@@ -29,22 +29,23 @@ const (
 )
 
 func (s *Server) seoRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /robots.txt", s.handleRobots)
-	m.HandleFunc("GET /sitemap.xml", s.handleSitemap)
-	m.HandleFunc("GET /sitemap-news.xml", s.handleNewsSitemap)
-	m.HandleFunc("GET /favicon.ico", s.handleFavicon)
+	m.HandleFunc("GET /robots.txt", s.handle(s.handleRobots))
+	m.HandleFunc("GET /sitemap.xml", s.handle(s.handleSitemap))
+	m.HandleFunc("GET /sitemap-news.xml", s.handle(s.handleNewsSitemap))
+	m.HandleFunc("GET /favicon.ico", s.handle(s.handleFavicon))
 }
 
-func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	if !s.cache.settings(r.Context()).Index {
 		// The owner keeps the site out of search engines.
 		fmt.Fprint(w, "User-agent: *\nDisallow: /\n")
-		return
+		return nil
 	}
 	base := s.baseURL(r)
 	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin\nDisallow: /api/\nDisallow: /search?\n\nSitemap: %s/sitemap.xml\nSitemap: %s/sitemap-news.xml\n", base, base)
+	return nil
 }
 
 type sitemapURL struct {
@@ -93,12 +94,11 @@ func writeXML(w http.ResponseWriter, v any) {
 	w.Write(buf.Bytes())
 }
 
-func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	total, err := s.st.CountPosts(ctx)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	base := s.baseURL(r)
 	per := s.sitemapMax
@@ -112,13 +112,13 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 			}{base + "/sitemap.xml?page=" + strconv.Itoa(i)})
 		}
 		writeXML(w, idx)
-		return
+		return nil
 	}
 	n := 1
 	if raw != "" {
 		if n, err = strconv.Atoi(raw); err != nil || n < 1 || n > max(pages, 1) {
 			s.notFound(w, r)
-			return
+			return nil
 		}
 	}
 	set := urlSet{NS: sitemapNS}
@@ -127,21 +127,20 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 	}
 	posts, err := s.st.PostStubs(ctx, time.Time{}, per, (n-1)*per)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	for _, p := range posts {
 		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.Path(), LastMod: p.Published.UTC().Format(time.RFC3339)})
 	}
 	writeXML(w, set)
+	return nil
 }
 
-func (s *Server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	posts, err := s.st.PostStubs(ctx, s.cfg.Now().Add(-newsSitemapSpan), newsSitemapMax, 0)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r)
 	base := s.baseURL(r)
@@ -153,6 +152,7 @@ func (s *Server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
 		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.Path(), News: n})
 	}
 	writeXML(w, set)
+	return nil
 }
 
 // favicon is a 32×32 PNG in an ICO container, drawn once: the site's
@@ -198,8 +198,9 @@ var favicon = func() []byte {
 	return ico.Bytes()
 }()
 
-func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "image/x-icon")
 	w.Header().Set("Cache-Control", "public, max-age=604800")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(favicon))
+	return nil
 }

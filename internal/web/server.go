@@ -28,7 +28,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/kabarnews/kabar/internal/model"
-	"github.com/kabarnews/kabar/internal/store"
 )
 
 //go:embed templates locales static
@@ -107,7 +106,7 @@ type Reextractor interface {
 
 // Server is the site's http.Handler.
 type Server struct {
-	st      store.Store
+	st      Store
 	cfg     Config
 	log     *slog.Logger
 	locales map[string]*locale
@@ -132,7 +131,7 @@ type Server struct {
 }
 
 // New returns the site for st.
-func New(st store.Store, cfg Config) (*Server, error) {
+func New(st Store, cfg Config) (*Server, error) {
 	if cfg.Lang == "" {
 		cfg.Lang = "en"
 	}
@@ -215,16 +214,16 @@ func New(st store.Store, cfg Config) (*Server, error) {
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	m := s.mux
-	m.HandleFunc("GET /{$}", s.handleHome)
-	m.HandleFunc("GET /{year}/{month}/{file}", s.handlePost)
-	m.HandleFunc("POST /{year}/{month}/{file}", s.handleComment)
-	m.HandleFunc("GET /{year}/{month}/{$}", s.handleMonth)
-	m.HandleFunc("GET /archive", s.handleArchive)
-	m.HandleFunc("GET /search", s.handleSearch)
-	m.HandleFunc("GET /search/label/{label}", s.handleLabel)
-	m.HandleFunc("GET /labels", s.handleLabels)
-	m.HandleFunc("GET /publisher/{name}", s.handlePublisher)
-	m.HandleFunc("GET /publishers", s.handlePublishers)
+	m.HandleFunc("GET /{$}", s.handle(s.handleHome))
+	m.HandleFunc("GET /{year}/{month}/{file}", s.handle(s.handlePost))
+	m.HandleFunc("POST /{year}/{month}/{file}", s.handle(s.handleComment))
+	m.HandleFunc("GET /{year}/{month}/{$}", s.handle(s.handleMonth))
+	m.HandleFunc("GET /archive", s.handle(s.handleArchive))
+	m.HandleFunc("GET /search", s.handle(s.handleSearch))
+	m.HandleFunc("GET /search/label/{label}", s.handle(s.handleLabel))
+	m.HandleFunc("GET /labels", s.handle(s.handleLabels))
+	m.HandleFunc("GET /publisher/{name}", s.handle(s.handlePublisher))
+	m.HandleFunc("GET /publishers", s.handle(s.handlePublishers))
 
 	s.gdataRoutes(m)
 	s.storyRoutes(m)
@@ -239,8 +238,8 @@ func (s *Server) routes() {
 	s.apiRoutes(s.api)
 	s.adminRoutes(m)
 
-	m.HandleFunc("GET /healthz", s.handleHealth)
-	m.HandleFunc("GET /static/{file}", s.handleStatic)
+	m.HandleFunc("GET /healthz", s.handle(s.handleHealth))
+	m.HandleFunc("GET /static/{file}", s.handle(s.handleStatic))
 	m.HandleFunc("/", s.notFound)
 }
 
@@ -264,10 +263,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.servePage(w, r)
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	fmt.Fprint(w, "ok")
+	return nil
 }
 
 // parsePages builds one template set per page: the layout, the shared
@@ -345,8 +345,30 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusNotFound, "not_found")
 }
 
-func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+// handlerFunc is a handler that returns an error it cannot answer itself
+// (a store that failed, a page that did not render) instead of answering
+// it: handle answers it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle serves h, and answers the error h returns with fail.
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// fail answers a request that failed on the server's side, in the one way
+// for every handler: it logs the error once, with the request, and answers
+// 500 in the request's kind, a JSON error under /api/ and a page elsewhere.
+// The reader learns nothing of the cause.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if isAPI(r) {
+		writeAPIError(w, http.StatusInternalServerError, "internal", "internal error")
+		return
+	}
 	s.renderError(w, r, http.StatusInternalServerError, "internal")
 }
 
@@ -388,14 +410,15 @@ func loadStatic(fsys fs.FS) (map[string]staticFile, error) {
 	return out, nil
 }
 
-func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
 	f, ok := s.static[r.PathValue("file")]
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	w.Header().Set("Content-Type", f.ctype)
 	w.Header().Set("ETag", f.etag)
 	w.Header().Set("Cache-Control", "public, max-age=604800")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+	return nil
 }

@@ -23,9 +23,9 @@ import (
 const settingHomeStories = "site.home_stories"
 
 func (s *Server) storyRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /stories", s.handleStories)
-	m.HandleFunc("GET /story/{id}", s.handleStory)
-	m.HandleFunc("GET /story/{id}/feed", s.handleStoryFeed)
+	m.HandleFunc("GET /stories", s.handle(s.handleStories))
+	m.HandleFunc("GET /story/{id}", s.handle(s.handleStory))
+	m.HandleFunc("GET /story/{id}/feed", s.handle(s.handleStoryFeed))
 }
 
 func storyPath(id int64) string { return "/story/" + strconv.FormatInt(id, 10) }
@@ -77,41 +77,40 @@ func (s *Server) storyID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// lookupStory finds a story, answering 404, 500 or the redirect of a
-// merged story itself.
-func (s *Server) lookupStory(w http.ResponseWriter, r *http.Request, id int64, suffix string) (*store.Story, bool) {
+// lookupStory finds a story. For an unknown story it answers 404, for a
+// story merged into another the redirect, itself, and returns no story;
+// the store's error is returned, for the handler to return.
+func (s *Server) lookupStory(w http.ResponseWriter, r *http.Request, id int64, suffix string) (*store.Story, error) {
 	st, err := s.st.Story(r.Context(), id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r)
-		return nil, false
+		return nil, nil
 	case err != nil:
-		s.internalError(w, r, err)
-		return nil, false
+		return nil, err
 	case st.MergedInto != 0:
 		target := storyPath(st.MergedInto) + suffix
 		if r.URL.RawQuery != "" {
 			target += "?" + r.URL.RawQuery
 		}
 		http.Redirect(w, r, target, http.StatusPermanentRedirect)
-		return nil, false
+		return nil, nil
 	}
-	return st, true
+	return st, nil
 }
 
-func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) error {
 	id, ok := s.storyID(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	st, ok := s.lookupStory(w, r, id, "")
-	if !ok {
-		return
+	st, err := s.lookupStory(w, r, id, "")
+	if st == nil {
+		return err
 	}
 	reports, err := s.st.StoryReports(r.Context(), id)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r)
 	v.Title = st.Title
@@ -129,6 +128,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 	s.withSidebar(r, v)
 	v.Feeds = append(feedLinks(p.FeedURL, v.T("feed.story")+" — "+st.Title), v.Feeds...)
 	s.render(w, http.StatusOK, "story", p)
+	return nil
 }
 
 // storySummary is the line under a story's title: reports, publishers,
@@ -221,38 +221,36 @@ type storySummary struct {
 	Image     *imgLink
 }
 
-func (s *Server) handleStories(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStories(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r)
 	v.Title = v.T("stories.title")
-	s.storiesListing(w, r, v, v.T("stories.heading"), 2)
+	return s.storiesListing(w, r, v, v.T("stories.heading"), 2)
 }
 
 // storiesListing serves one page of stories of at least minPosts reports,
 // newest report first. /stories leaves single reports out: they are on
 // the home page.
-func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view, heading string, minPosts int) {
+func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view, heading string, minPosts int) error {
 	n, ok := pageNumber(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	q := store.StoryQuery{MinPosts: minPosts}
 	total, err := s.st.CountStories(ctx, q)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	size := s.cfg.PageSize
 	if n > 1 && (n-1)*size >= total {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	q.Limit, q.Offset = size, (n-1)*size
 	stories, err := s.st.Stories(ctx, q)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	p := &storiesPage{view: v, Heading: heading, Empty: v.T("stories.empty")}
 	for _, st := range stories {
@@ -268,8 +266,7 @@ func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view,
 				e.PubURL = v.Link(publisherPath(lead.Publisher))
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 		p.Stories = append(p.Stories, e)
 	}
@@ -279,6 +276,7 @@ func (s *Server) storiesListing(w http.ResponseWriter, r *http.Request, v *view,
 	p.Heading, p.NewerURL, p.OlderURL = lp.Heading, lp.NewerURL, lp.OlderURL
 	s.withSidebar(r, v)
 	s.render(w, http.StatusOK, "stories", p)
+	return nil
 }
 
 // storyLinkOf is what a post's page says of its story: nothing unless the
@@ -303,24 +301,23 @@ type postStory struct {
 	URL, Text string
 }
 
-func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) error {
 	n, ok := feedItems(r)
 	if !ok {
 		http.Error(w, "max-results must be from 1 to "+strconv.Itoa(feedMaxItems), http.StatusBadRequest)
-		return
+		return nil
 	}
 	id, ok := s.storyID(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	st, ok := s.lookupStory(w, r, id, "/feed")
-	if !ok {
-		return
+	st, err := s.lookupStory(w, r, id, "/feed")
+	if st == nil {
+		return err
 	}
 	reports, err := s.st.StoryReports(r.Context(), id)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r)
 	base := s.baseURL(r)
@@ -346,7 +343,7 @@ func (s *Server) handleStoryFeed(w http.ResponseWriter, r *http.Request) {
 		f.Entries = append(f.Entries, e)
 		f.Updated = maxTime(f.Updated, p.Published)
 	}
-	s.writeFeed(w, r, f)
+	return s.writeFeed(w, r, f)
 }
 
 // The API.
@@ -391,7 +388,7 @@ func storyOf(st *store.Story) apiStory {
 
 // handleAPIStories lists stories, newest report first; ?min_posts=2 leaves
 // out stories of one report.
-func (s *Server) handleAPIStories(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIStories(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, ok := queryInt(q.Get("limit"), apiDefaultLimit, 1, apiMaxLimit)
 	offset, ok2 := queryInt(q.Get("offset"), 0, 0, 1<<31-1)
@@ -399,19 +396,17 @@ func (s *Server) handleAPIStories(w http.ResponseWriter, r *http.Request) {
 	if !ok || !ok2 || !ok3 {
 		writeAPIError(w, http.StatusBadRequest, "invalid_argument",
 			"limit must be from 1 to "+strconv.Itoa(apiMaxLimit)+", offset non-negative, min_posts positive")
-		return
+		return nil
 	}
 	ctx := r.Context()
 	sq := store.StoryQuery{MinPosts: minPosts, Limit: limit, Offset: offset}
 	stories, err := s.st.Stories(ctx, sq)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	total, err := s.st.CountStories(ctx, sq)
 	if err != nil {
-		s.apiInternal(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Stories []apiStory `json:"stories"`
@@ -425,33 +420,33 @@ func (s *Server) handleAPIStories(w http.ResponseWriter, r *http.Request) {
 			sum := summaryOf(lead)
 			a.Lead = &sum
 		case !errors.Is(err, store.ErrNotFound):
-			s.apiInternal(w, r, err)
-			return
+			return err
 		}
 		out.Stories = append(out.Stories, a)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // handleAPIStory is one story with every report, newest first.
-func (s *Server) handleAPIStory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIStory(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		writeAPIError(w, http.StatusNotFound, "not_found", "no such story")
-		return
+		return nil
 	}
 	ctx := r.Context()
 	st, err := s.st.Story(ctx, id)
-	if !s.found(w, r, err, "story") {
-		return
+	if ok, err := found(w, err, "story"); !ok {
+		return err
 	}
 	if st.MergedInto != 0 {
 		http.Redirect(w, r, "/api/stories/"+strconv.FormatInt(st.MergedInto, 10), http.StatusPermanentRedirect)
-		return
+		return nil
 	}
 	reports, err := s.st.StoryReports(ctx, id)
-	if !s.found(w, r, err, "story") {
-		return
+	if ok, err := found(w, err, "story"); !ok {
+		return err
 	}
 	out := struct {
 		apiStory
@@ -479,4 +474,5 @@ func (s *Server) handleAPIStory(w http.ResponseWriter, r *http.Request) {
 		out.Reports = append(out.Reports, e)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

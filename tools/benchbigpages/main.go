@@ -77,7 +77,7 @@ func peakRSS(bin string, pages [][]byte, workers string) (float64, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // leftovers in the temporary folder change no figure
 	db := filepath.Join(dir, "kabar.db")
 	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
@@ -88,7 +88,9 @@ func peakRSS(bin string, pages [][]byte, workers string) (float64, int, error) {
 			return 0, 0, err
 		}
 	}
-	st.Close()
+	if err := st.Close(); err != nil {
+		return 0, 0, err
+	}
 	cmd := exec.Command(bin, "--db", db, "run", "--once", "--workers", workers,
 		"--allow-addr", "127.0.0.0/8", "--host-delay", "0")
 	var out bytes.Buffer
@@ -123,7 +125,7 @@ func peakRSS(bin string, pages [][]byte, workers string) (float64, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // only read
 	posts, err := st.CountPosts(context.Background())
 	if err != nil {
 		return 0, 0, err

@@ -64,7 +64,7 @@ func peakRSS(bin string, web *loopweb.Web, workers, images string) (float64, int
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // leftovers in the temporary folder change no figure
 	db := filepath.Join(dir, "kabar.db")
 	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
@@ -75,7 +75,9 @@ func peakRSS(bin string, web *loopweb.Web, workers, images string) (float64, int
 			return 0, 0, 0, err
 		}
 	}
-	st.Close()
+	if err := st.Close(); err != nil {
+		return 0, 0, 0, err
+	}
 	cmd := exec.Command(bin, "--db", db, "run", "--once", "--workers", workers,
 		"--allow-addr", "127.0.0.0/8", "--host-delay", "0", images)
 	var out bytes.Buffer
@@ -106,7 +108,7 @@ func peakRSS(bin string, web *loopweb.Web, workers, images string) (float64, int
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // only read
 	posts, err := st.Posts(context.Background(), store.PostQuery{Limit: 100000})
 	if err != nil {
 		return 0, 0, 0, err

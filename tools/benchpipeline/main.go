@@ -81,7 +81,7 @@ func main() {
 	if *keep {
 		fmt.Printf("keeping databases and logs in %s\n", tmp)
 	} else {
-		defer os.RemoveAll(tmp)
+		defer func() { _ = os.RemoveAll(tmp) }() // leftovers in the temporary folder change no figure
 	}
 	want := map[string]bool{}
 	for _, r := range strings.Split(*runs, ",") {
@@ -110,7 +110,7 @@ func main() {
 			}
 			addFeeds(st, web.FeedURLs())
 			rate, use, err := pipelineRate(*bin, db, st, web.Items, 1, *workers, tmp)
-			st.Close()
+			_ = st.Close() // only read by the run; its figures are taken
 			if err != nil {
 				log.Fatal(err)
 			}
@@ -137,7 +137,7 @@ func main() {
 			}
 			addFeeds(st, web.FeedURLs())
 			rate, _, err := pipelineRate(*bin, dbURL, st, web.Items, n, *workers, tmp)
-			st.Close()
+			_ = st.Close() // only read by the run; its figures are taken
 			drop()
 			if err != nil {
 				log.Fatal(err)
@@ -296,7 +296,7 @@ func extractRate(bodies [][]byte, urls []string, n int) float64 {
 				if i >= len(bodies) {
 					return
 				}
-				extract.Extract(bodies[i], urls[i])
+				_, _ = extract.Extract(bodies[i], urls[i]) // the CPU it takes is the figure; a page it refuses costs CPU too
 			}
 		}()
 	}
@@ -326,7 +326,7 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 		if err != nil {
 			return 0, cpuUse{}, err
 		}
-		defer lf.Close()
+		defer func() { _ = lf.Close() }() // the worker's log, for reading later
 		cmd.Stdout, cmd.Stderr = lf, lf
 		cmd.Env = append(os.Environ(), "GOMAXPROCS="+fmt.Sprint(runtime.GOMAXPROCS(0)))
 		if err := cmd.Start(); err != nil {
@@ -336,10 +336,10 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 	}
 	defer func() {
 		for _, p := range procs {
-			p.Process.Signal(syscall.SIGTERM)
+			_ = p.Process.Signal(syscall.SIGTERM) // refused only when it has exited already
 		}
 		for _, p := range procs {
-			p.Wait()
+			_ = p.Wait() // ended on purpose: its exit status says nothing
 		}
 	}()
 	deadline := time.Now().Add(10 * time.Minute)
@@ -361,11 +361,11 @@ func pipelineRate(bin, db string, st store.Store, items, n, workers int, tmp str
 	var peak int64
 	for _, p := range procs {
 		peak = max(peak, proc.PeakRSS(p.Process.Pid))
-		p.Process.Signal(syscall.SIGTERM)
+		_ = p.Process.Signal(syscall.SIGTERM) // refused only when it has exited already
 	}
 	var workCPU time.Duration
 	for _, p := range procs {
-		p.Wait()
+		_ = p.Wait() // ended on purpose: its CPU time is read below
 		if p.ProcessState != nil {
 			workCPU += p.ProcessState.UserTime() + p.ProcessState.SystemTime()
 		}
@@ -421,10 +421,12 @@ func freshSchema(base string) (string, func(), error) {
 	}
 	name := fmt.Sprintf("kabar_bench_%d", time.Now().UnixNano())
 	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		conn.Close(ctx)
+		_ = conn.Close(ctx) // the error above is the one to report
 		return "", nil, err
 	}
-	conn.Close(ctx)
+	if err := conn.Close(ctx); err != nil {
+		return "", nil, err
+	}
 	u, err := url.Parse(base)
 	if err != nil {
 		return "", nil, err
@@ -436,8 +438,10 @@ func freshSchema(base string) (string, func(), error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if c, err := pgx.Connect(ctx, base); err == nil {
-			c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
-			c.Close(ctx)
+			if _, err := c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
+				log.Printf("drop schema %s: %v", name, err)
+			}
+			_ = c.Close(ctx) // the schema is dropped or reported above
 		}
 	}
 	return u.String(), drop, nil

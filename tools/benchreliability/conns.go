@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -62,7 +61,7 @@ func runConns(c *config) []*row {
 	defer func() { drip.took = time.Since(startT) / 2; idle.took = drip.took }()
 	ctx := context.Background()
 	dir := filepath.Join(c.tmp, "conns")
-	os.MkdirAll(dir, 0o755)
+	mkdir(dir)
 	db := filepath.Join(dir, "kabar.db")
 	st, err := sqlite.Open(ctx, db)
 	if err != nil {
@@ -70,7 +69,7 @@ func runConns(c *config) []*row {
 		return []*row{drip, idle}
 	}
 	posts, err := seed(ctx, st, 3)
-	st.Close()
+	err = closeAfterWrite(st, err)
 	if err != nil {
 		drip.fail("seed: %v", err)
 		return []*row{drip, idle}
@@ -85,78 +84,11 @@ func runConns(c *config) []*row {
 	drip.note("bound %s (%s)", bound, how)
 	addr := strings.TrimPrefix(base, "http://")
 
-	type conn struct {
-		c      net.Conn
-		closed chan struct{}
-		at     time.Duration
-	}
 	t0 := time.Now()
-	watch := func(nc net.Conn, r io.Reader) *conn {
-		cc := &conn{c: nc, closed: make(chan struct{})}
-		go func() {
-			buf := make([]byte, 4096)
-			for {
-				if _, err := r.Read(buf); err != nil {
-					cc.at = time.Since(t0)
-					close(cc.closed)
-					return
-				}
-			}
-		}()
-		return cc
-	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var drips, idles []*conn
-	for i := 0; i < c.conns; i++ {
-		nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			drip.fail("dial: %v", err)
-			continue
-		}
-		fmt.Fprintf(nc, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n", posts[0].Path(), addr)
-		cc := watch(nc, nc)
-		drips = append(drips, cc)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-cc.closed:
-					return
-				case <-t.C:
-					nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
-					if _, err := nc.Write([]byte("a")); err != nil {
-						return
-					}
-				}
-			}
-		}()
-	}
-	for i := 0; i < c.conns; i++ {
-		nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			idle.fail("dial: %v", err)
-			continue
-		}
-		fmt.Fprintf(nc, "GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
-		br := bufio.NewReader(nc)
-		nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-		res, err := http.ReadResponse(br, nil)
-		if err != nil {
-			idle.fail("first request: %v", err)
-			nc.Close()
-			continue
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		nc.SetReadDeadline(time.Time{})
-		idles = append(idles, watch(nc, br))
-	}
+	drips := openDrips(drip, addr, posts[0].Path(), c.conns, t0, stop, &wg)
+	idles := openIdles(idle, addr, c.conns, t0)
 	drip.tried, idle.tried = len(drips), len(idles)
 	// While they hang on, the site must still answer others.
 	time.Sleep(2 * time.Second)
@@ -167,7 +99,7 @@ func runConns(c *config) []*row {
 	}
 	deadline := time.After(bound - time.Since(t0))
 	<-deadline
-	open := func(cs []*conn) (n int, closedAt []time.Duration) {
+	open := func(cs []*heldConn) (n int, closedAt []time.Duration) {
 		for _, cc := range cs {
 			select {
 			case <-cc.closed:
@@ -182,7 +114,7 @@ func runConns(c *config) []*row {
 	iOpen, iAt := open(idles)
 	close(stop)
 	for _, cc := range append(drips, idles...) {
-		cc.c.Close()
+		_ = cc.c.Close() // the suite's end of a connection it holds open on purpose
 	}
 	wg.Wait()
 	if dOpen > 0 {
@@ -213,4 +145,116 @@ func maxDur(ds []time.Duration) time.Duration {
 		m = max(m, d)
 	}
 	return m
+}
+
+// heldConn is a connection the suite holds open, and when the server
+// closed it.
+type heldConn struct {
+	c      net.Conn
+	closed chan struct{}
+	at     time.Duration
+}
+
+// watchConn reads r until the server closes the connection, and notes
+// when, counted from t0.
+func watchConn(nc net.Conn, r io.Reader, t0 time.Time) *heldConn {
+	cc := &heldConn{c: nc, closed: make(chan struct{})}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				cc.at = time.Since(t0)
+				close(cc.closed)
+				return
+			}
+		}
+	}()
+	return cc
+}
+
+// openDrips opens n POSTs that promise a 100 000-byte body and send one
+// byte a second until stop or the server closes them.
+func openDrips(r *row, addr, path string, n int, t0 time.Time, stop chan struct{}, wg *sync.WaitGroup) []*heldConn {
+	var out []*heldConn
+	for i := 0; i < n; i++ {
+		nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			r.fail("dial: %v", err)
+			continue
+		}
+		if _, err := fmt.Fprintf(nc, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n", path, addr); err != nil {
+			r.fail("request head: %v", err)
+			_ = nc.Close() // the failure above is the one counted
+			continue
+		}
+		cc := watchConn(nc, nc, t0)
+		out = append(out, cc)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			drip(nc, cc, stop)
+		}()
+	}
+	return out
+}
+
+// drip writes a byte a second until stop, the server closes the
+// connection, or a write fails (the server stopped reading).
+func drip(nc net.Conn, cc *heldConn, stop chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-cc.closed:
+			return
+		case <-t.C:
+			if err := nc.SetWriteDeadline(time.Now().Add(5 * time.Second)); err != nil {
+				return
+			}
+			if _, err := nc.Write([]byte("a")); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// openIdles opens n keep-alive connections, each after one answered
+// request, and leaves them idle.
+func openIdles(r *row, addr string, n int, t0 time.Time) []*heldConn {
+	var out []*heldConn
+	for i := 0; i < n; i++ {
+		nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			r.fail("dial: %v", err)
+			continue
+		}
+		br := bufio.NewReader(nc)
+		if err := firstRequest(nc, br, addr); err != nil {
+			r.fail("first request: %v", err)
+			_ = nc.Close() // the failure above is the one counted
+			continue
+		}
+		out = append(out, watchConn(nc, br, t0))
+	}
+	return out
+}
+
+// firstRequest sends GET /healthz on nc and reads its answer, leaving the
+// connection open and idle.
+func firstRequest(nc net.Conn, br *bufio.Reader, addr string) error {
+	if _, err := fmt.Fprintf(nc, "GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n", addr); err != nil {
+		return err
+	}
+	if err := nc.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		return err
+	}
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, res.Body) // read to its end so the connection is reused; only the status counts
+	res.Body.Close()
+	return nc.SetReadDeadline(time.Time{})
 }

@@ -29,12 +29,12 @@ func runDisk(c *config) []*row {
 	defer func() { r.took = time.Since(startT) }()
 	ctx := context.Background()
 	mnt := filepath.Join(c.tmp, "disk")
-	os.MkdirAll(mnt, 0o755)
+	mkdir(mnt)
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dm", c.diskSize), "tmpfs", mnt).CombinedOutput(); err != nil {
 		r.skipped = fmt.Sprintf("mount tmpfs: %v %s", err, out)
 		return []*row{r}
 	}
-	defer exec.Command("umount", "-l", mnt).Run()
+	defer func() { _ = exec.Command("umount", "-l", mnt).Run() }() // a lazy unmount of the suite's own tmpfs; the rows are already counted
 	feeds := 10
 	web, err := loopweb.Start(loopweb.Config{Hosts: 4, Feeds: feeds, ItemsPerFeed: (c.diskItems + feeds - 1) / feeds})
 	if err != nil {
@@ -43,17 +43,12 @@ func runDisk(c *config) []*row {
 	}
 	defer web.Close()
 	db := filepath.Join(mnt, "kabar.db")
-	st, _, err := openQuerier(ctx, db)
-	if err != nil {
+	if err := addFeeds(ctx, db, web.FeedURLs()); err != nil {
 		r.fail("%v", err)
 		return []*row{r}
 	}
-	for _, u := range web.FeedURLs() {
-		st.AddFeed(ctx, &model.Feed{URL: u})
-	}
-	st.Close()
 	logs := filepath.Join(c.tmp, "disk-logs")
-	os.MkdirAll(logs, 0o755)
+	mkdir(logs)
 	addr := freeAddr()
 	p, err := start(c, filepath.Join(logs, "run.log"), nil, "--db", db, "run", "--addr", addr, "--allow-addr", "127.0.0.0/8",
 		"--host-delay", "0", "--retention", "0", "--gnews-online=false")
@@ -61,42 +56,7 @@ func runDisk(c *config) []*row {
 		r.fail("%v", err)
 		return []*row{r}
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	readyz := func() int {
-		res, err := client.Get("http://" + addr + "/readyz")
-		if err != nil {
-			return 0
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res.StatusCode
-	}
-	full, saw503, fullChecks := false, false, 0
-	var fullSince time.Time
-	deadline := time.Now().Add(3 * time.Minute)
-	for time.Now().Before(deadline) {
-		time.Sleep(250 * time.Millisecond)
-		select {
-		case <-p.done:
-			deadline = time.Now()
-			continue
-		default:
-		}
-		var fs syscall.Statfs_t
-		if syscall.Statfs(mnt, &fs) == nil && int64(fs.Bavail)*int64(fs.Bsize) < 128<<10 {
-			if !full {
-				full, fullSince = true, time.Now()
-			}
-			fullChecks++
-			if readyz() == http.StatusServiceUnavailable {
-				saw503 = true
-			}
-			// Full for 15 s is enough to see what kabar does with it.
-			if time.Since(fullSince) > 15*time.Second {
-				break
-			}
-		}
-	}
+	full, saw503, fullChecks, fullSince := watchFull(p, mnt, "http://"+addr+"/readyz")
 	r.tried = web.Items
 	if !full {
 		r.fail("the %d MiB file system never filled; raise -disk-items", c.diskSize)
@@ -150,4 +110,58 @@ func runDisk(c *config) []*row {
 		r.note("disk full for %s while kabar ran; /readyz 503 seen: %v", fullFor.Round(time.Second), saw503)
 	}
 	return []*row{r}
+}
+
+// addFeeds subscribes the store at db to urls.
+func addFeeds(ctx context.Context, db string, urls []string) error {
+	st, _, err := openQuerier(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, u := range urls {
+		if err = st.AddFeed(ctx, &model.Feed{URL: u}); err != nil {
+			break
+		}
+	}
+	return closeAfterWrite(st, err)
+}
+
+// watchFull watches the file system at mnt for up to 3 minutes while p
+// runs: whether it filled, whether readyz answered 503 while it was, in
+// how many checks, and since when it was full (15 s of it is enough to
+// see what kabar does with it).
+func watchFull(p *proc, mnt, readyz string) (full, saw503 bool, fullChecks int, fullSince time.Time) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	status := func() int {
+		res, err := client.Get(readyz)
+		if err != nil {
+			return 0
+		}
+		_, _ = io.Copy(io.Discard, res.Body) // read to its end so the connection is reused; only the status counts
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); {
+		time.Sleep(250 * time.Millisecond)
+		select {
+		case <-p.done:
+			return full, saw503, fullChecks, fullSince
+		default:
+		}
+		var fs syscall.Statfs_t
+		if syscall.Statfs(mnt, &fs) != nil || int64(fs.Bavail)*int64(fs.Bsize) >= 128<<10 {
+			continue
+		}
+		if !full {
+			full, fullSince = true, time.Now()
+		}
+		fullChecks++
+		if status() == http.StatusServiceUnavailable {
+			saw503 = true
+		}
+		if time.Since(fullSince) > 15*time.Second {
+			return full, saw503, fullChecks, fullSince
+		}
+	}
+	return full, saw503, fullChecks, fullSince
 }

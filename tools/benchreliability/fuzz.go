@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -118,30 +117,15 @@ func fuzzStore(c *config, kind, pg string) *row {
 	defer func() { r.took = time.Since(startT) }()
 	ctx := context.Background()
 	dir := filepath.Join(c.tmp, "fuzz-"+strings.ToLower(kind))
-	os.MkdirAll(dir, 0o755)
-	var db string
-	var st store.Store
-	var err error
-	if pg == "" {
-		db = filepath.Join(dir, "kabar.db")
-		st, err = sqlite.Open(ctx, db)
-	} else {
-		var drop func()
-		db, drop, err = freshSchema(pg)
-		if err != nil {
-			r.skipped = "PostgreSQL: " + err.Error()
-			return r
-		}
-		defer drop()
-		st, err = postgres.Open(ctx, db)
-	}
+	mkdir(dir)
+	db, st, drop, err := openScenarioStore(ctx, dir, pg)
 	if err != nil {
 		r.skipped = err.Error()
 		return r
 	}
+	defer drop()
 	posts, err := seed(ctx, st, 30)
-	st.Close()
-	if err != nil {
+	if err = closeAfterWrite(st, err); err != nil {
 		r.fail("seed: %v", err)
 		return r
 	}
@@ -151,82 +135,7 @@ func fuzzStore(c *config, kind, pg string) *row {
 		return r
 	}
 	defer p.stop(10 * time.Second)
-	post := posts[len(posts)/2]
-	postPath := post.Path()
-	parts := strings.Split(strings.Trim(postPath, "/"), "/")
-	year, month, file := parts[0], parts[1], parts[2]
-	pid := fmt.Sprint(post.ID)
-
-	type route struct {
-		method, tmpl string
-		valid        map[string]string
-	}
-	routes := []route{
-		{"GET", "/", nil}, {"GET", "/{year}/{month}/{file}", nil}, {"POST", "/{year}/{month}/{file}", nil},
-		{"GET", "/{year}/{month}/", nil}, {"GET", "/archive", nil}, {"GET", "/search", nil},
-		{"GET", "/search/label/{label}", nil}, {"GET", "/labels", nil}, {"GET", "/publisher/{name}", nil},
-		{"GET", "/publishers", nil}, {"GET", "/feeds/posts/default", nil}, {"GET", "/feeds/posts/default/-/{label}", nil},
-		{"GET", "/feeds/comments/default", nil}, {"GET", "/feeds/{post}/comments/default", nil},
-		{"GET", "/stories", nil}, {"GET", "/story/{id}", nil}, {"GET", "/story/{id}/feed", nil},
-		{"GET", "/api/posts", nil}, {"GET", "/api/posts/{id}", nil}, {"GET", "/api/posts/{id}/comments", nil},
-		{"POST", "/api/posts/{id}/reextract", nil}, {"GET", "/api/labels", nil}, {"GET", "/api/feeds", nil},
-		{"GET", "/api/feeds/{id}", nil}, {"POST", "/api/feeds", nil}, {"PATCH", "/api/feeds/{id}", nil},
-		{"DELETE", "/api/feeds/{id}", nil}, {"GET", "/api/comments", nil}, {"PATCH", "/api/comments/{id}", nil},
-		{"DELETE", "/api/comments/{id}", nil}, {"GET", "/api/stories", nil}, {"GET", "/api/stories/{id}", nil},
-		{"GET", "/admin", nil}, {"GET", "/admin/login", nil}, {"POST", "/admin/login", nil}, {"POST", "/admin/logout", nil},
-		{"GET", "/admin/feeds", nil}, {"POST", "/admin/feeds", nil}, {"POST", "/admin/feeds/{id}/{action}", nil},
-		{"GET", "/admin/comments", nil}, {"POST", "/admin/comments/{id}/{action}", nil}, {"GET", "/admin/posts", nil},
-		{"POST", "/admin/posts/{id}/reextract", nil}, {"GET", "/admin/settings", nil}, {"POST", "/admin/settings", nil},
-		{"POST", "/admin/tokens", nil}, {"POST", "/admin/tokens/{id}/delete", nil},
-		{"GET", "/healthz", nil}, {"GET", "/readyz", nil}, {"GET", "/metrics", nil}, {"GET", "/static/{file}", nil},
-		{"GET", "/{any}", nil},
-	}
-	valid := map[string]string{"year": year, "month": month, "file": file, "label": "News", "name": "Publisher 1",
-		"post": pid, "id": pid, "action": "approve", "any": "no-such-page"}
-	fill := func(tmpl string, odd *string) string {
-		out := tmpl
-		for k, v := range valid {
-			val := v
-			if odd != nil {
-				val = *odd
-			}
-			if k == "file" && strings.HasPrefix(tmpl, "/static/") && odd == nil {
-				val = "site.css"
-			}
-			out = strings.ReplaceAll(out, "{"+k+"}", url.PathEscape(val))
-		}
-		return out
-	}
-	type req struct{ method, path, body, what string }
-	var reqs []req
-	for _, rt := range routes {
-		hasParams := strings.Contains(rt.tmpl, "{")
-		for name, v := range fuzzValues {
-			q := url.Values{}
-			for _, k := range fuzzParams {
-				q.Set(k, v)
-			}
-			body := ""
-			if rt.method != "GET" {
-				f := url.Values{"name": {v}, "website": {v}, "text": {v}, "csrf": {v}, "parent": {v}, "password": {v},
-					"url": {v}, "status": {v}, "title": {v}, "label": {v}}
-				body = f.Encode()
-			}
-			reqs = append(reqs, req{rt.method, fill(rt.tmpl, nil) + "?" + q.Encode(), body, rt.method + " " + rt.tmpl + " query=" + name})
-			if hasParams {
-				v := v
-				reqs = append(reqs, req{rt.method, fill(rt.tmpl, &v), body, rt.method + " " + rt.tmpl + " path=" + name})
-			}
-		}
-	}
-	// The search box alone, one odd value at a time with ordinary paging:
-	// the place where odd input reaches the database's text search.
-	for name, v := range fuzzValues {
-		for _, extra := range []string{"", "&page=2", "&page=-1", "&page=99999999999"} {
-			reqs = append(reqs, req{"GET", "/search?q=" + url.QueryEscape(v) + extra, "", "GET /search q=" + name + extra})
-			reqs = append(reqs, req{"GET", "/api/posts?q=" + url.QueryEscape(v) + strings.Replace(extra, "page", "offset", 1), "", "GET /api/posts q=" + name})
-		}
-	}
+	reqs := fuzzRequests(posts[len(posts)/2])
 	client := &http.Client{
 		Timeout:       c.fuzzBound + 5*time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -235,36 +144,15 @@ func fuzzStore(c *config, kind, pg string) *row {
 	var mu sync.Mutex
 	var fails []string
 	var wg sync.WaitGroup
-	next := make(chan req)
+	next := make(chan fuzzReq)
 	for w := 0; w < c.fuzzWorkers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for q := range next {
-				t0 := time.Now()
-				hr, err := http.NewRequest(q.method, base+q.path, strings.NewReader(q.body))
-				if err != nil {
+				why, sent := fuzzOne(client, base, q, c.fuzzBound)
+				if !sent {
 					continue // Go refuses to send it; nothing reached kabar
-				}
-				if q.body != "" {
-					hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				}
-				res, err := client.Do(hr)
-				took := time.Since(t0)
-				why := ""
-				switch {
-				case err != nil && errors.Is(err, context.DeadlineExceeded) || err != nil && strings.Contains(err.Error(), "Timeout"):
-					why = "no answer in time"
-				case err != nil:
-					why = "transport: " + clip(err.Error(), 80)
-				default:
-					io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					if res.StatusCode >= 500 {
-						why = fmt.Sprintf("%d", res.StatusCode)
-					} else if took > c.fuzzBound {
-						why = fmt.Sprintf("answered in %s", took.Round(time.Millisecond))
-					}
 				}
 				mu.Lock()
 				r.tried++
@@ -299,4 +187,130 @@ func fuzzStore(c *config, kind, pg string) *row {
 		r.reason("%s", summarize(fails, 12))
 	}
 	return r
+}
+
+// openScenarioStore opens a scenario's store: a SQLite file in dir, or a
+// fresh schema on the PostgreSQL server pg, dropped by drop.
+func openScenarioStore(ctx context.Context, dir, pg string) (db string, st store.Store, drop func(), err error) {
+	if pg == "" {
+		db = filepath.Join(dir, "kabar.db")
+		st, err = sqlite.Open(ctx, db)
+		return db, st, func() {}, err
+	}
+	db, drop, err = freshSchema(pg)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("PostgreSQL: %v", err)
+	}
+	if st, err = postgres.Open(ctx, db); err != nil {
+		drop()
+		return "", nil, nil, err
+	}
+	return db, st, drop, nil
+}
+
+// fuzzReq is one odd request and what it tries, for the reasons.
+type fuzzReq struct{ method, path, body, what string }
+
+// fuzzRoutes are the site's routes, their {parameters} filled from a post.
+var fuzzRoutes = []struct{ method, tmpl string }{
+	{"GET", "/"}, {"GET", "/{year}/{month}/{file}"}, {"POST", "/{year}/{month}/{file}"},
+	{"GET", "/{year}/{month}/"}, {"GET", "/archive"}, {"GET", "/search"},
+	{"GET", "/search/label/{label}"}, {"GET", "/labels"}, {"GET", "/publisher/{name}"},
+	{"GET", "/publishers"}, {"GET", "/feeds/posts/default"}, {"GET", "/feeds/posts/default/-/{label}"},
+	{"GET", "/feeds/comments/default"}, {"GET", "/feeds/{post}/comments/default"},
+	{"GET", "/stories"}, {"GET", "/story/{id}"}, {"GET", "/story/{id}/feed"},
+	{"GET", "/api/posts"}, {"GET", "/api/posts/{id}"}, {"GET", "/api/posts/{id}/comments"},
+	{"POST", "/api/posts/{id}/reextract"}, {"GET", "/api/labels"}, {"GET", "/api/feeds"},
+	{"GET", "/api/feeds/{id}"}, {"POST", "/api/feeds"}, {"PATCH", "/api/feeds/{id}"},
+	{"DELETE", "/api/feeds/{id}"}, {"GET", "/api/comments"}, {"PATCH", "/api/comments/{id}"},
+	{"DELETE", "/api/comments/{id}"}, {"GET", "/api/stories"}, {"GET", "/api/stories/{id}"},
+	{"GET", "/admin"}, {"GET", "/admin/login"}, {"POST", "/admin/login"}, {"POST", "/admin/logout"},
+	{"GET", "/admin/feeds"}, {"POST", "/admin/feeds"}, {"POST", "/admin/feeds/{id}/{action}"},
+	{"GET", "/admin/comments"}, {"POST", "/admin/comments/{id}/{action}"}, {"GET", "/admin/posts"},
+	{"POST", "/admin/posts/{id}/reextract"}, {"GET", "/admin/settings"}, {"POST", "/admin/settings"},
+	{"POST", "/admin/tokens"}, {"POST", "/admin/tokens/{id}/delete"},
+	{"GET", "/healthz"}, {"GET", "/readyz"}, {"GET", "/metrics"}, {"GET", "/static/{file}"},
+	{"GET", "/{any}"},
+}
+
+// fuzzRequests is every route with every odd value in every query
+// parameter, in its path parameters, and in the search box alone.
+func fuzzRequests(post *model.Post) []fuzzReq {
+	parts := strings.Split(strings.Trim(post.Path(), "/"), "/")
+	pid := fmt.Sprint(post.ID)
+	valid := map[string]string{"year": parts[0], "month": parts[1], "file": parts[2], "label": "News", "name": "Publisher 1",
+		"post": pid, "id": pid, "action": "approve", "any": "no-such-page"}
+	fill := func(tmpl string, odd *string) string {
+		out := tmpl
+		for k, v := range valid {
+			val := v
+			if odd != nil {
+				val = *odd
+			}
+			if k == "file" && strings.HasPrefix(tmpl, "/static/") && odd == nil {
+				val = "site.css"
+			}
+			out = strings.ReplaceAll(out, "{"+k+"}", url.PathEscape(val))
+		}
+		return out
+	}
+	var reqs []fuzzReq
+	for _, rt := range fuzzRoutes {
+		hasParams := strings.Contains(rt.tmpl, "{")
+		for name, v := range fuzzValues {
+			q := url.Values{}
+			for _, k := range fuzzParams {
+				q.Set(k, v)
+			}
+			body := ""
+			if rt.method != "GET" {
+				f := url.Values{"name": {v}, "website": {v}, "text": {v}, "csrf": {v}, "parent": {v}, "password": {v},
+					"url": {v}, "status": {v}, "title": {v}, "label": {v}}
+				body = f.Encode()
+			}
+			reqs = append(reqs, fuzzReq{rt.method, fill(rt.tmpl, nil) + "?" + q.Encode(), body, rt.method + " " + rt.tmpl + " query=" + name})
+			if hasParams {
+				reqs = append(reqs, fuzzReq{rt.method, fill(rt.tmpl, &v), body, rt.method + " " + rt.tmpl + " path=" + name})
+			}
+		}
+	}
+	// The search box alone, one odd value at a time with ordinary paging:
+	// the place where odd input reaches the database's text search.
+	for name, v := range fuzzValues {
+		for _, extra := range []string{"", "&page=2", "&page=-1", "&page=99999999999"} {
+			reqs = append(reqs, fuzzReq{"GET", "/search?q=" + url.QueryEscape(v) + extra, "", "GET /search q=" + name + extra})
+			reqs = append(reqs, fuzzReq{"GET", "/api/posts?q=" + url.QueryEscape(v) + strings.Replace(extra, "page", "offset", 1), "", "GET /api/posts q=" + name})
+		}
+	}
+	return reqs
+}
+
+// fuzzOne sends q and says what was wrong with the answer ("" when
+// nothing); sent is false when Go refused to make the request.
+func fuzzOne(client *http.Client, base string, q fuzzReq, bound time.Duration) (why string, sent bool) {
+	t0 := time.Now()
+	hr, err := http.NewRequest(q.method, base+q.path, strings.NewReader(q.body))
+	if err != nil {
+		return "", false
+	}
+	if q.body != "" {
+		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := client.Do(hr)
+	took := time.Since(t0)
+	switch {
+	case err != nil && errors.Is(err, context.DeadlineExceeded) || err != nil && strings.Contains(err.Error(), "Timeout"):
+		return "no answer in time", true
+	case err != nil:
+		return "transport: " + clip(err.Error(), 80), true
+	}
+	_, _ = io.Copy(io.Discard, res.Body) // read to its end so the connection is reused; only the status counts
+	res.Body.Close()
+	if res.StatusCode >= 500 {
+		return fmt.Sprintf("%d", res.StatusCode), true
+	}
+	if took > bound {
+		return fmt.Sprintf("answered in %s", took.Round(time.Millisecond)), true
+	}
+	return "", true
 }

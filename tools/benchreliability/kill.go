@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
-	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/pipeline/loopweb"
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/postgres"
@@ -89,7 +86,7 @@ func account(ctx context.Context, db string, wantItems int) (lost, failed, dup i
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // only read
 	rows, err := q(ctx, `SELECT
 		(SELECT count(*) FROM items i WHERE i.status = 'done' AND EXISTS (SELECT 1 FROM posts p WHERE p.id = i.post_id)),
 		(SELECT count(*) FROM items WHERE status = 'failed' AND error <> ''),
@@ -154,7 +151,7 @@ func killStore(c *config, kind, pg string, items, kills, procs int) *row {
 	}
 	defer web.Close()
 	dir := filepath.Join(c.tmp, "kill-"+kind)
-	os.MkdirAll(dir, 0o755)
+	mkdir(dir)
 	db := filepath.Join(dir, "kabar.db")
 	if pg != "" {
 		var drop func()
@@ -165,21 +162,14 @@ func killStore(c *config, kind, pg string, items, kills, procs int) *row {
 		}
 		defer drop()
 	}
-	st, _, err := openQuerier(ctx, db)
-	if err != nil {
+	if err := addFeeds(ctx, db, web.FeedURLs()); err != nil {
 		r.fail("%v", err)
 		return r
 	}
-	for _, u := range web.FeedURLs() {
-		if err := st.AddFeed(ctx, &model.Feed{URL: u}); err != nil {
-			r.fail("%v", err)
-		}
-	}
-	st.Close()
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 1))
 	r.note("%d items on %d loopback hosts; random seed %d", web.Items, 8, seed)
-	args := func(i int) []string {
+	args := func() []string {
 		if pg == "" {
 			return []string{"--db", db, "run", "--addr", freeAddr(), "--allow-addr", "127.0.0.0/8", "--host-delay", "0",
 				"--retention", "0", "--gnews-online=false"}
@@ -188,7 +178,7 @@ func killStore(c *config, kind, pg string, items, kills, procs int) *row {
 	}
 	running := make([]*proc, procs)
 	startOne := func(i, gen int) {
-		p, err := start(c, filepath.Join(dir, fmt.Sprintf("run-%d-%d.log", i, gen)), nil, args(i)...)
+		p, err := start(c, filepath.Join(dir, fmt.Sprintf("run-%d-%d.log", i, gen)), nil, args()...)
 		if err != nil {
 			r.fail("start: %v", err)
 			return
@@ -218,8 +208,7 @@ func killStore(c *config, kind, pg string, items, kills, procs int) *row {
 			}
 		default:
 		}
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		p.wait(30 * time.Second)
+		p.kill()
 		r.tried++
 		r.rss(p.peakRSS())
 		_, _, _, fin, _, _ := account(ctx, db, web.Items)
@@ -228,31 +217,15 @@ func killStore(c *config, kind, pg string, items, kills, procs int) *row {
 	}
 	for _, p := range running {
 		if p != nil {
-			p.cmd.Process.Signal(syscall.SIGKILL)
-			p.wait(30 * time.Second)
+			p.kill()
 			r.rss(p.peakRSS())
 		}
 	}
 	r.note("items finished at each kill: %v", progress)
 	// Finish: one run --once must take every item to its end.
-	t0 := time.Now()
-	p, err := start(c, filepath.Join(dir, "final.log"), nil, "--db", db, "run", "--once", "--allow-addr", "127.0.0.0/8",
-		"--host-delay", "0", "--gnews-online=false")
-	if err != nil {
-		r.fail("%v", err)
+	if !finalRun(c, r, dir, db) {
 		return r
 	}
-	if p.wait(c.finalRunBound) {
-		r.fail("the final run --once did not end within %s (killed)", c.finalRunBound)
-	} else if p.exitCode() != 0 {
-		r.fail("the final run --once exited %d: %s", p.exitCode(), p.lastLine())
-	} else {
-		r.note("final run --once: %s in %s", p.lastLine(), time.Since(t0).Round(time.Second))
-	}
-	if bad, why := p.crashed(); bad {
-		r.fail("the final run --once crashed: %s", why)
-	}
-	r.rss(p.peakRSS())
 	lost, failed, dup, _, why, err := account(ctx, db, web.Items)
 	if err != nil {
 		r.fail("counting: %v", err)
@@ -275,4 +248,29 @@ func killStore(c *config, kind, pg string, items, kills, procs int) *row {
 		}
 	}
 	return r
+}
+
+// finalRun runs run --once over db to its end and fails r when it does not
+// end in time, exits with an error or crashes; false when it could not
+// start.
+func finalRun(c *config, r *row, dir, db string) bool {
+	t0 := time.Now()
+	p, err := start(c, filepath.Join(dir, "final.log"), nil, "--db", db, "run", "--once", "--allow-addr", "127.0.0.0/8",
+		"--host-delay", "0", "--gnews-online=false")
+	if err != nil {
+		r.fail("%v", err)
+		return false
+	}
+	if p.wait(c.finalRunBound) {
+		r.fail("the final run --once did not end within %s (killed)", c.finalRunBound)
+	} else if p.exitCode() != 0 {
+		r.fail("the final run --once exited %d: %s", p.exitCode(), p.lastLine())
+	} else {
+		r.note("final run --once: %s in %s", p.lastLine(), time.Since(t0).Round(time.Second))
+	}
+	if bad, why := p.crashed(); bad {
+		r.fail("the final run --once crashed: %s", why)
+	}
+	r.rss(p.peakRSS())
+	return true
 }

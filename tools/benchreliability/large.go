@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -92,7 +91,7 @@ func largeStore(c *config, kind, pg string) *row {
 	linked.Write(bytes.ReplaceAll(feed.Bytes(), []byte(fx.base+"/large/"), []byte(fx.base+"/f/page_large_")))
 	feedURL := fx.add(&hostileFeed{name: "large.xml", body: linked.Bytes()})
 	dir := filepath.Join(c.tmp, "large-"+kind)
-	os.MkdirAll(dir, 0o755)
+	mkdir(dir)
 	db := filepath.Join(dir, "kabar.db")
 	if pg != "" {
 		var drop func()

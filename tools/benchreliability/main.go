@@ -158,7 +158,7 @@ func main() {
 	if c.keep {
 		fmt.Printf("keeping databases and logs in %s\n", tmp)
 	} else {
-		defer os.RemoveAll(tmp)
+		defer func() { _ = os.RemoveAll(tmp) }() // leftovers in the temporary folder harm no result
 	}
 	fmt.Printf("kabar reliability suite: %s, %d CPUs (%s/%s), %s\n", c.bin, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format(time.RFC3339))
 
@@ -197,7 +197,7 @@ func main() {
 	if failed {
 		// os.Exit skips the deferred clean-up.
 		if !c.keep {
-			os.RemoveAll(tmp)
+			_ = os.RemoveAll(tmp) // leftovers in the temporary folder harm no result
 		}
 		os.Exit(1)
 	}
@@ -273,7 +273,7 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 	}
 	l.p.mu.Unlock()
 	if l.f != nil {
-		l.f.Write(b)
+		_, _ = l.f.Write(b) // the log file is a copy for reading later; the output kept above is what the suite checks
 	}
 	return len(b), nil
 }
@@ -314,7 +314,7 @@ func start(c *config, logPath string, env []string, args ...string) (*proc, erro
 		// which the child had until its exec.
 		p.err = p.cmd.Wait()
 		if f != nil {
-			f.Close()
+			_ = f.Close() // a copy of the output for reading later
 		}
 		close(p.done)
 	}()
@@ -328,7 +328,7 @@ func (p *proc) wait(d time.Duration) (timedOut bool) {
 	case <-p.done:
 		return false
 	case <-time.After(d):
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill() // refused only when it has exited meanwhile
 		<-p.done
 		return true
 	}
@@ -336,8 +336,15 @@ func (p *proc) wait(d time.Duration) (timedOut bool) {
 
 // stop asks the process to end (SIGTERM), then kills it after grace.
 func (p *proc) stop(grace time.Duration) {
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	// A process that has exited already refuses the signal; wait says so.
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	p.wait(grace)
+}
+
+// kill ends the process with SIGKILL, as a crash would, and waits for it.
+func (p *proc) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL) // refused only when it has exited already
+	p.wait(30 * time.Second)
 }
 
 func (p *proc) output() string {
@@ -419,14 +426,17 @@ func freeAddr() string {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		log.Fatal(err)
+	}
+	return addr
 }
 
 // serve starts `kabar serve` on db and waits until it answers /healthz.
-func serve(c *config, db, logPath string, env []string, extra ...string) (*proc, string, error) {
+func serve(c *config, db, logPath string, env []string) (*proc, string, error) {
 	addr := freeAddr()
-	p, err := start(c, logPath, env, append([]string{"--db", db, "serve", "--addr", addr}, extra...)...)
+	p, err := start(c, logPath, env, "--db", db, "serve", "--addr", addr)
 	if err != nil {
 		return nil, "", err
 	}
@@ -450,7 +460,7 @@ func waitHTTP(u string, d time.Duration, p *proc) error {
 		}
 		res, err := client.Get(u)
 		if err == nil {
-			io.Copy(io.Discard, res.Body)
+			_, _ = io.Copy(io.Discard, res.Body) // read to its end so the connection is reused; only the status counts
 			res.Body.Close()
 			if res.StatusCode == 200 {
 				return nil
@@ -471,10 +481,12 @@ func freshSchema(base string) (string, func(), error) {
 	}
 	name := fmt.Sprintf("kabar_rel_%d", time.Now().UnixNano())
 	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		conn.Close(ctx)
+		_ = conn.Close(ctx) // the error above is the one to report
 		return "", nil, err
 	}
-	conn.Close(ctx)
+	if err := conn.Close(ctx); err != nil {
+		return "", nil, err
+	}
 	u, err := url.Parse(base)
 	if err != nil {
 		return "", nil, err
@@ -486,8 +498,10 @@ func freshSchema(base string) (string, func(), error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if c, err := pgx.Connect(ctx, base); err == nil {
-			c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
-			c.Close(ctx)
+			if _, err := c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
+				log.Printf("drop schema %s: %v", name, err)
+			}
+			_ = c.Close(ctx) // the schema is dropped or reported above
 		}
 	}
 	return u.String(), drop, nil
@@ -515,4 +529,22 @@ func summarize(ss []string, n int) string {
 		parts = append(parts, fmt.Sprintf("%d× %s", count[k], k))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// mkdir makes a folder under the suite's own temporary folder; when that
+// fails no scenario can run.
+func mkdir(dir string) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// closeAfterWrite closes a store the suite has just written to, and makes
+// its error the step's when the step had none: a seed whose last writes
+// were lost would make every later count wrong.
+func closeAfterWrite(c io.Closer, err error) error {
+	if cerr := c.Close(); err == nil {
+		return cerr
+	}
+	return err
 }

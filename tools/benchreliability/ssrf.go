@@ -64,7 +64,7 @@ func runSSRF(c *config) []*row {
 		targets = append(targets, s)
 	}
 	dir := filepath.Join(c.tmp, "ssrf")
-	os.MkdirAll(dir, 0o755)
+	mkdir(dir)
 	db := filepath.Join(dir, "kabar.db")
 	// Each URL as a feed URL; kabar may refuse it at once (that is a pass).
 	refused := 0

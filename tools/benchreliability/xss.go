@@ -44,10 +44,82 @@ func runXSS(c *config) []*row {
 	}
 	startT := time.Now()
 	defer func() { r.took = time.Since(startT) }()
-	b, err := os.ReadFile(filepath.Join(c.fixtures, "xss", "vectors.jsonl"))
+	vectors, err := loadVectors(c)
 	if err != nil {
 		r.skipped = err.Error()
 		return []*row{r}
+	}
+	dir := filepath.Join(c.tmp, "xss")
+	mkdir(dir)
+	db := filepath.Join(dir, "kabar.db")
+	posts, token, err := xssSetup(c, db, len(vectors))
+	if err != nil {
+		r.fail("%v", err)
+		return []*row{r}
+	}
+	p, base, err := serve(c, db, filepath.Join(dir, "serve.log"), []string{"KABAR_TRUST_PROXY=true"})
+	if err != nil {
+		r.fail("serve: %v", err)
+		return []*row{r}
+	}
+	defer p.stop(10 * time.Second)
+
+	jar, _ := cookiejar.New(nil) // a nil options cannot fail
+	s := &xssSite{r: r, base: base, token: token, baseline: map[string]map[string]int{},
+		client: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	s.signIn()
+
+	// The outputs, and what each showed before any hostile comment.
+	pages := []string{"/", "/admin", "/admin/comments?status=pending", "/admin/comments?status=approved",
+		"/admin/comments?status=spam", "/admin/posts"}
+	for _, ps := range posts {
+		pages = append(pages, ps.Path())
+	}
+	for _, u := range pages {
+		_, _, body := s.get(u)
+		s.baseline[u] = pageViolations(body)
+	}
+
+	if refused := s.postVectors(posts, vectors); len(refused) > 0 {
+		// Vectors the form refused (too many links, too long) still go in,
+		// as the store would keep them, so that every output meets every
+		// vector.
+		if err := storeRefused(db, posts, vectors, refused); err != nil {
+			r.fail("storing the refused vectors: %v", err)
+		}
+		r.note("%d of %d vectors refused by the comment form (links, length) were stored directly", len(refused), len(vectors))
+	}
+	// The pending queue is what the owner reads first.
+	s.checkPaged("pending", 1)
+	approved := s.approveAll()
+	if approved < len(vectors) {
+		r.fail("only %d of %d comments could be approved through the API", approved, len(vectors))
+	}
+	r.note("%d vectors posted as comments (name and text), %d approved; outputs compared with the same page before the comments", len(vectors), approved)
+
+	for _, u := range pages {
+		_, ct, body := s.get(u)
+		s.check(u, body, ct)
+	}
+	s.checkPaged("approved", 2)
+	s.checkFeeds(posts)
+	for _, u := range []string{"/api/comments?limit=100", fmt.Sprintf("/api/posts/%d/comments", posts[0].ID)} {
+		_, ct, _ := s.get(u)
+		r.tried++
+		if !strings.HasPrefix(ct, "application/json") {
+			r.fail("%s served as %q, not JSON", u, ct)
+		}
+	}
+	r.rss(p.peakRSS())
+	return []*row{r}
+}
+
+// loadVectors reads the kit's XSS vectors, at most -xss-max of them.
+func loadVectors(c *config) ([]xssVector, error) {
+	b, err := os.ReadFile(filepath.Join(c.fixtures, "xss", "vectors.jsonl"))
+	if err != nil {
+		return nil, err
 	}
 	var vectors []xssVector
 	for _, line := range bytes.Split(b, []byte("\n")) {
@@ -59,32 +131,29 @@ func runXSS(c *config) []*row {
 	if c.xssMax > 0 && len(vectors) > c.xssMax {
 		vectors = vectors[:c.xssMax]
 	}
+	return vectors, nil
+}
+
+// xssSetup seeds db with enough posts for the vectors, makes the owner and
+// returns the posts and the owner's API token.
+func xssSetup(c *config, db string, vectors int) ([]*model.Post, string, error) {
 	ctx := context.Background()
-	dir := filepath.Join(c.tmp, "xss")
-	os.MkdirAll(dir, 0o755)
-	db := filepath.Join(dir, "kabar.db")
 	st, err := sqlite.Open(ctx, db)
 	if err != nil {
-		r.fail("%v", err)
-		return []*row{r}
+		return nil, "", err
 	}
 	// A feed item can hold at most 100 comments (the feeds' cap), so the
 	// vectors are spread over enough posts for every one to be in a feed.
-	nPosts := max(3, (len(vectors)+89)/90)
-	posts, err := seed(ctx, st, nPosts)
-	st.Close()
-	if err != nil {
-		r.fail("seed: %v", err)
-		return []*row{r}
+	posts, err := seed(ctx, st, max(3, (vectors+89)/90))
+	if err = closeAfterWrite(st, err); err != nil {
+		return nil, "", fmt.Errorf("seed: %v", err)
 	}
 	if _, err := kabar(c, adminPassword+"\n", "--db", db, "admin", "create", "owner"); err != nil {
-		r.fail("%v", err)
-		return []*row{r}
+		return nil, "", err
 	}
 	out, err := kabar(c, "", "--db", db, "admin", "token", "owner")
 	if err != nil {
-		r.fail("%v", err)
-		return []*row{r}
+		return nil, "", err
 	}
 	token := ""
 	for _, f := range strings.Fields(out) {
@@ -92,63 +161,88 @@ func runXSS(c *config) []*row {
 			token = f
 		}
 	}
-	p, base, err := serve(c, db, filepath.Join(dir, "serve.log"), []string{"KABAR_TRUST_PROXY=true"})
-	if err != nil {
-		r.fail("serve: %v", err)
-		return []*row{r}
-	}
-	defer p.stop(10 * time.Second)
+	return posts, token, nil
+}
 
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func(path string) (int, string, []byte) {
-		req, _ := http.NewRequest("GET", base+path, nil)
-		if strings.HasPrefix(path, "/api/") {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			return 0, "", nil
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<20))
-		return res.StatusCode, res.Header.Get("Content-Type"), body
+// storeRefused adds the vectors at refused straight to the store, pending.
+func storeRefused(db string, posts []*model.Post, vectors []xssVector, refused []int) error {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return err
 	}
-	// Sign in as the owner (the login form's token first).
-	_, _, page := get("/admin/login")
-	csrf := formToken(page)
-	form := url.Values{"name": {"owner"}, "password": {adminPassword}, "csrf": {csrf}, "next": {"/admin"}}
-	if res, err := client.PostForm(base+"/admin/login", form); err != nil || res.StatusCode != http.StatusSeeOther {
-		r.fail("owner sign-in failed: %v %v", err, statusOf(res))
-	} else {
+	for _, i := range refused {
+		err = st.AddComment(ctx, &model.Comment{PostID: posts[i%len(posts)].ID, Name: "Refused by the form", Body: vectors[i].Vector, Status: model.CommentPending})
+		if err != nil {
+			break
+		}
+	}
+	return closeAfterWrite(st, err)
+}
+
+// xssSite is the running site the XSS scenario reads, signed in as the
+// owner, and what each output showed before the comments.
+type xssSite struct {
+	r        *row
+	base     string
+	token    string
+	client   *http.Client
+	baseline map[string]map[string]int
+}
+
+// get fetches path (with the owner's token for the API) and returns its
+// status, type and body; status 0 when it could not be fetched.
+func (s *xssSite) get(path string) (int, string, []byte) {
+	req, err := http.NewRequest("GET", s.base+path, nil)
+	if err != nil {
+		return 0, "", nil
+	}
+	if strings.HasPrefix(path, "/api/") {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	res, err := s.client.Do(req)
+	if err != nil {
+		return 0, "", nil
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<20)) // a cut body is checked as far as it goes
+	return res.StatusCode, res.Header.Get("Content-Type"), body
+}
+
+// check counts one output and fails the row on any live markup the same
+// output did not have before the comments.
+func (s *xssSite) check(u string, body []byte, ctype string) {
+	s.r.tried++
+	if live := outputViolations(body, ctype, s.baseline[u]); len(live) > 0 {
+		s.r.fail("%s: %s", u, summarize(live, 4))
+	}
+}
+
+// signIn signs in as the owner (the login form's token first).
+func (s *xssSite) signIn() {
+	_, _, page := s.get("/admin/login")
+	form := url.Values{"name": {"owner"}, "password": {adminPassword}, "csrf": {formToken(page)}, "next": {"/admin"}}
+	res, err := s.client.PostForm(s.base+"/admin/login", form)
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		s.r.fail("owner sign-in failed: %v %v", err, statusOf(res))
+	}
+	if res != nil {
 		res.Body.Close()
 	}
+}
 
-	// The outputs, and what each showed before any hostile comment.
-	pages := []string{"/", "/admin", "/admin/comments?status=pending", "/admin/comments?status=approved",
-		"/admin/comments?status=spam", "/admin/posts"}
-	for _, ps := range posts {
-		pages = append(pages, ps.Path())
-	}
-	baseline := map[string]map[string]int{}
-	for _, u := range pages {
-		_, _, body := get(u)
-		baseline[u] = pageViolations(body)
-	}
-
-	// Post every vector through the form: the token of a page, then the
-	// form's minimum time, then one post each from its own address (the
-	// per-address limit is for people, and X-Forwarded-For is trusted here).
-	_, _, page = get(posts[0].Path())
-	csrf = formToken(page)
+// postVectors posts every vector through the form: the token of a page,
+// then the form's minimum time, then one post each from its own address
+// (the per-address limit is for people, and X-Forwarded-For is trusted
+// here). It returns the vectors the form refused.
+func (s *xssSite) postVectors(posts []*model.Post, vectors []xssVector) (refused []int) {
+	_, _, page := s.get(posts[0].Path())
+	csrf := formToken(page)
 	if csrf == "" {
-		r.fail("no comment form token on %s", posts[0].Path())
+		s.r.fail("no comment form token on %s", posts[0].Path())
 	}
 	time.Sleep(3500 * time.Millisecond)
-	var refused []int
 	for i, v := range vectors {
-		ps := posts[i%len(posts)]
 		name := []rune(strings.Join(strings.FieldsFunc(v.Vector, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " "))
 		if len(name) > 80 {
 			name = name[:80]
@@ -157,96 +251,82 @@ func runXSS(c *config) []*row {
 			name = []rune("x")
 		}
 		f := url.Values{"name": {string(name)}, "text": {v.Vector}, "csrf": {csrf}}
-		req, _ := http.NewRequest("POST", base+ps.Path(), strings.NewReader(f.Encode()))
+		req, err := http.NewRequest("POST", s.base+posts[i%len(posts)].Path(), strings.NewReader(f.Encode()))
+		if err != nil {
+			refused = append(refused, i)
+			continue
+		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Forwarded-For", fmt.Sprintf("127.%d.%d.%d", 1+i/65536, (i/256)%256, i%256))
-		res, err := client.Do(req)
+		res, err := s.client.Do(req)
 		if err != nil || res.StatusCode != http.StatusSeeOther {
 			refused = append(refused, i)
 		}
 		if res != nil {
-			io.Copy(io.Discard, res.Body)
+			_, _ = io.Copy(io.Discard, res.Body) // read to its end so the connection is reused; only the status counts
 			res.Body.Close()
 		}
 	}
-	// Vectors the form refused (too many links, too long) still go in, as
-	// the store would keep them, so that every output meets every vector.
-	if len(refused) > 0 {
-		st, err := sqlite.Open(ctx, db)
-		if err == nil {
-			for _, i := range refused {
-				st.AddComment(ctx, &model.Comment{PostID: posts[i%len(posts)].ID, Name: "Refused by the form", Body: vectors[i].Vector, Status: model.CommentPending})
-			}
-			st.Close()
-		}
-		r.note("%d of %d vectors refused by the comment form (links, length) were stored directly", len(refused), len(vectors))
-	}
-	// The pending queue is what the owner reads first.
-	check := func(u string, body []byte, ctype string) {
-		r.tried++
-		live := outputViolations(u, body, ctype, baseline[u])
-		if len(live) > 0 {
-			r.fail("%s: %s", u, summarize(live, 4))
-		}
-	}
-	for n := 1; n <= 10; n++ {
-		u := fmt.Sprintf("/admin/comments?status=pending&page=%d", n)
-		code, ct, body := get(u)
+	return refused
+}
+
+// checkPaged checks the admin comment list of status from page first on,
+// up to page 10, as long as a next page is linked.
+func (s *xssSite) checkPaged(status string, first int) {
+	for n := first; n <= 10; n++ {
+		u := fmt.Sprintf("/admin/comments?status=%s&page=%d", status, n)
+		code, ct, body := s.get(u)
 		if code != 200 {
 			break
 		}
-		baseline[u] = baseline["/admin/comments?status=pending"]
-		check(u, body, ct)
+		s.baseline[u] = s.baseline["/admin/comments?status="+status]
+		s.check(u, body, ct)
 		if !bytes.Contains(body, []byte("page="+fmt.Sprint(n+1))) {
 			break
 		}
 	}
-	// Approve them all through the API.
+}
+
+// approveAll approves every pending comment through the API and returns
+// how many it approved.
+func (s *xssSite) approveAll() int {
 	approved := 0
 	for round := 0; round < 20; round++ {
-		_, _, body := get("/api/comments?status=pending&limit=100")
+		_, _, body := s.get("/api/comments?status=pending&limit=100")
 		var list struct {
 			Comments []struct {
 				ID int64 `json:"id"`
 			} `json:"comments"`
 		}
-		json.Unmarshal(body, &list)
-		if len(list.Comments) == 0 {
+		if err := json.Unmarshal(body, &list); err != nil || len(list.Comments) == 0 {
 			break
 		}
 		for _, cm := range list.Comments {
-			req, _ := http.NewRequest("PATCH", fmt.Sprintf("%s/api/comments/%d", base, cm.ID), strings.NewReader(`{"status":"approved"}`))
-			req.Header.Set("Authorization", "Bearer "+token)
-			req.Header.Set("Content-Type", "application/json")
-			if res, err := client.Do(req); err == nil {
-				if res.StatusCode < 300 {
-					approved++
-				}
-				res.Body.Close()
+			if s.approve(cm.ID) {
+				approved++
 			}
 		}
 	}
-	if approved < len(vectors) {
-		r.fail("only %d of %d comments could be approved through the API", approved, len(vectors))
-	}
-	r.note("%d vectors posted as comments (name and text), %d approved; outputs compared with the same page before the comments", len(vectors), approved)
+	return approved
+}
 
-	for _, u := range pages {
-		_, ct, body := get(u)
-		check(u, body, ct)
+func (s *xssSite) approve(id int64) bool {
+	req, err := http.NewRequest("PATCH", fmt.Sprintf("%s/api/comments/%d", s.base, id), strings.NewReader(`{"status":"approved"}`))
+	if err != nil {
+		return false
 	}
-	for n := 2; n <= 10; n++ {
-		u := fmt.Sprintf("/admin/comments?status=approved&page=%d", n)
-		code, ct, body := get(u)
-		if code != 200 {
-			break
-		}
-		baseline[u] = baseline["/admin/comments?status=approved"]
-		check(u, body, ct)
-		if !bytes.Contains(body, []byte("page="+fmt.Sprint(n+1))) {
-			break
-		}
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := s.client.Do(req)
+	if err != nil {
+		return false
 	}
+	res.Body.Close()
+	return res.StatusCode < 300
+}
+
+// checkFeeds checks every comment and post feed, in each format.
+func (s *xssSite) checkFeeds(posts []*model.Post) {
 	var feeds []string
 	for _, alt := range []string{"", "&alt=rss", "&alt=json", "&alt=atom"} {
 		feeds = append(feeds, "/feeds/comments/default?max-results=100"+alt, "/feeds/posts/default?max-results=100"+alt)
@@ -255,23 +335,14 @@ func runXSS(c *config) []*row {
 		}
 	}
 	for _, u := range feeds {
-		code, ct, body := get(u)
+		code, ct, body := s.get(u)
 		if code != 200 {
-			r.tried++
-			r.fail("%s: status %d", u, code)
+			s.r.tried++
+			s.r.fail("%s: status %d", u, code)
 			continue
 		}
-		check(u, body, ct)
+		s.check(u, body, ct)
 	}
-	for _, u := range []string{"/api/comments?limit=100", fmt.Sprintf("/api/posts/%d/comments", posts[0].ID)} {
-		_, ct, _ := get(u)
-		r.tried++
-		if !strings.HasPrefix(ct, "application/json") {
-			r.fail("%s served as %q, not JSON", u, ct)
-		}
-	}
-	r.rss(p.peakRSS())
-	return []*row{r}
 }
 
 func statusOf(res *http.Response) string {
@@ -293,7 +364,7 @@ func formToken(page []byte) string {
 
 // outputViolations checks one output by its type: an HTML page against
 // what the same page had before, a feed item by item as a reader would.
-func outputViolations(u string, body []byte, ctype string, before map[string]int) []string {
+func outputViolations(body []byte, ctype string, before map[string]int) []string {
 	switch {
 	case strings.Contains(ctype, "json"):
 		return jsonFeedViolations(body)
@@ -347,90 +418,126 @@ var dataImage = regexp.MustCompile(`^data:image/(png|gif|jpeg|webp|avif)[;,]`)
 // script or navigate the reader: the kit's rule and its stricter checks.
 func walk(n *html.Node, report func(string)) {
 	if n.Type == html.ElementNode {
-		tag := strings.ToLower(n.Data)
-		attr := func(k string) (string, bool) {
-			for _, a := range n.Attr {
-				if strings.EqualFold(a.Key, k) {
-					return a.Val, true
-				}
-			}
-			return "", false
-		}
-		sig := func(what string) string {
-			var parts []string
-			for _, a := range n.Attr {
-				if a.Key == "nonce" || a.Key == "value" {
-					continue
-				}
-				parts = append(parts, a.Key+"="+clip(a.Val, 60))
-			}
-			return what + " <" + tag + " " + strings.Join(parts, " ") + ">"
-		}
-		switch tag {
-		case "script":
-			typ, _ := attr("type")
-			text := ""
-			if n.FirstChild != nil {
-				text = n.FirstChild.Data
-			}
-			if strings.EqualFold(typ, "application/ld+json") && json.Valid([]byte(text)) {
-				break
-			}
-			report(sig("element") + clip(text, 40))
-		case "iframe", "object", "embed", "base", "frame", "frameset", "applet", "style", "link":
-			report(sig("element"))
-		case "form":
-			// The site's own forms post to its own paths.
-			if a, _ := attr("action"); a != "" && !strings.HasPrefix(a, "/") {
-				report(sig("element"))
-			}
-		case "meta":
-			if _, ok := attr("http-equiv"); ok {
-				report(sig("element"))
-			}
-		case "animate", "set":
-			if n.Namespace == "svg" {
-				report(sig("element"))
-			}
+		e := element{n: n, tag: strings.ToLower(n.Data)}
+		if e.live() {
+			report(e.sig("element") + e.scriptText())
 		}
 		for _, a := range n.Attr {
-			key := strings.ToLower(a.Key)
-			if a.Namespace != "" {
-				key = a.Namespace + ":" + key
-			}
-			val := normURL(a.Val)
-			switch {
-			case strings.HasPrefix(strings.ToLower(a.Key), "on"):
-				report(sig("attribute " + a.Key))
-			case key == "srcdoc":
-				report(sig("attribute srcdoc"))
-			case strings.HasPrefix(val, "javascript:") || strings.HasPrefix(val, "vbscript:") || strings.HasPrefix(val, "livescript:"):
-				report(sig("script URL in " + a.Key))
-			case key == "style" && (strings.Contains(val, "expression(") || strings.Contains(val, "javascript:") || strings.Contains(val, "behavior:") || strings.Contains(val, "-moz-binding")):
-				report(sig("script in style"))
-			case urlAttrs[strings.TrimPrefix(key, "xlink:")] || urlAttrs[key]:
-				cands := []string{val}
-				if key == "srcset" {
-					cands = nil
-					for _, part := range strings.Split(a.Val, ",") {
-						if f := strings.Fields(part); len(f) > 0 {
-							cands = append(cands, normURL(f[0]))
-						}
-					}
-				}
-				for _, cv := range cands {
-					if strings.HasPrefix(cv, "javascript:") || strings.HasPrefix(cv, "vbscript:") {
-						report(sig("script URL in " + a.Key))
-					} else if strings.HasPrefix(cv, "data:") && !(tag == "img" && (key == "src" || key == "srcset") && dataImage.MatchString(cv)) {
-						report(sig("data URL in " + a.Key))
-					}
-				}
+			if what := e.liveAttr(a); what != "" {
+				report(e.sig(what))
 			}
 		}
 	}
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
 		walk(ch, report)
 	}
+}
+
+// element is an HTML element under check, its tag in lower case.
+type element struct {
+	n   *html.Node
+	tag string
+}
+
+func (e element) attr(k string) (string, bool) {
+	for _, a := range e.n.Attr {
+		if strings.EqualFold(a.Key, k) {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// sig is a violation's signature: what, and the element with its
+// attributes (the ones that change per page left out).
+func (e element) sig(what string) string {
+	var parts []string
+	for _, a := range e.n.Attr {
+		if a.Key == "nonce" || a.Key == "value" {
+			continue
+		}
+		parts = append(parts, a.Key+"="+clip(a.Val, 60))
+	}
+	return what + " <" + e.tag + " " + strings.Join(parts, " ") + ">"
+}
+
+// scriptText is the start of a script's text, for its signature.
+func (e element) scriptText() string {
+	if e.tag != "script" || e.n.FirstChild == nil {
+		return ""
+	}
+	return clip(e.n.FirstChild.Data, 40)
+}
+
+// live says whether the element itself can run script or load a page.
+func (e element) live() bool {
+	switch e.tag {
+	case "script":
+		// JSON-LD is data, not script.
+		typ, _ := e.attr("type")
+		text := ""
+		if e.n.FirstChild != nil {
+			text = e.n.FirstChild.Data
+		}
+		return !strings.EqualFold(typ, "application/ld+json") || !json.Valid([]byte(text))
+	case "iframe", "object", "embed", "base", "frame", "frameset", "applet", "style", "link":
+		return true
+	case "form":
+		// The site's own forms post to its own paths.
+		a, _ := e.attr("action")
+		return a != "" && !strings.HasPrefix(a, "/")
+	case "meta":
+		_, ok := e.attr("http-equiv")
+		return ok
+	case "animate", "set":
+		return e.n.Namespace == "svg"
+	}
+	return false
+}
+
+// liveAttr says what is wrong with attribute a ("" when nothing).
+func (e element) liveAttr(a html.Attribute) string {
+	key := strings.ToLower(a.Key)
+	if a.Namespace != "" {
+		key = a.Namespace + ":" + key
+	}
+	val := normURL(a.Val)
+	switch {
+	case strings.HasPrefix(strings.ToLower(a.Key), "on"):
+		return "attribute " + a.Key
+	case key == "srcdoc":
+		return "attribute srcdoc"
+	case strings.HasPrefix(val, "javascript:") || strings.HasPrefix(val, "vbscript:") || strings.HasPrefix(val, "livescript:"):
+		return "script URL in " + a.Key
+	case key == "style" && (strings.Contains(val, "expression(") || strings.Contains(val, "javascript:") || strings.Contains(val, "behavior:") || strings.Contains(val, "-moz-binding")):
+		return "script in style"
+	case urlAttrs[strings.TrimPrefix(key, "xlink:")] || urlAttrs[key]:
+		return e.liveURL(a, key, val)
+	}
+	return ""
+}
+
+// liveURL checks a URL attribute (each candidate of a srcset): script
+// URLs, and data URLs other than an image's picture.
+func (e element) liveURL(a html.Attribute, key, val string) string {
+	cands := []string{val}
+	if key == "srcset" {
+		cands = nil
+		for _, part := range strings.Split(a.Val, ",") {
+			if f := strings.Fields(part); len(f) > 0 {
+				cands = append(cands, normURL(f[0]))
+			}
+		}
+	}
+	for _, cv := range cands {
+		if strings.HasPrefix(cv, "javascript:") || strings.HasPrefix(cv, "vbscript:") {
+			return "script URL in " + a.Key
+		}
+		if strings.HasPrefix(cv, "data:") && !(e.tag == "img" && (key == "src" || key == "srcset") && dataImage.MatchString(cv)) {
+			return "data URL in " + a.Key
+		}
+	}
+	return ""
 }
 
 // normURL is an attribute value as a browser reads its scheme: leading

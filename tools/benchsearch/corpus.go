@@ -86,7 +86,7 @@ func buildSQLite(ctx context.Context, path string, want int, w *words, seed uint
 			err = fmt.Errorf("%s holds %d posts, more than -posts %d: remove it or give -db another file", path, have, want)
 		}
 		if err != nil {
-			st.Close()
+			_ = st.Close() // the error above is the one to report
 			return nil, err
 		}
 		return st, nil
@@ -94,13 +94,13 @@ func buildSQLite(ctx context.Context, path string, want int, w *words, seed uint
 	rng := rand.New(rand.NewPCG(seed, uint64(have)+9))
 	feeds, err := st.Feeds(ctx)
 	if err != nil {
-		st.Close()
+		_ = st.Close() // the error above is the one to report
 		return nil, err
 	}
 	for i := len(feeds); i < 20; i++ {
 		f := &model.Feed{URL: fmt.Sprintf("https://news.example/topic%d.xml", i), Paused: true}
 		if err := st.AddFeed(ctx, f); err != nil {
-			st.Close()
+			_ = st.Close() // the error above is the one to report
 			return nil, err
 		}
 		feeds = append(feeds, *f)
@@ -128,7 +128,7 @@ func buildSQLite(ctx context.Context, path string, want int, w *words, seed uint
 			Paragraphs: paras,
 		}
 		if _, err := st.SavePost(ctx, p); err != nil {
-			st.Close()
+			_ = st.Close() // the error above is the one to report
 			return nil, err
 		}
 		if time.Since(last) > 10*time.Second {
@@ -155,7 +155,7 @@ func buildPG(ctx context.Context, base string, want int, src *sqlite.Store) (*po
 	if err == nil && have != want {
 		if have != 0 {
 			// A corpus of another seed or an interrupted copy: start over.
-			st.Close()
+			_ = st.Close() // dropped next: its contents are thrown away
 			dropSchema(base, schema)
 			if u, err = withSchema(ctx, base, schema, true); err != nil {
 				return nil, err
@@ -173,7 +173,7 @@ func buildPG(ctx context.Context, base string, want int, src *sqlite.Store) (*po
 		err = pgRaw(ctx, st.Pool())
 	}
 	if err != nil {
-		st.Close()
+		_ = st.Close() // the error above is the one to report
 		return nil, err
 	}
 	return st, nil

@@ -79,13 +79,13 @@ func main() {
 	if err != nil {
 		log.Fatalf("benchsearch: corpus: %v", err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // built and closed-checked above; only read from here on
 	log.Printf("corpus %s: %d posts (%s)", *dbPath, *posts, time.Since(start).Round(time.Second))
 	reader, err := sql.Open("sqlite", readerDSN(*dbPath))
 	if err != nil {
 		log.Fatalf("benchsearch: %v", err)
 	}
-	defer reader.Close()
+	defer func() { _ = reader.Close() }() // only read
 	reader.SetMaxOpenConns(4)
 	qs := w.queries(*queries, *seed)
 
@@ -97,7 +97,7 @@ func main() {
 		if err != nil {
 			log.Fatalf("benchsearch: PostgreSQL corpus: %v", err)
 		}
-		defer pgStore.Close()
+		defer func() { _ = pgStore.Close() }() // only read from here on
 		log.Printf("PostgreSQL corpus: %d posts (%s)", *posts, time.Since(start).Round(time.Second))
 	}
 	// The baseline index of the SQLite file is made after the copy to
@@ -162,13 +162,13 @@ func relevanceSQLite(ctx context.Context, posts []setPost, queries []setQuery) (
 	if err != nil {
 		return nil, nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // leftovers in the temporary folder change no figure
 	path := filepath.Join(dir, "set.db")
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // a scratch copy, read for its scores
 	names, err := loadPosts(ctx, st, posts)
 	if err != nil {
 		return nil, nil, err
@@ -180,7 +180,7 @@ func relevanceSQLite(ctx context.Context, posts []setPost, queries []setQuery) (
 	if err != nil {
 		return nil, nil, err
 	}
-	defer reader.Close()
+	defer func() { _ = reader.Close() }() // only read
 	return scoreBoth(ctx, "SQLite", queries, storeEngine(st, names), func(ctx context.Context, q string) ([]string, error) {
 		ids, _, err := sqliteBaseline(ctx, reader, q, 10)
 		return namesOf(ids, names), err
@@ -202,7 +202,7 @@ func relevancePG(ctx context.Context, base string, posts []setPost, queries []se
 	if err != nil {
 		return nil, nil, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // a scratch schema, dropped at the end
 	names, err := loadPosts(ctx, st, posts)
 	if err != nil {
 		return nil, nil, err
@@ -253,7 +253,7 @@ func withSchema(ctx context.Context, base, schema string, create bool) (string, 
 	if err != nil {
 		return "", fmt.Errorf("connect: %w", err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }() // its statements' errors are the ones to report
 	if create {
 		if _, err := conn.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil {
 			return "", err
@@ -277,7 +277,7 @@ func dropSchema(base, schema string) {
 		log.Printf("drop schema %s: %v", schema, err)
 		return
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }() // its statement's error is reported below
 	if _, err := conn.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
 		log.Printf("drop schema %s: %v", schema, err)
 	}
@@ -290,7 +290,7 @@ func report(w io.Writer, rel []relevanceRow, misses []string, lat []latencyRow, 
 	for _, r := range rel {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%d\t%d\t%d\t\n", r.store, r.engine, r.lang, r.queries, r.recall, r.precision, r.perfect, r.empty, r.forbidden)
 	}
-	tw.Flush()
+	_ = tw.Flush() // text for a person on standard output
 	fmt.Fprintf(w, "\nRatios current/baseline (all queries):")
 	for _, cur := range rel {
 		if cur.engine != "current" || cur.lang != "all" {
@@ -320,7 +320,7 @@ func report(w io.Writer, rel []relevanceRow, misses []string, lat []latencyRow, 
 			fmtDur(r.cur.p50), fmtDur(r.cur.p99), fmtDur(r.old.p50), fmtDur(r.old.p99),
 			ratio(r.cur.p50.Seconds(), r.old.p50.Seconds()), ratio(r.cur.p99.Seconds(), r.old.p99.Seconds()), r.oldMatches)
 	}
-	tw.Flush()
+	_ = tw.Flush() // text for a person on standard output
 	fmt.Fprintln(w, "\nRatios are current ÷ baseline: above 1 the current search is slower (latency) or better (relevance).")
 }
 

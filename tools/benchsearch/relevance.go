@@ -36,7 +36,7 @@ func blocks(name string) ([][][2]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // embedded, only read
 	var out [][][2]string
 	var cur [][2]string
 	sc := bufio.NewScanner(f)
@@ -71,33 +71,12 @@ func loadSet() ([]setPost, []setQuery, error) {
 	var posts []setPost
 	ids := map[string]bool{}
 	for _, b := range pbs {
-		var p setPost
-		for _, kv := range b {
-			switch v := kv[1]; kv[0] {
-			case "id":
-				p.id = v
-			case "lang":
-				p.lang = v
-			case "publisher":
-				p.publisher = v
-			case "author":
-				p.author = v
-			case "feed":
-				p.feed = v
-			case "title":
-				p.title = v
-			case "p":
-				p.paras = append(p.paras, v)
-			case "date":
-				if p.date, err = time.Parse(time.DateOnly, v); err != nil {
-					return nil, nil, fmt.Errorf("posts.txt: %s: %w", p.id, err)
-				}
-			default:
-				return nil, nil, fmt.Errorf("posts.txt: %s: unknown key %q", p.id, kv[0])
-			}
+		p, err := parseSetPost(b)
+		if err != nil {
+			return nil, nil, err
 		}
-		if p.id == "" || p.title == "" || len(p.paras) == 0 || p.date.IsZero() || ids[p.id] {
-			return nil, nil, fmt.Errorf("posts.txt: post %q lacks an id, title, paragraph or date, or repeats", p.id)
+		if ids[p.id] {
+			return nil, nil, fmt.Errorf("posts.txt: post %q repeats", p.id)
 		}
 		ids[p.id] = true
 		posts = append(posts, p)
@@ -108,34 +87,77 @@ func loadSet() ([]setPost, []setQuery, error) {
 	}
 	var queries []setQuery
 	for _, b := range qbs {
-		var q setQuery
-		for _, kv := range b {
-			switch v := kv[1]; kv[0] {
-			case "q":
-				q.q = v
-			case "lang":
-				q.lang = v
-			case "kind":
-				q.kind = v
-			case "want":
-				q.want = strings.Fields(v)
-			case "not":
-				q.not = strings.Fields(v)
-			default:
-				return nil, nil, fmt.Errorf("queries.txt: %q: unknown key %q", q.q, kv[0])
-			}
+		q, err := parseSetQuery(b)
+		if err != nil {
+			return nil, nil, err
 		}
 		for _, id := range append(slices.Clone(q.want), q.not...) {
 			if !ids[id] {
 				return nil, nil, fmt.Errorf("queries.txt: %q names post %q, which posts.txt lacks", q.q, id)
 			}
 		}
-		if q.q == "" || q.lang == "" || len(q.want) == 0 {
-			return nil, nil, fmt.Errorf("queries.txt: a query lacks q, lang or want: %+v", q)
-		}
 		queries = append(queries, q)
 	}
 	return posts, queries, nil
+}
+
+// parseSetPost reads one block of posts.txt.
+func parseSetPost(b [][2]string) (setPost, error) {
+	var p setPost
+	for _, kv := range b {
+		switch v := kv[1]; kv[0] {
+		case "id":
+			p.id = v
+		case "lang":
+			p.lang = v
+		case "publisher":
+			p.publisher = v
+		case "author":
+			p.author = v
+		case "feed":
+			p.feed = v
+		case "title":
+			p.title = v
+		case "p":
+			p.paras = append(p.paras, v)
+		case "date":
+			var err error
+			if p.date, err = time.Parse(time.DateOnly, v); err != nil {
+				return p, fmt.Errorf("posts.txt: %s: %w", p.id, err)
+			}
+		default:
+			return p, fmt.Errorf("posts.txt: %s: unknown key %q", p.id, kv[0])
+		}
+	}
+	if p.id == "" || p.title == "" || len(p.paras) == 0 || p.date.IsZero() {
+		return p, fmt.Errorf("posts.txt: post %q lacks an id, title, paragraph or date", p.id)
+	}
+	return p, nil
+}
+
+// parseSetQuery reads one block of queries.txt.
+func parseSetQuery(b [][2]string) (setQuery, error) {
+	var q setQuery
+	for _, kv := range b {
+		switch v := kv[1]; kv[0] {
+		case "q":
+			q.q = v
+		case "lang":
+			q.lang = v
+		case "kind":
+			q.kind = v
+		case "want":
+			q.want = strings.Fields(v)
+		case "not":
+			q.not = strings.Fields(v)
+		default:
+			return q, fmt.Errorf("queries.txt: %q: unknown key %q", q.q, kv[0])
+		}
+	}
+	if q.q == "" || q.lang == "" || len(q.want) == 0 {
+		return q, fmt.Errorf("queries.txt: a query lacks q, lang or want: %+v", q)
+	}
+	return q, nil
 }
 
 // loadPosts saves the set's posts in st, each feed titled as its "feed:"

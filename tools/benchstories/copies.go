@@ -97,7 +97,7 @@ func runCopies(ctx context.Context, docs []copyDoc, dir string, cfg story.Config
 	if err != nil {
 		return nil, nil, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // a scratch store, read for its stories
 	a := story.NewAssigner(st, cfg)
 	posts := map[string]int64{}
 	for i, d := range docs {

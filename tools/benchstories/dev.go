@@ -35,7 +35,7 @@ func readDev(path string) ([]devArticle, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read
 	var out []devArticle
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -63,7 +63,7 @@ func clusterDev(ctx context.Context, arts []devArticle, dir string, cfg story.Co
 	if err != nil {
 		return nil, 0, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // a scratch store, read for its stories
 	a := story.NewAssigner(st, cfg)
 	pred := map[string]string{}
 	ids := map[string]int64{}
@@ -119,19 +119,9 @@ func benchDev(ctx context.Context, eval, tmp string, cfg story.Config, sweep boo
 	if err != nil {
 		return err
 	}
-	tsv := filepath.Join(tmp, "stories-dev.pred.tsv")
-	var b strings.Builder
-	b.WriteString("# id\tstory (kabar internal/story)\n")
-	for _, a := range arts {
-		fmt.Fprintf(&b, "%s\t%s\n", a.ID, pred[a.ID])
-	}
-	if err := os.WriteFile(tsv, []byte(b.String()), 0o644); err != nil {
+	tsv, err := writeDevPred(arts, pred, tmp)
+	if err != nil {
 		return err
-	}
-	if *predOut != "" {
-		if err := os.WriteFile(*predOut, []byte(b.String()), 0o644); err != nil {
-			return err
-		}
 	}
 	s := bcubed(labels, pred)
 	scorer := filepath.Join(eval, "score_clusters.py")
@@ -166,6 +156,12 @@ func benchDev(ctx context.Context, eval, tmp string, cfg story.Config, sweep boo
 	if !sweep {
 		return nil
 	}
+	return sweepDev(ctx, arts, labels, tmp, cfg)
+}
+
+// sweepDev prints B-cubed scores over a range of join probabilities, then
+// of merge thresholds, each with the other at its default.
+func sweepDev(ctx context.Context, arts []devArticle, labels map[string]string, tmp string, cfg story.Config) error {
 	def := story.NewAssigner(nil, cfg).Config()
 	row := func(label string, c story.Config) error {
 		pred, _, err := clusterDev(ctx, arts, tmp, c)
@@ -202,6 +198,26 @@ func benchDev(ctx context.Context, eval, tmp string, cfg story.Config, sweep boo
 	}
 	fmt.Println()
 	return nil
+}
+
+// writeDevPred writes the predicted stories as the scorer reads them, in
+// tmp and at -pred when given, and returns the first file's path.
+func writeDevPred(arts []devArticle, pred map[string]string, tmp string) (string, error) {
+	tsv := filepath.Join(tmp, "stories-dev.pred.tsv")
+	var b strings.Builder
+	b.WriteString("# id\tstory (kabar internal/story)\n")
+	for _, a := range arts {
+		fmt.Fprintf(&b, "%s\t%s\n", a.ID, pred[a.ID])
+	}
+	if err := os.WriteFile(tsv, []byte(b.String()), 0o644); err != nil {
+		return "", err
+	}
+	if *predOut != "" {
+		if err := os.WriteFile(*predOut, []byte(b.String()), 0o644); err != nil {
+			return "", err
+		}
+	}
+	return tsv, nil
 }
 
 func indent(s string) string {

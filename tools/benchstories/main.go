@@ -66,7 +66,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }() // leftovers in the temporary folder change no figure
 	start := time.Now()
 	d := story.NewAssigner(nil, cfg).Config()
 	fmt.Printf("# benchstories: window %s, join probability %.2f, copy threshold %.2f, half-life %s\n\n", d.Window, d.StoryThreshold, d.CopyThreshold, d.HalfLife)

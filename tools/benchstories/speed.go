@@ -20,6 +20,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/store/postgres"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
+	"github.com/kabarnews/kabar/tools/benchstories/runresult"
 	"github.com/kabarnews/kabar/tools/benchstories/synth"
 )
 
@@ -34,21 +35,6 @@ type speedOpts struct {
 	baseline string // the commit whose internal/story is the baseline ("": none)
 	pg       string // a PostgreSQL database to connect to
 	cache    string // where filled stores are kept between runs
-}
-
-// speedResult is one speedrun's output (tools/benchstories/speedrun).
-type speedResult struct {
-	WallUS     float64 `json:"wall_us"`
-	CPUUS      float64 `json:"cpu_us"`
-	StoreUS    float64 `json:"store_us"`
-	StoreCPUUS float64 `json:"store_cpu_us"`
-	P50US      float64 `json:"p50_us"`
-	P99US      float64 `json:"p99_us"`
-	IndexPosts int     `json:"index_posts"`
-	HeapLoadMB float64 `json:"heap_load_mb"`
-	HeapEndMB  float64 `json:"heap_end_mb"`
-	LoadMS     float64 `json:"load_ms"`
-	FillS      float64 `json:"fill_s"`
 }
 
 // benchSpeed times assignment with posts already stored, for the current
@@ -67,7 +53,7 @@ func benchSpeed(ctx context.Context, o speedOpts) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }() // leftovers in the temporary folder change no figure
 	if err := os.MkdirAll(o.cache, 0o755); err != nil {
 		return err
 	}
@@ -95,11 +81,7 @@ func benchSpeed(ctx context.Context, o speedOpts) error {
 			return fmt.Errorf("%s: fill: %w", st, err)
 		}
 	}
-	type key struct {
-		store, version string
-		size           int
-	}
-	got := map[key][]speedResult{}
+	got := map[speedKey][]runresult.Result{}
 	for r := 0; r < o.repeats; r++ {
 		order := slices.Clone(versions)
 		if r%2 == 1 {
@@ -113,73 +95,96 @@ func benchSpeed(ctx context.Context, o speedOpts) error {
 						return fmt.Errorf("%s %d %s: %w", st, n, v, err)
 					}
 					log.Printf("speed: %s %d posts, %s, run %d: %.0f µs a post (CPU %.0f, store %.0f)", st, n, v, r+1, res.WallUS, res.CPUUS, res.StoreUS)
-					k := key{st, v, n}
+					k := speedKey{st, v, n}
 					got[k] = append(got[k], res)
 				}
 			}
 		}
 	}
+	printSpeedTable(o, versions, got)
+	if len(versions) == 2 {
+		printSpeedRatios(o, got)
+	}
+	if len(o.sizes) > 1 {
+		printSpeedScaling(o, versions, got)
+	}
+	return nil
+}
+
+// speedKey is one cell of the speed table: a store, a size, a version.
+type speedKey struct {
+	store, version string
+	size           int
+}
+
+// printSpeedTable prints the medians of every store, size and version.
+func printSpeedTable(o speedOpts, versions []string, got map[speedKey][]runresult.Result) {
 	fmt.Println("| store | stored posts | code | µs a post, wall (runs: min–max) | CPU µs a post | of which outside store calls | wall in the store | p99 µs | posts in the index | heap after Load | heap after the run | Load |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, st := range o.stores {
 		for _, n := range o.sizes {
 			for _, v := range versions {
-				rs := got[key{st, v, n}]
-				wall := field(rs, func(r speedResult) float64 { return r.WallUS })
+				rs := got[speedKey{st, v, n}]
+				wall := field(rs, func(r runresult.Result) float64 { return r.WallUS })
 				fmt.Printf("| %s | %d | %s | %.0f (%.0f–%.0f) | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f MB | %.0f MB | %.1f s |\n", st, n, v,
 					median(wall), slices.Min(wall), slices.Max(wall),
-					median(field(rs, func(r speedResult) float64 { return r.CPUUS })),
-					median(field(rs, func(r speedResult) float64 { return r.CPUUS - r.StoreCPUUS })),
-					median(field(rs, func(r speedResult) float64 { return r.StoreUS })),
-					median(field(rs, func(r speedResult) float64 { return r.P99US })),
-					median(field(rs, func(r speedResult) float64 { return float64(r.IndexPosts) })),
-					median(field(rs, func(r speedResult) float64 { return r.HeapLoadMB })),
-					median(field(rs, func(r speedResult) float64 { return r.HeapEndMB })),
-					median(field(rs, func(r speedResult) float64 { return r.LoadMS }))/1e3)
+					median(field(rs, func(r runresult.Result) float64 { return r.CPUUS })),
+					median(field(rs, func(r runresult.Result) float64 { return r.CPUUS - r.StoreCPUUS })),
+					median(field(rs, func(r runresult.Result) float64 { return r.StoreUS })),
+					median(field(rs, func(r runresult.Result) float64 { return r.P99US })),
+					median(field(rs, func(r runresult.Result) float64 { return float64(r.IndexPosts) })),
+					median(field(rs, func(r runresult.Result) float64 { return r.HeapLoadMB })),
+					median(field(rs, func(r runresult.Result) float64 { return r.HeapEndMB })),
+					median(field(rs, func(r runresult.Result) float64 { return r.LoadMS }))/1e3)
 			}
 		}
 	}
 	fmt.Println()
-	if len(versions) == 2 {
-		fmt.Println("Ratios now / before, run by run (a run of each in one round), median (min–max):")
-		fmt.Println()
-		fmt.Println("| store | stored posts | wall | CPU | CPU outside store calls | wall outside store calls |")
-		fmt.Println("|---|---|---|---|---|---|")
-		for _, st := range o.stores {
-			for _, n := range o.sizes {
-				b, a := got[key{st, "before", n}], got[key{st, "now", n}]
-				ratio := func(f func(speedResult) float64) string {
-					var rs []float64
-					for i := range min(len(a), len(b)) {
-						rs = append(rs, f(a[i])/f(b[i]))
-					}
-					return fmt.Sprintf("%.2f (%.2f–%.2f)", median(rs), slices.Min(rs), slices.Max(rs))
-				}
-				fmt.Printf("| %s | %d | %s | %s | %s | %s |\n", st, n,
-					ratio(func(r speedResult) float64 { return r.WallUS }),
-					ratio(func(r speedResult) float64 { return r.CPUUS }),
-					ratio(func(r speedResult) float64 { return r.CPUUS - r.StoreCPUUS }),
-					ratio(func(r speedResult) float64 { return r.WallUS - r.StoreUS }))
-			}
-		}
-		fmt.Println()
-	}
-	if len(o.sizes) > 1 {
-		lo, hi := o.sizes[0], o.sizes[len(o.sizes)-1]
-		for _, st := range o.stores {
-			for _, v := range versions {
-				w := func(n int) float64 {
-					return median(field(got[key{st, v, n}], func(r speedResult) float64 { return r.WallUS }))
-				}
-				fmt.Printf("%s, %s: time a post at %d stored posts / at %d: %.2f×\n", st, v, hi, lo, w(hi)/w(lo))
-			}
-		}
-		fmt.Println()
-	}
-	return nil
 }
 
-func field(rs []speedResult, f func(speedResult) float64) []float64 {
+// printSpeedRatios prints now / before, run by run: the runs of one round
+// shared the machine's load.
+func printSpeedRatios(o speedOpts, got map[speedKey][]runresult.Result) {
+	fmt.Println("Ratios now / before, run by run (a run of each in one round), median (min–max):")
+	fmt.Println()
+	fmt.Println("| store | stored posts | wall | CPU | CPU outside store calls | wall outside store calls |")
+	fmt.Println("|---|---|---|---|---|---|")
+	for _, st := range o.stores {
+		for _, n := range o.sizes {
+			b, a := got[speedKey{st, "before", n}], got[speedKey{st, "now", n}]
+			ratio := func(f func(runresult.Result) float64) string {
+				var rs []float64
+				for i := range min(len(a), len(b)) {
+					rs = append(rs, f(a[i])/f(b[i]))
+				}
+				return fmt.Sprintf("%.2f (%.2f–%.2f)", median(rs), slices.Min(rs), slices.Max(rs))
+			}
+			fmt.Printf("| %s | %d | %s | %s | %s | %s |\n", st, n,
+				ratio(func(r runresult.Result) float64 { return r.WallUS }),
+				ratio(func(r runresult.Result) float64 { return r.CPUUS }),
+				ratio(func(r runresult.Result) float64 { return r.CPUUS - r.StoreCPUUS }),
+				ratio(func(r runresult.Result) float64 { return r.WallUS - r.StoreUS }))
+		}
+	}
+	fmt.Println()
+}
+
+// printSpeedScaling prints how the time a post grows from the smallest
+// store to the largest.
+func printSpeedScaling(o speedOpts, versions []string, got map[speedKey][]runresult.Result) {
+	lo, hi := o.sizes[0], o.sizes[len(o.sizes)-1]
+	for _, st := range o.stores {
+		for _, v := range versions {
+			w := func(n int) float64 {
+				return median(field(got[speedKey{st, v, n}], func(r runresult.Result) float64 { return r.WallUS }))
+			}
+			fmt.Printf("%s, %s: time a post at %d stored posts / at %d: %.2f×\n", st, v, hi, lo, w(hi)/w(lo))
+		}
+	}
+	fmt.Println()
+}
+
+func field(rs []runresult.Result, f func(runresult.Result) float64) []float64 {
 	out := make([]float64, len(rs))
 	for i, r := range rs {
 		out[i] = f(r)
@@ -321,13 +326,15 @@ func (o speedOpts) pgFromSQLite(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }() // only read
 	dst, err := postgres.Open(ctx, u)
 	if err != nil {
 		return err
 	}
-	defer dst.Close()
 	_, err = dst.CopyFromSQLite(ctx, src.DB())
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }
 
@@ -426,11 +433,11 @@ func copySQLite(src, dst string, empty bool) error {
 		}
 		outF, err := os.Create(dst + sfx)
 		if err != nil {
-			in.Close()
+			_ = in.Close() // only read; the error above is the one to report
 			return err
 		}
 		_, err = io.Copy(outF, in)
-		in.Close()
+		_ = in.Close() // only read
 		if cerr := outF.Close(); err == nil {
 			err = cerr
 		}
@@ -483,7 +490,7 @@ func (o speedOpts) pgExec(ctx context.Context, q string) error {
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", o.pg, err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }() // the statement's error is the one to report
 	if _, err := conn.Exec(ctx, q); err != nil {
 		return fmt.Errorf("%s: %w", q, err)
 	}
@@ -491,20 +498,20 @@ func (o speedOpts) pgExec(ctx context.Context, q string) error {
 }
 
 // speedRun runs one timed speedrun on a fresh copy of the filled store.
-func speedRun(ctx context.Context, o speedOpts, st string, n int, bin, tmp string) (speedResult, error) {
+func speedRun(ctx context.Context, o speedOpts, st string, n int, bin, tmp string) (runresult.Result, error) {
 	var db string
 	switch st {
 	case "sqlite":
 		db = filepath.Join(tmp, "run.db")
 		if err := copySQLite(o.sqlitePath(n), db, false); err != nil {
-			return speedResult{}, err
+			return runresult.Result{}, err
 		}
-		defer copySQLite("", db, true)
+		defer func() { _ = copySQLite("", db, true) }() // removing a scratch copy; leftovers change no figure
 	case "postgres":
 		run := "kabar_bench_stories_run"
 		var err error
 		if db, err = o.pgCopy(ctx, pgName(n), run); err != nil {
-			return speedResult{}, err
+			return runresult.Result{}, err
 		}
 		defer func() {
 			if err := o.pgExec(context.Background(), "DROP DATABASE IF EXISTS "+run); err != nil {
@@ -516,16 +523,16 @@ func speedRun(ctx context.Context, o speedOpts, st string, n int, bin, tmp strin
 		"-warm", fmt.Sprint(o.warm), "-per-day", fmt.Sprint(o.perDay))
 }
 
-func runSpeedrun(bin, st, db string, args ...string) (speedResult, error) {
+func runSpeedrun(bin, st, db string, args ...string) (runresult.Result, error) {
 	cmd := exec.Command(bin, append([]string{"-store", st, "-db", db}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	t0 := time.Now()
 	out, err := cmd.Output()
 	if err != nil {
-		return speedResult{}, fmt.Errorf("%s: %v after %s: %s", filepath.Base(bin), err, time.Since(t0).Round(time.Second), strings.TrimSpace(stderr.String()))
+		return runresult.Result{}, fmt.Errorf("%s: %v after %s: %s", filepath.Base(bin), err, time.Since(t0).Round(time.Second), strings.TrimSpace(stderr.String()))
 	}
-	var res speedResult
+	var res runresult.Result
 	if err := json.Unmarshal(out, &res); err != nil {
 		return res, fmt.Errorf("%s printed %q: %w", filepath.Base(bin), out, err)
 	}

@@ -33,12 +33,7 @@ func scanFeed(r row) (*model.Feed, error) {
 
 // AddFeed stores a new subscription.
 func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
-	if f.CreatedAt.IsZero() {
-		f.CreatedAt = time.Now().UTC()
-	}
-	if f.PollInterval <= 0 {
-		f.PollInterval = 15 * time.Minute
-	}
+	store.PrepareFeed(f, time.Now())
 	err := s.pool.QueryRow(ctx, `INSERT INTO feeds (url, title, poll_interval_s, paused, next_poll_at, created_at, proxy)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		f.URL, f.Title, int64(f.PollInterval/time.Second), f.Paused, nullTime(f.NextPollAt),

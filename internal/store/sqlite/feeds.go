@@ -32,12 +32,7 @@ func scanFeed(row scanner) (*model.Feed, error) {
 
 // AddFeed stores a new subscription.
 func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
-	if f.CreatedAt.IsZero() {
-		f.CreatedAt = time.Now().UTC()
-	}
-	if f.PollInterval <= 0 {
-		f.PollInterval = 15 * time.Minute
-	}
+	store.PrepareFeed(f, time.Now())
 	err := s.w.QueryRowContext(ctx, `INSERT INTO feeds (url, title, poll_interval_s, paused, next_poll_at, created_at, proxy)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		f.URL, f.Title, int64(f.PollInterval/time.Second), f.Paused, fmtTime(f.NextPollAt), fmtTime(f.CreatedAt), f.Proxy).Scan(&f.ID)

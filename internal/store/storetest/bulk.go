@@ -57,8 +57,13 @@ func testImportBatch(t *testing.T, s store.Store) {
 	if err != nil || got.Next != prog.Next || got.Records != 3 || got.Path != prog.Path || got.Done || got.UpdatedAt.IsZero() {
 		t.Fatalf("ImportProgress = %+v, %v", got, err)
 	}
-	// The same batch again (a resumed import that had not recorded its
-	// progress) adds nothing.
+	t.Run("RepeatedBatchAddsNothing", func(t *testing.T) { checkImportRepeated(t, s, b, prog, pub) })
+	t.Run("RefusedBatchKeepsNothing", func(t *testing.T) { checkImportRefused(t, b, pub) })
+}
+
+// checkImportRepeated saves the same batch again (a resumed import that had
+// not recorded its progress): it adds nothing, and records its progress.
+func checkImportRepeated(t *testing.T, s store.Store, b store.BulkStore, prog store.ImportProgress, pub time.Time) {
 	again := []store.ImportedPost{importedPost(1, "en", pub), importedPost(2, "en", pub)}
 	prog.Next, prog.Records, prog.Done = store.ArchivePosition{Member: 9000}, 7, true
 	if err := b.SaveImportBatch(ctx, again, prog); err != nil {
@@ -70,20 +75,24 @@ func testImportBatch(t *testing.T, s store.Store) {
 	if n, err := s.CountPosts(ctx); err != nil || n != 2 {
 		t.Errorf("CountPosts = %d, %v; want 2", n, err)
 	}
-	if got, _ := b.ImportProgress(ctx, "a1"); !got.Done || got.Records != 7 || got.Next.Member != 9000 {
-		t.Errorf("progress not updated: %+v", got)
+	if got, err := b.ImportProgress(ctx, "a1"); err != nil || !got.Done || got.Records != 7 || got.Next.Member != 9000 {
+		t.Errorf("progress not updated: %+v, %v", got, err)
 	}
 	// A new post waits for its story like one SavePost made.
 	if ids, err := s.StorylessPosts(ctx, time.Now().Add(time.Hour), 10); err != nil || len(ids) != 2 {
 		t.Errorf("StorylessPosts = %v, %v; want the 2 imported posts", ids, err)
 	}
-	// A post without a source URL is refused, and nothing of its batch kept.
+}
+
+// checkImportRefused: a post without a source URL is refused, and nothing
+// of its batch kept.
+func checkImportRefused(t *testing.T, b store.BulkStore, pub time.Time) {
 	bad := []store.ImportedPost{importedPost(3, "en", pub), {Post: model.Post{Title: "no url"}}}
 	if err := b.SaveImportBatch(ctx, bad, store.ImportProgress{Archive: "a2", Path: "b"}); err == nil {
 		t.Error("a post without source URL was accepted")
 	}
-	if p, _ := b.ImportProgress(ctx, "a2"); p.Archive != "" {
-		t.Error("the refused batch recorded progress")
+	if p, err := b.ImportProgress(ctx, "a2"); err != nil || p.Archive != "" {
+		t.Errorf("the refused batch recorded progress: %+v, %v", p, err)
 	}
 }
 
@@ -165,17 +174,14 @@ func testStoryBatch(t *testing.T, s store.Store) {
 	if err := b.SaveImportBatch(ctx, batch, store.ImportProgress{Archive: "sb", Path: "/sb.warc"}); err != nil {
 		t.Fatal(err)
 	}
-	id := func(i int) int64 { return batch[i-1].Post.ID }
-	assign := func(ctx context.Context, post, storyID int64, key string) (*store.StoryAssignment, error) {
-		a := &store.StoryAssignment{StoryLink: store.StoryLink{PostID: post, StoryID: storyID, Score: 1, Evidence: store.EvidenceText},
-			Published: pub, Title: "t", Keys: []string{key}}
-		_, err := s.AssignStory(ctx, a)
-		return a, err
+	x := &storyBatchFixture{s: s, pub: pub}
+	for i := range batch {
+		x.ids = append(x.ids, batch[i].Post.ID)
 	}
 	// A batch that fails leaves nothing behind.
 	boom := errors.New("boom")
 	err := sb.StoryBatch(ctx, func(ctx context.Context) error {
-		if _, err := assign(ctx, id(1), 0, "url:https://news.example/1.html"); err != nil {
+		if _, err := x.assign(ctx, x.id(1), 0, "url:https://news.example/1.html"); err != nil {
 			return err
 		}
 		return boom
@@ -183,50 +189,73 @@ func testStoryBatch(t *testing.T, s store.Store) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("StoryBatch = %v, want fn's error", err)
 	}
-	if _, err := s.PostStory(ctx, id(1)); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.PostStory(ctx, x.id(1)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a failed batch kept its assignment: %v", err)
 	}
-	if found, _ := s.StoryKeys(ctx, []string{"url:https://news.example/1.html"}); len(found) != 0 {
+	if found := storyKeys(t, s, "url:https://news.example/1.html"); len(found) != 0 {
 		t.Fatalf("a failed batch kept its keys: %v", found)
 	}
-	// A batch that succeeds: a new story, a post joining it, a key seen
-	// inside the batch, a write that fails alone.
-	var first *store.StoryAssignment
-	err = sb.StoryBatch(ctx, func(ctx context.Context) error {
-		var err error
-		if first, err = assign(ctx, id(1), 0, "url:https://news.example/1.html"); err != nil {
-			return err
-		}
-		found, err := s.StoryKeys(ctx, []string{"url:https://news.example/1.html"})
-		if err != nil {
-			return err
-		}
-		if found["url:https://news.example/1.html"] != first.StoryID {
-			return fmt.Errorf("inside the batch, StoryKeys = %v, want the key of story %d", found, first.StoryID)
-		}
-		// Others do not see it before the commit.
-		if found, _ := s.StoryKeys(context.Background(), []string{"url:https://news.example/1.html"}); len(found) != 0 {
-			return fmt.Errorf("outside the batch, StoryKeys saw an uncommitted key: %v", found)
-		}
-		if _, err := assign(ctx, id(2), first.StoryID, "url:https://news.example/2.html"); err != nil {
-			return err
-		}
-		// An unknown post fails alone.
-		if _, err := assign(ctx, id(4)+1000, first.StoryID, "url:https://news.example/x.html"); !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("assigning an unknown post: %v, want ErrNotFound", err)
-		}
-		_, err = assign(ctx, id(3), 0, "url:https://news.example/3.html")
-		return err
-	})
-	if err != nil {
+	if err := sb.StoryBatch(ctx, x.succeeding); err != nil {
 		t.Fatal(err)
 	}
+	checkStoryBatchCommitted(t, x)
+}
+
+// storyBatchFixture is four imported posts without a story.
+type storyBatchFixture struct {
+	s     store.Store
+	pub   time.Time
+	ids   []int64
+	first *store.StoryAssignment
+}
+
+func (x *storyBatchFixture) id(i int) int64 { return x.ids[i-1] }
+
+func (x *storyBatchFixture) assign(ctx context.Context, post, storyID int64, key string) (*store.StoryAssignment, error) {
+	a := &store.StoryAssignment{StoryLink: store.StoryLink{PostID: post, StoryID: storyID, Score: 1, Evidence: store.EvidenceText},
+		Published: x.pub, Title: "t", Keys: []string{key}}
+	_, err := x.s.AssignStory(ctx, a)
+	return a, err
+}
+
+// succeeding is a batch that succeeds: a new story, a post joining it, a
+// key seen inside the batch, a write that fails alone.
+func (x *storyBatchFixture) succeeding(ctx context.Context) error {
+	var err error
+	if x.first, err = x.assign(ctx, x.id(1), 0, "url:https://news.example/1.html"); err != nil {
+		return err
+	}
+	found, err := x.s.StoryKeys(ctx, []string{"url:https://news.example/1.html"})
+	if err != nil {
+		return err
+	}
+	if found["url:https://news.example/1.html"] != x.first.StoryID {
+		return fmt.Errorf("inside the batch, StoryKeys = %v, want the key of story %d", found, x.first.StoryID)
+	}
+	// Others do not see it before the commit.
+	outside, err := x.s.StoryKeys(context.Background(), []string{"url:https://news.example/1.html"})
+	if err != nil || len(outside) != 0 {
+		return fmt.Errorf("outside the batch, StoryKeys saw an uncommitted key: %v, %v", outside, err)
+	}
+	if _, err := x.assign(ctx, x.id(2), x.first.StoryID, "url:https://news.example/2.html"); err != nil {
+		return err
+	}
+	// An unknown post fails alone.
+	if _, err := x.assign(ctx, x.id(4)+1000, x.first.StoryID, "url:https://news.example/x.html"); !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("assigning an unknown post: %v, want ErrNotFound", err)
+	}
+	_, err = x.assign(ctx, x.id(3), 0, "url:https://news.example/3.html")
+	return err
+}
+
+func checkStoryBatchCommitted(t *testing.T, x *storyBatchFixture) {
+	s, first := x.s, x.first
 	for i, want := range map[int]int64{1: first.StoryID, 2: first.StoryID} {
-		if l, err := s.PostStory(ctx, id(i)); err != nil || l.StoryID != want {
+		if l, err := s.PostStory(ctx, x.id(i)); err != nil || l.StoryID != want {
 			t.Errorf("post %d: link %+v, %v; want story %d", i, l, err, want)
 		}
 	}
-	if l, err := s.PostStory(ctx, id(3)); err != nil || l.StoryID == first.StoryID || l.StoryID == 0 {
+	if l, err := s.PostStory(ctx, x.id(3)); err != nil || l.StoryID == first.StoryID || l.StoryID == 0 {
 		t.Errorf("post 3: link %+v, %v; want a story of its own", l, err)
 	}
 	if st, err := s.Story(ctx, first.StoryID); err != nil || st.Posts != 2 {
@@ -236,7 +265,7 @@ func testStoryBatch(t *testing.T, s store.Store) {
 	if err != nil || len(found) != 2 {
 		t.Errorf("StoryKeys after the batch = %v, %v; want the keys of posts 1 and 2", found, err)
 	}
-	if ids, err := s.StorylessPosts(ctx, time.Now().Add(time.Hour), 10); err != nil || len(ids) != 1 || ids[0] != id(4) {
+	if ids, err := s.StorylessPosts(ctx, time.Now().Add(time.Hour), 10); err != nil || len(ids) != 1 || ids[0] != x.id(4) {
 		t.Errorf("StorylessPosts = %v, %v; want post 4 alone", ids, err)
 	}
 }

@@ -34,7 +34,16 @@ func testPostImages(t *testing.T, s store.Store) {
 	if err := s.SavePostImages(ctx, a.ID, first); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.PostImage(ctx, a.ID, "wide")
+	t.Run("OneSizeWithItsBytes", func(t *testing.T) { checkPostImage(t, s, a.ID, b.ID, wide) })
+	t.Run("SecondSaveReplaces", func(t *testing.T) { checkImagesReplaced(t, s, a.ID, thumb[:10]) })
+	t.Run("ListedWithoutBytes", func(t *testing.T) { checkImagesListed(t, s, a.ID, b.ID) })
+	if err := s.SavePostImages(ctx, 999999, first); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("images of a missing post: err = %v, want ErrNotFound", err)
+	}
+}
+
+func checkPostImage(t *testing.T, s store.Store, a, b int64, wide []byte) {
+	got, err := s.PostImage(ctx, a, "wide")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,44 +51,50 @@ func testPostImages(t *testing.T, s store.Store) {
 		got.ContentType != "image/jpeg" || got.CreatedAt.IsZero() || got.Length != len(wide) {
 		t.Fatalf("PostImage(wide) = %+v (%d bytes)", got, len(got.Data))
 	}
-	if _, err := s.PostImage(ctx, b.ID, "wide"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.PostImage(ctx, b, "wide"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("image of a post without one: err = %v, want ErrNotFound", err)
 	}
-	if _, err := s.PostImage(ctx, a.ID, "huge"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.PostImage(ctx, a, "huge"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown size: err = %v, want ErrNotFound", err)
 	}
-	// Saved again (a post extracted again): the new set replaces the old,
-	// a size left out is gone.
-	if err := s.SavePostImages(ctx, a.ID, []store.PostImage{
-		{Size: "thumb", ContentType: "image/jpeg", Width: 400, Height: 300, ETag: `"t2"`, Data: thumb[:10]},
+}
+
+// checkImagesReplaced saves a's images again (a post extracted again):
+// the new set replaces the old, a size left out is gone.
+func checkImagesReplaced(t *testing.T, s store.Store, a int64, thumb []byte) {
+	if err := s.SavePostImages(ctx, a, []store.PostImage{
+		{Size: "thumb", ContentType: "image/jpeg", Width: 400, Height: 300, ETag: `"t2"`, Data: thumb},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PostImage(ctx, a.ID, "wide"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.PostImage(ctx, a, "wide"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("size left out of the second save: err = %v, want ErrNotFound", err)
 	}
-	// Bytes kept elsewhere (a directory): the row still says the image.
-	if err := s.SavePostImages(ctx, b.ID, []store.PostImage{
+}
+
+// checkImagesListed lists a's replaced thumb and b's, whose bytes are kept
+// elsewhere (a directory): the row still says the image.
+func checkImagesListed(t *testing.T, s store.Store, a, b int64) {
+	if err := s.SavePostImages(ctx, b, []store.PostImage{
 		{Size: "thumb", ContentType: "image/jpeg", Width: 400, Height: 200, ETag: `"t3"`, Length: 777},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.PostImages(ctx, []int64{a.ID, b.ID, 999999})
+	list, err := s.PostImages(ctx, []int64{a, b, 999999})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 2 || len(list[a.ID]) != 1 || list[a.ID][0].ETag != `"t2"` || list[a.ID][0].Height != 300 ||
-		list[a.ID][0].Data != nil || list[a.ID][0].Length != 10 || len(list[b.ID]) != 1 || list[b.ID][0].ETag != `"t3"` ||
-		list[b.ID][0].Length != 777 {
+	if len(list) != 2 || len(list[a]) != 1 || len(list[b]) != 1 {
 		t.Fatalf("PostImages = %+v", list)
 	}
-	if got, err := s.PostImage(ctx, b.ID, "thumb"); err != nil || len(got.Data) != 0 || got.Width != 400 {
+	if ia, ib := list[a][0], list[b][0]; ia.ETag != `"t2"` || ia.Height != 300 || ia.Data != nil || ia.Length != 10 ||
+		ib.ETag != `"t3"` || ib.Length != 777 {
+		t.Fatalf("PostImages = %+v", list)
+	}
+	if got, err := s.PostImage(ctx, b, "thumb"); err != nil || len(got.Data) != 0 || got.Width != 400 {
 		t.Fatalf("image kept elsewhere: %+v, %v", got, err)
 	}
 	if empty, err := s.PostImages(ctx, nil); err != nil || len(empty) != 0 {
 		t.Fatalf("PostImages(nil) = %v, %v", empty, err)
-	}
-	if err := s.SavePostImages(ctx, 999999, first); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("images of a missing post: err = %v, want ErrNotFound", err)
 	}
 }

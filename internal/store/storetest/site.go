@@ -247,37 +247,19 @@ func testModeration(t *testing.T, s store.Store) {
 	if c1.Status != model.CommentPending {
 		t.Fatalf("new comment status %q", c1.Status)
 	}
-	if known, err := s.KnownCommenter(ctx, "key-ani"); err != nil || known {
-		t.Fatalf("known before approval: %v %v", known, err)
-	}
-	if err := s.SetCommentStatus(ctx, c1.ID, model.CommentApproved); err != nil {
-		t.Fatal(err)
-	}
-	if known, _ := s.KnownCommenter(ctx, "key-ani"); !known {
-		t.Fatal("approved commenter not known")
-	}
-	if known, _ := s.KnownCommenter(ctx, ""); known {
-		t.Fatal("the empty key is known")
-	}
+	t.Run("KnownOnceApproved", func(t *testing.T) { checkKnownCommenter(t, s, c1.ID) })
 	got, err := s.Comment(ctx, c2.ID)
 	if err != nil || got.ParentID != c1.ID || got.Body != "two" || !got.CreatedAt.Equal(c2.CreatedAt) {
 		t.Fatalf("Comment = %+v, %v", got, err)
 	}
-	pending, _ := s.ListComments(ctx, store.CommentQuery{Status: model.CommentPending})
-	if ids := commentIDs(pending); !slices.Equal(ids, []int64{c3.ID, c2.ID}) {
-		t.Fatalf("pending = %v", ids)
-	}
-	ofP, _ := s.ListComments(ctx, store.CommentQuery{PostID: p.ID})
-	if ids := commentIDs(ofP); !slices.Equal(ids, []int64{c2.ID, c1.ID}) {
-		t.Fatalf("comments of p = %v", ids)
-	}
-	page, _ := s.ListComments(ctx, store.CommentQuery{Limit: 1, Offset: 2})
-	if ids := commentIDs(page); !slices.Equal(ids, []int64{c1.ID}) {
-		t.Fatalf("page = %v", ids)
-	}
-	if n, _ := s.CountComments(ctx, store.CommentQuery{Status: model.CommentPending}); n != 2 {
-		t.Fatalf("pending count %d", n)
-	}
+	t.Run("Lists", func(t *testing.T) {
+		checkCommentList(t, s, store.CommentQuery{Status: model.CommentPending}, c3.ID, c2.ID)
+		checkCommentList(t, s, store.CommentQuery{PostID: p.ID}, c2.ID, c1.ID)
+		checkCommentList(t, s, store.CommentQuery{Limit: 1, Offset: 2}, c1.ID)
+		if n := countComments(t, s, store.CommentQuery{Status: model.CommentPending}); n != 2 {
+			t.Fatalf("pending count %d", n)
+		}
+	})
 	if err := s.SetCommentStatus(ctx, c3.ID, model.CommentSpam); err != nil {
 		t.Fatal(err)
 	}
@@ -291,17 +273,58 @@ func testModeration(t *testing.T, s store.Store) {
 	if err := s.SetCommentStatus(ctx, 999, model.CommentApproved); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown comment: %v", err)
 	}
-	// Deleting a comment deletes its replies.
-	if err := s.DeleteComment(ctx, c1.ID); err != nil {
+	t.Run("DeleteTakesReplies", func(t *testing.T) { checkDeleteComment(t, s, c1.ID, c2.ID) })
+}
+
+// checkKnownCommenter approves the comment of key-ani: its writer becomes
+// known, which the empty key never is.
+func checkKnownCommenter(t *testing.T, s store.Store, approve int64) {
+	if known, err := s.KnownCommenter(ctx, "key-ani"); err != nil || known {
+		t.Fatalf("known before approval: %v %v", known, err)
+	}
+	if err := s.SetCommentStatus(ctx, approve, model.CommentApproved); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Comment(ctx, c2.ID); !errors.Is(err, store.ErrNotFound) {
+	if known, err := s.KnownCommenter(ctx, "key-ani"); err != nil || !known {
+		t.Fatalf("approved commenter not known: %v", err)
+	}
+	if known, err := s.KnownCommenter(ctx, ""); err != nil || known {
+		t.Fatalf("the empty key is known: %v", err)
+	}
+}
+
+func checkCommentList(t *testing.T, s store.Store, q store.CommentQuery, want ...int64) {
+	t.Helper()
+	list, err := s.ListComments(ctx, q)
+	if err != nil {
+		t.Fatalf("ListComments(%+v): %v", q, err)
+	}
+	if ids := commentIDs(list); !slices.Equal(ids, want) {
+		t.Fatalf("ListComments(%+v) = %v, want %v", q, ids, want)
+	}
+}
+
+func countComments(t *testing.T, s store.Store, q store.CommentQuery) int {
+	t.Helper()
+	n, err := s.CountComments(ctx, q)
+	if err != nil {
+		t.Fatalf("CountComments(%+v): %v", q, err)
+	}
+	return n
+}
+
+// checkDeleteComment deletes parent: its reply goes with it.
+func checkDeleteComment(t *testing.T, s store.Store, parent, reply int64) {
+	if err := s.DeleteComment(ctx, parent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Comment(ctx, reply); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("reply outlived its parent: %v", err)
 	}
-	if err := s.DeleteComment(ctx, c1.ID); !errors.Is(err, store.ErrNotFound) {
+	if err := s.DeleteComment(ctx, parent); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
-	if n, _ := s.CountComments(ctx, store.CommentQuery{}); n != 1 {
+	if n := countComments(t, s, store.CommentQuery{}); n != 1 {
 		t.Fatalf("comments left %d", n)
 	}
 }

@@ -99,8 +99,15 @@ func testFeeds(t *testing.T, s store.Store) {
 	if err != nil || len(feeds) != 2 || feeds[0].URL != a.URL || feeds[1].URL != b.URL {
 		t.Fatalf("Feeds = %+v, %v", feeds, err)
 	}
-	if feeds[0].PollInterval <= 0 {
-		t.Errorf("default poll interval not set: %v", feeds[0].PollInterval)
+	if feeds[0].PollInterval != store.DefaultPollInterval || feeds[0].CreatedAt.IsZero() {
+		t.Errorf("a feed added without them: poll interval %v (want %v), created %v", feeds[0].PollInterval, store.DefaultPollInterval, feeds[0].CreatedAt)
+	}
+	given := &model.Feed{URL: "https://example.com/hourly.xml", PollInterval: time.Hour}
+	if err := s.AddFeed(ctx, given); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Feed(ctx, given.ID); err != nil || got.PollInterval != time.Hour {
+		t.Errorf("a feed's own poll interval: %+v, %v", got, err)
 	}
 	if err := s.DeleteFeed(ctx, a.ID); err != nil {
 		t.Fatal(err)

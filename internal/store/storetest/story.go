@@ -54,63 +54,126 @@ func assign(t *testing.T, s store.Store, p *model.Post, storyID, copyOf int64, e
 
 var storyDay = time.Date(2024, 3, 10, 8, 0, 0, 0, time.UTC)
 
-func testStories(t *testing.T, s store.Store) {
-	f := mustFeed(t, s, "https://example.com/a.xml")
-	p1 := storyPost(t, s, f.ID, "p1", storyDay)
-	p2 := storyPost(t, s, f.ID, "p2", storyDay.Add(3*time.Hour))
-	p3 := storyPost(t, s, f.ID, "p3", storyDay.Add(time.Hour))
-	p4 := storyPost(t, s, f.ID, "p4", storyDay.Add(-2*time.Hour))
-
-	a1 := assign(t, s, p1, 0, 0, "", "gn:p1")
-	if a1.Evidence != store.EvidenceNew {
-		t.Errorf("a new story's evidence = %q", a1.Evidence)
-	}
-	a2 := assign(t, s, p2, a1.StoryID, p1.ID, store.EvidenceCopy, "gn:p2")
-	a3 := assign(t, s, p3, 0, 0, store.EvidenceNew)
-	a4 := assign(t, s, p4, a1.StoryID, 0, store.EvidenceText)
-	if a2.StoryID != a1.StoryID || a3.StoryID == a1.StoryID || !(a1.Seq < a2.Seq && a2.Seq < a3.Seq && a3.Seq < a4.Seq) {
-		t.Fatalf("assignments: %+v %+v %+v %+v", a1, a2, a3, a4)
-	}
-
-	st, err := s.Story(ctx, a1.StoryID)
+// mustStory reads a story that must be there.
+func mustStory(t *testing.T, s store.Store, id int64) *store.Story {
+	t.Helper()
+	st, err := s.Story(ctx, id)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Story(%d): %v", id, err)
 	}
-	if st.Title != p1.Title || st.LeadPostID != p1.ID || st.Posts != 3 || st.Copies != 1 ||
-		!st.FirstPublished.Equal(p4.Published) || !st.LastPublished.Equal(p2.Published) || st.CreatedAt.IsZero() {
+	return st
+}
+
+// storyIDs lists the stories q selects, by ID.
+func storyIDs(t *testing.T, s store.Store, q store.StoryQuery) []int64 {
+	t.Helper()
+	list, err := s.Stories(ctx, q)
+	if err != nil {
+		t.Fatalf("Stories(%+v): %v", q, err)
+	}
+	ids := make([]int64, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	return ids
+}
+
+func countStories(t *testing.T, s store.Store, q store.StoryQuery) int {
+	t.Helper()
+	n, err := s.CountStories(ctx, q)
+	if err != nil {
+		t.Fatalf("CountStories(%+v): %v", q, err)
+	}
+	return n
+}
+
+func storyKeys(t *testing.T, s store.Store, keys ...string) map[string]int64 {
+	t.Helper()
+	got, err := s.StoryKeys(ctx, keys)
+	if err != nil {
+		t.Fatalf("StoryKeys: %v", err)
+	}
+	return got
+}
+
+// storyFixture is two stories: story 1 of p1, its copy p2 and p4 (by its
+// text), story 2 of p3 alone.
+type storyFixture struct {
+	f              *model.Feed
+	p1, p2, p3, p4 *model.Post
+	a1, a2, a3, a4 *store.StoryAssignment
+}
+
+func newStoryFixture(t *testing.T, s store.Store) *storyFixture {
+	x := &storyFixture{f: mustFeed(t, s, "https://example.com/a.xml")}
+	x.p1 = storyPost(t, s, x.f.ID, "p1", storyDay)
+	x.p2 = storyPost(t, s, x.f.ID, "p2", storyDay.Add(3*time.Hour))
+	x.p3 = storyPost(t, s, x.f.ID, "p3", storyDay.Add(time.Hour))
+	x.p4 = storyPost(t, s, x.f.ID, "p4", storyDay.Add(-2*time.Hour))
+	x.a1 = assign(t, s, x.p1, 0, 0, "", "gn:p1")
+	if x.a1.Evidence != store.EvidenceNew {
+		t.Errorf("a new story's evidence = %q", x.a1.Evidence)
+	}
+	x.a2 = assign(t, s, x.p2, x.a1.StoryID, x.p1.ID, store.EvidenceCopy, "gn:p2")
+	x.a3 = assign(t, s, x.p3, 0, 0, store.EvidenceNew)
+	x.a4 = assign(t, s, x.p4, x.a1.StoryID, 0, store.EvidenceText)
+	if x.a2.StoryID != x.a1.StoryID || x.a3.StoryID == x.a1.StoryID || !(x.a1.Seq < x.a2.Seq && x.a2.Seq < x.a3.Seq && x.a3.Seq < x.a4.Seq) {
+		t.Fatalf("assignments: %+v %+v %+v %+v", x.a1, x.a2, x.a3, x.a4)
+	}
+	return x
+}
+
+func testStories(t *testing.T, s store.Store) {
+	x := newStoryFixture(t, s)
+	t.Run("Story", func(t *testing.T) { checkStoryRow(t, s, x) })
+	t.Run("ListNewestFirst", func(t *testing.T) { checkStoryList(t, s, x) })
+	t.Run("PostStory", func(t *testing.T) { checkPostStory(t, s, x) })
+	t.Run("ReportsWithTheirItems", func(t *testing.T) { checkStoryReports(t, s, x) })
+	t.Run("UnknownPostsAndStories", func(t *testing.T) { checkAssignUnknown(t, s, x) })
+}
+
+func checkStoryRow(t *testing.T, s store.Store, x *storyFixture) {
+	st := mustStory(t, s, x.a1.StoryID)
+	if st.Title != x.p1.Title || st.LeadPostID != x.p1.ID || st.Posts != 3 || st.Copies != 1 ||
+		!st.FirstPublished.Equal(x.p4.Published) || !st.LastPublished.Equal(x.p2.Published) || st.CreatedAt.IsZero() {
 		t.Fatalf("story = %+v", st)
 	}
 	if _, err := s.Story(ctx, 99999); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown story: %v", err)
 	}
+}
 
+func checkStoryList(t *testing.T, s store.Store, x *storyFixture) {
 	// Newest report first: story 1 (last report at +3h) before story 2 (+1h).
-	list, err := s.Stories(ctx, store.StoryQuery{})
-	if err != nil || len(list) != 2 || list[0].ID != a1.StoryID || list[1].ID != a3.StoryID {
-		t.Fatalf("Stories = %+v, %v", list, err)
+	if ids := storyIDs(t, s, store.StoryQuery{}); fmt.Sprint(ids) != fmt.Sprint([]int64{x.a1.StoryID, x.a3.StoryID}) {
+		t.Fatalf("Stories = %v", ids)
 	}
-	if list, _ := s.Stories(ctx, store.StoryQuery{MinPosts: 2}); len(list) != 1 || list[0].ID != a1.StoryID {
-		t.Fatalf("Stories(MinPosts 2) = %+v", list)
+	if ids := storyIDs(t, s, store.StoryQuery{MinPosts: 2}); fmt.Sprint(ids) != fmt.Sprint([]int64{x.a1.StoryID}) {
+		t.Fatalf("Stories(MinPosts 2) = %v", ids)
 	}
-	if list, _ := s.Stories(ctx, store.StoryQuery{Limit: 1, Offset: 1}); len(list) != 1 || list[0].ID != a3.StoryID {
-		t.Fatalf("Stories page 2 = %+v", list)
+	if ids := storyIDs(t, s, store.StoryQuery{Limit: 1, Offset: 1}); fmt.Sprint(ids) != fmt.Sprint([]int64{x.a3.StoryID}) {
+		t.Fatalf("Stories page 2 = %v", ids)
 	}
-	if n, err := s.CountStories(ctx, store.StoryQuery{}); err != nil || n != 2 {
-		t.Fatalf("CountStories = %d, %v", n, err)
+	if n := countStories(t, s, store.StoryQuery{}); n != 2 {
+		t.Fatalf("CountStories = %d", n)
 	}
-	if n, _ := s.CountStories(ctx, store.StoryQuery{MinPosts: 2}); n != 1 {
+	if n := countStories(t, s, store.StoryQuery{MinPosts: 2}); n != 1 {
 		t.Fatalf("CountStories(MinPosts 2) = %d", n)
 	}
+}
 
-	l, err := s.PostStory(ctx, p2.ID)
-	if err != nil || l.StoryID != a1.StoryID || l.CopyOf != p1.ID || l.Evidence != store.EvidenceCopy || l.Score != 0.5 || l.Seq != a2.Seq {
+func checkPostStory(t *testing.T, s store.Store, x *storyFixture) {
+	l, err := s.PostStory(ctx, x.p2.ID)
+	if err != nil || l.StoryID != x.a1.StoryID || l.CopyOf != x.p1.ID || l.Evidence != store.EvidenceCopy || l.Score != 0.5 || l.Seq != x.a2.Seq {
 		t.Fatalf("PostStory = %+v, %v", l, err)
 	}
-	other := storyPost(t, s, f.ID, "none", storyDay)
+	other := storyPost(t, s, x.f.ID, "none", storyDay)
 	if _, err := s.PostStory(ctx, other.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("post without a story: %v", err)
 	}
+}
 
+func checkStoryReports(t *testing.T, s store.Store, x *storyFixture) {
 	// A second item leading to p2 (the same article through another feed).
 	g := mustFeed(t, s, "https://example.com/b.xml")
 	again := &model.Item{FeedID: g.ID, GUID: "p2-again", Link: "https://news.example/p2-again", Publisher: "Mirror",
@@ -118,19 +181,19 @@ func testStories(t *testing.T, s store.Store) {
 	if _, err := s.UpsertItem(ctx, again); err != nil {
 		t.Fatal(err)
 	}
-	dup := &model.Post{FeedID: g.ID, ItemID: again.ID, Title: "again", SourceURL: p2.SourceURL, Published: again.Published}
-	if created, err := s.SavePost(ctx, dup); err != nil || created || dup.ID != p2.ID {
+	dup := &model.Post{FeedID: g.ID, ItemID: again.ID, Title: "again", SourceURL: x.p2.SourceURL, Published: again.Published}
+	if created, err := s.SavePost(ctx, dup); err != nil || created || dup.ID != x.p2.ID {
 		t.Fatalf("SavePost of the same article: %v %v", created, err)
 	}
 
-	reports, err := s.StoryReports(ctx, a1.StoryID)
+	reports, err := s.StoryReports(ctx, x.a1.StoryID)
 	if err != nil || len(reports) != 3 {
 		t.Fatalf("StoryReports = %d reports, %v", len(reports), err)
 	}
-	if reports[0].Post.ID != p2.ID || reports[1].Post.ID != p1.ID || reports[2].Post.ID != p4.ID {
+	if reports[0].Post.ID != x.p2.ID || reports[1].Post.ID != x.p1.ID || reports[2].Post.ID != x.p4.ID {
 		t.Fatalf("reports not newest first: %d %d %d", reports[0].Post.ID, reports[1].Post.ID, reports[2].Post.ID)
 	}
-	if reports[0].Link.CopyOf != p1.ID || reports[1].Link.CopyOf != 0 || reports[2].Link.Evidence != store.EvidenceText {
+	if reports[0].Link.CopyOf != x.p1.ID || reports[1].Link.CopyOf != 0 || reports[2].Link.Evidence != store.EvidenceText {
 		t.Fatalf("report links: %+v %+v %+v", reports[0].Link, reports[1].Link, reports[2].Link)
 	}
 	if len(reports[0].Post.Paragraphs) == 0 {
@@ -145,13 +208,14 @@ func testStories(t *testing.T, s store.Store) {
 	if _, err := s.StoryReports(ctx, 99999); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("reports of an unknown story: %v", err)
 	}
+}
 
-	// Unknown posts and stories.
+func checkAssignUnknown(t *testing.T, s store.Store, x *storyFixture) {
 	bad := &store.StoryAssignment{StoryLink: store.StoryLink{PostID: 99999}, Title: "x"}
 	if _, err := s.AssignStory(ctx, bad); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown post: %v", err)
 	}
-	p5 := storyPost(t, s, f.ID, "p5", storyDay)
+	p5 := storyPost(t, s, x.f.ID, "p5", storyDay)
 	bad = &store.StoryAssignment{StoryLink: store.StoryLink{PostID: p5.ID, StoryID: 99999}, Title: "x"}
 	if _, err := s.AssignStory(ctx, bad); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown story: %v", err)
@@ -341,76 +405,94 @@ func testConcurrentStoryCounts(t *testing.T, s store.Store) {
 	}
 }
 
+// mergeFixture is story a (a1 and its copy a2) into which story c (c1)
+// was merged through story b (b1).
+type mergeFixture struct {
+	f          *model.Feed
+	a1, b1, c1 *model.Post
+	a, b, c    *store.StoryAssignment
+}
+
 func testStoryMerge(t *testing.T, s store.Store) {
-	f := mustFeed(t, s, "https://example.com/a.xml")
-	a1 := storyPost(t, s, f.ID, "a1", storyDay)
-	a2 := storyPost(t, s, f.ID, "a2", storyDay.Add(time.Hour))
-	b1 := storyPost(t, s, f.ID, "b1", storyDay.Add(-time.Hour))
-	c1 := storyPost(t, s, f.ID, "c1", storyDay.Add(5*time.Hour))
-	a := assign(t, s, a1, 0, 0, "", "gn:a1")
-	assign(t, s, a2, a.StoryID, a1.ID, store.EvidenceCopy)
-	b := assign(t, s, b1, 0, 0, "", "gn:b1")
-	c := assign(t, s, c1, 0, 0, "", "gn:c1")
-	if err := s.MergeStories(ctx, c.StoryID, b.StoryID); err != nil {
+	x := &mergeFixture{f: mustFeed(t, s, "https://example.com/a.xml")}
+	x.a1 = storyPost(t, s, x.f.ID, "a1", storyDay)
+	a2 := storyPost(t, s, x.f.ID, "a2", storyDay.Add(time.Hour))
+	x.b1 = storyPost(t, s, x.f.ID, "b1", storyDay.Add(-time.Hour))
+	x.c1 = storyPost(t, s, x.f.ID, "c1", storyDay.Add(5*time.Hour))
+	x.a = assign(t, s, x.a1, 0, 0, "", "gn:a1")
+	assign(t, s, a2, x.a.StoryID, x.a1.ID, store.EvidenceCopy)
+	x.b = assign(t, s, x.b1, 0, 0, "", "gn:b1")
+	x.c = assign(t, s, x.c1, 0, 0, "", "gn:c1")
+	if err := s.MergeStories(ctx, x.c.StoryID, x.b.StoryID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MergeStories(ctx, b.StoryID, a.StoryID); err != nil {
+	if err := s.MergeStories(ctx, x.b.StoryID, x.a.StoryID); err != nil {
 		t.Fatal(err)
 	}
-	st, err := s.Story(ctx, a.StoryID)
-	if err != nil || st.Posts != 4 || st.Copies != 1 || st.MergedInto != 0 ||
-		!st.FirstPublished.Equal(b1.Published) || !st.LastPublished.Equal(c1.Published) {
-		t.Fatalf("surviving story: %+v %v", st, err)
+	t.Run("SurvivorHoldsAll", func(t *testing.T) { checkMergeSurvivor(t, s, x) })
+	t.Run("MergedAwayAreEmpty", func(t *testing.T) { checkMergedAway(t, s, x) })
+	t.Run("MergedAwayPassOn", func(t *testing.T) { checkMergedPassOn(t, s, x) })
+}
+
+func checkMergeSurvivor(t *testing.T, s store.Store, x *mergeFixture) {
+	st := mustStory(t, s, x.a.StoryID)
+	if st.Posts != 4 || st.Copies != 1 || st.MergedInto != 0 ||
+		!st.FirstPublished.Equal(x.b1.Published) || !st.LastPublished.Equal(x.c1.Published) {
+		t.Fatalf("surviving story: %+v", st)
 	}
-	for _, id := range []int64{b.StoryID, c.StoryID} {
-		gone, err := s.Story(ctx, id)
-		if err != nil || gone.MergedInto != a.StoryID || gone.Posts != 0 {
-			t.Fatalf("merged story %d: %+v %v", id, gone, err)
+	for _, p := range []*model.Post{x.b1, x.c1} {
+		if l, err := s.PostStory(ctx, p.ID); err != nil || l.StoryID != x.a.StoryID {
+			t.Fatalf("post %s after merge: %+v %v", p.ArticleID, l, err)
+		}
+	}
+	keys := storyKeys(t, s, "gn:a1", "gn:b1", "gn:c1")
+	if keys["gn:b1"] != x.a.StoryID || keys["gn:c1"] != x.a.StoryID {
+		t.Fatalf("keys after merge: %v", keys)
+	}
+	if reports, err := s.StoryReports(ctx, x.a.StoryID); err != nil || len(reports) != 4 {
+		t.Fatalf("reports after merge: %d %v", len(reports), err)
+	}
+}
+
+func checkMergedAway(t *testing.T, s store.Store, x *mergeFixture) {
+	for _, id := range []int64{x.b.StoryID, x.c.StoryID} {
+		gone := mustStory(t, s, id)
+		if gone.MergedInto != x.a.StoryID || gone.Posts != 0 {
+			t.Fatalf("merged story %d: %+v", id, gone)
 		}
 		if reports, err := s.StoryReports(ctx, id); err != nil || len(reports) != 0 {
 			t.Fatalf("reports of a merged story: %d %v", len(reports), err)
 		}
 	}
-	for _, p := range []*model.Post{b1, c1} {
-		if l, err := s.PostStory(ctx, p.ID); err != nil || l.StoryID != a.StoryID {
-			t.Fatalf("post %s after merge: %+v %v", p.ArticleID, l, err)
-		}
+	if ids := storyIDs(t, s, store.StoryQuery{}); fmt.Sprint(ids) != fmt.Sprint([]int64{x.a.StoryID}) {
+		t.Fatalf("Stories lists merged stories: %v", ids)
 	}
-	keys, _ := s.StoryKeys(ctx, []string{"gn:a1", "gn:b1", "gn:c1"})
-	if keys["gn:b1"] != a.StoryID || keys["gn:c1"] != a.StoryID {
-		t.Fatalf("keys after merge: %v", keys)
-	}
-	list, _ := s.Stories(ctx, store.StoryQuery{})
-	if len(list) != 1 || list[0].ID != a.StoryID {
-		t.Fatalf("Stories lists merged stories: %+v", list)
-	}
-	if n, _ := s.CountStories(ctx, store.StoryQuery{}); n != 1 {
+	if n := countStories(t, s, store.StoryQuery{}); n != 1 {
 		t.Fatalf("CountStories = %d", n)
 	}
-	if reports, _ := s.StoryReports(ctx, a.StoryID); len(reports) != 4 {
-		t.Fatalf("reports after merge: %d", len(reports))
-	}
+}
 
-	// A story merged away passes what it is given on.
-	d1 := storyPost(t, s, f.ID, "d1", storyDay)
-	late := &store.StoryAssignment{StoryLink: store.StoryLink{PostID: d1.ID, StoryID: c.StoryID, Evidence: store.EvidenceText},
+// checkMergedPassOn: a story merged away passes what it is given on.
+func checkMergedPassOn(t *testing.T, s store.Store, x *mergeFixture) {
+	d1 := storyPost(t, s, x.f.ID, "d1", storyDay)
+	late := &store.StoryAssignment{StoryLink: store.StoryLink{PostID: d1.ID, StoryID: x.c.StoryID, Evidence: store.EvidenceText},
 		Published: d1.Published, Keys: []string{"gn:d1"}}
-	if created, err := s.AssignStory(ctx, late); err != nil || !created || late.StoryID != a.StoryID {
+	if created, err := s.AssignStory(ctx, late); err != nil || !created || late.StoryID != x.a.StoryID {
 		t.Fatalf("assignment to a merged story: %+v %v", late, err)
 	}
-	if err := s.AddStoryKeys(ctx, b.StoryID, []string{"gn:late"}); err != nil {
+	if err := s.AddStoryKeys(ctx, x.b.StoryID, []string{"gn:late"}); err != nil {
 		t.Fatal(err)
 	}
-	if keys, _ := s.StoryKeys(ctx, []string{"gn:late", "gn:d1"}); keys["gn:late"] != a.StoryID || keys["gn:d1"] != a.StoryID {
+	if keys := storyKeys(t, s, "gn:late", "gn:d1"); keys["gn:late"] != x.a.StoryID || keys["gn:d1"] != x.a.StoryID {
 		t.Fatalf("keys given to a merged story: %v", keys)
 	}
-	if err := s.MergeStories(ctx, b.StoryID, a.StoryID); err != nil {
+	if err := s.MergeStories(ctx, x.b.StoryID, x.a.StoryID); err != nil {
 		t.Fatalf("merging a story into itself: %v", err)
 	}
-	if err := s.MergeStories(ctx, 99999, a.StoryID); !errors.Is(err, store.ErrNotFound) {
+	if err := s.MergeStories(ctx, 99999, x.a.StoryID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("merging an unknown story: %v", err)
 	}
-	if st, _ := s.Story(ctx, a.StoryID); st.Posts != 5 {
+	if st := mustStory(t, s, x.a.StoryID); st.Posts != 5 {
 		t.Fatalf("story after all: %+v", st)
 	}
 }

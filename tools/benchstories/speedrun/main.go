@@ -8,7 +8,7 @@
 // synth) from -from up to -stored. Otherwise it opens a store holding the
 // stream's first -stored posts, builds the index from it (Load), assigns
 // -warm posts untimed and then -measure posts timed, and prints one JSON
-// line (result).
+// line (runresult.Result).
 package main
 
 import (
@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"runtime"
@@ -29,36 +30,9 @@ import (
 	"github.com/kabarnews/kabar/internal/store/postgres"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 	"github.com/kabarnews/kabar/internal/story"
+	"github.com/kabarnews/kabar/tools/benchstories/runresult"
 	"github.com/kabarnews/kabar/tools/benchstories/synth"
 )
-
-// result is what one timed run prints.
-type result struct {
-	Stored   int `json:"stored"`
-	Measured int `json:"measured"`
-	// WallUS and CPUUS are the mean wall time and this process's CPU
-	// time (user and system) of one Assign, in µs; StoreUS the part of
-	// WallUS spent in store calls; P50US and P99US per-post wall times.
-	WallUS  float64 `json:"wall_us"`
-	CPUUS   float64 `json:"cpu_us"`
-	StoreUS float64 `json:"store_us"`
-	// StoreCPUUS is the part of CPUUS spent in store calls (SQLite works
-	// in this process): CPUUS − StoreCPUUS is the index's own work.
-	StoreCPUUS float64 `json:"store_cpu_us"`
-	P50US      float64 `json:"p50_us"`
-	P99US      float64 `json:"p99_us"`
-	// IndexPosts is the index's size after the run; HeapLoadMB and
-	// HeapEndMB the Go heap after a collection once the index was built
-	// and after the run; LoadMS the time Load took.
-	IndexPosts int     `json:"index_posts"`
-	HeapLoadMB float64 `json:"heap_load_mb"`
-	HeapEndMB  float64 `json:"heap_end_mb"`
-	LoadMS     float64 `json:"load_ms"`
-	// Calls counts the timed posts' store calls by method.
-	Calls map[string]int `json:"calls,omitempty"`
-	// FillS is the time a -fill run took.
-	FillS float64 `json:"fill_s,omitempty"`
-}
 
 type fullStore interface {
 	story.Store
@@ -92,7 +66,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("speedrun: %v", err)
 	}
-	defer st.Close()
+	defer closeStore(st)
 	s := synth.New(1, *perDay)
 	skip := *stored
 	if *fill {
@@ -103,7 +77,7 @@ func main() {
 	}
 	ts := &timedStore{Store: st}
 	a := story.NewAssigner(ts, story.Config{})
-	var res result
+	var res runresult.Result
 	if *fill {
 		t0 := time.Now()
 		for i := *from; i < *stored; i++ {
@@ -132,8 +106,8 @@ func add(ctx context.Context, st fullStore, a *story.Assigner, p *model.Post) er
 	return err
 }
 
-func run(ctx context.Context, st fullStore, ts *timedStore, a *story.Assigner, s *synth.Stream, warm, measure int, profile string) (result, error) {
-	var res result
+func run(ctx context.Context, st fullStore, ts *timedStore, a *story.Assigner, s *synth.Stream, warm, measure int, profile string) (runresult.Result, error) {
+	var res runresult.Result
 	t0 := time.Now()
 	if err := a.Load(ctx); err != nil {
 		return res, err
@@ -150,7 +124,7 @@ func run(ctx context.Context, st fullStore, ts *timedStore, a *story.Assigner, s
 		if err != nil {
 			return res, err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // a CPU profile for reading later; the figures are printed
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return res, err
 		}
@@ -269,4 +243,13 @@ func (t *timedStore) StoryLinksAfter(ctx context.Context, seq int64, limit int) 
 func (t *timedStore) Post(ctx context.Context, id int64) (*model.Post, error) {
 	defer t.time("Post", time.Now(), cpuTime())
 	return t.Store.Post(ctx, id)
+}
+
+// closeStore closes the store at the end; when its last writes could not be
+// made the figures printed are for a store that lost posts, and the run
+// fails.
+func closeStore(st io.Closer) {
+	if err := st.Close(); err != nil {
+		log.Fatalf("speedrun: closing the store: %v", err)
+	}
 }
