@@ -38,6 +38,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 //go:embed migrations/*.sql
@@ -267,4 +268,4 @@ const (
 func isUnique(err error) bool { return pgCode(err) == codeUniqueViolation }
 
 // row is what scan functions read from: a pgx.Row or pgx.Rows.
-type row interface{ Scan(...any) error }
+type row = sqlshared.Scanner

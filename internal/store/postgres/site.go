@@ -17,7 +17,7 @@ import (
 	"github.com/kabarnews/kabar/internal/store"
 )
 
-// postColsP is postCols for queries that join posts as p.
+// postColsP is sqlshared.PostCols for queries that join posts as p.
 const postColsP = `p.id, COALESCE(p.feed_id, 0), COALESCE(p.item_id, 0), p.slug, p.title, p.author,
 	p.publisher, p.source_url, p.amp_url, p.item_link, p.article_id, p.published, p.language,
 	p.image, p.description, p.body, p.content_hash, p.created_at, p.truncated`

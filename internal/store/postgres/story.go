@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 const storyCols = `id, title, COALESCE(lead_post_id, 0), posts, copies, first_published,
@@ -352,7 +353,7 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 	for _, l := range ls {
 		links[l.PostID] = l
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+postCols+` FROM posts
+	rows, err = s.pool.Query(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE id IN (SELECT post_id FROM post_stories WHERE story_id = $1)
 		ORDER BY published DESC, id DESC`, storyID)
 	if err != nil {
@@ -368,7 +369,7 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 		at[p.ID] = i
 		out[i] = store.StoryReport{Post: p, Link: links[p.ID]}
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+itemCols+` FROM items
+	rows, err = s.pool.Query(ctx, `SELECT `+sqlshared.ItemCols+` FROM items
 		WHERE post_id IN (SELECT post_id FROM post_stories WHERE story_id = $1)
 		ORDER BY published NULLS FIRST, id`, storyID)
 	if err != nil {
@@ -406,7 +407,7 @@ func (s *Store) StoryPosts(ctx context.Context, since time.Time, limit int) ([]s
 	for _, l := range ls {
 		links[l.PostID] = l
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+postCols+` FROM posts
+	rows, err = s.pool.Query(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE published >= $1 AND id IN (SELECT post_id FROM post_stories)
 		ORDER BY published, id LIMIT $2`, since.UTC(), lim)
 	if err != nil {

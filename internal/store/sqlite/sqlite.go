@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 //go:embed migrations/*.sql
@@ -187,7 +188,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-const timeLayout = "2006-01-02 15:04:05.000000Z"
+const timeLayout = sqlshared.TextLayout
 
 func fmtTime(t time.Time) string {
 	if t.IsZero() {
@@ -196,16 +197,7 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format(timeLayout)
 }
 
-func parseTime(s string) time.Time {
-	if s == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
+func parseTime(s string) time.Time { return sqlshared.ParseText(s) }
 
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -215,13 +207,13 @@ func notFound(err error, what string) error {
 }
 
 // scanner is a row to scan: *sql.Row or *sql.Rows.
-type scanner interface{ Scan(...any) error }
+type scanner = sqlshared.Scanner
 
 // collect reads every row of a query with scan, and closes the rows; err is
 // the query's own error, so that a call site reads
 //
 //	rows, err := s.r.QueryContext(ctx, q, args...)
-//	return collect(rows, err, scanPost)
+//	return collect(rows, err, sqlshared.ScanPost)
 func collect[T any](rows *sql.Rows, err error, scan func(scanner) (*T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err

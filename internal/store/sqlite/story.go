@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 const storyCols = `id, title, COALESCE(lead_post_id, 0), posts, copies, first_published,
@@ -309,10 +310,10 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
 		ORDER BY published DESC, id DESC`, storyID)
-	posts, err := collect(rows, err, scanPost)
+	posts, err := collect(rows, err, sqlshared.ScanPost)
 	if err != nil {
 		return nil, err
 	}
@@ -322,10 +323,10 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 		at[p.ID] = len(out)
 		out = append(out, store.StoryReport{Post: p, Link: links[p.ID]})
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT `+itemCols+` FROM items
+	rows, err = s.r.QueryContext(ctx, `SELECT `+sqlshared.ItemCols+` FROM items
 		WHERE post_id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
 		ORDER BY published, id`, storyID)
-	items, err := collect(rows, err, scanItem)
+	items, err := collect(rows, err, sqlshared.ScanItem)
 	if err != nil {
 		return nil, err
 	}
@@ -362,10 +363,10 @@ func (s *Store) StoryPosts(ctx context.Context, since time.Time, limit int) ([]s
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE published >= ? AND id IN (SELECT post_id FROM post_stories)
 		ORDER BY published, id LIMIT ?`, from, limit)
-	posts, err := collect(rows, err, scanPost)
+	posts, err := collect(rows, err, sqlshared.ScanPost)
 	if err != nil {
 		return nil, err
 	}
