@@ -156,18 +156,10 @@ func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
 	if !storable(path) {
 		return "", fmt.Errorf("old path %q: %w", path, store.ErrNotFound)
 	}
-	var year, month pgtype.Int4
-	var slug, page pgtype.Text
-	err := s.pool.QueryRow(ctx, `SELECT p.year, p.month, p.slug, g.slug FROM old_paths o
+	to, err := sqlshared.ScanOldPath(s.pool.QueryRow(ctx, `SELECT `+sqlshared.OldPathCols+` FROM old_paths o
 		LEFT JOIN posts p ON p.id = o.post_id LEFT JOIN blog_pages g ON g.id = o.page_id
-		WHERE o.path = $1`, path).Scan(&year, &month, &slug, &page)
-	if err != nil {
-		return "", notFound(err, "old path "+path)
-	}
-	if page.Valid {
-		return "/p/" + page.String + ".html", nil
-	}
-	return fmt.Sprintf("/%04d/%02d/%s.html", year.Int32, month.Int32, slug.String), nil
+		WHERE o.path = $1`, path))
+	return to, notFound(err, "old path "+path)
 }
 
 // AddImportedComment stores an imported comment once (store.BlogStore).

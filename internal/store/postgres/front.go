@@ -42,15 +42,7 @@ func (s *Store) FrontPosts(ctx context.Context, limit, offset int) ([]store.Fron
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.FrontPost, error) {
-		var f store.FrontPost
-		var storyID int64
-		var posts int32
-		p, err := sqlshared.ScanPost(sqlshared.WithExtra{Scanner: r, Extra: []any{&storyID, &posts}})
-		if err != nil {
-			return f, err
-		}
-		f.Post, f.StoryID, f.StoryPosts = *p, storyID, int(posts)
-		return f, nil
+		return sqlshared.Value(sqlshared.ScanFrontPost(r))
 	})
 }
 

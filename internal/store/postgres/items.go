@@ -192,13 +192,5 @@ func countBy(ctx context.Context, s *Store, q string, args ...any) (map[string]i
 	}
 	defer rows.Close()
 	counts := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		counts[k] = n
-	}
-	return counts, rows.Err()
+	return sqlshared.ScanMap(rows, counts)
 }

@@ -116,18 +116,10 @@ func (s *Store) AddOldPath(ctx context.Context, path string, postID, pageID int6
 
 // OldPath returns the site path an old address leads to.
 func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
-	var year, month sql.NullInt64
-	var slug, page sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT p.year, p.month, p.slug, g.slug FROM old_paths o
+	to, err := sqlshared.ScanOldPath(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.OldPathCols+` FROM old_paths o
 		LEFT JOIN posts p ON p.id = o.post_id LEFT JOIN blog_pages g ON g.id = o.page_id
-		WHERE o.path = ?`, path).Scan(&year, &month, &slug, &page)
-	if err != nil {
-		return "", notFound(err, "old path "+path)
-	}
-	if page.Valid {
-		return "/p/" + page.String + ".html", nil
-	}
-	return fmt.Sprintf("/%04d/%02d/%s.html", year.Int64, month.Int64, slug.String), nil
+		WHERE o.path = ?`, path))
+	return to, notFound(err, "old path "+path)
 }
 
 // AddImportedComment stores an imported comment once (store.BlogStore).

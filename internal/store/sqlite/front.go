@@ -27,15 +27,7 @@ func (s *Store) FrontPosts(ctx context.Context, limit, offset int) ([]store.Fron
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+`, COALESCE(ps.story_id, 0), COALESCE(st.posts, 0)`+
 		frontFrom+` ORDER BY p.published DESC, p.id DESC LIMIT ? OFFSET ?`, limit, max(offset, 0))
-	return collect(rows, err, func(r scanner) (*store.FrontPost, error) {
-		var f store.FrontPost
-		p, err := sqlshared.ScanPost(sqlshared.WithExtra{Scanner: r, Extra: []any{&f.StoryID, &f.StoryPosts}})
-		if err != nil {
-			return nil, err
-		}
-		f.Post = *p
-		return &f, nil
-	})
+	return collect(rows, err, sqlshared.ScanFrontPost)
 }
 
 // CountFrontPosts counts the home page's posts.

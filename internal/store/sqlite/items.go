@@ -158,13 +158,5 @@ func (s *Store) ItemCounts(ctx context.Context, feedID int64) (map[string]int, e
 	}
 	defer rows.Close()
 	counts := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		counts[st] = n
-	}
-	return counts, rows.Err()
+	return sqlshared.ScanMap(rows, counts)
 }

@@ -42,7 +42,7 @@ const (
 		publisher_url = ?, published = ?, description = ?, article_id = ?, updated_at = ?,
 		related = ?, story_url = ? WHERE id = ?`
 
-	qStoryLinkOf = `SELECT ` + storyLinkCols + ` FROM post_stories WHERE post_id = ?`
+	qStoryLinkOf = `SELECT ` + sqlshared.StoryLinkCols + ` FROM post_stories WHERE post_id = ?`
 	qNewStory    = `INSERT INTO stories (title, lead_post_id, posts, copies,
 		first_published, last_published, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`
 	qGrowStory = `UPDATE stories SET posts = posts + 1, copies = copies + ?,

@@ -96,3 +96,81 @@ func ScanResolution(r Scanner) (*model.Resolution, error) {
 	res.RetryAfter, res.ResolvedAt = retry.Value, resolved.Value
 	return &res, nil
 }
+
+// CommentCols are the columns ScanComment reads, in its order.
+const CommentCols = `id, post_id, COALESCE(parent_id, 0), name, website, body, status, created_at`
+
+// ScanComment reads the CommentCols of a row.
+func ScanComment(r Scanner) (*model.Comment, error) {
+	var c model.Comment
+	var created Time
+	if err := r.Scan(&c.ID, &c.PostID, &c.ParentID, &c.Name, &c.Website, &c.Body, &c.Status, &created); err != nil {
+		return nil, err
+	}
+	c.CreatedAt = created.Value
+	return &c, nil
+}
+
+// UserCols are the columns ScanUser reads, in its order.
+const UserCols = `id, name, password_hash, created_at`
+
+// ScanUser reads the UserCols of a row.
+func ScanUser(r Scanner) (*model.User, error) {
+	var u model.User
+	var created Time
+	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = created.Value
+	return &u, nil
+}
+
+// TokenCols are the columns ScanToken reads, in its order.
+const TokenCols = `id, user_id, name, token_hash, created_at, last_used`
+
+// ScanToken reads the TokenCols of a row.
+func ScanToken(r Scanner) (*model.APIToken, error) {
+	var t model.APIToken
+	var created, used Time
+	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &used); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.LastUsed = created.Value, used.Value
+	return &t, nil
+}
+
+// Value is a scan's result by value, for collectors that keep values
+// (pgx.CollectRows).
+func Value[T any](p *T, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return *p, nil
+}
+
+// OldPathCols are the columns ScanOldPath reads of an old address joined to
+// its post (p) and blog page (g), in its order.
+const OldPathCols = `p.year, p.month, p.slug, g.slug`
+
+// ScanOldPath reads the OldPathCols of a row as the site path the old
+// address leads to: the page's when it names one, else the post's.
+func ScanOldPath(r Scanner) (string, error) {
+	var year, month *int64
+	var slug, page *string
+	if err := r.Scan(&year, &month, &slug, &page); err != nil {
+		return "", err
+	}
+	if page != nil {
+		return "/p/" + *page + ".html", nil
+	}
+	return fmt.Sprintf("/%04d/%02d/%s.html", orZero(year), orZero(month), orZero(slug)), nil
+}
+
+func orZero[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

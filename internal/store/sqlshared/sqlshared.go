@@ -70,3 +70,24 @@ func NullID(id int64) any {
 	}
 	return id
 }
+
+// Rows is a query's result: database/sql's *Rows or pgx's Rows.
+type Rows interface {
+	Scanner
+	Next() bool
+	Err() error
+}
+
+// ScanMap reads rows of two columns, a key and its value (a count, an ID),
+// into out and returns it. The caller closes rows.
+func ScanMap[K comparable, V any](rows Rows, out map[K]V) (map[K]V, error) {
+	for rows.Next() {
+		var k K
+		var v V
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
