@@ -39,11 +39,14 @@ func startControl(kabar string) (*control, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(f.Name()) // the control reads it when it starts
+	defer func() { _ = os.Remove(f.Name()) }() // the control reads it when it starts; a left-over temporary file harms nothing
 	if _, err := f.Write(page); err != nil {
+		_ = f.Close() // the write's error is the one to report
 		return nil, err
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -185,8 +188,12 @@ func startProfiles(debug, dir string, d time.Duration) func() {
 			log.Printf("benchweb: profile: %v", err)
 			return
 		}
-		defer f.Close()
-		io.Copy(f, res.Body)
+		if _, err := io.Copy(f, res.Body); err != nil {
+			log.Printf("benchweb: profile %s: %v", path, err)
+		}
+		if err := f.Close(); err != nil {
+			log.Printf("benchweb: profile %s: %v", path, err)
+		}
 	}
 	secs := max(1, int(d.Seconds())-1)
 	done := make(chan struct{}, 2)

@@ -84,7 +84,9 @@ func costs(procs []*kabarProc, t *targets, n int, seed uint64, db *dbCPU) ([]map
 					if err != nil {
 						return nil, err
 					}
-					io.Copy(io.Discard, res.Body)
+					if _, err := io.Copy(io.Discard, res.Body); err != nil {
+						log.Printf("benchweb: cost: %s: %v", p, err)
+					}
 					res.Body.Close()
 					if res.StatusCode != http.StatusOK {
 						log.Printf("benchweb: cost: %s: status %d", p, res.StatusCode)
@@ -156,7 +158,9 @@ func reportCosts(w io.Writer, cs []map[string]cost, n int, baseline string, with
 		}
 		fmt.Fprintf(tw, "%s\t\n", strings.Join(row, "\t"))
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		log.Printf("benchweb: cost table: %v", err)
+	}
 	if baseline != "" {
 		fmt.Fprintf(w, "baseline: %s\n", baseline)
 	}

@@ -208,7 +208,7 @@ func build(ctx context.Context, path string, want int, w *words, seed uint64) (i
 	if err != nil {
 		return 0, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // read-only use below; a failing close loses nothing
 	have, err := st.CountPosts(ctx)
 	if err != nil || have >= want {
 		return have, err
@@ -337,8 +337,11 @@ func freeAddr() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	addr := ln.Addr().String()
+	// Closed to free the port for kabar; an error here would leave it taken,
+	// which kabar's own listen then reports.
+	_ = ln.Close()
+	return addr, nil
 }
 
 // startAndWait starts cmd and waits until health answers 200; the function
@@ -348,13 +351,15 @@ func startAndWait(cmd *exec.Cmd, health string) (func(), error) {
 		return nil, err
 	}
 	stop := func() {
-		cmd.Process.Signal(os.Interrupt)
+		// Errors here mean the process has already gone, which is what
+		// stopping it wants.
+		_ = cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
+		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
+			_ = cmd.Process.Kill()
 		}
 	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
@@ -384,7 +389,7 @@ func sample(ctx context.Context, db string, w *words, seed uint64) (*targets, er
 	if err != nil {
 		return nil, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // read-only use below; a failing close loses nothing
 	t := &targets{}
 	rng := rand.New(rand.NewPCG(seed, 10))
 	n, err := st.CountPosts(ctx)
@@ -514,7 +519,9 @@ func run(bases []string, control string, t *targets, rate float64, d time.Durati
 		if err != nil {
 			r.err = "transport: " + err.Error()
 		} else {
-			io.Copy(io.Discard, res.Body)
+			if _, err := io.Copy(io.Discard, res.Body); err != nil {
+				r.err = "body: " + err.Error()
+			}
 			res.Body.Close()
 			if res.StatusCode != http.StatusOK {
 				r.err = fmt.Sprintf("status %d: %s", res.StatusCode, path)

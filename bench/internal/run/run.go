@@ -113,14 +113,11 @@ func Set(e Extractor, evalDir, set, work string) (SetResult, error) {
 		e.Run(page, u, pages[i].URL)
 	}
 	res.Pages = len(pages)
-	durs := make([]time.Duration, len(pages))
-	floor := make([]time.Duration, len(pages))
-	floorCPU := make([]time.Duration, len(pages))
-	runCPU := make([]time.Duration, len(pages))
+	t := newTimings(len(pages))
 	var first []time.Duration
 	for pass := 0; pass < Passes; pass++ {
 		if pass == 1 {
-			first = append([]time.Duration(nil), durs...)
+			first = append([]time.Duration(nil), t.durs...)
 		}
 		for i, p := range pages {
 			page, err := os.ReadFile(p.Path)
@@ -128,30 +125,7 @@ func Set(e Extractor, evalDir, set, work string) (SetResult, error) {
 				return res, err
 			}
 			u, _ := url.Parse(p.URL)
-			var c0 time.Duration
-			if e.Floor != nil {
-				c := cpuTime()
-				start := time.Now()
-				e.Floor(page)
-				if d := time.Since(start); pass == 0 || d < floor[i] {
-					floor[i] = d
-				}
-				c0 = cpuTime()
-				if d := c0 - c; pass == 0 || d < floorCPU[i] {
-					floorCPU[i] = d
-				}
-			}
-			start := time.Now()
-			text, meta := e.Run(page, u, p.URL)
-			d := time.Since(start)
-			if e.Floor != nil {
-				if c := cpuTime() - c0; pass == 0 || c < runCPU[i] {
-					runCPU[i] = c
-				}
-			}
-			if pass == 0 || d < durs[i] {
-				durs[i] = d
-			}
+			text, meta := t.measure(e, page, u, p.URL, i, pass == 0)
 			if pass > 0 {
 				continue
 			}
@@ -164,20 +138,64 @@ func Set(e Extractor, evalDir, set, work string) (SetResult, error) {
 			}
 		}
 	}
-	for _, d := range durs {
+	for _, d := range t.durs {
 		res.TotalNS += int64(d)
 	}
 	if first == nil {
-		first = durs
+		first = t.durs
 	}
-	res.MedianNS = int64(median(durs))
+	res.MedianNS = int64(median(t.durs))
 	res.FirstNS = int64(median(first))
 	if e.Floor != nil {
-		res.FloorNS = int64(median(floor))
-		res.FloorCPUNS = int64(median(floorCPU))
-		res.CPUNS = int64(median(runCPU))
+		res.FloorNS = int64(median(t.floor))
+		res.FloorCPUNS = int64(median(t.floorCPU))
+		res.CPUNS = int64(median(t.runCPU))
 	}
 	return res, nil
+}
+
+// timings keeps, for each page, the best of the passes: wall time of the
+// extractor and of its floor, and the CPU time of both.
+type timings struct {
+	durs, floor, floorCPU, runCPU []time.Duration
+}
+
+func newTimings(n int) *timings {
+	return &timings{
+		durs:     make([]time.Duration, n),
+		floor:    make([]time.Duration, n),
+		floorCPU: make([]time.Duration, n),
+		runCPU:   make([]time.Duration, n),
+	}
+}
+
+// keepBest sets *slot to d on the first pass and when d is smaller after.
+func keepBest(slot *time.Duration, d time.Duration, first bool) {
+	if first || d < *slot {
+		*slot = d
+	}
+}
+
+// measure runs e's floor (when it has one) and then e on page i, keeping
+// the best times, and returns what e extracted.
+func (t *timings) measure(e Extractor, page []byte, u *url.URL, rawURL string, i int, first bool) (string, evalset.Meta) {
+	var c0 time.Duration
+	if e.Floor != nil {
+		c := cpuTime()
+		start := time.Now()
+		e.Floor(page)
+		keepBest(&t.floor[i], time.Since(start), first)
+		c0 = cpuTime()
+		keepBest(&t.floorCPU[i], c0-c, first)
+	}
+	start := time.Now()
+	text, meta := e.Run(page, u, rawURL)
+	d := time.Since(start)
+	if e.Floor != nil {
+		keepBest(&t.runCPU[i], cpuTime()-c0, first)
+	}
+	keepBest(&t.durs[i], d, first)
+	return text, meta
 }
 
 // cpuTime is the CPU time the process has used, user and system.

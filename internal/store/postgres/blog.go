@@ -12,6 +12,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // AddPostLabels gives a post the blog's labels (store.BlogStore).
@@ -140,7 +141,7 @@ func (s *Store) AddOldPath(ctx context.Context, path string, postID, pageID int6
 		return fmt.Errorf("old path %q: not valid text", path)
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO old_paths (path, post_id, page_id) VALUES ($1, $2, $3)
-		ON CONFLICT (path) DO NOTHING`, path, nullID(postID), nullID(pageID))
+		ON CONFLICT (path) DO NOTHING`, path, sqlshared.NullID(postID), sqlshared.NullID(pageID))
 	if pgCode(err) == codeForeignKeyViolation {
 		err = store.ErrNotFound
 	}
@@ -155,18 +156,10 @@ func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
 	if !storable(path) {
 		return "", fmt.Errorf("old path %q: %w", path, store.ErrNotFound)
 	}
-	var year, month pgtype.Int4
-	var slug, page pgtype.Text
-	err := s.pool.QueryRow(ctx, `SELECT p.year, p.month, p.slug, g.slug FROM old_paths o
+	to, err := sqlshared.ScanOldPath(s.pool.QueryRow(ctx, `SELECT `+sqlshared.OldPathCols+` FROM old_paths o
 		LEFT JOIN posts p ON p.id = o.post_id LEFT JOIN blog_pages g ON g.id = o.page_id
-		WHERE o.path = $1`, path).Scan(&year, &month, &slug, &page)
-	if err != nil {
-		return "", notFound(err, "old path "+path)
-	}
-	if page.Valid {
-		return "/p/" + page.String + ".html", nil
-	}
-	return fmt.Sprintf("/%04d/%02d/%s.html", year.Int32, month.Int32, slug.String), nil
+		WHERE o.path = $1`, path))
+	return to, notFound(err, "old path "+path)
 }
 
 // AddImportedComment stores an imported comment once (store.BlogStore).
@@ -197,7 +190,7 @@ func (s *Store) AddImportedComment(ctx context.Context, key string, c *model.Com
 		err = tx.QueryRow(ctx, `INSERT INTO comments (post_id, parent_id, name, website, body, status, created_at)
 			SELECT $1, $2, $3, $4, $5, $6, $7
 			WHERE $2::bigint IS NULL OR EXISTS (SELECT 1 FROM comments WHERE id = $2 AND post_id = $1)
-			RETURNING id`, c.PostID, nullID(c.ParentID), c.Name, c.Website, c.Body, c.Status, c.CreatedAt.UTC()).Scan(&c.ID)
+			RETURNING id`, c.PostID, sqlshared.NullID(c.ParentID), c.Name, c.Website, c.Body, c.Status, c.CreatedAt.UTC()).Scan(&c.ID)
 		switch {
 		case pgCode(err) == codeForeignKeyViolation:
 			return fmt.Errorf("comment on post %d: %w", c.PostID, store.ErrNotFound)
@@ -214,13 +207,6 @@ func (s *Store) AddImportedComment(ctx context.Context, key string, c *model.Com
 		return false, fmt.Errorf("import comment %s: %w", key, err)
 	}
 	return created, nil
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // FeedPosts pages through the posts of a feed query (store.BlogStore).

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 var _ store.BulkStore = (*Store)(nil)
@@ -178,7 +179,7 @@ func (s *Store) ExportPosts(ctx context.Context, q store.ExportQuery, afterID in
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.ExportedPost, error) {
 		var e store.ExportedPost
-		p, err := scanPost(withExtra{r, []any{&e.StoryID, &e.CopyOf, &e.ArchivePath, &e.Record.Member, &e.Record.Inner}})
+		p, err := sqlshared.ScanPost(sqlshared.WithExtra{Scanner: r, Extra: []any{&e.StoryID, &e.CopyOf, &e.ArchivePath, &e.Record.Member, &e.Record.Inner}})
 		if err != nil {
 			return e, err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // StorylessPosts lists posts waiting for their story (store.StoryBacklogStore).
@@ -40,10 +41,7 @@ func (s *Store) Beat(ctx context.Context, id string, now time.Time, first bool) 
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return fmt.Errorf("process %s: %w (taken for dead)", id, store.ErrNotFound)
-	}
-	return nil
+	return sqlshared.BeatErr(id, n)
 }
 
 // Leave forgets a process that stops cleanly (store.ProcessStore).

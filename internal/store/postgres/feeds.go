@@ -6,30 +6,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-const feedCols = `id, url, title, etag, last_modified, last_polled_at, next_poll_at,
-	poll_interval_s, error_count, last_error, paused, created_at, disabled_reason, proxy,
-	last_changed_at`
-
-func scanFeed(r row) (*model.Feed, error) {
-	var f model.Feed
-	var polled, next, created, changed pgtype.Timestamptz
-	var interval int64
-	err := r.Scan(&f.ID, &f.URL, &f.Title, &f.ETag, &f.LastModified, &polled, &next,
-		&interval, &f.ErrorCount, &f.LastError, &f.Paused, &created, &f.DisabledReason, &f.Proxy, &changed)
-	if err != nil {
-		return nil, err
-	}
-	f.LastPolledAt, f.NextPollAt, f.CreatedAt = timeOf(polled), timeOf(next), timeOf(created)
-	f.LastChangedAt = timeOf(changed)
-	f.PollInterval = time.Duration(interval) * time.Second
-	return &f, nil
-}
 
 // AddFeed stores a new subscription.
 func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
@@ -46,18 +27,18 @@ func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
 
 // Feed returns one feed.
 func (s *Store) Feed(ctx context.Context, id int64) (*model.Feed, error) {
-	f, err := scanFeed(s.pool.QueryRow(ctx, `SELECT `+feedCols+` FROM feeds WHERE id = $1`, id))
+	f, err := sqlshared.ScanFeed(s.pool.QueryRow(ctx, `SELECT `+sqlshared.FeedCols+` FROM feeds WHERE id = $1`, id))
 	return f, notFound(err, fmt.Sprintf("feed %d", id))
 }
 
 // Feeds lists every feed in the order they were added.
 func (s *Store) Feeds(ctx context.Context) ([]model.Feed, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+feedCols+` FROM feeds ORDER BY id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.FeedCols+` FROM feeds ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Feed, error) {
-		f, err := scanFeed(r)
+		f, err := sqlshared.ScanFeed(r)
 		if err != nil {
 			return model.Feed{}, err
 		}

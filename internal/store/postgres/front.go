@@ -11,15 +11,8 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-// withExtra scans a post's columns followed by extra columns of the row.
-type withExtra struct {
-	row
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
 
 // frontFrom selects the home page's posts; see the SQLite store. The
 // posts a story hides are left out by NOT EXISTS, the condition of
@@ -49,15 +42,7 @@ func (s *Store) FrontPosts(ctx context.Context, limit, offset int) ([]store.Fron
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.FrontPost, error) {
-		var f store.FrontPost
-		var storyID int64
-		var posts int32
-		p, err := scanPost(withExtra{r, []any{&storyID, &posts}})
-		if err != nil {
-			return f, err
-		}
-		f.Post, f.StoryID, f.StoryPosts = *p, storyID, int(posts)
-		return f, nil
+		return sqlshared.Value(sqlshared.ScanFrontPost(r))
 	})
 }
 
@@ -74,11 +59,11 @@ func (s *Store) CountFrontPosts(ctx context.Context) (int, error) {
 
 // AdjacentPosts finds the posts published just after and before p.
 func (s *Store) AdjacentPosts(ctx context.Context, p *model.Post) (newer, older *model.Post, err error) {
-	if newer, err = s.onePost(ctx, `SELECT `+postCols+` FROM posts
+	if newer, err = s.onePost(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE (published, id) > ($1, $2) ORDER BY published, id LIMIT 1`, p.Published, p.ID); err != nil {
 		return nil, nil, err
 	}
-	if older, err = s.onePost(ctx, `SELECT `+postCols+` FROM posts
+	if older, err = s.onePost(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE (published, id) < ($1, $2) ORDER BY published DESC, id DESC LIMIT 1`, p.Published, p.ID); err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +133,7 @@ func filterWhere(f store.PostFilter) (string, []any) {
 func (s *Store) FilterPosts(ctx context.Context, f store.PostFilter) ([]model.Post, error) {
 	where, args := filterWhere(f)
 	lim, args := limitOffset(args, f.Limit, f.Offset)
-	rows, err := s.pool.Query(ctx, `SELECT `+postCols+` FROM posts WHERE `+where+
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.PostCols+` FROM posts WHERE `+where+
 		` ORDER BY published DESC, id DESC`+lim, args...)
 	if err != nil {
 		return nil, err

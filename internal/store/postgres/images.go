@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // SavePostImages replaces every size of a post's image.
@@ -19,17 +20,10 @@ func (s *Store) SavePostImages(ctx context.Context, postID int64, imgs []store.P
 			return err
 		}
 		for _, im := range imgs {
-			var data any
-			if len(im.Data) > 0 {
-				data = im.Data
-			}
-			created := now
-			if !im.CreatedAt.IsZero() {
-				created = im.CreatedAt
-			}
+			data, length, created := sqlshared.ImageRow(im, now)
 			if _, err := tx.Exec(ctx, `INSERT INTO post_images
 				(post_id, size, content_type, width, height, length, etag, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				postID, im.Size, im.ContentType, im.Width, im.Height, length(im), im.ETag, data, created); err != nil {
+				postID, im.Size, im.ContentType, im.Width, im.Height, length, im.ETag, data, created); err != nil {
 				return err
 			}
 		}
@@ -73,13 +67,4 @@ func (s *Store) PostImages(ctx context.Context, postIDs []int64) (map[int64][]st
 		return nil
 	})
 	return out, err
-}
-
-// length is what a row says of an image's size: its bytes', or Length
-// when the bytes are kept elsewhere.
-func length(im store.PostImage) int {
-	if len(im.Data) > 0 {
-		return len(im.Data)
-	}
-	return im.Length
 }

@@ -7,40 +7,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-const itemCols = `id, feed_id, guid, link, title, publisher, publisher_url, published,
-	description, article_id, source_url, amp_url, status, error, attempts,
-	COALESCE(post_id, 0), created_at, updated_at, next_attempt_at, related, story_url`
-
-func scanItem(r row) (*model.Item, error) {
-	var it model.Item
-	var published, created, updated, next pgtype.Timestamptz
-	var related string
-	err := r.Scan(&it.ID, &it.FeedID, &it.GUID, &it.Link, &it.Title, &it.Publisher,
-		&it.PublisherURL, &published, &it.Description, &it.ArticleID, &it.SourceURL,
-		&it.AMPURL, &it.Status, &it.Error, &it.Attempts, &it.PostID, &created, &updated,
-		&next, &related, &it.StoryURL)
-	if err != nil {
-		return nil, err
-	}
-	it.Published, it.CreatedAt, it.UpdatedAt = timeOf(published), timeOf(created), timeOf(updated)
-	it.NextAttemptAt = timeOf(next)
-	if related != "" {
-		if err := json.Unmarshal([]byte(related), &it.Related); err != nil {
-			return nil, fmt.Errorf("item %d: related links: %w", it.ID, err)
-		}
-	}
-	return &it, nil
-}
 
 func scanItems(rows pgx.Rows) ([]model.Item, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Item, error) {
-		it, err := scanItem(r)
+		it, err := sqlshared.ScanItem(r)
 		if err != nil {
 			return model.Item{}, err
 		}
@@ -144,7 +119,7 @@ func (s *Store) ClaimItems(ctx context.Context, ids []int64, owner string, now, 
 		WHERE id = ANY($3) AND status <> $4
 		AND NOT (status = $5 AND next_attempt_at IS NOT NULL AND next_attempt_at > $6)
 		AND (claimed_by = '' OR claimed_by = $1 OR claimed_until IS NULL OR claimed_until <= $6)
-		RETURNING `+itemCols, owner, until.UTC(), ids, model.ItemDone, model.ItemWaiting, now.UTC())
+		RETURNING `+sqlshared.ItemCols, owner, until.UTC(), ids, model.ItemDone, model.ItemWaiting, now.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("claim items: %w", err)
 	}
@@ -167,13 +142,13 @@ func (s *Store) ReleaseItems(ctx context.Context, ids []int64, owner string) err
 
 // Item returns one item.
 func (s *Store) Item(ctx context.Context, id int64) (*model.Item, error) {
-	it, err := scanItem(s.pool.QueryRow(ctx, `SELECT `+itemCols+` FROM items WHERE id = $1`, id))
+	it, err := sqlshared.ScanItem(s.pool.QueryRow(ctx, `SELECT `+sqlshared.ItemCols+` FROM items WHERE id = $1`, id))
 	return it, notFound(err, fmt.Sprintf("item %d", id))
 }
 
 // UnfinishedItems lists a feed's items that still need work, oldest first.
 func (s *Store) UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+itemCols+` FROM items
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.ItemCols+` FROM items
 		WHERE feed_id = $1 AND status <> $2 ORDER BY id`, feedID, model.ItemDone)
 	if err != nil {
 		return nil, err
@@ -217,13 +192,5 @@ func countBy(ctx context.Context, s *Store, q string, args ...any) (map[string]i
 	}
 	defer rows.Close()
 	counts := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		counts[k] = n
-	}
-	return counts, rows.Err()
+	return sqlshared.ScanMap(rows, counts)
 }

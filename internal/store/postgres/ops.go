@@ -35,7 +35,7 @@ func (s *Store) Pace(ctx context.Context, key string, every time.Duration) (time
 // transaction was taken: while writes fail (a full disk), a process is not
 // ready, however well the database still answers reads.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.writable(ctx); err != nil {
+	if err := s.health.Writable(ctx, s); err != nil {
 		return err
 	}
 	return s.pool.Ping(ctx)
@@ -64,25 +64,6 @@ func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
 func (s *Store) HoldPace(ctx context.Context, key string, until time.Time) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO pace AS p (key, next_at) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET next_at = greatest(p.next_at, excluded.next_at)`, key, until.UTC())
-	return err
-}
-
-// writable is nil while the database takes writes (store.WriteHealth).
-// Once the hold after a refused write is over and nothing has committed
-// since (a process that seldom writes), it writes a row of its own and
-// lets the outcome decide.
-func (s *Store) writable(ctx context.Context) error {
-	err, probe := s.health.Err()
-	if err == nil || !probe {
-		return err
-	}
-	const id = "readiness-probe"
-	if perr := s.Beat(ctx, id, time.Now(), true); perr != nil {
-		return err
-	}
-	// A probe row left behind expires like any process that stopped beating.
-	_ = s.Leave(ctx, id)
-	err, _ = s.health.Err()
 	return err
 }
 

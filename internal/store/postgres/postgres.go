@@ -26,9 +26,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +35,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 //go:embed migrations/*.sql
@@ -149,35 +147,25 @@ func (s *Store) migrate(ctx context.Context) error {
 	for _, v := range versions {
 		applied[v] = true
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	all, err := sqlshared.Migrations(migrations)
 	if err != nil {
-		return err
+		return fmt.Errorf("postgres: %w", err)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("postgres: migration %s: name must start with a number", base)
-		}
-		if applied[version] || (migrateUpTo > 0 && version > migrateUpTo) {
+	for _, m := range all {
+		if applied[m.Version] || (migrateUpTo > 0 && m.Version > migrateUpTo) {
 			continue
 		}
-		if version == 1 {
+		if m.Version == 1 {
 			s.tryUnaccent(ctx)
 		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
 		if err := s.tx(ctx, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO kabar_migrations (version) VALUES ($1)`, version)
+			_, err := tx.Exec(ctx, `INSERT INTO kabar_migrations (version) VALUES ($1)`, m.Version)
 			return err
 		}); err != nil {
-			return fmt.Errorf("postgres: migration %s: %w", base, err)
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -267,4 +255,4 @@ const (
 func isUnique(err error) bool { return pgCode(err) == codeUniqueViolation }
 
 // row is what scan functions read from: a pgx.Row or pgx.Rows.
-type row interface{ Scan(...any) error }
+type row = sqlshared.Scanner

@@ -8,37 +8,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-const postCols = `id, COALESCE(feed_id, 0), COALESCE(item_id, 0), slug, title, author, publisher,
-	source_url, amp_url, item_link, article_id, published, language, image, description,
-	body, content_hash, created_at, truncated`
-
-func scanPost(r row) (*model.Post, error) {
-	var p model.Post
-	var published, created pgtype.Timestamptz
-	var body string
-	err := r.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
-		&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
-		&p.Description, &body, &p.ContentHash, &created, &p.Truncated)
-	if err != nil {
-		return nil, err
-	}
-	p.Published, p.CreatedAt = timeOf(published), timeOf(created)
-	if body != "" {
-		p.Paragraphs = strings.Split(body, "\n")
-	}
-	return &p, nil
-}
 
 func scanPosts(rows pgx.Rows) ([]model.Post, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Post, error) {
-		p, err := scanPost(r)
+		p, err := sqlshared.ScanPost(r)
 		if err != nil {
 			return model.Post{}, err
 		}
@@ -111,13 +90,13 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post) (bool, error) {
 func findDuplicate(ctx context.Context, tx pgx.Tx, p *model.Post) (*model.Post, error) {
 	// Two index lookups (the content hash's index is partial: the query
 	// must say content_hash <> '' for the planner to use it).
-	q := `SELECT ` + postCols + ` FROM posts WHERE source_url = $1`
+	q := `SELECT ` + sqlshared.PostCols + ` FROM posts WHERE source_url = $1`
 	args := []any{p.SourceURL}
 	if p.ContentHash != "" {
-		q += ` UNION ALL SELECT ` + postCols + ` FROM posts WHERE content_hash = $2 AND content_hash <> ''`
+		q += ` UNION ALL SELECT ` + sqlshared.PostCols + ` FROM posts WHERE content_hash = $2 AND content_hash <> ''`
 		args = append(args, p.ContentHash)
 	}
-	existing, err := scanPost(tx.QueryRow(ctx, q+` ORDER BY 1 LIMIT 1`, args...))
+	existing, err := sqlshared.ScanPost(tx.QueryRow(ctx, q+` ORDER BY 1 LIMIT 1`, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -248,7 +227,7 @@ func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
 
 // Post returns one post.
 func (s *Store) Post(ctx context.Context, id int64) (*model.Post, error) {
-	p, err := scanPost(s.pool.QueryRow(ctx, `SELECT `+postCols+` FROM posts WHERE id = $1`, id))
+	p, err := sqlshared.ScanPost(s.pool.QueryRow(ctx, `SELECT `+sqlshared.PostCols+` FROM posts WHERE id = $1`, id))
 	return p, notFound(err, fmt.Sprintf("post %d", id))
 }
 
@@ -257,7 +236,7 @@ func (s *Store) PostByPath(ctx context.Context, year, month int, slug string) (*
 	if !storable(slug) {
 		return nil, fmt.Errorf("post %04d/%02d/%q: %w", year, month, slug, store.ErrNotFound)
 	}
-	p, err := scanPost(s.pool.QueryRow(ctx, `SELECT `+postCols+` FROM posts
+	p, err := sqlshared.ScanPost(s.pool.QueryRow(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE year = $1 AND month = $2 AND slug = $3`, year, month, slug))
 	return p, notFound(err, fmt.Sprintf("post %04d/%02d/%s", year, month, slug))
 }
@@ -268,7 +247,7 @@ func (s *Store) Posts(ctx context.Context, q store.PostQuery) ([]model.Post, err
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		ORDER BY published DESC, id DESC LIMIT $1 OFFSET $2`, limit, max(q.Offset, 0))
 	if err != nil {
 		return nil, err

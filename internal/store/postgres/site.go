@@ -15,9 +15,10 @@ import (
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
-// postColsP is postCols for queries that join posts as p.
+// postColsP is sqlshared.PostCols for queries that join posts as p.
 const postColsP = `p.id, COALESCE(p.feed_id, 0), COALESCE(p.item_id, 0), p.slug, p.title, p.author,
 	p.publisher, p.source_url, p.amp_url, p.item_link, p.article_id, p.published, p.language,
 	p.image, p.description, p.body, p.content_hash, p.created_at, p.truncated`
@@ -518,23 +519,13 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	return err
 }
 
-const commentCols = `id, post_id, COALESCE(parent_id, 0), name, website, body, status, created_at`
-
-func scanComment(r row) (model.Comment, error) {
-	var c model.Comment
-	var created pgtype.Timestamptz
-	err := r.Scan(&c.ID, &c.PostID, &c.ParentID, &c.Name, &c.Website, &c.Body, &c.Status, &created)
-	c.CreatedAt = timeOf(created)
-	return c, err
-}
-
 // Comment returns one comment.
 func (s *Store) Comment(ctx context.Context, id int64) (*model.Comment, error) {
-	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE id = $1`, id))
+	c, err := sqlshared.ScanComment(s.pool.QueryRow(ctx, `SELECT `+sqlshared.CommentCols+` FROM comments WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("comment %d", id))
 	}
-	return &c, nil
+	return c, nil
 }
 
 // AddCommentBy stores a comment with its commenter's key.
@@ -584,12 +575,12 @@ func commentWhere(q store.CommentQuery) (string, []any) {
 func (s *Store) ListComments(ctx context.Context, q store.CommentQuery) ([]model.Comment, error) {
 	where, args := commentWhere(q)
 	lim, args := limitOffset(args, q.Limit, q.Offset)
-	rows, err := s.pool.Query(ctx, `SELECT `+commentCols+` FROM comments WHERE `+where+
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.CommentCols+` FROM comments WHERE `+where+
 		` ORDER BY created_at DESC, id DESC`+lim, args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Comment, error) { return scanComment(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Comment, error) { return sqlshared.Value(sqlshared.ScanComment(r)) })
 }
 
 // CountComments counts the comments q selects.
@@ -635,16 +626,6 @@ func (s *Store) DeleteComment(ctx context.Context, id int64) error {
 	return s.exec(ctx, fmt.Sprintf("comment %d", id), `DELETE FROM comments WHERE id = $1`, id)
 }
 
-func scanUser(r row) (*model.User, error) {
-	var u model.User
-	var created pgtype.Timestamptz
-	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
-		return nil, err
-	}
-	u.CreatedAt = timeOf(created)
-	return &u, nil
-}
-
 // CreateUser stores a new user.
 func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 	if u.CreatedAt.IsZero() {
@@ -660,7 +641,7 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 
 // User returns one user.
 func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE id = $1`, id))
+	u, err := sqlshared.ScanUser(s.pool.QueryRow(ctx, `SELECT `+sqlshared.UserCols+` FROM users WHERE id = $1`, id))
 	return u, notFound(err, fmt.Sprintf("user %d", id))
 }
 
@@ -669,7 +650,7 @@ func (s *Store) UserByName(ctx context.Context, name string) (*model.User, error
 	if !storable(name) {
 		return nil, fmt.Errorf("user %q: %w", name, store.ErrNotFound)
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE name = $1`, name))
+	u, err := sqlshared.ScanUser(s.pool.QueryRow(ctx, `SELECT `+sqlshared.UserCols+` FROM users WHERE name = $1`, name))
 	return u, notFound(err, fmt.Sprintf("user %q", name))
 }
 
@@ -806,16 +787,6 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return err
 }
 
-const tokenCols = `id, user_id, name, token_hash, created_at, last_used`
-
-func scanToken(r row) (model.APIToken, error) {
-	var t model.APIToken
-	var created, used pgtype.Timestamptz
-	err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &used)
-	t.CreatedAt, t.LastUsed = timeOf(created), timeOf(used)
-	return t, err
-}
-
 // CreateToken stores an API token.
 func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
 	if t.CreatedAt.IsZero() {
@@ -834,21 +805,21 @@ func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
 
 // TokenByHash finds a token and records its use.
 func (s *Store) TokenByHash(ctx context.Context, hash string, now time.Time) (*model.APIToken, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, `UPDATE api_tokens SET last_used = $1 WHERE token_hash = $2 RETURNING `+tokenCols,
+	t, err := sqlshared.ScanToken(s.pool.QueryRow(ctx, `UPDATE api_tokens SET last_used = $1 WHERE token_hash = $2 RETURNING `+sqlshared.TokenCols,
 		now.UTC(), hash))
 	if err != nil {
 		return nil, notFound(err, "token")
 	}
-	return &t, nil
+	return t, nil
 }
 
 // Tokens lists every API token, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]model.APIToken, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.TokenCols+` FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.APIToken, error) { return scanToken(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.APIToken, error) { return sqlshared.Value(sqlshared.ScanToken(r)) })
 }
 
 // DeleteToken revokes a token.

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 const storyCols = `id, title, COALESCE(lead_post_id, 0), posts, copies, first_published,
@@ -27,31 +27,14 @@ func scanStory(r row) (*store.Story, error) {
 	return &st, nil
 }
 
-const storyLinkCols = `id, post_id, story_id, COALESCE(copy_of, 0), score, evidence`
-
-func scanStoryLink(r row) (*store.StoryLink, error) {
-	var l store.StoryLink
-	err := r.Scan(&l.Seq, &l.PostID, &l.StoryID, &l.CopyOf, &l.Score, &l.Evidence)
-	return &l, err
-}
-
 func collectStoryLinks(rows pgx.Rows) ([]store.StoryLink, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.StoryLink, error) {
-		l, err := scanStoryLink(r)
+		l, err := sqlshared.ScanStoryLink(r)
 		if err != nil {
 			return store.StoryLink{}, err
 		}
 		return *l, nil
 	})
-}
-
-// sortedKeys is keys without repeats or empty ones, sorted: two
-// transactions inserting overlapping keys take their index locks in the
-// same order and cannot deadlock.
-func sortedKeys(keys []string) []string {
-	out := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "" })
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // AssignStory puts a post in a story (a new one when a.StoryID is 0). The
@@ -61,7 +44,7 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 	if a.Published.IsZero() {
 		a.Published = time.Now().UTC()
 	}
-	keys := sortedKeys(a.Keys)
+	keys := sqlshared.SortedKeys(a.Keys)
 	var created bool
 	orig := *a
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -76,7 +59,7 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 		if _, err := tx.Exec(ctx, `UPDATE posts SET story_pending = false WHERE id = $1 AND story_pending`, a.PostID); err != nil {
 			return err
 		}
-		existing, err := scanStoryLink(tx.QueryRow(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = $1`, a.PostID))
+		existing, err := sqlshared.ScanStoryLink(tx.QueryRow(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories WHERE post_id = $1`, a.PostID))
 		switch {
 		case err == nil:
 			a.StoryLink = *existing
@@ -158,7 +141,7 @@ func insertStoryKeys(ctx context.Context, tx pgx.Tx, storyID int64, keys []strin
 // StoryKeys finds the stories holding any of keys.
 func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64, error) {
 	out := map[string]int64{}
-	keys = sortedKeys(keys)
+	keys = sqlshared.SortedKeys(keys)
 	if len(keys) == 0 {
 		return out, nil
 	}
@@ -167,20 +150,12 @@ func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64,
 		return nil, err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var id int64
-		if err := rows.Scan(&k, &id); err != nil {
-			return nil, err
-		}
-		out[k] = id
-	}
-	return out, rows.Err()
+	return sqlshared.ScanMap(rows, out)
 }
 
 // AddStoryKeys records keys for a story; held keys stay where they are.
 func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) error {
-	keys = sortedKeys(keys)
+	keys = sqlshared.SortedKeys(keys)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -255,23 +230,9 @@ func (s *Store) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error 
 		if err != nil {
 			return err
 		}
-		delta := 0
-		for rows.Next() {
-			var id int64
-			var isCopy bool
-			if err := rows.Scan(&id, &isCopy); err != nil {
-				rows.Close()
-				return err
-			}
-			switch {
-			case id == oldRoot && !isCopy:
-				delta++
-			case id == newRoot && isCopy:
-				delta--
-			}
-		}
+		delta, err := sqlshared.RerootDelta(rows, oldRoot, newRoot)
 		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err != nil {
 			return err
 		}
 		for _, q := range []string{
@@ -291,7 +252,7 @@ func (s *Store) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error 
 
 // PostStory is a post's story link.
 func (s *Store) PostStory(ctx context.Context, postID int64) (*store.StoryLink, error) {
-	l, err := scanStoryLink(s.pool.QueryRow(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = $1`, postID))
+	l, err := sqlshared.ScanStoryLink(s.pool.QueryRow(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories WHERE post_id = $1`, postID))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("story of post %d", postID))
 	}
@@ -340,7 +301,7 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 	if _, err := s.Story(ctx, storyID); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE story_id = $1`, storyID)
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories WHERE story_id = $1`, storyID)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +313,7 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 	for _, l := range ls {
 		links[l.PostID] = l
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+postCols+` FROM posts
+	rows, err = s.pool.Query(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE id IN (SELECT post_id FROM post_stories WHERE story_id = $1)
 		ORDER BY published DESC, id DESC`, storyID)
 	if err != nil {
@@ -368,7 +329,7 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 		at[p.ID] = i
 		out[i] = store.StoryReport{Post: p, Link: links[p.ID]}
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+itemCols+` FROM items
+	rows, err = s.pool.Query(ctx, `SELECT `+sqlshared.ItemCols+` FROM items
 		WHERE post_id IN (SELECT post_id FROM post_stories WHERE story_id = $1)
 		ORDER BY published NULLS FIRST, id`, storyID)
 	if err != nil {
@@ -393,7 +354,7 @@ func (s *Store) StoryPosts(ctx context.Context, since time.Time, limit int) ([]s
 	if limit > 0 {
 		lim = limit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+storyLinkCols+` FROM post_stories
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories
 		WHERE post_id IN (SELECT id FROM posts WHERE published >= $1)`, since.UTC())
 	if err != nil {
 		return nil, err
@@ -406,7 +367,7 @@ func (s *Store) StoryPosts(ctx context.Context, since time.Time, limit int) ([]s
 	for _, l := range ls {
 		links[l.PostID] = l
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+postCols+` FROM posts
+	rows, err = s.pool.Query(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE published >= $1 AND id IN (SELECT post_id FROM post_stories)
 		ORDER BY published, id LIMIT $2`, since.UTC(), lim)
 	if err != nil {
@@ -431,7 +392,7 @@ func (s *Store) StoryLinksAfter(ctx context.Context, seq int64, limit int) ([]st
 	if limit > 0 {
 		lim = limit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE id > $1 ORDER BY id LIMIT $2`, seq, lim)
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories WHERE id > $1 ORDER BY id LIMIT $2`, seq, lim)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // AddPostLabels gives a post the blog's labels (store.BlogStore).
@@ -103,7 +104,7 @@ func (s *Store) AddOldPath(ctx context.Context, path string, postID, pageID int6
 		return fmt.Errorf("old path %s: want a post or a page", path)
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT OR IGNORE INTO old_paths (path, post_id, page_id) VALUES (?, ?, ?)`,
-		path, nullID(postID), nullID(pageID))
+		path, sqlshared.NullID(postID), sqlshared.NullID(pageID))
 	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
 		err = store.ErrNotFound
 	}
@@ -115,18 +116,10 @@ func (s *Store) AddOldPath(ctx context.Context, path string, postID, pageID int6
 
 // OldPath returns the site path an old address leads to.
 func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
-	var year, month sql.NullInt64
-	var slug, page sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT p.year, p.month, p.slug, g.slug FROM old_paths o
+	to, err := sqlshared.ScanOldPath(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.OldPathCols+` FROM old_paths o
 		LEFT JOIN posts p ON p.id = o.post_id LEFT JOIN blog_pages g ON g.id = o.page_id
-		WHERE o.path = ?`, path).Scan(&year, &month, &slug, &page)
-	if err != nil {
-		return "", notFound(err, "old path "+path)
-	}
-	if page.Valid {
-		return "/p/" + page.String + ".html", nil
-	}
-	return fmt.Sprintf("/%04d/%02d/%s.html", year.Int64, month.Int64, slug.String), nil
+		WHERE o.path = ?`, path))
+	return to, notFound(err, "old path "+path)
 }
 
 // AddImportedComment stores an imported comment once (store.BlogStore).
@@ -165,7 +158,7 @@ func (s *Store) AddImportedComment(ctx context.Context, key string, c *model.Com
 			}
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO comments (post_id, parent_id, name, website, body, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.PostID, nullID(c.ParentID), c.Name, c.Website, c.Body,
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.PostID, sqlshared.NullID(c.ParentID), c.Name, c.Website, c.Body,
 			c.Status, fmtTime(c.CreatedAt)).Scan(&c.ID)
 		if err != nil {
 			if strings.Contains(err.Error(), "FOREIGN KEY") {
@@ -181,13 +174,6 @@ func (s *Store) AddImportedComment(ctx context.Context, key string, c *model.Com
 		return false, fmt.Errorf("import comment %s: %w", key, err)
 	}
 	return created, nil
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // FeedPosts pages through the posts of a feed query (store.BlogStore).
@@ -229,6 +215,6 @@ func (s *Store) FeedPosts(ctx context.Context, q store.FeedQuery) ([]model.Post,
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM `+from+` WHERE `+where+dedup+dates+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
-	posts, err := collect(rows, err, scanPost)
+	posts, err := collect(rows, err, sqlshared.ScanPost)
 	return posts, total, err
 }

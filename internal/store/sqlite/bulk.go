@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 var _ store.BulkStore = (*Store)(nil)
@@ -180,7 +181,7 @@ func (s *Store) ExportPosts(ctx context.Context, q store.ExportQuery, afterID in
 	}
 	return collect(rows, nil, func(row scanner) (*store.ExportedPost, error) {
 		var e store.ExportedPost
-		p, err := scanPost(withExtra{row, []any{&e.StoryID, &e.CopyOf, &e.ArchivePath, &e.Record.Member, &e.Record.Inner}})
+		p, err := sqlshared.ScanPost(sqlshared.WithExtra{Scanner: row, Extra: []any{&e.StoryID, &e.CopyOf, &e.ArchivePath, &e.Record.Member, &e.Record.Inner}})
 		if err != nil {
 			return nil, err
 		}

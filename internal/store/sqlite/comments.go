@@ -8,20 +8,13 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // AddComment stores a comment; a reply must belong to the same post.
 func (s *Store) AddComment(ctx context.Context, c *model.Comment) error {
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = time.Now().UTC()
-	}
-	if c.Status == "" {
-		c.Status = model.CommentPending
-	}
-	var parent any
-	if c.ParentID != 0 {
-		parent = c.ParentID
-	}
+	store.PrepareComment(c, time.Now())
+	parent := sqlshared.NullID(c.ParentID)
 	err := s.w.QueryRowContext(ctx, `INSERT INTO comments (post_id, parent_id, name, website, body, status, created_at)
 		SELECT ?, ?, ?, ?, ?, ?, ?
 		WHERE ? IS NULL OR EXISTS (SELECT 1 FROM comments WHERE id = ? AND post_id = ?)

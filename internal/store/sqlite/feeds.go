@@ -9,26 +9,8 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-const feedCols = `id, url, title, etag, last_modified, last_polled_at, next_poll_at,
-	poll_interval_s, error_count, last_error, paused, created_at, disabled_reason, proxy,
-	last_changed_at`
-
-func scanFeed(row scanner) (*model.Feed, error) {
-	var f model.Feed
-	var polled, next, created, changed string
-	var interval int64
-	err := row.Scan(&f.ID, &f.URL, &f.Title, &f.ETag, &f.LastModified, &polled, &next,
-		&interval, &f.ErrorCount, &f.LastError, &f.Paused, &created, &f.DisabledReason, &f.Proxy, &changed)
-	if err != nil {
-		return nil, err
-	}
-	f.LastPolledAt, f.NextPollAt, f.CreatedAt = parseTime(polled), parseTime(next), parseTime(created)
-	f.LastChangedAt = parseTime(changed)
-	f.PollInterval = time.Duration(interval) * time.Second
-	return &f, nil
-}
 
 // AddFeed stores a new subscription.
 func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
@@ -44,14 +26,14 @@ func (s *Store) AddFeed(ctx context.Context, f *model.Feed) error {
 
 // Feed returns one feed.
 func (s *Store) Feed(ctx context.Context, id int64) (*model.Feed, error) {
-	f, err := scanFeed(s.r.QueryRowContext(ctx, `SELECT `+feedCols+` FROM feeds WHERE id = ?`, id))
+	f, err := sqlshared.ScanFeed(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.FeedCols+` FROM feeds WHERE id = ?`, id))
 	return f, notFound(err, fmt.Sprintf("feed %d", id))
 }
 
 // Feeds lists every feed in the order they were added.
 func (s *Store) Feeds(ctx context.Context) ([]model.Feed, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+feedCols+` FROM feeds ORDER BY id`)
-	return collect(rows, err, scanFeed)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.FeedCols+` FROM feeds ORDER BY id`)
+	return collect(rows, err, sqlshared.ScanFeed)
 }
 
 // DeleteFeed removes a feed and its items; the posts made from them stay.

@@ -8,15 +8,8 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-// withExtra scans a post's columns followed by extra columns of the row.
-type withExtra struct {
-	scanner
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error { return w.scanner.Scan(append(dest, w.extra...)...) }
 
 // frontFrom selects the home page's posts: those without a story, and of
 // each story its lead, or, when the lead was deleted, its own reports
@@ -34,15 +27,7 @@ func (s *Store) FrontPosts(ctx context.Context, limit, offset int) ([]store.Fron
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+postColsP+`, COALESCE(ps.story_id, 0), COALESCE(st.posts, 0)`+
 		frontFrom+` ORDER BY p.published DESC, p.id DESC LIMIT ? OFFSET ?`, limit, max(offset, 0))
-	return collect(rows, err, func(r scanner) (*store.FrontPost, error) {
-		var f store.FrontPost
-		p, err := scanPost(withExtra{r, []any{&f.StoryID, &f.StoryPosts}})
-		if err != nil {
-			return nil, err
-		}
-		f.Post = *p
-		return &f, nil
-	})
+	return collect(rows, err, sqlshared.ScanFrontPost)
 }
 
 // CountFrontPosts counts the home page's posts.
@@ -65,9 +50,9 @@ func (s *Store) AdjacentPosts(ctx context.Context, p *model.Post) (newer, older 
 	// the OR the planner walks posts_published from its far end, reading
 	// every post on the way (a second and more for one page on 20 000
 	// posts); the row value is one step of the index.
-	newerQ := `SELECT ` + postCols + ` FROM posts WHERE (published, id) > (?, ?)
+	newerQ := `SELECT ` + sqlshared.PostCols + ` FROM posts WHERE (published, id) > (?, ?)
 		ORDER BY published, id LIMIT 1`
-	olderQ := `SELECT ` + postCols + ` FROM posts WHERE (published, id) < (?, ?)
+	olderQ := `SELECT ` + sqlshared.PostCols + ` FROM posts WHERE (published, id) < (?, ?)
 		ORDER BY published DESC, id DESC LIMIT 1`
 	if newer, err = s.onePost(ctx, newerQ, pub, p.ID); err != nil {
 		return nil, nil, err
@@ -81,7 +66,7 @@ func (s *Store) AdjacentPosts(ctx context.Context, p *model.Post) (newer, older 
 // onePost runs a query of at most one post; nil when it finds none.
 func (s *Store) onePost(ctx context.Context, q string, args ...any) (*model.Post, error) {
 	rows, err := s.r.QueryContext(ctx, q, args...)
-	list, err := collect(rows, err, scanPost)
+	list, err := collect(rows, err, sqlshared.ScanPost)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
@@ -147,9 +132,9 @@ func (s *Store) FilterPosts(ctx context.Context, f store.PostFilter) ([]model.Po
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts WHERE `+where+
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts WHERE `+where+
 		` ORDER BY published DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
-	return collect(rows, err, scanPost)
+	return collect(rows, err, sqlshared.ScanPost)
 }
 
 // CountFilterPosts counts the posts f selects.

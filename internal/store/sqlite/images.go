@@ -8,27 +8,21 @@ import (
 	"time"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // SavePostImages replaces every size of a post's image.
 func (s *Store) SavePostImages(ctx context.Context, postID int64, imgs []store.PostImage) error {
-	now := fmtTime(time.Now())
+	now := time.Now()
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM post_images WHERE post_id = ?`, postID); err != nil {
 			return err
 		}
 		for _, im := range imgs {
-			var data any
-			if len(im.Data) > 0 {
-				data = im.Data
-			}
-			created := now
-			if !im.CreatedAt.IsZero() {
-				created = fmtTime(im.CreatedAt)
-			}
+			data, length, created := sqlshared.ImageRow(im, now)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO post_images
 				(post_id, size, content_type, width, height, length, etag, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				postID, im.Size, im.ContentType, im.Width, im.Height, length(im), im.ETag, data, created); err != nil {
+				postID, im.Size, im.ContentType, im.Width, im.Height, length, im.ETag, data, fmtTime(created)); err != nil {
 				return err
 			}
 		}
@@ -78,13 +72,4 @@ func (s *Store) PostImages(ctx context.Context, postIDs []int64) (map[int64][]st
 		out[im.PostID] = append(out[im.PostID], im)
 	}
 	return out, rows.Err()
-}
-
-// length is what a row says of an image's size: its bytes', or Length
-// when the bytes are kept elsewhere.
-func length(im store.PostImage) int {
-	if len(im.Data) > 0 {
-		return len(im.Data)
-	}
-	return im.Length
 }

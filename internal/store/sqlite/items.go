@@ -9,31 +9,8 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-const itemCols = `id, feed_id, guid, link, title, publisher, publisher_url, published,
-	description, article_id, source_url, amp_url, status, error, attempts,
-	COALESCE(post_id, 0), created_at, updated_at, next_attempt_at, related, story_url`
-
-func scanItem(row scanner) (*model.Item, error) {
-	var it model.Item
-	var published, created, updated, next, related string
-	err := row.Scan(&it.ID, &it.FeedID, &it.GUID, &it.Link, &it.Title, &it.Publisher,
-		&it.PublisherURL, &published, &it.Description, &it.ArticleID, &it.SourceURL,
-		&it.AMPURL, &it.Status, &it.Error, &it.Attempts, &it.PostID, &created, &updated,
-		&next, &related, &it.StoryURL)
-	if err != nil {
-		return nil, err
-	}
-	it.Published, it.CreatedAt, it.UpdatedAt = parseTime(published), parseTime(created), parseTime(updated)
-	it.NextAttemptAt = parseTime(next)
-	if related != "" {
-		if err := json.Unmarshal([]byte(related), &it.Related); err != nil {
-			return nil, fmt.Errorf("item %d: related links: %w", it.ID, err)
-		}
-	}
-	return &it, nil
-}
 
 // UpsertItem stores an item once per (feed, guid). A re-polled item refreshes
 // what the feed says about it but keeps kabar's own state (status, post).
@@ -112,8 +89,8 @@ func (s *Store) ClaimItems(ctx context.Context, ids []int64, owner string, now, 
 		rows, err := tx.QueryContext(ctx, `UPDATE items SET claimed_by = ?, claimed_until = ?
 			WHERE status <> ? AND NOT (status = ? AND next_attempt_at > ?)
 			AND (claimed_by = '' OR claimed_by = ? OR claimed_until <= ?)
-			AND id IN `+in+` RETURNING `+itemCols, args...)
-		items, err = collect(rows, err, scanItem)
+			AND id IN `+in+` RETURNING `+sqlshared.ItemCols, args...)
+		items, err = collect(rows, err, sqlshared.ScanItem)
 		return err
 	})
 	if err != nil {
@@ -134,15 +111,15 @@ func (s *Store) ReleaseItems(ctx context.Context, ids []int64, owner string) err
 
 // Item returns one item.
 func (s *Store) Item(ctx context.Context, id int64) (*model.Item, error) {
-	it, err := scanItem(s.r.QueryRowContext(ctx, `SELECT `+itemCols+` FROM items WHERE id = ?`, id))
+	it, err := sqlshared.ScanItem(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.ItemCols+` FROM items WHERE id = ?`, id))
 	return it, notFound(err, fmt.Sprintf("item %d", id))
 }
 
 // UnfinishedItems lists a feed's items that still need work, oldest first.
 func (s *Store) UnfinishedItems(ctx context.Context, feedID int64) ([]model.Item, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+itemCols+` FROM items
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.ItemCols+` FROM items
 		WHERE feed_id = ? AND status <> ? ORDER BY id`, feedID, model.ItemDone)
-	return collect(rows, err, scanItem)
+	return collect(rows, err, sqlshared.ScanItem)
 }
 
 // FailItem records a failed attempt; the item stays unfinished.
@@ -181,13 +158,5 @@ func (s *Store) ItemCounts(ctx context.Context, feedID int64) (map[string]int, e
 	}
 	defer rows.Close()
 	counts := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		counts[st] = n
-	}
-	return counts, rows.Err()
+	return sqlshared.ScanMap(rows, counts)
 }

@@ -7,23 +7,12 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-const commentCols = `id, post_id, COALESCE(parent_id, 0), name, website, body, status, created_at`
-
-func scanComment(row scanner) (*model.Comment, error) {
-	var c model.Comment
-	var created string
-	if err := row.Scan(&c.ID, &c.PostID, &c.ParentID, &c.Name, &c.Website, &c.Body, &c.Status, &created); err != nil {
-		return nil, err
-	}
-	c.CreatedAt = parseTime(created)
-	return &c, nil
-}
 
 // Comment returns one comment.
 func (s *Store) Comment(ctx context.Context, id int64) (*model.Comment, error) {
-	c, err := scanComment(s.r.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id))
+	c, err := sqlshared.ScanComment(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.CommentCols+` FROM comments WHERE id = ?`, id))
 	return c, notFound(err, fmt.Sprintf("comment %d", id))
 }
 
@@ -74,9 +63,9 @@ func (s *Store) ListComments(ctx context.Context, q store.CommentQuery) ([]model
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+` FROM comments WHERE `+where+
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.CommentCols+` FROM comments WHERE `+where+
 		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
-	return collect(rows, err, scanComment)
+	return collect(rows, err, sqlshared.ScanComment)
 }
 
 // CountComments counts the comments q selects.
@@ -100,15 +89,7 @@ func (s *Store) CommentCounts(ctx context.Context, postIDs []int64) (map[int64]i
 		return nil, err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
+	return sqlshared.ScanMap(rows, out)
 }
 
 // SetCommentStatus approves a comment, marks it spam or holds it again.

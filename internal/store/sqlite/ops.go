@@ -8,6 +8,7 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // Pace reserves the next slot of key. The writer pool has one connection and
@@ -38,7 +39,7 @@ func (s *Store) Pace(ctx context.Context, key string, every time.Duration) (time
 // while writes fail (a full disk), a process is not ready, however well
 // the database still answers reads.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.writable(ctx); err != nil {
+	if err := s.health.Writable(ctx, s); err != nil {
 		return err
 	}
 	if err := s.w.PingContext(ctx); err != nil {
@@ -68,15 +69,7 @@ func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
 	}
 	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return sqlshared.ScanMap(rows, out)
 }
 
 // HoldPace moves key's next slot to until unless it is later already.
@@ -102,25 +95,6 @@ func (s *Store) MigrationVersions(ctx context.Context) ([]int, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// writable is nil while the database takes writes (store.WriteHealth).
-// Once the hold after a refused write is over and nothing has committed
-// since (a process that seldom writes), it writes a row of its own and
-// lets the outcome decide.
-func (s *Store) writable(ctx context.Context) error {
-	err, probe := s.health.Err()
-	if err == nil || !probe {
-		return err
-	}
-	const id = "readiness-probe"
-	if perr := s.Beat(ctx, id, time.Now(), true); perr != nil {
-		return err
-	}
-	// A probe row left behind expires like any process that stopped beating.
-	_ = s.Leave(ctx, id)
-	err, _ = s.health.Err()
-	return err
 }
 
 // Health is the store's record of how its writes fare (Ping's answer), for

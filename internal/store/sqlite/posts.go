@@ -10,27 +10,8 @@ import (
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-const postCols = `id, COALESCE(feed_id, 0), COALESCE(item_id, 0), slug, title, author, publisher,
-	source_url, amp_url, item_link, article_id, published, language, image, description,
-	body, content_hash, created_at, truncated`
-
-func scanPost(row scanner) (*model.Post, error) {
-	var p model.Post
-	var published, body, created string
-	err := row.Scan(&p.ID, &p.FeedID, &p.ItemID, &p.Slug, &p.Title, &p.Author, &p.Publisher,
-		&p.SourceURL, &p.AMPURL, &p.ItemLink, &p.ArticleID, &published, &p.Language, &p.Image,
-		&p.Description, &body, &p.ContentHash, &created, &p.Truncated)
-	if err != nil {
-		return nil, err
-	}
-	p.Published, p.CreatedAt = parseTime(published), parseTime(created)
-	if body != "" {
-		p.Paragraphs = strings.Split(body, "\n")
-	}
-	return &p, nil
-}
 
 // SavePost stores a post and marks its item done, in one transaction, so that
 // a crash between the two can never leave a post whose item is re-processed.
@@ -82,7 +63,7 @@ func (s *Store) findDuplicate(ctx context.Context, tx *sql.Tx, p *model.Post) (*
 	if p.ContentHash != "" {
 		q, args = qFindBySourceOrHash, append(args, p.ContentHash)
 	}
-	existing, err := scanPost(s.stmt(ctx, tx, q).QueryRowContext(ctx, args...))
+	existing, err := sqlshared.ScanPost(s.stmt(ctx, tx, q).QueryRowContext(ctx, args...))
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -184,13 +165,13 @@ func (s *Store) UpdatePostText(ctx context.Context, p *model.Post) error {
 
 // Post returns one post.
 func (s *Store) Post(ctx context.Context, id int64) (*model.Post, error) {
-	p, err := scanPost(s.r.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts WHERE id = ?`, id))
+	p, err := sqlshared.ScanPost(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts WHERE id = ?`, id))
 	return p, notFound(err, fmt.Sprintf("post %d", id))
 }
 
 // PostByPath finds a post by its site path's parts.
 func (s *Store) PostByPath(ctx context.Context, year, month int, slug string) (*model.Post, error) {
-	p, err := scanPost(s.r.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts
+	p, err := sqlshared.ScanPost(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE year = ? AND month = ? AND slug = ?`, year, month, slug))
 	return p, notFound(err, fmt.Sprintf("post %04d/%02d/%s", year, month, slug))
 }
@@ -201,9 +182,9 @@ func (s *Store) Posts(ctx context.Context, q store.PostQuery) ([]model.Post, err
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		ORDER BY published DESC, id DESC LIMIT ? OFFSET ?`, limit, max(q.Offset, 0))
-	return collect(rows, err, scanPost)
+	return collect(rows, err, sqlshared.ScanPost)
 }
 
 // CountPosts counts every post.

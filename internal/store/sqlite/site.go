@@ -10,9 +10,10 @@ import (
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
-// postColsP is postCols for queries that join posts as p.
+// postColsP is sqlshared.PostCols for queries that join posts as p.
 const postColsP = `p.id, COALESCE(p.feed_id, 0), COALESCE(p.item_id, 0), p.slug, p.title, p.author,
 	p.publisher, p.source_url, p.amp_url, p.item_link, p.article_id, p.published, p.language,
 	p.image, p.description, p.body, p.content_hash, p.created_at, p.truncated`
@@ -59,7 +60,9 @@ func (s *Store) ListPosts(ctx context.Context, q store.ListQuery) ([]model.Post,
 	return collectPosts(rows)
 }
 
-func collectPosts(rows *sql.Rows) ([]model.Post, error) { return collect(rows, nil, scanPost) }
+func collectPosts(rows *sql.Rows) ([]model.Post, error) {
+	return collect(rows, nil, sqlshared.ScanPost)
+}
 
 // CountListPosts counts the posts q selects.
 func (s *Store) CountListPosts(ctx context.Context, q store.ListQuery) (int, error) {

@@ -8,10 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +16,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 //go:embed migrations/*.sql
@@ -152,42 +150,32 @@ func (s *Store) migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	all, err := sqlshared.Migrations(migrations)
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlite: %w", err)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: name must start with a number", base)
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
+	for _, m := range all {
 		if err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kabar_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kabar_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO kabar_migrations (version, applied_at) VALUES (?, ?)`, version, fmtTime(time.Now()))
+			_, err := tx.ExecContext(ctx, `INSERT INTO kabar_migrations (version, applied_at) VALUES (?, ?)`, m.Version, fmtTime(time.Now()))
 			return err
 		}); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
-const timeLayout = "2006-01-02 15:04:05.000000Z"
+const timeLayout = sqlshared.TextLayout
 
 func fmtTime(t time.Time) string {
 	if t.IsZero() {
@@ -196,16 +184,7 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format(timeLayout)
 }
 
-func parseTime(s string) time.Time {
-	if s == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
+func parseTime(s string) time.Time { return sqlshared.ParseText(s) }
 
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -215,13 +194,13 @@ func notFound(err error, what string) error {
 }
 
 // scanner is a row to scan: *sql.Row or *sql.Rows.
-type scanner interface{ Scan(...any) error }
+type scanner = sqlshared.Scanner
 
 // collect reads every row of a query with scan, and closes the rows; err is
 // the query's own error, so that a call site reads
 //
 //	rows, err := s.r.QueryContext(ctx, q, args...)
-//	return collect(rows, err, scanPost)
+//	return collect(rows, err, sqlshared.ScanPost)
 func collect[T any](rows *sql.Rows, err error, scan func(scanner) (*T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 // Statements prepared once on the writer pool at open. The pool has one
@@ -16,12 +18,12 @@ import (
 // transaction: that would wait for the pool's one connection, which the
 // transaction holds.
 const (
-	qFindBySource = `SELECT ` + postCols + ` FROM posts WHERE source_url = ? ORDER BY 1 LIMIT 1`
+	qFindBySource = `SELECT ` + sqlshared.PostCols + ` FROM posts WHERE source_url = ? ORDER BY 1 LIMIT 1`
 	// Two index lookups, not one OR: "source_url = ? OR content_hash = ?"
 	// cannot use the partial index on content_hash (SQLite cannot tell that
 	// the parameter is not ''), and scanned every post on every save.
-	qFindBySourceOrHash = `SELECT ` + postCols + ` FROM posts WHERE source_url = ?
-		UNION ALL SELECT ` + postCols + ` FROM posts WHERE content_hash = ? AND content_hash <> ''
+	qFindBySourceOrHash = `SELECT ` + sqlshared.PostCols + ` FROM posts WHERE source_url = ?
+		UNION ALL SELECT ` + sqlshared.PostCols + ` FROM posts WHERE content_hash = ? AND content_hash <> ''
 		ORDER BY 1 LIMIT 1`
 	qSlugTaken = `SELECT count(*) FROM posts WHERE year = ? AND month = ? AND slug = ?`
 	// A new post waits for its story (migration 008).
@@ -40,7 +42,7 @@ const (
 		publisher_url = ?, published = ?, description = ?, article_id = ?, updated_at = ?,
 		related = ?, story_url = ? WHERE id = ?`
 
-	qStoryLinkOf = `SELECT ` + storyLinkCols + ` FROM post_stories WHERE post_id = ?`
+	qStoryLinkOf = `SELECT ` + sqlshared.StoryLinkCols + ` FROM post_stories WHERE post_id = ?`
 	qNewStory    = `INSERT INTO stories (title, lead_post_id, posts, copies,
 		first_published, last_published, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`
 	qGrowStory = `UPDATE stories SET posts = posts + 1, copies = copies + ?,

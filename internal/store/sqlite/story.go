@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
 
 const storyCols = `id, title, COALESCE(lead_post_id, 0), posts, copies, first_published,
@@ -25,28 +25,12 @@ func scanStory(row scanner) (*store.Story, error) {
 	return &st, nil
 }
 
-const storyLinkCols = `id, post_id, story_id, COALESCE(copy_of, 0), score, evidence`
-
-func scanStoryLink(row scanner) (*store.StoryLink, error) {
-	var l store.StoryLink
-	err := row.Scan(&l.Seq, &l.PostID, &l.StoryID, &l.CopyOf, &l.Score, &l.Evidence)
-	return &l, err
-}
-
-// sortedKeys is keys without repeats or empty ones, sorted (so that two
-// writers always take them in the same order).
-func sortedKeys(keys []string) []string {
-	out := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "" })
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // AssignStory puts a post in a story (a new one when a.StoryID is 0).
 func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool, error) {
 	if a.Published.IsZero() {
 		a.Published = time.Now().UTC()
 	}
-	keys := sortedKeys(a.Keys)
+	keys := sqlshared.SortedKeys(a.Keys)
 	var created bool
 	orig := *a
 	err := s.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -56,7 +40,7 @@ func (s *Store) AssignStory(ctx context.Context, a *store.StoryAssignment) (bool
 		if _, err := s.stmt(ctx, tx, qStoryDone).ExecContext(ctx, a.PostID); err != nil {
 			return err
 		}
-		existing, err := scanStoryLink(s.stmt(ctx, tx, qStoryLinkOf).QueryRowContext(ctx, a.PostID))
+		existing, err := sqlshared.ScanStoryLink(s.stmt(ctx, tx, qStoryLinkOf).QueryRowContext(ctx, a.PostID))
 		switch {
 		case err == nil:
 			a.StoryLink = *existing
@@ -133,7 +117,7 @@ func (s *Store) insertStoryKeys(ctx context.Context, tx *sql.Tx, storyID int64, 
 
 // StoryKeys finds the stories holding any of keys.
 func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64, error) {
-	keys = sortedKeys(keys)
+	keys = sqlshared.SortedKeys(keys)
 	out := map[string]int64{}
 	for len(keys) > 0 {
 		batch := keys[:min(len(keys), 500)]
@@ -162,7 +146,7 @@ func (s *Store) StoryKeys(ctx context.Context, keys []string) (map[string]int64,
 
 // AddStoryKeys records keys for a story; held keys stay where they are.
 func (s *Store) AddStoryKeys(ctx context.Context, storyID int64, keys []string) error {
-	keys = sortedKeys(keys)
+	keys = sqlshared.SortedKeys(keys)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -226,27 +210,13 @@ func (s *Store) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error 
 		// The story's copies change by one for each of the two posts whose
 		// state flips: the old root becomes a copy, the new one stops being
 		// one.
-		var delta int
 		rows, err := tx.QueryContext(ctx, `SELECT post_id, copy_of IS NOT NULL FROM post_stories WHERE post_id IN (?, ?)`, oldRoot, newRoot)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			var isCopy bool
-			if err := rows.Scan(&id, &isCopy); err != nil {
-				rows.Close()
-				return err
-			}
-			switch {
-			case id == oldRoot && !isCopy:
-				delta++
-			case id == newRoot && isCopy:
-				delta--
-			}
-		}
+		delta, err := sqlshared.RerootDelta(rows, oldRoot, newRoot)
 		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err != nil {
 			return err
 		}
 		for _, q := range []string{
@@ -265,7 +235,7 @@ func (s *Store) RerootCopies(ctx context.Context, oldRoot, newRoot int64) error 
 
 // PostStory is a post's story link.
 func (s *Store) PostStory(ctx context.Context, postID int64) (*store.StoryLink, error) {
-	l, err := scanStoryLink(s.r.QueryRowContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE post_id = ?`, postID))
+	l, err := sqlshared.ScanStoryLink(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories WHERE post_id = ?`, postID))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("story of post %d", postID))
 	}
@@ -305,14 +275,14 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 	if _, err := s.Story(ctx, storyID); err != nil {
 		return nil, err
 	}
-	links, err := linksByPost(s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE story_id = ?`, storyID))
+	links, err := linksByPost(s.r.QueryContext(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories WHERE story_id = ?`, storyID))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
 		ORDER BY published DESC, id DESC`, storyID)
-	posts, err := collect(rows, err, scanPost)
+	posts, err := collect(rows, err, sqlshared.ScanPost)
 	if err != nil {
 		return nil, err
 	}
@@ -322,10 +292,10 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 		at[p.ID] = len(out)
 		out = append(out, store.StoryReport{Post: p, Link: links[p.ID]})
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT `+itemCols+` FROM items
+	rows, err = s.r.QueryContext(ctx, `SELECT `+sqlshared.ItemCols+` FROM items
 		WHERE post_id IN (SELECT post_id FROM post_stories WHERE story_id = ?)
 		ORDER BY published, id`, storyID)
-	items, err := collect(rows, err, scanItem)
+	items, err := collect(rows, err, sqlshared.ScanItem)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +309,7 @@ func (s *Store) StoryReports(ctx context.Context, storyID int64) ([]store.StoryR
 
 // linksByPost reads story links by their post.
 func linksByPost(rows *sql.Rows, err error) (map[int64]store.StoryLink, error) {
-	list, err := collect(rows, err, scanStoryLink)
+	list, err := collect(rows, err, sqlshared.ScanStoryLink)
 	if err != nil {
 		return nil, err
 	}
@@ -357,15 +327,15 @@ func (s *Store) StoryPosts(ctx context.Context, since time.Time, limit int) ([]s
 		limit = -1
 	}
 	from := fmtTime(since)
-	links, err := linksByPost(s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories
+	links, err := linksByPost(s.r.QueryContext(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories
 		WHERE post_id IN (SELECT id FROM posts WHERE published >= ?)`, from))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+postCols+` FROM posts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.PostCols+` FROM posts
 		WHERE published >= ? AND id IN (SELECT post_id FROM post_stories)
 		ORDER BY published, id LIMIT ?`, from, limit)
-	posts, err := collect(rows, err, scanPost)
+	posts, err := collect(rows, err, sqlshared.ScanPost)
 	if err != nil {
 		return nil, err
 	}
@@ -385,6 +355,6 @@ func (s *Store) StoryLinksAfter(ctx context.Context, seq int64, limit int) ([]st
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+storyLinkCols+` FROM post_stories WHERE id > ? ORDER BY id LIMIT ?`, seq, limit)
-	return collect(rows, err, scanStoryLink)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.StoryLinkCols+` FROM post_stories WHERE id > ? ORDER BY id LIMIT ?`, seq, limit)
+	return collect(rows, err, sqlshared.ScanStoryLink)
 }

@@ -9,17 +9,8 @@ import (
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/store"
+	"github.com/kabarnews/kabar/internal/store/sqlshared"
 )
-
-func scanUser(row scanner) (*model.User, error) {
-	var u model.User
-	var created string
-	if err := row.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
-		return nil, err
-	}
-	u.CreatedAt = parseTime(created)
-	return &u, nil
-}
 
 // CreateUser stores a new user.
 func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
@@ -36,13 +27,13 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 
 // User returns one user.
 func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE id = ?`, id))
+	u, err := sqlshared.ScanUser(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.UserCols+` FROM users WHERE id = ?`, id))
 	return u, notFound(err, fmt.Sprintf("user %d", id))
 }
 
 // UserByName finds a user by name.
 func (s *Store) UserByName(ctx context.Context, name string) (*model.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE name = ?`, name))
+	u, err := sqlshared.ScanUser(s.r.QueryRowContext(ctx, `SELECT `+sqlshared.UserCols+` FROM users WHERE name = ?`, name))
 	return u, notFound(err, fmt.Sprintf("user %q", name))
 }
 
@@ -169,18 +160,6 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return err
 }
 
-const tokenCols = `id, user_id, name, token_hash, created_at, last_used`
-
-func scanToken(row scanner) (*model.APIToken, error) {
-	var t model.APIToken
-	var created, used string
-	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &used); err != nil {
-		return nil, err
-	}
-	t.CreatedAt, t.LastUsed = parseTime(created), parseTime(used)
-	return &t, nil
-}
-
 // CreateToken stores an API token.
 func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
 	if t.CreatedAt.IsZero() {
@@ -199,15 +178,15 @@ func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
 
 // TokenByHash finds a token and records its use.
 func (s *Store) TokenByHash(ctx context.Context, hash string, now time.Time) (*model.APIToken, error) {
-	t, err := scanToken(s.w.QueryRowContext(ctx, `UPDATE api_tokens SET last_used = ? WHERE token_hash = ? RETURNING `+tokenCols,
+	t, err := sqlshared.ScanToken(s.w.QueryRowContext(ctx, `UPDATE api_tokens SET last_used = ? WHERE token_hash = ? RETURNING `+sqlshared.TokenCols,
 		fmtTime(now), hash))
 	return t, notFound(err, "token")
 }
 
 // Tokens lists every API token, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]model.APIToken, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`)
-	return collect(rows, err, scanToken)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlshared.TokenCols+` FROM api_tokens ORDER BY id`)
+	return collect(rows, err, sqlshared.ScanToken)
 }
 
 // DeleteToken revokes a token.
