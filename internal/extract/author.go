@@ -23,7 +23,7 @@ var (
 // bylineName cuts a byline ("By Jane Doe | Updated March 3, 2025") down to
 // the name(s); "" when what is left does not look like names.
 func bylineName(s string) string {
-	s = collapse(s)
+	s = decodeLeftover(collapse(s))
 	s = reBylineLabel.ReplaceAllString(s, "")
 	// a date line that goes on with the name ("Dec. 19, 2025 · Jane
 	// Doe"): the name is what follows the date

@@ -460,7 +460,7 @@ func metaGetter(m map[string]string) metaGet {
 	return func(keys ...string) string {
 		for _, k := range keys {
 			if v := m[k]; v != "" {
-				return collapse(html.UnescapeString(v))
+				return collapse(unescape(v))
 			}
 		}
 		return ""

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -63,7 +62,7 @@ func (t *titlePage) flush() {
 	if t.buf.Len() == 0 {
 		return
 	}
-	s := collapse(t.buf.String())
+	s := decodeLeftover(collapse(t.buf.String()))
 	t.buf.Reset()
 	r := t.rank
 	t.rank = rankPlain
@@ -155,7 +154,7 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	// publisher's spelling of quotes and dashes (a visible headline is
 	// often typeset by a template)
 	for _, v := range []string{info.metas["og:title"], ld.headline, info.metas["twitter:title"]} {
-		v = collapse(html.UnescapeString(v))
+		v = collapse(unescape(v))
 		if v != title && v != "" && foldTypography(v) == foldTypography(title) {
 			return v
 		}
@@ -254,7 +253,7 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 // else JSON-LD's headline.
 func declaredTitle(info *pageInfo, ld ldInfo) string {
 	for _, k := range []string{"og:title", "twitter:title"} {
-		if v := collapse(html.UnescapeString(info.metas[k])); v != "" {
+		if v := collapse(unescape(info.metas[k])); v != "" {
 			return v
 		}
 	}
