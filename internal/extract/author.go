@@ -168,9 +168,7 @@ func namesLike(s string) bool {
 		case unicode.IsUpper(r[0]):
 			upper++
 		case unicode.IsLower(r[0]):
-			switch strings.ToLower(w) {
-			case "and", "van", "von", "der", "de", "da", "di", "la", "le", "bin", "al", "del", "den", "du":
-			default:
+			if lw := strings.ToLower(w); lw != "and" && !nameParticle(lw) {
 				lower++
 			}
 		}
@@ -219,4 +217,55 @@ func (t *titlePage) visibleByline(start int) string {
 		}
 	}
 	return ""
+}
+
+// reNotPersonWord is a word that names a business or publication, not a
+// person ("Daily Planet", "Acme Labs").
+var reNotPersonWord = regexp.MustCompile(`(?i)^(news|times|post|daily|weekly|media|press|group|team|staff|blog|journal|magazine|network|herald|tribune|gazette|guide|guides|review|today|digital|studio|studios|labs?|llc|inc|ltd|co|company|agency|online|tv|radio|report|insider|world|global|official|association|university|college|institute|school|academy|foundation|society|council|club|center|centre|shop|store|services|solutions|systems|consulting|partners|the|of|and|&)$`)
+
+// fullName tells a person's full name: two to five capitalised words of
+// letters ("Jane Doe", "Mary-Kate O'Neill", "Marna van der Merwe"), none of them a word that
+// names a business or a publication. A personal site is named after its
+// writer, so a site name of this shape is a person's.
+func fullName(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 2 || len(f) > 5 {
+		return false
+	}
+	for i, w := range f {
+		if i > 0 && i < len(f)-1 && nameParticle(w) {
+			continue
+		}
+		r := []rune(w)
+		if len(r) < 2 || !unicode.IsUpper(r[0]) || reNotPersonWord.MatchString(w) {
+			return false
+		}
+		for _, c := range r[1:] {
+			if !unicode.IsLetter(c) && c != '-' && c != '\'' && c != '’' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// stripHonorific drops a title before a name ("Dr Jane Doe").
+func stripHonorific(s string) string {
+	s = strings.TrimSpace(s)
+	for _, h := range []string{"Dr. ", "Dr ", "Prof. ", "Prof ", "Mr ", "Mr. ", "Mrs ", "Mrs. ", "Ms ", "Ms. "} {
+		if strings.HasPrefix(s, h) {
+			return strings.TrimSpace(s[len(h):])
+		}
+	}
+	return s
+}
+
+// nameParticle tells the small words inside surnames ("van der Merwe",
+// "bin Salman").
+func nameParticle(w string) bool {
+	switch w {
+	case "van", "von", "der", "de", "da", "di", "la", "le", "bin", "al", "del", "den", "du":
+		return true
+	}
+	return false
 }

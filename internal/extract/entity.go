@@ -63,14 +63,8 @@ func referenceLen(s string) int {
 		}
 	}
 	start := j
-	for ; j < len(s) && j < maxRef; j++ {
-		c := s[j]
-		ok := c >= '0' && c <= '9' ||
-			!numeric && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') ||
-			hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')
-		if !ok {
-			break
-		}
+	for j < len(s) && j < maxRef && refByte(s[j], numeric, hex) {
+		j++
 	}
 	if j == start || j >= len(s) || s[j] != ';' {
 		return 0
@@ -79,4 +73,16 @@ func referenceLen(s string) int {
 		return 0 // a name starts with a letter
 	}
 	return j + 1
+}
+
+// refByte tells a byte that can stand in a reference's name or number.
+func refByte(c byte, numeric, hex bool) bool {
+	switch {
+	case c >= '0' && c <= '9':
+		return true
+	case !numeric:
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	default:
+		return hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')
+	}
 }
