@@ -17,7 +17,7 @@ var (
 	// or a weekday's and a month's names
 	reDayOrMonth = regexp.MustCompile(`(?i)^[\s\p{P}]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?)?\s*$`)
 	reLabelLast  = regexp.MustCompile(`(?i)\b(by|author|written|posted)\s*:?$`)
-	reBylineEnd  = regexp.MustCompile(`(?i)\s+[|·•⋅—–]\s*|\s+-\s+|\s+(on|updated|published|posted|last updated|reviewed|fact checked|edited)\b|\s*\b\d{1,2}\s*(min|minute)s?\b|\s*\(|\n`)
+	reBylineEnd  = regexp.MustCompile(`(?i)\s+[|·•⋅●∙—–]\s*|\s+-\s+|\s+(on|updated|published|posted|last updated|reviewed|fact checked|edited)\b|\s*\b\d{1,2}\s*(min|minute)s?\b|\s*\(|\n`)
 )
 
 // bylineName cuts a byline ("By Jane Doe | Updated March 3, 2025") down to
@@ -36,17 +36,17 @@ func bylineName(s string) string {
 	if loc := reBylineEnd.FindStringIndex(s); loc != nil {
 		s = s[:loc[0]]
 	}
-	if _, end := findDate(s); end > 0 {
-		if d, _ := findDate(s); !d.IsZero() {
-			if i := strings.IndexFunc(s, unicode.IsDigit); i >= 0 {
-				s = s[:i]
-			}
+	// a date after the name goes from where it starts, its month's name
+	// with it ("Jane Doe Dec 18, 2025")
+	if d, at, _ := findDateAt(s, false); !d.IsZero() {
+		if i := strings.IndexFunc(s, unicode.IsDigit); i >= 0 {
+			s = reWeekdayTail.ReplaceAllString(s[:min(i, at)], "")
 		}
 	}
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' })
 	// a month's name left of a date, or a label whose name stands in
 	// another element ("Jun 2 Written By"), names nobody
-	if reDayOrMonth.MatchString(s) || reLabelLast.MatchString(s) {
+	if reDayOrMonth.MatchString(s) || reLabelLast.MatchString(s) || reLoneDateLabel.MatchString(s) {
 		return ""
 	}
 	if reOrgName.MatchString(s) {
@@ -63,6 +63,13 @@ func bylineName(s string) string {
 	}
 	return ""
 }
+
+var (
+	// a weekday before a date ("Jane Doe, Friday, Dec 5, 2008")
+	reWeekdayTail = regexp.MustCompile(`(?i)[\s,]+(mon|tues|wednes|thurs|fri|satur|sun)day[\s,]*$`)
+	// a date's label left alone ("Published: January 5, 2008")
+	reLoneDateLabel = regexp.MustCompile(`(?i)^(published|updated|posted|last updated|date|modified)$`)
+)
 
 // reOrgName is a company's name, which a byline or an author link gives
 // for want of a person.
