@@ -523,6 +523,11 @@ func coAuthors(author string, info *pageInfo) string {
 	}
 	want := normWords(author)
 	for _, h := range append(info.authorHints, info.authorLabelled...) {
+		// most hints name nobody else: look closer only at those that
+		// hold the author's name and something that parts names
+		if !strings.Contains(h, author) || !strings.ContainsAny(h, ",;&") && !strings.Contains(h, " and ") {
+			continue
+		}
 		names := bylineName(h)
 		parts := reNameSep.Split(names, -1)
 		// two parts apart by a comma are as often a name and a role
