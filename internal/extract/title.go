@@ -228,6 +228,12 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		}
 		return hc.matchOrNear(m, near, start)
 	}
+	// the page's one <h1>, the declared title reworded ("The 7 Best
+	// Sewing Machines for a Beginner" for "Beginner Sewing Machines: Check
+	// out My Top 7 Favorites"), is the headline the reader sees
+	if h := soleH1(info, meta); h != "" {
+		return h
+	}
 	if tt := cleanTitle(hc.usable(meta), site); tt != "" && (near.text == "" || hc.shares(tt) || !hc.shares(near.text)) {
 		return tt
 	}
@@ -247,6 +253,21 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		return f
 	}
 	return cleanTitle(page, site)
+}
+
+// soleH1 is the page's only <h1> when half its words or more are the
+// declared title's, or "".
+func soleH1(info *pageInfo, meta string) string {
+	if len(info.h1s) != 1 || meta == "" {
+		return ""
+	}
+	h := info.h1s[0]
+	hw, mw := wordBag(h), wordBag(meta)
+	n := bagSize(hw)
+	if n < 3 || n > 30 || bagInter(hw, mw)*2 < n {
+		return ""
+	}
+	return h
 }
 
 // declaredTitle is the title the page declares: Open Graph's, Twitter's,
