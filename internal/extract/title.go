@@ -149,7 +149,7 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	if base != nil {
 		host = base.Hostname()
 	}
-	title := dropSiteTail(pickHeadline(t, info, ld, site, base, paras), site, host)
+	title := firstOfTrail(dropSiteTail(pickHeadline(t, info, ld, site, base, paras), site, host))
 	// the publisher's declared title, when it is the same words, has the
 	// publisher's spelling of quotes and dashes (a visible headline is
 	// often typeset by a template)
@@ -160,6 +160,21 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 		}
 	}
 	return title
+}
+
+// firstOfTrail is the headline of a <title> that goes on with a trail of
+// sections and the site ("How to help babies sleep | Patient Education |
+// Children's Hospital"): two bars or more after a headline of four words
+// or more.
+func firstOfTrail(title string) string {
+	if strings.Count(title, " | ") < 2 {
+		return title
+	}
+	head := title[:strings.Index(title, " | ")]
+	if wordCount(head) < 4 {
+		return title
+	}
+	return strings.TrimSpace(head)
 }
 
 // typography folds typographic quotes, dashes and ellipses to their

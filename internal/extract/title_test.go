@@ -25,6 +25,25 @@ func TestTitleRules(t *testing.T) {
 			false,
 		},
 		{
+			// a headline printed from a <title> that trails its section
+			// and the site, under no site name the page declares
+			"a trail of sections in the title",
+			"https://health.example.org/patient-education/sleep",
+			`<title>How to help toddlers sleep through the night | Patient Education | Riverside Children's Hospital</title>`,
+			nav + `<h1>How to help toddlers sleep through the night | Patient Education | Riverside Children's Hospital</h1>`,
+			"How to help toddlers sleep through the night",
+			false,
+		},
+		{
+			// one bar: the part after it may be the headline's own
+			"one bar in the title",
+			"https://shop.example.net/blog/tools",
+			`<title>Go ahead, sharpen your own tools | Quay Notes</title>`,
+			nav + `<h1>Go ahead, sharpen your own tools | Quay Notes</h1>`,
+			"Go ahead, sharpen your own tools | Quay Notes",
+			false,
+		},
+		{
 			"film title and cast in the title",
 			"https://reviews.example.com/film/quay",
 			`<title>The Quay at Night (2024): Ann Reid, Tom Bell, Sara Lind - Example Film Review</title>`,
