@@ -17,13 +17,13 @@ var (
 	// or a weekday's and a month's names
 	reDayOrMonth = regexp.MustCompile(`(?i)^[\s\p{P}]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?)?\s*$`)
 	reLabelLast  = regexp.MustCompile(`(?i)\b(by|author|written|posted)\s*:?$`)
-	reBylineEnd  = regexp.MustCompile(`(?i)\s+[|·•⋅—–]\s*|\s+-\s+|\s+(on|updated|published|posted|last updated|reviewed|fact checked|edited)\b|\s*\b\d{1,2}\s*(min|minute)s?\b|\s*\(|\n`)
+	reBylineEnd  = regexp.MustCompile(`(?i)\s+[|·•⋅●∙—–]\s*|\s+-\s+|\s+(on|updated|published|posted|last updated|reviewed|fact checked|edited)\b|\s*\b\d{1,2}\s*(min|minute)s?\b|\s*\(|\n`)
 )
 
 // bylineName cuts a byline ("By Jane Doe | Updated March 3, 2025") down to
 // the name(s); "" when what is left does not look like names.
 func bylineName(s string) string {
-	s = collapse(s)
+	s = decodeLeftover(collapse(s))
 	s = reBylineLabel.ReplaceAllString(s, "")
 	// a date line that goes on with the name ("Dec. 19, 2025 · Jane
 	// Doe"): the name is what follows the date
@@ -36,17 +36,17 @@ func bylineName(s string) string {
 	if loc := reBylineEnd.FindStringIndex(s); loc != nil {
 		s = s[:loc[0]]
 	}
-	if _, end := findDate(s); end > 0 {
-		if d, _ := findDate(s); !d.IsZero() {
-			if i := strings.IndexFunc(s, unicode.IsDigit); i >= 0 {
-				s = s[:i]
-			}
+	// a date after the name goes from where it starts, its month's name
+	// with it ("Jane Doe Dec 18, 2025")
+	if d, at, _ := findDateAt(s, false); !d.IsZero() {
+		if i := strings.IndexFunc(s, unicode.IsDigit); i >= 0 {
+			s = reWeekdayTail.ReplaceAllString(s[:min(i, at)], "")
 		}
 	}
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' })
 	// a month's name left of a date, or a label whose name stands in
 	// another element ("Jun 2 Written By"), names nobody
-	if reDayOrMonth.MatchString(s) || reLabelLast.MatchString(s) {
+	if reDayOrMonth.MatchString(s) || reLabelLast.MatchString(s) || reLoneDateLabel.MatchString(s) {
 		return ""
 	}
 	if reOrgName.MatchString(s) {
@@ -63,6 +63,13 @@ func bylineName(s string) string {
 	}
 	return ""
 }
+
+var (
+	// a weekday before a date ("Jane Doe, Friday, Dec 5, 2008")
+	reWeekdayTail = regexp.MustCompile(`(?i)[\s,]+(mon|tues|wednes|thurs|fri|satur|sun)day[\s,]*$`)
+	// a date's label left alone ("Published: January 5, 2008")
+	reLoneDateLabel = regexp.MustCompile(`(?i)^(published|updated|posted|last updated|date|modified)$`)
+)
 
 // reOrgName is a company's name, which a byline or an author link gives
 // for want of a person.
@@ -168,9 +175,7 @@ func namesLike(s string) bool {
 		case unicode.IsUpper(r[0]):
 			upper++
 		case unicode.IsLower(r[0]):
-			switch strings.ToLower(w) {
-			case "and", "van", "von", "der", "de", "da", "di", "la", "le", "bin", "al", "del", "den", "du":
-			default:
+			if lw := strings.ToLower(w); lw != "and" && !nameParticle(lw) {
 				lower++
 			}
 		}
@@ -219,4 +224,55 @@ func (t *titlePage) visibleByline(start int) string {
 		}
 	}
 	return ""
+}
+
+// reNotPersonWord is a word that names a business or publication, not a
+// person ("Daily Planet", "Acme Labs").
+var reNotPersonWord = regexp.MustCompile(`(?i)^(news|times|post|daily|weekly|media|press|group|team|staff|blog|journal|magazine|network|herald|tribune|gazette|guide|guides|review|today|digital|studio|studios|labs?|llc|inc|ltd|co|company|agency|online|tv|radio|report|insider|world|global|official|association|university|college|institute|school|academy|foundation|society|council|club|center|centre|shop|store|services|solutions|systems|consulting|partners|the|of|and|&)$`)
+
+// fullName tells a person's full name: two to five capitalised words of
+// letters ("Jane Doe", "Mary-Kate O'Neill", "Marna van der Merwe"), none of them a word that
+// names a business or a publication. A personal site is named after its
+// writer, so a site name of this shape is a person's.
+func fullName(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 2 || len(f) > 5 {
+		return false
+	}
+	for i, w := range f {
+		if i > 0 && i < len(f)-1 && nameParticle(w) {
+			continue
+		}
+		r := []rune(w)
+		if len(r) < 2 || !unicode.IsUpper(r[0]) || reNotPersonWord.MatchString(w) {
+			return false
+		}
+		for _, c := range r[1:] {
+			if !unicode.IsLetter(c) && c != '-' && c != '\'' && c != '’' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// stripHonorific drops a title before a name ("Dr Jane Doe").
+func stripHonorific(s string) string {
+	s = strings.TrimSpace(s)
+	for _, h := range []string{"Dr. ", "Dr ", "Prof. ", "Prof ", "Mr ", "Mr. ", "Mrs ", "Mrs. ", "Ms ", "Ms. "} {
+		if strings.HasPrefix(s, h) {
+			return strings.TrimSpace(s[len(h):])
+		}
+	}
+	return s
+}
+
+// nameParticle tells the small words inside surnames ("van der Merwe",
+// "bin Salman").
+func nameParticle(w string) bool {
+	switch w {
+	case "van", "von", "der", "de", "da", "di", "la", "le", "bin", "al", "del", "den", "du":
+		return true
+	}
+	return false
 }

@@ -481,7 +481,7 @@ func collectMeta(c *html.Node, info *pageInfo) {
 		}
 	case atom.Title:
 		if info.titleText == "" && c.FirstChild != nil {
-			info.titleText = collapse(textContent(c))
+			info.titleText = decodeLeftover(collapse(textContent(c)))
 		}
 	case atom.Meta:
 		collectMetaTag(c, info)
@@ -512,7 +512,7 @@ func collectMeta(c *html.Node, info *pageInfo) {
 // collectH1 keeps the texts of the page's first three <h1>.
 func collectH1(c *html.Node, info *pageInfo) {
 	if len(info.h1s) < 3 {
-		if t := collapse(textContent(c)); t != "" {
+		if t := decodeLeftover(collapse(textContent(c))); t != "" {
 			info.h1s = append(info.h1s, t)
 		}
 	}

@@ -96,6 +96,9 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 	if art.Author == "" && len(art.Paragraphs) > 0 {
 		art.Author = tp.visibleByline(tp.start(art.Paragraphs[0]))
 	}
+	if art.Author == "" {
+		art.Author = ownerAuthor(ld, metaGetter(info.metas), art.SiteName)
+	}
 	trimHeadlineAndBio(art, ex)
 	if len(art.Paragraphs) == 0 {
 		return art, ErrNoArticle
@@ -460,7 +463,7 @@ func metaGetter(m map[string]string) metaGet {
 	return func(keys ...string) string {
 		for _, k := range keys {
 			if v := m[k]; v != "" {
-				return collapse(html.UnescapeString(v))
+				return collapse(unescape(v))
 			}
 		}
 		return ""
@@ -491,6 +494,9 @@ func metaAuthor(info *pageInfo, ld ldInfo, get metaGet, site string) string {
 			}
 		}
 	}
+	if author != "" {
+		author = coAuthors(author, info)
+	}
 	if author == "" {
 		author = bylineName(info.authorRel)
 	}
@@ -504,6 +510,61 @@ func metaAuthor(info *pageInfo, ld ldInfo, get metaGet, site string) string {
 		author = ld.authorOrg
 	}
 	return strings.TrimSpace(reByline.ReplaceAllString(author, ""))
+}
+
+var reTwoNames = regexp.MustCompile(`(?i)\s(and|&)\s`)
+
+// coAuthors is the page's byline when it names the metadata's one author
+// and others beside: metadata often has room for the first author only
+// ("Written by A, B and C" over an author field of "A").
+func coAuthors(author string, info *pageInfo) string {
+	if strings.Contains(author, ",") {
+		return author
+	}
+	want := normWords(author)
+	for _, h := range append(info.authorHints, info.authorLabelled...) {
+		// most hints name nobody else: look closer only at those that
+		// hold the author's name and something that parts names
+		if !strings.Contains(h, author) || !strings.ContainsAny(h, ",;&") && !strings.Contains(h, " and ") {
+			continue
+		}
+		names := bylineName(h)
+		parts := reNameSep.Split(names, -1)
+		// two parts apart by a comma are as often a name and a role
+		// ("Jane Doe, Master Gardener") as two names
+		if len(parts) < 2 || len(parts) > 6 || len(parts) == 2 && !reTwoNames.MatchString(names) {
+			continue
+		}
+		named := false
+		for _, p := range parts {
+			p = stripHonorific(p)
+			if hasRole(p) || !fullName(p) {
+				named = false // a role or a place among them
+				break
+			}
+			named = named || normWords(p) == want
+		}
+		if named {
+			return names
+		}
+	}
+	return author
+}
+
+// ownerAuthor is the author of a personal site: metadata that names as
+// author the site itself, when the site's name is a person's. Other sites
+// name themselves as author of what their staff wrote, so it comes after
+// every byline.
+func ownerAuthor(ld ldInfo, get metaGet, site string) string {
+	if !fullName(site) {
+		return ""
+	}
+	for _, v := range []string{ld.author, get("author", "article:author", "dc.creator", "twitter:data1")} {
+		if v != "" && normWords(v) == normWords(site) {
+			return site
+		}
+	}
+	return ""
 }
 
 // metaDates sets the publication and modification times the metadata

@@ -58,8 +58,13 @@ func TestBylineNames(t *testing.T) {
 		"Dec. 19, 2025 · Jane Doe on behalf of the Example team":          "Jane Doe",
 		"19 December 2025 | By Jane Doe":                                  "Jane Doe",
 		"Dec. 19, 2025":                                                   "",
-		"Jun 2 Written By":                                                "",
-		"The Author":                                                      "",
+		// a date after the name goes whole, with its month and weekday
+		"Russell Miller Dec 18, 2025":             "Russell Miller",
+		"by Meaghan Weeden ● December 23, 2025 ●": "Meaghan Weeden",
+		"Tameka Kee, Friday, Dec 5, 2008":         "Tameka Kee",
+		"Published: January 5, 2008":              "",
+		"Jun 2 Written By":                        "",
+		"The Author":                              "",
 	} {
 		if got := bylineName(in); got != want {
 			t.Errorf("bylineName(%q) = %q, want %q", in, got, want)

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"encoding/json"
-	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -159,7 +158,7 @@ func ldTypes(v any) []string {
 func ldString(v any) string {
 	switch t := v.(type) {
 	case string:
-		return strings.TrimSpace(html.UnescapeString(t))
+		return strings.TrimSpace(unescape(t))
 	case []any:
 		if len(t) > 0 {
 			return ldString(t[0])
@@ -225,7 +224,7 @@ func ldNames(v any, orgs bool) string {
 		}
 	}
 	f(v, false)
-	return html.UnescapeString(strings.Join(names, ", "))
+	return unescape(strings.Join(names, ", "))
 }
 
 func ldImage(v any) string {

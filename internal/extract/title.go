@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -63,7 +62,7 @@ func (t *titlePage) flush() {
 	if t.buf.Len() == 0 {
 		return
 	}
-	s := collapse(t.buf.String())
+	s := decodeLeftover(collapse(t.buf.String()))
 	t.buf.Reset()
 	r := t.rank
 	t.rank = rankPlain
@@ -150,17 +149,32 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	if base != nil {
 		host = base.Hostname()
 	}
-	title := dropSiteTail(pickHeadline(t, info, ld, site, base, paras), site, host)
+	title := firstOfTrail(dropSiteTail(pickHeadline(t, info, ld, site, base, paras), site, host))
 	// the publisher's declared title, when it is the same words, has the
 	// publisher's spelling of quotes and dashes (a visible headline is
 	// often typeset by a template)
 	for _, v := range []string{info.metas["og:title"], ld.headline, info.metas["twitter:title"]} {
-		v = collapse(html.UnescapeString(v))
+		v = collapse(unescape(v))
 		if v != title && v != "" && foldTypography(v) == foldTypography(title) {
 			return v
 		}
 	}
 	return title
+}
+
+// firstOfTrail is the headline of a <title> that goes on with a trail of
+// sections and the site ("How to help babies sleep | Patient Education |
+// Children's Hospital"): two bars or more after a headline of four words
+// or more.
+func firstOfTrail(title string) string {
+	if strings.Count(title, " | ") < 2 {
+		return title
+	}
+	head := title[:strings.Index(title, " | ")]
+	if wordCount(head) < 4 {
+		return title
+	}
+	return strings.TrimSpace(head)
 }
 
 // typography folds typographic quotes, dashes and ellipses to their
@@ -229,6 +243,12 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		}
 		return hc.matchOrNear(m, near, start)
 	}
+	// the page's one <h1>, the declared title reworded ("The 7 Best
+	// Sewing Machines for a Beginner" for "Beginner Sewing Machines: Check
+	// out My Top 7 Favorites"), is the headline the reader sees
+	if h := soleH1(info, meta); h != "" {
+		return h
+	}
 	if tt := cleanTitle(hc.usable(meta), site); tt != "" && (near.text == "" || hc.shares(tt) || !hc.shares(near.text)) {
 		return tt
 	}
@@ -250,11 +270,26 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 	return cleanTitle(page, site)
 }
 
+// soleH1 is the page's only <h1> when half its words or more are the
+// declared title's, or "".
+func soleH1(info *pageInfo, meta string) string {
+	if len(info.h1s) != 1 || meta == "" {
+		return ""
+	}
+	h := info.h1s[0]
+	hw, mw := wordBag(h), wordBag(meta)
+	n := bagSize(hw)
+	if n < 3 || n > 30 || bagInter(hw, mw)*2 < n {
+		return ""
+	}
+	return h
+}
+
 // declaredTitle is the title the page declares: Open Graph's, Twitter's,
 // else JSON-LD's headline.
 func declaredTitle(info *pageInfo, ld ldInfo) string {
 	for _, k := range []string{"og:title", "twitter:title"} {
-		if v := collapse(html.UnescapeString(info.metas[k])); v != "" {
+		if v := collapse(unescape(info.metas[k])); v != "" {
 			return v
 		}
 	}

@@ -1,6 +1,10 @@
 package extract
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // nav is a site's menu of links, as pages carry above the article.
 const nav = `<ul class="menu"><li><a href="/a">Home</a></li><li><a href="/b">Local</a></li><li><a href="/c">Business</a></li><li><a href="/d">Sport</a></li><li><a href="/e">Weather</a></li></ul>`
@@ -18,6 +22,25 @@ func TestTitleRules(t *testing.T) {
 			`<title>Board Widens North Quay , Fishing Co-operative Wins Three-Year Dispute Over Harbour Berths - Harbour News</title>`,
 			nav + `<h1>Board Widens North Quay</h1><h2>Fishing Co-operative Wins Three-Year Dispute Over Harbour Berths</h2>`,
 			"Board Widens North Quay",
+			false,
+		},
+		{
+			// a headline printed from a <title> that trails its section
+			// and the site, under no site name the page declares
+			"a trail of sections in the title",
+			"https://health.example.org/patient-education/sleep",
+			`<title>How to help toddlers sleep through the night | Patient Education | Riverside Children's Hospital</title>`,
+			nav + `<h1>How to help toddlers sleep through the night | Patient Education | Riverside Children's Hospital</h1>`,
+			"How to help toddlers sleep through the night",
+			false,
+		},
+		{
+			// one bar: the part after it may be the headline's own
+			"one bar in the title",
+			"https://shop.example.net/blog/tools",
+			`<title>Go ahead, sharpen your own tools | Quay Notes</title>`,
+			nav + `<h1>Go ahead, sharpen your own tools | Quay Notes</h1>`,
+			"Go ahead, sharpen your own tools | Quay Notes",
 			false,
 		},
 		{
@@ -210,5 +233,23 @@ func TestFixMojibake(t *testing.T) {
 		if got := fixMojibake(in); got != want {
 			t.Errorf("fixMojibake(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A page's one <h1> says the declared title in other words ("The 7 Best
+// Garden Tools for a Beginner" for "Beginner Garden Tools: Check out My Top
+// 7 Favourites"): it is the headline the reader sees, not the declared
+// title nor a heading nearer the body.
+func TestRewordedSoleH1(t *testing.T) {
+	page, err := os.ReadFile(filepath.Join("testdata", "reworded-h1.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := Extract(page, "https://shednotes.example/reviews/garden-tools")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The 7 Best Garden Tools for a Beginner"; art.Title != want {
+		t.Errorf("title %q, want %q", art.Title, want)
 	}
 }
