@@ -78,8 +78,10 @@ type Highlighter struct {
 	// with an ASCII character: most words of a text are told apart by it
 	// without folding them.
 	first [utf8.RuneSelf]bool
-	buf   []byte
-	tmp   []byte
+	// minCore is the length of the shortest of cores.
+	minCore int
+	buf     []byte
+	tmp     []byte
 }
 
 // NewHighlighter makes the highlighter of a search's terms.
@@ -103,6 +105,9 @@ func NewHighlighter(terms []SearchTerm) *Highlighter {
 					if _, ok := h.stems[f]; !ok && len(f) > 2 {
 						h.stems[f] = id
 						h.cores = append(h.cores, f[1:])
+						if len(h.cores) == 1 || len(f)-1 < h.minCore {
+							h.minCore = len(f) - 1
+						}
 					}
 				}
 			}
@@ -269,15 +274,21 @@ func (h *Highlighter) lookup(w string) (int, bool) {
 	if len(w) > maxWordBytes {
 		return 0, false
 	}
+	var folded []byte // folded once, by whichever test needs it first
 	if c := lowerASCII(w[0]); c >= utf8.RuneSelf || h.first[c] {
-		if id, ok := h.ids[string(h.fold(w))]; ok {
+		folded = h.fold(w)
+		if id, ok := h.ids[string(folded)]; ok {
 			return id, true
 		}
 	}
-	if len(h.cores) == 0 {
+	if len(h.cores) == 0 || len(w) < h.minCore && isASCII(w) {
+		// An ASCII word folds to as many bytes: one shorter than every
+		// core contains none.
 		return 0, false
 	}
-	folded := h.fold(w)
+	if folded == nil {
+		folded = h.fold(w)
+	}
 	for _, core := range h.cores {
 		if bytes.Contains(folded, []byte(core)) {
 			f := string(folded)
@@ -290,6 +301,15 @@ func (h *Highlighter) lookup(w string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+func isASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func lowerASCII(c byte) byte {
