@@ -78,6 +78,10 @@ type Highlighter struct {
 	// with an ASCII character: most words of a text are told apart by it
 	// without folding them.
 	first [utf8.RuneSelf]bool
+	// lens has bit n set when a folded searched word is n bytes long (bit
+	// 63: 63 or more): an ASCII word folds to as many bytes, so most words
+	// of a text are told apart by their length without folding them.
+	lens uint64
 	// minCore is the length of the shortest of cores.
 	minCore int
 	buf     []byte
@@ -113,6 +117,11 @@ func NewHighlighter(terms []SearchTerm) *Highlighter {
 			}
 			if w[0] < utf8.RuneSelf {
 				h.first[w[0]] = true
+			}
+			if len(w) < 64 {
+				h.lens |= 1 << len(w)
+			} else {
+				h.lens |= 1 << 63
 			}
 		}
 	}
@@ -275,7 +284,7 @@ func (h *Highlighter) lookup(w string) (int, bool) {
 		return 0, false
 	}
 	var folded []byte // folded once, by whichever test needs it first
-	if c := lowerASCII(w[0]); c >= utf8.RuneSelf || h.first[c] {
+	if c := lowerASCII(w[0]); c >= utf8.RuneSelf || h.first[c] && (h.lens&(1<<min(len(w), 63)) != 0 || !isASCII(w)) {
 		folded = h.fold(w)
 		if id, ok := h.ids[string(folded)]; ok {
 			return id, true
