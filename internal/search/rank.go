@@ -66,8 +66,18 @@ type Doc struct {
 
 // Ranker scores posts for one query.
 type Ranker struct {
-	clauses [][]form
+	clauses []clause
 	idf     []float64
+}
+
+// A clause is the forms one required clause is found under, and lead,
+// the longest text that starts all of them ("noderl" for "noderle" and
+// its stem "noderl"): one pass over a field for lead finds every place
+// any form can be, where a pass for each form read the field once for
+// each. lead is "" when the forms share no start.
+type clause struct {
+	forms []form
+	lead  string
 }
 
 // A form is one text a clause is found under: stemmed words in order, the
@@ -91,7 +101,7 @@ func NewRanker(q Query, df []int, posts int) *Ranker {
 				fs = append(fs, form{text: f, prefix: a.Prefix})
 			}
 		}
-		r.clauses = append(r.clauses, fs)
+		r.clauses = append(r.clauses, clause{forms: fs, lead: commonStart(fs)})
 		idf := 1.0
 		if i < len(df) && posts > 0 {
 			n := float64(min(df[i], posts))
@@ -128,14 +138,10 @@ func (r *Ranker) Rank(docs []Doc, now time.Time) {
 			{d.Body, max(d.BodyBytes, len(d.Body)), BodyWeight},
 		}
 		rel := 0.0
-		for c, fs := range r.clauses {
+		for c, cl := range r.clauses {
 			s := 0.0
 			for k, f := range fields {
-				tf := 0
-				for _, fm := range fs {
-					tf += count(f.text, fm)
-				}
-				if tf > 0 {
+				if tf := cl.count(f.text); tf > 0 {
 					t := float64(tf)
 					s += f.w * t * (bm25K1 + 1) / (t + bm25K1*(1-bm25B+bm25B*float64(f.len)/avg[k]))
 				}
@@ -144,12 +150,33 @@ func (r *Ranker) Rank(docs []Doc, now time.Time) {
 		}
 		d.Score = rel * Recency(d.Published, now)
 	}
-	slices.SortStableFunc(docs, func(a, b Doc) int {
+	sortDocs(docs)
+}
+
+// sortDocs sorts docs best first, newer first among equals, and keeps the
+// order of docs alike in both (a store never gives one post twice). It
+// sorts their positions and moves each doc once: sorting the docs
+// themselves moved them, a hundred bytes each, at every step.
+func sortDocs(docs []Doc) {
+	order := make([]int32, len(docs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &docs[i], &docs[j]
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
-		return cmp.Compare(b.ID, a.ID)
+		if c := cmp.Compare(b.ID, a.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
 	})
+	sorted := make([]Doc, len(docs))
+	for i, o := range order {
+		sorted[i] = docs[o]
+	}
+	copy(docs, sorted)
 }
 
 // Recency is the factor relevance is multiplied by for a post published
@@ -179,4 +206,57 @@ func count(text string, f form) int {
 		i = at + 1
 	}
 	return n
+}
+
+// count returns how often the clause's forms occur in text, each form
+// counted as count counts it, in one pass over text for lead.
+func (c *clause) count(text string) int {
+	if c.lead == "" {
+		n := 0
+		for _, f := range c.forms {
+			n += count(text, f)
+		}
+		return n
+	}
+	// Every place a form occurs starts with lead, so looking at each
+	// place lead occurs, as count steps, finds each form's occurrences.
+	n := 0
+	for i := 0; i < len(text); {
+		j := strings.Index(text[i:], c.lead)
+		if j < 0 {
+			break
+		}
+		at := i + j
+		if at == 0 || text[at-1] == ' ' {
+			for _, f := range c.forms {
+				end := at + len(f.text)
+				if f.text != "" && strings.HasPrefix(text[at:], f.text) && (f.prefix || end == len(text) || text[end] == ' ') {
+					n++
+				}
+			}
+		}
+		i = at + 1
+	}
+	return n
+}
+
+// commonStart returns the longest text all of fs's forms start with
+// (forms of no text, which count nowhere, aside).
+func commonStart(fs []form) string {
+	lead, seen := "", false
+	for _, f := range fs {
+		if f.text == "" {
+			continue
+		}
+		if !seen {
+			lead, seen = f.text, true
+			continue
+		}
+		n := 0
+		for n < len(lead) && n < len(f.text) && lead[n] == f.text[n] {
+			n++
+		}
+		lead = lead[:n]
+	}
+	return lead
 }

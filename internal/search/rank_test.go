@@ -126,3 +126,41 @@ func BenchmarkRank(b *testing.B) {
 		r.Rank(docs, now)
 	}
 }
+
+// TestClauseCount: a clause's one pass counts what a pass for each of its
+// forms counts, whether its forms share a start or not.
+func TestClauseCount(t *testing.T) {
+	texts := []string{
+		"flood flood floodgat reflood flood",
+		"river flood river flooded flood river",
+		"aa aa aa a aaa",
+		"evacu evacue evacuat evacu",
+		"",
+		"flood",
+	}
+	clauses := [][]form{
+		{{text: "flood"}, {text: "flood"}},
+		{{text: "flood"}, {text: "floodgat"}, {text: "flood", prefix: true}},
+		{{text: "river flood"}, {text: "river"}},
+		{{text: "aa aa"}, {text: "aa"}, {text: "a", prefix: true}},
+		{{text: "evacu", prefix: true}, {text: "evacue"}},
+		{{text: "flood"}, {text: "river"}}, // no common start
+		{{text: ""}, {text: "flood"}},
+		{{text: ""}},
+	}
+	for _, fs := range clauses {
+		c := clause{forms: fs, lead: commonStart(fs)}
+		for _, text := range texts {
+			want := 0
+			for _, f := range fs {
+				want += count(text, f)
+			}
+			if got := c.count(text); got != want {
+				t.Errorf("clause %+v (lead %q) in %q: %d, want %d", fs, c.lead, text, got, want)
+			}
+		}
+	}
+	if got := commonStart([]form{{text: "noderle"}, {text: "noderl"}, {text: ""}}); got != "noderl" {
+		t.Errorf("commonStart = %q, want noderl", got)
+	}
+}

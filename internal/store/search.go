@@ -78,8 +78,14 @@ type Highlighter struct {
 	// with an ASCII character: most words of a text are told apart by it
 	// without folding them.
 	first [utf8.RuneSelf]bool
-	buf   []byte
-	tmp   []byte
+	// lens has bit n set when a folded searched word is n bytes long (bit
+	// 63: 63 or more): an ASCII word folds to as many bytes, so most words
+	// of a text are told apart by their length without folding them.
+	lens uint64
+	// minCore is the length of the shortest of cores.
+	minCore int
+	buf     []byte
+	tmp     []byte
 }
 
 // NewHighlighter makes the highlighter of a search's terms.
@@ -103,11 +109,19 @@ func NewHighlighter(terms []SearchTerm) *Highlighter {
 					if _, ok := h.stems[f]; !ok && len(f) > 2 {
 						h.stems[f] = id
 						h.cores = append(h.cores, f[1:])
+						if len(h.cores) == 1 || len(f)-1 < h.minCore {
+							h.minCore = len(f) - 1
+						}
 					}
 				}
 			}
 			if w[0] < utf8.RuneSelf {
 				h.first[w[0]] = true
+			}
+			if len(w) < 64 {
+				h.lens |= 1 << len(w)
+			} else {
+				h.lens |= 1 << 63
 			}
 		}
 	}
@@ -269,15 +283,21 @@ func (h *Highlighter) lookup(w string) (int, bool) {
 	if len(w) > maxWordBytes {
 		return 0, false
 	}
-	if c := lowerASCII(w[0]); c >= utf8.RuneSelf || h.first[c] {
-		if id, ok := h.ids[string(h.fold(w))]; ok {
+	var folded []byte // folded once, by whichever test needs it first
+	if c := lowerASCII(w[0]); c >= utf8.RuneSelf || h.first[c] && (h.lens&(1<<min(len(w), 63)) != 0 || !isASCII(w)) {
+		folded = h.fold(w)
+		if id, ok := h.ids[string(folded)]; ok {
 			return id, true
 		}
 	}
-	if len(h.cores) == 0 {
+	if len(h.cores) == 0 || len(w) < h.minCore && isASCII(w) {
+		// An ASCII word folds to as many bytes: one shorter than every
+		// core contains none.
 		return 0, false
 	}
-	folded := h.fold(w)
+	if folded == nil {
+		folded = h.fold(w)
+	}
 	for _, core := range h.cores {
 		if bytes.Contains(folded, []byte(core)) {
 			f := string(folded)
@@ -290,6 +310,15 @@ func (h *Highlighter) lookup(w string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+func isASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func lowerASCII(c byte) byte {

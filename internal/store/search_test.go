@@ -59,3 +59,15 @@ func TestHighlighterIgnoresAccentsAlone(t *testing.T) {
 		t.Fatalf("Title = %q", got)
 	}
 }
+
+// TestHighlighterWordsFoldingShorter: a word that starts in ASCII but
+// folds to fewer bytes ("Cafés" → "cafes") is still found, and words of
+// a searched word's first letter but another length are not.
+func TestHighlighterWordsFoldingShorter(t *testing.T) {
+	h := NewHighlighter([]SearchTerm{{Text: "cafes"}})
+	got := h.Title("Cafés caf cafess CAFES")
+	want := marked("Cafés") + " caf cafess " + marked("CAFES")
+	if got != want {
+		t.Errorf("Title = %q, want %q", got, want)
+	}
+}
