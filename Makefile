@@ -16,7 +16,8 @@ test:
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 # The quick loop while changing code: -short leaves out the multi-process,
-# browser and end-to-end tests; `make test` (and CI) still runs them.
+# browser, end-to-end and PostgreSQL tests (22-31 s on a 2-core machine);
+# `make test` (and CI, where CI is set and nothing is left out) runs them.
 test-short:
 	$(GO) test -short -count=1 ./...
 

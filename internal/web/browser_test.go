@@ -30,6 +30,11 @@ const browserMinSubmit = 700 * time.Millisecond
 // is skipped on a developer's machine and fails on CI, which must run it.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	if testing.Short() {
+		// The quick loop (make test-short) leaves the browser out; make
+		// test and CI run it.
+		t.Skip("browser test: left out by -short")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("browser tests need %s on CI: %v", chromiumPath, err)
