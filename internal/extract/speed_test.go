@@ -10,13 +10,12 @@ import (
 	"golang.org/x/net/html"
 )
 
-// testPageAttrs returns the values of the named attributes on every
-// element of the test pages.
-func testPageAttrs(t *testing.T, keys ...string) []string {
+// eachTestNode calls visit on every node of every test page, in
+// document order.
+func eachTestNode(t *testing.T, visit func(n *html.Node)) {
 	t.Helper()
 	files, _ := filepath.Glob("testdata/*.html")
 	golden, _ := filepath.Glob("testdata/golden/*.html")
-	var vals []string
 	for _, f := range append(files, golden...) {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -28,19 +27,29 @@ func testPageAttrs(t *testing.T, keys ...string) []string {
 		}
 		var walk func(n *html.Node)
 		walk = func(n *html.Node) {
-			for _, a := range n.Attr {
-				for _, k := range keys {
-					if a.Key == k {
-						vals = append(vals, a.Val)
-					}
-				}
-			}
+			visit(n)
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				walk(c)
 			}
 		}
 		walk(doc)
 	}
+}
+
+// testPageAttrs returns the values of the named attributes on every
+// element of the test pages.
+func testPageAttrs(t *testing.T, keys ...string) []string {
+	t.Helper()
+	var vals []string
+	eachTestNode(t, func(n *html.Node) {
+		for _, a := range n.Attr {
+			for _, k := range keys {
+				if a.Key == k {
+					vals = append(vals, a.Val)
+				}
+			}
+		}
+	})
 	return vals
 }
 
@@ -212,28 +221,11 @@ func widgetKeysIn(s string) bool {
 // testPageTexts returns the collapsed text nodes of the test pages.
 func testPageTexts(t *testing.T) []string {
 	t.Helper()
-	files, _ := filepath.Glob("testdata/*.html")
-	golden, _ := filepath.Glob("testdata/golden/*.html")
 	var texts []string
-	for _, f := range append(files, golden...) {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	eachTestNode(t, func(n *html.Node) {
+		if n.Type == html.TextNode {
+			texts = append(texts, collapse(n.Data))
 		}
-		doc, err := html.Parse(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var walk func(n *html.Node)
-		walk = func(n *html.Node) {
-			if n.Type == html.TextNode {
-				texts = append(texts, collapse(n.Data))
-			}
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				walk(c)
-			}
-		}
-		walk(doc)
-	}
+	})
 	return texts
 }
