@@ -1,8 +1,6 @@
 package extract
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,29 +20,12 @@ func TestLinePrefiltersAgreeWithPatterns(t *testing.T) {
 		"He said the advertisement was misleading.", "Adverts are everywhere", "", "   ", "—",
 		"Photograph by Jane", "Story continues below advertisement", "adsadsadsadsadsadsads",
 	}
-	files, _ := filepath.Glob("testdata/*.html")
-	golden, _ := filepath.Glob("testdata/golden/*.html")
-	for _, f := range append(files, golden...) {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	eachTestNode(t, func(n *html.Node) {
+		if n.Type == html.TextNode {
+			s := collapse(n.Data)
+			lines = append(lines, s, strings.ToUpper(s), strings.ToLower(s))
 		}
-		doc, err := html.Parse(strings.NewReader(string(b)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var walk func(n *html.Node)
-		walk = func(n *html.Node) {
-			if n.Type == html.TextNode {
-				s := collapse(n.Data)
-				lines = append(lines, s, strings.ToUpper(s), strings.ToLower(s))
-			}
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				walk(c)
-			}
-		}
-		walk(doc)
-	}
+	})
 	if len(lines) < 1000 {
 		t.Fatalf("only %d lines", len(lines))
 	}
