@@ -2,6 +2,7 @@ package story
 
 import (
 	_ "embed"
+	"maps"
 	"net"
 	"net/url"
 	"path"
@@ -186,13 +187,8 @@ func normalQuery(u *url.URL) string {
 			q.Del(k)
 		}
 	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var b strings.Builder
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		for _, v := range q[k] {
 			if b.Len() > 0 {
 				b.WriteByte('&')

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -213,13 +214,8 @@ func cleanLines(raw string, n int) string {
 // labelNamesText writes the owner's label names back as the settings form
 // shows them.
 func labelNamesText(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var b strings.Builder
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		b.WriteString(k + " = " + m[k] + "\n")
 	}
 	return b.String()
