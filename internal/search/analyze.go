@@ -142,10 +142,6 @@ func Stem(word, lang string) string {
 // Index returns the stemmed words of text in language lang, separated by
 // spaces: what the stores index for a post.
 func Index(text, lang string) string {
-	return index(text, lang, Stem)
-}
-
-func index(text, lang string, stem func(word, lang string) string) string {
 	lang = Lang(lang)
 	var b strings.Builder
 	b.Grow(len(text))
@@ -153,54 +149,9 @@ func index(text, lang string, stem func(word, lang string) string) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(stem(w, lang))
+		b.WriteString(Stem(w, lang))
 	})
 	return b.String()
-}
-
-// StemCache remembers the stems of the words it has seen, for a process
-// that indexes many posts (a bulk import): news text repeats its words, and
-// a snowball stemmer costs a microsecond a word where a map look-up costs
-// tens of nanoseconds. It forgets everything when it grows past its bound,
-// so its memory stays fixed. The zero value is ready; it is not safe for
-// concurrent use (take one per goroutine).
-type StemCache struct {
-	m map[stemKey]string
-}
-
-type stemKey struct{ word, lang string }
-
-// stemCacheWords bounds a StemCache: about 10 MB of words and stems.
-const stemCacheWords = 100_000
-
-// Stem is Stem, remembered.
-func (c *StemCache) Stem(word, lang string) string {
-	if len(word) > maxWordBytes || len(word) < 3 {
-		return word
-	}
-	k := stemKey{word, lang}
-	if s, ok := c.m[k]; ok {
-		return s
-	}
-	if c.m == nil || len(c.m) >= stemCacheWords {
-		c.m = make(map[stemKey]string, 1024)
-	}
-	s := Stem(word, lang)
-	// The word is a slice of the post's text: a copy keeps that text
-	// from being held by the cache.
-	k.word = strings.Clone(word)
-	if s == word {
-		s = k.word
-	} else {
-		s = strings.Clone(s)
-	}
-	c.m[k] = s
-	return s
-}
-
-// Fields is Fields, with this cache's stems.
-func (c *StemCache) Fields(title, publisher, author, body, lang string) (t, meta, b string) {
-	return fields(title, publisher, author, body, lang, c.Stem)
 }
 
 // Forms returns the forms a query word is looked up under: its stems in

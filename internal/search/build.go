@@ -10,16 +10,18 @@ import "strings"
 // on. The lead stays in the body too, so the meta adds weight only and
 // never changes which posts a query finds.
 func Fields(title, publisher, author, body, lang string) (t, meta, b string) {
-	return fields(title, publisher, author, body, lang, Stem)
+	return fields(title, publisher, author, body, func(text string) string { return Index(text, lang) })
 }
 
-func fields(title, publisher, author, body, lang string, stem func(word, lang string) string) (t, meta, b string) {
+// fields builds the three fields with index, which stems a text (Index,
+// or a FieldCache's remembered stems).
+func fields(title, publisher, author, body string, index func(text string) string) (t, meta, b string) {
 	lead, _, _ := strings.Cut(body, "\n")
-	meta = index(publisher+"\n"+author+"\n"+lead, lang, stem)
+	meta = index(publisher + "\n" + author + "\n" + lead)
 	if len(meta) > MetaBytes {
 		meta = meta[:max(strings.LastIndexByte(meta[:MetaBytes+1], ' '), 0)]
 	}
-	return index(title, lang, stem), meta, index(body, lang, stem)
+	return index(title), meta, index(body)
 }
 
 // MetaBytes bounds the stemmed meta at a word's end: PostgreSQL indexes its

@@ -26,12 +26,7 @@ const fieldCacheWords = 100_000
 // Fields is Fields, with this cache's indexed forms.
 func (c *FieldCache) Fields(title, publisher, author, body, lang string) (t, meta, b string) {
 	lang = Lang(lang)
-	lead, _, _ := strings.Cut(body, "\n")
-	meta = c.index(publisher+"\n"+author+"\n"+lead, lang)
-	if len(meta) > MetaBytes {
-		meta = meta[:max(strings.LastIndexByte(meta[:MetaBytes+1], ' '), 0)]
-	}
-	return c.index(title, lang), meta, c.index(body, lang)
+	return fields(title, publisher, author, body, func(text string) string { return c.index(text, lang) })
 }
 
 // index is Index(text, lang) for a language already reduced by Lang.
