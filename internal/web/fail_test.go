@@ -95,3 +95,29 @@ func TestHandlerErrorsAreAnsweredByKindAndLoggedOnce(t *testing.T) {
 		}
 	}
 }
+
+// A reader who left is no server failure: the handler's error (the
+// cancelled context) is not logged as one.
+func TestReaderWhoLeftIsNoFailure(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "kabar.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	var logs lockedBuffer
+	srv, err := New(st, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), PageCacheBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/search?q=harbour", nil).WithContext(ctx))
+	srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx))
+	if strings.Contains(logs.String(), "request failed") {
+		t.Errorf("a reader who left was logged as a failure:\n%s", logs.String())
+	}
+}

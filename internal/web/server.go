@@ -363,7 +363,13 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 // for every handler: it logs the error once, with the request, and answers
 // 500 in the request's kind, a JSON error under /api/ and a page elsewhere.
 // The reader learns nothing of the cause.
+// A request whose reader left (its context ended) failed on neither side
+// and has no one to answer: it is logged at debug level, not as an error.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		s.log.Debug("web: reader left", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
 	s.log.Error("web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	if isAPI(r) {
 		writeAPIError(w, http.StatusInternalServerError, "internal", "internal error")
