@@ -33,6 +33,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/maypok86/otter/v2"
 
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/sqlshared"
@@ -44,6 +45,11 @@ var migrations embed.FS
 // Store implements store.Store on PostgreSQL through one pgx pool.
 type Store struct {
 	pool *pgxpool.Pool
+	// searchPool runs searches' statements (searchPlan).
+	searchPool *pgxpool.Pool
+	// rank holds the ranking fields of posts that searches have ranked
+	// (rankDocs).
+	rank *otter.Cache[int64, rankEntry]
 	// health is how the last write transaction fared, for Ping (the
 	// readiness probe).
 	health store.WriteHealth
@@ -77,14 +83,29 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{pool: pool}
+	// Searches get a pool of their own whose sessions leave the planner
+	// only bitmap scans (searchPlan): set once for each connection, they
+	// need no transaction to scope them, which was three round trips of a
+	// search's nine.
+	scfg := cfg.Copy()
+	scfg.MaxConns = max(2, cfg.MaxConns/4)
+	scfg.MinConns = 0
+	for k, v := range searchPlan {
+		scfg.ConnConfig.RuntimeParams[k] = v
+	}
+	searchPool, err := pgxpool.NewWithConfig(ctx, scfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool, searchPool: searchPool, rank: newRankCache()}
 	if err := s.Locked(ctx, func(ctx context.Context) error {
 		if err := s.migrate(ctx); err != nil {
 			return err
 		}
 		return s.backfillSearch(ctx)
 	}); err != nil {
-		pool.Close()
+		_ = s.Close() // the migration's error is the one to report
 		return nil, err
 	}
 	return s, nil
@@ -96,6 +117,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	s.searchPool.Close()
 	s.pool.Close()
 	return nil
 }

@@ -128,10 +128,10 @@ func TestMigrationFillsPostSearch(t *testing.T) {
 // of the index by the lexemes of their ranges of IDs (migration 021): they
 // must find what a look at every match finds.
 func TestSearchRanges(t *testing.T) {
-	defer func(w, sw, c int, f, cs int64) {
-		searchWindow, searchStrongWindow, searchCountCap, firstSpan, countSpan = w, sw, c, f, cs
-	}(searchWindow, searchStrongWindow, searchCountCap, firstSpan, countSpan)
-	searchWindow, searchStrongWindow, firstSpan, countSpan = 5, 2, 1, 1<<rangeBits
+	defer func(w, sw, c int, cs int64) {
+		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
+	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
+	searchWindow, searchStrongWindow, countSpan = 5, 2, 1<<rangeBits
 	ctx := context.Background()
 	s := open(t)
 	// Posts 1 to 3000, three ranges of IDs; the word in the bodies of
@@ -168,4 +168,71 @@ func TestSearchRanges(t *testing.T) {
 			t.Errorf("cap %d: window %v, want %v", c.cap, got, w)
 		}
 	}
+}
+
+// A Store keeps the ranking fields of the posts it has ranked (rankDocs,
+// migration 022). A write by another process, here another Store on the
+// same database, must change the next search's ranking as it changes a
+// fresh Store's: a new text, and a new date.
+func TestRankCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Schema(t)
+	opened := func() *Store {
+		s, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	a, b := opened(), opened()
+	var ps []*model.Post
+	for i := range 4 {
+		p := &model.Post{Title: fmt.Sprintf("Day %d", i), Language: "en", SourceURL: fmt.Sprintf("https://x.example/%d", i),
+			Published:  time.Now().Add(-time.Duration(4-i) * 24 * time.Hour),
+			Paragraphs: []string{fmt.Sprintf("Entry %d. The harbour was calm.", i)}}
+		if _, err := a.SavePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	ranked := func(s *Store) []int64 {
+		t.Helper()
+		hits, _, err := s.Search(ctx, store.SearchQuery{Text: "harbour", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, h := range hits {
+			ids = append(ids, h.Post.ID)
+		}
+		return ids
+	}
+	before := ranked(a)
+	if len(before) != 4 || before[0] != ps[3].ID {
+		t.Fatalf("ranking %v; want the four posts, the newest first (%d)", before, ps[3].ID)
+	}
+	check := func(what string, prev []int64) []int64 {
+		t.Helper()
+		got, fresh := ranked(a), ranked(opened())
+		if !slices.Equal(got, fresh) {
+			t.Fatalf("after %s: a process that ranked before ranks %v, a fresh one %v", what, got, fresh)
+		}
+		if slices.Equal(got, prev) {
+			t.Fatalf("after %s: the ranking did not change (%v); the test proves nothing", what, got)
+		}
+		return got
+	}
+	// The oldest post, rewritten by b to speak of the harbour throughout.
+	ps[0].Paragraphs = []string{"Harbour news. The harbour, the harbour wall and the harbour master: the harbour at night."}
+	if err := b.UpdatePostText(ctx, ps[0]); err != nil {
+		t.Fatal(err)
+	}
+	after := check("a new text", before)
+	// The newest post, dated ten years back by b (dates change by hand, or
+	// by an import that corrects them).
+	if _, err := b.pool.Exec(ctx, `UPDATE posts SET published = published - interval '10 years' WHERE id = $1`, ps[3].ID); err != nil {
+		t.Fatal(err)
+	}
+	check("a new date", after)
 }

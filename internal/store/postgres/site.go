@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/maypok86/otter/v2"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
@@ -141,48 +143,61 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 		return s.searchFiltered(ctx, q, parsed)
 	}
-	var hits []store.SearchHit
-	var total int
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		hits, total, err = searchIn(ctx, tx, q, parsed, text)
-		return err
-	})
+	// The highest ID is a step down the primary key's index, which the
+	// search pool's sessions may not take (searchPlan).
+	var hi int64
+	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
+		return nil, 0, wrapSearch(q, err)
+	}
+	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, hi)
 	return hits, total, wrapSearch(q, err)
 }
 
-// searchPlan leaves the planner, for the rest of a search's transaction,
-// only the indexes' bitmap scans. It prices a tsvector match as one cheap
-// operator, so with a LIMIT it prefers to walk posts in order (a
-// sequential scan, or the primary key backwards) and test each post's
-// tsvector, which is stored out of line and decompressed for every test:
-// 2 to 3 seconds for a word in 4 % of 100 000 posts, which the GIN index
-// finds in milliseconds.
+// searchPlan, the settings of the search pool's sessions, leaves the
+// planner only the indexes' bitmap scans. It prices a tsquery match as one cheap operator, so with a
+// LIMIT it prefers to walk posts in order (a sequential scan, or the
+// primary key backwards) and test each post's tsvector, which is stored
+// out of line and decompressed for every test: 2 to 3 seconds for a word
+// in 4 % of 100 000 posts, which the GIN index finds in milliseconds.
+// default_transaction_read_only guards the pool against any other use.
+var searchPlan = map[string]string{
+	"enable_seqscan":                "off",
+	"enable_indexscan":              "off",
+	"default_transaction_read_only": "on",
+}
+
 // searchWindow, searchStrongWindow and searchCountCap are the store's
-// bounds (store.SearchWindow…), and firstSpan how many IDs per wanted
-// match newestMatches looks at first; a test makes them small.
+// bounds (store.SearchWindow…); a test makes them small.
 var (
 	searchWindow       = store.SearchWindow
 	searchStrongWindow = store.SearchStrongWindow
 	searchCountCap     = store.SearchCountCap
-	firstSpan          = int64(10)
-	// countSpan is how many of the newest posts a count looks at first:
-	// a word in one post of eight fills the cap there.
+	// countSpan is how many of the newest posts a search looks at first:
+	// a word in one post of eight fills the count's cap there, and its
+	// window is the newest of those matches.
 	countSpan = int64(8 << rangeBits)
 )
 
-const searchPlan = `set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`
-
-func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search.Query, text string) ([]store.SearchHit, int, error) {
-	// The highest ID stands for the number of posts (deleted ones aside)
-	// for idf, and bounds the ranges of newestMatches. It is read in the
-	// statement that sets searchPlan, which is planned before it runs:
-	// max() is a step down the primary key's index, and without index
-	// scans it would visit every post.
-	var hi int64
-	if err := tx.QueryRow(ctx, `SELECT (SELECT COALESCE(max(id), 0) FROM posts), `+searchPlan).Scan(&hi, nil, nil); err != nil {
-		return nil, 0, err
-	}
+// A search is asked of the pool in few round trips (each one, on a busy
+// machine, is a wait for the server's process and then for ours), after
+// the highest ID (Search), which stands for the number of posts in idf and
+// bounds the ranges of IDs:
+//
+//  1. at once, among the newest countSpan posts: the newest matches up to
+//     the cap, the newest strong matches, and each word's count (its idf);
+//  2. what the newest posts did not fill, at once, among all: the newest
+//     matches up to the cap (or their count alone, when the newest posts
+//     held the window already), the strong matches, the words' counts;
+//  3. for a frequent word with few strong matches among the newest posts,
+//     those in wider ranges (newestMatches);
+//  4. the ranking fields of the window's posts that rankDocs lacks;
+//  5. the page's posts.
+//
+// A word in every post is answered by 1 and 5, and 4 for posts not ranked
+// before; a rare one by 1, 2, 4 and 5. Statements are not in one
+// transaction: a post saved or deleted meanwhile is at worst counted and
+// not ranked, or ranked and not shown.
+func searchIn(ctx context.Context, db *pgxpool.Pool, rank *otter.Cache[int64, rankEntry], q store.SearchQuery, parsed search.Query, text string, hi int64) ([]store.SearchHit, int, error) {
 	filter, args := searchFilters(parsed, []any{text})
 	// The matches are found in post_search s (migration 021), whose rows
 	// are a few dozen bytes: a filter's conditions are on posts p, joined
@@ -192,97 +207,123 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 		from = `post_search s JOIN posts p ON p.id = s.post_id`
 	}
 	matches := `s.search @@ to_tsquery('simple', $1)` + filter
-	// countUpTo counts the matches of tsq up to the cap. A frequent
-	// word's matches fill the cap among the newest posts, counted there
-	// first: the index's bitmap of all of them is what costs (10 ms for a
-	// word in every post of 100 000).
-	countUpTo := func(tsq string) (int, error) {
-		count := func(ranges string) (int, error) {
-			var n int
-			a := append([]any{tsq}, args[1:]...)
-			cond := matches
-			if ranges != "" {
-				a = append(a, ranges)
-				cond += fmt.Sprintf(` AND s.search @@ $%d::tsquery`, len(a))
-			}
-			err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM `+from+` WHERE `+cond+` LIMIT $%d) m`, len(a)+1),
-				append(a, searchCountCap+1)...).Scan(&n)
-			return n, err
+	// inRanges adds to a statement's condition and arguments the ranges
+	// of IDs (a tsquery of their lexemes, on field) when there are any.
+	inRanges := func(cond string, a []any, field, ranges string) (string, []any) {
+		if ranges == "" {
+			return cond, a
 		}
-		if ranges, ok := rangeQuery(hi-countSpan, hi); ok {
-			if n, err := count(ranges); err != nil || n > searchCountCap {
-				return n, err
-			}
-		}
-		return count("")
+		a = append(slices.Clip(a), ranges)
+		return cond + fmt.Sprintf(` AND s.%s @@ $%d::tsquery`, field, len(a)), a
 	}
-	total, err := countUpTo(text)
-	if err != nil || total == 0 {
-		return nil, 0, err
+	newest := func(b *pgx.Batch, cond string, a []any, field, ranges string, limit int, ids *[]postRev) {
+		cond, a = inRanges(cond, a, field, ranges)
+		a = append(a, limit)
+		b.Queue(fmt.Sprintf(`SELECT s.post_id, s.rev FROM `+from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, len(a)), a...).
+			Query(func(rows pgx.Rows) error {
+				var err error
+				*ids, err = pgx.CollectRows(rows, pgx.RowToStructByPos[postRev])
+				return err
+			})
 	}
-	var df []int
+	count := func(b *pgx.Batch, cond string, a []any, ranges string, n *int) {
+		cond, a = inRanges(cond, a, "search", ranges)
+		a = append(a, searchCountCap+1)
+		b.Queue(fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM `+from+` WHERE `+cond+` LIMIT $%d) m`, len(a)), a...).
+			QueryRow(func(row pgx.Row) error { return row.Scan(n) })
+	}
+	// Each word's count, for its idf, when the query has several.
+	var words []string
 	if len(parsed.Must) > 1 {
 		for _, c := range parsed.Must {
-			n, err := countUpTo(search.TSQuery(search.Query{Must: []search.Clause{c}, Lang: parsed.Lang}))
-			if err != nil {
-				return nil, 0, err
-			}
-			df = append(df, n)
+			words = append(words, search.TSQuery(search.Query{Must: []search.Clause{c}, Lang: parsed.Lang}))
 		}
 	}
-	// The window: the newest matches, and the newest strong ones (in a
-	// title or a lead), which may be older, found in the index of title and
-	// meta. With every match counted, the window is asked of all of them
-	// (a first span of 0).
-	var span int64
-	if total > searchCountCap {
-		span = int64(searchWindow) * firstSpan
-	}
-	ids, span, err := newestMatches(ctx, tx, from, "search", matches, args, searchWindow, hi, span)
-	if err != nil {
-		return nil, 0, err
-	}
-	// A strong match is a match (migration 021): with nothing to exclude,
-	// the strong tsquery alone finds it.
+	df := make([]int, len(words))
+	wordArgs := func(w string) []any { return append([]any{w}, args[1:]...) }
+	// The strong matches (in a title or a lead), which may be older than
+	// the window, are found in the index of title and meta. A strong
+	// match is a match (migration 021): with nothing to exclude, the
+	// strong tsquery alone finds it.
 	must := search.TSQuery(search.Query{Must: parsed.Must, Lang: parsed.Lang})
 	strong, sargs := `s.strong @@ to_tsquery('simple', $1)`+filter, append([]any{must}, args[1:]...)
 	if len(parsed.Not) > 0 {
 		sargs = append(slices.Clip(args), must)
 		strong = matches + fmt.Sprintf(` AND s.strong @@ to_tsquery('simple', $%d)`, len(sargs))
 	}
-	// Strong matches are a few of the matches: they are looked for from
-	// the span that held the window on.
-	if span > 0 {
-		span = max(span, int64(searchStrongWindow)*firstSpan)
+	// limit is both the count's cap and the window: the newest matches
+	// give either.
+	limit := max(searchCountCap+1, searchWindow)
+	var ids, sids []postRev
+	total := -1
+	if ranges, ok := rangeQuery(hi-countSpan, hi); ok {
+		var first pgx.Batch
+		newest(&first, matches, args, "search", ranges, limit, &ids)
+		newest(&first, strong, sargs, "strong", ranges, searchStrongWindow, &sids)
+		for i, w := range words {
+			count(&first, matches, wordArgs(w), ranges, &df[i])
+		}
+		if err := db.SendBatch(ctx, &first).Close(); err != nil {
+			return nil, 0, err
+		}
+		if len(ids) > searchCountCap {
+			total = searchCountCap + 1
+		}
 	}
-	sids, _, err := newestMatches(ctx, tx, from, "strong", strong, sargs, searchStrongWindow, hi, span)
+	strongDone := len(sids) == searchStrongWindow
+	var all pgx.Batch
+	switch {
+	case len(ids) < searchWindow:
+		ids = nil
+		newest(&all, matches, args, "search", "", limit, &ids)
+	case total < 0:
+		count(&all, matches, args, "", &total)
+	}
+	for i, w := range words {
+		if df[i] <= searchCountCap {
+			count(&all, matches, wordArgs(w), "", &df[i])
+		}
+	}
+	// When the newest posts held fewer matches than the cap, the word is
+	// not frequent, and its strong matches are asked of all at once.
+	if total < 0 && !strongDone {
+		sids = nil
+		newest(&all, strong, sargs, "strong", "", searchStrongWindow, &sids)
+		strongDone = true
+	}
+	if all.Len() > 0 {
+		if err := db.SendBatch(ctx, &all).Close(); err != nil {
+			return nil, 0, err
+		}
+	}
+	if total < 0 {
+		total = min(len(ids), searchCountCap+1)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	ids = ids[:min(len(ids), searchWindow)]
+	if !strongDone {
+		// A frequent word with few strong matches among the newest posts:
+		// they are looked for in wider ranges.
+		var err error
+		if sids, err = newestMatches(ctx, db, from, "strong", strong, sargs, searchStrongWindow, hi, 4*countSpan); err != nil {
+			return nil, 0, err
+		}
+	}
+	docs, err := rankDocs(ctx, db, rank, append(ids, sids...))
 	if err != nil {
 		return nil, 0, err
 	}
-	// The window's fields come from post_rank (migration 018), stored
-	// inline: from posts, each row's stemmed body was decompressed whole.
-	// head holds search.BodyScanBytes of the body already; cutting it
-	// again with left() counted its characters, a fifth of a search's
-	// time in the server.
-	rows, err := tx.Query(ctx, `SELECT post_id, title, meta, head, body_bytes, published
-		FROM post_rank WHERE post_id = ANY($1)`, append(ids, sids...))
-	if err != nil {
-		return nil, 0, err
-	}
-	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (search.Doc, error) {
-		var d search.Doc
-		err := row.Scan(&d.ID, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published)
-		return d, err
-	})
-	if err != nil {
-		return nil, 0, err
+	if len(words) == 0 {
+		df = nil
 	}
 	search.NewRanker(parsed, df, int(hi)).Rank(docs, time.Now())
 	page := store.PageIDs(docs, q.Offset, q.Limit)
 	if len(page) == 0 {
 		return nil, total, nil
 	}
-	rows, err = tx.Query(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id = ANY($1)`, page)
+	rows, err := db.Query(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id = ANY($1)`, page)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -294,31 +335,100 @@ func searchIn(ctx context.Context, tx pgx.Tx, q store.SearchQuery, parsed search
 	return hits, total, err
 }
 
+// postRev is a post's ID and the revision of its ranking fields
+// (post_search.rev, migration 022).
+type postRev struct {
+	ID, Rev int64
+}
+
+// rankCacheBytes bounds the ranking fields a Store keeps (newRankCache).
+// A search ranks some 400 posts, a kilobyte and a half each; the newest
+// posts are in most windows.
+const rankCacheBytes = 64 << 20
+
+// rankEntry is a post's ranking fields under their revision.
+type rankEntry struct {
+	rev int64
+	doc search.Doc
+}
+
+// newRankCache makes the cache of the ranking fields of posts a Store has
+// ranked, by post ID, under their revisions.
+func newRankCache() *otter.Cache[int64, rankEntry] {
+	return otter.Must(&otter.Options[int64, rankEntry]{
+		MaximumWeight: rankCacheBytes,
+		Weigher: func(_ int64, e rankEntry) uint32 {
+			return uint32(min(len(e.doc.Title)+len(e.doc.Meta)+len(e.doc.Body)+128, 1<<31))
+		},
+	})
+}
+
+// rankDocs returns the ranking fields of the posts of want (a post may be
+// named twice), from rankCache where it holds them under the same
+// revision, the rest read from post_rank with their revision. A post
+// deleted meanwhile is left out.
+func rankDocs(ctx context.Context, db *pgxpool.Pool, cache *otter.Cache[int64, rankEntry], want []postRev) ([]search.Doc, error) {
+	docs := make([]search.Doc, 0, len(want))
+	seen := make(map[int64]bool, len(want))
+	var miss []int64
+	for _, w := range want {
+		if seen[w.ID] {
+			continue
+		}
+		seen[w.ID] = true
+		if e, ok := cache.GetIfPresent(w.ID); ok && e.rev == w.Rev {
+			docs = append(docs, e.doc)
+			continue
+		}
+		miss = append(miss, w.ID)
+	}
+	if len(miss) == 0 {
+		return docs, nil
+	}
+	// post_rank and post_search are written in the same transaction
+	// (their triggers), so one statement reads fields and revision alike.
+	// head holds search.BodyScanBytes of the body already; cutting it
+	// again with left() counted its characters.
+	rows, err := db.Query(ctx, `SELECT r.post_id, s.rev, r.title, r.meta, r.head, r.body_bytes, r.published
+		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id = ANY($1)`, miss)
+	if err != nil {
+		return nil, err
+	}
+	var d search.Doc
+	var rev int64
+	_, err = pgx.ForEachRow(rows, []any{&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published}, func() error {
+		cache.Set(d.ID, rankEntry{rev: rev, doc: d})
+		docs = append(docs, d)
+		return nil
+	})
+	return docs, err
+}
+
 // newestMatches returns the IDs of the newest want posts where cond (over
 // from, which names post_search s, with args; the tsquery on s.search or
-// s.strong, named by field, is the last of args) holds, and the span it
-// found them in. With a first span of 0 it asks for them among all the
-// matches. Otherwise they are looked for among the newest span posts
-// first, in ranges of IDs that grow fourfold until they hold want: the
-// newest few hundred of thousands of matches lie among the newest few
-// thousand posts. The ranges are asked of the index, as the lexemes of
-// their IDs (rangeQuery) ANDed to the tsquery: a condition on the ID would
-// be tested on each post of the range, and the planner would then test the
-// tsquery on the same rows, reading each one's tsvector.
-func newestMatches(ctx context.Context, tx pgx.Tx, from, field, cond string, args []any, want int, hi, span int64) ([]int64, int64, error) {
+// s.strong, named by field, is the last of args) holds. With a span of 0
+// it asks for them among all the matches. Otherwise they are looked for
+// among the newest span posts first, in ranges of IDs that grow fourfold
+// until they hold want: the newest few hundred of thousands of matches lie
+// among the newest few thousand posts. The ranges are asked of the index,
+// as the lexemes of their IDs (rangeQuery) ANDed to the tsquery: a
+// condition on the ID would be tested on each post of the range, and the
+// planner would then test the tsquery on the same rows, reading each one's
+// tsvector.
+func newestMatches(ctx context.Context, db *pgxpool.Pool, from, field, cond string, args []any, want int, hi, span int64) ([]postRev, error) {
 	n := len(args)
-	in := func(ranges string) ([]int64, error) {
-		q := fmt.Sprintf(`SELECT s.post_id FROM `+from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, n+1)
+	in := func(ranges string) ([]postRev, error) {
+		q := fmt.Sprintf(`SELECT s.post_id, s.rev FROM `+from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, n+1)
 		a := append(slices.Clip(args), want)
 		if ranges != "" {
-			q = fmt.Sprintf(`SELECT s.post_id FROM `+from+` WHERE `+cond+` AND s.%s @@ $%d::tsquery ORDER BY s.post_id DESC LIMIT $%d`, field, n+1, n+2)
+			q = fmt.Sprintf(`SELECT s.post_id, s.rev FROM `+from+` WHERE `+cond+` AND s.%s @@ $%d::tsquery ORDER BY s.post_id DESC LIMIT $%d`, field, n+1, n+2)
 			a = append(slices.Clip(args), ranges, want)
 		}
-		rows, err := tx.Query(ctx, q, a...)
+		rows, err := db.Query(ctx, q, a...)
 		if err != nil {
 			return nil, err
 		}
-		return pgx.CollectRows(rows, pgx.RowTo[int64])
+		return pgx.CollectRows(rows, pgx.RowToStructByPos[postRev])
 	}
 	for ; span > 0; span *= 4 {
 		ranges, ok := rangeQuery(hi-span, hi)
@@ -327,11 +437,10 @@ func newestMatches(ctx context.Context, tx pgx.Tx, from, field, cond string, arg
 		}
 		ids, err := in(ranges)
 		if err != nil || len(ids) == want {
-			return ids, span, err
+			return ids, err
 		}
 	}
-	ids, err := in("")
-	return ids, 0, err
+	return in("")
 }
 
 // rangeBits is the width of a range of IDs, as a power of two: post_search
