@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,6 +51,8 @@ type Store struct {
 	// rank holds the ranking fields of posts that searches have ranked
 	// (rankDocs).
 	rank *otter.Cache[int64, rankEntry]
+	// lastHi is the highest post ID the last search read (Search).
+	lastHi atomic.Int64
 	// health is how the last write transaction fared, for Ping (the
 	// readiness probe).
 	health store.WriteHealth

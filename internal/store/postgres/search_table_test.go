@@ -236,3 +236,68 @@ func TestRankCacheFollowsWrites(t *testing.T) {
 	}
 	check("a new date", after)
 }
+
+// A search's first statements look among the posts up to the highest ID
+// the last search read, and a range past it (Search). Posts saved since,
+// beyond that range, must be found as a fresh process finds them.
+func TestSearchGuessesHighestID(t *testing.T) {
+	defer func(w, sw, c int, cs int64) {
+		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
+	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
+	searchWindow, searchStrongWindow, searchCountCap, countSpan = 5, 2, 3, 1<<rangeBits
+	ctx := context.Background()
+	url := pgtest.Schema(t)
+	s, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	insert := func(from, to int, with ...int) {
+		t.Helper()
+		quiet, word := func() []any {
+			st, sm, sb := search.Fields("Quiet", "", "", "Nothing happened.", "")
+			return []any{st, sm, sb}
+		}(), func() []any {
+			st, sm, sb := search.Fields("Quiet", "", "", "Zorblax.", "")
+			return []any{st, sm, sb}
+		}()
+		if _, err := s.pool.Exec(ctx, `INSERT INTO posts (id, year, month, slug, title, source_url, published, body, created_at,
+				search_title, search_meta, search_body, search_version)
+			SELECT g, 2024, 1, 'p' || g, 'Post', 'https://x.example/' || g, '2024-01-01'::timestamptz + g * interval '1 minute', '', now(),
+				CASE WHEN g = ANY($3) THEN $7 ELSE $4 END, CASE WHEN g = ANY($3) THEN $8 ELSE $5 END,
+				CASE WHEN g = ANY($3) THEN $9 ELSE $6 END, $10
+			FROM generate_series($1::bigint, $2::bigint) g`,
+			append(append(append([]any{from, to, with}, quiet...), word...), search.Version)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ranked := func(s *Store) []int64 {
+		t.Helper()
+		hits, _, err := s.Search(ctx, store.SearchQuery{Text: "zorblax", Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, h := range hits {
+			ids = append(ids, h.Post.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	insert(1, 3000, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 2990)
+	if got := ranked(s); len(got) != 5 || got[4] != 2990 {
+		t.Fatalf("first search: %v", got)
+	}
+	// Three ranges of IDs later, one more match, past the range the
+	// guess reaches.
+	insert(3001, 6000, 4000, 5990)
+	got := ranked(s)
+	fresh, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if want := ranked(fresh); !slices.Equal(got, want) || !slices.Contains(got, 5990) {
+		t.Fatalf("after posts saved since the last search: %v; a fresh process finds %v (with 5990)", got, want)
+	}
+}

@@ -143,13 +143,36 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 		return s.searchFiltered(ctx, q, parsed)
 	}
-	// The highest ID is a step down the primary key's index, which the
-	// search pool's sessions may not take (searchPlan).
-	var hi int64
-	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
-		return nil, 0, wrapSearch(q, err)
+	// The highest ID stands for the number of posts in idf and bounds the
+	// ranges of IDs. It is a step down the primary key's index, which the
+	// search pool's sessions may not take (searchPlan), so it is read on
+	// the other pool, while the first statements run with the ranges of
+	// the highest ID the last search saw: a round trip less.
+	type highest struct {
+		id  int64
+		err error
 	}
-	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, hi)
+	got := make(chan highest, 1)
+	go func() {
+		var h highest
+		h.err = s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&h.id)
+		got <- h
+	}()
+	var h *highest
+	hi := func() (int64, error) {
+		if h == nil {
+			v := <-got
+			h = &v
+			if v.err == nil {
+				s.lastHi.Store(v.id)
+			}
+		}
+		return h.id, h.err
+	}
+	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, s.lastHi.Load(), hi)
+	if h == nil {
+		_, _ = hi() // the search ended first (nothing matched): wait for the reader, whose result updates lastHi
+	}
 	return hits, total, wrapSearch(q, err)
 }
 
@@ -179,9 +202,9 @@ var (
 )
 
 // A search is asked of the pool in few round trips (each one, on a busy
-// machine, is a wait for the server's process and then for ours), after
-// the highest ID (Search), which stands for the number of posts in idf and
-// bounds the ranges of IDs:
+// machine, is a wait for the server's process and then for ours), with a
+// guess of the highest ID and, once the first statements have run, the
+// highest ID itself (Search):
 //
 //  1. at once, among the newest countSpan posts: the newest matches up to
 //     the cap, the newest strong matches, and each word's count (its idf);
@@ -197,7 +220,8 @@ var (
 // before; a rare one by 1, 2, 4 and 5. Statements are not in one
 // transaction: a post saved or deleted meanwhile is at worst counted and
 // not ranked, or ranked and not shown.
-func searchIn(ctx context.Context, db *pgxpool.Pool, rank *otter.Cache[int64, rankEntry], q store.SearchQuery, parsed search.Query, text string, hi int64) ([]store.SearchHit, int, error) {
+func searchIn(ctx context.Context, db *pgxpool.Pool, rank *otter.Cache[int64, rankEntry], q store.SearchQuery, parsed search.Query, text string,
+	guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
 	filter, args := searchFilters(parsed, []any{text})
 	// The matches are found in post_search s (migration 021), whose rows
 	// are a few dozen bytes: a filter's conditions are on posts p, joined
@@ -256,19 +280,52 @@ func searchIn(ctx context.Context, db *pgxpool.Pool, rank *otter.Cache[int64, ra
 	limit := max(searchCountCap+1, searchWindow)
 	var ids, sids []postRev
 	total := -1
-	if ranges, ok := rangeQuery(hi-countSpan, hi); ok {
-		var first pgx.Batch
-		newest(&first, matches, args, "search", ranges, limit, &ids)
-		newest(&first, strong, sargs, "strong", ranges, searchStrongWindow, &sids)
-		for i, w := range words {
-			count(&first, matches, wordArgs(w), ranges, &df[i])
+	// The first statements look among the newest posts: from countSpan
+	// below the guessed highest ID to a range of IDs past it, which holds
+	// the posts saved since it was read. Should more have been saved, they
+	// are asked again.
+	first := func(lo, top int64) error {
+		ids, sids = nil, nil
+		clear(df)
+		ranges, ok := rangeQuery(lo, top)
+		if !ok {
+			return nil
 		}
-		if err := db.SendBatch(ctx, &first).Close(); err != nil {
+		var b pgx.Batch
+		newest(&b, matches, args, "search", ranges, limit, &ids)
+		newest(&b, strong, sargs, "strong", ranges, searchStrongWindow, &sids)
+		for i, w := range words {
+			count(&b, matches, wordArgs(w), ranges, &df[i])
+		}
+		return db.SendBatch(ctx, &b).Close()
+	}
+	hi, exact := guess, guess == 0
+	if exact {
+		var err error
+		if hi, err = highest(); err != nil {
 			return nil, 0, err
 		}
-		if len(ids) > searchCountCap {
-			total = searchCountCap + 1
+	}
+	top := hi
+	if !exact {
+		top += 1 << rangeBits
+	}
+	if err := first(hi-countSpan, top); err != nil {
+		return nil, 0, err
+	}
+	if !exact {
+		var err error
+		if hi, err = highest(); err != nil {
+			return nil, 0, err
 		}
+		if hi > top {
+			if err := first(hi-countSpan, hi); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	if len(ids) > searchCountCap {
+		total = searchCountCap + 1
 	}
 	strongDone := len(sids) == searchStrongWindow
 	var all pgx.Batch
