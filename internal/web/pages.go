@@ -104,11 +104,15 @@ func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]post
 	for i := range posts {
 		ids[i] = posts[i].ID
 	}
+	// Two questions of the database, asked at once: on PostgreSQL each is
+	// a round trip, and a listing page waits for both.
+	imgsc := make(chan map[int64]*postImage, 1)
+	go func() { imgsc <- s.postImages(r.Context(), posts) }()
 	counts, err := s.st.CommentCounts(r.Context(), ids)
+	imgs := <-imgsc
 	if err != nil {
 		return nil, err
 	}
-	imgs := s.postImages(r.Context(), posts)
 	out := make([]postSummary, len(posts))
 	for i := range posts {
 		p := &posts[i]
