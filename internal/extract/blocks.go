@@ -328,6 +328,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	}
 	reasons, widgets := blockReasons(blocks, ref)
 	keepListedLinks(blocks, reasons)
+	keepLinkedSentences(blocks, reasons)
 	out := blocks[:0:0]
 	// a list the text announces ("Many patches were sent for review:")
 	// is the article's, links or not
@@ -436,6 +437,51 @@ func keepListedLinks(blocks []block, reasons []string) {
 		}
 		i = max(j, i+1)
 	}
+}
+
+// keepLinkedSentences clears the "links" reason of a sentence that is a
+// link ("Read our full review.", "You can book the tour here!") standing
+// between paragraphs the body keeps: the text points the reader on in its
+// own words. A teaser list is headlines, which end with no stop, and a
+// call to act is a fragment ("Start Shopping Now").
+func keepLinkedSentences(blocks []block, reasons []string) {
+	for i, b := range blocks {
+		if reasons[i] != "links" || !linkedSentence(b.text) {
+			continue
+		}
+		before, after := false, false
+		for j := i - 1; j >= 0 && !before; j-- {
+			before = reasons[j] == "" && !blocks[j].heading
+		}
+		for j := i + 1; j < len(blocks) && !after; j++ {
+			after = reasons[j] == "" && !blocks[j].heading
+		}
+		if before && after {
+			reasons[i] = ""
+		}
+	}
+}
+
+// linkedSentence tells a line of four words or more that ends with a full
+// stop or an exclamation mark.
+func linkedSentence(s string) bool {
+	s = strings.TrimRightFunc(s, func(r rune) bool {
+		return r == '"' || r == '\'' || r == '”' || r == '’' || r == ')' || unicode.IsSpace(r)
+	})
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") || strings.HasSuffix(s, "...") {
+		return false
+	}
+	words, caps := 0, 0
+	for _, w := range strings.Fields(s) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLetter(r) {
+			words++
+			if unicode.IsUpper(r) {
+				caps++
+			}
+		}
+	}
+	return words >= 4 && caps*2 < words
 }
 
 // trimEnds drops leading and trailing furniture; in a live blog (several

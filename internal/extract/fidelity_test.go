@@ -540,3 +540,34 @@ func TestChecklistKept(t *testing.T) {
 		t.Error("a checkbox in a form's label is the form's")
 	}
 }
+
+// A sentence that is all link, standing between the body's paragraphs
+// ("Read our full review."), points the reader on in the text's own words
+// and stays; a call to act (a fragment) and a title-cased teaser go.
+func TestLinkedSentenceBetweenParagraphsKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	a := func(s string) string { return `<p><a href="https://example.com/reviews/kettle">` + s + "</a></p>" }
+	linked := "You can read our full test of this kettle here."
+	page := `<html><head><title>The best kettles</title></head><body><article><h1>The best kettles</h1><div class="entry-content">` +
+		p("We boiled water in nine kettles over two weeks, timing each of them with a full litre and with a single cup, and noting how loud they were.") +
+		p("The steel kettle from the first maker came out on top: it boiled a litre in under three minutes and its handle stayed cool to the touch.") +
+		a(linked) +
+		a("Shop the Steel Kettle Now") +
+		p("The glass kettle was the quietest of the lot, though its lid was stiff to open and the light inside it went out after a week of use.") +
+		a("Ten Kettles We Loved And Why You Will Too!") +
+		p("The cheapest kettle we tried was also the slowest, and the limescale it gathered after a fortnight in hard water was hard to clean off.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/kettles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, linked) {
+		t.Errorf("missing %q in\n%s", linked, text)
+	}
+	for _, unwanted := range []string{"Shop the Steel Kettle Now", "Ten Kettles We Loved"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
