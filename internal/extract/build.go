@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -180,7 +181,7 @@ func build(doc *html.Node, info *pageInfo) *node {
 				}
 				n := ar.new()
 				n.init(c, parent)
-				classify(n, info.classes)
+				classify(n, c, info.classes)
 				walk(c, n, inLink || n.tag == atom.A)
 				n.rollUp()
 				// Hidden elements are dropped, except big ones full of
@@ -408,7 +409,7 @@ func (cc *classCache) of(v string) classInfo {
 		} else {
 			rest = ""
 		}
-		if t == "" {
+		if t == "" || scrollUtility(t) {
 			continue
 		}
 		m := token(t)
@@ -430,13 +431,40 @@ func (cc *classCache) of(v string) classInfo {
 	return ci
 }
 
+// scrollUtility tells a utility class of a CSS framework that sets how
+// the page scrolls to an element ("scroll-mt-[140px]", "md:scroll-pt-8",
+// "scroll-smooth", "overflow-x-scroll"): Readability's "scroll" names a
+// scrolling box of furniture, these are put on a body's headings.
+func scrollUtility(t string) bool {
+	if i := strings.LastIndexByte(t, ':'); i >= 0 {
+		t = t[i+1:]
+	}
+	switch {
+	case strings.HasPrefix(t, "scroll-m"), strings.HasPrefix(t, "scroll-p"):
+		// scroll-m-4, scroll-mt-8, scroll-px-2: a side at most, then a value
+		s := t[len("scroll-m"):]
+		if s != "" && strings.IndexByte("trblxyse", s[0]) >= 0 {
+			s = s[1:]
+		}
+		return len(s) > 1 && s[0] == '-'
+	case t == "scroll-smooth", t == "scroll-auto":
+		return true
+	case strings.HasPrefix(t, "overflow-"):
+		return strings.HasSuffix(t, "-scroll")
+	}
+	return false
+}
+
 // classify sets the unlikely/boiler/positive marks from class, id and role,
 // and the class weight.
-func classify(n *node, cc *classCache) {
+func classify(n *node, c *html.Node, cc *classCache) {
 	if p := n.parent; p != nil {
 		n.inBoiler = p.boiler || p.inBoiler
 	}
 	cl, id := cc.of(n.class), cc.of(n.id)
+	if (id.boiler || id.unlikely || id.weight < 0) && slugOf(n.id, c) {
+		n.anchor, id = true, classInfo{}
+	}
 	n.cw = cl.weight + id.weight
 	switch n.tag {
 	case atom.Body, atom.Html, atom.A, atom.Article, atom.Main:
@@ -703,4 +731,29 @@ func textContent(n *html.Node) string {
 	}
 	f(n)
 	return b.String()
+}
+
+// slugOf tells whether id is a slug of c's text: its words are the
+// text's first words, half of them or more, once a "h-" that WordPress
+// puts before its headings' slugs and a number that tells equal slugs
+// apart are left out ("h-why-use-social-shopping",
+// "key-benefits-of-hr-shared-services-2"). A container named for what it
+// holds ("story-comments") is no slug of its text.
+func slugOf(id string, c *html.Node) bool {
+	parts := strings.FieldsFunc(strings.ToLower(id), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	})
+	if len(parts) > 0 && parts[0] == "h" {
+		parts = parts[1:]
+	}
+	if n := len(parts); n > 0 && strings.Trim(parts[n-1], "0123456789") == "" {
+		parts = parts[:n-1]
+	}
+	if len(parts) < 2 {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(textContent(c)), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return len(parts)*2 >= len(words) && len(parts) <= len(words) && slices.Equal(parts, words[:len(parts)])
 }

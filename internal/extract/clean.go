@@ -220,7 +220,7 @@ func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided
 		return "ad-label", true
 	}
 	// share bars and similar, however they are named
-	if l.text < shareThreshold && (strings.Contains(strings.ToLower(n.class+n.id), "share") || strings.Contains(strings.ToLower(n.class+n.id), "social")) && !l.positive {
+	if name := strings.ToLower(n.class + n.markID()); l.text < shareThreshold && (strings.Contains(name, "share") || strings.Contains(name, "social")) && !l.positive {
 		return "share", true
 	}
 	return "", false

@@ -571,3 +571,51 @@ func TestLinkedSentenceBetweenParagraphsKept(t *testing.T) {
 		}
 	}
 }
+
+// A heading's id that is the slug of its own words ("h-how-to-share-a-
+// garden-plot") is an anchor, not a name of furniture, and a framework's
+// scroll utility ("scroll-mt-[120px]") is no scrolling box: both headings
+// stay, while a share bar named as one still goes.
+func TestHeadingAnchorsAndScrollUtilitiesKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Community gardens</title></head><body><article><h1>Community gardens</h1><div class="entry-content">` +
+		p("A community garden gives people without a yard a place to grow vegetables, and the waiting lists in most towns show how many want one.") +
+		`<h2 id="h-how-to-share-a-garden-plot" class="wp-block-heading">How to share a garden plot</h2>` +
+		p("Two households can split one plot by season or by bed; what matters is to agree early on who waters in August, when most people travel.") +
+		p("Write the agreement down, even on one page, and say who keeps the tools and who pays the yearly fee to the association that runs the site.") +
+		`<h3 class="font-bold md:scroll-mt-[120px]">Rules for social events</h3>` +
+		p("Most associations allow a harvest party once a year, provided the members tidy the common area afterwards and keep the noise down at night.") +
+		p("Barbecues are a matter for each site: some forbid open fires altogether, others allow them in the common area on a paved surface, away from the sheds.") +
+		p("Children are welcome at every event, though the ponds and the compost bays should be fenced off first, and a member should be named to watch them.") +
+		`<div id="share-buttons" class="share-bar">Share this on Facebook Share this on X</div>` +
+		p("Ask the association for its calendar before planning anything, since the shed and the tables are booked by the committee months ahead.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.org/blog/community-gardens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"How to share a garden plot", "Rules for social events"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Share this on") {
+		t.Errorf("share bar kept in\n%s", text)
+	}
+}
+
+func TestScrollUtility(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"scroll-mt-[140px]", true}, {"md:scroll-pt-8", true}, {"scroll-m-4", true}, {"scroll-smooth", true},
+		{"overflow-x-scroll", true}, {"scroll", false}, {"scroll-menu", false}, {"scroll-more-btn", false},
+		{"scrollbox", false}, {"infinite-scroll", false},
+	} {
+		if got := scrollUtility(c.name); got != c.want {
+			t.Errorf("scrollUtility(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
