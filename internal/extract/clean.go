@@ -204,7 +204,7 @@ func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided
 	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) && !boiledProse(n, l) {
 		return "boilerplate", true
 	}
-	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
+	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) && !bodyHeading(n, l, c.before) {
 		return "unlikely", true
 	}
 	switch {
@@ -324,6 +324,14 @@ func gallery(n *node, l *live) bool {
 // heading that is no link, and body text stands before it.
 func sectionHeader(l *live, before int) bool {
 	return before >= sectionHeaderAfter && l.text > 0 && l.headingText == l.text && l.linkedHeads == 0
+}
+
+// bodyHeading tells a heading among the body's paragraphs, after some of
+// its text, that is no link: a section's title, whatever its class says
+// (Substack names every one "header-anchor-post", and "header" is one of
+// Readability's unlikely names).
+func bodyHeading(n *node, l *live, before int) bool {
+	return isHeading(n.tag) && n.tag != atom.H1 && before >= sectionHeaderAfter && l.text > 0 && l.links*2 < l.text
 }
 
 // sectionHeaderAfter is the body text that must come before a section's

@@ -619,3 +619,34 @@ func TestScrollUtility(t *testing.T) {
 		}
 	}
 }
+
+// A section's heading among the body's paragraphs stays whatever its
+// class ("header-anchor-post" holds Readability's unlikely "header"); at
+// the top of the body, before any of its text, such a heading goes.
+func TestSectionHeadingNamedUnlikelyKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	h := func(s string) string { return `<h3 class="header-anchor-post">` + s + "</h3>" }
+	page := `<html><head><title>Learning to bake bread</title></head><body><article class="post"><h1>Learning to bake bread</h1><div class="body markup">` +
+		h("From the kitchen desk") +
+		p("I started baking bread in the spring, with a bag of flour, a packet of dried yeast and no idea how long a dough should rise before it goes in.") +
+		p("The first loaves were dense and pale. It took a month of weekends, and a good deal of flour, before one came out of the oven that we could slice.") +
+		h("What the first month taught me") +
+		p("Most of my mistakes came from hurrying: a dough left to rise for half the time the recipe asks for will not rise in the oven to make up for it.") +
+		p("A kitchen scale helped more than any book did, because a cup of flour weighs anything from one hundred and twenty to one hundred and fifty grams.") +
+		h("Where to start") +
+		p("Start with a plain white loaf, bake the same recipe four weekends running, and change one thing at a time, so you learn what each change does.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://bakes.example.com/p/learning-to-bake-bread")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"What the first month taught me", "Where to start"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "From the kitchen desk") {
+		t.Errorf("kept the heading above the body in\n%s", text)
+	}
+}
