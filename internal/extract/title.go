@@ -152,14 +152,23 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	title := firstOfTrail(dropSiteTail(pickHeadline(t, info, ld, site, base, paras), site, host))
 	// the publisher's declared title, when it is the same words, has the
 	// publisher's spelling of quotes and dashes (a visible headline is
-	// often typeset by a template)
+	// often typeset by a template), and of case when the visible one is
+	// in capitals: a headline in sentence case against a title-cased
+	// declared one is the publisher's choice
 	for _, v := range []string{info.metas["og:title"], ld.headline, info.metas["twitter:title"]} {
 		v = collapse(unescape(v))
-		if v != title && v != "" && foldTypography(v) == foldTypography(title) {
+		if v == title || v == "" {
+			continue
+		}
+		if fv, ft := foldTypography(v), foldTypography(title); fv == ft || !hasLower(title) && hasLower(v) && strings.EqualFold(fv, ft) {
 			return v
 		}
 	}
 	return title
+}
+
+func hasLower(s string) bool {
+	return strings.IndexFunc(s, unicode.IsLower) >= 0
 }
 
 // firstOfTrail is the headline of a <title> that goes on with a trail of

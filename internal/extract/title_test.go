@@ -193,6 +193,26 @@ func TestTitleRules(t *testing.T) {
 			"Night ferry returns",
 			false,
 		},
+		{
+			// a heading in capitals: the declared title's case is the
+			// publisher's
+			"declared case of a heading in capitals",
+			"https://www.harbourpost.example.com/12",
+			`<title>Harbour Post</title><meta property="og:title" content="Ten Walks Along the Old Harbour Wall">`,
+			nav + `<h1>TEN WALKS ALONG THE OLD HARBOUR WALL</h1>`,
+			"Ten Walks Along the Old Harbour Wall",
+			false,
+		},
+		{
+			// a heading in sentence case against a title-cased
+			// declared title: the heading stands
+			"heading in sentence case",
+			"https://www.harbourpost.example.com/13",
+			`<title>Harbour Post</title><meta property="og:title" content="Ten Walks Along the Old Harbour Wall">`,
+			nav + `<h1>Ten walks along the old harbour wall</h1>`,
+			"Ten walks along the old harbour wall",
+			false,
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			page := testPage(c.head, c.body, "")
