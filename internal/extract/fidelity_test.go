@@ -650,3 +650,36 @@ func TestSectionHeadingNamedUnlikelyKept(t *testing.T) {
 		t.Errorf("kept the heading above the body in\n%s", text)
 	}
 }
+
+// A list chosen as the body (the products of a roundup, one section an
+// item) is seldom the whole article: the intro and the questions in the
+// sections beside it join, though they hold far less text than the list.
+func TestListBodyWidensToItsSections(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	intro := "We tested eleven rain jackets on the coast path over a wet month, wearing each of them for a full day of walking in steady rain."
+	faq := "Can a rain jacket be washed? Most can, at a low temperature and without softener, which clogs the membrane and stops it breathing."
+	item := func(name string) string {
+		return `<li class="product"><div class="inner"><h3>` + name + `</h3><div class="descr">` +
+			p("The "+name+" kept us dry through six hours of rain on the first day, and its hood stayed in place in the strong wind on the cliffs above the harbour.") +
+			p("Its pockets sit high enough to use with a rucksack's hip belt fastened, the zips run smoothly with cold hands, and it packs down into its own chest pocket.") +
+			p("On the downside, the cuffs let in water when we used walking poles, and the fabric rustles more than we would like on a quiet walk through the woods.") +
+			"</div></div></li>"
+	}
+	page := `<html><head><title>The best rain jackets</title></head><body><main><h1>The best rain jackets</h1><div class="column">` +
+		`<section class="wysiwyg">` + p(intro) + `</section>` +
+		`<section class="product-list"><div class="grid"><ul class="products">` +
+		item("Harbour Shell") + item("Cliff Walker") + item("Coastline Pro") + item("Tideway Lite") +
+		`</ul></div></section>` +
+		`<section class="wysiwyg"><h2>Questions</h2>` + p(faq) + `</section>` +
+		`</div></main></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/reviews/best-rain-jackets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{intro, "Tideway Lite", faq} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+}
