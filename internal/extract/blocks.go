@@ -691,7 +691,7 @@ func (title blockTitle) dropReason(b block) string {
 	if wc == 0 {
 		return "no-words"
 	}
-	if wc <= 12 && junkLine(b.text) {
+	if wc <= 12 && junkLine(b.text) && !parentheticalProse(b.text) {
 		return "junk"
 	}
 	if wc <= 30 && !b.heading && widgetWords(b.text) && reWidgetLine.MatchString(b.text) {
@@ -716,6 +716,30 @@ func (title blockTitle) dropReason(b block) string {
 		return "links"
 	}
 	return ""
+}
+
+// parentheticalProse tells a line in parentheses that is the text's
+// aside, not a credit ("(AP)", "(Editing by Jane Doe)"): it starts in
+// lower case ("(includes permits and fees)") or ends as a sentence does
+// ("(No, really.)").
+func parentheticalProse(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 || s[0] != '(' || s[len(s)-1] != ')' {
+		return false
+	}
+	in := strings.TrimSpace(s[1 : len(s)-1])
+	if in == "" || strings.ContainsAny(in, "()") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(in)
+	if unicode.IsLower(r) {
+		return true
+	}
+	switch in[len(in)-1] {
+	case '.', '!', '?':
+		return !strings.HasSuffix(in, "...") && wordCount(in) >= 2
+	}
+	return false
 }
 
 // shortLineReason tells a short line that is a byline, a label, a tool,

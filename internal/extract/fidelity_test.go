@@ -683,3 +683,35 @@ func TestListBodyWidensToItsSections(t *testing.T) {
 		}
 	}
 }
+
+// A line in parentheses is the text's aside when it starts in lower case
+// or ends as a sentence ("(includes the permit and the fees)", "(No,
+// really.)"); a credit in parentheses ("(AP)", "(Editing by …)") still
+// goes.
+func TestParentheticalAsidesKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>What a plumber charges</title></head><body><article><h1>What a plumber charges</h1><div class="entry-content">` +
+		p("The prices below are what our members paid last year for common jobs around the house, and they are a guide rather than a quote for your home.") +
+		"<h3>Replacing a water heater: from $900</h3>" + p("(includes the permit and fees)") +
+		"<h3>Clearing a blocked drain: from $150</h3>" + p("(discounts for a second drain)") +
+		p("Most plumbers charge a call-out fee on top of these prices, and some waive it when the job takes more than two hours to finish.") +
+		p("Yes, we asked every one of them twice.") + p("(No, really.)") +
+		p("Prices rose by about a tenth over the year, a little faster than in the year before, as the cost of copper pipe went up again.") +
+		p("(AP)") + p("(Editing by Jane Roe)") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/plumber-prices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"(includes the permit and fees)", "(discounts for a second drain)", "(No, really.)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"(AP)", "(Editing by Jane Roe)"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
