@@ -37,7 +37,7 @@ type pageInfo struct {
 var (
 	// reBoiler marks elements that are boilerplate wherever they sit, as
 	// long as they are not themselves the article body.
-	reBoiler = regexp.MustCompile(`comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us|twitter-tweet|instagram-media|tiktok-embed|fb-post|reddit-embed|bluesky-embed|(?:video|audio|media|podcast)-?player|text-?to-?speech|(?:^|[^a-z])(?:poll|survey)(?:s|question|-?widget|-?box|-?container)?(?:$|[^a-z]))`)
+	reBoiler = regexp.MustCompile(`comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|tool-?tip|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us|twitter-tweet|instagram-media|tiktok-embed|fb-post|reddit-embed|bluesky-embed|(?:video|audio|media|podcast)-?player|text-?to-?speech|(?:^|[^a-z])(?:poll|survey)(?:s|question|-?widget|-?box|-?container)?(?:$|[^a-z]))`)
 )
 
 // Readability's class patterns as word lists (substring tests are many
@@ -49,7 +49,7 @@ var (
 	positiveWords  = strings.Split("article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", "|")
 	bodyClassWords = strings.Split("article-body|articlebody|story-body|storybody|entry-content|entrycontent|post-content|postcontent|post-body|postbody|article-content|articlecontent|article-text|articletext|story-content|storycontent|body-text|bodytext|main-content|maincontent|content-body|contentbody|article__body|story__body|rich-text|richtext|text-body|textbody", "|")
 	// the words reBoiler wants at the start of a name or after a non-letter
-	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|toolbar|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow|twitter|instagram|tiktok|fb|reddit|bluesky|video|audio|media|podcast|text|poll|survey", "|")
+	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|tool|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow|twitter|instagram|tiktok|fb|reddit|bluesky|video|audio|media|podcast|text|poll|survey", "|")
 )
 
 // The bits of what a class name holds, as classWords finds them.
@@ -119,7 +119,7 @@ var (
 var boilerRoles = map[string]bool{
 	"navigation": true, "menu": true, "menubar": true, "complementary": true,
 	"contentinfo": true, "alertdialog": true, "dialog": true,
-	"search": true, "banner": true, "toolbar": true,
+	"search": true, "banner": true, "toolbar": true, "tooltip": true,
 }
 
 // build converts the parsed page into the extractor's tree, dropping what is

@@ -715,3 +715,30 @@ func TestParentheticalAsidesKept(t *testing.T) {
 		}
 	}
 }
+
+// A glossary term's tooltip inside a paragraph (its definition and a
+// "Learn more" button, shown on hover) is a widget: the paragraph keeps
+// the term and loses the bubble.
+func TestTooltipInParagraphDropped(t *testing.T) {
+	tip := func(term, def string) string {
+		return `<span class="Term_box__x1"><dfn class="Term_term__x2" tabindex="0">` + term + `</dfn><span class="Term_tooltip__x3" ><strong>` + term + `</strong><br/>` + def + `<br/><a href="/glossary/` + term + `/">Learn more</a></span></span>`
+	}
+	page := `<html><head><title>Measuring a shop's reach</title></head><body><article><h1>Measuring a shop's reach</h1><div class="entry-content">` +
+		`<p>A small shop used to judge its website by its visits and its ` + tip("ranking", "Where a page stands among the results a search engine shows for a query.") + ` for a few searches, and by little else.</p>` +
+		`<p>Those figures still say something, but they move for reasons the shop does not control, and they tell nothing of what a visitor did next on the <span class="term">site<span class="bubble" role="tooltip">All the pages under one address.</span></span>.</p>` +
+		`<p>Orders, calls and requests for a quote are what count, and a shop that counts them each week learns more than one that watches its traffic.</p>` +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/blog/reach")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "by its visits and its ranking") {
+		t.Errorf("the term is missing in\n%s", text)
+	}
+	for _, unwanted := range []string{"Where a page stands", "Learn more", "All the pages under one address"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
