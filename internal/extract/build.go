@@ -140,8 +140,10 @@ func build(doc *html.Node, info *pageInfo) *node {
 				}
 				n, commas := textStats(c.Data)
 				if n == 0 {
-					// keep one separator so that inline words do not glue
-					if len(parent.kids) > 0 && c.Data != "" {
+					// keep one separator so that inline words do not glue,
+					// the only text of an inline element too
+					// ("Martin<strong> </strong>Parr")
+					if c.Data != "" && (len(parent.kids) > 0 || !isBlock(parent.tag)) {
 						sep := ar.new()
 						sep.text, sep.parent = " ", parent
 						parent.kids = append(parent.kids, sep)

@@ -172,11 +172,23 @@ func sumEmbeds(n *node) int {
 	return s
 }
 
+// spaceOnly tells an element whose content is a space.
+func spaceOnly(n *node) bool {
+	for _, k := range n.kids {
+		if !k.isText() {
+			return false
+		}
+	}
+	return len(n.kids) > 0
+}
+
 // shouldRemove returns why n goes (a short reason, for debugging), or "" to
 // keep it.
 func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string {
 	if l.text == 0 {
-		if n.tag != atom.Br && n.tag != atom.Hr && l.img == 0 {
+		// an inline element holding a space alone keeps the words beside
+		// it apart ("Martin<strong> </strong>Parr")
+		if n.tag != atom.Br && n.tag != atom.Hr && l.img == 0 && !(!isBlock(n.tag) && spaceOnly(n)) {
 			return "empty"
 		}
 		return ""
