@@ -172,10 +172,10 @@ func sumEmbeds(n *node) int {
 	return s
 }
 
-// spaceOnly tells an element whose content is a space.
+// spaceOnly tells an element whose content is a space or a line break.
 func spaceOnly(n *node) bool {
 	for _, k := range n.kids {
-		if !k.isText() {
+		if !k.isText() && k.tag != atom.Br {
 			return false
 		}
 	}
@@ -186,8 +186,8 @@ func spaceOnly(n *node) bool {
 // keep it.
 func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string {
 	if l.text == 0 {
-		// an inline element holding a space alone keeps the words beside
-		// it apart ("Martin<strong> </strong>Parr")
+		// an inline element holding a space or a line break alone keeps
+		// the words beside it apart ("Martin<strong> </strong>Parr")
 		if n.tag != atom.Br && n.tag != atom.Hr && l.img == 0 && !(!isBlock(n.tag) && spaceOnly(n)) {
 			return "empty"
 		}
