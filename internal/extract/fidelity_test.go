@@ -764,3 +764,69 @@ func TestSpaceInEmptyInlineElementKept(t *testing.T) {
 		}
 	}
 }
+
+// An author's box before a closing disclaimer: the line with the name,
+// the biography and the sentence after it about the writer go, and the
+// name is the author when nothing else gave one.
+func TestAuthorBoxBeforeDisclaimer(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	body := p("Saving a tenth of every pay cheque sounds dull, but it is the habit that most of the savers we spoke to started with, and kept.") +
+		p("Automatic transfers on pay day made the difference for most of them: money that never reaches the current account is never missed.") +
+		p("Several kept a second account at another bank, so that moving the money back took a day and a decision, not a tap on the phone.") +
+		p("None of them found it easy in the first year, and all of them said the second year was easier than the first, and the third easier still.")
+	box := "<h3>Written by Rosa Lindqvist</h3>" +
+		p("Rosa Lindqvist is a personal finance writer who has covered savings and pensions for twelve years.") +
+		p("Her work has appeared in several national newspapers and on public radio.")
+	disclaimer := "Savings accounts are offered by a partner bank."
+	page := `<html><head><title>How savers save</title></head><body><article><h1>How savers save</h1><div class="entry-content">` +
+		body + box + p(disclaimer) + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/money/how-savers-save")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art.Author != "Rosa Lindqvist" {
+		t.Errorf("Author = %q, want Rosa Lindqvist", art.Author)
+	}
+	text := art.Text()
+	for _, unwanted := range []string{"Written by", "personal finance writer", "Her work has appeared"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+	for _, want := range []string{"None of them found it easy", disclaimer} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+}
+
+// A biography by the writer's first name at the end of a post goes; the
+// same sentence followed by more of the story stays.
+func TestAuthorBioByFirstName(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	body := p("Sitting still for ten minutes a day is harder than it sounds, and most beginners give up in the first week because they expect calm at once.") +
+		p("It helps to sit at the same time each day, after something you do anyway, like the first coffee or the walk back from the school gate.") +
+		p("A timer helps too: not looking at the clock is half the practice, and a gentle bell at the end means you never have to wonder.") +
+		p("Happy practising, and be patient with yourself.")
+	bio := "Mira is a teacher and a mother of two, and she writes about living mindfully with a busy family."
+	page := func(after string) []byte {
+		return []byte(`<html><head><title>Sitting still</title><meta name="author" content="Mira Castellanos"></head><body><article><h1>Sitting still</h1><div class="entry-content">` +
+			body + p(bio) + after + `</div></article></body></html>`)
+	}
+	art, err := Extract(page(""), "https://example.com/blog/sitting-still")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); strings.Contains(text, "Mira is a teacher") {
+		t.Errorf("kept the biography in\n%s", text)
+	}
+	more := p("Mira's class meets on Tuesdays in the library hall, and the first session is free for anyone who wants to try it before signing up for the term.") +
+		p("Bring a cushion or a folded blanket; the hall has chairs for those who prefer them, and tea is served afterwards in the room next door.")
+	art, err = Extract(page(more), "https://example.com/blog/sitting-still")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); !strings.Contains(text, "Mira is a teacher") {
+		t.Errorf("dropped the sentence before more of the story in\n%s", text)
+	}
+}
