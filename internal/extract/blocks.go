@@ -329,6 +329,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	reasons, widgets := blockReasons(blocks, ref)
 	keepListedLinks(blocks, reasons)
 	keepLinkedSentences(blocks, reasons)
+	keepListedDates(blocks, reasons)
 	out := blocks[:0:0]
 	// a list the text announces ("Many patches were sent for review:")
 	// is the article's, links or not
@@ -459,6 +460,28 @@ func keepLinkedSentences(blocks []block, reasons []string) {
 		if before && after {
 			reasons[i] = ""
 		}
+	}
+}
+
+// keepListedDates clears the "date" reason of date lines when the body
+// holds three or more of them, each between lines it keeps: a list of
+// events or a timeline, whose dates are its text, not the article's date
+// line. A time of day stamps the posts of a teaser list ("Wed, Jan 16
+// 2008, 06:54 GMT"), and those stay out.
+var reTimeOfDay = regexp.MustCompile(`\d:\d\d`)
+
+func keepListedDates(blocks []block, reasons []string) {
+	var at []int
+	for i := 1; i+1 < len(blocks); i++ {
+		if reasons[i] == "date" && reasons[i-1] == "" && reasons[i+1] == "" && !reTimeOfDay.MatchString(blocks[i].text) {
+			at = append(at, i)
+		}
+	}
+	if len(at) < 3 {
+		return
+	}
+	for _, i := range at {
+		reasons[i] = ""
 	}
 }
 

@@ -830,3 +830,34 @@ func TestAuthorBioByFirstName(t *testing.T) {
 		t.Errorf("dropped the sentence before more of the story in\n%s", text)
 	}
 }
+
+// The dates of a list of events are its text: three or more date lines,
+// each between lines the body keeps, stay; a teaser list's time stamps
+// ("Mon, Jun 2 2025, 06:54 GMT") do not.
+func TestEventDatesKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	event := func(name, place, date, about string) string {
+		return "<h3>" + name + "</h3>" + p(place) + p(date) + p(about)
+	}
+	page := `<html><head><title>Conferences this spring</title></head><body><article><h1>Conferences this spring</h1><div class="entry-content">` +
+		p("Here are the meetings our readers asked about most this year, with the dates the organisers have confirmed so far and what each is known for.") +
+		p("Prices for a ticket vary a good deal, and most of the meetings offer a lower rate to students and to those who book before the end of January.") +
+		event("Northern Data Week", "Leeds, United Kingdom", "March 16, 2026", "Three days of talks on data engineering, with a day of workshops for newcomers to the field before the main programme starts.") +
+		event("Harbour Security Summit", "Gdansk, Poland", "April 2, 2026", "A small meeting on the security of ports and shipping, where operators and researchers share what went wrong over the past year.") +
+		event("Open Maps Forum", "Porto, Portugal", "May 20, 2026", "Volunteers and city officials who map streets, paths and buildings meet to compare their tools and plan the next year's work.") +
+		`<h3>Latest reports</h3>` + p("Quarterly outlook for freight by the port authority") + p("Mon, Jun 2 2025, 06:54 GMT") + p("Survey of shipping rates by the chamber of commerce") + p("Mon, Jun 2 2025, 06:40 GMT") + p("Review of the winter season by the harbour board") + p("Mon, Jun 2 2025, 06:12 GMT") + p("Notes on the new quay by the city engineer") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/events/spring")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"March 16, 2026", "April 2, 2026", "May 20, 2026"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "06:54 GMT") {
+		t.Errorf("kept a teaser's time stamp in\n%s", text)
+	}
+}
