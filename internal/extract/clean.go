@@ -269,10 +269,25 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	if isList && why != "" && gallery(n, l) {
 		return ""
 	}
+	if why == "links" && linkedParagraph(n, l) {
+		return ""
+	}
 	if why != "" {
 		return "cond-" + why
 	}
 	return ""
+}
+
+// linkedParagraph tells a container of one paragraph whose sentences
+// carry their links ("Studies show that … are effective at stimulating
+// weight loss"): most of its text its own, ending as a sentence does, and
+// no copyright notice.
+func linkedParagraph(n *node, l *live) bool {
+	if l.p != 1 || l.li > 0 || l.headingText > 0 || l.text-l.links < 100 || l.links*2 >= l.text {
+		return false
+	}
+	t := n.textOf()
+	return sentenceEnd(t) && !reCopy.MatchString(t)
 }
 
 // weight is n's class weight as the conditional cleaning reads it.

@@ -861,3 +861,30 @@ func TestEventDatesKept(t *testing.T) {
 		t.Errorf("kept a teaser's time stamp in\n%s", text)
 	}
 }
+
+// A paragraph in a container of its own whose sentences carry their
+// links (a fifth of its text or more) is prose; a copyright notice with
+// its links still goes, wherever it stands.
+func TestLinkedParagraphInItsOwnContainerKept(t *testing.T) {
+	p := func(s string) string { return "<div><p>" + s + "</p></div>" }
+	a := func(s string) string { return `<a href="https://journal.example.org/a">` + s + "</a>" }
+	linked := "It puts whole foods first and plants above all. " + a("Several trials found") + " that such diets help with " + a("losing weight") + " and with " + a("blood pressure") + ", at least over the first year."
+	page := `<html><head><title>Eating mostly plants</title></head><body><article><h1>Eating mostly plants</h1><div class="article-body">` +
+		p("Diets built on whole, plant foods have been studied for decades, and the people who keep to them tend to be healthier than those who do not.") +
+		p("Copyright 2025 by " + a("Example Health Media Group") + ". All rights reserved. This material may not be published, broadcast or rewritten without " + a("the written permission of the publisher") + ".") +
+		p("Nutritionists do not agree on much, but most of them agree that meals made from fresh ingredients beat those made from packets.") +
+		p(linked) +
+		p("This guide explains what such a diet includes, what it leaves out, and how to start without turning the weekly shop upside down.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/nutrition/plants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "Several trials found that such diets help") {
+		t.Errorf("missing the linked paragraph in\n%s", text)
+	}
+	if strings.Contains(text, "All rights reserved") {
+		t.Errorf("kept the copyright notice in\n%s", text)
+	}
+}
