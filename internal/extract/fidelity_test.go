@@ -871,7 +871,7 @@ func TestLinkedParagraphInItsOwnContainerKept(t *testing.T) {
 	linked := "It puts whole foods first and plants above all. " + a("Several trials found") + " that such diets help with " + a("losing weight") + " and with " + a("blood pressure") + ", at least over the first year."
 	page := `<html><head><title>Eating mostly plants</title></head><body><article><h1>Eating mostly plants</h1><div class="article-body">` +
 		p("Diets built on whole, plant foods have been studied for decades, and the people who keep to them tend to be healthier than those who do not.") +
-		p("Copyright 2025 by " + a("Example Health Media Group") + ". All rights reserved. This material may not be published, broadcast or rewritten without " + a("the written permission of the publisher") + ".") +
+		p("Copyright 2025 by "+a("Example Health Media Group")+". All rights reserved. This material may not be published, broadcast or rewritten without "+a("the written permission of the publisher")+".") +
 		p("Nutritionists do not agree on much, but most of them agree that meals made from fresh ingredients beat those made from packets.") +
 		p(linked) +
 		p("This guide explains what such a diet includes, what it leaves out, and how to start without turning the weekly shop upside down.") +
