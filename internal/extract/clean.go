@@ -222,7 +222,7 @@ func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided
 	switch {
 	case n.tag == atom.Figcaption:
 		return "caption", true
-	case n.tag == atom.H1:
+	case n.tag == atom.H1 && !sectionH1(l, c.before):
 		return "h1", true
 	case isHeading(n.tag):
 		return c.heading(n), true
@@ -352,6 +352,18 @@ func gallery(n *node, l *live) bool {
 func sectionHeader(l *live, before int) bool {
 	return before >= sectionHeaderAfter && l.text > 0 && l.headingText == l.text && l.linkedHeads == 0
 }
+
+// sectionH1 tells an <h1> that titles a section of the body: some sites
+// mark every section's title so ("Day 1", "Day 2"). Body text stands
+// before it and it is no link; one that repeats the title goes as a
+// heading does.
+func sectionH1(l *live, before int) bool {
+	return before >= sectionH1After && l.text > 0 && l.links*2 < l.text
+}
+
+// sectionH1After is the body text before an <h1> that titles a section: a
+// deck printed as an <h1> under the first paragraph is the header's.
+const sectionH1After = 500
 
 // bodyHeading tells a heading among the body's paragraphs, after some of
 // its text, that is no link: a section's title, whatever its class says

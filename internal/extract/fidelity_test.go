@@ -888,3 +888,31 @@ func TestLinkedParagraphInItsOwnContainerKept(t *testing.T) {
 		t.Errorf("kept the copyright notice in\n%s", text)
 	}
 }
+
+// Some sites title every section of the body with an <h1> ("Day 2", "Day
+// 3"): after the body's first paragraphs such an <h1> stays, while the
+// headline at the top goes.
+func TestSectionH1sKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Ten days on the coast path</title></head><body><article><div class="entry-content"><h1>Ten days on the coast path</h1>` +
+		`<h1>Day 1</h1>` +
+		p("We left the harbour at eight with full water bottles and a forecast of light rain, which turned out to be generous: it poured until noon.") +
+		p("The path climbs straight out of town onto the cliffs, and by the first headland the town had gone and there was only the sea and the wind.") +
+		p("We reached the hostel at six, soaked and happy, and the warden lit the stove in the drying room without being asked, which we will not forget.") +
+		p("Dinner was soup and bread at the pub next door, where the landlord drew us a map of the next day's path on the back of a beer mat.") +
+		`<h1>Day 2</h1>` +
+		p("The second day was dry and long, twenty-two kilometres of climbs and descents with a café at the halfway point that was, alas, closed.") +
+		p("Seals were lying on the rocks below the path in the afternoon, and we watched them for half an hour, which we told ourselves was resting.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://walks.example.com/coast-path")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "Day 2") {
+		t.Errorf("missing the section's title in\n%s", text)
+	}
+	if strings.Contains(text, "Ten days on the coast path") {
+		t.Errorf("kept the headline in\n%s", text)
+	}
+}
