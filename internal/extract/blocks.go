@@ -372,7 +372,7 @@ func cutTail(blocks []block, tr *tracer) []block {
 		// a heading over other posts ("Latest News", "Related Posts") in
 		// the last part of the text ends the article too: what follows is
 		// the site's list of teasers, however it is marked up
-		if i >= 2 && chars >= 500 && chars*2 >= total && b.textLen < 40 && b.linkLen*2 < b.textLen && reMoreStart.MatchString(b.text) {
+		if i >= 2 && chars >= 500 && (chars*2 >= total || datedTeasers(blocks[i+1:])) && b.textLen < 40 && b.linkLen*2 < b.textLen && reMoreStart.MatchString(b.text) {
 			for _, d := range blocks[i:] {
 				tr.drop(d, "more-posts")
 			}
@@ -389,6 +389,20 @@ func cutTail(blocks []block, tr *tracer) []block {
 		chars += b.textLen
 	}
 	return blocks
+}
+
+// datedTeasers tells a list of teasers by their dates: two date lines or
+// more among the next blocks (a headline, its date, its summary). Such a
+// list under a "Latest News" heading is the site's other posts, however
+// much text it holds against the article's.
+func datedTeasers(blocks []block) bool {
+	dates := 0
+	for _, b := range blocks[:min(len(blocks), 9)] {
+		if b.textLen <= 40 && reDateOnly.MatchString(b.text) {
+			dates++
+		}
+	}
+	return dates >= 2
 }
 
 // blockReasons is each block's dropReason, and the small boxes holding a

@@ -414,7 +414,7 @@ func (cc *classCache) of(v string) classInfo {
 		if t == "" || scrollUtility(t) {
 			continue
 		}
-		m := token(t)
+		m := token(withoutHash(t))
 		ci.body = ci.body || m.body
 		ci.unlikely = ci.unlikely || m.unlikely
 		ci.maybe = ci.maybe || m.maybe
@@ -431,6 +431,31 @@ func (cc *classCache) of(v string) classInfo {
 	ci.author = authorNamed(v)
 	cc.vals[v] = ci
 	return ci
+}
+
+// withoutHash is t without a generated hash at its end
+// ("component_1ad269af0d", "elementor-element-58ad1d2"): six or more hex
+// digits, a digit among them, after a dash or an underscore. Read as
+// words, such a hash holds "ad" as often as not.
+func withoutHash(t string) string {
+	i := strings.LastIndexAny(t, "-_")
+	if i < 0 || len(t)-i-1 < 6 {
+		return t
+	}
+	digit := false
+	for _, r := range t[i+1:] {
+		switch {
+		case '0' <= r && r <= '9':
+			digit = true
+		case 'a' <= r && r <= 'f', 'A' <= r && r <= 'F':
+		default:
+			return t
+		}
+	}
+	if !digit {
+		return t
+	}
+	return t[:i+1]
 }
 
 // scrollUtility tells a utility class of a CSS framework that sets how

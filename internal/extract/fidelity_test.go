@@ -916,3 +916,57 @@ func TestSectionH1sKept(t *testing.T) {
 		t.Errorf("kept the headline in\n%s", text)
 	}
 }
+
+// A section named with a generated hash ("component_5cd3ad805f") is no
+// advertisement for the "ad" among its hex digits.
+func TestHashNamedSectionsKept(t *testing.T) {
+	sec := func(id, head, text string) string {
+		return `<section id="component_` + id + `" class="component component--paragraph"><div class="component-text"><h2>` + head + `</h2><p>` + text + `</p></div></section>`
+	}
+	page := `<html><head><title>Five myths about sleep</title></head><body><article><h1>Five myths about sleep</h1><div class="content">` +
+		sec("3f9e21b7c4", "1. Myth: Everyone needs eight hours", "Most adults need between seven and nine hours, and the right amount for you depends on your age, your health and how active you are during the day.") +
+		sec("5cd3ad805f", "2. Myth: You can catch up at the weekend", "Sleeping late on Saturday helps a little, but it does not undo a week of short nights, and it can make falling asleep on Sunday evening harder.") +
+		sec("1ad269af0d", "3. Myth: Alcohol helps you sleep", "A drink may help you fall asleep sooner, but the sleep that follows is lighter and more broken, and you are more likely to wake in the small hours.") +
+		sec("8be04c11a2", "4. Myth: Snoring is harmless", "Loud snoring with pauses in breathing can be a sign of sleep apnoea, which is worth raising with a doctor, since it is easy to treat once found.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://health.example.org/news/sleep-myths")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"2. Myth: You can catch up at the weekend", "A drink may help you fall asleep sooner"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+}
+
+// A "Latest News" heading over dated teasers ends a short article even
+// when the teasers hold more text than it does.
+func TestLatestNewsWithDatesCut(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	teaser := func(head, date, summary string) string { return "<h3>" + head + "</h3>" + p(date) + p(summary) }
+	page := `<html><head><title>Injured at the gym</title></head><body><article><h1>Injured at the gym</h1><div class="post">` +
+		p("A gym member who is hurt by faulty equipment may have a claim against the gym, even after signing the waiver that most gyms ask for at the desk.") +
+		p("Waivers usually cover the ordinary risks of exercise, such as a strained muscle, and not the gym's own negligence, such as a cable it failed to replace.") +
+		p("Anyone hurt should report the injury to the staff at once, keep a copy of the report and take photographs of the equipment before it is repaired.") +
+		p("A lawyer can then ask for the gym's maintenance records, which often show whether the fault was known and how long it went unrepaired.") +
+		"<h2>Latest News</h2>" +
+		teaser("Can you appeal a refused disability claim?", "March 29, 2025", "Many claims are refused the first time, and an appeal within sixty days is often the quickest way to a decision in your favour, with or without a hearing.") +
+		teaser("Five reasons to hire a benefits lawyer", "March 27, 2025", "The rules for disability benefits are long and change often, and a lawyer who handles such claims every day knows which records the office will ask for.") +
+		teaser("Disability law in plain words", "March 24, 2025", "Here is what the main terms in a benefits decision mean, from the onset date to the residual capacity, and why each of them matters for the amount paid.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://law.example.com/blog/injured-at-the-gym")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "keep a copy of the report") {
+		t.Errorf("missing the article's end in\n%s", text)
+	}
+	for _, unwanted := range []string{"Latest News", "Many claims are refused"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
