@@ -347,10 +347,16 @@ func gallery(n *node, l *live) bool {
 
 // sectionHeader tells a <header> that heads a section of the body, not
 // the article: page builders wrap each section's heading in one
-// ("<header><h2>2. Myth: …</h2></header>"). It holds nothing but a
-// heading that is no link, and body text stands before it.
+// ("<header><h2>2. Myth: …</h2></header>"), with a kicker over it at
+// times ("<header><div>Step 2</div><h3>…</h3></header>"). It holds a
+// heading that is no link and at most a short kicker, and body text
+// stands before it.
 func sectionHeader(l *live, before int) bool {
-	return before >= sectionHeaderAfter && l.text > 0 && l.headingText == l.text && l.linkedHeads == 0
+	if before < sectionHeaderAfter || l.text == 0 || l.linkedHeads > 0 || l.links > 0 && l.headingText < l.text {
+		return false
+	}
+	// a kicker over the heading ("Step 2") may share the header
+	return l.headingText == l.text || l.p == 0 && l.headingText*2 >= l.text && l.text <= sectionHeaderKicker
 }
 
 // sectionH1 tells an <h1> that titles a section of the body: some sites
@@ -372,6 +378,10 @@ const sectionH1After = 500
 func bodyHeading(n *node, l *live, before int) bool {
 	return isHeading(n.tag) && n.tag != atom.H1 && before >= sectionHeaderAfter && l.text > 0 && l.links*2 < l.text
 }
+
+// sectionHeaderKicker is the most text a section's header with a kicker
+// holds.
+const sectionHeaderKicker = 200
 
 // sectionHeaderAfter is the body text that must come before a section's
 // <header>: a header at the top is the article's (kicker, headline).
