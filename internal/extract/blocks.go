@@ -250,8 +250,10 @@ var (
 	reCopy          = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved|hak cipta)`)
 	reDateline      = regexp.MustCompile(`(?i)^(updated|published|posted|last updated|last modified|first published|diperbarui|dipublikasikan|diterbitkan)?[:\s]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|juli|agustus|oktober|desember)[a-z]*\.?\s+\d{1,2}?`)
 	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar|comments (are|have been) (now )?closed( for this (story|article|post))?|(thanks|thank you) for your comments.{0,60}|this (feedback|discussion|thread) is (now )?closed)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
-	reMoreStart     = regexp.MustCompile(`(?i)^[\s\p{P}]*((the )?latest|recent|related|similar|popular|more|other|further|trending|featured) (news|posts|articles|stories|reads|reading|blogs?|blog posts|insights|resources|guides)[\s\p{P}]*$|^[\s\p{P}]*(you (may|might) (also )?(like|enjoy)|read next|keep reading|more from (the|our) blog|from (the|our) blog|more like this)[\s\p{P}]*$`)
-	reCommentStamp  = regexp.MustCompile(`(?i)^(posted|written|submitted|comment(ed)?) by:? .{1,60}\b(on|at)\b.*\d`)
+	reMoreStart     = regexp.MustCompile(`(?i)^[\s\p{P}]*((the )?latest|recent|related|similar|popular|more|other|further|trending|featured|recommended|suggested) (news|posts|articles|stories|reads|reading|blogs?|blog posts|insights|resources|guides)( (that|which) (may|might) interest you| for you)?[\s\p{P}]*$|^[\s\p{P}]*(you (may|might) (also )?(like|enjoy)|read next|keep reading|more from (the|our) blog|from (the|our) blog|more like this)[\s\p{P}]*$`)
+	// "More from CFR", "More from Harbour Post:": the site's name after it
+	reMoreFrom     = regexp.MustCompile(`^(More|MORE) (from|From|FROM) \p{Lu}[\p{L}\p{N}&'’.-]*( \p{Lu}[\p{L}\p{N}&'’.-]*){0,3}:?$`)
+	reCommentStamp = regexp.MustCompile(`(?i)^(posted|written|submitted|comment(ed)?) by:? .{1,60}\b(on|at)\b.*\d`)
 	// short lines that are furniture wherever they stand
 	reBylineName = regexp.MustCompile(`^(?i:by|oleh|written by|posted by|reported by|words by|story by)\s+(\p{Lu}[\p{L}.'’-]*\s*){1,4}([,|/–—-].{0,60})?$`)
 	reLabelLine  = regexp.MustCompile(`(?i)^(tags?|topics?|filed under|categories|category|related topics|keywords|labels|more on|see also|sources?|photo credit|image credit|credit|foto|sumber foto)\s*:`)
@@ -372,7 +374,7 @@ func cutTail(blocks []block, tr *tracer) []block {
 		// a heading over other posts ("Latest News", "Related Posts") in
 		// the last part of the text ends the article too: what follows is
 		// the site's list of teasers, however it is marked up
-		if i >= 2 && chars >= 500 && (chars*2 >= total || datedTeasers(blocks[i+1:])) && b.textLen < 40 && b.linkLen*2 < b.textLen && reMoreStart.MatchString(b.text) {
+		if i >= 2 && chars >= 500 && (chars*2 >= total || datedTeasers(blocks[i+1:])) && b.textLen < 40 && b.linkLen*2 < b.textLen && (reMoreStart.MatchString(b.text) || reMoreFrom.MatchString(b.text)) {
 			for _, d := range blocks[i:] {
 				tr.drop(d, "more-posts")
 			}

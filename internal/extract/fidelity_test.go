@@ -970,3 +970,35 @@ func TestLatestNewsWithDatesCut(t *testing.T) {
 		}
 	}
 }
+
+// More headings over the site's other posts end the article: "More from"
+// and the site's name, "Recommended Reading", "Related articles that may
+// interest you"; "More from the survey" in lower case is the text's own.
+func TestMorePostsHeadingsNamed(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	body := p("Our survey of four hundred small bakeries asked what had changed in the past year, and the answers were more alike than we expected them to be.") +
+		p("Almost all of them now sell online, most through a shared platform run by a wholesaler, and a third deliver by bicycle within their own town.") +
+		p("The smallest shops said the platform's fees ate most of what they gained, while the larger ones found new customers in the villages around them.")
+	for _, head := range []string{"More from Harbour Post:", "Recommended Reading", "Related articles that may interest you"} {
+		page := `<html><head><title>Bakeries online</title></head><body><article><h1>Bakeries online</h1><div class="entry-content">` + body +
+			"<h3>More from the survey</h3>" +
+			p("Flour prices were the first worry of nine in ten, ahead of rent and wages, and most had raised their prices twice since the spring.") +
+			"<h3>" + head + "</h3>" +
+			"<h4>How to price a loaf</h4>" + p("A guide to the costs that go into a loaf of bread, from the flour and the oven to the hours before dawn that nobody pays for.") +
+			"<h4>Ten bakeries worth a detour</h4>" + p("Our readers sent us their favourites from across the country, and we visited every one of them over a long and hungry month.") +
+			`</div></article></body></html>`
+		art, err := Extract([]byte(page), "https://harbourpost.example.com/food/bakeries-online")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := art.Text()
+		if !strings.Contains(text, "Flour prices were the first worry") {
+			t.Errorf("%s: the body's end is missing from:\n%s", head, text)
+		}
+		for _, not := range []string{head, "A guide to the costs"} {
+			if strings.Contains(text, not) {
+				t.Errorf("%s: %q is in:\n%s", head, not, text)
+			}
+		}
+	}
+}
