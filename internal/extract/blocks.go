@@ -462,20 +462,21 @@ func keepListedLinks(blocks []block, reasons []string) {
 // own words. A teaser list is headlines, which end with no stop, and a
 // call to act is a fragment ("Start Shopping Now").
 func keepLinkedSentences(blocks []block, reasons []string) {
+	kept := func(j int) bool { return reasons[j] == "" && !blocks[j].heading }
+	// after is the index of the last kept block, before whether one came yet
+	after := -1
+	for j := len(blocks) - 1; j >= 0; j-- {
+		if kept(j) {
+			after = j
+			break
+		}
+	}
+	before := false
 	for i, b := range blocks {
-		if reasons[i] != "links" || !linkedSentence(b.text) {
-			continue
-		}
-		before, after := false, false
-		for j := i - 1; j >= 0 && !before; j-- {
-			before = reasons[j] == "" && !blocks[j].heading
-		}
-		for j := i + 1; j < len(blocks) && !after; j++ {
-			after = reasons[j] == "" && !blocks[j].heading
-		}
-		if before && after {
+		if reasons[i] == "links" && before && i < after && linkedSentence(b.text) {
 			reasons[i] = ""
 		}
+		before = before || kept(i)
 	}
 }
 
