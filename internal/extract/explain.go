@@ -109,17 +109,6 @@ func (e *Explanation) dropKept(text, reason string) {
 	}
 }
 
-// dropLastKept marks the last kept block dropped, for the reason given.
-func (e *Explanation) dropLastKept(reason string) {
-	for i := len(e.Blocks) - 1; i >= 0; i-- {
-		if e.Blocks[i].Kept {
-			e.Blocks[i].Kept = false
-			e.Blocks[i].Reason = reason
-			return
-		}
-	}
-}
-
 func modeName(flags int) string {
 	var on []string
 	if flags&flagStripUnlikely != 0 {
