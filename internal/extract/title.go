@@ -247,6 +247,13 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		}
 	}
 	if m := t.choose(refs, parts, site, host, start); m.text != "" {
+		if h := oneH1(info); h != "" && !isSiteName(h, site, host) && hc.usable(h) != "" && echoes(h, page, meta) {
+			// the page's one <h1> is the headline over a match that is
+			// itself, or a section's heading inside the body
+			if m.rank == rankH1 && m.text == h || m.rank != rankH1 && start >= 0 && m.order > start {
+				return h
+			}
+		}
 		if k := t.underKicker(m, start); k != "" {
 			return k
 		}
@@ -292,6 +299,30 @@ func soleH1(info *pageInfo, meta string) string {
 		return ""
 	}
 	return h
+}
+
+// echoes tells whether h is a headline-long line (four words or more) a
+// third of whose words, two at least, are in the <title> or the declared
+// title: an <h1> that names the section ("Local Sports Wire") is shorter.
+func echoes(h, page, meta string) bool {
+	hw := wordBag(h)
+	n := bagSize(hw)
+	shared := max(bagInter(hw, wordBag(page)), bagInter(hw, wordBag(meta)))
+	return n >= 4 && shared >= 2 && shared*3 >= n
+}
+
+// oneH1 is the text of the page's <h1> when all its <h1>s say the same,
+// or "".
+func oneH1(info *pageInfo) string {
+	if len(info.h1s) == 0 {
+		return ""
+	}
+	for _, h := range info.h1s[1:] {
+		if h != info.h1s[0] {
+			return ""
+		}
+	}
+	return info.h1s[0]
 }
 
 // declaredTitle is the title the page declares: Open Graph's, Twitter's,
