@@ -731,7 +731,7 @@ func (title blockTitle) dropReason(b block) string {
 	if wc == 0 {
 		return "no-words"
 	}
-	if wc <= 12 && junkLine(b.text) && !parentheticalProse(b.text) {
+	if wc <= 12 && junk(b.text) {
 		return "junk"
 	}
 	if wc <= 30 && !b.heading && widgetWords(b.text) && reWidgetLine.MatchString(b.text) {
@@ -756,6 +756,11 @@ func (title blockTitle) dropReason(b block) string {
 		return "links"
 	}
 	return ""
+}
+
+// junk tells a junk line that is not the text's aside in parentheses.
+func junk(s string) bool {
+	return junkLine(s) && !parentheticalProse(s)
 }
 
 // parentheticalProse tells a line in parentheses that is the text's

@@ -247,12 +247,8 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		}
 	}
 	if m := t.choose(refs, parts, site, host, start); m.text != "" {
-		if h := oneH1(info); h != "" && !isSiteName(h, site, host) && hc.usable(h) != "" && echoes(h, page, meta) {
-			// the page's one <h1> is the headline over a match that is
-			// itself, or a section's heading inside the body
-			if m.rank == rankH1 && m.text == h || m.rank != rankH1 && start >= 0 && m.order > start {
-				return h
-			}
+		if h := hc.h1Over(m, info, page, meta, start); h != "" {
+			return h
 		}
 		if k := t.underKicker(m, start); k != "" {
 			return k
@@ -299,6 +295,20 @@ func soleH1(info *pageInfo, meta string) string {
 		return ""
 	}
 	return h
+}
+
+// h1Over is the page's one <h1> when it is the headline over the match
+// m: m is that <h1> itself (no nearby block stands for it), or a
+// section's heading inside the body; "" otherwise.
+func (hc *headlineRefs) h1Over(m titleCand, info *pageInfo, page, meta string, start int) string {
+	h := oneH1(info)
+	if h == "" || isSiteName(h, hc.site, hc.host) || hc.usable(h) == "" || !echoes(h, page, meta) {
+		return ""
+	}
+	if m.rank == rankH1 && m.text == h || m.rank != rankH1 && start >= 0 && m.order > start {
+		return h
+	}
+	return ""
 }
 
 // echoes tells whether h is a headline-long line (four words or more) a
