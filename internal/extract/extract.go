@@ -598,4 +598,4 @@ func metaDates(a *model.Article, info *pageInfo, ld ldInfo, get metaGet) {
 }
 
 // reBioVerb is what follows a writer's name in a biography.
-var reBioVerb = regexp.MustCompile(`^(,[^.]{0,80},)?\s+(is|was|has|has been|writes|covers|joined|serves as|holds)\s`)
+var reBioVerb = regexp.MustCompile(`^(,[^.]{0,80},)?\s+(is|was|has|has been|writes|covers|joined|serves as|holds|studied|lives|loves|explores|specializes|specialises|works as)\s`)

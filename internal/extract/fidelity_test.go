@@ -1002,3 +1002,23 @@ func TestMorePostsHeadingsNamed(t *testing.T) {
 		}
 	}
 }
+
+// A biography that names the writer and a role before its verb ("Nadia
+// Okafor, Senior Editor, studied journalism…") is the author's box too.
+func TestAuthorBioWithRole(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	bio := "Nadia Okafor, Senior Editor, studied journalism in Lagos and has reviewed running shoes for eight years."
+	page := `<html><head><title>The best trail shoes</title><meta name="author" content="Nadia Okafor"></head><body><article><h1>The best trail shoes</h1><div class="entry-content">` +
+		p("We ran four hundred kilometres of muddy and rocky trails this autumn in twelve pairs of shoes, and three of them stood out from the rest.") +
+		p("The first has the best grip we have tested on wet rock, though its narrow toe box will not suit runners with wide feet on long days out.") +
+		p("The second is the lightest of the lot and drains quickly after a river crossing, at the price of a thin sole that lets you feel every stone.") +
+		p("The third is the one we would buy with our own money: comfortable from the first run, grippy enough, and still in one piece after five hundred kilometres.") +
+		p(bio) + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/reviews/trail-shoes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); strings.Contains(text, "studied journalism") {
+		t.Errorf("kept the biography in\n%s", text)
+	}
+}
