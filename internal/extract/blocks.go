@@ -250,8 +250,10 @@ var (
 	reCopy          = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved|hak cipta)`)
 	reDateline      = regexp.MustCompile(`(?i)^(updated|published|posted|last updated|last modified|first published|diperbarui|dipublikasikan|diterbitkan)?[:\s]*((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|juli|agustus|oktober|desember)[a-z]*\.?\s+\d{1,2}?`)
 	reCommentsStart = regexp.MustCompile(`(?i)^[\s\p{P}]*(\d+\s+)?(comments?|reader'?s'? comments?|your comments|user comments|comment(s)? on this (story|article)|have your say|leave a (comment|reply)|add (a |your )?comment|post a comment|write a comment|join the (discussion|conversation)|\d+ (responses|replies)|(\d+|one|two|three) (responses|replies|thoughts|comments) (on|to) .*|komentar|tulis komentar|comments (are|have been) (now )?closed( for this (story|article|post))?|(thanks|thank you) for your comments.{0,60}|this (feedback|discussion|thread) is (now )?closed)[\s\p{P}]*(\(\d+\))?[\s\p{P}]*$`)
-	reMoreStart     = regexp.MustCompile(`(?i)^[\s\p{P}]*((the )?latest|recent|related|similar|popular|more|other|further|trending|featured) (news|posts|articles|stories|reads|reading|blogs?|blog posts|insights|resources|guides)[\s\p{P}]*$|^[\s\p{P}]*(you (may|might) (also )?(like|enjoy)|read next|keep reading|more from (the|our) blog|from (the|our) blog|more like this)[\s\p{P}]*$`)
-	reCommentStamp  = regexp.MustCompile(`(?i)^(posted|written|submitted|comment(ed)?) by:? .{1,60}\b(on|at)\b.*\d`)
+	reMoreStart     = regexp.MustCompile(`(?i)^[\s\p{P}]*((the )?latest|recent|related|similar|popular|more|other|further|trending|featured|recommended|suggested) (news|posts|articles|stories|reads|reading|blogs?|blog posts|insights|resources|guides)( (that|which) (may|might) interest you| for you)?[\s\p{P}]*$|^[\s\p{P}]*(you (may|might) (also )?(like|enjoy)|read next|keep reading|more from (the|our) blog|from (the|our) blog|more like this)[\s\p{P}]*$`)
+	// "More from CFR", "More from Harbour Post:": the site's name after it
+	reMoreFrom     = regexp.MustCompile(`^(More|MORE) (from|From|FROM) \p{Lu}[\p{L}\p{N}&'’.-]*( \p{Lu}[\p{L}\p{N}&'’.-]*){0,3}:?$`)
+	reCommentStamp = regexp.MustCompile(`(?i)^(posted|written|submitted|comment(ed)?) by:? .{1,60}\b(on|at)\b.*\d`)
 	// short lines that are furniture wherever they stand
 	reBylineName = regexp.MustCompile(`^(?i:by|oleh|written by|posted by|reported by|words by|story by)\s+(\p{Lu}[\p{L}.'’-]*\s*){1,4}([,|/–—-].{0,60})?$`)
 	reLabelLine  = regexp.MustCompile(`(?i)^(tags?|topics?|filed under|categories|category|related topics|keywords|labels|more on|see also|sources?|photo credit|image credit|credit|foto|sumber foto)\s*:`)
@@ -328,6 +330,8 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	}
 	reasons, widgets := blockReasons(blocks, ref)
 	keepListedLinks(blocks, reasons)
+	keepLinkedSentences(blocks, reasons)
+	keepListedDates(blocks, reasons)
 	out := blocks[:0:0]
 	// a list the text announces ("Many patches were sent for review:")
 	// is the article's, links or not
@@ -370,7 +374,7 @@ func cutTail(blocks []block, tr *tracer) []block {
 		// a heading over other posts ("Latest News", "Related Posts") in
 		// the last part of the text ends the article too: what follows is
 		// the site's list of teasers, however it is marked up
-		if i >= 2 && chars >= 500 && chars*2 >= total && b.textLen < 40 && b.linkLen*2 < b.textLen && reMoreStart.MatchString(b.text) {
+		if i >= 2 && chars >= 500 && (chars*2 >= total || datedTeasers(blocks[i+1:])) && b.textLen < 40 && b.linkLen*2 < b.textLen && (reMoreStart.MatchString(b.text) || reMoreFrom.MatchString(b.text)) {
 			for _, d := range blocks[i:] {
 				tr.drop(d, "more-posts")
 			}
@@ -387,6 +391,20 @@ func cutTail(blocks []block, tr *tracer) []block {
 		chars += b.textLen
 	}
 	return blocks
+}
+
+// datedTeasers tells a list of teasers by their dates: two date lines or
+// more among the next blocks (a headline, its date, its summary). Such a
+// list under a "Latest News" heading is the site's other posts, however
+// much text it holds against the article's.
+func datedTeasers(blocks []block) bool {
+	dates := 0
+	for _, b := range blocks[:min(len(blocks), 9)] {
+		if b.textLen <= 40 && reDateOnly.MatchString(b.text) {
+			dates++
+		}
+	}
+	return dates >= 2
 }
 
 // blockReasons is each block's dropReason, and the small boxes holding a
@@ -436,6 +454,74 @@ func keepListedLinks(blocks []block, reasons []string) {
 		}
 		i = max(j, i+1)
 	}
+}
+
+// keepLinkedSentences clears the "links" reason of a sentence that is a
+// link ("Read our full review.", "You can book the tour here!") standing
+// between paragraphs the body keeps: the text points the reader on in its
+// own words. A teaser list is headlines, which end with no stop, and a
+// call to act is a fragment ("Start Shopping Now").
+func keepLinkedSentences(blocks []block, reasons []string) {
+	kept := func(j int) bool { return reasons[j] == "" && !blocks[j].heading }
+	// after is the index of the last kept block, before whether one came yet
+	after := -1
+	for j := len(blocks) - 1; j >= 0; j-- {
+		if kept(j) {
+			after = j
+			break
+		}
+	}
+	before := false
+	for i, b := range blocks {
+		if reasons[i] == "links" && before && i < after && linkedSentence(b.text) {
+			reasons[i] = ""
+		}
+		before = before || kept(i)
+	}
+}
+
+// keepListedDates clears the "date" reason of date lines when the body
+// holds three or more of them, each between lines it keeps: a list of
+// events or a timeline, whose dates are its text, not the article's date
+// line. A time of day stamps the posts of a teaser list ("Wed, Jan 16
+// 2008, 06:54 GMT"), and those stay out.
+var reTimeOfDay = regexp.MustCompile(`\d:\d\d`)
+
+func keepListedDates(blocks []block, reasons []string) {
+	var at []int
+	for i := 1; i+1 < len(blocks); i++ {
+		if reasons[i] == "date" && reasons[i-1] == "" && reasons[i+1] == "" && !reTimeOfDay.MatchString(blocks[i].text) {
+			at = append(at, i)
+		}
+	}
+	if len(at) < 3 {
+		return
+	}
+	for _, i := range at {
+		reasons[i] = ""
+	}
+}
+
+// linkedSentence tells a line of four words or more that ends with a full
+// stop or an exclamation mark.
+func linkedSentence(s string) bool {
+	s = strings.TrimRightFunc(s, func(r rune) bool {
+		return r == '"' || r == '\'' || r == '”' || r == '’' || r == ')' || unicode.IsSpace(r)
+	})
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") || strings.HasSuffix(s, "...") {
+		return false
+	}
+	words, caps := 0, 0
+	for _, w := range strings.Fields(s) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLetter(r) {
+			words++
+			if unicode.IsUpper(r) {
+				caps++
+			}
+		}
+	}
+	return words >= 4 && caps*2 < words
 }
 
 // trimEnds drops leading and trailing furniture; in a live blog (several
@@ -645,7 +731,7 @@ func (title blockTitle) dropReason(b block) string {
 	if wc == 0 {
 		return "no-words"
 	}
-	if wc <= 12 && junkLine(b.text) {
+	if wc <= 12 && junk(b.text) {
 		return "junk"
 	}
 	if wc <= 30 && !b.heading && widgetWords(b.text) && reWidgetLine.MatchString(b.text) {
@@ -670,6 +756,35 @@ func (title blockTitle) dropReason(b block) string {
 		return "links"
 	}
 	return ""
+}
+
+// junk tells a junk line that is not the text's aside in parentheses.
+func junk(s string) bool {
+	return junkLine(s) && !parentheticalProse(s)
+}
+
+// parentheticalProse tells a line in parentheses that is the text's
+// aside, not a credit ("(AP)", "(Editing by Jane Doe)"): it starts in
+// lower case ("(includes permits and fees)") or ends as a sentence does
+// ("(No, really.)").
+func parentheticalProse(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 || s[0] != '(' || s[len(s)-1] != ')' {
+		return false
+	}
+	in := strings.TrimSpace(s[1 : len(s)-1])
+	if in == "" || strings.ContainsAny(in, "()") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(in)
+	if unicode.IsLower(r) {
+		return true
+	}
+	switch in[len(in)-1] {
+	case '.', '!', '?':
+		return !strings.HasSuffix(in, "...") && wordCount(in) >= 2
+	}
+	return false
 }
 
 // shortLineReason tells a short line that is a byline, a label, a tool,

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -36,7 +37,7 @@ type pageInfo struct {
 var (
 	// reBoiler marks elements that are boilerplate wherever they sit, as
 	// long as they are not themselves the article body.
-	reBoiler = regexp.MustCompile(`comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us|twitter-tweet|instagram-media|tiktok-embed|fb-post|reddit-embed|bluesky-embed|(?:video|audio|media|podcast)-?player|text-?to-?speech|(?:^|[^a-z])(?:poll|survey)(?:s|question|-?widget|-?box|-?container)?(?:$|[^a-z]))`)
+	reBoiler = regexp.MustCompile(`comment(?:s|[^a-z]|$|text|body|list|area|form|section|wrap|even|odd|item|thread|container|block|data|count)|(?:^|[^a-z])(?:share|sharing|social|related|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|promo|advert|ads?(?:$|[^a-z]|slot|unit|box|wrap|container|banner|label)|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read-?more|more-?stories|toolbar|tool-?tip|disclaimer|author-?(?:bio|box|info|card)|about-?(?:the-)?author|tags?(?:$|[^a-z]|list|cloud|links)|(?:entry|post|article|story)-?meta|dateline|timestamp|sr-only|visually-?hidden|screen-reader|offscreen|print-?only|skip-?link|paywall|inline-?(?:promo|related|ad)|trending|most-?(?:read|popular)|also-?read|see-?also|follow-?us|twitter-tweet|instagram-media|tiktok-embed|fb-post|reddit-embed|bluesky-embed|(?:video|audio|media|podcast)-?player|text-?to-?speech|(?:^|[^a-z])(?:poll|survey)(?:s|question|-?widget|-?box|-?container)?(?:$|[^a-z]))`)
 )
 
 // Readability's class patterns as word lists (substring tests are many
@@ -48,7 +49,7 @@ var (
 	positiveWords  = strings.Split("article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", "|")
 	bodyClassWords = strings.Split("article-body|articlebody|story-body|storybody|entry-content|entrycontent|post-content|postcontent|post-body|postbody|article-content|articlecontent|article-text|articletext|story-content|storycontent|body-text|bodytext|main-content|maincontent|content-body|contentbody|article__body|story__body|rich-text|richtext|text-body|textbody", "|")
 	// the words reBoiler wants at the start of a name or after a non-letter
-	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|toolbar|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow|twitter|instagram|tiktok|fb|reddit|bluesky|video|audio|media|podcast|text|poll|survey", "|")
+	boilerStarts = strings.Split("shar|social|related|newsletter|subscri|sign|cookie|consent|gdpr|promo|advert|ad|sponsor|caption|credit|byline|breadcrumb|outbrain|taboola|recommend|read|more|tool|disclaimer|author|about|tag|entry|post|article|story|dateline|timestamp|sr-only|visually|screen-reader|offscreen|print|skip|paywall|inline|trending|most|also|see|follow|twitter|instagram|tiktok|fb|reddit|bluesky|video|audio|media|podcast|text|poll|survey", "|")
 )
 
 // The bits of what a class name holds, as classWords finds them.
@@ -118,7 +119,7 @@ var (
 var boilerRoles = map[string]bool{
 	"navigation": true, "menu": true, "menubar": true, "complementary": true,
 	"contentinfo": true, "alertdialog": true, "dialog": true,
-	"search": true, "banner": true, "toolbar": true,
+	"search": true, "banner": true, "toolbar": true, "tooltip": true,
 }
 
 // build converts the parsed page into the extractor's tree, dropping what is
@@ -139,8 +140,10 @@ func build(doc *html.Node, info *pageInfo) *node {
 				}
 				n, commas := textStats(c.Data)
 				if n == 0 {
-					// keep one separator so that inline words do not glue
-					if len(parent.kids) > 0 && c.Data != "" {
+					// keep one separator so that inline words do not glue,
+					// the only text of an inline element too
+					// ("Martin<strong> </strong>Parr")
+					if c.Data != "" && (len(parent.kids) > 0 || !isBlock(parent.tag)) {
 						sep := ar.new()
 						sep.text, sep.parent = " ", parent
 						parent.kids = append(parent.kids, sep)
@@ -180,7 +183,7 @@ func build(doc *html.Node, info *pageInfo) *node {
 				}
 				n := ar.new()
 				n.init(c, parent)
-				classify(n, info.classes)
+				classify(n, c, info.classes)
 				walk(c, n, inLink || n.tag == atom.A)
 				n.rollUp()
 				// Hidden elements are dropped, except big ones full of
@@ -408,10 +411,10 @@ func (cc *classCache) of(v string) classInfo {
 		} else {
 			rest = ""
 		}
-		if t == "" {
+		if t == "" || scrollUtility(t) {
 			continue
 		}
-		m := token(t)
+		m := token(withoutHash(t))
 		ci.body = ci.body || m.body
 		ci.unlikely = ci.unlikely || m.unlikely
 		ci.maybe = ci.maybe || m.maybe
@@ -430,13 +433,65 @@ func (cc *classCache) of(v string) classInfo {
 	return ci
 }
 
+// withoutHash is t without a generated hash at its end
+// ("component_1ad269af0d", "elementor-element-58ad1d2"): six or more hex
+// digits, a digit among them, after a dash or an underscore. Read as
+// words, such a hash holds "ad" as often as not.
+func withoutHash(t string) string {
+	i := strings.LastIndexAny(t, "-_")
+	if i < 0 || len(t)-i-1 < 6 {
+		return t
+	}
+	digit := false
+	for _, r := range t[i+1:] {
+		switch {
+		case '0' <= r && r <= '9':
+			digit = true
+		case 'a' <= r && r <= 'f', 'A' <= r && r <= 'F':
+		default:
+			return t
+		}
+	}
+	if !digit {
+		return t
+	}
+	return t[:i+1]
+}
+
+// scrollUtility tells a utility class of a CSS framework that sets how
+// the page scrolls to an element ("scroll-mt-[140px]", "md:scroll-pt-8",
+// "scroll-smooth", "overflow-x-scroll"): Readability's "scroll" names a
+// scrolling box of furniture, these are put on a body's headings.
+func scrollUtility(t string) bool {
+	if i := strings.LastIndexByte(t, ':'); i >= 0 {
+		t = t[i+1:]
+	}
+	switch {
+	case strings.HasPrefix(t, "scroll-m"), strings.HasPrefix(t, "scroll-p"):
+		// scroll-m-4, scroll-mt-8, scroll-px-2: a side at most, then a value
+		s := t[len("scroll-m"):]
+		if s != "" && strings.IndexByte("trblxyse", s[0]) >= 0 {
+			s = s[1:]
+		}
+		return len(s) > 1 && s[0] == '-'
+	case t == "scroll-smooth", t == "scroll-auto":
+		return true
+	case strings.HasPrefix(t, "overflow-"):
+		return strings.HasSuffix(t, "-scroll")
+	}
+	return false
+}
+
 // classify sets the unlikely/boiler/positive marks from class, id and role,
 // and the class weight.
-func classify(n *node, cc *classCache) {
+func classify(n *node, c *html.Node, cc *classCache) {
 	if p := n.parent; p != nil {
 		n.inBoiler = p.boiler || p.inBoiler
 	}
 	cl, id := cc.of(n.class), cc.of(n.id)
+	if (id.boiler || id.unlikely || id.weight < 0) && slugOf(n.id, c) {
+		n.anchor, id = true, classInfo{}
+	}
 	n.cw = cl.weight + id.weight
 	switch n.tag {
 	case atom.Body, atom.Html, atom.A, atom.Article, atom.Main:
@@ -703,4 +758,29 @@ func textContent(n *html.Node) string {
 	}
 	f(n)
 	return b.String()
+}
+
+// slugOf tells whether id is a slug of c's text: its words are the
+// text's first words, half of them or more, once a "h-" that WordPress
+// puts before its headings' slugs and a number that tells equal slugs
+// apart are left out ("h-why-use-social-shopping",
+// "key-benefits-of-hr-shared-services-2"). A container named for what it
+// holds ("story-comments") is no slug of its text.
+func slugOf(id string, c *html.Node) bool {
+	parts := strings.FieldsFunc(strings.ToLower(id), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	})
+	if len(parts) > 0 && parts[0] == "h" {
+		parts = parts[1:]
+	}
+	if n := len(parts); n > 0 && strings.Trim(parts[n-1], "0123456789") == "" {
+		parts = parts[:n-1]
+	}
+	if len(parts) < 2 {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(textContent(c)), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return len(parts)*2 >= len(words) && len(parts) <= len(words) && slices.Equal(parts, words[:len(parts)])
 }

@@ -172,11 +172,23 @@ func sumEmbeds(n *node) int {
 	return s
 }
 
+// spaceOnly tells an element whose content is a space or a line break.
+func spaceOnly(n *node) bool {
+	for _, k := range n.kids {
+		if !k.isText() && k.tag != atom.Br {
+			return false
+		}
+	}
+	return len(n.kids) > 0
+}
+
 // shouldRemove returns why n goes (a short reason, for debugging), or "" to
 // keep it.
 func (c *cleaner) shouldRemove(n *node, l *live, inFigure, inTable bool) string {
 	if l.text == 0 {
-		if n.tag != atom.Br && n.tag != atom.Hr && l.img == 0 {
+		// an inline element holding a space or a line break alone keeps
+		// the words beside it apart ("Martin<strong> </strong>Parr")
+		if n.tag != atom.Br && n.tag != atom.Hr && l.img == 0 && !(!isBlock(n.tag) && spaceOnly(n)) {
 			return "empty"
 		}
 		return ""
@@ -204,13 +216,13 @@ func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided
 	if n.boiler && !l.positive && l.text*2 < c.topLen && !c.holdsCore(n) && !boiledProse(n, l) {
 		return "boilerplate", true
 	}
-	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) {
+	if c.s.flags&flagStripUnlikely != 0 && n.unlikely && !inTable && !l.positive && !contentHeavy(l) && !bodyHeading(n, l, c.before) {
 		return "unlikely", true
 	}
 	switch {
 	case n.tag == atom.Figcaption:
 		return "caption", true
-	case n.tag == atom.H1:
+	case n.tag == atom.H1 && !sectionH1(l, c.before):
 		return "h1", true
 	case isHeading(n.tag):
 		return c.heading(n), true
@@ -220,7 +232,7 @@ func (c *cleaner) byKind(n *node, l *live, inTable bool) (reason string, decided
 		return "ad-label", true
 	}
 	// share bars and similar, however they are named
-	if l.text < shareThreshold && (strings.Contains(strings.ToLower(n.class+n.id), "share") || strings.Contains(strings.ToLower(n.class+n.id), "social")) && !l.positive {
+	if name := strings.ToLower(n.class + n.markID()); l.text < shareThreshold && (strings.Contains(name, "share") || strings.Contains(name, "social")) && !l.positive {
 		return "share", true
 	}
 	return "", false
@@ -257,10 +269,25 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	if isList && why != "" && gallery(n, l) {
 		return ""
 	}
+	if why == "links" && linkedParagraph(n, l) {
+		return ""
+	}
 	if why != "" {
 		return "cond-" + why
 	}
 	return ""
+}
+
+// linkedParagraph tells a container of one paragraph whose sentences
+// carry their links ("Studies show that … are effective at stimulating
+// weight loss"): most of its text its own, ending as a sentence does, and
+// no copyright notice.
+func linkedParagraph(n *node, l *live) bool {
+	if l.p != 1 || l.li > 0 || l.headingText > 0 || l.text-l.links < 100 || l.links*2 >= l.text {
+		return false
+	}
+	t := n.textOf()
+	return sentenceEnd(t) && !reCopy.MatchString(t)
 }
 
 // weight is n's class weight as the conditional cleaning reads it.
@@ -320,11 +347,41 @@ func gallery(n *node, l *live) bool {
 
 // sectionHeader tells a <header> that heads a section of the body, not
 // the article: page builders wrap each section's heading in one
-// ("<header><h2>2. Myth: …</h2></header>"). It holds nothing but a
-// heading that is no link, and body text stands before it.
+// ("<header><h2>2. Myth: …</h2></header>"), with a kicker over it at
+// times ("<header><div>Step 2</div><h3>…</h3></header>"). It holds a
+// heading that is no link and at most a short kicker, and body text
+// stands before it.
 func sectionHeader(l *live, before int) bool {
-	return before >= sectionHeaderAfter && l.text > 0 && l.headingText == l.text && l.linkedHeads == 0
+	if before < sectionHeaderAfter || l.text == 0 || l.linkedHeads > 0 || l.links > 0 && l.headingText < l.text {
+		return false
+	}
+	// a kicker over the heading ("Step 2") may share the header
+	return l.headingText == l.text || l.p == 0 && l.headingText*2 >= l.text && l.text <= sectionHeaderKicker
 }
+
+// sectionH1 tells an <h1> that titles a section of the body: some sites
+// mark every section's title so ("Day 1", "Day 2"). Body text stands
+// before it and it is no link; one that repeats the title goes as a
+// heading does.
+func sectionH1(l *live, before int) bool {
+	return before >= sectionH1After && l.text > 0 && l.links*2 < l.text
+}
+
+// sectionH1After is the body text before an <h1> that titles a section: a
+// deck printed as an <h1> under the first paragraph is the header's.
+const sectionH1After = 500
+
+// bodyHeading tells a heading among the body's paragraphs, after some of
+// its text, that is no link: a section's title, whatever its class says
+// (Substack names every one "header-anchor-post", and "header" is one of
+// Readability's unlikely names).
+func bodyHeading(n *node, l *live, before int) bool {
+	return isHeading(n.tag) && n.tag != atom.H1 && before >= sectionHeaderAfter && l.text > 0 && l.links*2 < l.text
+}
+
+// sectionHeaderKicker is the most text a section's header with a kicker
+// holds.
+const sectionHeaderKicker = 200
 
 // sectionHeaderAfter is the body text that must come before a section's
 // <header>: a header at the top is the article's (kicker, headline).

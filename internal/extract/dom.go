@@ -44,6 +44,18 @@ type node struct {
 	boilLen  int     // text inside boilerplate-marked subtrees
 	boilLink int     // of which link text
 	scored   bool
+	// anchor: the id is the slug of the element's own text (a heading's
+	// "h-why-use-social-shopping"), a target for links and no name of
+	// what the element is
+	anchor bool
+}
+
+// markID is the id as a name of what n is: none for an anchor.
+func (n *node) markID() string {
+	if n.anchor {
+		return ""
+	}
+	return n.id
 }
 
 func (n *node) attr(key string) string {

@@ -98,10 +98,10 @@ func (e *Explanation) dropFirstKept(reason string) {
 	}
 }
 
-// dropLastKept marks the last kept block dropped, for the reason given.
-func (e *Explanation) dropLastKept(reason string) {
+// dropKept marks the last kept block of the text given dropped.
+func (e *Explanation) dropKept(text, reason string) {
 	for i := len(e.Blocks) - 1; i >= 0; i-- {
-		if e.Blocks[i].Kept {
+		if e.Blocks[i].Kept && e.Blocks[i].Text == text {
 			e.Blocks[i].Kept = false
 			e.Blocks[i].Reason = reason
 			return

@@ -97,6 +97,9 @@ func extract(page []byte, pageURL string, ex *Explanation) (*model.Article, erro
 		art.Author = tp.visibleByline(tp.start(art.Paragraphs[0]))
 	}
 	if art.Author == "" {
+		art.Author = boxAuthor(art.Paragraphs)
+	}
+	if art.Author == "" {
 		art.Author = ownerAuthor(ld, metaGetter(info.metas), art.SiteName)
 	}
 	trimHeadlineAndBio(art, ex)
@@ -166,11 +169,13 @@ func trimHeadlineAndBio(art *model.Article, ex *Explanation) {
 			ex.dropFirstKept("title")
 		}
 	}
-	if n := len(art.Paragraphs); n > 3 && authorBio(art.Paragraphs[n-1], art.Author) {
-		art.Paragraphs = art.Paragraphs[:n-1]
+	if from, to := authorBox(art.Paragraphs, art.Author); from >= 0 {
 		if ex != nil {
-			ex.dropLastKept("author-bio")
+			for _, p := range art.Paragraphs[from:to] {
+				ex.dropKept(p, "author-bio")
+			}
 		}
+		art.Paragraphs = append(art.Paragraphs[:from], art.Paragraphs[to:]...)
 	}
 }
 
@@ -593,23 +598,4 @@ func metaDates(a *model.Article, info *pageInfo, ld ldInfo, get metaGet) {
 }
 
 // reBioVerb is what follows a writer's name in a biography.
-var reBioVerb = regexp.MustCompile(`^(,[^.]{0,80},)?\s+(is|was|has|has been|writes|covers|joined|serves as|holds)\s`)
-
-// authorBio tells whether p is a short biography of the author: it starts
-// with the author's full name (one of several authors will do) and goes on
-// like a biography.
-func authorBio(p, author string) bool {
-	if author == "" || len(p) > 700 {
-		return false
-	}
-	for _, name := range strings.Split(author, ",") {
-		name = strings.TrimSpace(name)
-		if strings.Count(name, " ") == 0 || !strings.HasPrefix(p, name) {
-			continue
-		}
-		if reBioVerb.MatchString(p[len(name):]) {
-			return true
-		}
-	}
-	return false
-}
+var reBioVerb = regexp.MustCompile(`^(,[^.]{0,80},)?\s+(is|was|has|has been|writes|covers|joined|serves as|holds|studied|lives|loves|explores|specializes|specialises|works as)\s`)

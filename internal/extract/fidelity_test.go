@@ -540,3 +540,485 @@ func TestChecklistKept(t *testing.T) {
 		t.Error("a checkbox in a form's label is the form's")
 	}
 }
+
+// A sentence that is all link, standing between the body's paragraphs
+// ("Read our full review."), points the reader on in the text's own words
+// and stays; a call to act (a fragment) and a title-cased teaser go.
+func TestLinkedSentenceBetweenParagraphsKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	a := func(s string) string { return `<p><a href="https://example.com/reviews/kettle">` + s + "</a></p>" }
+	linked := "You can read our full test of this kettle here."
+	page := `<html><head><title>The best kettles</title></head><body><article><h1>The best kettles</h1><div class="entry-content">` +
+		p("We boiled water in nine kettles over two weeks, timing each of them with a full litre and with a single cup, and noting how loud they were.") +
+		p("The steel kettle from the first maker came out on top: it boiled a litre in under three minutes and its handle stayed cool to the touch.") +
+		a(linked) +
+		a("Shop the Steel Kettle Now") +
+		p("The glass kettle was the quietest of the lot, though its lid was stiff to open and the light inside it went out after a week of use.") +
+		a("Ten Kettles We Loved And Why You Will Too!") +
+		p("The cheapest kettle we tried was also the slowest, and the limescale it gathered after a fortnight in hard water was hard to clean off.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/kettles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, linked) {
+		t.Errorf("missing %q in\n%s", linked, text)
+	}
+	for _, unwanted := range []string{"Shop the Steel Kettle Now", "Ten Kettles We Loved"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
+
+// A heading's id that is the slug of its own words ("h-how-to-share-a-
+// garden-plot") is an anchor, not a name of furniture, and a framework's
+// scroll utility ("scroll-mt-[120px]") is no scrolling box: both headings
+// stay, while a share bar named as one still goes.
+func TestHeadingAnchorsAndScrollUtilitiesKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Community gardens</title></head><body><article><h1>Community gardens</h1><div class="entry-content">` +
+		p("A community garden gives people without a yard a place to grow vegetables, and the waiting lists in most towns show how many want one.") +
+		`<h2 id="h-how-to-share-a-garden-plot" class="wp-block-heading">How to share a garden plot</h2>` +
+		p("Two households can split one plot by season or by bed; what matters is to agree early on who waters in August, when most people travel.") +
+		p("Write the agreement down, even on one page, and say who keeps the tools and who pays the yearly fee to the association that runs the site.") +
+		`<h3 class="font-bold md:scroll-mt-[120px]">Rules for social events</h3>` +
+		p("Most associations allow a harvest party once a year, provided the members tidy the common area afterwards and keep the noise down at night.") +
+		p("Barbecues are a matter for each site: some forbid open fires altogether, others allow them in the common area on a paved surface, away from the sheds.") +
+		p("Children are welcome at every event, though the ponds and the compost bays should be fenced off first, and a member should be named to watch them.") +
+		`<div id="share-buttons" class="share-bar">Share this on Facebook Share this on X</div>` +
+		p("Ask the association for its calendar before planning anything, since the shed and the tables are booked by the committee months ahead.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.org/blog/community-gardens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"How to share a garden plot", "Rules for social events"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Share this on") {
+		t.Errorf("share bar kept in\n%s", text)
+	}
+}
+
+func TestScrollUtility(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"scroll-mt-[140px]", true}, {"md:scroll-pt-8", true}, {"scroll-m-4", true}, {"scroll-smooth", true},
+		{"overflow-x-scroll", true}, {"scroll", false}, {"scroll-menu", false}, {"scroll-more-btn", false},
+		{"scrollbox", false}, {"infinite-scroll", false},
+	} {
+		if got := scrollUtility(c.name); got != c.want {
+			t.Errorf("scrollUtility(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// A section's heading among the body's paragraphs stays whatever its
+// class ("header-anchor-post" holds Readability's unlikely "header"); at
+// the top of the body, before any of its text, such a heading goes.
+func TestSectionHeadingNamedUnlikelyKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	h := func(s string) string { return `<h3 class="header-anchor-post">` + s + "</h3>" }
+	page := `<html><head><title>Learning to bake bread</title></head><body><article class="post"><h1>Learning to bake bread</h1><div class="body markup">` +
+		h("From the kitchen desk") +
+		p("I started baking bread in the spring, with a bag of flour, a packet of dried yeast and no idea how long a dough should rise before it goes in.") +
+		p("The first loaves were dense and pale. It took a month of weekends, and a good deal of flour, before one came out of the oven that we could slice.") +
+		h("What the first month taught me") +
+		p("Most of my mistakes came from hurrying: a dough left to rise for half the time the recipe asks for will not rise in the oven to make up for it.") +
+		p("A kitchen scale helped more than any book did, because a cup of flour weighs anything from one hundred and twenty to one hundred and fifty grams.") +
+		h("Where to start") +
+		p("Start with a plain white loaf, bake the same recipe four weekends running, and change one thing at a time, so you learn what each change does.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://bakes.example.com/p/learning-to-bake-bread")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"What the first month taught me", "Where to start"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "From the kitchen desk") {
+		t.Errorf("kept the heading above the body in\n%s", text)
+	}
+}
+
+// A list chosen as the body (the products of a roundup, one section an
+// item) is seldom the whole article: the intro and the questions in the
+// sections beside it join, though they hold far less text than the list.
+func TestListBodyWidensToItsSections(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	intro := "We tested eleven rain jackets on the coast path over a wet month, wearing each of them for a full day of walking in steady rain."
+	faq := "Can a rain jacket be washed? Most can, at a low temperature and without softener, which clogs the membrane and stops it breathing."
+	item := func(name string) string {
+		return `<li class="product"><div class="inner"><h3>` + name + `</h3><div class="descr">` +
+			p("The "+name+" kept us dry through six hours of rain on the first day, and its hood stayed in place in the strong wind on the cliffs above the harbour.") +
+			p("Its pockets sit high enough to use with a rucksack's hip belt fastened, the zips run smoothly with cold hands, and it packs down into its own chest pocket.") +
+			p("On the downside, the cuffs let in water when we used walking poles, and the fabric rustles more than we would like on a quiet walk through the woods.") +
+			"</div></div></li>"
+	}
+	page := `<html><head><title>The best rain jackets</title></head><body><main><h1>The best rain jackets</h1><div class="column">` +
+		`<section class="wysiwyg">` + p(intro) + `</section>` +
+		`<section class="product-list"><div class="grid"><ul class="products">` +
+		item("Harbour Shell") + item("Cliff Walker") + item("Coastline Pro") + item("Tideway Lite") +
+		`</ul></div></section>` +
+		`<section class="wysiwyg"><h2>Questions</h2>` + p(faq) + `</section>` +
+		`</div></main></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/reviews/best-rain-jackets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{intro, "Tideway Lite", faq} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+}
+
+// A line in parentheses is the text's aside when it starts in lower case
+// or ends as a sentence ("(includes the permit and the fees)", "(No,
+// really.)"); a credit in parentheses ("(AP)", "(Editing by …)") still
+// goes.
+func TestParentheticalAsidesKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>What a plumber charges</title></head><body><article><h1>What a plumber charges</h1><div class="entry-content">` +
+		p("The prices below are what our members paid last year for common jobs around the house, and they are a guide rather than a quote for your home.") +
+		"<h3>Replacing a water heater: from $900</h3>" + p("(includes the permit and fees)") +
+		"<h3>Clearing a blocked drain: from $150</h3>" + p("(discounts for a second drain)") +
+		p("Most plumbers charge a call-out fee on top of these prices, and some waive it when the job takes more than two hours to finish.") +
+		p("Yes, we asked every one of them twice.") + p("(No, really.)") +
+		p("Prices rose by about a tenth over the year, a little faster than in the year before, as the cost of copper pipe went up again.") +
+		p("(AP)") + p("(Editing by Jane Roe)") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/plumber-prices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"(includes the permit and fees)", "(discounts for a second drain)", "(No, really.)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"(AP)", "(Editing by Jane Roe)"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
+
+// A glossary term's tooltip inside a paragraph (its definition and a
+// "Learn more" button, shown on hover) is a widget: the paragraph keeps
+// the term and loses the bubble.
+func TestTooltipInParagraphDropped(t *testing.T) {
+	tip := func(term, def string) string {
+		return `<span class="Term_box__x1"><dfn class="Term_term__x2" tabindex="0">` + term + `</dfn><span class="Term_tooltip__x3" ><strong>` + term + `</strong><br/>` + def + `<br/><a href="/glossary/` + term + `/">Learn more</a></span></span>`
+	}
+	page := `<html><head><title>Measuring a shop's reach</title></head><body><article><h1>Measuring a shop's reach</h1><div class="entry-content">` +
+		`<p>A small shop used to judge its website by its visits and its ` + tip("ranking", "Where a page stands among the results a search engine shows for a query.") + ` for a few searches, and by little else.</p>` +
+		`<p>Those figures still say something, but they move for reasons the shop does not control, and they tell nothing of what a visitor did next on the <span class="term">site<span class="bubble" role="tooltip">All the pages under one address.</span></span>.</p>` +
+		`<p>Orders, calls and requests for a quote are what count, and a shop that counts them each week learns more than one that watches its traffic.</p>` +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/blog/reach")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "by its visits and its ranking") {
+		t.Errorf("the term is missing in\n%s", text)
+	}
+	for _, unwanted := range []string{"Where a page stands", "Learn more", "All the pages under one address"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
+
+// An inline element holding only a space or a line break keeps the words
+// beside it apart ("Martin<strong> </strong>Parr"), in a small page
+// parsed directly and in a large one parsed from slim's copy.
+func TestSpaceInEmptyInlineElementKept(t *testing.T) {
+	para := "<p>Ada<strong> </strong>Lovelace<em> </em>wrote the first published program for a machine that was never built, in notes longer than the paper<span><br> </span>they annotated.</p>"
+	// 13 000 elements in the footer send the page through slim
+	for _, pad := range []int{0, 13000} {
+		page := `<html><head><title>Early programs</title></head><body><article><h1>Early programs</h1><div class="entry-content">` +
+			strings.Repeat(para, 3) + `</div></article><footer>` + strings.Repeat("<span></span>", pad) + `</footer></body></html>`
+		if parseDirectly([]byte(page)) != (pad == 0) {
+			t.Fatalf("padding %d: parsed directly %v", pad, parseDirectly([]byte(page)))
+		}
+		art, err := Extract([]byte(page), "https://example.com/history/early-programs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := art.Text(); !strings.Contains(text, "Ada Lovelace wrote") || strings.Contains(text, "paperthey") {
+			t.Errorf("padding %d: words glued in\n%s", pad, text)
+		}
+	}
+}
+
+// An author's box before a closing disclaimer: the line with the name,
+// the biography and the sentence after it about the writer go, and the
+// name is the author when nothing else gave one.
+func TestAuthorBoxBeforeDisclaimer(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	body := p("Saving a tenth of every pay cheque sounds dull, but it is the habit that most of the savers we spoke to started with, and kept.") +
+		p("Automatic transfers on pay day made the difference for most of them: money that never reaches the current account is never missed.") +
+		p("Several kept a second account at another bank, so that moving the money back took a day and a decision, not a tap on the phone.") +
+		p("None of them found it easy in the first year, and all of them said the second year was easier than the first, and the third easier still.")
+	box := "<h3>Written by Rosa Lindqvist</h3>" +
+		p("Rosa Lindqvist is a personal finance writer who has covered savings and pensions for twelve years.") +
+		p("Her work has appeared in several national newspapers and on public radio.")
+	disclaimer := "Savings accounts are offered by a partner bank."
+	page := `<html><head><title>How savers save</title></head><body><article><h1>How savers save</h1><div class="entry-content">` +
+		body + box + p(disclaimer) + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/money/how-savers-save")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art.Author != "Rosa Lindqvist" {
+		t.Errorf("Author = %q, want Rosa Lindqvist", art.Author)
+	}
+	text := art.Text()
+	for _, unwanted := range []string{"Written by", "personal finance writer", "Her work has appeared"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+	for _, want := range []string{"None of them found it easy", disclaimer} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+}
+
+// A biography by the writer's first name at the end of a post goes; the
+// same sentence followed by more of the story stays.
+func TestAuthorBioByFirstName(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	body := p("Sitting still for ten minutes a day is harder than it sounds, and most beginners give up in the first week because they expect calm at once.") +
+		p("It helps to sit at the same time each day, after something you do anyway, like the first coffee or the walk back from the school gate.") +
+		p("A timer helps too: not looking at the clock is half the practice, and a gentle bell at the end means you never have to wonder.") +
+		p("Happy practising, and be patient with yourself.")
+	bio := "Mira is a teacher and a mother of two, and she writes about living mindfully with a busy family."
+	page := func(after string) []byte {
+		return []byte(`<html><head><title>Sitting still</title><meta name="author" content="Mira Castellanos"></head><body><article><h1>Sitting still</h1><div class="entry-content">` +
+			body + p(bio) + after + `</div></article></body></html>`)
+	}
+	art, err := Extract(page(""), "https://example.com/blog/sitting-still")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); strings.Contains(text, "Mira is a teacher") {
+		t.Errorf("kept the biography in\n%s", text)
+	}
+	more := p("Mira's class meets on Tuesdays in the library hall, and the first session is free for anyone who wants to try it before signing up for the term.") +
+		p("Bring a cushion or a folded blanket; the hall has chairs for those who prefer them, and tea is served afterwards in the room next door.")
+	art, err = Extract(page(more), "https://example.com/blog/sitting-still")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); !strings.Contains(text, "Mira is a teacher") {
+		t.Errorf("dropped the sentence before more of the story in\n%s", text)
+	}
+}
+
+// The dates of a list of events are its text: three or more date lines,
+// each between lines the body keeps, stay; a teaser list's time stamps
+// ("Mon, Jun 2 2025, 06:54 GMT") do not.
+func TestEventDatesKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	event := func(name, place, date, about string) string {
+		return "<h3>" + name + "</h3>" + p(place) + p(date) + p(about)
+	}
+	page := `<html><head><title>Conferences this spring</title></head><body><article><h1>Conferences this spring</h1><div class="entry-content">` +
+		p("Here are the meetings our readers asked about most this year, with the dates the organisers have confirmed so far and what each is known for.") +
+		p("Prices for a ticket vary a good deal, and most of the meetings offer a lower rate to students and to those who book before the end of January.") +
+		event("Northern Data Week", "Leeds, United Kingdom", "March 16, 2026", "Three days of talks on data engineering, with a day of workshops for newcomers to the field before the main programme starts.") +
+		event("Harbour Security Summit", "Gdansk, Poland", "April 2, 2026", "A small meeting on the security of ports and shipping, where operators and researchers share what went wrong over the past year.") +
+		event("Open Maps Forum", "Porto, Portugal", "May 20, 2026", "Volunteers and city officials who map streets, paths and buildings meet to compare their tools and plan the next year's work.") +
+		`<h3>Latest reports</h3>` + p("Quarterly outlook for freight by the port authority") + p("Mon, Jun 2 2025, 06:54 GMT") + p("Survey of shipping rates by the chamber of commerce") + p("Mon, Jun 2 2025, 06:40 GMT") + p("Review of the winter season by the harbour board") + p("Mon, Jun 2 2025, 06:12 GMT") + p("Notes on the new quay by the city engineer") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/events/spring")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"March 16, 2026", "April 2, 2026", "May 20, 2026"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "06:54 GMT") {
+		t.Errorf("kept a teaser's time stamp in\n%s", text)
+	}
+}
+
+// A paragraph in a container of its own whose sentences carry their
+// links (a fifth of its text or more) is prose; a copyright notice with
+// its links still goes, wherever it stands.
+func TestLinkedParagraphInItsOwnContainerKept(t *testing.T) {
+	p := func(s string) string { return "<div><p>" + s + "</p></div>" }
+	a := func(s string) string { return `<a href="https://journal.example.org/a">` + s + "</a>" }
+	linked := "It puts whole foods first and plants above all. " + a("Several trials found") + " that such diets help with " + a("losing weight") + " and with " + a("blood pressure") + ", at least over the first year."
+	page := `<html><head><title>Eating mostly plants</title></head><body><article><h1>Eating mostly plants</h1><div class="article-body">` +
+		p("Diets built on whole, plant foods have been studied for decades, and the people who keep to them tend to be healthier than those who do not.") +
+		p("Copyright 2025 by "+a("Example Health Media Group")+". All rights reserved. This material may not be published, broadcast or rewritten without "+a("the written permission of the publisher")+".") +
+		p("Nutritionists do not agree on much, but most of them agree that meals made from fresh ingredients beat those made from packets.") +
+		p(linked) +
+		p("This guide explains what such a diet includes, what it leaves out, and how to start without turning the weekly shop upside down.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/nutrition/plants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "Several trials found that such diets help") {
+		t.Errorf("missing the linked paragraph in\n%s", text)
+	}
+	if strings.Contains(text, "All rights reserved") {
+		t.Errorf("kept the copyright notice in\n%s", text)
+	}
+}
+
+// Some sites title every section of the body with an <h1> ("Day 2", "Day
+// 3"): after the body's first paragraphs such an <h1> stays, while the
+// headline at the top goes.
+func TestSectionH1sKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Ten days on the coast path</title></head><body><article><div class="entry-content"><h1>Ten days on the coast path</h1>` +
+		`<h1>Day 1</h1>` +
+		p("We left the harbour at eight with full water bottles and a forecast of light rain, which turned out to be generous: it poured until noon.") +
+		p("The path climbs straight out of town onto the cliffs, and by the first headland the town had gone and there was only the sea and the wind.") +
+		p("We reached the hostel at six, soaked and happy, and the warden lit the stove in the drying room without being asked, which we will not forget.") +
+		p("Dinner was soup and bread at the pub next door, where the landlord drew us a map of the next day's path on the back of a beer mat.") +
+		`<h1>Day 2</h1>` +
+		p("The second day was dry and long, twenty-two kilometres of climbs and descents with a café at the halfway point that was, alas, closed.") +
+		p("Seals were lying on the rocks below the path in the afternoon, and we watched them for half an hour, which we told ourselves was resting.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://walks.example.com/coast-path")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "Day 2") {
+		t.Errorf("missing the section's title in\n%s", text)
+	}
+	if strings.Contains(text, "Ten days on the coast path") {
+		t.Errorf("kept the headline in\n%s", text)
+	}
+}
+
+// A section named with a generated hash ("component_5cd3ad805f") is no
+// advertisement for the "ad" among its hex digits.
+func TestHashNamedSectionsKept(t *testing.T) {
+	sec := func(id, head, text string) string {
+		return `<section id="component_` + id + `" class="component component--paragraph"><div class="component-text"><h2>` + head + `</h2><p>` + text + `</p></div></section>`
+	}
+	page := `<html><head><title>Five myths about sleep</title></head><body><article><h1>Five myths about sleep</h1><div class="content">` +
+		sec("3f9e21b7c4", "1. Myth: Everyone needs eight hours", "Most adults need between seven and nine hours, and the right amount for you depends on your age, your health and how active you are during the day.") +
+		sec("5cd3ad805f", "2. Myth: You can catch up at the weekend", "Sleeping late on Saturday helps a little, but it does not undo a week of short nights, and it can make falling asleep on Sunday evening harder.") +
+		sec("1ad269af0d", "3. Myth: Alcohol helps you sleep", "A drink may help you fall asleep sooner, but the sleep that follows is lighter and more broken, and you are more likely to wake in the small hours.") +
+		sec("8be04c11a2", "4. Myth: Snoring is harmless", "Loud snoring with pauses in breathing can be a sign of sleep apnoea, which is worth raising with a doctor, since it is easy to treat once found.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://health.example.org/news/sleep-myths")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"2. Myth: You can catch up at the weekend", "A drink may help you fall asleep sooner"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+}
+
+// A "Latest News" heading over dated teasers ends a short article even
+// when the teasers hold more text than it does.
+func TestLatestNewsWithDatesCut(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	teaser := func(head, date, summary string) string { return "<h3>" + head + "</h3>" + p(date) + p(summary) }
+	page := `<html><head><title>Injured at the gym</title></head><body><article><h1>Injured at the gym</h1><div class="post">` +
+		p("A gym member who is hurt by faulty equipment may have a claim against the gym, even after signing the waiver that most gyms ask for at the desk.") +
+		p("Waivers usually cover the ordinary risks of exercise, such as a strained muscle, and not the gym's own negligence, such as a cable it failed to replace.") +
+		p("Anyone hurt should report the injury to the staff at once, keep a copy of the report and take photographs of the equipment before it is repaired.") +
+		p("A lawyer can then ask for the gym's maintenance records, which often show whether the fault was known and how long it went unrepaired.") +
+		"<h2>Latest News</h2>" +
+		teaser("Can you appeal a refused disability claim?", "March 29, 2025", "Many claims are refused the first time, and an appeal within sixty days is often the quickest way to a decision in your favour, with or without a hearing.") +
+		teaser("Five reasons to hire a benefits lawyer", "March 27, 2025", "The rules for disability benefits are long and change often, and a lawyer who handles such claims every day knows which records the office will ask for.") +
+		teaser("Disability law in plain words", "March 24, 2025", "Here is what the main terms in a benefits decision mean, from the onset date to the residual capacity, and why each of them matters for the amount paid.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://law.example.com/blog/injured-at-the-gym")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "keep a copy of the report") {
+		t.Errorf("missing the article's end in\n%s", text)
+	}
+	for _, unwanted := range []string{"Latest News", "Many claims are refused"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("kept %q in\n%s", unwanted, text)
+		}
+	}
+}
+
+// More headings over the site's other posts end the article: "More from"
+// and the site's name, "Recommended Reading", "Related articles that may
+// interest you"; "More from the survey" in lower case is the text's own.
+func TestMorePostsHeadingsNamed(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	body := p("Our survey of four hundred small bakeries asked what had changed in the past year, and the answers were more alike than we expected them to be.") +
+		p("Almost all of them now sell online, most through a shared platform run by a wholesaler, and a third deliver by bicycle within their own town.") +
+		p("The smallest shops said the platform's fees ate most of what they gained, while the larger ones found new customers in the villages around them.")
+	for _, head := range []string{"More from Harbour Post:", "Recommended Reading", "Related articles that may interest you"} {
+		page := `<html><head><title>Bakeries online</title></head><body><article><h1>Bakeries online</h1><div class="entry-content">` + body +
+			"<h3>More from the survey</h3>" +
+			p("Flour prices were the first worry of nine in ten, ahead of rent and wages, and most had raised their prices twice since the spring.") +
+			"<h3>" + head + "</h3>" +
+			"<h4>How to price a loaf</h4>" + p("A guide to the costs that go into a loaf of bread, from the flour and the oven to the hours before dawn that nobody pays for.") +
+			"<h4>Ten bakeries worth a detour</h4>" + p("Our readers sent us their favourites from across the country, and we visited every one of them over a long and hungry month.") +
+			`</div></article></body></html>`
+		art, err := Extract([]byte(page), "https://harbourpost.example.com/food/bakeries-online")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := art.Text()
+		if !strings.Contains(text, "Flour prices were the first worry") {
+			t.Errorf("%s: the body's end is missing from:\n%s", head, text)
+		}
+		for _, not := range []string{head, "A guide to the costs"} {
+			if strings.Contains(text, not) {
+				t.Errorf("%s: %q is in:\n%s", head, not, text)
+			}
+		}
+	}
+}
+
+// A biography that names the writer and a role before its verb ("Nadia
+// Okafor, Senior Editor, studied journalism…") is the author's box too.
+func TestAuthorBioWithRole(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	bio := "Nadia Okafor, Senior Editor, studied journalism in Lagos and has reviewed running shoes for eight years."
+	page := `<html><head><title>The best trail shoes</title><meta name="author" content="Nadia Okafor"></head><body><article><h1>The best trail shoes</h1><div class="entry-content">` +
+		p("We ran four hundred kilometres of muddy and rocky trails this autumn in twelve pairs of shoes, and three of them stood out from the rest.") +
+		p("The first has the best grip we have tested on wet rock, though its narrow toe box will not suit runners with wide feet on long days out.") +
+		p("The second is the lightest of the lot and drains quickly after a river crossing, at the price of a thin sole that lets you feel every stone.") +
+		p("The third is the one we would buy with our own money: comfortable from the first run, grippy enough, and still in one piece after five hundred kilometres.") +
+		p(bio) + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/reviews/trail-shoes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); strings.Contains(text, "studied journalism") {
+		t.Errorf("kept the biography in\n%s", text)
+	}
+}

@@ -420,6 +420,10 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 	}
 	// junk and junkLinks: met outside the current choice
 	junk, junkLinks := 0, 0
+	gain := widenGain
+	if listText(top)*10 >= top.textLen*9 {
+		gain = listWidenGain
+	}
 	from := top
 	for a := top.parent; a != nil && a.tag != atom.Body && a.tag != atom.Html; from, a = a, a.parent {
 		for _, k := range a.kids {
@@ -429,7 +433,7 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 				junkLinks += l
 			}
 		}
-		if a.mass < mass*widenGain {
+		if a.mass < mass*gain {
 			continue
 		}
 		if a.mass < widenDensity*float64(a.textLen-junk-inner) {
@@ -452,6 +456,26 @@ func (s *scorer) widen(top *node, parts []*node) (*node, []*node) {
 // widenDensity the share of its text that must be paragraphs, for widen to
 // climb to it.
 const widenGain, widenDensity, widenLinks = 1.5, 0.5, 0.2
+
+// listWidenGain is widen's gain from a list chosen as the body (nine
+// tenths of its text in list items): a list is seldom a whole article,
+// more often its products or steps, with the intro, the comparison and
+// the questions in sections beside it.
+const listWidenGain = 1.1
+
+// listText is the text of n inside list items.
+func listText(n *node) int {
+	if n.tag == atom.Li {
+		return n.textLen
+	}
+	t := 0
+	for _, k := range n.kids {
+		if k.tag != 0 && k.liCount > 0 {
+			t += listText(k)
+		}
+	}
+	return t
+}
 
 // siblingMass is the least paragraph text, as a share of the top
 // candidate's, of a sibling taken for its score.

@@ -152,14 +152,23 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 	title := firstOfTrail(dropSiteTail(pickHeadline(t, info, ld, site, base, paras), site, host))
 	// the publisher's declared title, when it is the same words, has the
 	// publisher's spelling of quotes and dashes (a visible headline is
-	// often typeset by a template)
+	// often typeset by a template), and of case when the visible one is
+	// in capitals: a headline in sentence case against a title-cased
+	// declared one is the publisher's choice
 	for _, v := range []string{info.metas["og:title"], ld.headline, info.metas["twitter:title"]} {
 		v = collapse(unescape(v))
-		if v != title && v != "" && foldTypography(v) == foldTypography(title) {
+		if v == title || v == "" {
+			continue
+		}
+		if fv, ft := foldTypography(v), foldTypography(title); fv == ft || !hasLower(title) && hasLower(v) && strings.EqualFold(fv, ft) {
 			return v
 		}
 	}
 	return title
+}
+
+func hasLower(s string) bool {
+	return strings.IndexFunc(s, unicode.IsLower) >= 0
 }
 
 // firstOfTrail is the headline of a <title> that goes on with a trail of
@@ -238,6 +247,9 @@ func pickHeadline(t *titlePage, info *pageInfo, ld ldInfo, site string, base *ur
 		}
 	}
 	if m := t.choose(refs, parts, site, host, start); m.text != "" {
+		if h := hc.h1Over(m, info, page, meta, start); h != "" {
+			return h
+		}
 		if k := t.underKicker(m, start); k != "" {
 			return k
 		}
@@ -283,6 +295,44 @@ func soleH1(info *pageInfo, meta string) string {
 		return ""
 	}
 	return h
+}
+
+// h1Over is the page's one <h1> when it is the headline over the match
+// m: m is that <h1> itself (no nearby block stands for it), or a
+// section's heading inside the body; "" otherwise.
+func (hc *headlineRefs) h1Over(m titleCand, info *pageInfo, page, meta string, start int) string {
+	h := oneH1(info)
+	if h == "" || isSiteName(h, hc.site, hc.host) || hc.usable(h) == "" || !echoes(h, page, meta) {
+		return ""
+	}
+	if m.rank == rankH1 && m.text == h || m.rank != rankH1 && start >= 0 && m.order > start {
+		return h
+	}
+	return ""
+}
+
+// echoes tells whether h is a headline-long line (four words or more) a
+// third of whose words, two at least, are in the <title> or the declared
+// title: an <h1> that names the section ("Local Sports Wire") is shorter.
+func echoes(h, page, meta string) bool {
+	hw := wordBag(h)
+	n := bagSize(hw)
+	shared := max(bagInter(hw, wordBag(page)), bagInter(hw, wordBag(meta)))
+	return n >= 4 && shared >= 2 && shared*3 >= n
+}
+
+// oneH1 is the text of the page's <h1> when all its <h1>s say the same,
+// or "".
+func oneH1(info *pageInfo) string {
+	if len(info.h1s) == 0 {
+		return ""
+	}
+	for _, h := range info.h1s[1:] {
+		if h != info.h1s[0] {
+			return ""
+		}
+	}
+	return info.h1s[0]
 }
 
 // declaredTitle is the title the page declares: Open Graph's, Twitter's,

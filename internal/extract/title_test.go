@@ -193,6 +193,26 @@ func TestTitleRules(t *testing.T) {
 			"Night ferry returns",
 			false,
 		},
+		{
+			// a heading in capitals: the declared title's case is the
+			// publisher's
+			"declared case of a heading in capitals",
+			"https://www.harbourpost.example.com/12",
+			`<title>Harbour Post</title><meta property="og:title" content="Ten Walks Along the Old Harbour Wall">`,
+			nav + `<h1>TEN WALKS ALONG THE OLD HARBOUR WALL</h1>`,
+			"Ten Walks Along the Old Harbour Wall",
+			false,
+		},
+		{
+			// a heading in sentence case against a title-cased
+			// declared title: the heading stands
+			"heading in sentence case",
+			"https://www.harbourpost.example.com/13",
+			`<title>Harbour Post</title><meta property="og:title" content="Ten Walks Along the Old Harbour Wall">`,
+			nav + `<h1>Ten walks along the old harbour wall</h1>`,
+			"Ten walks along the old harbour wall",
+			false,
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			page := testPage(c.head, c.body, "")
@@ -251,5 +271,34 @@ func TestRewordedSoleH1(t *testing.T) {
 	}
 	if want := "The 7 Best Garden Tools for a Beginner"; art.Title != want {
 		t.Errorf("title %q, want %q", art.Title, want)
+	}
+}
+
+// A page's one <h1> is the headline over a section's heading inside the
+// body that matched the <title> better ("What is sea kayaking?" under
+// "An introduction to sea kayaking: what beginners need to know"); an
+// <h1> that names the section ("Local Sports Wire") is not.
+func TestOneH1OverSectionHeading(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	body := p("Sea kayaking takes you where no boat with a keel can go: into caves, along cliffs and onto beaches that nobody reaches on foot, and it is easier to learn than most people think.") +
+		"<h2>What is sea kayaking?</h2>" +
+		p("A sea kayak is longer and narrower than the kayaks rented on lakes, with a rudder or a skeg, and it tracks straight in wind and waves over long distances.") +
+		p("Most clubs run a beginners' course over two weekends, covering strokes, rescues, tides and the rules of the sea, and lend the boats for it.")
+	page := func(head, h1 string) []byte {
+		return []byte(`<html><head>` + head + `</head><body><header><h1>` + h1 + `</h1></header><article>` + body + `</article></body></html>`)
+	}
+	art, err := Extract(page(`<title>What is Sea Kayaking - A guided introduction | Paddle Coast</title>`, "An introduction to sea kayaking: what beginners need to know"), "https://paddle.example.com/learn/sea-kayaking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "An introduction to sea kayaking: what beginners need to know"; art.Title != want {
+		t.Errorf("Title = %q, want %q", art.Title, want)
+	}
+	art, err = Extract(page(`<title>What is sea kayaking? | Local Sports Wire</title>`, "Local Sports Wire"), "https://paddle.example.com/learn/sea-kayaking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "What is sea kayaking?"; art.Title != want {
+		t.Errorf("Title = %q, want %q", art.Title, want)
 	}
 }

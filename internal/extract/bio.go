@@ -1,0 +1,137 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// An author's box closes many posts: a line with the name ("Written by
+// Jane Doe", "Jane Doe, Staff Writer"), a biography that starts with the
+// name or the first name ("Jane is a finance writer…"), and a sentence or
+// two more about the writer ("Her work has appeared in…"). It is about
+// the writer, not the story, and may stand before a disclaimer or a call
+// to comment, so it is looked for among the last paragraphs, not only in
+// the last one.
+
+// authorBoxReach is how many of the last paragraphs may open the box; a
+// biography by the first name alone must be among the last two, as a
+// story about someone who shares the writer's first name could end with
+// a sentence about them.
+const authorBoxReach = 4
+
+var (
+	reAboutAuthor  = regexp.MustCompile(`(?i)^(about the (author|writer)|meet the (author|writer)|written by|author)\s*[:\-–—]?\s*`)
+	reAboutHeading = regexp.MustCompile(`(?i)^(about the (author|writer)|meet the (author|writer))\s*:?\s*$`)
+	reBioMore      = regexp.MustCompile(`^(He|She|They|His|Her|Their)\s`)
+)
+
+// authorBox is the span [from, to) of the author's box among the last
+// paragraphs, or from == -1. The paragraphs before it must be more than
+// three.
+func authorBox(paras []string, author string) (from, to int) {
+	n := len(paras)
+	if n <= 3 || author == "" {
+		return -1, -1
+	}
+	for i := max(n-authorBoxReach, 3); i < n; i++ {
+		if !bioOf(paras[i], author, i >= n-2) {
+			continue
+		}
+		from, to = i, i+1
+		if i > 3 && boxHeader(paras[i-1], author) {
+			from = i - 1
+		}
+		for to < n && len(paras[to]) <= 400 && reBioMore.MatchString(paras[to]) {
+			to++
+		}
+		// the box closes the post: a disclaimer or a call to comment may
+		// follow, not a section ("Sources", a guest's byline over more
+		// of the site's text)
+		if to < n-1 || to == n-1 && len(paras[to]) > boxAfter {
+			continue
+		}
+		return from, to
+	}
+	return -1, -1
+}
+
+// boxAfter is the longest paragraph that may follow an author's box.
+const boxAfter = 250
+
+// bioOf tells whether p is a biography of the author, one of several
+// authors will do: it starts with the full name, or with the first name
+// when firstName is set, after an "About the author:" label, and goes on
+// like a biography.
+func bioOf(p, author string, firstName bool) bool {
+	if len(p) > 700 {
+		return false
+	}
+	p = strings.TrimPrefix(p, reAboutAuthor.FindString(p))
+	for _, name := range strings.Split(author, ",") {
+		name = strings.TrimSpace(name)
+		if strings.Count(name, " ") == 0 {
+			continue
+		}
+		if strings.HasPrefix(p, name) && reBioVerb.MatchString(p[len(name):]) {
+			return true
+		}
+		if first := name[:strings.IndexByte(name, ' ')]; firstName && personalName(first) && strings.HasPrefix(p, first) && reBioVerb.MatchString(p[len(first):]) {
+			return true
+		}
+	}
+	return false
+}
+
+// personalName tells a first name: capitalised, two letters or more, no
+// title ("Dr", "Mr.").
+func personalName(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) || utf8.RuneCountInString(w) < 2 || strings.HasSuffix(w, ".") {
+		return false
+	}
+	switch strings.ToLower(w) {
+	case "dr", "mr", "mrs", "ms", "prof", "sir", "the":
+		return false
+	}
+	return true
+}
+
+// boxHeader tells the line over a biography: "About the author", or a
+// short line naming the author ("Written by Jane Doe", "Jane Doe, Staff
+// Writer").
+func boxHeader(p, author string) bool {
+	if reAboutHeading.MatchString(p) {
+		return true
+	}
+	if wordCount(p) > 12 || sentenceEnd(p) {
+		return false
+	}
+	for _, name := range strings.Split(author, ",") {
+		if name = strings.TrimSpace(name); strings.Count(name, " ") > 0 && strings.Contains(p, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// reBoxWriter is a line that names the writer and nothing else.
+var reBoxWriter = regexp.MustCompile(`^(?:Written by|About the author:?)\s+(\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’.-]*){1,3})$`)
+
+// boxAuthor is the writer an author's box names when nothing else did:
+// "Written by Jane Doe" over "Jane Doe is …" (or "Jane is …") among the
+// last paragraphs.
+func boxAuthor(paras []string) string {
+	n := len(paras)
+	for i := max(n-authorBoxReach-1, 3); i+1 < n; i++ {
+		m := reBoxWriter.FindStringSubmatch(paras[i])
+		if m == nil {
+			continue
+		}
+		if bioOf(paras[i+1], m[1], true) {
+			return m[1]
+		}
+	}
+	return ""
+}
