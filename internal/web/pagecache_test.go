@@ -81,7 +81,7 @@ func TestPageCacheEveryWriteIsOnTheNextRequest(t *testing.T) {
 	twoProcesses(t, func(t *testing.T, a, b *site, w store.Store) {
 		ctx := context.Background()
 		first := a.addPost("Harbour reopens after storm", seedTime, "The harbour reopened on Monday.")
-		pages := []string{"/", first.Path(), "/search/label/Sky%20News", "/2021/11/", "/feeds/posts/default", "/archive"}
+		pages := []string{"/", first.Path(), "/search/label/Sky%20News", "/2021/11/", "/feeds/posts/default", "/archive", "/search?q=harbour"}
 		warm := func() {
 			t.Helper()
 			for _, s := range []*site{a, b} {
@@ -134,6 +134,10 @@ func TestPageCacheEveryWriteIsOnTheNextRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			onBoth(first.Path(), has("a day late"))
+			// Search pages: the kept one, whose snippet quotes the text,
+			// and the new text's words, found and ranked from it.
+			onBoth("/search?q=harbour", has("a day late"))
+			onBoth("/search?q=late", has("Harbour reopens after storm"))
 		})
 		var c model.Comment
 		t.Run("comment approved", func(t *testing.T) {
