@@ -171,18 +171,19 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	}
 	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, s.lastHi.Load(), hi)
 	if h == nil {
-		_, _ = hi() // the search ended first (nothing matched): wait for the reader, whose result updates lastHi
+		_, _ = hi() // an error ended the search before it asked; the reader's answer still updates lastHi
 	}
 	return hits, total, wrapSearch(q, err)
 }
 
 // searchPlan, the settings of the search pool's sessions, leaves the
-// planner only the indexes' bitmap scans. It prices a tsquery match as one cheap operator, so with a
-// LIMIT it prefers to walk posts in order (a sequential scan, or the
-// primary key backwards) and test each post's tsvector, which is stored
-// out of line and decompressed for every test: 2 to 3 seconds for a word
-// in 4 % of 100 000 posts, which the GIN index finds in milliseconds.
-// default_transaction_read_only guards the pool against any other use.
+// planner only the indexes' bitmap scans. It prices a tsquery match as one
+// cheap operator, so with a LIMIT it prefers to walk posts in order (a
+// sequential scan, or the primary key backwards) and test each post's
+// tsvector, which is stored out of line and decompressed for every test:
+// 2 to 3 seconds for a word in 4 % of 100 000 posts, which the GIN index
+// finds in milliseconds. default_transaction_read_only guards the pool
+// against any other use.
 var searchPlan = map[string]string{
 	"enable_seqscan":                "off",
 	"enable_indexscan":              "off",
