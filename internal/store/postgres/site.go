@@ -223,163 +223,34 @@ var (
 // not ranked, or ranked and not shown.
 func searchIn(ctx context.Context, db *pgxpool.Pool, rank *otter.Cache[int64, rankEntry], q store.SearchQuery, parsed search.Query, text string,
 	guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
-	filter, args := searchFilters(parsed, []any{text})
-	// The matches are found in post_search s (migration 021), whose rows
-	// are a few dozen bytes: a filter's conditions are on posts p, joined
-	// only then. $1 is the tsquery, the filters' arguments follow it.
-	from := `post_search s`
-	if filter != "" {
-		from = `post_search s JOIN posts p ON p.id = s.post_id`
-	}
-	matches := `s.search @@ to_tsquery('simple', $1)` + filter
-	// inRanges adds to a statement's condition and arguments the ranges
-	// of IDs (a tsquery of their lexemes, on field) when there are any.
-	inRanges := func(cond string, a []any, field, ranges string) (string, []any) {
-		if ranges == "" {
-			return cond, a
-		}
-		a = append(slices.Clip(a), ranges)
-		return cond + fmt.Sprintf(` AND s.%s @@ $%d::tsquery`, field, len(a)), a
-	}
-	newest := func(b *pgx.Batch, cond string, a []any, field, ranges string, limit int, ids *[]postRev) {
-		cond, a = inRanges(cond, a, field, ranges)
-		a = append(a, limit)
-		b.Queue(fmt.Sprintf(`SELECT s.post_id, s.rev FROM `+from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, len(a)), a...).
-			Query(func(rows pgx.Rows) error {
-				var err error
-				*ids, err = pgx.CollectRows(rows, pgx.RowToStructByPos[postRev])
-				return err
-			})
-	}
-	count := func(b *pgx.Batch, cond string, a []any, ranges string, n *int) {
-		cond, a = inRanges(cond, a, "search", ranges)
-		a = append(a, searchCountCap+1)
-		b.Queue(fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM `+from+` WHERE `+cond+` LIMIT $%d) m`, len(a)), a...).
-			QueryRow(func(row pgx.Row) error { return row.Scan(n) })
-	}
-	// Each word's count, for its idf, when the query has several.
-	var words []string
-	if len(parsed.Must) > 1 {
-		for _, c := range parsed.Must {
-			words = append(words, search.TSQuery(search.Query{Must: []search.Clause{c}, Lang: parsed.Lang}))
-		}
-	}
-	df := make([]int, len(words))
-	wordArgs := func(w string) []any { return append([]any{w}, args[1:]...) }
-	// The strong matches (in a title or a lead), which may be older than
-	// the window, are found in the index of title and meta. A strong
-	// match is a match (migration 021): with nothing to exclude, the
-	// strong tsquery alone finds it.
-	must := search.TSQuery(search.Query{Must: parsed.Must, Lang: parsed.Lang})
-	strong, sargs := `s.strong @@ to_tsquery('simple', $1)`+filter, append([]any{must}, args[1:]...)
-	if len(parsed.Not) > 0 {
-		sargs = append(slices.Clip(args), must)
-		strong = matches + fmt.Sprintf(` AND s.strong @@ to_tsquery('simple', $%d)`, len(sargs))
-	}
-	// limit is both the count's cap and the window: the newest matches
-	// give either.
-	limit := max(searchCountCap+1, searchWindow)
-	var ids, sids []postRev
-	total := -1
-	// The first statements look among the newest posts: from countSpan
-	// below the guessed highest ID to a range of IDs past it, which holds
-	// the posts saved since it was read. Should more have been saved, they
-	// are asked again.
-	first := func(lo, top int64) error {
-		ids, sids = nil, nil
-		clear(df)
-		ranges, ok := rangeQuery(lo, top)
-		if !ok {
-			return nil
-		}
-		var b pgx.Batch
-		newest(&b, matches, args, "search", ranges, limit, &ids)
-		newest(&b, strong, sargs, "strong", ranges, searchStrongWindow, &sids)
-		for i, w := range words {
-			count(&b, matches, wordArgs(w), ranges, &df[i])
-		}
-		return db.SendBatch(ctx, &b).Close()
-	}
-	hi, exact := guess, guess == 0
-	if exact {
-		var err error
-		if hi, err = highest(); err != nil {
-			return nil, 0, err
-		}
-	}
-	top := hi
-	if !exact {
-		top += 1 << rangeBits
-	}
-	if err := first(hi-countSpan, top); err != nil {
-		return nil, 0, err
-	}
-	if !exact {
-		var err error
-		if hi, err = highest(); err != nil {
-			return nil, 0, err
-		}
-		if hi > top {
-			if err := first(hi-countSpan, hi); err != nil {
-				return nil, 0, err
-			}
-		}
-	}
-	if len(ids) > searchCountCap {
-		total = searchCountCap + 1
-	}
-	strongDone := len(sids) == searchStrongWindow
-	var all pgx.Batch
-	switch {
-	case len(ids) < searchWindow:
-		ids = nil
-		newest(&all, matches, args, "search", "", limit, &ids)
-	case total < 0:
-		count(&all, matches, args, "", &total)
-	}
-	for i, w := range words {
-		if df[i] <= searchCountCap {
-			count(&all, matches, wordArgs(w), "", &df[i])
-		}
-	}
-	// When the newest posts held fewer matches than the cap, the word is
-	// not frequent, and its strong matches are asked of all at once.
-	if total < 0 && !strongDone {
-		sids = nil
-		newest(&all, strong, sargs, "strong", "", searchStrongWindow, &sids)
-		strongDone = true
-	}
-	if all.Len() > 0 {
-		if err := db.SendBatch(ctx, &all).Close(); err != nil {
-			return nil, 0, err
-		}
-	}
-	if total < 0 {
-		total = min(len(ids), searchCountCap+1)
-	}
-	if total == 0 {
-		return nil, 0, nil
-	}
-	ids = ids[:min(len(ids), searchWindow)]
-	if !strongDone {
-		// A frequent word with few strong matches among the newest posts:
-		// they are looked for in wider ranges.
-		var err error
-		if sids, err = newestMatches(ctx, db, from, "strong", strong, sargs, searchStrongWindow, hi, 4*countSpan); err != nil {
-			return nil, 0, err
-		}
-	}
-	docs, err := rankDocs(ctx, db, rank, append(ids, sids...))
+	r := newSearchRun(ctx, db, parsed, text)
+	hi, err := r.newestPosts(guess, highest)
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(words) == 0 {
+	if err := r.allPosts(); err != nil || r.total == 0 {
+		return nil, 0, err
+	}
+	r.ids = r.ids[:min(len(r.ids), searchWindow)]
+	if !r.strongDone {
+		// A frequent word with few strong matches among the newest posts:
+		// they are looked for in wider ranges.
+		if r.sids, err = newestMatches(ctx, db, r.from, "strong", r.strong, r.sargs, searchStrongWindow, hi, 4*countSpan); err != nil {
+			return nil, 0, err
+		}
+	}
+	docs, err := rankDocs(ctx, db, rank, append(r.ids, r.sids...))
+	if err != nil {
+		return nil, 0, err
+	}
+	df := r.df
+	if len(r.words) == 0 {
 		df = nil
 	}
 	search.NewRanker(parsed, df, int(hi)).Rank(docs, time.Now())
 	page := store.PageIDs(docs, q.Offset, q.Limit)
 	if len(page) == 0 {
-		return nil, total, nil
+		return nil, r.total, nil
 	}
 	rows, err := db.Query(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id = ANY($1)`, page)
 	if err != nil {
@@ -390,7 +261,185 @@ func searchIn(ctx context.Context, db *pgxpool.Pool, rank *otter.Cache[int64, ra
 		return nil, 0, err
 	}
 	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), page, found)
-	return hits, total, err
+	return hits, r.total, err
+}
+
+// searchRun is one search's statements and what they found (searchIn).
+type searchRun struct {
+	ctx context.Context
+	db  *pgxpool.Pool
+	// from names post_search s, joined to posts p when filters need it;
+	// matches and strong are the conditions of a match and of a strong
+	// match, with their arguments.
+	from, matches, strong string
+	args, sargs           []any
+	// words are each word's tsquery when the query has several, and df
+	// their counts, capped, for idf.
+	words []string
+	df    []int
+	// ids and sids are the newest matches and the newest strong ones;
+	// total the count, capped (-1 until known); strongDone whether sids
+	// is the strong window.
+	ids, sids  []postRev
+	total      int
+	strongDone bool
+}
+
+func newSearchRun(ctx context.Context, db *pgxpool.Pool, parsed search.Query, text string) *searchRun {
+	r := &searchRun{ctx: ctx, db: db, total: -1}
+	filter, args := searchFilters(parsed, []any{text})
+	// The matches are found in post_search s (migration 021), whose rows
+	// are a few dozen bytes: a filter's conditions are on posts p, joined
+	// only then. $1 is the tsquery, the filters' arguments follow it.
+	r.from = `post_search s`
+	if filter != "" {
+		r.from = `post_search s JOIN posts p ON p.id = s.post_id`
+	}
+	r.matches, r.args = `s.search @@ to_tsquery('simple', $1)`+filter, args
+	if len(parsed.Must) > 1 {
+		for _, c := range parsed.Must {
+			r.words = append(r.words, search.TSQuery(search.Query{Must: []search.Clause{c}, Lang: parsed.Lang}))
+		}
+	}
+	r.df = make([]int, len(r.words))
+	// The strong matches (in a title or a lead), which may be older than
+	// the window, are found in the index of title and meta. A strong
+	// match is a match (migration 021): with nothing to exclude, the
+	// strong tsquery alone finds it.
+	must := search.TSQuery(search.Query{Must: parsed.Must, Lang: parsed.Lang})
+	r.strong, r.sargs = `s.strong @@ to_tsquery('simple', $1)`+filter, append([]any{must}, args[1:]...)
+	if len(parsed.Not) > 0 {
+		r.sargs = append(slices.Clip(args), must)
+		r.strong = r.matches + fmt.Sprintf(` AND s.strong @@ to_tsquery('simple', $%d)`, len(r.sargs))
+	}
+	return r
+}
+
+// limit is both the count's cap and the window: the newest matches give
+// either.
+func searchLimit() int { return max(searchCountCap+1, searchWindow) }
+
+// inRanges adds to a statement's condition and arguments the ranges of IDs
+// (a tsquery of their lexemes, on field) when there are any.
+func inRanges(cond string, a []any, field, ranges string) (string, []any) {
+	if ranges == "" {
+		return cond, a
+	}
+	a = append(slices.Clip(a), ranges)
+	return cond + fmt.Sprintf(` AND s.%s @@ $%d::tsquery`, field, len(a)), a
+}
+
+// newest queues the newest matches of cond, up to limit, into ids.
+func (r *searchRun) newest(b *pgx.Batch, cond string, a []any, field, ranges string, limit int, ids *[]postRev) {
+	cond, a = inRanges(cond, a, field, ranges)
+	a = append(a, limit)
+	b.Queue(fmt.Sprintf(`SELECT s.post_id, s.rev FROM `+r.from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, len(a)), a...).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			*ids, err = pgx.CollectRows(rows, pgx.RowToStructByPos[postRev])
+			return err
+		})
+}
+
+// count queues the count of the matches of cond, up to the cap and one
+// more, into n.
+func (r *searchRun) count(b *pgx.Batch, cond string, a []any, ranges string, n *int) {
+	cond, a = inRanges(cond, a, "search", ranges)
+	a = append(a, searchCountCap+1)
+	b.Queue(fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM `+r.from+` WHERE `+cond+` LIMIT $%d) m`, len(a)), a...).
+		QueryRow(func(row pgx.Row) error { return row.Scan(n) })
+}
+
+func (r *searchRun) wordArgs(w string) []any { return append([]any{w}, r.args[1:]...) }
+
+// among asks, at once, among the posts of the ranges of IDs lo to top, for
+// the newest matches up to the cap, the newest strong ones and each word's
+// count. Without ranges (lo not above 0), it asks nothing.
+func (r *searchRun) among(lo, top int64) error {
+	r.ids, r.sids = nil, nil
+	clear(r.df)
+	ranges, ok := rangeQuery(lo, top)
+	if !ok {
+		return nil
+	}
+	var b pgx.Batch
+	r.newest(&b, r.matches, r.args, "search", ranges, searchLimit(), &r.ids)
+	r.newest(&b, r.strong, r.sargs, "strong", ranges, searchStrongWindow, &r.sids)
+	for i, w := range r.words {
+		r.count(&b, r.matches, r.wordArgs(w), ranges, &r.df[i])
+	}
+	return r.db.SendBatch(r.ctx, &b).Close()
+}
+
+// newestPosts asks among the newest posts, from countSpan below the
+// guessed highest ID to a range of IDs past it, which holds the posts
+// saved since it was read; should more have been saved, it asks again.
+// It returns the highest ID.
+func (r *searchRun) newestPosts(guess int64, highest func() (int64, error)) (int64, error) {
+	hi, exact := guess, guess == 0
+	if exact {
+		var err error
+		if hi, err = highest(); err != nil {
+			return 0, err
+		}
+	}
+	top := hi
+	if !exact {
+		top += 1 << rangeBits
+	}
+	if err := r.among(hi-countSpan, top); err != nil {
+		return 0, err
+	}
+	if !exact {
+		var err error
+		if hi, err = highest(); err != nil {
+			return 0, err
+		}
+		if hi > top {
+			if err := r.among(hi-countSpan, hi); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if len(r.ids) > searchCountCap {
+		r.total = searchCountCap + 1
+	}
+	r.strongDone = len(r.sids) == searchStrongWindow
+	return hi, nil
+}
+
+// allPosts asks, at once, among all posts what the newest did not give:
+// the window and the count, the words' counts, and, for a word that is not
+// frequent (fewer matches than the cap among the newest posts), the strong
+// window.
+func (r *searchRun) allPosts() error {
+	var b pgx.Batch
+	switch {
+	case len(r.ids) < searchWindow:
+		r.ids = nil
+		r.newest(&b, r.matches, r.args, "search", "", searchLimit(), &r.ids)
+	case r.total < 0:
+		r.count(&b, r.matches, r.args, "", &r.total)
+	}
+	for i, w := range r.words {
+		if r.df[i] <= searchCountCap {
+			r.count(&b, r.matches, r.wordArgs(w), "", &r.df[i])
+		}
+	}
+	if r.total < 0 && !r.strongDone {
+		r.sids = nil
+		r.newest(&b, r.strong, r.sargs, "strong", "", searchStrongWindow, &r.sids)
+		r.strongDone = true
+	}
+	if b.Len() > 0 {
+		if err := r.db.SendBatch(r.ctx, &b).Close(); err != nil {
+			return err
+		}
+	}
+	if r.total < 0 {
+		r.total = min(len(r.ids), searchCountCap+1)
+	}
+	return nil
 }
 
 // postRev is a post's ID and the revision of its ranking fields
