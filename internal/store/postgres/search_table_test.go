@@ -196,18 +196,7 @@ func TestRankCacheFollowsWrites(t *testing.T) {
 		}
 		ps = append(ps, p)
 	}
-	ranked := func(s *Store) []int64 {
-		t.Helper()
-		hits, _, err := s.Search(ctx, store.SearchQuery{Text: "harbour", Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for _, h := range hits {
-			ids = append(ids, h.Post.ID)
-		}
-		return ids
-	}
+	ranked := func(s *Store) []int64 { return hitIDs(t, s, "harbour") }
 	before := ranked(a)
 	if len(before) != 4 || before[0] != ps[3].ID {
 		t.Fatalf("ranking %v; want the four posts, the newest first (%d)", before, ps[3].ID)
@@ -271,19 +260,7 @@ func TestSearchGuessesHighestID(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ranked := func(s *Store) []int64 {
-		t.Helper()
-		hits, _, err := s.Search(ctx, store.SearchQuery{Text: "zorblax", Limit: 50})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for _, h := range hits {
-			ids = append(ids, h.Post.ID)
-		}
-		slices.Sort(ids)
-		return ids
-	}
+	ranked := func(s *Store) []int64 { return slices.Sorted(slices.Values(hitIDs(t, s, "zorblax"))) }
 	insert(1, 3000, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 2990)
 	if got := ranked(s); len(got) != 5 || got[4] != 2990 {
 		t.Fatalf("first search: %v", got)
@@ -300,4 +277,19 @@ func TestSearchGuessesHighestID(t *testing.T) {
 	if want := ranked(fresh); !slices.Equal(got, want) || !slices.Contains(got, 5990) {
 		t.Fatalf("after posts saved since the last search: %v; a fresh process finds %v (with 5990)", got, want)
 	}
+}
+
+// hitIDs returns the IDs of the first 50 hits of a search for text, best
+// first.
+func hitIDs(t *testing.T, s *Store, text string) []int64 {
+	t.Helper()
+	hits, _, err := s.Search(context.Background(), store.SearchQuery{Text: text, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, h := range hits {
+		ids = append(ids, h.Post.ID)
+	}
+	return ids
 }
