@@ -130,6 +130,13 @@ func main() {
 		}
 	}
 	report(os.Stdout, rs, *rate, *duration, n)
+	if isPostgres(*db) {
+		// The server's page cache decides much of a search's cost at this
+		// size (docs/benchmarks.md): say what it was.
+		if v, err := serverSettings(ctx, *db); err == nil {
+			fmt.Printf("PostgreSQL: %s\n", v)
+		}
+	}
 	if *costN > 0 {
 		// Processes of their own without the page cache: each request is
 		// rendered, whatever came before it.
@@ -272,6 +279,19 @@ func build(ctx context.Context, path string, want int, w *words, seed uint64) (i
 		}
 	}
 	return st.CountPosts(ctx)
+}
+
+// serverSettings returns the PostgreSQL server's version and shared
+// buffers.
+func serverSettings(ctx context.Context, db string) (string, error) {
+	st, err := postgres.Open(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = st.Close() }() // read-only use
+	var version, buffers string
+	err = st.Pool().QueryRow(ctx, `SELECT current_setting('server_version'), current_setting('shared_buffers')`).Scan(&version, &buffers)
+	return fmt.Sprintf("server %s, shared_buffers %s", version, buffers), err
 }
 
 func isPostgres(db string) bool {
