@@ -93,8 +93,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	scfg := cfg.Copy()
 	scfg.MaxConns = max(2, cfg.MaxConns/4)
 	scfg.MinConns = 0
-	for k, v := range searchPlan {
-		scfg.ConnConfig.RuntimeParams[k] = v
+	// SET when a connection opens, not startup parameters, which a pooler
+	// such as PgBouncer refuses.
+	scfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.PgConn().Exec(ctx, searchPlan).ReadAll()
+		return err
 	}
 	searchPool, err := pgxpool.NewWithConfig(ctx, scfg)
 	if err != nil {

@@ -293,3 +293,24 @@ func hitIDs(t *testing.T, s *Store, text string) []int64 {
 	}
 	return ids
 }
+
+// The search pool's sessions leave the planner only bitmap scans, and
+// write nothing (searchPlan).
+func TestSearchPoolSettings(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	var seq, idx, ro string
+	if err := s.searchPool.QueryRow(ctx, `SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'),
+		current_setting('transaction_read_only')`).Scan(&seq, &idx, &ro); err != nil {
+		t.Fatal(err)
+	}
+	if seq != "off" || idx != "off" || ro != "on" {
+		t.Fatalf("search pool: enable_seqscan %s, enable_indexscan %s, read only %s; want off, off, on", seq, idx, ro)
+	}
+	if _, err := s.searchPool.Exec(ctx, `DELETE FROM posts`); err == nil {
+		t.Fatal("the search pool wrote")
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT current_setting('enable_indexscan')`).Scan(&idx); err != nil || idx != "on" {
+		t.Fatalf("the main pool: enable_indexscan %s, %v; want on", idx, err)
+	}
+}
