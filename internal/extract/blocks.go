@@ -244,6 +244,8 @@ var (
 		`)[\s\p{P}\p{S}]*$`)
 	// teaser prefixes: a block that starts with them and holds a link
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
+	// "Website: https://…", "GitHub repository: name": a label over a link
+	reLinkLabel = regexp.MustCompile(`^(\p{Lu}[\p{L}\p{N}&.'’-]*(?: [\p{L}\p{N}&.'’-]+){0,3}):\s+(?i:https?://|www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$`)
 	// leading/trailing furniture: bylines, datelines, credits, copyright
 	reByline        = regexp.MustCompile(`(?i)^(by|oleh|written by|posted by|reported by|words by|story by|reporting by|editing by|penulis|reporter|editor|author)\b[:\s]`)
 	reCredit        = regexp.MustCompile(`(?i)^(photo|image|picture|pic|credit|source|foto|gambar|sumber|caption|illustration|video)s?\b\s*(:|by|credit|source)`)
@@ -752,7 +754,7 @@ func (title blockTitle) dropReason(b block) string {
 	if wc <= 16 && rePager.MatchString(b.text) && (b.linkLen > 0 || wc <= 6) {
 		return "pager"
 	}
-	if ld > 0.6 && !b.heading {
+	if ld > 0.6 && !b.heading && !labelledLink(b) {
 		return "links"
 	}
 	return ""
@@ -823,4 +825,18 @@ func isFurniture(b block) bool {
 		return true
 	}
 	return false
+}
+
+// labelledLink tells a line that labels the link after it ("Website:
+// https://example.org", "Source code: repo-name on GitHub"): a fact of the
+// text, like a line of a specification list, not a link line.
+func labelledLink(b block) bool {
+	if b.li || wordCount(b.text) > 16 {
+		return false
+	}
+	m := reLinkLabel.FindStringSubmatch(b.text)
+	if m == nil {
+		return false
+	}
+	return b.textLen-b.linkLen >= len(m[1])
 }

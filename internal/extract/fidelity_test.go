@@ -1022,3 +1022,34 @@ func TestAuthorBioWithRole(t *testing.T) {
 		t.Errorf("kept the biography in\n%s", text)
 	}
 }
+
+// A line that labels a link to an address ("Website: https://…") is a fact
+// of the text, as in a directory of services; a label over a headline
+// ("Next story: …") is still a link line.
+func TestLabelledAddressKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Where to get help with a leaking roof</title></head><body><article><h1>Where to get help with a leaking roof</h1><div class="entry-content">` +
+		p("A roof that leaks after every storm rarely fixes itself, and the longer it waits the more the ceiling and the insulation under it suffer from the damp.") +
+		`<h3>Harbour Roofing Trust</h3>` +
+		p("The trust sends a volunteer surveyor to homes of pensioners within a week and pays for small repairs where the owner cannot afford them.") +
+		p(`Website: <a href="https://harbourtrust.example.org/">https://harbourtrust.example.org</a>`) +
+		`<h3>Quayside Tenants' Advice</h3>` +
+		p("Tenants whose landlord does not answer can ask the advice office to write on their behalf; most repairs follow within a month of its letter.") +
+		p(`Website: <a href="https://quaysidetenants.example.org/">www.quaysidetenants.example.org</a>`) +
+		p("Whichever you call first, take photographs of the damage before anything is moved, as both will ask for them.") +
+		p(`Next story: <a href="/news/gutter-guards">Are gutter guards worth the money?</a>`) +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/leaking-roof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Website: https://harbourtrust.example.org", "Website: www.quaysidetenants.example.org"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lost %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "gutter guards") {
+		t.Errorf("kept the next story's link in\n%s", text)
+	}
+}
