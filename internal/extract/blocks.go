@@ -334,6 +334,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	keepListedLinks(blocks, reasons)
 	keepLinkedSentences(blocks, reasons)
 	keepListedDates(blocks, reasons)
+	keepTitledSections(blocks, reasons)
 	out := blocks[:0:0]
 	// a list the text announces ("Many patches were sent for review:")
 	// is the article's, links or not
@@ -839,4 +840,23 @@ func labelledLink(b block) bool {
 		return false
 	}
 	return b.textLen-b.linkLen >= len(m[1])
+}
+
+// keepTitledSections keeps a heading that repeats the title once the body
+// has begun: a roundup heads its list of picks with its own title ("Best
+// Trail Shoes" after the intro of "Best Trail Shoes of 2026"), where a
+// repeat at the top is the headline printed again. So is one over a
+// byline or a date, wherever it stands (a story's headline under the
+// captions of its photos).
+func keepTitledSections(blocks []block, reasons []string) {
+	kept := 0
+	for i, b := range blocks {
+		switch {
+		case reasons[i] == "":
+			kept += b.textLen
+		case reasons[i] == "title" && b.heading && kept >= titleRepeatAfter && b.linkLen*2 < b.textLen &&
+			i+1 < len(blocks) && !isFurniture(blocks[i+1]):
+			reasons[i] = ""
+		}
+	}
 }

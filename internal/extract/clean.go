@@ -244,7 +244,7 @@ func (c *cleaner) heading(n *node) string {
 	if c.s.flags&flagWeightClasses != 0 && !c.ignoreNegative && classWeight(n) < 0 {
 		return "heading-class"
 	}
-	if c.title != "" && similarTitle(n.textOf(), c.title) {
+	if c.title != "" && c.before < titleRepeatAfter && similarTitle(n.textOf(), c.title) {
 		return "title-repeat"
 	}
 	return ""
@@ -366,6 +366,12 @@ func sectionHeader(l *live, before int) bool {
 func sectionH1(l *live, before int) bool {
 	return before >= sectionH1After && l.text > 0 && l.links*2 < l.text
 }
+
+// titleRepeatAfter is the body text after which a heading that repeats
+// the title is a section's: a roundup heads its list of picks with its
+// own title ("Best Trail Shoes" after the intro of "Best Trail Shoes of
+// 2026").
+const titleRepeatAfter = 400
 
 // sectionH1After is the body text before an <h1> that titles a section: a
 // deck printed as an <h1> under the first paragraph is the header's.

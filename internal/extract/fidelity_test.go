@@ -1053,3 +1053,54 @@ func TestLabelledAddressKept(t *testing.T) {
 		t.Errorf("kept the next story's link in\n%s", text)
 	}
 }
+
+// A heading that repeats the title after the body's first paragraphs heads
+// a section (a roundup's list of picks) and stays; the headline printed
+// again at the top, or over a byline, goes.
+func TestTitleRepeatingSectionHeadingKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>The Best Camping Kettles of 2026</title></head><body><article><h1>The Best Camping Kettles of 2026</h1><div class="entry-content">` +
+		`<h2>The Best Camping Kettles of 2026</h2>` +
+		p("We boiled more than two hundred litres of lake water this summer on gas, wood and alcohol stoves to find the kettles worth carrying into the hills.") +
+		p("Weight matters on a long walk, but so do a spout that pours without dribbling, a lid that stays on in the wind and a handle that does not scald your fingers.") +
+		p("Every kettle below was used for at least a week of camping by two of our testers, and the prices are the ones we paid at ordinary outdoor shops.") +
+		`<h2>The Best Camping Kettles</h2>` +
+		p("Best Overall Camping Kettle: the Fellside Two-Litre") +
+		p("Best Lightweight Camping Kettle: the Ridgeback Half-Litre") +
+		`<h3>The Fellside Two-Litre</h3>` +
+		p("Its wide base sits firmly on any burner and it boiled a litre in under four minutes on a small gas stove, the fastest of the group.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/gear/camping-kettles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "\nThe Best Camping Kettles\n") {
+		t.Errorf("lost the picks' heading in\n%s", text)
+	}
+	if strings.Contains(text, "Kettles of 2026") {
+		t.Errorf("kept the headline printed again in\n%s", text)
+	}
+}
+
+// The headline printed again over its byline, after the captions of the
+// story's photos, is the header's even after 400 characters.
+func TestTitleRepeatOverBylineDropped(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Harbour ferry fares to rise in spring</title></head><body><div id="story">` +
+		p("The harbour ferry leaves the north quay on a grey morning as commuters wait under the shelter, many of them daily passengers for twenty years.") +
+		p("A deckhand ties up the smaller of the two boats at the island pier, where the operator says its engines will need replacing within five years.") +
+		p("Passengers queue at the ticket office on the south quay, where the new fares will be shown on a board from the first week of March onwards.") +
+		`<h2>Harbour ferry fares to rise in spring</h2>` +
+		p("Ledger Staff") +
+		p("Fares on the harbour ferry will rise by a fifth in the spring, the operator said on Monday, blaming the cost of fuel and of repairs to its older boat.") +
+		p("A season ticket will cost forty pounds a month, up from thirty-three, though children and pensioners will still travel at half the price.") +
+		`</div></body></html>`
+	art, err := Extract([]byte(page), "https://ledger.example/news/ferry-fares")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); strings.Contains(text, "fares to rise in spring") {
+		t.Errorf("kept the headline printed again in\n%s", text)
+	}
+}
