@@ -749,7 +749,7 @@ func (title blockTitle) dropReason(b block) string {
 	if b.textLen > 0 {
 		ld = float64(b.linkLen) / float64(b.textLen)
 	}
-	if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) {
+	if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) && !linkedInPassing(b, wc) {
 		return "teaser"
 	}
 	if wc <= 16 && rePager.MatchString(b.text) && (b.linkLen > 0 || wc <= 6) {
@@ -859,4 +859,13 @@ func keepTitledSections(blocks []block, reasons []string) {
 			reasons[i] = ""
 		}
 	}
+}
+
+// linkedInPassing tells a sentence that opens with a teaser's word ("Watch
+// the weather and road conditions: … check road conditions daily", "More
+// detailed information … can be found in the latest guidelines") and
+// carries a link in passing: links under a third of its text, a dozen
+// words or more. A teaser's link is its headline, most of its text.
+func linkedInPassing(b block, wc int) bool {
+	return wc >= 12 && b.linkLen*3 < b.textLen && sentenceEnd(b.text)
 }

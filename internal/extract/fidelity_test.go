@@ -1104,3 +1104,30 @@ func TestTitleRepeatOverBylineDropped(t *testing.T) {
 		t.Errorf("kept the headline printed again in\n%s", text)
 	}
 }
+
+// A sentence that opens with a teaser's word and carries a link in passing
+// is the text's; a teaser, its link most of its text, goes.
+func TestSentenceOpeningLikeTeaserKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Walking the coast path in winter</title></head><body><article><h1>Walking the coast path in winter</h1><div class="entry-content">` +
+		p("The coast path is quieter in winter than at any other time of year, and the low sun turns the cliffs a colour you never see in August.") +
+		p(`Watch the tide tables before you set out: two of the coves flood at high water, so check <a href="https://tides.example.org/">the tide times</a> every morning.`) +
+		p("Boots with a stiff sole are worth their weight on the muddy stretches between the villages, where the path is often no wider than a sheep track.") +
+		p(`More detailed advice on walking alone in the dark months can be found in <a href="https://council.example.gov/walks">the council's guide</a> for walkers.`) +
+		p(`Read more: <a href="/walks/ten-winter-walks">Ten winter walks for short days</a>`) +
+		p("Whatever the weather, the cafes in the harbour towns stay open at weekends, and most of them will fill a flask for a walker who asks.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/walks/coast-path-winter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Watch the tide tables before you set out", "More detailed advice on walking alone"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lost %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Ten winter walks") {
+		t.Errorf("kept the teaser in\n%s", text)
+	}
+}
