@@ -1131,3 +1131,32 @@ func TestSentenceOpeningLikeTeaserKept(t *testing.T) {
 		t.Errorf("kept the teaser in\n%s", text)
 	}
 }
+
+// An author's box that opens with the writer's name alone, a role and a
+// biography that does not name her again, goes; so does a biography by
+// the first name a site signs with.
+func TestAuthorBoxByNameLine(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	story := p("The river festival returns to the old docks next month after three years away, with boat races, a night market and music on two stages.") +
+		p("Organisers expect twice the crowds of the last festival, and the council has agreed to run extra buses from the station on both evenings.") +
+		p("Tickets for the night market are free but must be booked, as the docks can hold only four thousand people at a time under the fire rules.") +
+		p("The boat races start at noon on the Saturday, and crews from eleven towns along the river have entered, two of them for the first time.")
+	for _, tc := range []struct{ author, box string }{
+		{"Priya Ramdas", p("Priya Ramdas") + p("Events Editor") + p("Events editor at the Quayside Post since 2019. Keen rower, reluctant cook, collector of old ferry timetables.")},
+		{"Marta", p("Marta has written about the town's festivals for this blog since 2018. She grew up by the docks and still swims in the river every summer.")},
+	} {
+		page := `<html><head><title>River festival returns</title><meta name="author" content="` + tc.author + `"></head><body><article><h1>River festival returns</h1><div class="entry-content">` +
+			story + tc.box + `</div></article></body></html>`
+		art, err := Extract([]byte(page), "https://example.com/news/river-festival")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := art.Text()
+		if strings.Contains(text, "Events Editor") || strings.Contains(text, "ferry timetables") || strings.Contains(text, "swims in the river") {
+			t.Errorf("%s: kept the author's box in\n%s", tc.author, text)
+		}
+		if !strings.Contains(text, "two of them for the first time") {
+			t.Errorf("%s: lost the story's end in\n%s", tc.author, text)
+		}
+	}
+}
