@@ -188,3 +188,28 @@ func writerLine(p, author string) bool {
 	}
 	return false
 }
+
+// aboutBox is where a box under an "About the author" heading starts
+// among the last paragraphs, or -1: the heading and at most three short
+// paragraphs after it (none when the biography went already) close the
+// post, whoever they name.
+func aboutBox(paras []string) int {
+	n := len(paras)
+	for i := max(n-4, 3); i < n; i++ {
+		if !reAboutHeading.MatchString(paras[i]) {
+			continue
+		}
+		chars := 0
+		for _, p := range paras[i+1:] {
+			chars += len(p)
+		}
+		if chars <= aboutBoxChars {
+			return i
+		}
+	}
+	return -1
+}
+
+// aboutBoxChars is the most text an "About the author" box may hold under
+// its heading.
+const aboutBoxChars = 1000

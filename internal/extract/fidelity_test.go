@@ -1160,3 +1160,31 @@ func TestAuthorBoxByNameLine(t *testing.T) {
 		}
 	}
 }
+
+// An "About the author" heading over a short biography closes the post,
+// whoever it names; so does the heading alone at the end.
+func TestAboutTheAuthorBoxDropped(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	story := p("Index funds spread a small sum over hundreds of companies, so one bad year for a single firm barely moves what you own.") +
+		p("Their fees are a fraction of what an actively managed fund charges, and over twenty years that difference alone can add up to a fifth of your savings.") +
+		p("Most brokers let you buy a fund for a few pounds a month, and a standing order takes the decision out of your hands on the days the market falls.") +
+		p("None of this makes a fund safe: its price falls with the market, and money you will need within five years is better kept in cash.")
+	for _, box := range []string{
+		`<h3>About the Author</h3>` + p("Tomas Elberg, CFA, is a contributing analyst who covers pensions and savings. Before writing he spent ten years at a building society."),
+		`<h3>About the Author</h3>`,
+	} {
+		page := `<html><head><title>How index funds work</title></head><body><article><h1>How index funds work</h1><div class="entry-content">` +
+			story + box + `</div></article></body></html>`
+		art, err := Extract([]byte(page), "https://example.com/money/index-funds")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := art.Text()
+		if strings.Contains(text, "About the Author") || strings.Contains(text, "building society") {
+			t.Errorf("kept the author's box in\n%s", text)
+		}
+		if !strings.Contains(text, "better kept in cash") {
+			t.Errorf("lost the story's end in\n%s", text)
+		}
+	}
+}
