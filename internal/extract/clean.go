@@ -269,7 +269,7 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	if isList && why != "" && gallery(n, l) {
 		return ""
 	}
-	if why == "links" && linkedParagraph(n, l) {
+	if why == "links" && (linkedParagraph(n, l) || announcedLinksOnly(n, l)) {
 		return ""
 	}
 	if why != "" {
@@ -522,4 +522,45 @@ func boiledProse(n *node, l *live) bool {
 		return false
 	}
 	return strings.Contains(name, "related") || strings.Contains(name, "read-more") || strings.Contains(name, "readmore") || strings.Contains(name, "see-also") || strings.Contains(name, "also-read")
+}
+
+// reReadingList is an announcement of the site's other pages ("… found
+// the following pages helpful:"), whose list is no part of the article.
+var reReadingList = regexp.MustCompile(`(?i)\b(pages?|posts?|articles?|stories|reading|helpful|resources|guides?)\b`)
+
+// announcedLinksOnly tells a section whose links are the items of lists
+// its own sentences announce ("Many patches were sent for review:" over
+// a list of linked patches): left out, its links are under a fifth of
+// its text, as prose's are. The lists are the article's, as the block
+// filter keeps such a list.
+func announcedLinksOnly(n *node, l *live) bool {
+	if l.text < 200 || l.text-l.links < 150 {
+		return false
+	}
+	listed := 0
+	announced := false
+	var walk func(m *node)
+	walk = func(m *node) {
+		for _, k := range m.kids {
+			switch {
+			case k.removed:
+			case k.isText():
+				if strings.TrimSpace(k.text) != "" {
+					announced = false
+				}
+			case k.tag == atom.Ul || k.tag == atom.Ol:
+				if announced {
+					listed += k.linkLen
+				}
+				announced = false
+			case k.tag == atom.P || isHeading(k.tag):
+				t := k.textOf()
+				announced = announces(t) && !reReadingList.MatchString(t)
+			default:
+				walk(k)
+			}
+		}
+	}
+	walk(n)
+	return listed > 0 && (l.links-listed)*5 < l.text
 }

@@ -1188,3 +1188,48 @@ func TestAboutTheAuthorBoxDropped(t *testing.T) {
 		}
 	}
 }
+
+// A section whose links are the items of lists its sentences announce
+// stays, though its links pass a fifth of its text; a list announced as
+// pages to read next still goes.
+func TestSectionOfAnnouncedListsKept(t *testing.T) {
+	li := func(items ...string) string {
+		s := "<ul>"
+		for _, it := range items {
+			s += `<li><a href="https://tracker.example.org/` + strings.ReplaceAll(strings.ToLower(it), " ", "-") + `">` + it + `</a></li>`
+		}
+		return s + "</ul>"
+	}
+	para := func(s string) string { return `<div class="paragraph"><p>` + s + `</p></div>` }
+	page := `<html><head><title>Compiler backend progress report</title></head><body><div id="container"><main><article><div class="content">` +
+		para("This is the monthly report on the compiler backend, the part that turns the middle of the compiler's work into machine code for each target we support, and it covers the four weeks since the last one.") +
+		para("The short version is that the backend now builds the standard library on every target we test, that its code runs a little faster than a month ago, and that the list of known failures is shorter than it has ever been.") +
+		para("The longer version follows, section by section, with the fixes that went in, the ones still waiting for review, and what we plan to work on in the weeks to come, as always in the open on the project's tracker.") +
+		para("As before, thanks go to everyone who tested the nightly builds and sent us the smallest programs that still failed; most of the fixes below started from one of those reports, and we could not have done without them.") +
+		`<div class="sect1"><div class="sectionbody">` +
+		para("Work on the backend moved faster this month than in any month before, mostly thanks to two new contributors who took on the oldest open bugs.") +
+		para("Several fixes were sent for review this month:") +
+		`<div class="ulist">` + li("Allow casts between vector types", "Fix alignment of packed fields", "Support the weak linkage attribute", "Fix volatile stores in loops", "Add checks for thread local storage") + `</div>` +
+		para("A few of them were merged upstream already:") +
+		`<div class="ulist">` + li("Add the calling convention attributes", "Fix the size of long double", "Stop treating warnings as errors") + `</div>` +
+		`</div></div>` +
+		`<div class="sect1"><div class="sectionbody">` +
+		para("The test suite now passes on three more targets, and the remaining failures are almost all in inline assembly, which we will tackle next.") +
+		para("Readers new to the project found the following pages helpful:") +
+		`<div class="ulist">` + li("Getting started with the backend", "How we test the backend", "Our roadmap for next year") + `</div>` +
+		`</div></div>` +
+		`</div></article></main></div></body></html>`
+	art, err := Extract([]byte(page), "https://blog.example.org/progress-report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Several fixes were sent for review this month:", "Fix alignment of packed fields", "Stop treating warnings as errors"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lost %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Our roadmap for next year") {
+		t.Errorf("kept the pages to read next in\n%s", text)
+	}
+}
