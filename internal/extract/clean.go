@@ -278,12 +278,13 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	return ""
 }
 
-// linkedParagraph tells a container of one paragraph whose sentences
-// carry their links ("Studies show that … are effective at stimulating
-// weight loss"): most of its text its own, ending as a sentence does, and
-// no copyright notice.
+// linkedParagraph tells a container of one paragraph, or of bare text,
+// whose sentences carry their links ("Studies show that … are effective
+// at stimulating weight loss", "For more options, see X and Y."): most of
+// its text its own, 60 characters of it at least, ending as a sentence
+// does, and no copyright notice.
 func linkedParagraph(n *node, l *live) bool {
-	if l.p != 1 || l.li > 0 || l.headingText > 0 || l.text-l.links < 100 || l.links*2 >= l.text {
+	if l.p > 1 || l.li > 0 || l.headingText > 0 || l.text-l.links < 60 || l.links*2 >= l.text {
 		return false
 	}
 	t := n.textOf()

@@ -1233,3 +1233,23 @@ func TestSectionOfAnnouncedListsKept(t *testing.T) {
 		t.Errorf("kept the pages to read next in\n%s", text)
 	}
 }
+
+// A container holding one sentence as bare text whose links it carries in
+// passing is prose, as a container of one such paragraph is.
+func TestLinkedSentenceInBareContainerKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Three walks above the bay</title></head><body><article><h1>Three walks above the bay</h1><div class="entry-content">` +
+		p("The first walk climbs from the harbour to the old signal station, an hour up and forty minutes down, with the whole bay below you at the top.") +
+		p("The second follows the cliff edge north to the lighthouse and comes back along the lane, which is easier going in wet weather than the path.") +
+		p("The third is the longest: over the moor to the standing stones and back by the river, five hours for most walkers with a stop for lunch.") +
+		`<div class="note">For longer routes over two days, see <a href="/guides/coast">the coast guide</a> and <a href="/guides/hills">the hill guide</a>, both free from the park office.</div>` +
+		p("All three start from the car park by the harbour, which fills early on summer weekends, so the first bus from town is the better way to arrive.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/walks/bay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); !strings.Contains(text, "For longer routes over two days, see the coast guide and the hill guide") {
+		t.Errorf("lost the linked sentence in\n%s", text)
+	}
+}
