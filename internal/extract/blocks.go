@@ -246,6 +246,9 @@ var (
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
 	// "Website: https://…", "GitHub repository: name": a label over a link
 	reLinkLabel = regexp.MustCompile(`^(\p{Lu}[\p{L}\p{N}&.'’-]*(?: [\p{L}\p{N}&.'’-]+){0,3}):\s+(?i:https?://|www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$`)
+	// a caption that ends with its photograph's credit ("The harbour at
+	// dawn. Photo by: 'Jane Doe'.")
+	reCaptionCredit = regexp.MustCompile(`(?i)[.!?]["'’”]?\s+(photo|image|picture|photograph)s?\s+(by|credit|courtesy of)\s*:?\s*[^.!?]{1,50}[.]?["'’”)]*$`)
 	// leading/trailing furniture: bylines, datelines, credits, copyright
 	reByline        = regexp.MustCompile(`(?i)^(by|oleh|written by|posted by|reported by|words by|story by|reporting by|editing by|penulis|reporter|editor|author)\b[:\s]`)
 	reCredit        = regexp.MustCompile(`(?i)^(photo|image|picture|pic|credit|source|foto|gambar|sumber|caption|illustration|video)s?\b\s*(:|by|credit|source)`)
@@ -749,6 +752,9 @@ func (title blockTitle) dropReason(b block) string {
 	if b.textLen > 0 {
 		ld = float64(b.linkLen) / float64(b.textLen)
 	}
+	if wc <= 40 && !b.li && !b.heading && captionCredit(b.text) {
+		return "caption"
+	}
 	if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) && !linkedInPassing(b, wc) {
 		return "teaser"
 	}
@@ -868,4 +874,13 @@ func keepTitledSections(blocks []block, reasons []string) {
 // words or more. A teaser's link is its headline, most of its text.
 func linkedInPassing(b block, wc int) bool {
 	return wc >= 12 && b.linkLen*3 < b.textLen && sentenceEnd(b.text)
+}
+
+// captionCredit tells a caption that ends with its photograph's credit;
+// the pattern runs only on lines that name a photograph at all.
+func captionCredit(s string) bool {
+	if !strings.Contains(s, "hoto") && !strings.Contains(s, "HOTO") && !strings.Contains(s, "mage") && !strings.Contains(s, "MAGE") && !strings.Contains(s, "icture") && !strings.Contains(s, "ICTURE") {
+		return false
+	}
+	return reCaptionCredit.MatchString(s)
 }

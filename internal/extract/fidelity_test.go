@@ -1253,3 +1253,27 @@ func TestLinkedSentenceInBareContainerKept(t *testing.T) {
 		t.Errorf("lost the linked sentence in\n%s", text)
 	}
 }
+
+// A caption printed as a paragraph, ending with its photograph's credit,
+// is no body text; a sentence about a photograph stays.
+func TestCaptionWithCreditDropped(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Choosing a first camera</title></head><body><article><h1>Choosing a first camera</h1><div class="entry-content">` +
+		p("A first camera should be light enough to carry every day, since the one left at home takes no pictures at all, however good its sensor.") +
+		p("The old mill at dawn, taken on a small mirrorless body. Photo by: 'Ann Lee'.") +
+		p("Mirrorless bodies are smaller than the reflex cameras they replaced, and most of them now focus faster on moving subjects too.") +
+		p("The club's exhibition shows one photo by each of its forty members, every one of them taken on a camera that cost under five hundred pounds.") +
+		p("Whatever you buy, spend the first month with one lens: it teaches you to move your feet instead of turning a ring.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/first-camera")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if strings.Contains(text, "Ann Lee") {
+		t.Errorf("kept the caption in\n%s", text)
+	}
+	if !strings.Contains(text, "one photo by each of its forty members") {
+		t.Errorf("lost the sentence about photographs in\n%s", text)
+	}
+}
