@@ -244,7 +244,7 @@ var (
 		`)[\s\p{P}\p{S}]*$`)
 	// teaser prefixes: a block that starts with them and holds a link
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
-	// "Website: https://…", "GitHub repository: name": a label over a link
+	// "Website: https://…": a label over a link to an address
 	reLinkLabel = regexp.MustCompile(`^(\p{Lu}[\p{L}\p{N}&.'’-]*(?: [\p{L}\p{N}&.'’-]+){0,3}):\s+(?i:https?://|www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$`)
 	// a caption that ends with its photograph's credit ("The harbour at
 	// dawn. Photo by: 'Jane Doe'.")
@@ -843,10 +843,17 @@ func labelledLink(b block) bool {
 	}
 	m := reLinkLabel.FindStringSubmatch(b.text)
 	if m == nil {
+		m = reAddressLabel.FindStringSubmatch(b.text)
+	}
+	if m == nil {
 		return false
 	}
 	return b.textLen-b.linkLen >= len(m[1])
 }
+
+// reAddressLabel is a label that names where its link goes ("Website:
+// Harbour Trust", "GitHub: the project's repository").
+var reAddressLabel = regexp.MustCompile(`^((?i:official )?(?i:website|web site|homepage|home page|github|gitlab|repository|source code|documentation|docs|registration|tickets|download|app store|google play)):\s+\S`)
 
 // keepTitledSections keeps a heading that repeats the title once the body
 // has begun: a roundup heads its list of picks with its own title ("Best

@@ -1036,6 +1036,9 @@ func TestLabelledAddressKept(t *testing.T) {
 		`<h3>Quayside Tenants' Advice</h3>` +
 		p("Tenants whose landlord does not answer can ask the advice office to write on their behalf; most repairs follow within a month of its letter.") +
 		p(`Website: <a href="https://quaysidetenants.example.org/">www.quaysidetenants.example.org</a>`) +
+		`<h3>Roofers' Guild</h3>` +
+		p("The guild keeps a list of members who have passed its inspection, and it will step in when a member's work has to be put right.") +
+		p(`Website: <a href="https://roofersguild.example.org/">the guild's list of members</a>`) +
 		p("Whichever you call first, take photographs of the damage before anything is moved, as both will ask for them.") +
 		p(`Next story: <a href="/news/gutter-guards">Are gutter guards worth the money?</a>`) +
 		`</div></article></body></html>`
@@ -1044,7 +1047,7 @@ func TestLabelledAddressKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := art.Text()
-	for _, want := range []string{"Website: https://harbourtrust.example.org", "Website: www.quaysidetenants.example.org"} {
+	for _, want := range []string{"Website: https://harbourtrust.example.org", "Website: www.quaysidetenants.example.org", "Website: the guild's list of members"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("lost %q in\n%s", want, text)
 		}
