@@ -838,7 +838,7 @@ func isFurniture(b block) bool {
 // https://example.org", "Source code: repo-name on GitHub"): a fact of the
 // text, like a line of a specification list, not a link line.
 func labelledLink(b block) bool {
-	if b.li || wordCount(b.text) > 16 {
+	if wordCount(b.text) > 16 {
 		return false
 	}
 	m := reLinkLabel.FindStringSubmatch(b.text)

@@ -1039,6 +1039,7 @@ func TestLabelledAddressKept(t *testing.T) {
 		`<h3>Roofers' Guild</h3>` +
 		p("The guild keeps a list of members who have passed its inspection, and it will step in when a member's work has to be put right.") +
 		p(`Website: <a href="https://roofersguild.example.org/">the guild's list of members</a>`) +
+		`<ul><li>Documentation: <a href="https://docs.example.org/leaks">https://docs.example.org/leaks</a></li><li>Registration: <a href="https://register.example.org/">https://register.example.org</a></li></ul>` +
 		p("Whichever you call first, take photographs of the damage before anything is moved, as both will ask for them.") +
 		p(`Next story: <a href="/news/gutter-guards">Are gutter guards worth the money?</a>`) +
 		`</div></article></body></html>`
@@ -1047,7 +1048,7 @@ func TestLabelledAddressKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := art.Text()
-	for _, want := range []string{"Website: https://harbourtrust.example.org", "Website: www.quaysidetenants.example.org", "Website: the guild's list of members"} {
+	for _, want := range []string{"Website: https://harbourtrust.example.org", "Website: www.quaysidetenants.example.org", "Website: the guild's list of members", "Documentation: https://docs.example.org/leaks"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("lost %q in\n%s", want, text)
 		}
