@@ -72,7 +72,7 @@ func bioOf(p, author string, firstName bool) bool {
 	for _, name := range strings.Split(author, ",") {
 		name = strings.TrimSpace(name)
 		if strings.Count(name, " ") == 0 {
-			// a site that signs with a first name ("Lauren") has its
+			// a site that signs with a first name ("Marta") has its
 			// biography start with it
 			if firstName && personalName(name) && strings.HasPrefix(p, name) && reBioVerb.MatchString(p[len(name):]) {
 				return true

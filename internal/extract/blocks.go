@@ -856,8 +856,9 @@ func labelledLink(b block) bool {
 var reAddressLabel = regexp.MustCompile(`^((?i:official )?(?i:website|web site|homepage|home page|github|gitlab|repository|source code|documentation|docs|registration|tickets|download|app store|google play)):\s+\S`)
 
 // keepTitledSections keeps a heading that repeats the title once the body
-// has begun: a roundup heads its list of picks with its own title ("Best
-// Trail Shoes" after the intro of "Best Trail Shoes of 2026"), where a
+// has begun: a roundup heads its list of picks with its own title ("The
+// Best Camping Kettles" after the intro of "The Best Camping Kettles of
+// 2026"), where a
 // repeat at the top is the headline printed again. So is one over a
 // byline or a date, wherever it stands (a story's headline under the
 // captions of its photos).
@@ -875,8 +876,8 @@ func keepTitledSections(blocks []block, reasons []string) {
 }
 
 // linkedInPassing tells a sentence that opens with a teaser's word ("Watch
-// the weather and road conditions: … check road conditions daily", "More
-// detailed information … can be found in the latest guidelines") and
+// the tide tables before you set out: … check the tide times every
+// morning", "More detailed advice … can be found in the council's guide") and
 // carries a link in passing: links under a third of its text, a dozen
 // words or more. A teaser's link is its headline, most of its text.
 func linkedInPassing(b block, wc int) bool {

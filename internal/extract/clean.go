@@ -370,8 +370,8 @@ func sectionH1(l *live, before int) bool {
 
 // titleRepeatAfter is the body text after which a heading that repeats
 // the title is a section's: a roundup heads its list of picks with its
-// own title ("Best Trail Shoes" after the intro of "Best Trail Shoes of
-// 2026").
+// own title ("The Best Camping Kettles" after the intro of "The Best Camping
+// Kettles of 2026").
 const titleRepeatAfter = 400
 
 // sectionH1After is the body text before an <h1> that titles a section: a
@@ -525,13 +525,13 @@ func boiledProse(n *node, l *live) bool {
 	return strings.Contains(name, "related") || strings.Contains(name, "read-more") || strings.Contains(name, "readmore") || strings.Contains(name, "see-also") || strings.Contains(name, "also-read")
 }
 
-// reReadingList is an announcement of the site's other pages ("… found
-// the following pages helpful:"), whose list is no part of the article.
+// reReadingList is an announcement of the site's other pages ("Readers
+// new to the project found the following pages helpful:"), whose list is no part of the article.
 var reReadingList = regexp.MustCompile(`(?i)\b(pages?|posts?|articles?|stories|reading|helpful|resources|guides?)\b`)
 
 // announcedLinksOnly tells a section whose links are the items of lists
-// its own sentences announce ("Many patches were sent for review:" over
-// a list of linked patches): left out, its links are under a fifth of
+// its own sentences announce ("Several fixes were sent for review this
+// month:" over a list of linked fixes): left out, its links are under a fifth of
 // its text, as prose's are. The lists are the article's, as the block
 // filter keeps such a list.
 func announcedLinksOnly(n *node, l *live) bool {

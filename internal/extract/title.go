@@ -163,9 +163,9 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 		if fv, ft := foldTypography(v), foldTypography(title); fv == ft || !hasLower(title) && hasLower(v) && strings.EqualFold(fv, ft) {
 			return v
 		}
-		// a headline all in lower case ("history of coffee") is a
+		// a headline all in lower case ("history of the harbour wall") is a
 		// template's styling too; the declared title may go on with its
-		// trail ("History of coffee | Origin, Facts | Site")
+		// trail ("History of the harbour wall | Origin, Repairs | Site")
 		if !hasUpper(title) && hasUpper(v) {
 			if i := strings.Index(v, " | "); i > 0 {
 				v = v[:i]
