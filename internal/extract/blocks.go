@@ -748,10 +748,12 @@ func (title blockTitle) dropReason(b block) string {
 			return r
 		}
 	}
-	ld := 0.0
-	if b.textLen > 0 {
-		ld = float64(b.linkLen) / float64(b.textLen)
-	}
+	return linkLineReason(b, wc)
+}
+
+// linkLineReason tells why a block goes for what its links or its credit
+// make of it (a teaser, a pager, a line of links, a caption), or "".
+func linkLineReason(b block, wc int) string {
 	if wc <= 40 && !b.li && !b.heading && captionCredit(b.text) {
 		return "caption"
 	}
@@ -761,7 +763,7 @@ func (title blockTitle) dropReason(b block) string {
 	if wc <= 16 && rePager.MatchString(b.text) && (b.linkLen > 0 || wc <= 6) {
 		return "pager"
 	}
-	if ld > 0.6 && !b.heading && !labelledLink(b) {
+	if b.textLen > 0 && float64(b.linkLen)/float64(b.textLen) > 0.6 && !b.heading && !labelledLink(b) {
 		return "links"
 	}
 	return ""
