@@ -1281,3 +1281,47 @@ func TestCaptionWithCreditDropped(t *testing.T) {
 		t.Errorf("lost the sentence about photographs in\n%s", text)
 	}
 }
+
+// A list whose every point carries an icon is the text's, not a gallery;
+// a list of thumbnails over linked headlines still goes.
+func TestListWithIconsKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	icon := `<img src="/icons/tick.svg" alt="">`
+	items := []string{
+		"Evening classes fit around a job, so you keep your salary while you study.",
+		"Recorded lectures let you catch up on the weeks you travel for work.",
+		"Fees for distance students are often lower than for those on campus.",
+		"You meet classmates from other trades, which widens your circle of contacts.",
+		"There is no move to pay for, and no second rent while the course lasts.",
+	}
+	list := "<ul>"
+	for _, it := range items {
+		list += `<li><span class="icon">` + icon + `</span><span>` + it + "</span></li>"
+	}
+	list += "</ul>"
+	teasers := "<ul>"
+	for _, h := range []string{"Ten evening courses compared", "How to pay for a degree", "Studying with children at home", "A week in the life of a student"} {
+		teasers += `<li><img src="/thumbs/a.jpg" alt=""><a href="/stories/` + strings.ReplaceAll(strings.ToLower(h), " ", "-") + `">` + h + `</a></li>`
+	}
+	teasers += "</ul>"
+	page := `<html><head><title>Why study part time</title></head><body><article><h1>Why study part time</h1><div class="entry-content">` +
+		p("Part-time study used to mean a decade of evenings in a cold classroom; now most courses can be followed from home at any hour of the day.") +
+		p("We asked forty students who finished a part-time degree last year what they would tell someone thinking of starting one.") +
+		`<h2>What they liked</h2>` + list +
+		p("Nearly all of them said the hardest part was the first term, before the habit of studying a little every day had taken hold.") +
+		p("Most would do it again, though a third said they would choose a shorter course and add to it later rather than sign up for six years at once.") +
+		teasers + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/study/part-time")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, it := range items {
+		if !strings.Contains(text, it) {
+			t.Errorf("lost %q in\n%s", it, text)
+		}
+	}
+	if strings.Contains(text, "Studying with children at home") {
+		t.Errorf("kept the teasers in\n%s", text)
+	}
+}
