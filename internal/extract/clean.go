@@ -269,7 +269,7 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	if isList && why != "" && gallery(n, l) {
 		return ""
 	}
-	if why == "links" && (linkedParagraph(n, l) || announcedLinksOnly(n, l)) {
+	if why == "links" && (linkedParagraph(n, l) || announcedLinksOnly(n, l) || itemText(n, l)) {
 		return ""
 	}
 	if why == "images" && isList && iconList(l) {
@@ -575,4 +575,12 @@ func announcedLinksOnly(n *node, l *live) bool {
 	}
 	walk(n)
 	return listed > 0 && (l.links-listed)*5 < l.text
+}
+
+// itemText tells the text of a list item wrapped in a container of its
+// own ("<li><div><a>Harbour Expo</a> – 4–6 May, Quayside</div></li>"): a
+// linked name with its details, the links under half its text, is the
+// list's point, not a box of links.
+func itemText(n *node, l *live) bool {
+	return n.parent != nil && n.parent.tag == atom.Li && l.headingText == 0 && l.links*2 < l.text
 }

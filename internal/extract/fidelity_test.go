@@ -1325,3 +1325,38 @@ func TestListWithIconsKept(t *testing.T) {
 		t.Errorf("kept the teasers in\n%s", text)
 	}
 }
+
+// A list item's text wrapped in a container of its own, a linked name
+// with its details, is the list's point, not a box of links.
+func TestListItemTextInContainerKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	events := [][2]string{
+		{"Harbour Makers Fair", " – 4–6 May 2026, Quayside Hall, Port Ellen"},
+		{"North Coast Food Week", " – 12–18 June 2026, the market square, Tarbet"},
+		{"Lighthouse Film Nights", " – every Friday in July, the old lamp room"},
+		{"Island Boat Show", " – 21–23 August 2026, the marina, Kilmory"},
+	}
+	list := "<ul>"
+	for _, e := range events {
+		list += `<li><div><a href="https://events.example.org/` + strings.ReplaceAll(strings.ToLower(e[0]), " ", "-") + `">` + e[0] + `</a>` + e[1] + `</div></li>`
+	}
+	list += "</ul>"
+	page := `<html><head><title>Summer on the coast: what's on</title></head><body><article><h1>Summer on the coast: what's on</h1><div class="entry-content">` +
+		p("The coast's summer fills up early, and the events below sell out weeks ahead, so it pays to plan the trip around the one you most want to see.") +
+		p("We picked four that are worth a detour, from a makers' fair in a converted warehouse to film nights in a lighthouse's lamp room.") +
+		list +
+		p("Most of them are free, and the ones that are not keep a few tickets back for the door on each day, though the queue starts early.") +
+		p("Trains run to all four towns, and on event days the ferry company adds a late sailing back from the islands for those who stay to the end.") +
+		p("Rooms go quickly in August; the tourist office keeps a list of spare beds in farmhouses and will ring round for you if you ask.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/whats-on/summer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, e := range events {
+		if !strings.Contains(text, e[0]+e[1]) {
+			t.Errorf("lost %q in\n%s", e[0]+e[1], text)
+		}
+	}
+}
