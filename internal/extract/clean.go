@@ -283,10 +283,10 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 
 // iconList tells a list whose items carry an icon each (a tick before
 // every point), not a gallery or a list of teasers: an image at most to
-// an item, links under a fifth of its text and 30 characters of text an
+// an item, links under a fifth of its text and 20 characters of text an
 // item at least. A teaser's thumbnail comes with a linked headline.
 func iconList(l *live) bool {
-	return l.li > 0 && l.img <= l.li && l.links*5 < l.text && l.text >= 30*l.li
+	return l.li > 0 && l.img <= l.li && l.links*5 < l.text && l.text >= 20*l.li
 }
 
 // linkedParagraph tells a container of one paragraph, or of bare text,
