@@ -72,6 +72,11 @@ func bioOf(p, author string, firstName bool) bool {
 	for _, name := range strings.Split(author, ",") {
 		name = strings.TrimSpace(name)
 		if strings.Count(name, " ") == 0 {
+			// a site that signs with a first name ("Marta") has its
+			// biography start with it
+			if firstName && personalName(name) && strings.HasPrefix(p, name) && reBioVerb.MatchString(p[len(name):]) {
+				return true
+			}
 			continue
 		}
 		if strings.HasPrefix(p, name) && reBioVerb.MatchString(p[len(name):]) {
@@ -135,3 +140,76 @@ func boxAuthor(paras []string) string {
 	}
 	return ""
 }
+
+// nameBox is where an author's box that opens with a line holding only
+// a writer's name starts among the last paragraphs ("Jane Doe" over
+// "Senior Editor" and a biography that need not name her again), or -1.
+// Every line after it is short, at most three a writer (name, role,
+// biography), and more than three paragraphs stand before it.
+func nameBox(paras []string, author string) int {
+	names := 0
+	for _, name := range strings.Split(author, ",") {
+		if strings.Count(strings.TrimSpace(name), " ") > 0 {
+			names++
+		}
+	}
+	n := len(paras)
+	if names == 0 || n <= 4 {
+		return -1
+	}
+	for i := max(n-3*names, 4); i < n-1; i++ {
+		if !writerLine(paras[i], author) {
+			continue
+		}
+		chars := 0
+		for _, p := range paras[i+1:] {
+			chars += len(p)
+		}
+		if chars <= nameBoxChars*names {
+			return i
+		}
+		return -1
+	}
+	return -1
+}
+
+// nameBoxChars is the most text an author's box may hold after the name
+// line, for each writer.
+const nameBoxChars = 700
+
+// writerLine tells a line that is one of the writers' full names and
+// nothing else.
+func writerLine(p, author string) bool {
+	p = strings.TrimSpace(p)
+	for _, name := range strings.Split(author, ",") {
+		if name = strings.TrimSpace(name); strings.Count(name, " ") > 0 && p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// aboutBox is where a box under an "About the author" heading starts
+// among the last paragraphs, or -1: the heading and at most three short
+// paragraphs after it (none when the biography went already) close the
+// post, whoever they name.
+func aboutBox(paras []string) int {
+	n := len(paras)
+	for i := max(n-4, 3); i < n; i++ {
+		if !reAboutHeading.MatchString(paras[i]) {
+			continue
+		}
+		chars := 0
+		for _, p := range paras[i+1:] {
+			chars += len(p)
+		}
+		if chars <= aboutBoxChars {
+			return i
+		}
+	}
+	return -1
+}
+
+// aboutBoxChars is the most text an "About the author" box may hold under
+// its heading.
+const aboutBoxChars = 1000

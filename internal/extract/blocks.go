@@ -244,6 +244,11 @@ var (
 		`)[\s\p{P}\p{S}]*$`)
 	// teaser prefixes: a block that starts with them and holds a link
 	reTeaser = regexp.MustCompile(`(?i)^[\s\p{P}]*(read more|read also|also read|read next|related|see also|more|baca juga|baca|lihat juga|simak juga|artikel terkait|berita terkait|watch|listen|click here|recommended|you may also like|you might also like|more from|more on|latest|editor'?s pick|also on|don't miss|must read)\b`)
+	// "Website: https://…": a label over a link to an address
+	reLinkLabel = regexp.MustCompile(`^(\p{Lu}[\p{L}\p{N}&.'’-]*(?: [\p{L}\p{N}&.'’-]+){0,3}):\s+(?i:https?://|www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$`)
+	// a caption that ends with its photograph's credit ("The harbour at
+	// dawn. Photo by: 'Jane Doe'.")
+	reCaptionCredit = regexp.MustCompile(`(?i)[.!?]["'’”]?\s+(photo|image|picture|photograph)s?\s+(by|credit|courtesy of)\s*:?\s*[^.!?]{1,50}[.]?["'’”)]*$`)
 	// leading/trailing furniture: bylines, datelines, credits, copyright
 	reByline        = regexp.MustCompile(`(?i)^(by|oleh|written by|posted by|reported by|words by|story by|reporting by|editing by|penulis|reporter|editor|author)\b[:\s]`)
 	reCredit        = regexp.MustCompile(`(?i)^(photo|image|picture|pic|credit|source|foto|gambar|sumber|caption|illustration|video)s?\b\s*(:|by|credit|source)`)
@@ -332,6 +337,7 @@ func filterBlocks(blocks []block, title string, tr *tracer) []block {
 	keepListedLinks(blocks, reasons)
 	keepLinkedSentences(blocks, reasons)
 	keepListedDates(blocks, reasons)
+	keepTitledSections(blocks, reasons)
 	out := blocks[:0:0]
 	// a list the text announces ("Many patches were sent for review:")
 	// is the article's, links or not
@@ -742,17 +748,22 @@ func (title blockTitle) dropReason(b block) string {
 			return r
 		}
 	}
-	ld := 0.0
-	if b.textLen > 0 {
-		ld = float64(b.linkLen) / float64(b.textLen)
+	return linkLineReason(b, wc)
+}
+
+// linkLineReason tells why a block goes for what its links or its credit
+// make of it (a teaser, a pager, a line of links, a caption), or "".
+func linkLineReason(b block, wc int) string {
+	if wc <= 40 && !b.li && !b.heading && captionCredit(b.text) {
+		return "caption"
 	}
-	if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) {
+	if b.linkLen > 0 && wc <= 40 && reTeaser.MatchString(b.text) && !linkedInPassing(b, wc) {
 		return "teaser"
 	}
 	if wc <= 16 && rePager.MatchString(b.text) && (b.linkLen > 0 || wc <= 6) {
 		return "pager"
 	}
-	if ld > 0.6 && !b.heading {
+	if b.textLen > 0 && float64(b.linkLen)/float64(b.textLen) > 0.6 && !b.heading && !labelledLink(b) {
 		return "links"
 	}
 	return ""
@@ -823,4 +834,63 @@ func isFurniture(b block) bool {
 		return true
 	}
 	return false
+}
+
+// labelledLink tells a line that labels the link after it ("Website:
+// https://example.org", "Source code: repo-name on GitHub"): a fact of the
+// text, like a line of a specification list, not a link line.
+func labelledLink(b block) bool {
+	if wordCount(b.text) > 16 {
+		return false
+	}
+	m := reLinkLabel.FindStringSubmatch(b.text)
+	if m == nil {
+		m = reAddressLabel.FindStringSubmatch(b.text)
+	}
+	if m == nil {
+		return false
+	}
+	return b.textLen-b.linkLen >= len(m[1])
+}
+
+// reAddressLabel is a label that names where its link goes ("Website:
+// Harbour Trust", "GitHub: the project's repository").
+var reAddressLabel = regexp.MustCompile(`^((?i:official )?(?i:website|web site|homepage|home page|github|gitlab|repository|source code|documentation|docs|registration|tickets|download|app store|google play)):\s+\S`)
+
+// keepTitledSections keeps a heading that repeats the title once the body
+// has begun: a roundup heads its list of picks with its own title ("The
+// Best Camping Kettles" after the intro of "The Best Camping Kettles of
+// 2026"), where a
+// repeat at the top is the headline printed again. So is one over a
+// byline or a date, wherever it stands (a story's headline under the
+// captions of its photos).
+func keepTitledSections(blocks []block, reasons []string) {
+	kept := 0
+	for i, b := range blocks {
+		switch {
+		case reasons[i] == "":
+			kept += b.textLen
+		case reasons[i] == "title" && b.heading && kept >= titleRepeatAfter && b.linkLen*2 < b.textLen &&
+			i+1 < len(blocks) && !isFurniture(blocks[i+1]):
+			reasons[i] = ""
+		}
+	}
+}
+
+// linkedInPassing tells a sentence that opens with a teaser's word ("Watch
+// the tide tables before you set out: … check the tide times every
+// morning", "More detailed advice … can be found in the council's guide") and
+// carries a link in passing: links under a third of its text, a dozen
+// words or more. A teaser's link is its headline, most of its text.
+func linkedInPassing(b block, wc int) bool {
+	return wc >= 12 && b.linkLen*3 < b.textLen && sentenceEnd(b.text)
+}
+
+// captionCredit tells a caption that ends with its photograph's credit;
+// the pattern runs only on lines that name a photograph at all.
+func captionCredit(s string) bool {
+	if !strings.Contains(s, "hoto") && !strings.Contains(s, "HOTO") && !strings.Contains(s, "mage") && !strings.Contains(s, "MAGE") && !strings.Contains(s, "icture") && !strings.Contains(s, "ICTURE") {
+		return false
+	}
+	return reCaptionCredit.MatchString(s)
 }

@@ -244,7 +244,7 @@ func (c *cleaner) heading(n *node) string {
 	if c.s.flags&flagWeightClasses != 0 && !c.ignoreNegative && classWeight(n) < 0 {
 		return "heading-class"
 	}
-	if c.title != "" && similarTitle(n.textOf(), c.title) {
+	if c.title != "" && c.before < titleRepeatAfter && similarTitle(n.textOf(), c.title) {
 		return "title-repeat"
 	}
 	return ""
@@ -269,7 +269,10 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	if isList && why != "" && gallery(n, l) {
 		return ""
 	}
-	if why == "links" && linkedParagraph(n, l) {
+	if why == "links" && (linkedParagraph(n, l) || announcedLinksOnly(n, l) || itemText(n, l)) {
+		return ""
+	}
+	if why == "images" && isList && iconList(l) {
 		return ""
 	}
 	if why != "" {
@@ -278,12 +281,21 @@ func (c *cleaner) conditionally(n *node, l *live, inFigure bool) string {
 	return ""
 }
 
-// linkedParagraph tells a container of one paragraph whose sentences
-// carry their links ("Studies show that … are effective at stimulating
-// weight loss"): most of its text its own, ending as a sentence does, and
-// no copyright notice.
+// iconList tells a list whose items carry an icon each (a tick before
+// every point), not a gallery or a list of teasers: an image at most to
+// an item, links under a fifth of its text and 20 characters of text an
+// item at least. A teaser's thumbnail comes with a linked headline.
+func iconList(l *live) bool {
+	return l.li > 0 && l.img <= l.li && l.links*5 < l.text && l.text >= 20*l.li
+}
+
+// linkedParagraph tells a container of one paragraph, or of bare text,
+// whose sentences carry their links ("Studies show that … are effective
+// at stimulating weight loss", "For more options, see X and Y."): most of
+// its text its own, 60 characters of it at least, ending as a sentence
+// does, and no copyright notice.
 func linkedParagraph(n *node, l *live) bool {
-	if l.p != 1 || l.li > 0 || l.headingText > 0 || l.text-l.links < 100 || l.links*2 >= l.text {
+	if l.p > 1 || l.li > 0 || l.headingText > 0 || l.text-l.links < 60 || l.links*2 >= l.text {
 		return false
 	}
 	t := n.textOf()
@@ -366,6 +378,12 @@ func sectionHeader(l *live, before int) bool {
 func sectionH1(l *live, before int) bool {
 	return before >= sectionH1After && l.text > 0 && l.links*2 < l.text
 }
+
+// titleRepeatAfter is the body text after which a heading that repeats
+// the title is a section's: a roundup heads its list of picks with its
+// own title ("The Best Camping Kettles" after the intro of "The Best Camping
+// Kettles of 2026").
+const titleRepeatAfter = 400
 
 // sectionH1After is the body text before an <h1> that titles a section: a
 // deck printed as an <h1> under the first paragraph is the header's.
@@ -516,4 +534,53 @@ func boiledProse(n *node, l *live) bool {
 		return false
 	}
 	return strings.Contains(name, "related") || strings.Contains(name, "read-more") || strings.Contains(name, "readmore") || strings.Contains(name, "see-also") || strings.Contains(name, "also-read")
+}
+
+// reReadingList is an announcement of the site's other pages ("Readers
+// new to the project found the following pages helpful:"), whose list is no part of the article.
+var reReadingList = regexp.MustCompile(`(?i)\b(pages?|posts?|articles?|stories|reading|helpful|resources|guides?)\b`)
+
+// announcedLinksOnly tells a section whose links are the items of lists
+// its own sentences announce ("Several fixes were sent for review this
+// month:" over a list of linked fixes): left out, its links are under a fifth of
+// its text, as prose's are. The lists are the article's, as the block
+// filter keeps such a list.
+func announcedLinksOnly(n *node, l *live) bool {
+	if l.text < 200 || l.text-l.links < 150 {
+		return false
+	}
+	listed := 0
+	announced := false
+	var walk func(m *node)
+	walk = func(m *node) {
+		for _, k := range m.kids {
+			switch {
+			case k.removed:
+			case k.isText():
+				if strings.TrimSpace(k.text) != "" {
+					announced = false
+				}
+			case k.tag == atom.Ul || k.tag == atom.Ol:
+				if announced {
+					listed += k.linkLen
+				}
+				announced = false
+			case k.tag == atom.P || isHeading(k.tag):
+				t := k.textOf()
+				announced = announces(t) && !reReadingList.MatchString(t)
+			default:
+				walk(k)
+			}
+		}
+	}
+	walk(n)
+	return listed > 0 && (l.links-listed)*5 < l.text
+}
+
+// itemText tells the text of a list item wrapped in a container of its
+// own ("<li><div><a>Harbour Expo</a> – 4–6 May, Quayside</div></li>"): a
+// linked name with its details, the links under half its text, is the
+// list's point, not a box of links.
+func itemText(n *node, l *live) bool {
+	return n.parent != nil && n.parent.tag == atom.Li && l.headingText == 0 && l.links*2 < l.text
 }

@@ -177,6 +177,22 @@ func trimHeadlineAndBio(art *model.Article, ex *Explanation) {
 		}
 		art.Paragraphs = append(art.Paragraphs[:from], art.Paragraphs[to:]...)
 	}
+	if from := aboutBox(art.Paragraphs); from >= 0 {
+		if ex != nil {
+			for _, p := range art.Paragraphs[from:] {
+				ex.dropKept(p, "author-box")
+			}
+		}
+		art.Paragraphs = art.Paragraphs[:from]
+	}
+	if from := nameBox(art.Paragraphs, art.Author); from >= 0 {
+		if ex != nil {
+			for _, p := range art.Paragraphs[from:] {
+				ex.dropKept(p, "author-box")
+			}
+		}
+		art.Paragraphs = art.Paragraphs[:from]
+	}
 }
 
 // slimFrom is the page size above which only slim's copy is parsed. A

@@ -1022,3 +1022,341 @@ func TestAuthorBioWithRole(t *testing.T) {
 		t.Errorf("kept the biography in\n%s", text)
 	}
 }
+
+// A line that labels a link to an address ("Website: https://…") is a fact
+// of the text, as in a directory of services; a label over a headline
+// ("Next story: …") is still a link line.
+func TestLabelledAddressKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Where to get help with a leaking roof</title></head><body><article><h1>Where to get help with a leaking roof</h1><div class="entry-content">` +
+		p("A roof that leaks after every storm rarely fixes itself, and the longer it waits the more the ceiling and the insulation under it suffer from the damp.") +
+		`<h3>Harbour Roofing Trust</h3>` +
+		p("The trust sends a volunteer surveyor to homes of pensioners within a week and pays for small repairs where the owner cannot afford them.") +
+		p(`Website: <a href="https://harbourtrust.example.org/">https://harbourtrust.example.org</a>`) +
+		`<h3>Quayside Tenants' Advice</h3>` +
+		p("Tenants whose landlord does not answer can ask the advice office to write on their behalf; most repairs follow within a month of its letter.") +
+		p(`Website: <a href="https://quaysidetenants.example.org/">www.quaysidetenants.example.org</a>`) +
+		`<h3>Roofers' Guild</h3>` +
+		p("The guild keeps a list of members who have passed its inspection, and it will step in when a member's work has to be put right.") +
+		p(`Website: <a href="https://roofersguild.example.org/">the guild's list of members</a>`) +
+		`<ul><li>Documentation: <a href="https://docs.example.org/leaks">https://docs.example.org/leaks</a></li><li>Registration: <a href="https://register.example.org/">https://register.example.org</a></li></ul>` +
+		p("Whichever you call first, take photographs of the damage before anything is moved, as both will ask for them.") +
+		p(`Next story: <a href="/news/gutter-guards">Are gutter guards worth the money?</a>`) +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/leaking-roof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Website: https://harbourtrust.example.org", "Website: www.quaysidetenants.example.org", "Website: the guild's list of members", "Documentation: https://docs.example.org/leaks"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lost %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "gutter guards") {
+		t.Errorf("kept the next story's link in\n%s", text)
+	}
+}
+
+// A heading that repeats the title after the body's first paragraphs heads
+// a section (a roundup's list of picks) and stays; the headline printed
+// again at the top, or over a byline, goes.
+func TestTitleRepeatingSectionHeadingKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>The Best Camping Kettles of 2026</title></head><body><article><h1>The Best Camping Kettles of 2026</h1><div class="entry-content">` +
+		`<h2>The Best Camping Kettles of 2026</h2>` +
+		p("We boiled more than two hundred litres of lake water this summer on gas, wood and alcohol stoves to find the kettles worth carrying into the hills.") +
+		p("Weight matters on a long walk, but so do a spout that pours without dribbling, a lid that stays on in the wind and a handle that does not scald your fingers.") +
+		p("Every kettle below was used for at least a week of camping by two of our testers, and the prices are the ones we paid at ordinary outdoor shops.") +
+		`<h2>The Best Camping Kettles</h2>` +
+		p("Best Overall Camping Kettle: the Fellside Two-Litre") +
+		p("Best Lightweight Camping Kettle: the Ridgeback Half-Litre") +
+		`<h3>The Fellside Two-Litre</h3>` +
+		p("Its wide base sits firmly on any burner and it boiled a litre in under four minutes on a small gas stove, the fastest of the group.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/gear/camping-kettles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if !strings.Contains(text, "\nThe Best Camping Kettles\n") {
+		t.Errorf("lost the picks' heading in\n%s", text)
+	}
+	if strings.Contains(text, "Kettles of 2026") {
+		t.Errorf("kept the headline printed again in\n%s", text)
+	}
+}
+
+// The headline printed again over its byline, after the captions of the
+// story's photos, is the header's even after 400 characters.
+func TestTitleRepeatOverBylineDropped(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Harbour ferry fares to rise in spring</title></head><body><div id="story">` +
+		p("The harbour ferry leaves the north quay on a grey morning as commuters wait under the shelter, many of them daily passengers for twenty years.") +
+		p("A deckhand ties up the smaller of the two boats at the island pier, where the operator says its engines will need replacing within five years.") +
+		p("Passengers queue at the ticket office on the south quay, where the new fares will be shown on a board from the first week of March onwards.") +
+		`<h2>Harbour ferry fares to rise in spring</h2>` +
+		p("Ledger Staff") +
+		p("Fares on the harbour ferry will rise by a fifth in the spring, the operator said on Monday, blaming the cost of fuel and of repairs to its older boat.") +
+		p("A season ticket will cost forty pounds a month, up from thirty-three, though children and pensioners will still travel at half the price.") +
+		`</div></body></html>`
+	art, err := Extract([]byte(page), "https://ledger.example/news/ferry-fares")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); strings.Contains(text, "fares to rise in spring") {
+		t.Errorf("kept the headline printed again in\n%s", text)
+	}
+}
+
+// A sentence that opens with a teaser's word and carries a link in passing
+// is the text's; a teaser, its link most of its text, goes.
+func TestSentenceOpeningLikeTeaserKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Walking the coast path in winter</title></head><body><article><h1>Walking the coast path in winter</h1><div class="entry-content">` +
+		p("The coast path is quieter in winter than at any other time of year, and the low sun turns the cliffs a colour you never see in August.") +
+		p(`Watch the tide tables before you set out: two of the coves flood at high water, so check <a href="https://tides.example.org/">the tide times</a> every morning.`) +
+		p("Boots with a stiff sole are worth their weight on the muddy stretches between the villages, where the path is often no wider than a sheep track.") +
+		p(`More detailed advice on walking alone in the dark months can be found in <a href="https://council.example.gov/walks">the council's guide</a> for walkers.`) +
+		p(`Read more: <a href="/walks/ten-winter-walks">Ten winter walks for short days</a>`) +
+		p("Whatever the weather, the cafes in the harbour towns stay open at weekends, and most of them will fill a flask for a walker who asks.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/walks/coast-path-winter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Watch the tide tables before you set out", "More detailed advice on walking alone"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lost %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Ten winter walks") {
+		t.Errorf("kept the teaser in\n%s", text)
+	}
+}
+
+// An author's box that opens with the writer's name alone, a role and a
+// biography that does not name her again, goes; so does a biography by
+// the first name a site signs with.
+func TestAuthorBoxByNameLine(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	story := p("The river festival returns to the old docks next month after three years away, with boat races, a night market and music on two stages.") +
+		p("Organisers expect twice the crowds of the last festival, and the council has agreed to run extra buses from the station on both evenings.") +
+		p("Tickets for the night market are free but must be booked, as the docks can hold only four thousand people at a time under the fire rules.") +
+		p("The boat races start at noon on the Saturday, and crews from eleven towns along the river have entered, two of them for the first time.")
+	for _, tc := range []struct{ author, box string }{
+		{"Priya Ramdas", p("Priya Ramdas") + p("Events Editor") + p("Events editor at the Quayside Post since 2019. Keen rower, reluctant cook, collector of old ferry timetables.")},
+		{"Marta", p("Marta has written about the town's festivals for this blog since 2018. She grew up by the docks and still swims in the river every summer.")},
+	} {
+		page := `<html><head><title>River festival returns</title><meta name="author" content="` + tc.author + `"></head><body><article><h1>River festival returns</h1><div class="entry-content">` +
+			story + tc.box + `</div></article></body></html>`
+		art, err := Extract([]byte(page), "https://example.com/news/river-festival")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := art.Text()
+		if strings.Contains(text, "Events Editor") || strings.Contains(text, "ferry timetables") || strings.Contains(text, "swims in the river") {
+			t.Errorf("%s: kept the author's box in\n%s", tc.author, text)
+		}
+		if !strings.Contains(text, "two of them for the first time") {
+			t.Errorf("%s: lost the story's end in\n%s", tc.author, text)
+		}
+	}
+}
+
+// An "About the author" heading over a short biography closes the post,
+// whoever it names; so does the heading alone at the end.
+func TestAboutTheAuthorBoxDropped(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	story := p("Index funds spread a small sum over hundreds of companies, so one bad year for a single firm barely moves what you own.") +
+		p("Their fees are a fraction of what an actively managed fund charges, and over twenty years that difference alone can add up to a fifth of your savings.") +
+		p("Most brokers let you buy a fund for a few pounds a month, and a standing order takes the decision out of your hands on the days the market falls.") +
+		p("None of this makes a fund safe: its price falls with the market, and money you will need within five years is better kept in cash.")
+	for _, box := range []string{
+		`<h3>About the Author</h3>` + p("Tomas Elberg, CFA, is a contributing analyst who covers pensions and savings. Before writing he spent ten years at a building society."),
+		`<h3>About the Author</h3>`,
+	} {
+		page := `<html><head><title>How index funds work</title></head><body><article><h1>How index funds work</h1><div class="entry-content">` +
+			story + box + `</div></article></body></html>`
+		art, err := Extract([]byte(page), "https://example.com/money/index-funds")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := art.Text()
+		if strings.Contains(text, "About the Author") || strings.Contains(text, "building society") {
+			t.Errorf("kept the author's box in\n%s", text)
+		}
+		if !strings.Contains(text, "better kept in cash") {
+			t.Errorf("lost the story's end in\n%s", text)
+		}
+	}
+}
+
+// A section whose links are the items of lists its sentences announce
+// stays, though its links pass a fifth of its text; a list announced as
+// pages to read next still goes.
+func TestSectionOfAnnouncedListsKept(t *testing.T) {
+	li := func(items ...string) string {
+		s := "<ul>"
+		for _, it := range items {
+			s += `<li><a href="https://tracker.example.org/` + strings.ReplaceAll(strings.ToLower(it), " ", "-") + `">` + it + `</a></li>`
+		}
+		return s + "</ul>"
+	}
+	para := func(s string) string { return `<div class="paragraph"><p>` + s + `</p></div>` }
+	page := `<html><head><title>Compiler backend progress report</title></head><body><div id="container"><main><article><div class="content">` +
+		para("This is the monthly report on the compiler backend, the part that turns the middle of the compiler's work into machine code for each target we support, and it covers the four weeks since the last one.") +
+		para("The short version is that the backend now builds the standard library on every target we test, that its code runs a little faster than a month ago, and that the list of known failures is shorter than it has ever been.") +
+		para("The longer version follows, section by section, with the fixes that went in, the ones still waiting for review, and what we plan to work on in the weeks to come, as always in the open on the project's tracker.") +
+		para("As before, thanks go to everyone who tested the nightly builds and sent us the smallest programs that still failed; most of the fixes below started from one of those reports, and we could not have done without them.") +
+		`<div class="sect1"><div class="sectionbody">` +
+		para("Work on the backend moved faster this month than in any month before, mostly thanks to two new contributors who took on the oldest open bugs.") +
+		para("Several fixes were sent for review this month:") +
+		`<div class="ulist">` + li("Allow casts between vector types", "Fix alignment of packed fields", "Support the weak linkage attribute", "Fix volatile stores in loops", "Add checks for thread local storage") + `</div>` +
+		para("A few of them were merged upstream already:") +
+		`<div class="ulist">` + li("Add the calling convention attributes", "Fix the size of long double", "Stop treating warnings as errors") + `</div>` +
+		`</div></div>` +
+		`<div class="sect1"><div class="sectionbody">` +
+		para("The test suite now passes on three more targets, and the remaining failures are almost all in inline assembly, which we will tackle next.") +
+		para("Readers new to the project found the following pages helpful:") +
+		`<div class="ulist">` + li("Getting started with the backend", "How we test the backend", "Our roadmap for next year") + `</div>` +
+		`</div></div>` +
+		`</div></article></main></div></body></html>`
+	art, err := Extract([]byte(page), "https://blog.example.org/progress-report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, want := range []string{"Several fixes were sent for review this month:", "Fix alignment of packed fields", "Stop treating warnings as errors"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lost %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Our roadmap for next year") {
+		t.Errorf("kept the pages to read next in\n%s", text)
+	}
+}
+
+// A container holding one sentence as bare text whose links it carries in
+// passing is prose, as a container of one such paragraph is.
+func TestLinkedSentenceInBareContainerKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Three walks above the bay</title></head><body><article><h1>Three walks above the bay</h1><div class="entry-content">` +
+		p("The first walk climbs from the harbour to the old signal station, an hour up and forty minutes down, with the whole bay below you at the top.") +
+		p("The second follows the cliff edge north to the lighthouse and comes back along the lane, which is easier going in wet weather than the path.") +
+		p("The third is the longest: over the moor to the standing stones and back by the river, five hours for most walkers with a stop for lunch.") +
+		`<div class="note">For longer routes over two days, see <a href="/guides/coast">the coast guide</a> and <a href="/guides/hills">the hill guide</a>, both free from the park office.</div>` +
+		p("All three start from the car park by the harbour, which fills early on summer weekends, so the first bus from town is the better way to arrive.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/walks/bay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := art.Text(); !strings.Contains(text, "For longer routes over two days, see the coast guide and the hill guide") {
+		t.Errorf("lost the linked sentence in\n%s", text)
+	}
+}
+
+// A caption printed as a paragraph, ending with its photograph's credit,
+// is no body text; a sentence about a photograph stays.
+func TestCaptionWithCreditDropped(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	page := `<html><head><title>Choosing a first camera</title></head><body><article><h1>Choosing a first camera</h1><div class="entry-content">` +
+		p("A first camera should be light enough to carry every day, since the one left at home takes no pictures at all, however good its sensor.") +
+		p("The old mill at dawn, taken on a small mirrorless body. Photo by: 'Ann Lee'.") +
+		p("Mirrorless bodies are smaller than the reflex cameras they replaced, and most of them now focus faster on moving subjects too.") +
+		p("The club's exhibition shows one photo by each of its forty members, every one of them taken on a camera that cost under five hundred pounds.") +
+		p("Whatever you buy, spend the first month with one lens: it teaches you to move your feet instead of turning a ring.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/guides/first-camera")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	if strings.Contains(text, "Ann Lee") {
+		t.Errorf("kept the caption in\n%s", text)
+	}
+	if !strings.Contains(text, "one photo by each of its forty members") {
+		t.Errorf("lost the sentence about photographs in\n%s", text)
+	}
+}
+
+// A list whose every point carries an icon is the text's, not a gallery;
+// a list of thumbnails over linked headlines still goes.
+func TestListWithIconsKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	icon := `<img src="/icons/tick.svg" alt="">`
+	items := []string{
+		"Evening classes fit around a job, so you keep your salary while you study.",
+		"Recorded lectures let you catch up on the weeks you travel for work.",
+		"Fees for distance students are often lower than for those on campus.",
+		"You meet classmates from other trades, which widens your circle of contacts.",
+		"There is no move to pay for, and no second rent while the course lasts.",
+	}
+	list := "<ul>"
+	for _, it := range items {
+		list += `<li><span class="icon">` + icon + `</span><span>` + it + "</span></li>"
+	}
+	list += "</ul>"
+	teasers := "<ul>"
+	for _, h := range []string{"Ten evening courses compared", "How to pay for a degree", "Studying with children at home", "A week in the life of a student"} {
+		teasers += `<li><img src="/thumbs/a.jpg" alt=""><a href="/stories/` + strings.ReplaceAll(strings.ToLower(h), " ", "-") + `">` + h + `</a></li>`
+	}
+	teasers += "</ul>"
+	page := `<html><head><title>Why study part time</title></head><body><article><h1>Why study part time</h1><div class="entry-content">` +
+		p("Part-time study used to mean a decade of evenings in a cold classroom; now most courses can be followed from home at any hour of the day.") +
+		p("We asked forty students who finished a part-time degree last year what they would tell someone thinking of starting one.") +
+		`<h2>What they liked</h2>` + list +
+		p("Nearly all of them said the hardest part was the first term, before the habit of studying a little every day had taken hold.") +
+		p("Most would do it again, though a third said they would choose a shorter course and add to it later rather than sign up for six years at once.") +
+		teasers + `</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/study/part-time")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, it := range items {
+		if !strings.Contains(text, it) {
+			t.Errorf("lost %q in\n%s", it, text)
+		}
+	}
+	if strings.Contains(text, "Studying with children at home") {
+		t.Errorf("kept the teasers in\n%s", text)
+	}
+}
+
+// A list item's text wrapped in a container of its own, a linked name
+// with its details, is the list's point, not a box of links.
+func TestListItemTextInContainerKept(t *testing.T) {
+	p := func(s string) string { return "<p>" + s + "</p>" }
+	events := [][2]string{
+		{"Harbour Makers Fair", " – 4–6 May 2026, Quayside Hall, Port Ellen"},
+		{"North Coast Food Week", " – 12–18 June 2026, the market square, Tarbet"},
+		{"Lighthouse Film Nights", " – every Friday in July, the old lamp room"},
+		{"Island Boat Show", " – 21–23 August 2026, the marina, Kilmory"},
+	}
+	list := "<ul>"
+	for _, e := range events {
+		list += `<li><div><a href="https://events.example.org/` + strings.ReplaceAll(strings.ToLower(e[0]), " ", "-") + `">` + e[0] + `</a>` + e[1] + `</div></li>`
+	}
+	list += "</ul>"
+	page := `<html><head><title>Summer on the coast: what's on</title></head><body><article><h1>Summer on the coast: what's on</h1><div class="entry-content">` +
+		p("The coast's summer fills up early, and the events below sell out weeks ahead, so it pays to plan the trip around the one you most want to see.") +
+		p("We picked four that are worth a detour, from a makers' fair in a converted warehouse to film nights in a lighthouse's lamp room.") +
+		list +
+		p("Most of them are free, and the ones that are not keep a few tickets back for the door on each day, though the queue starts early.") +
+		p("Trains run to all four towns, and on event days the ferry company adds a late sailing back from the islands for those who stay to the end.") +
+		p("Rooms go quickly in August; the tourist office keeps a list of spare beds in farmhouses and will ring round for you if you ask.") +
+		`</div></article></body></html>`
+	art, err := Extract([]byte(page), "https://example.com/whats-on/summer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := art.Text()
+	for _, e := range events {
+		if !strings.Contains(text, e[0]+e[1]) {
+			t.Errorf("lost %q in\n%s", e[0]+e[1], text)
+		}
+	}
+}

@@ -163,8 +163,23 @@ func pickTitle(t *titlePage, info *pageInfo, ld ldInfo, site string, base *url.U
 		if fv, ft := foldTypography(v), foldTypography(title); fv == ft || !hasLower(title) && hasLower(v) && strings.EqualFold(fv, ft) {
 			return v
 		}
+		// a headline all in lower case ("history of the harbour wall") is a
+		// template's styling too; the declared title may go on with its
+		// trail ("History of the harbour wall | Origin, Repairs | Site")
+		if !hasUpper(title) && hasUpper(v) {
+			if i := strings.Index(v, " | "); i > 0 {
+				v = v[:i]
+			}
+			if strings.EqualFold(foldTypography(v), foldTypography(title)) {
+				return v
+			}
+		}
 	}
 	return title
+}
+
+func hasUpper(s string) bool {
+	return strings.IndexFunc(s, unicode.IsUpper) >= 0
 }
 
 func hasLower(s string) bool {

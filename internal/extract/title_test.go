@@ -213,6 +213,16 @@ func TestTitleRules(t *testing.T) {
 			"Ten walks along the old harbour wall",
 			false,
 		},
+		{
+			// a heading all in lower case: the declared title's case,
+			// its trail of topics left out
+			"declared case of a heading in lower case",
+			"https://www.harbourpost.example.com/14",
+			`<title>Harbour Post</title><meta property="og:title" content="History of the harbour wall | Origin, Repairs, Storms | Harbour Post">`,
+			nav + `<h1>history of the harbour wall</h1>`,
+			"History of the harbour wall",
+			false,
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			page := testPage(c.head, c.body, "")
