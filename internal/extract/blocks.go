@@ -517,17 +517,7 @@ func linkedSentence(s string) bool {
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") || strings.HasSuffix(s, "...") {
 		return false
 	}
-	words, caps := 0, 0
-	for _, w := range strings.Fields(s) {
-		r, _ := utf8.DecodeRuneInString(w)
-		if unicode.IsLetter(r) {
-			words++
-			if unicode.IsUpper(r) {
-				caps++
-			}
-		}
-	}
-	return words >= 4 && caps*2 < words
+	return sentenceCased(s)
 }
 
 // trimEnds drops leading and trailing furniture; in a live blog (several
@@ -555,15 +545,9 @@ func trimEnds(out []block, tr *tracer) []block {
 	return out
 }
 
-// announces tells a sentence that ends with a colon, announcing the list
-// after it. A label ("Related:", "Read more:") is too short to, and a
-// title-cased line ("Related Articles from the Blog:", "Learn More in Our
-// Series:") heads a box of the site's other posts.
-func announces(s string) bool {
-	s = strings.TrimSpace(s)
-	if !strings.HasSuffix(s, ":") {
-		return false
-	}
+// sentenceCased tells a line of four words or more, fewer than half of
+// them capitalised: a sentence, not a title-cased label or heading.
+func sentenceCased(s string) bool {
 	words, caps := 0, 0
 	for _, w := range strings.Fields(s) {
 		r, _ := utf8.DecodeRuneInString(w)
@@ -575,6 +559,18 @@ func announces(s string) bool {
 		}
 	}
 	return words >= 4 && caps*2 < words
+}
+
+// announces tells a sentence that ends with a colon, announcing the list
+// after it. A label ("Related:", "Read more:") is too short to, and a
+// title-cased line ("Related Articles from the Blog:", "Learn More in Our
+// Series:") heads a box of the site's other posts.
+func announces(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, ":") {
+		return false
+	}
+	return sentenceCased(s)
 }
 
 // widgetKeys are words one of which every reWidgetLine match holds: the
