@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +54,13 @@ type Store struct {
 	rank *otter.Cache[int64, rankEntry]
 	// lastHi is the highest post ID the last search read (Search).
 	lastHi atomic.Int64
+	// warm fills rank with the newest posts' fields once, after the
+	// first search (warmRank); stopWarm ends it, and warmed is closed
+	// when it has ended.
+	warm     sync.Once
+	warmCtx  context.Context
+	stopWarm context.CancelFunc
+	warmed   chan struct{}
 	// health is how the last write transaction fared, for Ping (the
 	// readiness probe).
 	health store.WriteHealth
@@ -104,7 +112,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, searchPool: searchPool, rank: newRankCache()}
+	s := &Store{pool: pool, searchPool: searchPool, rank: newRankCache(), warmed: make(chan struct{})}
+	s.warmCtx, s.stopWarm = context.WithCancel(context.Background())
 	if err := s.Locked(ctx, func(ctx context.Context) error {
 		if err := s.migrate(ctx); err != nil {
 			return err
@@ -123,6 +132,9 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	s.stopWarm()
+	s.warm.Do(func() { close(s.warmed) }) // no search began one: none will
+	<-s.warmed
 	s.searchPool.Close()
 	s.pool.Close()
 	return nil

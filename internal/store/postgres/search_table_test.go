@@ -314,3 +314,31 @@ func TestSearchPoolSettings(t *testing.T) {
 		t.Fatalf("the main pool: enable_indexscan %s, %v; want on", idx, err)
 	}
 }
+
+// After its first search a process reads the newest posts' ranking fields
+// in one go (warmRank), each under its revision.
+func TestRankWarm(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	ps := savePosts(t, s, 3)
+	if _, err := s.pool.Exec(ctx, `UPDATE posts SET published = published + interval '1 day' WHERE id = $1`, ps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.rank.EstimatedSize() != 0 {
+		t.Fatal("fields held before any search")
+	}
+	if _, _, err := s.Search(ctx, store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	<-s.warmed
+	for _, p := range ps {
+		var rev int64
+		if err := s.pool.QueryRow(ctx, `SELECT rev FROM post_search WHERE post_id = $1`, p.ID).Scan(&rev); err != nil {
+			t.Fatal(err)
+		}
+		e, ok := s.rank.GetIfPresent(p.ID)
+		if !ok || e.rev != rev || e.doc.ID != p.ID || e.doc.Title == "" {
+			t.Fatalf("post %d: held %v (revision %d, title %q); want its fields under revision %d", p.ID, ok, e.rev, e.doc.Title, rev)
+		}
+	}
+}

@@ -169,6 +169,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 		return h.id, h.err
 	}
+	s.warm.Do(func() { go s.warmRank() })
 	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, s.lastHi.Load(), hi)
 	if h == nil {
 		_, _ = hi() // an error ended the search before it asked; the reader's answer still updates lastHi
@@ -460,10 +461,52 @@ type rankEntry struct {
 func newRankCache() *otter.Cache[int64, rankEntry] {
 	return otter.Must(&otter.Options[int64, rankEntry]{
 		MaximumWeight: rankCacheBytes,
-		Weigher: func(_ int64, e rankEntry) uint32 {
-			return uint32(min(len(e.doc.Title)+len(e.doc.Meta)+len(e.doc.Body)+128, 1<<31))
-		},
+		Weigher:       func(_ int64, e rankEntry) uint32 { return rankWeight(e) },
 	})
+}
+
+// warmRank fills rank with the ranking fields of the newest posts, up to
+// three quarters of its bound, in one read: most searches' windows are
+// among the newest posts, and a process that has just started (a deploy,
+// a restart) would otherwise read them a window at a time. It runs once,
+// in the background, after a process's first search, so that a process
+// nobody searches holds nothing; it stops when the Store closes.
+func (s *Store) warmRank() {
+	defer close(s.warmed)
+	ctx := s.warmCtx
+	var hi int64
+	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
+		return
+	}
+	// On the main pool: a range of the primary key, in its order.
+	rows, err := s.pool.Query(ctx, `SELECT r.post_id, s.rev, r.title, r.meta, r.head, r.body_bytes, r.published
+		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id > $1`, hi-warmPosts)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	var d search.Doc
+	var rev int64
+	budget := int64(rankCacheBytes) * 3 / 4
+	for rows.Next() && budget > 0 {
+		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published); err != nil {
+			return
+		}
+		// A search may have read a newer revision meanwhile.
+		if e, ok := s.rank.GetIfPresent(d.ID); ok && e.rev >= rev {
+			continue
+		}
+		e := rankEntry{rev: rev, doc: d}
+		budget -= int64(rankWeight(e))
+		s.rank.Set(d.ID, e)
+	}
+}
+
+// warmPosts is how many of the newest posts warmRank reads at most.
+const warmPosts = 50_000
+
+func rankWeight(e rankEntry) uint32 {
+	return uint32(min(len(e.doc.Title)+len(e.doc.Meta)+len(e.doc.Body)+128, 1<<31))
 }
 
 // rankDocs returns the ranking fields of the posts of want (a post may be
