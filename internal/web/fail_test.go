@@ -49,10 +49,10 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// A handler's error is answered in one place: a 500 page for a page, a
-// JSON error under /api/, the cause logged once with the request and never
-// shown to the reader.
-func TestHandlerErrorsAreAnsweredByKindAndLoggedOnce(t *testing.T) {
+// loggedServer is a site without the page cache on a new SQLite database,
+// wrapped by wrap, whose log the test reads.
+func loggedServer(t *testing.T, wrap func(Store) Store) (*Server, *lockedBuffer) {
+	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "kabar.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,11 +62,19 @@ func TestHandlerErrorsAreAnsweredByKindAndLoggedOnce(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	var logs lockedBuffer
-	srv, err := New(goneStore{st}, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), PageCacheBytes: -1})
+	logs := &lockedBuffer{}
+	srv, err := New(wrap(st), Config{Logger: slog.New(slog.NewTextHandler(logs, nil)), PageCacheBytes: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return srv, logs
+}
+
+// A handler's error is answered in one place: a 500 page for a page, a
+// JSON error under /api/, the cause logged once with the request and never
+// shown to the reader.
+func TestHandlerErrorsAreAnsweredByKindAndLoggedOnce(t *testing.T) {
+	srv, logs := loggedServer(t, func(st Store) Store { return goneStore{st} })
 	for _, c := range []struct{ path, ctype string }{
 		{"/", "text/html"},
 		{"/2024/01/a-post.html", "text/html"},
@@ -99,20 +107,7 @@ func TestHandlerErrorsAreAnsweredByKindAndLoggedOnce(t *testing.T) {
 // A reader who left is no server failure: the handler's error (the
 // cancelled context) is not logged as one.
 func TestReaderWhoLeftIsNoFailure(t *testing.T) {
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "kabar.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	var logs lockedBuffer
-	srv, err := New(st, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), PageCacheBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, logs := loggedServer(t, func(st Store) Store { return st })
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/search?q=harbour", nil).WithContext(ctx))
