@@ -186,49 +186,35 @@ func Recency(t, now time.Time) float64 {
 	return 1 + 1/(1+age/RecencyDays)
 }
 
-// count returns how often f occurs in text (stemmed words separated by
-// single spaces) as whole words, or as the start of a word for a prefix.
-func count(text string, f form) int {
-	if f.text == "" {
-		return 0
+// count returns how often the clause's forms occur in text (stemmed words
+// separated by single spaces), each as a whole word, or as the start of a
+// word for a prefix; in one pass over text when the forms share a lead.
+func (c *clause) count(text string) int {
+	if c.lead != "" {
+		return countAt(text, c.lead, c.forms)
 	}
 	n := 0
-	for i := 0; i < len(text); {
-		j := strings.Index(text[i:], f.text)
-		if j < 0 {
-			break
-		}
-		at := i + j
-		end := at + len(f.text)
-		if (at == 0 || text[at-1] == ' ') && (f.prefix || end == len(text) || text[end] == ' ') {
-			n++
-		}
-		i = at + 1
+	for i, f := range c.forms {
+		n += countAt(text, f.text, c.forms[i:i+1])
 	}
 	return n
 }
 
-// count returns how often the clause's forms occur in text, each form
-// counted as count counts it, in one pass over text for lead.
-func (c *clause) count(text string) int {
-	if c.lead == "" {
-		n := 0
-		for _, f := range c.forms {
-			n += count(text, f)
-		}
-		return n
+// countAt counts the occurrences of forms, each of which starts with lead,
+// looking only where lead starts a word.
+func countAt(text, lead string, forms []form) int {
+	if lead == "" {
+		return 0
 	}
-	// Every place a form occurs starts with lead, so looking at each
-	// place lead occurs, as count steps, finds each form's occurrences.
 	n := 0
 	for i := 0; i < len(text); {
-		j := strings.Index(text[i:], c.lead)
+		j := strings.Index(text[i:], lead)
 		if j < 0 {
 			break
 		}
 		at := i + j
 		if at == 0 || text[at-1] == ' ' {
-			for _, f := range c.forms {
+			for _, f := range forms {
 				end := at + len(f.text)
 				if f.text != "" && strings.HasPrefix(text[at:], f.text) && (f.prefix || end == len(text) || text[end] == ' ') {
 					n++

@@ -22,7 +22,7 @@ func TestCount(t *testing.T) {
 		{"aaa", form{text: "aa"}, 0},
 		{"aa aa aa", form{text: "aa aa"}, 2}, // overlapping, as a phrase query counts them
 	} {
-		if got := count(c.text, c.f); got != c.want {
+		if got := countAt(c.text, c.f.text, []form{c.f}); got != c.want {
 			t.Errorf("count(%q, %+v) = %d, want %d", c.text, c.f, got, c.want)
 		}
 	}
@@ -153,7 +153,7 @@ func TestClauseCount(t *testing.T) {
 		for _, text := range texts {
 			want := 0
 			for _, f := range fs {
-				want += count(text, f)
+				want += countAt(text, f.text, []form{f})
 			}
 			if got := c.count(text); got != want {
 				t.Errorf("clause %+v (lead %q) in %q: %d, want %d", fs, c.lead, text, got, want)
