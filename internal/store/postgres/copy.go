@@ -26,10 +26,14 @@ type CopyReport struct {
 // skippedSource are SQLite tables that are not copied: bookkeeping that each
 // database keeps for itself (migrations, the job queue, pacing slots, the
 // search index's queue of posts to index, the processes running jobs, the
-// site's generation that its triggers move).
+// site's generation and the ranking fields' revisions, which its triggers
+// move).
 func skippedSource(name string) bool {
-	return name == "kabar_migrations" || name == "pace" || name == "posts_fts_pending" || name == "processes" || name == "site_generation" ||
-		strings.HasPrefix(name, "river_") || strings.HasPrefix(name, "sqlite_")
+	switch name {
+	case "kabar_migrations", "pace", "posts_fts_pending", "processes", "site_generation", "search_rev", "post_rev":
+		return true
+	}
+	return strings.HasPrefix(name, "river_") || strings.HasPrefix(name, "sqlite_")
 }
 
 // CopyFromSQLite copies every row of every kabar table of a SQLite database

@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +34,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/maypok86/otter/v2"
 
 	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/sqlshared"
@@ -51,16 +49,9 @@ type Store struct {
 	searchPool *pgxpool.Pool
 	// rank holds the ranking fields of posts that searches have ranked
 	// (rankDocs).
-	rank *otter.Cache[int64, rankEntry]
+	rank *store.RankCache
 	// lastHi is the highest post ID the last search read (Search).
 	lastHi atomic.Int64
-	// warm fills rank with the newest posts' fields once, after the
-	// first search (warmRank); stopWarm ends it, and warmed is closed
-	// when it has ended.
-	warm     sync.Once
-	warmCtx  context.Context
-	stopWarm context.CancelFunc
-	warmed   chan struct{}
 	// health is how the last write transaction fared, for Ping (the
 	// readiness probe).
 	health store.WriteHealth
@@ -112,8 +103,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, searchPool: searchPool, rank: newRankCache(), warmed: make(chan struct{})}
-	s.warmCtx, s.stopWarm = context.WithCancel(context.Background())
+	s := &Store{pool: pool, searchPool: searchPool, rank: store.NewRankCache(store.RankCacheBytes)}
 	if err := s.Locked(ctx, func(ctx context.Context) error {
 		if err := s.migrate(ctx); err != nil {
 			return err
@@ -132,9 +122,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close closes the pool.
 func (s *Store) Close() error {
-	s.stopWarm()
-	s.warm.Do(func() { close(s.warmed) }) // no search began one: none will
-	<-s.warmed
+	s.rank.Close()
 	s.searchPool.Close()
 	s.pool.Close()
 	return nil

@@ -316,29 +316,34 @@ func TestSearchPoolSettings(t *testing.T) {
 }
 
 // After its first search a process reads the newest posts' ranking fields
-// in one go (warmRank), each under its revision.
+// in one go (warmRank), newest first, each under its revision, until
+// three quarters of the cache are filled.
 func TestRankWarm(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
-	ps := savePosts(t, s, 3)
-	if _, err := s.pool.Exec(ctx, `UPDATE posts SET published = published + interval '1 day' WHERE id = $1`, ps[0].ID); err != nil {
+	ps := savePosts(t, s, 6)
+	if _, err := s.pool.Exec(ctx, `UPDATE posts SET published = published + interval '1 day' WHERE id = $1`, ps[5].ID); err != nil {
 		t.Fatal(err)
 	}
-	if s.rank.EstimatedSize() != 0 {
-		t.Fatal("fields held before any search")
+	var one int
+	if err := s.pool.QueryRow(ctx, `SELECT max(octet_length(title) + octet_length(meta) + octet_length(head) + 128) FROM post_rank`).Scan(&one); err != nil {
+		t.Fatal(err)
 	}
+	// Room for the fields of three posts (the newest are the longest) in
+	// three quarters of the cache.
+	s.rank = store.NewRankCache(one * 4)
 	if _, _, err := s.Search(ctx, store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
 		t.Fatal(err)
 	}
-	<-s.warmed
-	for _, p := range ps {
+	<-s.rank.Warmed()
+	for i, p := range ps {
 		var rev int64
 		if err := s.pool.QueryRow(ctx, `SELECT rev FROM post_search WHERE post_id = $1`, p.ID).Scan(&rev); err != nil {
 			t.Fatal(err)
 		}
-		e, ok := s.rank.GetIfPresent(p.ID)
-		if !ok || e.rev != rev || e.doc.ID != p.ID || e.doc.Title == "" {
-			t.Fatalf("post %d: held %v (revision %d, title %q); want its fields under revision %d", p.ID, ok, e.rev, e.doc.Title, rev)
+		d, ok := s.rank.Get(p.ID, rev)
+		if want := i >= 3; ok != want || ok && (d.ID != p.ID || d.Title == "") {
+			t.Fatalf("post %d of 6: held %v (title %q); want held %v, under revision %d", i+1, ok, d.Title, want, rev)
 		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/maypok86/otter/v2"
 
 	"github.com/kabarnews/kabar/internal/model"
 	"github.com/kabarnews/kabar/internal/search"
@@ -169,7 +168,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 		return h.id, h.err
 	}
-	s.warm.Do(func() { go s.warmRank() })
+	s.rank.Warm(s.warmRank)
 	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, s.lastHi.Load(), hi)
 	if h == nil {
 		_, _ = hi() // an error ended the search before it asked; the reader's answer still updates lastHi
@@ -218,7 +217,7 @@ var (
 // before; a rare one by 1, 2, 4 and 5. Statements are not in one
 // transaction: a post saved or deleted meanwhile is at worst counted and
 // not ranked, or ranked and not shown.
-func searchIn(ctx context.Context, db *pgxpool.Pool, rank *otter.Cache[int64, rankEntry], q store.SearchQuery, parsed search.Query, text string,
+func searchIn(ctx context.Context, db *pgxpool.Pool, rank *store.RankCache, q store.SearchQuery, parsed search.Query, text string,
 	guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
 	r := newSearchRun(ctx, db, parsed, text)
 	hi, err := r.newestPosts(guess, highest)
@@ -441,93 +440,39 @@ func (r *searchRun) allPosts() error {
 
 // postRev is a post's ID and the revision of its ranking fields
 // (post_search.rev, migration 022).
-type postRev struct {
-	ID, Rev int64
-}
+type postRev = store.PostRev
 
-// rankCacheBytes bounds the ranking fields a Store keeps (newRankCache).
-// A search ranks some 400 posts, a kilobyte and a half each; the newest
-// posts are in most windows.
-const rankCacheBytes = 64 << 20
-
-// rankEntry is a post's ranking fields under their revision.
-type rankEntry struct {
-	rev int64
-	doc search.Doc
-}
-
-// newRankCache makes the cache of the ranking fields of posts a Store has
-// ranked, by post ID, under their revisions.
-func newRankCache() *otter.Cache[int64, rankEntry] {
-	return otter.Must(&otter.Options[int64, rankEntry]{
-		MaximumWeight: rankCacheBytes,
-		Weigher:       func(_ int64, e rankEntry) uint32 { return rankWeight(e) },
-	})
-}
-
-// warmRank fills rank with the ranking fields of the newest posts, up to
-// three quarters of its bound, in one read: most searches' windows are
-// among the newest posts, and a process that has just started (a deploy,
-// a restart) would otherwise read them a window at a time. It runs once,
-// in the background, after a process's first search, so that a process
-// nobody searches holds nothing; it stops when the Store closes.
-func (s *Store) warmRank() {
-	defer close(s.warmed)
-	ctx := s.warmCtx
+// warmRank reads the ranking fields of the newest posts for the rank
+// cache (store.RankCache.Warm), newest first, on the main pool: a range of
+// the primary key, walked backwards. Newest first, because the cache's
+// budget ends the read before the range does.
+func (s *Store) warmRank(ctx context.Context, keep func(rev int64, d search.Doc) bool) {
 	var hi int64
 	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
 		return
 	}
-	// On the main pool: a range of the primary key, in its order.
 	rows, err := s.pool.Query(ctx, `SELECT r.post_id, s.rev, r.title, r.meta, r.head, r.body_bytes, r.published
-		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id > $1`, hi-warmPosts)
+		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id > $1
+		ORDER BY r.post_id DESC`, hi-store.WarmPosts)
 	if err != nil {
 		return
 	}
 	defer rows.Close()
 	var d search.Doc
 	var rev int64
-	budget := int64(rankCacheBytes) * 3 / 4
-	for rows.Next() && budget > 0 {
-		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published); err != nil {
+	for rows.Next() {
+		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published); err != nil || !keep(rev, d) {
 			return
 		}
-		// A search may have read a newer revision meanwhile.
-		if e, ok := s.rank.GetIfPresent(d.ID); ok && e.rev >= rev {
-			continue
-		}
-		e := rankEntry{rev: rev, doc: d}
-		budget -= int64(rankWeight(e))
-		s.rank.Set(d.ID, e)
 	}
-}
-
-// warmPosts is how many of the newest posts warmRank reads at most.
-const warmPosts = 50_000
-
-func rankWeight(e rankEntry) uint32 {
-	return uint32(min(len(e.doc.Title)+len(e.doc.Meta)+len(e.doc.Body)+128, 1<<31))
 }
 
 // rankDocs returns the ranking fields of the posts of want (a post may be
 // named twice), from rankCache where it holds them under the same
 // revision, the rest read from post_rank with their revision. A post
 // deleted meanwhile is left out.
-func rankDocs(ctx context.Context, db *pgxpool.Pool, cache *otter.Cache[int64, rankEntry], want []postRev) ([]search.Doc, error) {
-	docs := make([]search.Doc, 0, len(want))
-	seen := make(map[int64]bool, len(want))
-	var miss []int64
-	for _, w := range want {
-		if seen[w.ID] {
-			continue
-		}
-		seen[w.ID] = true
-		if e, ok := cache.GetIfPresent(w.ID); ok && e.rev == w.Rev {
-			docs = append(docs, e.doc)
-			continue
-		}
-		miss = append(miss, w.ID)
-	}
+func rankDocs(ctx context.Context, db *pgxpool.Pool, cache *store.RankCache, want []postRev) ([]search.Doc, error) {
+	docs, miss := cache.Split(want)
 	if len(miss) == 0 {
 		return docs, nil
 	}
@@ -543,7 +488,7 @@ func rankDocs(ctx context.Context, db *pgxpool.Pool, cache *otter.Cache[int64, r
 	var d search.Doc
 	var rev int64
 	_, err = pgx.ForEachRow(rows, []any{&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published}, func() error {
-		cache.Set(d.ID, rankEntry{rev: rev, doc: d})
+		cache.Put(rev, d)
 		docs = append(docs, d)
 		return nil
 	})

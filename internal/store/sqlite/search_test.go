@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +111,126 @@ func TestPostRankFollowsPosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("deleted")
+}
+
+// A process keeps the ranking fields it read (store.RankCache) under their
+// revisions (post_rev, migration 023). When another process changes a
+// post's text or date, a process that ranked it before must rank as a
+// fresh one does.
+func TestRankCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kabar.db")
+	opened := func() *Store {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	a, b := opened(), opened()
+	var ps []*model.Post
+	for i := range 4 {
+		p := &model.Post{Title: fmt.Sprintf("Day %d", i), Language: "en", SourceURL: fmt.Sprintf("https://x.example/%d", i),
+			Published:  time.Now().Add(-time.Duration(4-i) * 24 * time.Hour),
+			Paragraphs: []string{fmt.Sprintf("Entry %d. The harbour was calm.", i)}}
+		if _, err := a.SavePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	ranked := func(s *Store) []int64 {
+		t.Helper()
+		hits, _, err := s.Search(ctx, store.SearchQuery{Text: "harbour", Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, h := range hits {
+			ids = append(ids, h.Post.ID)
+		}
+		return ids
+	}
+	before := ranked(a)
+	if len(before) != 4 || before[0] != ps[3].ID {
+		t.Fatalf("ranking %v; want the four posts, the newest first (%d)", before, ps[3].ID)
+	}
+	if a.rank.Len() == 0 {
+		t.Fatal("a search kept no ranking fields")
+	}
+	check := func(what string, prev []int64) []int64 {
+		t.Helper()
+		got, fresh := ranked(a), ranked(opened())
+		if !slices.Equal(got, fresh) {
+			t.Fatalf("after %s: a process that ranked before ranks %v, a fresh one %v", what, got, fresh)
+		}
+		if slices.Equal(got, prev) {
+			t.Fatalf("after %s: the ranking did not change (%v); the test proves nothing", what, got)
+		}
+		return got
+	}
+	// The oldest post, rewritten by b to speak of the harbour throughout.
+	ps[0].Paragraphs = []string{"Harbour news. The harbour, the harbour wall and the harbour master: the harbour at night."}
+	if err := b.UpdatePostText(ctx, ps[0]); err != nil {
+		t.Fatal(err)
+	}
+	after := check("a new text", before)
+	// The newest post, dated ten years back by b (dates change by hand, or
+	// by an import that corrects them).
+	if _, err := b.DB().ExecContext(ctx, `UPDATE posts SET published = ? WHERE id = ?`, fmtTime(ps[3].Published.AddDate(-10, 0, 0)), ps[3].ID); err != nil {
+		t.Fatal(err)
+	}
+	check("a new date", after)
+	// Every post has a revision, and a deleted one none.
+	if _, err := b.DB().ExecContext(ctx, `DELETE FROM posts WHERE id = ?`, ps[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	var revs, posts int
+	if err := b.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM post_rev), (SELECT count(*) FROM posts)`).Scan(&revs, &posts); err != nil {
+		t.Fatal(err)
+	}
+	if revs != posts || posts != 3 {
+		t.Fatalf("%d revisions for %d posts; want 3 of each", revs, posts)
+	}
+}
+
+// After its first search a process reads the newest posts' ranking fields
+// in one go (store.RankCache.Warm), newest first, each under its revision,
+// until three quarters of the cache are filled.
+func TestRankWarm(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "kabar.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var ps []*model.Post
+	for i := range 6 {
+		p := &model.Post{Title: fmt.Sprintf("Day %d", i), Language: "en", SourceURL: fmt.Sprintf("https://x.example/%d", i),
+			Published: time.Now().Add(-time.Duration(6-i) * time.Hour), Paragraphs: []string{"The harbour was calm."}}
+		if _, err := s.SavePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	var one int
+	if err := s.r.QueryRowContext(ctx, `SELECT length(title) + length(meta) + length(head) + 128 FROM post_rank WHERE post_id = ?`, ps[0].ID).Scan(&one); err != nil {
+		t.Fatal(err)
+	}
+	// Room for the fields of three posts in three quarters of the cache.
+	s.rank = store.NewRankCache(one * 4)
+	if _, _, err := s.Search(ctx, store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	<-s.rank.Warmed()
+	for i, p := range ps {
+		var rev int64
+		if err := s.r.QueryRowContext(ctx, `SELECT rev FROM post_rev WHERE post_id = ?`, p.ID).Scan(&rev); err != nil {
+			t.Fatal(err)
+		}
+		d, ok := s.rank.Get(p.ID, rev)
+		if want := i >= 3; ok != want || ok && (d.ID != p.ID || d.Title == "") {
+			t.Fatalf("post %d of 6: held %v (title %q); want held %v, under revision %d", i+1, ok, d.Title, want, rev)
+		}
+	}
 }

@@ -101,6 +101,7 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	parsed := search.Parse(q.Text)
 	match := search.FTS5(parsed)
 	filter, fargs := searchFilters(parsed)
+	s.rank.Warm(s.warmRank)
 	if match == "" {
 		if !parsed.Filtered() {
 			return nil, 0, nil
@@ -129,25 +130,21 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	newest, args := matches(match)
 	strong, sargs := matches(search.FTS5Strong(parsed))
 	args = append(append(args, searchWindow), sargs...)
-	// The fields come from post_rank (migration 018): read from posts,
-	// each row would cost a walk through the post's body. head holds
-	// search.BodyScanBytes of the body already, read as it is: substr()
-	// would count its characters again.
-	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, r.title, r.meta, r.head,
-			r.body_bytes, r.published
+	// The window's IDs come with the revisions of their ranking fields
+	// (post_rev, migration 023), and only the fields this process does
+	// not hold under them are read (rankDocs).
+	rows, err := s.r.QueryContext(ctx, `SELECT m.rowid, v.rev
 		FROM (SELECT * FROM (`+newest+` ORDER BY f.rowid DESC LIMIT ?)
 			UNION SELECT * FROM (`+strong+` ORDER BY f.rowid DESC LIMIT ?)) m
-		JOIN post_rank r ON r.post_id = m.rowid`, append(args, searchStrongWindow)...)
+		JOIN post_rev v ON v.post_id = m.rowid`, append(args, searchStrongWindow)...)
+	want, err := collect(rows, err, func(rows scanner) (*store.PostRev, error) {
+		var w store.PostRev
+		return &w, rows.Scan(&w.ID, &w.Rev)
+	})
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}
-	docs, err := collect(rows, nil, func(rows scanner) (*search.Doc, error) {
-		var d search.Doc
-		var published string
-		err := rows.Scan(&d.ID, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &published)
-		d.Published = parseTime(published)
-		return &d, err
-	})
+	docs, err := s.rankDocs(ctx, want)
 	if err != nil {
 		return nil, 0, wrapSearch(q, err)
 	}
@@ -167,6 +164,61 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	}
 	hits, err := store.Highlight(ctx, store.HighlightTerms(parsed), ids, posts)
 	return hits, total, err
+}
+
+// warmRank reads the ranking fields of the newest posts for the rank
+// cache (store.RankCache.Warm), newest first: the cache's budget ends the
+// read before the range does.
+func (s *Store) warmRank(ctx context.Context, keep func(rev int64, d search.Doc) bool) {
+	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, v.rev, r.title, r.meta, r.head, r.body_bytes, r.published
+		FROM post_rank r JOIN post_rev v ON v.post_id = r.post_id
+		WHERE r.post_id > (SELECT COALESCE(max(id), 0) FROM posts) - ? ORDER BY r.post_id DESC`, store.WarmPosts)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	var d search.Doc
+	var rev int64
+	var published string
+	for rows.Next() {
+		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &published); err != nil {
+			return
+		}
+		d.Published = parseTime(published)
+		if !keep(rev, d) {
+			return
+		}
+	}
+}
+
+// rankDocs returns the ranking fields of the posts of want, from the
+// process's cache where it holds them under the same revision, the rest
+// read from post_rank (migration 018: read from posts, each row would cost
+// a walk through the post's body). head holds search.BodyScanBytes of the
+// body already, read as it is: substr() would count its characters again.
+// post_rank and post_rev are written by the same triggers, so one
+// statement reads fields and revision alike. A post deleted meanwhile is
+// left out.
+func (s *Store) rankDocs(ctx context.Context, want []store.PostRev) ([]search.Doc, error) {
+	docs, miss := s.rank.Split(want)
+	if len(miss) == 0 {
+		return docs, nil
+	}
+	in, args := inList(nil, miss)
+	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, v.rev, r.title, r.meta, r.head, r.body_bytes, r.published
+		FROM post_rank r JOIN post_rev v ON v.post_id = r.post_id WHERE r.post_id IN `+in, args...)
+	read, err := collect(rows, err, func(rows scanner) (*search.Doc, error) {
+		var d search.Doc
+		var rev int64
+		var published string
+		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &published); err != nil {
+			return nil, err
+		}
+		d.Published = parseTime(published)
+		s.rank.Put(rev, d)
+		return &d, nil
+	})
+	return append(docs, read...), err
 }
 
 // countUpTo counts the posts match finds, up to limit; more count as

@@ -41,6 +41,10 @@ type Store struct {
 	// health is how the last write fared, for Ping (the readiness probe).
 	health store.WriteHealth
 
+	// rank holds the ranking fields of posts that searches have ranked,
+	// under their revisions (store.RankCache).
+	rank *store.RankCache
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -64,7 +68,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		_ = w.Close() // the open error is the one to report, here and below
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{w: w}
+	s := &Store{w: w, rank: store.NewRankCache(store.RankCacheBytes)}
 	s.startCommitter()
 	if err := s.migrate(ctx); err != nil {
 		s.stopCommitter()
@@ -132,6 +136,7 @@ func (s *Store) DB() *sql.DB { return s.w }
 // Close closes both pools.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.rank.Close()
 		s.stopCommitter()
 		s.closeStmts()
 		var err error

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"sync"
+
+	"github.com/maypok86/otter/v2"
+
+	"github.com/kabarnews/kabar/internal/search"
+)
+
+// RankCacheBytes bounds the ranking fields a process keeps (RankCache). A
+// search ranks some 400 posts, a kilobyte and a half each; the newest
+// posts are in most windows, and 64 MiB holds some 40 000 of them.
+const RankCacheBytes = 64 << 20
+
+// PostRev is a post's ID and the revision of its ranking fields: every
+// write of a post's search fields or date gives it a new, higher revision
+// (the stores' triggers), whichever process writes.
+type PostRev struct {
+	ID, Rev int64
+}
+
+// RankCache holds the ranking fields (search.Doc) of posts a process has
+// ranked, each under its revision. A search learns its window's IDs and
+// revisions from a narrow index and reads from the database only the
+// fields the cache lacks or holds under another revision: reading them
+// was the largest part of a search on both stores.
+type RankCache struct {
+	c        *otter.Cache[int64, rankEntry]
+	maxBytes int
+	// warm runs a fill once (Warm); stopWarm ends it, and warmed is
+	// closed when it has ended, or when Close found none begun.
+	warm     sync.Once
+	warmCtx  context.Context
+	stopWarm context.CancelFunc
+	warmed   chan struct{}
+}
+
+type rankEntry struct {
+	rev int64
+	doc search.Doc
+}
+
+// NewRankCache returns a cache bounded at about maxBytes of fields.
+func NewRankCache(maxBytes int) *RankCache {
+	c := &RankCache{c: otter.Must(&otter.Options[int64, rankEntry]{
+		MaximumWeight: uint64(maxBytes),
+		Weigher:       func(_ int64, e rankEntry) uint32 { return rankWeight(e) },
+	}), maxBytes: maxBytes, warmed: make(chan struct{})}
+	c.warmCtx, c.stopWarm = context.WithCancel(context.Background())
+	return c
+}
+
+// WarmPosts is how many of the newest posts a fill reads at most (Warm).
+const WarmPosts = 50_000
+
+// Warm runs fill once in the cache's life, in the background: it reads
+// the ranking fields of the newest WarmPosts posts, in one read, and hands
+// each to keep, until keep returns false (three quarters of the cache's
+// bound are filled). Most searches' windows are among the newest posts,
+// and a process that has just started (a deploy, a restart) would
+// otherwise read them a window at a time. A store calls it at its
+// process's first search, so that a process nobody searches holds
+// nothing. Close stops it.
+func (c *RankCache) Warm(fill func(ctx context.Context, keep func(rev int64, d search.Doc) bool)) {
+	c.warm.Do(func() {
+		go func() {
+			defer close(c.warmed)
+			budget := c.maxBytes * 3 / 4
+			fill(c.warmCtx, func(rev int64, d search.Doc) bool {
+				// A search may have read a newer revision meanwhile.
+				if !c.Holds(d.ID, rev) {
+					budget -= c.Put(rev, d)
+				}
+				return budget > 0
+			})
+		}()
+	})
+}
+
+// Warmed is closed when a fill begun by Warm has ended, or when Close
+// found none begun.
+func (c *RankCache) Warmed() <-chan struct{} { return c.warmed }
+
+// Close stops a fill under way and waits for it to end; none begins after.
+func (c *RankCache) Close() {
+	c.stopWarm()
+	c.warm.Do(func() { close(c.warmed) })
+	<-c.warmed
+}
+
+func rankWeight(e rankEntry) uint32 {
+	return uint32(min(len(e.doc.Title)+len(e.doc.Meta)+len(e.doc.Body)+128, 1<<31))
+}
+
+// Get returns post id's fields when the cache holds them under rev.
+func (c *RankCache) Get(id, rev int64) (search.Doc, bool) {
+	e, ok := c.c.GetIfPresent(id)
+	if !ok || e.rev != rev {
+		return search.Doc{}, false
+	}
+	return e.doc, true
+}
+
+// Holds reports whether the cache holds post id's fields under rev or a
+// later revision.
+func (c *RankCache) Holds(id, rev int64) bool {
+	e, ok := c.c.GetIfPresent(id)
+	return ok && e.rev >= rev
+}
+
+// Put keeps d's fields under rev and returns their weight in bytes.
+func (c *RankCache) Put(rev int64, d search.Doc) int {
+	e := rankEntry{rev: rev, doc: d}
+	c.c.Set(d.ID, e)
+	return int(rankWeight(e))
+}
+
+// Len is about how many posts' fields the cache holds.
+func (c *RankCache) Len() int { return c.c.EstimatedSize() }
+
+// Split sorts want (in which a post may be named twice) into the fields
+// the cache holds under the same revision, and the IDs it lacks, each
+// once.
+func (c *RankCache) Split(want []PostRev) (docs []search.Doc, miss []int64) {
+	docs = make([]search.Doc, 0, len(want))
+	seen := make(map[int64]bool, len(want))
+	for _, w := range want {
+		if seen[w.ID] {
+			continue
+		}
+		seen[w.ID] = true
+		if d, ok := c.Get(w.ID, w.Rev); ok {
+			docs = append(docs, d)
+			continue
+		}
+		miss = append(miss, w.ID)
+	}
+	return docs, miss
+}
