@@ -229,7 +229,7 @@ func TestSearchGuessesHighestID(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ranked := func(s *Store) []int64 { return slices.Sorted(slices.Values(hitIDs(t, s, "zorblax"))) }
+	ranked := func(s *Store) []int64 { return slices.Sorted(slices.Values(storetest.HitIDs(t, s, "zorblax"))) }
 	insert(1, 3000, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 2990)
 	if got := ranked(s); len(got) != 5 || got[4] != 2990 {
 		t.Fatalf("first search: %v", got)
@@ -246,21 +246,6 @@ func TestSearchGuessesHighestID(t *testing.T) {
 	if want := ranked(fresh); !slices.Equal(got, want) || !slices.Contains(got, 5990) {
 		t.Fatalf("after posts saved since the last search: %v; a fresh process finds %v (with 5990)", got, want)
 	}
-}
-
-// hitIDs returns the IDs of the first 50 hits of a search for text, best
-// first.
-func hitIDs(t *testing.T, s *Store, text string) []int64 {
-	t.Helper()
-	hits, _, err := s.Search(context.Background(), store.SearchQuery{Text: text, Limit: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []int64
-	for _, h := range hits {
-		ids = append(ids, h.Post.ID)
-	}
-	return ids
 }
 
 // The search pool's sessions leave the planner only bitmap scans, and
@@ -285,8 +270,7 @@ func TestSearchPoolSettings(t *testing.T) {
 }
 
 // After its first search a process reads the newest posts' ranking fields
-// in one go (warmRank), newest first, each under its revision, until
-// three quarters of the cache are filled.
+// in one go (warmRank), newest first (storetest.RankWarm).
 func TestRankWarm(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
@@ -294,25 +278,15 @@ func TestRankWarm(t *testing.T) {
 	if _, err := s.pool.Exec(ctx, `UPDATE posts SET published = published + interval '1 day' WHERE id = $1`, ps[5].ID); err != nil {
 		t.Fatal(err)
 	}
-	var one int
-	if err := s.pool.QueryRow(ctx, `SELECT max(octet_length(title) + octet_length(meta) + octet_length(head) + 128) FROM post_rank`).Scan(&one); err != nil {
+	var weight int
+	if err := s.pool.QueryRow(ctx, `SELECT max(octet_length(title) + octet_length(meta) + octet_length(head) + 128) FROM post_rank`).Scan(&weight); err != nil {
 		t.Fatal(err)
 	}
-	// Room for the fields of three posts (the newest are the longest) in
-	// three quarters of the cache.
-	s.rank = store.NewRankCache(one * 4)
-	if _, _, err := s.Search(ctx, store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
-		t.Fatal(err)
-	}
-	<-s.rank.Warmed()
-	for i, p := range ps {
+	storetest.RankWarm(t, s, ps, func(n int) *store.RankCache { s.rank = store.NewRankCache(n); return s.rank }, weight, func(id int64) int64 {
 		var rev int64
-		if err := s.pool.QueryRow(ctx, `SELECT rev FROM post_search WHERE post_id = $1`, p.ID).Scan(&rev); err != nil {
+		if err := s.pool.QueryRow(ctx, `SELECT rev FROM post_search WHERE post_id = $1`, id).Scan(&rev); err != nil {
 			t.Fatal(err)
 		}
-		d, ok := s.rank.Get(p.ID, rev)
-		if want := i >= 3; ok != want || ok && (d.ID != p.ID || d.Title == "") {
-			t.Fatalf("post %d of 6: held %v (title %q); want held %v, under revision %d", i+1, ok, d.Title, want, rev)
-		}
-	}
+		return rev
+	})
 }

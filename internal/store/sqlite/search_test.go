@@ -147,8 +147,7 @@ func TestRankCacheFollowsWrites(t *testing.T) {
 }
 
 // After its first search a process reads the newest posts' ranking fields
-// in one go (store.RankCache.Warm), newest first, each under its revision,
-// until three quarters of the cache are filled.
+// in one go, newest first (storetest.RankWarm).
 func TestRankWarm(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "kabar.db"))
@@ -165,24 +164,15 @@ func TestRankWarm(t *testing.T) {
 		}
 		ps = append(ps, p)
 	}
-	var one int
-	if err := s.r.QueryRowContext(ctx, `SELECT length(title) + length(meta) + length(head) + 128 FROM post_rank WHERE post_id = ?`, ps[0].ID).Scan(&one); err != nil {
+	var weight int
+	if err := s.r.QueryRowContext(ctx, `SELECT max(length(title) + length(meta) + length(head) + 128) FROM post_rank`).Scan(&weight); err != nil {
 		t.Fatal(err)
 	}
-	// Room for the fields of three posts in three quarters of the cache.
-	s.rank = store.NewRankCache(one * 4)
-	if _, _, err := s.Search(ctx, store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
-		t.Fatal(err)
-	}
-	<-s.rank.Warmed()
-	for i, p := range ps {
+	storetest.RankWarm(t, s, ps, func(n int) *store.RankCache { s.rank = store.NewRankCache(n); return s.rank }, weight, func(id int64) int64 {
 		var rev int64
-		if err := s.r.QueryRowContext(ctx, `SELECT rev FROM post_rev WHERE post_id = ?`, p.ID).Scan(&rev); err != nil {
+		if err := s.r.QueryRowContext(ctx, `SELECT rev FROM post_rev WHERE post_id = ?`, id).Scan(&rev); err != nil {
 			t.Fatal(err)
 		}
-		d, ok := s.rank.Get(p.ID, rev)
-		if want := i >= 3; ok != want || ok && (d.ID != p.ID || d.Title == "") {
-			t.Fatalf("post %d of 6: held %v (title %q); want held %v, under revision %d", i+1, ok, d.Title, want, rev)
-		}
-	}
+		return rev
+	})
 }

@@ -32,18 +32,7 @@ func RankCacheFollowsWrites(t *testing.T, open func() store.Store, redate func(s
 		}
 		ps = append(ps, p)
 	}
-	ranked := func(s store.Store) []int64 {
-		t.Helper()
-		hits, _, err := s.Search(ctx, store.SearchQuery{Text: "harbour", Limit: 50})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for _, h := range hits {
-			ids = append(ids, h.Post.ID)
-		}
-		return ids
-	}
+	ranked := func(s store.Store) []int64 { return HitIDs(t, s, "harbour") }
 	before := ranked(a)
 	if len(before) != 4 || before[0] != ps[3].ID {
 		t.Fatalf("ranking %v; want the four posts, the newest first (%d)", before, ps[3].ID)
@@ -69,4 +58,43 @@ func RankCacheFollowsWrites(t *testing.T, open func() store.Store, redate func(s
 	redate(b, ps[3].ID, ps[3].Published.AddDate(-10, 0, 0))
 	check("a new date", after)
 	return a
+}
+
+// HitIDs returns the IDs of the first 50 posts a search for text finds,
+// best first.
+func HitIDs(t *testing.T, s store.Store, text string) []int64 {
+	t.Helper()
+	hits, _, err := s.Search(context.Background(), store.SearchQuery{Text: text, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, h := range hits {
+		ids = append(ids, h.Post.ID)
+	}
+	return ids
+}
+
+// RankWarm checks that after its first search a process reads the newest
+// posts' ranking fields in one go (store.RankCache.Warm), newest first,
+// each under its revision, until three quarters of the cache are filled.
+// posts are the store's posts, oldest first, the newest three at least as
+// long as any; shrink gives the store a cache of maxBytes and returns it;
+// weight is the largest weight of a post's fields (title, meta, head and
+// 128); revOf a post's revision.
+func RankWarm(t *testing.T, s store.Store, posts []*model.Post, shrink func(maxBytes int) *store.RankCache, weight int, revOf func(id int64) int64) {
+	t.Helper()
+	// Room for the fields of three posts in three quarters of the cache.
+	c := shrink(weight * 4)
+	if _, _, err := s.Search(context.Background(), store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	<-c.Warmed()
+	for i, p := range posts {
+		rev := revOf(p.ID)
+		d, ok := c.Get(p.ID, rev)
+		if want := i >= len(posts)-3; ok != want || ok && (d.ID != p.ID || d.Title == "") {
+			t.Fatalf("post %d of %d: held %v (title %q); want held %v, under revision %d", i+1, len(posts), ok, d.Title, want, rev)
+		}
+	}
 }
