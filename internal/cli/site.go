@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/store/postgres"
+	"github.com/kabarnews/kabar/internal/store/sqlite"
 	"github.com/kabarnews/kabar/internal/web"
 )
 
@@ -23,12 +25,14 @@ var (
 		"take the reader's address from X-Forwarded-For (only behind a reverse proxy that sets it)"})
 	optPageCache = register(option{"page-cache-mb", "KABAR_PAGE_CACHE_MB", "64",
 		"memory for rendered pages kept for readers, in MB (0: keep none)"})
+	optSearchCache = register(option{"search-cache-mb", "KABAR_SEARCH_CACHE_MB", "64",
+		"memory for the ranking fields of posts searches have ranked, in MB (0: keep none)"})
 )
 
 // siteOptions are newSite's own options, for the commands that serve the
 // site to list beside optLang and optTZ (serve, run). Until a command lists
 // them, newSite reads them from the environment.
-var siteOptions = append([]string{optSiteTitle, optBaseURL, optSecret, optTrustProxy, optPageCache}, imageOptions...)
+var siteOptions = append([]string{optSiteTitle, optBaseURL, optSecret, optTrustProxy, optPageCache, optSearchCache}, imageOptions...)
 
 // opt reads an option from the command's flags when it has the flag, else
 // from the environment, else its default.
@@ -67,6 +71,9 @@ func newSite(st web.Store, f *flags, rx web.Reextractor, guard web.URLChecker) (
 	if mb == 0 {
 		mb = -1 // web.Config's "none"
 	}
+	if err := setSearchCache(st, f); err != nil {
+		return nil, err
+	}
 	cfg := web.Config{
 		PageCacheBytes: int64(mb) << 20,
 		ShowImages:     showImages,
@@ -85,4 +92,28 @@ func newSite(st web.Store, f *flags, rx web.Reextractor, guard web.URLChecker) (
 		cfg.CSRFKey = key[:]
 	}
 	return web.New(st, cfg)
+}
+
+// rankCacheSetter is what setSearchCache asks of a store; both have it.
+type rankCacheSetter interface{ SetRankCacheBytes(n int) }
+
+var (
+	_ rankCacheSetter = (*sqlite.Store)(nil)
+	_ rankCacheSetter = (*postgres.Store)(nil)
+)
+
+// setSearchCache bounds the ranking fields the store keeps for searches
+// (store.RankCache) as --search-cache-mb says, before the first search.
+func setSearchCache(st web.Store, f *flags) error {
+	mb, err := strconv.Atoi(f.opt(optSearchCache))
+	if err != nil || mb < 0 {
+		return fmt.Errorf("--%s %q: want a number of megabytes, 0 or more", optSearchCache, f.opt(optSearchCache))
+	}
+	if b, ok := st.(*backend); ok {
+		st = b.Store
+	}
+	if c, ok := st.(rankCacheSetter); ok {
+		c.SetRankCacheBytes(mb << 20)
+	}
+	return nil
 }

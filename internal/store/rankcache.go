@@ -42,39 +42,57 @@ type rankEntry struct {
 	doc search.Doc
 }
 
-// NewRankCache returns a cache bounded at about maxBytes of fields.
+// NewRankCache returns a cache bounded at about maxBytes of fields; with
+// maxBytes 0 it keeps nothing.
 func NewRankCache(maxBytes int) *RankCache {
-	c := &RankCache{c: otter.Must(&otter.Options[int64, rankEntry]{
-		MaximumWeight: uint64(maxBytes),
-		Weigher:       func(_ int64, e rankEntry) uint32 { return rankWeight(e) },
-	}), maxBytes: maxBytes, warmed: make(chan struct{})}
+	c := &RankCache{maxBytes: max(maxBytes, 0), warmed: make(chan struct{})}
+	if c.maxBytes > 0 {
+		c.c = otter.Must(&otter.Options[int64, rankEntry]{
+			MaximumWeight: uint64(c.maxBytes),
+			Weigher:       func(_ int64, e rankEntry) uint32 { return rankWeight(e) },
+		})
+	}
 	c.warmCtx, c.stopWarm = context.WithCancel(context.Background())
 	return c
 }
 
-// WarmPosts is how many of the newest posts a fill reads at most (Warm).
-const WarmPosts = 50_000
+// WarmBatch is how many posts' fields a fill reads at a time (Warm).
+const WarmBatch = 4096
 
 // Warm runs fill once in the cache's life, in the background: it reads
-// the ranking fields of the newest WarmPosts posts, in one read, and hands
-// each to keep, until keep returns false (three quarters of the cache's
-// bound are filled). Most searches' windows are among the newest posts,
+// the ranking fields of the newest posts, newest first, WarmBatch at a
+// time (below the ID before, for the batches after the first: before is
+// 0 for the first), and hands each to keep, until keep returns false
+// (three quarters of the cache's bound are filled) or no post is left. Most searches' windows are among the newest posts,
 // and a process that has just started (a deploy, a restart) would
 // otherwise read them a window at a time. A store calls it at its
 // process's first search, so that a process nobody searches holds
 // nothing. Close stops it.
-func (c *RankCache) Warm(fill func(ctx context.Context, keep func(rev int64, d search.Doc) bool)) {
+func (c *RankCache) Warm(fill func(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error) {
 	c.warm.Do(func() {
+		if c.c == nil {
+			close(c.warmed)
+			return
+		}
 		go func() {
 			defer close(c.warmed)
 			budget := c.maxBytes * 3 / 4
-			fill(c.warmCtx, func(rev int64, d search.Doc) bool {
-				// A search may have read a newer revision meanwhile.
-				if !c.Holds(d.ID, rev) {
-					budget -= c.Put(rev, d)
+			var before int64
+			for budget > 0 {
+				n := 0
+				err := fill(c.warmCtx, before, func(rev int64, d search.Doc) bool {
+					n++
+					before = d.ID
+					// A search may have read a newer revision meanwhile.
+					if !c.Holds(d.ID, rev) {
+						budget -= c.Put(rev, d)
+					}
+					return budget > 0
+				})
+				if err != nil || n < WarmBatch {
+					return // the oldest post read, or the store closing
 				}
-				return budget > 0
-			})
+			}
 		}()
 	})
 }
@@ -96,6 +114,9 @@ func rankWeight(e rankEntry) uint32 {
 
 // Get returns post id's fields when the cache holds them under rev.
 func (c *RankCache) Get(id, rev int64) (search.Doc, bool) {
+	if c.c == nil {
+		return search.Doc{}, false
+	}
 	e, ok := c.c.GetIfPresent(id)
 	if !ok || e.rev != rev {
 		return search.Doc{}, false
@@ -106,6 +127,9 @@ func (c *RankCache) Get(id, rev int64) (search.Doc, bool) {
 // Holds reports whether the cache holds post id's fields under rev or a
 // later revision.
 func (c *RankCache) Holds(id, rev int64) bool {
+	if c.c == nil {
+		return false
+	}
 	e, ok := c.c.GetIfPresent(id)
 	return ok && e.rev >= rev
 }
@@ -113,12 +137,19 @@ func (c *RankCache) Holds(id, rev int64) bool {
 // Put keeps d's fields under rev and returns their weight in bytes.
 func (c *RankCache) Put(rev int64, d search.Doc) int {
 	e := rankEntry{rev: rev, doc: d}
-	c.c.Set(d.ID, e)
+	if c.c != nil {
+		c.c.Set(d.ID, e)
+	}
 	return int(rankWeight(e))
 }
 
 // Len is about how many posts' fields the cache holds.
-func (c *RankCache) Len() int { return c.c.EstimatedSize() }
+func (c *RankCache) Len() int {
+	if c.c == nil {
+		return 0
+	}
+	return c.c.EstimatedSize()
+}
 
 // Split sorts want (in which a post may be named twice) into the fields
 // the cache holds under the same revision, and the IDs it lacks, each

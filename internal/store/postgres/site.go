@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -442,29 +443,39 @@ func (r *searchRun) allPosts() error {
 // (post_search.rev, migration 022).
 type postRev = store.PostRev
 
-// warmRank reads the ranking fields of the newest posts for the rank
+// warmRank reads a batch of the newest posts' ranking fields for the rank
 // cache (store.RankCache.Warm), newest first, on the main pool: a range of
-// the primary key, walked backwards. Newest first, because the cache's
-// budget ends the read before the range does.
-func (s *Store) warmRank(ctx context.Context, keep func(rev int64, d search.Doc) bool) {
-	var hi int64
-	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM posts`).Scan(&hi); err != nil {
-		return
+// the primary key, walked backwards.
+func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error {
+	if before == 0 {
+		before = math.MaxInt64
 	}
 	rows, err := s.pool.Query(ctx, `SELECT r.post_id, s.rev, r.title, r.meta, r.head, r.body_bytes, r.published
-		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id > $1
-		ORDER BY r.post_id DESC`, hi-store.WarmPosts)
+		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id < $1
+		ORDER BY r.post_id DESC LIMIT $2`, before, store.WarmBatch)
 	if err != nil {
-		return
+		return err
 	}
 	defer rows.Close()
 	var d search.Doc
 	var rev int64
 	for rows.Next() {
-		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published); err != nil || !keep(rev, d) {
-			return
+		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published); err != nil {
+			return err
+		}
+		if !keep(rev, d) {
+			return nil
 		}
 	}
+	return rows.Err()
+}
+
+// SetRankCacheBytes bounds the ranking fields the Store keeps for
+// searches (store.RankCache) at n bytes, 0 for none. Call it before the
+// first search.
+func (s *Store) SetRankCacheBytes(n int) {
+	s.rank.Close()
+	s.rank = store.NewRankCache(n)
 }
 
 // rankDocs returns the ranking fields of the posts of want (a post may be

@@ -176,3 +176,28 @@ func TestRankWarm(t *testing.T) {
 		return rev
 	})
 }
+
+// --search-cache-mb 0 (SetRankCacheBytes(0)): searches keep no ranking
+// fields, and find the same posts.
+func TestRankCacheOff(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "kabar.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetRankCacheBytes(0)
+	p := &model.Post{Title: "Calm", Language: "en", SourceURL: "https://x.example/1", Published: time.Now(),
+		Paragraphs: []string{"The harbour was calm."}}
+	if _, err := s.SavePost(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if ids := storetest.HitIDs(t, s, "harbour"); len(ids) != 1 || ids[0] != p.ID {
+			t.Fatalf("found %v; want post %d", ids, p.ID)
+		}
+	}
+	if n := s.rank.Len(); n != 0 {
+		t.Fatalf("a store without a ranking cache kept %d posts' fields", n)
+	}
+}

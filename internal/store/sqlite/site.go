@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -166,15 +167,17 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	return hits, total, err
 }
 
-// warmRank reads the ranking fields of the newest posts for the rank
-// cache (store.RankCache.Warm), newest first: the cache's budget ends the
-// read before the range does.
-func (s *Store) warmRank(ctx context.Context, keep func(rev int64, d search.Doc) bool) {
+// warmRank reads a batch of the newest posts' ranking fields for the rank
+// cache (store.RankCache.Warm), newest first.
+func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error {
+	if before == 0 {
+		before = math.MaxInt64
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, v.rev, r.title, r.meta, r.head, r.body_bytes, r.published
 		FROM post_rank r JOIN post_rev v ON v.post_id = r.post_id
-		WHERE r.post_id > (SELECT COALESCE(max(id), 0) FROM posts) - ? ORDER BY r.post_id DESC`, store.WarmPosts)
+		WHERE r.post_id < ? ORDER BY r.post_id DESC LIMIT ?`, before, store.WarmBatch)
 	if err != nil {
-		return
+		return err
 	}
 	defer rows.Close()
 	var d search.Doc
@@ -182,13 +185,22 @@ func (s *Store) warmRank(ctx context.Context, keep func(rev int64, d search.Doc)
 	var published string
 	for rows.Next() {
 		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &published); err != nil {
-			return
+			return err
 		}
 		d.Published = parseTime(published)
 		if !keep(rev, d) {
-			return
+			return nil
 		}
 	}
+	return rows.Err()
+}
+
+// SetRankCacheBytes bounds the ranking fields the Store keeps for
+// searches (store.RankCache) at n bytes, 0 for none. Call it before the
+// first search.
+func (s *Store) SetRankCacheBytes(n int) {
+	s.rank.Close()
+	s.rank = store.NewRankCache(n)
 }
 
 // rankDocs returns the ranking fields of the posts of want, from the
