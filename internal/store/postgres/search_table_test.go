@@ -270,7 +270,7 @@ func TestSearchPoolSettings(t *testing.T) {
 }
 
 // After its first search a process reads the newest posts' ranking fields
-// in one go (warmRank), newest first (storetest.RankWarm).
+// in the background (warmRank), newest first (storetest.RankWarm).
 func TestRankWarm(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)

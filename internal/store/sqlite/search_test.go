@@ -147,7 +147,7 @@ func TestRankCacheFollowsWrites(t *testing.T) {
 }
 
 // After its first search a process reads the newest posts' ranking fields
-// in one go, newest first (storetest.RankWarm).
+// in the background, newest first (storetest.RankWarm).
 func TestRankWarm(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "kabar.db"))

@@ -76,7 +76,7 @@ func HitIDs(t *testing.T, s store.Store, text string) []int64 {
 }
 
 // RankWarm checks that after its first search a process reads the newest
-// posts' ranking fields in one go (store.RankCache.Warm), newest first,
+// posts' ranking fields in the background (store.RankCache.Warm), newest first,
 // each under its revision, until three quarters of the cache are filled.
 // posts are the store's posts, oldest first, the newest three at least as
 // long as any; shrink gives the store a cache of maxBytes and returns it;
