@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"sync"
 
 	"github.com/maypok86/otter/v2"
@@ -60,14 +61,13 @@ func NewRankCache(maxBytes int) *RankCache {
 const WarmBatch = 4096
 
 // Warm runs fill once in the cache's life, in the background: it reads
-// the ranking fields of the newest posts, newest first, WarmBatch at a
-// time (below the ID before, for the batches after the first: before is
-// 0 for the first), and hands each to keep, until keep returns false
-// (three quarters of the cache's bound are filled) or no post is left. Most searches' windows are among the newest posts,
-// and a process that has just started (a deploy, a restart) would
-// otherwise read them a window at a time. A store calls it at its
-// process's first search, so that a process nobody searches holds
-// nothing. Close stops it.
+// the ranking fields of the newest posts below the ID before, newest
+// first, WarmBatch at a time, and hands each to keep, until keep returns
+// false (three quarters of the cache's bound are filled) or no post is
+// left. Most searches' windows are among the newest posts, and a process
+// that has just started (a deploy, a restart) would otherwise read them a
+// window at a time. A store calls it at its process's first search, so
+// that a process nobody searches holds nothing. Close stops it.
 func (c *RankCache) Warm(fill func(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error) {
 	c.warm.Do(func() {
 		if c.c == nil {
@@ -77,7 +77,7 @@ func (c *RankCache) Warm(fill func(ctx context.Context, before int64, keep func(
 		go func() {
 			defer close(c.warmed)
 			budget := c.maxBytes * 3 / 4
-			var before int64
+			before := int64(math.MaxInt64)
 			for budget > 0 {
 				n := 0
 				err := fill(c.warmCtx, before, func(rev int64, d search.Doc) bool {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -28,10 +29,7 @@ func TestRankCacheWarmBatches(t *testing.T) {
 			var befores []int64
 			c.Warm(func(ctx context.Context, before int64, keep func(int64, search.Doc) bool) error {
 				befores = append(befores, before)
-				top := tc.posts
-				if before != 0 {
-					top = before - 1
-				}
+				top := min(tc.posts, before-1)
 				for id := top; id > max(top-WarmBatch, 0); id-- {
 					if !keep(7, doc(id)) {
 						return nil
@@ -40,8 +38,8 @@ func TestRankCacheWarmBatches(t *testing.T) {
 				return nil
 			})
 			<-c.Warmed()
-			if len(befores) != tc.wantCalls || befores[0] != 0 {
-				t.Fatalf("batches asked below %v; want %d, the first below 0 (none)", befores, tc.wantCalls)
+			if len(befores) != tc.wantCalls || befores[0] != math.MaxInt64 {
+				t.Fatalf("batches asked below %v; want %d, the first below every ID", befores, tc.wantCalls)
 			}
 			held := min(int64(tc.room), tc.posts)
 			for id := tc.posts; id > 0; id-- {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -443,19 +442,17 @@ func (r *searchRun) allPosts() error {
 // (post_search.rev, migration 022).
 type postRev = store.PostRev
 
-// warmRank reads a batch of the newest posts' ranking fields for the rank
-// cache (store.RankCache.Warm), newest first, on the main pool: a range of
-// the primary key, walked backwards.
-func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error {
-	if before == 0 {
-		before = math.MaxInt64
-	}
-	rows, err := s.pool.Query(ctx, `SELECT r.post_id, s.rev, r.title, r.meta, r.head, r.body_bytes, r.published
-		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id < $1
-		ORDER BY r.post_id DESC LIMIT $2`, before, store.WarmBatch)
-	if err != nil {
-		return err
-	}
+// rankRows reads posts' ranking fields with their revision; a condition
+// on r.post_id follows. post_rank and post_search are written in the same
+// transaction (their triggers), so one statement reads fields and revision
+// alike. head holds search.BodyScanBytes of the body already; cutting it
+// again with left() counted its characters.
+const rankRows = `SELECT r.post_id, s.rev, r.title, r.meta, r.head, r.body_bytes, r.published
+	FROM post_rank r JOIN post_search s ON s.post_id = r.post_id `
+
+// scanRank hands each row of a rankRows statement to keep, until keep
+// returns false.
+func scanRank(rows pgx.Rows, keep func(rev int64, d search.Doc) bool) error {
 	defer rows.Close()
 	var d search.Doc
 	var rev int64
@@ -468,6 +465,17 @@ func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64,
 		}
 	}
 	return rows.Err()
+}
+
+// warmRank reads a batch of the newest posts' ranking fields for the rank
+// cache (store.RankCache.Warm), newest first, on the main pool: a range of
+// the primary key, walked backwards.
+func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error {
+	rows, err := s.pool.Query(ctx, rankRows+`WHERE r.post_id < $1 ORDER BY r.post_id DESC LIMIT $2`, before, store.WarmBatch)
+	if err != nil {
+		return err
+	}
+	return scanRank(rows, keep)
 }
 
 // SetRankCacheBytes bounds the ranking fields the Store keeps for
@@ -487,21 +495,14 @@ func rankDocs(ctx context.Context, db *pgxpool.Pool, cache *store.RankCache, wan
 	if len(miss) == 0 {
 		return docs, nil
 	}
-	// post_rank and post_search are written in the same transaction
-	// (their triggers), so one statement reads fields and revision alike.
-	// head holds search.BodyScanBytes of the body already; cutting it
-	// again with left() counted its characters.
-	rows, err := db.Query(ctx, `SELECT r.post_id, s.rev, r.title, r.meta, r.head, r.body_bytes, r.published
-		FROM post_rank r JOIN post_search s ON s.post_id = r.post_id WHERE r.post_id = ANY($1)`, miss)
+	rows, err := db.Query(ctx, rankRows+`WHERE r.post_id = ANY($1)`, miss)
 	if err != nil {
 		return nil, err
 	}
-	var d search.Doc
-	var rev int64
-	_, err = pgx.ForEachRow(rows, []any{&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &d.Published}, func() error {
+	err = scanRank(rows, func(rev int64, d search.Doc) bool {
 		cache.Put(rev, d)
 		docs = append(docs, d)
-		return nil
+		return true
 	})
 	return docs, err
 }

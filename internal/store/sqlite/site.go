@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -167,18 +166,19 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	return hits, total, err
 }
 
-// warmRank reads a batch of the newest posts' ranking fields for the rank
-// cache (store.RankCache.Warm), newest first.
-func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error {
-	if before == 0 {
-		before = math.MaxInt64
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, v.rev, r.title, r.meta, r.head, r.body_bytes, r.published
-		FROM post_rank r JOIN post_rev v ON v.post_id = r.post_id
-		WHERE r.post_id < ? ORDER BY r.post_id DESC LIMIT ?`, before, store.WarmBatch)
-	if err != nil {
-		return err
-	}
+// rankRows reads posts' ranking fields with their revision; a condition
+// on r.post_id follows. post_rank is what ranking reads of a post
+// (migration 018: read from posts, each row would cost a walk through the
+// post's body); head holds search.BodyScanBytes of the body already, read
+// as it is: substr() would count its characters again. post_rank and
+// post_rev are written by the same triggers, so one statement reads fields
+// and revision alike.
+const rankRows = `SELECT r.post_id, v.rev, r.title, r.meta, r.head, r.body_bytes, r.published
+	FROM post_rank r JOIN post_rev v ON v.post_id = r.post_id `
+
+// scanRank hands each row of a rankRows statement to keep, until keep
+// returns false.
+func scanRank(rows *sql.Rows, keep func(rev int64, d search.Doc) bool) error {
 	defer rows.Close()
 	var d search.Doc
 	var rev int64
@@ -195,6 +195,16 @@ func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64,
 	return rows.Err()
 }
 
+// warmRank reads a batch of the newest posts' ranking fields for the rank
+// cache (store.RankCache.Warm), newest first.
+func (s *Store) warmRank(ctx context.Context, before int64, keep func(rev int64, d search.Doc) bool) error {
+	rows, err := s.r.QueryContext(ctx, rankRows+`WHERE r.post_id < ? ORDER BY r.post_id DESC LIMIT ?`, before, store.WarmBatch)
+	if err != nil {
+		return err
+	}
+	return scanRank(rows, keep)
+}
+
 // SetRankCacheBytes bounds the ranking fields the Store keeps for
 // searches (store.RankCache) at n bytes, 0 for none. Call it before the
 // first search.
@@ -205,32 +215,23 @@ func (s *Store) SetRankCacheBytes(n int) {
 
 // rankDocs returns the ranking fields of the posts of want, from the
 // process's cache where it holds them under the same revision, the rest
-// read from post_rank (migration 018: read from posts, each row would cost
-// a walk through the post's body). head holds search.BodyScanBytes of the
-// body already, read as it is: substr() would count its characters again.
-// post_rank and post_rev are written by the same triggers, so one
-// statement reads fields and revision alike. A post deleted meanwhile is
-// left out.
+// read from post_rank. A post deleted meanwhile is left out.
 func (s *Store) rankDocs(ctx context.Context, want []store.PostRev) ([]search.Doc, error) {
 	docs, miss := s.rank.Split(want)
 	if len(miss) == 0 {
 		return docs, nil
 	}
 	in, args := inList(nil, miss)
-	rows, err := s.r.QueryContext(ctx, `SELECT r.post_id, v.rev, r.title, r.meta, r.head, r.body_bytes, r.published
-		FROM post_rank r JOIN post_rev v ON v.post_id = r.post_id WHERE r.post_id IN `+in, args...)
-	read, err := collect(rows, err, func(rows scanner) (*search.Doc, error) {
-		var d search.Doc
-		var rev int64
-		var published string
-		if err := rows.Scan(&d.ID, &rev, &d.Title, &d.Meta, &d.Body, &d.BodyBytes, &published); err != nil {
-			return nil, err
-		}
-		d.Published = parseTime(published)
+	rows, err := s.r.QueryContext(ctx, rankRows+`WHERE r.post_id IN `+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	err = scanRank(rows, func(rev int64, d search.Doc) bool {
 		s.rank.Put(rev, d)
-		return &d, nil
+		docs = append(docs, d)
+		return true
 	})
-	return append(docs, read...), err
+	return docs, err
 }
 
 // countUpTo counts the posts match finds, up to limit; more count as
