@@ -29,7 +29,7 @@ var migrations embed.FS
 // separate pool and, thanks to WAL, never wait for the writer.
 type Store struct {
 	w     *sql.DB
-	r     *sql.DB
+	r     *readPool
 	stmts map[string]*sql.Stmt // prepared on w (stmt.go)
 
 	// The group committer (write.go), and whether the transaction it runs
@@ -106,7 +106,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// All four stay open: database/sql keeps two idle by default, and a
 	// new connection parses the whole schema again before its first query.
 	r.SetMaxIdleConns(4)
-	s.r = r
+	s.r = newReadPool(r)
 	return s, nil
 }
 
