@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kabarnews/kabar/internal/store"
 	"github.com/kabarnews/kabar/internal/store/postgres"
 	"github.com/kabarnews/kabar/internal/store/sqlite"
 	"github.com/kabarnews/kabar/internal/web"
@@ -25,7 +26,7 @@ var (
 		"take the reader's address from X-Forwarded-For (only behind a reverse proxy that sets it)"})
 	optPageCache = register(option{"page-cache-mb", "KABAR_PAGE_CACHE_MB", "64",
 		"memory for rendered pages kept for readers, in MB (0: keep none)"})
-	optSearchCache = register(option{"search-cache-mb", "KABAR_SEARCH_CACHE_MB", "64",
+	optSearchCache = register(option{"search-cache-mb", "KABAR_SEARCH_CACHE_MB", strconv.Itoa(store.RankCacheBytes >> 20),
 		"memory for the ranking fields of posts searches have ranked, in MB (0: keep none)"})
 )
 

@@ -13,7 +13,7 @@ import (
 // three quarters of the cache are filled or no post is left.
 func TestRankCacheWarmBatches(t *testing.T) {
 	doc := func(id int64) search.Doc { return search.Doc{ID: id, Title: "t", Body: strings.Repeat("x", 872)} }
-	weight := int(rankWeight(rankEntry{doc: doc(1)})) // about 1 000 bytes
+	weight := int(newRankEntry(0, doc(1)).weight) // about 1 000 bytes
 	for _, tc := range []struct {
 		name      string
 		posts     int64 // IDs 1 to posts
@@ -65,4 +65,33 @@ func TestRankCacheNone(t *testing.T) {
 	})
 	<-c.Warmed()
 	c.Close()
+}
+
+// A lead that ends with the start of the body shares its bytes with it:
+// the cache gives back the same fields and counts them once.
+func TestRankCacheSharedLead(t *testing.T) {
+	lead := "first paragraph of the article, stemmed, "
+	body := lead + strings.Repeat("and more of it ", 40)
+	for _, tc := range []struct {
+		name, meta string
+		shared     int // bytes the fields share
+	}{
+		{"the lead is the first paragraph", "publisher 7 " + lead, len(lead)},
+		{"the lead runs into the body", "publisher 7 " + body[:200], 200},
+		{"a lead of its own", "publisher 7 another text altogether, long enough", 0},
+		{"the start but not the rest", "publisher 7 first paragraph of the article, stemmed, but not this", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := search.Doc{ID: 3, Title: "a title", Meta: tc.meta, Body: body, BodyBytes: 5000}
+			c := NewRankCache(1 << 20)
+			w := c.Put(9, d)
+			if want := len(d.Title) + len(d.Meta) + len(d.Body) - tc.shared + 128; w != want {
+				t.Errorf("weight %d, want %d", w, want)
+			}
+			got, ok := c.Get(3, 9)
+			if !ok || got != d {
+				t.Fatalf("got %+v, want %+v", got, d)
+			}
+		})
+	}
 }

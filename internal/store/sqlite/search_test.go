@@ -164,11 +164,7 @@ func TestRankWarm(t *testing.T) {
 		}
 		ps = append(ps, p)
 	}
-	var weight int
-	if err := s.r.QueryRowContext(ctx, `SELECT max(length(title) + length(meta) + length(head) + 128) FROM post_rank`).Scan(&weight); err != nil {
-		t.Fatal(err)
-	}
-	storetest.RankWarm(t, s, ps, func(n int) *store.RankCache { s.rank = store.NewRankCache(n); return s.rank }, weight, func(id int64) int64 {
+	storetest.RankWarm(t, s, ps, func(n int) *store.RankCache { s.rank.Close(); s.rank = store.NewRankCache(n); return s.rank }, func(id int64) int64 {
 		var rev int64
 		if err := s.r.QueryRowContext(ctx, `SELECT rev FROM post_rev WHERE post_id = ?`, id).Scan(&rev); err != nil {
 			t.Fatal(err)

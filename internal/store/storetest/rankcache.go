@@ -79,13 +79,28 @@ func HitIDs(t *testing.T, s store.Store, text string) []int64 {
 // posts' ranking fields in the background (store.RankCache.Warm), newest first,
 // each under its revision, until three quarters of the cache are filled.
 // posts are the store's posts, oldest first, the newest three at least as
-// long as any; shrink gives the store a cache of maxBytes and returns it;
-// weight is the largest weight of a post's fields (title, meta, head and
-// 128); revOf a post's revision.
-func RankWarm(t *testing.T, s store.Store, posts []*model.Post, shrink func(maxBytes int) *store.RankCache, weight int, revOf func(id int64) int64) {
+// heavy as any; shrink gives the store a cache of maxBytes and returns it;
+// revOf a post's revision.
+func RankWarm(t *testing.T, s store.Store, posts []*model.Post, shrink func(maxBytes int) *store.RankCache, revOf func(id int64) int64) {
 	t.Helper()
+	// The weight of the heaviest post, as the cache counts it: read with
+	// room for all.
+	c := shrink(1 << 20)
+	if _, _, err := s.Search(context.Background(), store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	<-c.Warmed()
+	weight := 0
+	for _, p := range posts {
+		rev := revOf(p.ID)
+		d, ok := c.Get(p.ID, rev)
+		if !ok {
+			t.Fatalf("post %d not read ahead into a cache with room for all", p.ID)
+		}
+		weight = max(weight, c.Put(rev, d))
+	}
 	// Room for the fields of three posts in three quarters of the cache.
-	c := shrink(weight * 4)
+	c = shrink(weight * 4)
 	if _, _, err := s.Search(context.Background(), store.SearchQuery{Text: "nothingmatchesthis", Limit: 10}); err != nil {
 		t.Fatal(err)
 	}
