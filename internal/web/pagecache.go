@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/maypok86/otter/v2"
+	"golang.org/x/sync/singleflight"
 )
 
 // The page cache keeps rendered pages that everyone sees alike (home,
@@ -60,8 +61,10 @@ type pageCache struct {
 	// process, so no post's text can contain it.
 	formToken string
 	lastGen   atomic.Int64
-	hits      atomic.Int64
-	misses    atomic.Int64
+	// flight joins the readers of one page rendered at once (servePage).
+	flight singleflight.Group
+	hits   atomic.Int64
+	misses atomic.Int64
 }
 
 type cachedPage struct {
@@ -169,23 +172,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	pc := s.pageCache
 	if pc == nil || kind == "sitemap" {
-		if s.searchGate(r, kind) {
-			defer s.searchDone(kind)
-			rec := newRecorder()
-			s.mux.ServeHTTP(rec, unconditional(r))
-			s.writeRecorded(w, r, rec, kind)
-		}
+		s.serveUncached(w, r, kind)
 		return
 	}
 	gen, changed, err := s.st.SiteGeneration(r.Context())
 	if err != nil {
 		s.log.Warn("web: site generation; page served without the cache", "err", err)
-		if s.searchGate(r, kind) {
-			defer s.searchDone(kind)
-			rec := newRecorder()
-			s.mux.ServeHTTP(rec, unconditional(r))
-			s.writeRecorded(w, r, rec, kind)
-		}
+		s.serveUncached(w, r, kind)
 		return
 	}
 	// Settings and the sidebar, cached apart, change with the generation too.
@@ -199,22 +192,49 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc.misses.Add(1)
-	// A search found in the cache above never waits for a slot.
-	if !s.searchGate(r, kind) {
-		return
-	}
-	defer s.searchDone(kind)
-	rec := newRecorder()
-	s.mux.ServeHTTP(rec, unconditional(r.WithContext(context.WithValue(r.Context(), renderingForCacheKey{}, true))))
-	if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" || strings.Contains(rec.header.Get("Cache-Control"), "no-store") {
-		// Errors, redirects and anything personal are not kept. One that
-		// holds the form's placeholder is rendered again for this reader.
-		if bytes.Contains(rec.body.Bytes(), []byte(pc.formToken)) {
-			rec = newRecorder()
-			s.mux.ServeHTTP(rec, unconditional(r))
+	// Readers who ask for a page while another renders it wait for that
+	// one and share it: after a write every hot page is stale at once, and
+	// each reader rendering it anew (the home page's count alone is tens
+	// of milliseconds of the database at 100 000 posts) made a burst the
+	// size of the traffic.
+	led := false
+	res, _, _ := pc.flight.Do(strconv.FormatInt(gen, 10)+" "+key, func() (any, error) {
+		led = true
+		// A search found in the cache above never waits for a slot.
+		if !s.searchGate(r, kind) {
+			return nil, nil
 		}
-		s.writeRecorded(w, r, rec, kind)
-		return
+		defer s.searchDone(kind)
+		return s.renderForCache(r, key, gen, changed, kind), nil
+	})
+	switch res := res.(type) {
+	case *cachedPage:
+		s.writeCached(w, r, res)
+	case *recorder:
+		if led {
+			s.writeKept(w, r, res, kind)
+			return
+		}
+		// What the leader got was its own (an error, a redirect, a
+		// cookie): this reader's is rendered for this reader.
+		s.serveUncached(w, r, kind)
+	default:
+		if !led {
+			s.serveUncached(w, r, kind)
+		}
+	}
+}
+
+// renderForCache renders the page for every reader alike and keeps it,
+// returning it as a *cachedPage; one it cannot keep (an error, a
+// redirect, anything personal) comes back as the *recorder it was
+// rendered into.
+func (s *Server) renderForCache(r *http.Request, key string, gen int64, changed time.Time, kind string) any {
+	pc := s.pageCache
+	rec := newRecorder()
+	s.mux.ServeHTTP(rec, unconditional(r.WithContext(context.WithValue(r.Context(), renderingForCacheKey{}, gen))))
+	if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" || strings.Contains(rec.header.Get("Cache-Control"), "no-store") {
+		return rec
 	}
 	p := &cachedPage{gen: gen, modified: changed, header: rec.header, body: rec.body.Bytes()}
 	p.form = bytes.Contains(p.body, []byte(pc.formToken))
@@ -222,7 +242,29 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	p.etag = hex.EncodeToString(sum[:12])
 	s.setPolicy(p.header, kind)
 	pc.c.Set(key, p)
-	s.writeCached(w, r, p)
+	return p
+}
+
+// writeKept answers with a page rendered for the cache and not kept.
+// One that holds the form's placeholder is rendered again for this
+// reader.
+func (s *Server) writeKept(w http.ResponseWriter, r *http.Request, rec *recorder, kind string) {
+	if bytes.Contains(rec.body.Bytes(), []byte(s.pageCache.formToken)) {
+		rec = newRecorder()
+		s.mux.ServeHTTP(rec, unconditional(r))
+	}
+	s.writeRecorded(w, r, rec, kind)
+}
+
+// serveUncached renders the page for this reader alone.
+func (s *Server) serveUncached(w http.ResponseWriter, r *http.Request, kind string) {
+	if !s.searchGate(r, kind) {
+		return
+	}
+	defer s.searchDone(kind)
+	rec := newRecorder()
+	s.mux.ServeHTTP(rec, unconditional(r))
+	s.writeRecorded(w, r, rec, kind)
 }
 
 // searchGate waits for a search slot when kind is "search", and reports

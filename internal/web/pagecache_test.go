@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -400,5 +402,124 @@ func TestCachedSearchTakesNoSlot(t *testing.T) {
 	cancel()
 	if body := <-done; strings.Contains(body, "Garut") {
 		t.Error("the search that waited was rendered after its reader left")
+	}
+}
+
+// blockingFront holds the home page's count until released, and counts
+// the calls.
+type blockingFront struct {
+	Store
+	calls   atomic.Int32
+	release chan struct{}
+}
+
+func (b *blockingFront) CountFrontPosts(ctx context.Context) (int, error) {
+	b.calls.Add(1)
+	<-b.release
+	return b.Store.CountFrontPosts(ctx)
+}
+
+// Readers who ask for a page the cache lacks while another renders it wait
+// for that one and are answered with its page: the page is rendered once.
+func TestPageRenderedOnceForReadersAtOnce(t *testing.T) {
+	s := newSite(t, Config{})
+	s.addPost("Floods in Garut", time.Now().Add(-time.Hour), "The river rose overnight.")
+	st := &blockingFront{Store: s.st, release: make(chan struct{})}
+	srv, err := New(st, Config{MinSubmit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const readers = 8
+	bodies := make(chan string, readers)
+	for range readers {
+		go func() {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+			bodies <- fmt.Sprint(rec.Code, " ", rec.Body.String())
+		}()
+	}
+	// Every reader is in the flight (the first rendering, the others
+	// waiting for it) before the render may end.
+	for deadline := time.Now().Add(20 * time.Second); inFlight() < readers; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d readers in the flight, want %d", inFlight(), readers)
+		}
+		runtime.Gosched()
+	}
+	close(st.release)
+	var first string
+	for i := range readers {
+		b := <-bodies
+		if !strings.HasPrefix(b, "200 ") || !strings.Contains(b, "Garut") {
+			t.Fatalf("reader %d got %.200q", i, b)
+		}
+		if i == 0 {
+			first = b
+		} else if b != first {
+			t.Fatal("readers at once got different pages")
+		}
+	}
+	if n := st.calls.Load(); n != 1 {
+		t.Fatalf("the home page was rendered %d times for %d readers at once, want once", n, readers)
+	}
+	if hits, misses := srv.PageCacheStats(); hits != 0 || misses != readers {
+		t.Fatalf("page cache hits %d, misses %d; want 0 and %d", hits, misses, readers)
+	}
+}
+
+// inFlight counts the goroutines inside a page's flight (servePage).
+func inFlight() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Count(string(buf[:n]), "singleflight.(*Group).Do(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// countingFront counts the home page's counts.
+type countingFront struct {
+	Store
+	calls atomic.Int32
+}
+
+func (c *countingFront) CountFrontPosts(ctx context.Context) (int, error) {
+	c.calls.Add(1)
+	return c.Store.CountFrontPosts(ctx)
+}
+
+// The pages of the home page share one count for each site generation;
+// a write counts again, and the next page shows it.
+func TestListingCountOncePerGeneration(t *testing.T) {
+	s := newSite(t, Config{})
+	for i := range 5 {
+		s.addPost(fmt.Sprintf("Report %d from Garut", i), time.Now().Add(-time.Duration(10-i)*time.Hour), "The river rose overnight.")
+	}
+	st := &countingFront{Store: s.st}
+	srv, err := New(st, Config{MinSubmit: -1, PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(target string) string {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", target, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	for _, p := range []string{"/", "/?page=2", "/?page=3"} {
+		get(p)
+	}
+	if n := st.calls.Load(); n != 1 {
+		t.Fatalf("three pages of the home page counted %d times, want once", n)
+	}
+	s.addPost("Report 5 from Garut", time.Now(), "The bridge held.")
+	contains(t, get("/?page=3"), "Report 1 from Garut")
+	contains(t, get("/"), "Report 5 from Garut")
+	if n := st.calls.Load(); n != 2 {
+		t.Fatalf("after a write the home page counted %d times in all, want twice", n)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -154,9 +155,9 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, v *view, p *lis
 	var total int
 	var err error
 	if q.Label == "" && q.Publisher == "" && len(q.Publishers) == 0 && q.Year == 0 {
-		total, err = s.st.CountPosts(ctx)
+		total, err = s.count(ctx, "posts", func() (int, error) { return s.st.CountPosts(ctx) })
 	} else {
-		total, err = s.st.CountListPosts(ctx, q)
+		total, err = s.count(ctx, fmt.Sprintf("list %#v", q), func() (int, error) { return s.st.CountListPosts(ctx, q) })
 	}
 	if err != nil {
 		return err
@@ -198,7 +199,7 @@ func (s *Server) front(w http.ResponseWriter, r *http.Request, v *view) error {
 		return nil
 	}
 	ctx := r.Context()
-	total, err := s.st.CountFrontPosts(ctx)
+	total, err := s.count(ctx, "front", func() (int, error) { return s.st.CountFrontPosts(ctx) })
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,7 @@ type Server struct {
 	cache        *siteCache
 	pageCache    *pageCache
 	searchSlots  chan struct{}
+	counts       countMemo
 	matcher      language.Matcher
 	matchTags    []string // the locale tag of each of matcher's tags
 	sitemapMax   int      // posts per sitemap file; tests make it small
