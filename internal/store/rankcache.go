@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/maypok86/otter/v2"
 
@@ -62,6 +63,10 @@ func NewRankCache(maxBytes int) *RankCache {
 	return c
 }
 
+// warmPause is how many times a batch's time the read-ahead waits before
+// the next (Warm).
+const warmPause = 3
+
 // WarmBatch is how many posts' fields a fill reads at a time (Warm).
 const WarmBatch = 4096
 
@@ -85,6 +90,7 @@ func (c *RankCache) Warm(fill func(ctx context.Context, before int64, keep func(
 			before := int64(math.MaxInt64)
 			for budget > 0 {
 				n := 0
+				start := time.Now()
 				err := fill(c.warmCtx, before, func(rev int64, d search.Doc) bool {
 					n++
 					before = d.ID
@@ -94,8 +100,17 @@ func (c *RankCache) Warm(fill func(ctx context.Context, before int64, keep func(
 					}
 					return budget > 0
 				})
-				if err != nil || n < WarmBatch {
-					return // the oldest post read, or the store closing
+				if err != nil || n < WarmBatch || budget <= 0 {
+					return // the oldest post read, the budget spent, or the store closing
+				}
+				// The read-ahead takes at most a quarter of one
+				// connection's time: read at once, two processes on
+				// PostgreSQL filling 96 MiB each at start slowed the
+				// searches it is for.
+				select {
+				case <-c.warmCtx.Done():
+					return
+				case <-time.After(warmPause * time.Since(start)):
 				}
 			}
 		}()
