@@ -78,6 +78,9 @@ type siteCache struct {
 	labels   []model.Label
 	months   []store.MonthCount
 	feedOpts map[int64]model.FeedOptions
+	// ver counts the loads, so that what is made from a load (the
+	// rendered sidebars) knows when it is stale.
+	ver uint64
 }
 
 func newSiteCache(st Store, now func() time.Time, log *slog.Logger) *siteCache {
@@ -116,6 +119,7 @@ func (c *siteCache) fresh(ctx context.Context) {
 	}
 	c.set, c.labels, c.months = parseSettings(m), labels, months
 	c.feedOpts = map[int64]model.FeedOptions{}
+	c.ver++
 	c.at, c.loaded = c.now(), true
 }
 
@@ -126,11 +130,13 @@ func (c *siteCache) settings(ctx context.Context) settings {
 	return c.set
 }
 
-func (c *siteCache) sidebar(ctx context.Context) ([]model.Label, []store.MonthCount) {
+// sidebar returns the sidebar's labels and months, and the load they (and
+// the settings' names for labels) came from.
+func (c *siteCache) sidebar(ctx context.Context) ([]model.Label, []store.MonthCount, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.fresh(ctx)
-	return c.labels, c.months
+	return c.labels, c.months, c.ver
 }
 
 // feedOptions returns a feed's display options; a post without a feed (or

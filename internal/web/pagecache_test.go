@@ -523,3 +523,33 @@ func TestListingCountOncePerGeneration(t *testing.T) {
 		t.Fatalf("after a write the home page counted %d times in all, want twice", n)
 	}
 }
+
+// The sidebar is rendered once for each language and state of the site,
+// and a write that changes it is in it from the next page on, in each
+// language, with the reader's ?hl= on its links.
+func TestSidebarFollowsWrites(t *testing.T) {
+	s := newSite(t, Config{})
+	s.addPost("Floods in Garut", time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), "The river rose overnight.")
+	asideOf := func(target, body string) string {
+		i, j := strings.Index(body, `<aside class="sidebar"`), strings.Index(body, "</aside>")
+		if i < 0 || j < i {
+			t.Fatalf("GET %s: no sidebar", target)
+		}
+		return body[i:j]
+	}
+	aside := func(target string) string { return asideOf(target, s.mustGet(target, http.StatusOK)) }
+	contains(t, aside("/"), "January 2026")
+	contains(t, aside("/?hl=id"), "Januari 2026")
+	contains(t, aside("/?hl=id"), "/2026/01/?hl=id")
+	if n := len(s.srv.sidebars.m); n != 2 {
+		t.Fatalf("%d sidebars kept for two languages", n)
+	}
+	s.addPost("Bridge reopens", time.Date(2024, 3, 5, 9, 0, 0, 0, time.UTC), "Traffic flows again.")
+	contains(t, aside("/2026/01/floods-in-garut.html"), "March 2024")
+	contains(t, aside("/?hl=id"), "Maret 2024")
+	req := httptest.NewRequest(http.MethodGet, "/search?q=river", nil)
+	req.Header.Set("Accept-Language", "id")
+	if _, body := s.do(req); !strings.Contains(asideOf("/search?q=river", body), "Maret 2024") || strings.Contains(asideOf("/search?q=river", body), "?hl=id") {
+		t.Error("a reader of Indonesian by Accept-Language got another sidebar, or the links of a reader with ?hl=id")
+	}
+}

@@ -126,6 +126,7 @@ type Server struct {
 	pageCache    *pageCache
 	searchSlots  chan struct{}
 	counts       countMemo
+	sidebars     sidebars
 	matcher      language.Matcher
 	matchTags    []string // the locale tag of each of matcher's tags
 	sitemapMax   int      // posts per sitemap file; tests make it small
