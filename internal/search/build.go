@@ -160,3 +160,30 @@ func tsQuery(q Query, rank bool) string {
 // times: of two equally relevant posts the newer ranks first, while a much
 // more relevant old post still beats a barely relevant new one.
 const RecencyDays = 30.0
+
+// Share estimates the share of posts q's required clauses find at most,
+// from the share of posts each lexeme is in (share: a store's statistics):
+// a clause finds at most the sum of its forms' shares, a phrase at most
+// its rarest word's, a prefix any post, and the clauses together at most
+// the rarest clause's.
+func Share(q Query, share func(lexeme string) float64) float64 {
+	out := 1.0
+	for _, c := range q.Must {
+		sum := 0.0
+		for _, a := range c {
+			if a.Prefix {
+				sum = 1
+				break
+			}
+			for _, f := range atomForms(a, q.Lang) {
+				least := 1.0
+				for _, w := range strings.Fields(f) {
+					least = min(least, share(strings.ToLower(w)))
+				}
+				sum += least
+			}
+		}
+		out = min(out, sum)
+	}
+	return out
+}

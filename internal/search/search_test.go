@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -134,5 +135,35 @@ func TestFieldsLead(t *testing.T) {
 	_, meta, _ = Fields("", "Reuters", "", long, "en")
 	if len(meta) > MetaBytes || !strings.HasPrefix(meta, "reuter flood flood") || strings.HasSuffix(meta, " ") || strings.Contains(meta, "end") {
 		t.Errorf("long lead: meta of %d bytes: %.40q…%q", len(meta), meta, meta[max(len(meta)-20, 0):])
+	}
+}
+
+func TestShareIsAnUpperBound(t *testing.T) {
+	shares := map[string]float64{"flood": 0.2, "floods": 0.1, "state": 0.5, "of": 0.9, "bandung": 0.01}
+	share := func(w string) float64 {
+		if f, ok := shares[w]; ok {
+			return f
+		}
+		return 0.001 // a word the statistics do not list
+	}
+	cases := []struct {
+		in   string
+		want float64
+	}{
+		{"flood", 0.2},
+		{"Floods", 0.1 + 0.2},            // each of the word's forms
+		{"flood bandung", 0.01},          // the rarest clause
+		{`"state of"`, 0.5},              // a phrase: its rarest word
+		{"flood OR bandung", 0.2 + 0.01}, // any of the atoms
+		{"evacu* flood", 0.2},            // a prefix finds any post
+		{"evacu*", 1},                    // alone, it bounds nothing
+		{"flood -bandung", 0.2},          // exclusions narrow nothing here
+		{"zorblax", 0.001},               // unlisted
+		{"-x", 1},                        // finds nothing, bounds nothing
+	}
+	for _, c := range cases {
+		if got := Share(Parse(c.in), share); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("Share(%q) = %v, want %v", c.in, got, c.want)
+		}
 	}
 }

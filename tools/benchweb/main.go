@@ -19,6 +19,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -39,6 +40,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +66,7 @@ func main() {
 	costN := flag.Int("cost", 40, "after the rounds, requests of each kind sent one at a time to measure kabar's CPU per request (0: none)")
 	baseline := flag.String("baseline", "", "another kabar binary (an earlier version) whose CPU per request is measured on the same requests and database, for ratios")
 	baselineDB := flag.String("baseline-db", "", "the database the baseline serves, when not -db: a copy of it at the baseline's schema, for a change that migrates the database")
+	results := flag.String("results", "", "file to write every request into, one per line: round, kind, latency in ms, control's latency at the same moment in ms, path (tab-separated)")
 	control := flag.String("serve-control", "", "run as the control server on this address (benchweb starts it itself)")
 	controlPage := flag.String("control-page", "", "the page the control serves (with -serve-control)")
 	flag.Parse()
@@ -130,6 +133,11 @@ func main() {
 		}
 	}
 	report(os.Stdout, rs, *rate, *duration, n)
+	if *results != "" {
+		if err := writeResults(*results, rs); err != nil {
+			log.Fatalf("benchweb: %v", err)
+		}
+	}
 	if isPostgres(*db) {
 		// The server's page cache decides much of a search's cost at this
 		// size (docs/benchmarks.md): say what it was.
@@ -741,4 +749,25 @@ func sampleImages(ctx context.Context, st store.Store, ids []int64) ([]string, e
 	}
 	sort.Strings(out) // the map's order is random; the mix must not be
 	return out, nil
+}
+
+// writeResults writes each request of rounds into a file, for finding
+// which requests make a kind's tail (the table shows percentiles only).
+func writeResults(path string, rounds []round) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
+	for i, r := range rounds {
+		for j, x := range r.kabar {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i+1, x.kind, ms(x.latency), ms(r.control[j].latency), x.path)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

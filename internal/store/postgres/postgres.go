@@ -52,6 +52,13 @@ type Store struct {
 	rank *store.RankCache
 	// lastHi is the highest post ID the last search read (Search).
 	lastHi atomic.Int64
+	// lexStats is what the server's statistics say of the searched
+	// lexemes (lexemes); lexReading is set while they are read again.
+	lexStats   atomic.Pointer[lexemeStats]
+	lexReading atomic.Bool
+	// searchesAtOnce counts the searches asked of all posts at once
+	// (searchIn), for tests.
+	searchesAtOnce atomic.Int64
 	// health is how the last write transaction fared, for Ping (the
 	// readiness probe).
 	health store.WriteHealth

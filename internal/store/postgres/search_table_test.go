@@ -286,3 +286,86 @@ func TestRankWarm(t *testing.T) {
 		return rev
 	})
 }
+
+// A query the server's statistics call rare is asked of all posts at once
+// (searchIn's atOnce), one round trip less: it must find, rank, count and
+// mark what the search in two steps finds, whatever the statistics say.
+func TestSearchAtOnceFindsTheSame(t *testing.T) {
+	defer func(w, sw, c int, cs int64) {
+		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
+	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
+	searchWindow, searchStrongWindow, searchCountCap, countSpan = 5, 2, 8, 1<<rangeBits
+	ctx := context.Background()
+	s := open(t)
+	fields := func(title, body string) []any {
+		st, sm, sb := search.Fields(title, "", "", body, "")
+		return []any{st, sm, sb}
+	}
+	// 3000 posts, three ranges of IDs: "quiet" in every title, "zorblax"
+	// in the bodies of every hundredth post up to 1500 and of 2990, in the
+	// title of 300, and "harbour" in every seventh.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO posts (id, year, month, slug, title, source_url, published, body, created_at,
+			search_title, search_meta, search_body, search_version)
+		SELECT g, 2024, 1, 'p' || g, 'Quiet', 'https://x.example/' || g, '2024-01-01'::timestamptz + g * interval '1 minute', '', now(),
+			CASE WHEN g = 300 THEN $4 WHEN g % 7 = 0 THEN $7 ELSE $1 END,
+			CASE WHEN g = 300 THEN $5 WHEN g % 7 = 0 THEN $8 ELSE $2 END,
+			CASE WHEN (g % 100 = 0 AND g <= 1500) OR g = 2990 THEN $6 WHEN g % 7 = 0 THEN $9 ELSE $3 END, $10
+		FROM generate_series(1, 3000) g`,
+		append(append(append(fields("Quiet", "Nothing happened."), fields("Quiet zorblax", "Zorblax.")...),
+			fields("Quiet", "The harbour was calm.")...), search.Version)...); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		ids           []int64
+		marks         []string
+		total, atOnce int
+	}
+	find := func(text string, stats *lexemeStats) result {
+		t.Helper()
+		s.lexStats.Store(stats)
+		before := s.searchesAtOnce.Load()
+		hits, total, err := s.Search(ctx, store.SearchQuery{Text: text, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := result{total: total, atOnce: int(s.searchesAtOnce.Load() - before)}
+		for _, h := range hits {
+			r.ids = append(r.ids, h.Post.ID)
+			r.marks = append(r.marks, h.Title+"|"+h.Snippet)
+		}
+		return r
+	}
+	unknown := &lexemeStats{least: 1, read: time.Now()}
+	rare := &lexemeStats{least: 0, read: time.Now()}
+	for _, text := range []string{"zorblax", "quiet", "harbour", "zorblax quiet", "harbour quiet -zorblax", "quiet OR zorblax", `"quiet zorblax"`} {
+		staged, atOnce := find(text, unknown), find(text, rare)
+		if staged.atOnce != 0 || atOnce.atOnce != 1 {
+			t.Fatalf("%q: asked at once %d and %d times, want 0 and 1", text, staged.atOnce, atOnce.atOnce)
+		}
+		if len(staged.ids) == 0 || !slices.Equal(staged.ids, atOnce.ids) || !slices.Equal(staged.marks, atOnce.marks) || staged.total != atOnce.total {
+			t.Errorf("%q: in two steps %v (%d found), at once %v (%d found)", text, staged.ids, staged.total, atOnce.ids, atOnce.total)
+		}
+	}
+
+	// The statistics as the server keeps them: after ANALYZE, the word of
+	// every post is common and the word of sixteen rare, too rare to fill
+	// a window of 50 among the newest 1024 posts.
+	searchWindow = 50
+	if _, err := s.pool.Exec(ctx, `ANALYZE post_search`); err != nil {
+		t.Fatal(err)
+	}
+	s.lexStats.Store(nil)
+	ls := s.lexemes(ctx)
+	if q, z := ls.share("quiet"), ls.share("zorblax"); q < 0.9 || z > 0.01 {
+		t.Fatalf("statistics: quiet in %.3f of posts, zorblax in %.3f (least listed %.3f)", q, z, ls.least)
+	}
+	for text, want := range map[string]int{"zorblax": 1, "quiet": 0, "quiet zorblax": 1, "quie*": 0} {
+		before := s.searchesAtOnce.Load()
+		if _, _, err := s.Search(ctx, store.SearchQuery{Text: text, Limit: 50}); err != nil {
+			t.Fatal(err)
+		}
+		if got := int(s.searchesAtOnce.Load() - before); got != want {
+			t.Errorf("%q with the server's statistics: asked at once %d times, want %d", text, got, want)
+		}
+	}
+}

@@ -169,7 +169,11 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		return h.id, h.err
 	}
 	s.rank.Warm(s.warmRank)
-	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, s.lastHi.Load(), hi)
+	atOnce := search.Share(parsed, s.lexemes(ctx).share)*float64(countSpan) < float64(searchWindow)
+	if atOnce {
+		s.searchesAtOnce.Add(1)
+	}
+	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, atOnce, s.lastHi.Load(), hi)
 	if h == nil {
 		_, _ = hi() // an error ended the search before it asked; the reader's answer still updates lastHi
 	}
@@ -205,6 +209,8 @@ var (
 //
 //  1. at once, among the newest countSpan posts: the newest matches up to
 //     the cap, the newest strong matches, and each word's count (its idf);
+//     skipped for a query atOnce, which the server's statistics say is too
+//     rare to fill the window there;
 //  2. what the newest posts did not fill, at once, among all: the newest
 //     matches up to the cap (or their count alone, when the newest posts
 //     held the window already), the strong matches, the words' counts;
@@ -218,14 +224,25 @@ var (
 // transaction: a post saved or deleted meanwhile is at worst counted and
 // not ranked, or ranked and not shown.
 func searchIn(ctx context.Context, db *pgxpool.Pool, rank *store.RankCache, q store.SearchQuery, parsed search.Query, text string,
-	guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
+	atOnce bool, guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
 	r := newSearchRun(ctx, db, parsed, text)
-	hi, err := r.newestPosts(guess, highest)
-	if err != nil {
-		return nil, 0, err
+	var hi int64
+	var err error
+	if !atOnce {
+		if hi, err = r.newestPosts(guess, highest); err != nil {
+			return nil, 0, err
+		}
 	}
+	// Asked of all posts with nothing known yet, allPosts finds what step 1
+	// and it would have found together: the newest matches and strong
+	// matches are the same wherever they were looked for first.
 	if err := r.allPosts(); err != nil || r.total == 0 {
 		return nil, 0, err
+	}
+	if atOnce {
+		if hi, err = highest(); err != nil {
+			return nil, 0, err
+		}
 	}
 	r.ids = r.ids[:min(len(r.ids), searchWindow)]
 	if !r.strongDone {
