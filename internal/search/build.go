@@ -187,3 +187,26 @@ func Share(q Query, share func(lexeme string) float64) float64 {
 	}
 	return out
 }
+
+// ShareAtLeast estimates the share of posts q finds at least, from the
+// shares of the lexemes a store's statistics list (share reports false
+// for others): for a query of one clause, without exclusions or filters,
+// the share of its most frequent listed word; 0 for any other query, of
+// which the statistics of single words say nothing.
+func ShareAtLeast(q Query, share func(lexeme string) (float64, bool)) float64 {
+	if len(q.Must) != 1 || len(q.Not) > 0 || q.Filtered() {
+		return 0
+	}
+	out := 0.0
+	for _, a := range q.Must[0] {
+		if a.Prefix || len(a.Words) != 1 {
+			continue
+		}
+		for _, f := range atomForms(a, q.Lang) {
+			if s, ok := share(strings.ToLower(f)); ok {
+				out = max(out, s)
+			}
+		}
+	}
+	return out
+}

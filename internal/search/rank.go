@@ -3,8 +3,10 @@ package search
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -126,6 +128,30 @@ func (r *Ranker) Rank(docs []Doc, now time.Time) {
 	for i := range avg {
 		avg[i] = max(avg[i]/float64(len(docs)), 1)
 	}
+	// A search ranks hundreds of posts, scored each on its own: on a
+	// machine of several cores they are scored in parallel, the reader
+	// waiting for the slowest part rather than for all of them.
+	parts := min(runtime.GOMAXPROCS(0), len(docs)/minPart)
+	if parts < 2 {
+		r.score(docs, &avg, now)
+	} else {
+		var wg sync.WaitGroup
+		for p := range parts {
+			part := docs[p*len(docs)/parts : (p+1)*len(docs)/parts]
+			wg.Go(func() { r.score(part, &avg, now) })
+		}
+		wg.Wait()
+	}
+	sortDocs(docs)
+}
+
+// minPart is the fewest posts scored apart from the rest (Rank): fewer
+// take less time than starting a goroutine for them is worth.
+const minPart = 64
+
+// score sets the scores of docs, given the average length of each field
+// (title, meta, body) over all the docs ranked.
+func (r *Ranker) score(docs []Doc, avg *[3]float64, now time.Time) {
 	for i := range docs {
 		d := &docs[i]
 		fields := [3]struct {
@@ -150,7 +176,6 @@ func (r *Ranker) Rank(docs []Doc, now time.Time) {
 		}
 		d.Score = rel * Recency(d.Published, now)
 	}
-	sortDocs(docs)
 }
 
 // sortDocs sorts docs best first, newer first among equals, and keeps the

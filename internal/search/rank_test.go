@@ -1,7 +1,9 @@
 package search
 
 import (
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -162,5 +164,41 @@ func TestClauseCount(t *testing.T) {
 	}
 	if got := commonStart([]form{{text: "noderle"}, {text: "noderl"}, {text: ""}}); got != "noderl" {
 		t.Errorf("commonStart = %q, want noderl", got)
+	}
+}
+
+// Rank scores large windows in parts, in parallel: the order must be the
+// one scoring them all at once gives.
+func TestRankInPartsAsWhole(t *testing.T) {
+	words := []string{"flood", "river", "bank", "rain", "city", "road", "school"}
+	now := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	var docs []Doc
+	for i := range 5 * minPart {
+		var body []string
+		for j := range 40 + i%17 {
+			body = append(body, words[(i*j+j)%len(words)])
+		}
+		docs = append(docs, Doc{ID: int64(i + 1), Title: words[i%len(words)] + " " + words[(i/3)%len(words)],
+			Body: strings.Join(body, " "), Published: now.Add(-time.Duration(i%50) * 24 * time.Hour)})
+	}
+	r := NewRanker(Parse("flood rain"), []int{40, 300}, 1000)
+	whole := slices.Clone(docs)
+	var avg [3]float64
+	for _, d := range docs {
+		avg[0] += float64(len(d.Title))
+		avg[2] += float64(len(d.Body))
+	}
+	avg = [3]float64{avg[0] / float64(len(docs)), 1, avg[2] / float64(len(docs))}
+	r.score(whole, &avg, now)
+	sortDocs(whole)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	r.Rank(docs, now)
+	for i := range docs {
+		if docs[i].ID != whole[i].ID || docs[i].Score != whole[i].Score {
+			t.Fatalf("place %d: post %d (%v) in parts, post %d (%v) at once", i, docs[i].ID, docs[i].Score, whole[i].ID, whole[i].Score)
+		}
+	}
+	if docs[0].Score == 0 || docs[0].Score == docs[len(docs)-1].Score {
+		t.Fatalf("scores do not tell posts apart: %v … %v", docs[0].Score, docs[len(docs)-1].Score)
 	}
 }

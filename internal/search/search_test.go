@@ -167,3 +167,31 @@ func TestShareIsAnUpperBound(t *testing.T) {
 		}
 	}
 }
+
+func TestShareAtLeast(t *testing.T) {
+	shares := map[string]float64{"flood": 0.2, "floods": 0.1, "state": 0.5, "bandung": 0.01}
+	share := func(w string) (float64, bool) {
+		f, ok := shares[w]
+		return f, ok
+	}
+	cases := []struct {
+		in   string
+		want float64
+	}{
+		{"flood", 0.2},
+		{"Floods", 0.2},           // the most frequent of its forms
+		{"flood OR bandung", 0.2}, // any atom finds at least its own
+		{"flood bandung", 0},      // two clauses may share no post
+		{"flood -bandung", 0},     // an exclusion may take any
+		{"flood lang:id", 0},      // so may a filter
+		{`"state flood"`, 0},      // a phrase is rarer than its words
+		{"evacu*", 0},             // a prefix is no listed word
+		{"zorblax", 0},            // unlisted
+		{"zorblax OR state", 0.5}, // listed and unlisted
+	}
+	for _, c := range cases {
+		if got := ShareAtLeast(Parse(c.in), share); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("ShareAtLeast(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -399,20 +401,51 @@ func Highlight(ctx context.Context, terms []SearchTerm, ids []int64, posts []mod
 	for i := range posts {
 		byID[posts[i].ID] = &posts[i]
 	}
-	h := NewHighlighter(terms)
-	hits := make([]SearchHit, 0, len(ids))
+	var page []*model.Post
 	for _, id := range ids {
-		p, ok := byID[id]
-		if !ok {
-			continue
+		if p, ok := byID[id]; ok {
+			page = append(page, p)
 		}
-		if err := ctx.Err(); err != nil {
+	}
+	hits := make([]SearchHit, len(page))
+	// Each snippet is a walk through a post's text: on a machine of
+	// several cores the page's posts are marked in parallel, each part
+	// with a Highlighter of its own (one keeps buffers).
+	parts := min(runtime.GOMAXPROCS(0), len(page)/minHighlightPart)
+	mark := func(from, to int) error {
+		h := NewHighlighter(terms)
+		for i := from; i < to; i++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			p := page[i]
+			hits[i] = SearchHit{Post: *p, Title: h.Title(p.Title), Snippet: h.Snippet(strings.Join(p.Paragraphs, "\n"))}
+		}
+		return nil
+	}
+	if parts < 2 {
+		if err := mark(0, len(page)); err != nil {
 			return nil, err
 		}
-		hits = append(hits, SearchHit{Post: *p, Title: h.Title(p.Title), Snippet: h.Snippet(strings.Join(p.Paragraphs, "\n"))})
+		return hits, nil
+	}
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Go(func() { errs[k] = mark(k*len(page)/parts, (k+1)*len(page)/parts) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return hits, nil
 }
+
+// minHighlightPart is the fewest posts marked apart from the rest
+// (Highlight).
+const minHighlightPart = 5
 
 // HighlightTerms returns the words a parsed query marks in its hits.
 func HighlightTerms(q search.Query) []SearchTerm {

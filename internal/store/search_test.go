@@ -1,8 +1,14 @@
 package store
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kabarnews/kabar/internal/model"
 )
 
 func marked(w string) string { return MarkStart + w + MarkEnd }
@@ -69,5 +75,40 @@ func TestHighlighterWordsFoldingShorter(t *testing.T) {
 	want := marked("Cafés") + " caf cafess " + marked("CAFES")
 	if got != want {
 		t.Errorf("Title = %q, want %q", got, want)
+	}
+}
+
+// Highlight marks a page's posts in parts, in parallel: each hit must be
+// the one a Highlighter of its own makes, in the order of ids.
+func TestHighlightInPartsAsOne(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	terms := []SearchTerm{{Text: "floods"}, {Text: "Bandung"}}
+	var posts []model.Post
+	var ids []int64
+	for i := range 23 {
+		posts = append(posts, model.Post{ID: int64(100 + i), Title: fmt.Sprintf("Flood %d in bandung", i),
+			Paragraphs: []string{strings.Repeat("Nothing happened today. ", i), "The floods reached BANDUNG.", "More later."}})
+		ids = append(ids, int64(100+(i*7)%23)) // every post, out of order
+	}
+	ids = append(ids, 999) // deleted meanwhile
+	hits, err := Highlight(context.Background(), terms, ids, posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != len(posts) {
+		t.Fatalf("%d hits of %d posts", len(hits), len(posts))
+	}
+	for i, hit := range hits {
+		p := posts[(i*7)%23]
+		h := NewHighlighter(terms)
+		want := SearchHit{Post: p, Title: h.Title(p.Title), Snippet: h.Snippet(strings.Join(p.Paragraphs, "\n"))}
+		if hit.Post.ID != want.Post.ID || hit.Title != want.Title || hit.Snippet != want.Snippet || !strings.Contains(hit.Snippet, marked("floods")) {
+			t.Fatalf("hit %d: %d %q %q, want %d %q %q", i, hit.Post.ID, hit.Title, hit.Snippet, want.Post.ID, want.Title, want.Snippet)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Highlight(ctx, terms, ids, posts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a reader who left: %v", err)
 	}
 }

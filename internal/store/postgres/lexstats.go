@@ -2,21 +2,21 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // lexemeStats is what the server's statistics (ANALYZE, in pg_stats) say
-// of post_search.search: the share of posts each of its most common
-// lexemes is in, and the least of those shares, which no unlisted lexeme's
-// share exceeds. Both are estimates from ANALYZE's sample; a search uses
-// them only to choose how to ask (atOnce), never for what it finds.
+// of post_search's columns search and strong: the share of posts each of
+// their most common lexemes is in, and, for search, the least of those
+// shares, which no unlisted lexeme's share exceeds. All are estimates from
+// ANALYZE's sample; a search uses them only to choose how to ask (atOnce,
+// newestSpan), never for what it finds.
 type lexemeStats struct {
-	shares map[string]float64
-	least  float64
-	read   time.Time
+	shares, strong map[string]float64
+	least          float64
+	read           time.Time
 }
 
 // share is lexeme's share of posts, or at most it for an unlisted lexeme;
@@ -28,34 +28,58 @@ func (ls *lexemeStats) share(lexeme string) float64 {
 	return ls.least
 }
 
+// listed is lexeme's share of posts when the statistics list it.
+func (ls *lexemeStats) listed(lexeme string) (float64, bool) {
+	f, ok := ls.shares[lexeme]
+	return f, ok
+}
+
+// listedStrong is lexeme's share of posts' titles and leads when the
+// statistics list it.
+func (ls *lexemeStats) listedStrong(lexeme string) (float64, bool) {
+	f, ok := ls.strong[lexeme]
+	return f, ok
+}
+
 // lexemeStatsAge is how long a process keeps the statistics it read:
 // autovacuum analyzes post_search again once a tenth of it has changed,
 // which on a site saving posts all day takes hours.
 const lexemeStatsAge = 10 * time.Minute
 
-// readLexemeStats reads post_search.search's most common lexemes with
-// their shares. most_common_elem_freqs lists the shares, then the least
-// and greatest of them and the share of empty values.
+// readLexemeStats reads the most common lexemes of post_search's columns
+// with their shares. most_common_elem_freqs lists the shares, then the
+// least and greatest of them and the share of empty values.
 func readLexemeStats(ctx context.Context, db interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
+	Query(context.Context, string, ...any) (pgx.Rows, error)
 }) (*lexemeStats, error) {
 	ls := &lexemeStats{least: 1, read: time.Now()}
-	var elems []string
-	var freqs []float64
-	err := db.QueryRow(ctx, `SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
-		WHERE schemaname = current_schema() AND tablename = 'post_search' AND attname = 'search'`).Scan(&elems, &freqs)
-	if errors.Is(err, pgx.ErrNoRows) || len(elems) == 0 || len(freqs) <= len(elems) {
-		return ls, nil // never analyzed, or too few posts to list any lexeme
-	}
+	rows, err := db.Query(ctx, `SELECT attname::text, most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
+		WHERE schemaname = current_schema() AND tablename = 'post_search' AND attname IN ('search', 'strong')`)
 	if err != nil {
 		return nil, err
 	}
-	ls.shares = make(map[string]float64, len(elems))
-	for i, e := range elems {
-		ls.shares[e] = float64(freqs[i])
+	defer rows.Close()
+	for rows.Next() {
+		var column string
+		var elems []string
+		var freqs []float64
+		if err := rows.Scan(&column, &elems, &freqs); err != nil {
+			return nil, err
+		}
+		if len(elems) == 0 || len(freqs) <= len(elems) {
+			continue // too few posts to list any lexeme
+		}
+		shares := make(map[string]float64, len(elems))
+		for i, e := range elems {
+			shares[e] = freqs[i]
+		}
+		if column == "strong" {
+			ls.strong = shares
+		} else {
+			ls.shares, ls.least = shares, freqs[len(elems)]
+		}
 	}
-	ls.least = freqs[len(elems)]
-	return ls, nil
+	return ls, rows.Err()
 }
 
 // lexemes returns the statistics of post_search's lexemes, read at a

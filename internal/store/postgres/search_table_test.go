@@ -287,14 +287,16 @@ func TestRankWarm(t *testing.T) {
 	})
 }
 
-// A query the server's statistics call rare is asked of all posts at once
-// (searchIn's atOnce), one round trip less: it must find, rank, count and
-// mark what the search in two steps finds, whatever the statistics say.
-func TestSearchAtOnceFindsTheSame(t *testing.T) {
+// The server's statistics choose how a search asks, never what it finds:
+// a query they call rare is asked of all posts at once (searchIn's
+// atOnce), one round trip less, and a word they call frequent among fewer
+// of the newest posts first (newestSpan). Each must find, rank, count and
+// mark what the search without statistics finds.
+func TestSearchByStatisticsFindsTheSame(t *testing.T) {
 	defer func(w, sw, c int, cs int64) {
 		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
 	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
-	searchWindow, searchStrongWindow, searchCountCap, countSpan = 5, 2, 8, 1<<rangeBits
+	searchWindow, searchStrongWindow, searchCountCap, countSpan = 5, 2, 8, 3<<rangeBits
 	ctx := context.Background()
 	s := open(t)
 	fields := func(title, body string) []any {
@@ -337,13 +339,30 @@ func TestSearchAtOnceFindsTheSame(t *testing.T) {
 	}
 	unknown := &lexemeStats{least: 1, read: time.Now()}
 	rare := &lexemeStats{least: 0, read: time.Now()}
-	for _, text := range []string{"zorblax", "quiet", "harbour", "zorblax quiet", "harbour quiet -zorblax", "quiet OR zorblax", `"quiet zorblax"`} {
-		staged, atOnce := find(text, unknown), find(text, rare)
-		if staged.atOnce != 0 || atOnce.atOnce != 1 {
-			t.Fatalf("%q: asked at once %d and %d times, want 0 and 1", text, staged.atOnce, atOnce.atOnce)
+	frequent := &lexemeStats{least: 1, read: time.Now(), shares: map[string]float64{"quiet": 1, "harbour": 1.0 / 7, "zorblax": 16.0 / 3000},
+		strong: map[string]float64{"quiet": 1, "zorblax": 1.0 / 3000}}
+	if got := newestSpan(search.Parse("quiet"), frequent); got != 1<<rangeBits {
+		t.Fatalf("a word in every post: the newest %d posts first, want one range", got)
+	}
+	if got := newestSpan(search.Parse("zorblax"), frequent); got != countSpan {
+		t.Fatalf("a rare word: the newest %d posts first, want %d", got, countSpan)
+	}
+	for _, text := range []string{"zorblax", "quiet", "harbour", "zorblax quiet", "harbour quiet -zorblax", "quiet OR zorblax", `"quiet zorblax"`, "quie*"} {
+		staged, atOnce, fewer := find(text, unknown), find(text, rare), find(text, frequent)
+		want := 1
+		if strings.Contains(text, "*") {
+			want = 0 // a prefix may be in any post
 		}
-		if len(staged.ids) == 0 || !slices.Equal(staged.ids, atOnce.ids) || !slices.Equal(staged.marks, atOnce.marks) || staged.total != atOnce.total {
-			t.Errorf("%q: in two steps %v (%d found), at once %v (%d found)", text, staged.ids, staged.total, atOnce.ids, atOnce.total)
+		if staged.atOnce != 0 || atOnce.atOnce != want {
+			t.Fatalf("%q: asked at once %d and %d times, want 0 and %d", text, staged.atOnce, atOnce.atOnce, want)
+		}
+		for _, c := range []struct {
+			name string
+			got  result
+		}{{"at once", atOnce}, {"frequent", fewer}} {
+			if len(staged.ids) == 0 || !slices.Equal(staged.ids, c.got.ids) || !slices.Equal(staged.marks, c.got.marks) || staged.total != c.got.total {
+				t.Errorf("%q: without statistics %v (%d found), %s %v (%d found)", text, staged.ids, staged.total, c.name, c.got.ids, c.got.total)
+			}
 		}
 	}
 
@@ -358,6 +377,9 @@ func TestSearchAtOnceFindsTheSame(t *testing.T) {
 	ls := s.lexemes(ctx)
 	if q, z := ls.share("quiet"), ls.share("zorblax"); q < 0.9 || z > 0.01 {
 		t.Fatalf("statistics: quiet in %.3f of posts, zorblax in %.3f (least listed %.3f)", q, z, ls.least)
+	}
+	if q, ok := ls.listedStrong("quiet"); !ok || q < 0.9 {
+		t.Fatalf("statistics of titles and leads: quiet in %.3f of posts (listed %v)", q, ok)
 	}
 	for text, want := range map[string]int{"zorblax": 1, "quiet": 0, "quiet zorblax": 1, "quie*": 0} {
 		before := s.searchesAtOnce.Load()

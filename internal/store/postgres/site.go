@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,15 +170,39 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		return h.id, h.err
 	}
 	s.rank.Warm(s.warmRank)
-	atOnce := search.Share(parsed, s.lexemes(ctx).share)*float64(countSpan) < float64(searchWindow)
+	ls := s.lexemes(ctx)
+	atOnce := search.Share(parsed, ls.share)*float64(countSpan) < float64(searchWindow)
 	if atOnce {
 		s.searchesAtOnce.Add(1)
 	}
-	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, atOnce, s.lastHi.Load(), hi)
+	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, atOnce, newestSpan(parsed, ls), s.lastHi.Load(), hi)
 	if h == nil {
 		_, _ = hi() // an error ended the search before it asked; the reader's answer still updates lastHi
 	}
 	return hits, total, wrapSearch(q, err)
+}
+
+// newestSpan is how many of the newest posts a search looks among first:
+// countSpan, or, for a word the server's statistics list as frequent,
+// whole ranges of IDs enough to hold twice the matches step 1 wants (the
+// count's cap, and the strong window when its share is listed too). Step
+// 1's cost grows with the matches it sorts: for a word in every post,
+// countSpan held eight times the cap. Whatever the span, what the search
+// finds is the same: what step 1 does not find, step 2 or 3 does.
+func newestSpan(q search.Query, ls *lexemeStats) int64 {
+	f := search.ShareAtLeast(q, ls.listed)
+	if f <= 0 {
+		return countSpan
+	}
+	need := 2 * float64(searchCountCap+1) / f
+	if fs := search.ShareAtLeast(q, ls.listedStrong); fs > 0 {
+		need = max(need, 2*float64(searchStrongWindow)/fs)
+	}
+	if need >= float64(countSpan) {
+		return countSpan
+	}
+	ranges := (int64(math.Ceil(need)) + 1<<rangeBits - 1) >> rangeBits
+	return max(ranges, 1) << rangeBits
 }
 
 // searchPlan, the settings of the search pool's sessions, leaves the
@@ -207,7 +232,7 @@ var (
 // guess of the highest ID and, once the first statements have run, the
 // highest ID itself (Search):
 //
-//  1. at once, among the newest countSpan posts: the newest matches up to
+//  1. at once, among the newest posts (newestSpan): the newest matches up to
 //     the cap, the newest strong matches, and each word's count (its idf);
 //     skipped for a query atOnce, which the server's statistics say is too
 //     rare to fill the window there;
@@ -224,8 +249,9 @@ var (
 // transaction: a post saved or deleted meanwhile is at worst counted and
 // not ranked, or ranked and not shown.
 func searchIn(ctx context.Context, db *pgxpool.Pool, rank *store.RankCache, q store.SearchQuery, parsed search.Query, text string,
-	atOnce bool, guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
+	atOnce bool, span, guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
 	r := newSearchRun(ctx, db, parsed, text)
+	r.span = span
 	var hi int64
 	var err error
 	if !atOnce {
@@ -296,6 +322,8 @@ type searchRun struct {
 	ids, sids  []postRev
 	total      int
 	strongDone bool
+	// span is how many of the newest posts step 1 looks among.
+	span int64
 }
 
 func newSearchRun(ctx context.Context, db *pgxpool.Pool, parsed search.Query, text string) *searchRun {
@@ -384,7 +412,7 @@ func (r *searchRun) among(lo, top int64) error {
 	return r.db.SendBatch(r.ctx, &b).Close()
 }
 
-// newestPosts asks among the newest posts, from countSpan below the
+// newestPosts asks among the newest posts, from r.span below the
 // guessed highest ID to a range of IDs past it, which holds the posts
 // saved since it was read; should more have been saved, it asks again.
 // It returns the highest ID.
@@ -400,7 +428,7 @@ func (r *searchRun) newestPosts(guess int64, highest func() (int64, error)) (int
 	if !exact {
 		top += 1 << rangeBits
 	}
-	if err := r.among(hi-countSpan, top); err != nil {
+	if err := r.among(hi-r.span, top); err != nil {
 		return 0, err
 	}
 	if !exact {
@@ -409,7 +437,7 @@ func (r *searchRun) newestPosts(guess int64, highest func() (int64, error)) (int
 			return 0, err
 		}
 		if hi > top {
-			if err := r.among(hi-countSpan, hi); err != nil {
+			if err := r.among(hi-r.span, hi); err != nil {
 				return 0, err
 			}
 		}
