@@ -208,14 +208,21 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) error 
 
 // postEntries are posts as feed entries, with their labels and images.
 func (s *Server) postEntries(r *http.Request, v *view, base string, posts []model.Post) ([]outEntry, error) {
-	imgs := s.postImages(r.Context(), posts)
+	ids := make([]int64, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+	}
+	// Two questions of the database, asked at once (as summaries asks).
+	imgsc := make(chan map[int64]*postImage, 1)
+	go func() { imgsc <- s.postImages(r.Context(), posts) }()
+	labels, err := s.st.PostsLabels(r.Context(), ids)
+	imgs := <-imgsc
+	if err != nil {
+		return nil, err
+	}
 	var out []outEntry
 	for i := range posts {
 		p := &posts[i]
-		labels, err := s.st.PostLabels(r.Context(), p.ID)
-		if err != nil {
-			return nil, err
-		}
 		e := outEntry{
 			ID:          base + p.Path(),
 			Title:       p.Title,
@@ -226,7 +233,7 @@ func (s *Server) postEntries(r *http.Request, v *view, base string, posts []mode
 			Summary:     excerpt(p),
 			HTML:        s.postHTML(r, v, p),
 		}
-		for _, l := range labels {
+		for _, l := range labels[p.ID] {
 			e.Tags = append(e.Tags, l.Name)
 		}
 		e.setImage(base, imgs[p.ID])

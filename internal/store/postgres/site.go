@@ -681,6 +681,26 @@ func (s *Store) PostLabels(ctx context.Context, postID int64) ([]model.Label, er
 	return scanLabels(rows)
 }
 
+// PostsLabels lists the labels of each post given.
+func (s *Store) PostsLabels(ctx context.Context, postIDs []int64) (map[int64][]model.Label, error) {
+	out := make(map[int64][]model.Label, len(postIDs))
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT post_id, kind, name FROM post_labels WHERE post_id = ANY($1)
+		ORDER BY post_id, `+kindOrder+`, name COLLATE "C"`, postIDs)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	var l model.Label
+	_, err = pgx.ForEachRow(rows, []any{&id, &l.Kind, &l.Name}, func() error {
+		out[id] = append(out[id], l)
+		return nil
+	})
+	return out, err
+}
+
 // Labels lists labels with their post counts, most used first. Names sort
 // byte-wise, as in SQLite, whatever the database's collation.
 func (s *Store) Labels(ctx context.Context, kind string, limit int) ([]model.Label, error) {

@@ -350,6 +350,30 @@ func (s *Store) PostLabels(ctx context.Context, postID int64) ([]model.Label, er
 	return collectLabels(rows)
 }
 
+// PostsLabels lists the labels of each post given.
+func (s *Store) PostsLabels(ctx context.Context, postIDs []int64) (map[int64][]model.Label, error) {
+	out := make(map[int64][]model.Label, len(postIDs))
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	in, args := inList(nil, postIDs)
+	rows, err := s.r.QueryContext(ctx, `SELECT post_id, kind, name FROM post_labels WHERE post_id IN `+in+`
+		ORDER BY post_id, `+kindOrder+`, name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var l model.Label
+		if err := rows.Scan(&id, &l.Kind, &l.Name); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], l)
+	}
+	return out, rows.Err()
+}
+
 // Labels lists labels with their post counts, most used first.
 func (s *Store) Labels(ctx context.Context, kind string, limit int) ([]model.Label, error) {
 	if limit <= 0 {

@@ -53,6 +53,31 @@ func testBlogLabels(t *testing.T, s store.Store) {
 	if !slices.Equal(names, []string{"Resep", "Sambal & Saus"}) {
 		t.Fatalf("labels %q", names)
 	}
+	// Asked for several posts at once, each post's labels are the same,
+	// in the same order; a post without labels, or missing, has none.
+	if err := s.AddPostLabels(ctx, other.ID, []string{"Zebra", "Apel"}); err != nil {
+		t.Fatal(err)
+	}
+	ids := []int64{other.ID, p.ID, other.ID + 1000}
+	each, err := s.PostsLabels(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		one, err := s.PostLabels(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(each[id], one) {
+			t.Errorf("post %d: labels at once %+v, alone %+v", id, each[id], one)
+		}
+	}
+	if len(each[other.ID]) != 2 || each[other.ID][0].Name != "Apel" || len(each[other.ID+1000]) != 0 {
+		t.Errorf("labels at once: %+v", each)
+	}
+	if empty, err := s.PostsLabels(ctx, nil); err != nil || len(empty) != 0 {
+		t.Errorf("labels of no post: %v, %v", empty, err)
+	}
 	got, err := s.ListPosts(ctx, store.ListQuery{Label: "Sambal & Saus", Limit: 10})
 	if err != nil || len(got) != 1 || got[0].ID != p.ID {
 		t.Fatalf("ListPosts(label) = %v, %v", got, err)
@@ -61,7 +86,7 @@ func testBlogLabels(t *testing.T, s store.Store) {
 		t.Fatalf("CountListPosts = %d, %v", n, err)
 	}
 	all, err := s.Labels(ctx, model.LabelTopic, 0)
-	if err != nil || len(all) != 2 || all[0].Count != 1 {
+	if err != nil || len(all) != 4 || all[0].Count != 1 {
 		t.Fatalf("Labels(topic) = %+v, %v", all, err)
 	}
 	if err := s.AddPostLabels(ctx, other.ID+1000, []string{"x"}); !errors.Is(err, store.ErrNotFound) {
