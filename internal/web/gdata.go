@@ -208,15 +208,11 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) error 
 
 // postEntries are posts as feed entries, with their labels and images.
 func (s *Server) postEntries(r *http.Request, v *view, base string, posts []model.Post) ([]outEntry, error) {
-	ids := make([]int64, len(posts))
-	for i := range posts {
-		ids[i] = posts[i].ID
-	}
-	// Two questions of the database, asked at once (as summaries asks).
-	imgsc := make(chan map[int64]*postImage, 1)
-	go func() { imgsc <- s.postImages(r.Context(), posts) }()
-	labels, err := s.st.PostsLabels(r.Context(), ids)
-	imgs := <-imgsc
+	var labels map[int64][]model.Label
+	imgs, err := s.imagesBeside(r.Context(), posts, func(ids []int64) (err error) {
+		labels, err = s.st.PostsLabels(r.Context(), ids)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

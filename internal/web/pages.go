@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -101,16 +102,11 @@ func (p *listPage) pager(r *http.Request, n, size, total int) {
 
 // summaries turns posts into listing entries with their comment counts.
 func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]postSummary, error) {
-	ids := make([]int64, len(posts))
-	for i := range posts {
-		ids[i] = posts[i].ID
-	}
-	// Two questions of the database, asked at once: on PostgreSQL each is
-	// a round trip, and a listing page waits for both.
-	imgsc := make(chan map[int64]*postImage, 1)
-	go func() { imgsc <- s.postImages(r.Context(), posts) }()
-	counts, err := s.st.CommentCounts(r.Context(), ids)
-	imgs := <-imgsc
+	var counts map[int64]int
+	imgs, err := s.imagesBeside(r.Context(), posts, func(ids []int64) (err error) {
+		counts, err = s.st.CommentCounts(r.Context(), ids)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +128,20 @@ func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]post
 		}
 	}
 	return out, nil
+}
+
+// imagesBeside asks for posts' images (postImages) while ask asks the
+// database its own question of the posts' IDs: on PostgreSQL each is a
+// round trip, and a listing waits for both.
+func (s *Server) imagesBeside(ctx context.Context, posts []model.Post, ask func(ids []int64) error) (map[int64]*postImage, error) {
+	ids := make([]int64, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+	}
+	imgsc := make(chan map[int64]*postImage, 1)
+	go func() { imgsc <- s.postImages(ctx, posts) }()
+	err := ask(ids)
+	return <-imgsc, err
 }
 
 func (v *view) commentCount(n int) string {

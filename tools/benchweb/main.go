@@ -766,8 +766,7 @@ func writeResults(path string, rounds []round) error {
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	return f.Close()
 }
