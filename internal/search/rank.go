@@ -128,26 +128,33 @@ func (r *Ranker) Rank(docs []Doc, now time.Time) {
 	for i := range avg {
 		avg[i] = max(avg[i]/float64(len(docs)), 1)
 	}
-	// A search ranks hundreds of posts, scored each on its own: on a
-	// machine of several cores they are scored in parallel, the reader
-	// waiting for the slowest part rather than for all of them.
-	parts := min(runtime.GOMAXPROCS(0), len(docs)/minPart)
-	if parts < 2 {
-		r.score(docs, &avg, now)
-	} else {
-		var wg sync.WaitGroup
-		for p := range parts {
-			part := docs[p*len(docs)/parts : (p+1)*len(docs)/parts]
-			wg.Go(func() { r.score(part, &avg, now) })
-		}
-		wg.Wait()
-	}
+	// A search ranks hundreds of posts, scored each on its own.
+	InParts(len(docs), minPart, func(from, to int) { r.score(docs[from:to], &avg, now) })
 	sortDocs(docs)
 }
 
 // minPart is the fewest posts scored apart from the rest (Rank): fewer
 // take less time than starting a goroutine for them is worth.
 const minPart = 64
+
+// InParts calls do on parts of the range 0 to n, in parallel, a part for
+// each of the machine's cores but none shorter than minPart (the whole
+// range in one call when it is shorter than two), and returns when every
+// call has. A search's work on each post (its score, its snippet) is its
+// own: on several cores the reader waits for the slowest part rather
+// than for all of them.
+func InParts(n, minPart int, do func(from, to int)) {
+	parts := min(runtime.GOMAXPROCS(0), n/max(minPart, 1))
+	if parts < 2 {
+		do(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() { do(p*n/parts, (p+1)*n/parts) })
+	}
+	wg.Wait()
+}
 
 // score sets the scores of docs, given the average length of each field
 // (title, meta, body) over all the docs ranked.

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -200,5 +201,31 @@ func TestRankInPartsAsWhole(t *testing.T) {
 	}
 	if docs[0].Score == 0 || docs[0].Score == docs[len(docs)-1].Score {
 		t.Fatalf("scores do not tell posts apart: %v … %v", docs[0].Score, docs[len(docs)-1].Score)
+	}
+}
+
+// InParts hands every index of its range to exactly one call.
+func TestInPartsCoversEachOnce(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	for _, n := range []int{0, 1, 63, 64, 128, 129, 1000} {
+		seen := make([]int32, n)
+		var mu sync.Mutex
+		calls := 0
+		InParts(n, 64, func(from, to int) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			for i := from; i < to; i++ {
+				seen[i]++
+			}
+		})
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("n %d: index %d handed %d times", n, i, c)
+			}
+		}
+		if want := max(1, min(3, n/64)); calls != want {
+			t.Errorf("n %d: %d calls, want %d", n, calls, want)
+		}
 	}
 }

@@ -3,9 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
-	"runtime"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -408,37 +406,17 @@ func Highlight(ctx context.Context, terms []SearchTerm, ids []int64, posts []mod
 		}
 	}
 	hits := make([]SearchHit, len(page))
-	// Each snippet is a walk through a post's text: on a machine of
-	// several cores the page's posts are marked in parallel, each part
-	// with a Highlighter of its own (one keeps buffers).
-	parts := min(runtime.GOMAXPROCS(0), len(page)/minHighlightPart)
-	mark := func(from, to int) error {
+	// Each snippet is a walk through a post's text; each part has a
+	// Highlighter of its own (one keeps buffers).
+	search.InParts(len(page), minHighlightPart, func(from, to int) {
 		h := NewHighlighter(terms)
-		for i := from; i < to; i++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		for i := from; i < to && ctx.Err() == nil; i++ {
 			p := page[i]
 			hits[i] = SearchHit{Post: *p, Title: h.Title(p.Title), Snippet: h.Snippet(strings.Join(p.Paragraphs, "\n"))}
 		}
-		return nil
-	}
-	if parts < 2 {
-		if err := mark(0, len(page)); err != nil {
-			return nil, err
-		}
-		return hits, nil
-	}
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for k := range parts {
-		wg.Go(func() { errs[k] = mark(k*len(page)/parts, (k+1)*len(page)/parts) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return hits, nil
 }

@@ -23,13 +23,13 @@ const seedNews = "https://news.google.com/__i/rss/rd/articles/CBMiemh0dHBzOi8vbm
 
 // site is a test server over a fresh SQLite store.
 type site struct {
-	t         *testing.T
+	t         testing.TB
 	st        store.Store
 	srv       *Server
 	commenter *http.Cookie // the browser's commenter cookie, once it has one
 }
 
-func newSite(t *testing.T, cfg Config) *site {
+func newSite(t testing.TB, cfg Config) *site {
 	t.Helper()
 	// Tests post forms at once; the minimum time has tests of its own.
 	if cfg.MinSubmit == 0 {
