@@ -80,7 +80,7 @@ type siteCache struct {
 	feedOpts map[int64]model.FeedOptions
 	// ver counts the loads, so that what is made from a load (the
 	// rendered sidebars) knows when it is stale.
-	ver uint64
+	ver int64
 }
 
 func newSiteCache(st Store, now func() time.Time, log *slog.Logger) *siteCache {
@@ -132,7 +132,7 @@ func (c *siteCache) settings(ctx context.Context) settings {
 
 // sidebar returns the sidebar's labels and months, and the load they (and
 // the settings' names for labels) came from.
-func (c *siteCache) sidebar(ctx context.Context) ([]model.Label, []store.MonthCount, uint64) {
+func (c *siteCache) sidebar(ctx context.Context) ([]model.Label, []store.MonthCount, int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.fresh(ctx)

@@ -5,51 +5,65 @@ import (
 	"sync"
 )
 
-// countMemo keeps the totals listings count (all posts, the home page's,
-// a label's or a month's) for one site generation. Pages of one listing
-// share their total: the home page's pages 1 to 20 counted the same
-// 100 000 posts twenty times after each write, tens of milliseconds of
-// the database each on PostgreSQL.
-type countMemo struct {
+// genMemo keeps what is made from one generation of the site's data (a
+// listing's total, a rendered sidebar), keyed by K, up to max values. A
+// value of a newer generation drops those of older ones; a value made
+// from an older generation than the latest kept is not kept.
+type genMemo[K comparable, V any] struct {
 	mu  sync.Mutex
 	gen int64
-	m   map[string]int
+	m   map[K]V
+	max int
 }
 
-// maxCounts bounds the totals one generation keeps.
+// get returns the value of k made from generation gen.
+func (c *genMemo[K, V]) get(gen int64, k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var zero V
+	if c.gen != gen || c.m == nil {
+		return zero, false
+	}
+	v, ok := c.m[k]
+	return v, ok
+}
+
+// put keeps the value of k made from generation gen.
+func (c *genMemo[K, V]) put(gen int64, k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case gen > c.gen || c.m == nil:
+		c.gen, c.m = gen, map[K]V{}
+	case gen < c.gen:
+		return // made from a generation already past
+	}
+	if len(c.m) < c.max {
+		c.m[k] = v
+	}
+}
+
+// maxCounts bounds the listing totals one generation keeps (count).
 const maxCounts = 4096
 
 // count returns the total named key, counted by fn once per site
 // generation while pages are rendered for the page cache (which knows the
-// generation); otherwise fn counts each time.
+// generation); otherwise fn counts each time. Pages of one listing share
+// their total: the home page's pages 1 to 20 counted the same 100 000
+// posts twenty times after each write, tens of milliseconds of the
+// database each on PostgreSQL.
 func (s *Server) count(ctx context.Context, key string, fn func() (int, error)) (int, error) {
 	gen, ok := ctx.Value(renderingForCacheKey{}).(int64)
 	if !ok {
 		return fn()
 	}
-	c := &s.counts
-	c.mu.Lock()
-	if c.gen == gen {
-		if n, ok := c.m[key]; ok {
-			c.mu.Unlock()
-			return n, nil
-		}
+	if n, ok := s.counts.get(gen, key); ok {
+		return n, nil
 	}
-	c.mu.Unlock()
 	n, err := fn()
 	if err != nil {
 		return 0, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case gen > c.gen || c.m == nil:
-		c.gen, c.m = gen, map[string]int{}
-	case gen < c.gen:
-		return n, nil // counted under a generation already past
-	}
-	if len(c.m) < maxCounts {
-		c.m[key] = n
-	}
+	s.counts.put(gen, key, n)
 	return n, nil
 }

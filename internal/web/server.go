@@ -125,8 +125,8 @@ type Server struct {
 	cache        *siteCache
 	pageCache    *pageCache
 	searchSlots  chan struct{}
-	counts       countMemo
-	sidebars     sidebars
+	counts       genMemo[string, int]               // listings' totals (count)
+	sidebars     genMemo[sidebarKey, template.HTML] // rendered sidebars (withSidebar)
 	matcher      language.Matcher
 	matchTags    []string // the locale tag of each of matcher's tags
 	sitemapMax   int      // posts per sitemap file; tests make it small
@@ -209,6 +209,7 @@ func New(st Store, cfg Config) (*Server, error) {
 	}
 	s.pageCache = newPageCache(cfg.PageCacheBytes)
 	s.searchSlots = make(chan struct{}, searchSlots())
+	s.counts.max, s.sidebars.max = maxCounts, maxSidebars
 	s.routes()
 	return s, nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -161,8 +160,8 @@ func (s *Server) acceptLanguage(r *http.Request) string {
 func (s *Server) withSidebar(r *http.Request, v *view) {
 	v.Feeds = append(v.Feeds, feedLinks("/feeds/posts/default", v.SiteTitle)...)
 	labels, months, ver := s.cache.sidebar(r.Context())
-	key := sidebarKey{ver: ver, lang: v.Lang, hl: v.hl}
-	html, ok := s.sidebars.get(key)
+	key := sidebarKey{lang: v.Lang, hl: v.hl}
+	html, ok := s.sidebars.get(ver, key)
 	if !ok {
 		v.Sidebar = newSidebar(v, labels, months)
 		var b strings.Builder
@@ -173,7 +172,7 @@ func (s *Server) withSidebar(r *http.Request, v *view) {
 			return
 		}
 		html = template.HTML(b.String())
-		s.sidebars.put(key, html)
+		s.sidebars.put(ver, key, html)
 	}
 	v.Sidebar = &sidebar{HTML: html}
 }
@@ -208,40 +207,17 @@ func newSidebar(v *view, labels []model.Label, months []store.MonthCount) *sideb
 	return sb
 }
 
-// sidebarKey is what a rendered sidebar depends on: the site cache's load
-// (labels, months and the owner's names for labels), the reader's
-// language and the ?hl= its links carry.
+// sidebarKey is what a rendered sidebar depends on besides the site
+// cache's load (labels, months and the owner's names for labels, the
+// generation it is kept under): the reader's language and the ?hl= its
+// links carry.
 type sidebarKey struct {
-	ver      uint64
 	lang, hl string
 }
 
-// sidebars keeps the rendered sidebars of the site cache's latest load.
-type sidebars struct {
-	mu  sync.Mutex
-	ver uint64
-	m   map[sidebarKey]template.HTML
-}
-
-func (c *sidebars) get(k sidebarKey) (template.HTML, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	h, ok := c.m[k]
-	return h, ok
-}
-
-func (c *sidebars) put(k sidebarKey, h template.HTML) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case k.ver > c.ver || c.m == nil:
-		// A new load: the sidebars of older ones are no longer shown.
-		c.ver, c.m = k.ver, map[sidebarKey]template.HTML{}
-	case k.ver < c.ver:
-		return
-	}
-	c.m[k] = h
-}
+// maxSidebars bounds the sidebars one load keeps: a language and a ?hl=
+// each, a handful.
+const maxSidebars = 64
 
 const (
 	sidebarLabels = 20
