@@ -4,15 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // lexemeStats is what the server's statistics (ANALYZE, in pg_stats) say
 // of post_search's columns search and strong: the share of posts each of
 // their most common lexemes is in, and, for search, the least of those
 // shares, which no unlisted lexeme's share exceeds. All are estimates from
-// ANALYZE's sample; a search uses them only to choose how to ask (atOnce,
-// newestSpan), never for what it finds.
+// ANALYZE's sample; a search uses them only to choose how to ask
+// (newestSpan), never for what it finds.
 type lexemeStats struct {
 	shares, strong map[string]float64
 	least          float64
@@ -49,9 +49,7 @@ const lexemeStatsAge = 10 * time.Minute
 // readLexemeStats reads the most common lexemes of post_search's columns
 // with their shares. most_common_elem_freqs lists the shares, then the
 // least and greatest of them and the share of empty values.
-func readLexemeStats(ctx context.Context, db interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}) (*lexemeStats, error) {
+func readLexemeStats(ctx context.Context, db *pgxpool.Pool) (*lexemeStats, error) {
 	ls := &lexemeStats{least: 1, read: time.Now()}
 	rows, err := db.Query(ctx, `SELECT attname::text, most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
 		WHERE schemaname = current_schema() AND tablename = 'post_search' AND attname IN ('search', 'strong')`)

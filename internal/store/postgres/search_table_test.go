@@ -43,6 +43,13 @@ func samePostSearch(t *testing.T, s *Store, when string) {
 	}
 }
 
+// stemmed is a post's stemmed search fields (search_title, search_meta,
+// search_body) from its title and body, as statement arguments.
+func stemmed(title, body string) []any {
+	st, sm, sb := search.Fields(title, "", "", body, "")
+	return []any{st, sm, sb}
+}
+
 func savePosts(t *testing.T, s *Store, n int) []*model.Post {
 	t.Helper()
 	var out []*model.Post
@@ -137,10 +144,6 @@ func TestSearchRanges(t *testing.T) {
 	s := open(t)
 	// Posts 1 to 3000, three ranges of IDs; the word in the bodies of
 	// posts 100, 200, … 1500 and 2990, and in the title of post 300.
-	stemmed := func(title, body string) []any {
-		st, sm, sb := search.Fields(title, "", "", body, "")
-		return []any{st, sm, sb}
-	}
 	if _, err := s.pool.Exec(ctx, `INSERT INTO posts (id, year, month, slug, title, source_url, published, body, created_at,
 			search_title, search_meta, search_body, search_version)
 		SELECT g, 2024, 1, 'p' || g, 'Post', 'https://x.example/' || g, '2024-01-01'::timestamptz + g * interval '1 minute', '', now(),
@@ -212,13 +215,7 @@ func TestSearchGuessesHighestID(t *testing.T) {
 	defer s.Close()
 	insert := func(from, to int, with ...int) {
 		t.Helper()
-		quiet, word := func() []any {
-			st, sm, sb := search.Fields("Quiet", "", "", "Nothing happened.", "")
-			return []any{st, sm, sb}
-		}(), func() []any {
-			st, sm, sb := search.Fields("Quiet", "", "", "Zorblax.", "")
-			return []any{st, sm, sb}
-		}()
+		quiet, word := stemmed("Quiet", "Nothing happened."), stemmed("Quiet", "Zorblax.")
 		if _, err := s.pool.Exec(ctx, `INSERT INTO posts (id, year, month, slug, title, source_url, published, body, created_at,
 				search_title, search_meta, search_body, search_version)
 			SELECT g, 2024, 1, 'p' || g, 'Post', 'https://x.example/' || g, '2024-01-01'::timestamptz + g * interval '1 minute', '', now(),
@@ -288,10 +285,10 @@ func TestRankWarm(t *testing.T) {
 }
 
 // The server's statistics choose how a search asks, never what it finds:
-// a query they call rare is asked of all posts at once (searchIn's
-// atOnce), one round trip less, and a word they call frequent among fewer
-// of the newest posts first (newestSpan). Each must find, rank, count and
-// mark what the search without statistics finds.
+// a query they call rare is asked of all posts at once (a span of 0), one
+// round trip less, and a word they call frequent among fewer of the
+// newest posts first (newestSpan). Each must find, rank, count and mark
+// what the search without statistics finds.
 func TestSearchByStatisticsFindsTheSame(t *testing.T) {
 	defer func(w, sw, c int, cs int64) {
 		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
@@ -299,10 +296,6 @@ func TestSearchByStatisticsFindsTheSame(t *testing.T) {
 	searchWindow, searchStrongWindow, searchCountCap, countSpan = 5, 2, 8, 3<<rangeBits
 	ctx := context.Background()
 	s := open(t)
-	fields := func(title, body string) []any {
-		st, sm, sb := search.Fields(title, "", "", body, "")
-		return []any{st, sm, sb}
-	}
 	// 3000 posts, three ranges of IDs: "quiet" in every title, "zorblax"
 	// in the bodies of every hundredth post up to 1500 and of 2990, in the
 	// title of 300, and "harbour" in every seventh.
@@ -313,8 +306,8 @@ func TestSearchByStatisticsFindsTheSame(t *testing.T) {
 			CASE WHEN g = 300 THEN $5 WHEN g % 7 = 0 THEN $8 ELSE $2 END,
 			CASE WHEN (g % 100 = 0 AND g <= 1500) OR g = 2990 THEN $6 WHEN g % 7 = 0 THEN $9 ELSE $3 END, $10
 		FROM generate_series(1, 3000) g`,
-		append(append(append(fields("Quiet", "Nothing happened."), fields("Quiet zorblax", "Zorblax.")...),
-			fields("Quiet", "The harbour was calm.")...), search.Version)...); err != nil {
+		append(append(append(stemmed("Quiet", "Nothing happened."), stemmed("Quiet zorblax", "Zorblax.")...),
+			stemmed("Quiet", "The harbour was calm.")...), search.Version)...); err != nil {
 		t.Fatal(err)
 	}
 	type result struct {

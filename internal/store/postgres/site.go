@@ -170,26 +170,31 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		return h.id, h.err
 	}
 	s.rank.Warm(s.warmRank)
-	ls := s.lexemes(ctx)
-	atOnce := search.Share(parsed, ls.share)*float64(countSpan) < float64(searchWindow)
-	if atOnce {
+	span := newestSpan(parsed, s.lexemes(ctx))
+	if span == 0 {
 		s.searchesAtOnce.Add(1)
 	}
-	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, atOnce, newestSpan(parsed, ls), s.lastHi.Load(), hi)
+	hits, total, err := searchIn(ctx, s.searchPool, s.rank, q, parsed, text, span, s.lastHi.Load(), hi)
 	if h == nil {
 		_, _ = hi() // an error ended the search before it asked; the reader's answer still updates lastHi
 	}
 	return hits, total, wrapSearch(q, err)
 }
 
-// newestSpan is how many of the newest posts a search looks among first:
-// countSpan, or, for a word the server's statistics list as frequent,
-// whole ranges of IDs enough to hold twice the matches step 1 wants (the
-// count's cap, and the strong window when its share is listed too). Step
-// 1's cost grows with the matches it sorts: for a word in every post,
-// countSpan held eight times the cap. Whatever the span, what the search
-// finds is the same: what step 1 does not find, step 2 or 3 does.
+// newestSpan is how many of the newest posts a search looks among first
+// (searchIn's step 1), as the server's statistics suggest: none, for a
+// query they say is too rare to fill the window among countSpan posts,
+// which is asked of all posts at once, a round trip less; for a word
+// they list as frequent, whole ranges of IDs enough to hold twice the
+// matches step 1 wants (the count's cap, and the strong window when its
+// share is listed too), as step 1's cost grows with the matches it sorts
+// (for a word in every post, countSpan held eight times the cap);
+// countSpan otherwise. Whatever the span, what the search finds is the
+// same: what step 1 does not find, step 2 or 3 does.
 func newestSpan(q search.Query, ls *lexemeStats) int64 {
+	if search.Share(q, ls.share)*float64(countSpan) < float64(searchWindow) {
+		return 0
+	}
 	f := search.ShareAtLeast(q, ls.listed)
 	if f <= 0 {
 		return countSpan
@@ -234,8 +239,8 @@ var (
 //
 //  1. at once, among the newest posts (newestSpan): the newest matches up to
 //     the cap, the newest strong matches, and each word's count (its idf);
-//     skipped for a query atOnce, which the server's statistics say is too
-//     rare to fill the window there;
+//     skipped for a query the server's statistics say is too rare to
+//     fill the window there (a span of 0);
 //  2. what the newest posts did not fill, at once, among all: the newest
 //     matches up to the cap (or their count alone, when the newest posts
 //     held the window already), the strong matches, the words' counts;
@@ -249,12 +254,12 @@ var (
 // transaction: a post saved or deleted meanwhile is at worst counted and
 // not ranked, or ranked and not shown.
 func searchIn(ctx context.Context, db *pgxpool.Pool, rank *store.RankCache, q store.SearchQuery, parsed search.Query, text string,
-	atOnce bool, span, guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
+	span, guess int64, highest func() (int64, error)) ([]store.SearchHit, int, error) {
 	r := newSearchRun(ctx, db, parsed, text)
 	r.span = span
 	var hi int64
 	var err error
-	if !atOnce {
+	if span > 0 {
 		if hi, err = r.newestPosts(guess, highest); err != nil {
 			return nil, 0, err
 		}
@@ -265,7 +270,7 @@ func searchIn(ctx context.Context, db *pgxpool.Pool, rank *store.RankCache, q st
 	if err := r.allPosts(); err != nil || r.total == 0 {
 		return nil, 0, err
 	}
-	if atOnce {
+	if span == 0 {
 		if hi, err = highest(); err != nil {
 			return nil, 0, err
 		}
