@@ -50,6 +50,15 @@ func stemmed(title, body string) []any {
 	return []any{st, sm, sb}
 }
 
+// setSearchBounds makes the store's search bounds small for one test
+// (the window, the strong window, the count's cap and the newest posts
+// looked among first), and restores them after it.
+func setSearchBounds(t *testing.T, window, strong, countCap int, span int64) {
+	w, sw, c, cs := searchWindow, searchStrongWindow, searchCountCap, countSpan
+	t.Cleanup(func() { searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs })
+	searchWindow, searchStrongWindow, searchCountCap, countSpan = window, strong, countCap, span
+}
+
 func savePosts(t *testing.T, s *Store, n int) []*model.Post {
 	t.Helper()
 	var out []*model.Post
@@ -136,10 +145,7 @@ func TestMigrationFillsPostSearch(t *testing.T) {
 // of the index by the lexemes of their ranges of IDs (migration 021): they
 // must find what a look at every match finds.
 func TestSearchRanges(t *testing.T) {
-	defer func(w, sw, c int, cs int64) {
-		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
-	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
-	searchWindow, searchStrongWindow, countSpan = 5, 2, 1<<rangeBits
+	setSearchBounds(t, 5, 2, searchCountCap, 1<<rangeBits)
 	ctx := context.Background()
 	s := open(t)
 	// Posts 1 to 3000, three ranges of IDs; the word in the bodies of
@@ -202,10 +208,7 @@ func TestRankCacheFollowsWrites(t *testing.T) {
 // the last search read, and a range past it (Search). Posts saved since,
 // beyond that range, must be found as a fresh process finds them.
 func TestSearchGuessesHighestID(t *testing.T) {
-	defer func(w, sw, c int, cs int64) {
-		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
-	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
-	searchWindow, searchStrongWindow, searchCountCap, countSpan = 5, 2, 3, 1<<rangeBits
+	setSearchBounds(t, 5, 2, 3, 1<<rangeBits)
 	ctx := context.Background()
 	url := pgtest.Schema(t)
 	s, err := Open(ctx, url)
@@ -290,10 +293,7 @@ func TestRankWarm(t *testing.T) {
 // newest posts first (newestSpan). Each must find, rank, count and mark
 // what the search without statistics finds.
 func TestSearchByStatisticsFindsTheSame(t *testing.T) {
-	defer func(w, sw, c int, cs int64) {
-		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, cs
-	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
-	searchWindow, searchStrongWindow, searchCountCap, countSpan = 5, 2, 8, 3<<rangeBits
+	setSearchBounds(t, 5, 2, 8, 3<<rangeBits)
 	ctx := context.Background()
 	s := open(t)
 	// 3000 posts, three ranges of IDs: "quiet" in every title, "zorblax"

@@ -50,10 +50,7 @@ func TestOpenStemsOlderPosts(t *testing.T) {
 // count's cap they are looked for in growing ranges of the newest IDs,
 // which must find the same posts as a look at every match.
 func TestSearchWindow(t *testing.T) {
-	defer func(w, sw, c int, f int64) {
-		searchWindow, searchStrongWindow, searchCountCap, countSpan = w, sw, c, f
-	}(searchWindow, searchStrongWindow, searchCountCap, countSpan)
-	searchWindow, searchStrongWindow, searchCountCap, countSpan = 3, 2, 4, 1
+	setSearchBounds(t, 3, 2, 4, 1)
 	ctx := context.Background()
 	s, err := Open(ctx, pgtest.Schema(t))
 	if err != nil {
