@@ -20,14 +20,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
 	"slices"
 	"strings"
 	"time"
 
 	"golang.org/x/text/language"
-
-	"github.com/kabarnews/kabar/internal/model"
 )
 
 //go:embed templates locales static
@@ -111,7 +108,7 @@ type Server struct {
 	log     *slog.Logger
 	locales map[string]*locale
 	langs   []string // sorted tags of locales, for the language switcher
-	pages   map[string]*template.Template
+	pages   pageSets
 	static  map[string]staticFile
 	cssURL  string
 	csrfKey []byte
@@ -184,7 +181,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		tags = append(tags, language.Make(t))
 	}
 	s.matcher = language.NewMatcher(tags)
-	if s.pages, err = parsePages(files); err != nil {
+	if s.pages, err = parsePages(files, s.locales, true); err != nil {
 		return nil, err
 	}
 	if s.static, err = loadStatic(files); err != nil {
@@ -273,43 +270,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// parsePages builds one template set per page: the layout, the shared
-// pieces in shared.html and the page's own blocks.
-func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
-	names, err := fs.Glob(fsys, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := make(map[string]*template.Template)
-	for _, name := range names {
-		base := path.Base(name)
-		if base == "layout.html" || base == "shared.html" {
-			continue
-		}
-		t, err := template.New(base).Funcs(templateFuncs).ParseFS(fsys, "templates/layout.html", "templates/shared.html", name)
-		if err != nil {
-			return nil, err
-		}
-		pages[strings.TrimSuffix(base, ".html")] = t
-	}
-	return pages, nil
-}
-
-// commentArgs hands the "comment" partial its page and comment.
-type commentArgs struct {
-	Page    *postPage
-	Comment model.Comment
-}
-
-var templateFuncs = template.FuncMap{
-	"args": func(p *postPage, c model.Comment) commentArgs { return commentArgs{p, c} },
-}
-
 // render executes page into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
-func (s *Server) render(w http.ResponseWriter, status int, page string, data any) {
+func (s *Server) render(w http.ResponseWriter, status int, page string, data pageData) {
 	var buf bytes.Buffer
-	if err := s.pages[page].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := s.pages[data.pageView().loc.tag][page].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.Error("web: render", "page", page, "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return

@@ -165,7 +165,7 @@ func (s *Server) withSidebar(r *http.Request, v *view) {
 	if !ok {
 		v.Sidebar = newSidebar(v, labels, months)
 		var b strings.Builder
-		if err := s.pages["list"].ExecuteTemplate(&b, "sidebar", v); err != nil {
+		if err := s.pages[v.loc.tag]["list"].ExecuteTemplate(&b, "sidebar", v); err != nil {
 			// The page is still worth showing, without its column.
 			s.log.Error("web: render sidebar", "err", err)
 			v.Sidebar = nil
