@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -151,4 +152,25 @@ func parseAllowList(s string) ([]netip.Prefix, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// adviseBuffers tells the owner of a PostgreSQL database whose
+// shared_buffers cannot hold what the site reads again and again: there,
+// pages wait for the disk once the operating system drops its copy of
+// the rest (docs/operations.md, "PostgreSQL's memory").
+func adviseBuffers(ctx context.Context, b *backend, log *slog.Logger) {
+	fit, ok := b.Store.(interface {
+		BufferFit(context.Context) (int64, int64, error)
+	})
+	if !ok {
+		return
+	}
+	shared, hot, err := fit.BufferFit(ctx)
+	switch {
+	case err != nil:
+		log.Warn("postgres: could not read shared_buffers", "err", err)
+	case shared < hot:
+		log.Warn("postgres: shared_buffers is smaller than the tables the site reads; pages past it wait for the operating system's cache or the disk (docs/operations.md, PostgreSQL's memory)",
+			"shared_buffers_mb", shared>>20, "tables_mb", hot>>20)
+	}
 }

@@ -44,6 +44,7 @@ func runRun(ctx context.Context, env *Env, global *flags, args []string) (err er
 		return err
 	}
 	defer closeAfter(&err, b)
+	adviseBuffers(ctx, b, log)
 	w, err := newWorkers(ctx, b, f, log, *once)
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ func runServe(ctx context.Context, env *Env, global *flags, args []string) (err 
 		return err
 	}
 	defer closeAfter(&err, b)
+	adviseBuffers(ctx, b, f.logger())
 	// The site process fetches only when the owner asks for a post to be
 	// extracted again; it shares the workers' per-host pace.
 	fetcher, err := newPacedFetcher(f, b)

@@ -91,11 +91,17 @@ func serveControl(addr, pagePath string) error {
 }
 
 // pressure is the share of a round (in percent) during which some or all
-// runnable tasks were stalled on CPU, I/O or memory, from /proc/pressure.
+// runnable tasks were stalled on CPU, I/O or memory, from /proc/pressure,
+// and how much the machine read from its disks meanwhile (MB, from
+// /proc/vmstat): a database server reads what its own cache and the
+// kernel's no longer hold, and a machine may drop the kernel's cache of
+// files no process maps after seconds of disuse (docs/benchmarks.md).
 type pressure struct {
 	cpuSome, ioSome, ioFull, memSome, memFull float64
-	// totals are the kernel's cumulative stall times (µs), for since.
-	totals [5]float64
+	diskMB                                    float64
+	// totals are the kernel's cumulative stall times (µs) and, last, the
+	// KiB read from disks, for since.
+	totals [6]float64
 }
 
 func readPressure() pressure {
@@ -122,13 +128,30 @@ func readPressure() pressure {
 	p.totals[0], _ = read("cpu")
 	p.totals[1], p.totals[2] = read("io")
 	p.totals[3], p.totals[4] = read("memory")
+	p.totals[5] = readVMStat("pgpgin")
 	return p
+}
+
+// readVMStat returns a counter of /proc/vmstat, 0 where there is none.
+func readVMStat(name string) float64 {
+	b, err := os.ReadFile("/proc/vmstat")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			n, _ := strconv.ParseFloat(v, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // since turns two readings d apart into percentages of d.
 func (p pressure) since(before pressure, d time.Duration) pressure {
 	pct := func(i int) float64 { return 100 * (p.totals[i] - before.totals[i]) / float64(d.Microseconds()) }
-	return pressure{cpuSome: pct(0), ioSome: pct(1), ioFull: pct(2), memSome: pct(3), memFull: pct(4)}
+	return pressure{cpuSome: pct(0), ioSome: pct(1), ioFull: pct(2), memSome: pct(3), memFull: pct(4),
+		diskMB: (p.totals[5] - before.totals[5]) / 1024}
 }
 
 // runtimeFigures are kabar's /debug/runtime figures.

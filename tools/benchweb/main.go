@@ -658,12 +658,12 @@ func report(w io.Writer, rounds []round, rate float64, d time.Duration, posts in
 	line("all", kab)
 	line("control", func(r round) []result { return r.control })
 
-	fmt.Fprintf(w, "\nthe machine and kabar's runtime, per round (pressure: share of the round some/all tasks stalled, from /proc/pressure):\n")
-	fmt.Fprintf(w, "%-6s %9s %9s %9s %9s %9s %6s %10s %10s %8s\n", "round", "cpu some", "io some", "io full", "mem some", "mem full", "GCs", "GC pauses", "max pause", "GC CPU")
+	fmt.Fprintf(w, "\nthe machine and kabar's runtime, per round (pressure: share of the round some/all tasks stalled, from /proc/pressure; disk read: from /proc/vmstat):\n")
+	fmt.Fprintf(w, "%-6s %9s %9s %9s %9s %9s %10s %6s %10s %10s %8s\n", "round", "cpu some", "io some", "io full", "mem some", "mem full", "disk read", "GCs", "GC pauses", "max pause", "GC CPU")
 	for i, r := range rounds {
 		p, g := r.psi, r.gc
-		fmt.Fprintf(w, "%-6d %8.2f%% %8.2f%% %8.2f%% %8.2f%% %8.2f%% %6d %10s %10s %7.1f%%\n", i+1,
-			p.cpuSome, p.ioSome, p.ioFull, p.memSome, p.memFull, g.GCCycles,
+		fmt.Fprintf(w, "%-6d %8.2f%% %8.2f%% %8.2f%% %8.2f%% %8.2f%% %7.1f MB %6d %10s %10s %7.1f%%\n", i+1,
+			p.cpuSome, p.ioSome, p.ioFull, p.memSome, p.memFull, p.diskMB, g.GCCycles,
 			fmtDur(time.Duration(g.PauseTotalS*1e9)), fmtDur(time.Duration(g.PauseMaxS*1e9)), 100*g.GCCPUS/max(g.TotalCPUS, 1e-9))
 	}
 

@@ -70,3 +70,18 @@ func (s *Store) HoldPace(ctx context.Context, key string, until time.Time) error
 // Health is the store's record of how its writes fare (Ping's answer), for
 // tests that drive its clock.
 func (s *Store) Health() *store.WriteHealth { return &s.health }
+
+// BufferFit returns the server's shared_buffers and the bytes of what
+// pages and searches read again and again: posts with their text, the
+// search table's rows and indexes, the ranking fields and the labels. What
+// does not fit in shared_buffers is read through the operating system's
+// cache, which a machine may give back when memory is short or, on some
+// virtual machines, after seconds of disuse; then a page waits for the
+// disk (docs/operations.md, "PostgreSQL's memory").
+func (s *Store) BufferFit(ctx context.Context) (shared, hot int64, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT
+		(SELECT setting::bigint * current_setting('block_size')::bigint FROM pg_settings WHERE name = 'shared_buffers'),
+		pg_table_size('posts') + pg_relation_size('post_search') + pg_indexes_size('post_search')
+			+ pg_table_size('post_rank') + pg_total_relation_size('post_labels')`).Scan(&shared, &hot)
+	return shared, hot, err
+}

@@ -384,3 +384,26 @@ func TestSearchByStatisticsFindsTheSame(t *testing.T) {
 		}
 	}
 }
+
+// BufferFit reads the server's shared_buffers as PostgreSQL reports it,
+// and the tables' size grows with the posts saved.
+func TestBufferFit(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	shared, empty, err := s.BufferFit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var setting string
+	if err := s.pool.QueryRow(ctx, `SHOW shared_buffers`).Scan(&setting); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int64{"kB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}; shared <= 0 ||
+		!strings.HasSuffix(setting, "B") || fmt.Sprint(shared/want[setting[len(setting)-2:]])+setting[len(setting)-2:] != setting {
+		t.Errorf("shared_buffers %d bytes, the server says %s", shared, setting)
+	}
+	savePosts(t, s, 40)
+	if _, full, err := s.BufferFit(ctx); err != nil || full <= empty {
+		t.Errorf("tables %d bytes with 40 posts, %d with none (%v)", full, empty, err)
+	}
+}
