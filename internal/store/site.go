@@ -37,6 +37,14 @@ type SearchQuery struct {
 	Text   string
 	Limit  int
 	Offset int
+	// OnPage, when set, is called on the caller's goroutine with the IDs
+	// of the page's hits, best first, once ranking has chosen them and
+	// before their posts are read and marked: a caller may ask its own
+	// questions of them meanwhile (the site asks for their comment counts
+	// and images), a round trip it would otherwise wait for after the
+	// search. A hit deleted meanwhile may be named and not returned. A
+	// search of filters alone, which ranks nothing, need not call it.
+	OnPage func(ids []int64)
 }
 
 // SearchWindow bounds the work of ranking: when a search matches more posts

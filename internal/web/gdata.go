@@ -209,7 +209,7 @@ func (s *Server) handleGDataPosts(w http.ResponseWriter, r *http.Request) error 
 // postEntries are posts as feed entries, with their labels and images.
 func (s *Server) postEntries(r *http.Request, v *view, base string, posts []model.Post) ([]outEntry, error) {
 	var labels map[int64][]model.Label
-	imgs, err := s.imagesBeside(r.Context(), posts, func(ids []int64) (err error) {
+	imgs, err := s.imagesBeside(r.Context(), postIDs(posts), func(ids []int64) (err error) {
 		labels, err = s.st.PostsLabels(r.Context(), ids)
 		return err
 	})

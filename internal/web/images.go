@@ -54,12 +54,13 @@ func imageVersion(etag string) string {
 // postImages reads the images of the posts given, one query for a page.
 // An error leaves the images out: a page is worth more than its pictures.
 func (s *Server) postImages(ctx context.Context, posts []model.Post) map[int64]*postImage {
-	if !s.cfg.ShowImages || len(posts) == 0 {
+	return s.postImagesByID(ctx, postIDs(posts))
+}
+
+// postImagesByID is postImages of the posts named by their IDs.
+func (s *Server) postImagesByID(ctx context.Context, ids []int64) map[int64]*postImage {
+	if !s.cfg.ShowImages || len(ids) == 0 {
 		return nil
-	}
-	ids := make([]int64, len(posts))
-	for i := range posts {
-		ids[i] = posts[i].ID
 	}
 	rows, err := s.st.PostImages(ctx, ids)
 	if err != nil {

@@ -102,13 +102,32 @@ func (p *listPage) pager(r *http.Request, n, size, total int) {
 
 // summaries turns posts into listing entries with their comment counts.
 func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]postSummary, error) {
-	var counts map[int64]int
-	imgs, err := s.imagesBeside(r.Context(), posts, func(ids []int64) (err error) {
-		counts, err = s.st.CommentCounts(r.Context(), ids)
+	return summariesWith(v, posts, s.extras(r.Context(), postIDs(posts)))
+}
+
+// postExtras are what a summary shows of its post besides the post: the
+// count of its comments and its image.
+type postExtras struct {
+	counts map[int64]int
+	imgs   map[int64]*postImage
+	err    error
+}
+
+// extras asks for the comment counts and images of the posts named by
+// ids, both at once.
+func (s *Server) extras(ctx context.Context, ids []int64) postExtras {
+	var e postExtras
+	e.imgs, e.err = s.imagesBeside(ctx, ids, func(ids []int64) (err error) {
+		e.counts, err = s.st.CommentCounts(ctx, ids)
 		return err
 	})
-	if err != nil {
-		return nil, err
+	return e
+}
+
+// summariesWith makes posts' summaries with their extras.
+func summariesWith(v *view, posts []model.Post, e postExtras) ([]postSummary, error) {
+	if e.err != nil {
+		return nil, e.err
 	}
 	out := make([]postSummary, len(posts))
 	for i := range posts {
@@ -120,28 +139,33 @@ func (s *Server) summaries(r *http.Request, v *view, posts []model.Post) ([]post
 			PubURL:    v.Link(publisherPath(p.Publisher)),
 			Published: p.Published,
 			Excerpt:   template.HTML(template.HTMLEscapeString(excerpt(p))),
-			Comments:  v.commentCount(counts[p.ID]),
+			Comments:  v.commentCount(e.counts[p.ID]),
 			Lang:      v.otherLang(p.Language),
 		}
-		if im := imgs[p.ID]; im != nil {
+		if im := e.imgs[p.ID]; im != nil {
 			out[i].Image = im.Thumb
 		}
 	}
 	return out, nil
 }
 
-// imagesBeside asks for posts' images (postImages) while ask asks the
-// database its own question of the posts' IDs: on PostgreSQL each is a
-// round trip, and a listing waits for both.
-func (s *Server) imagesBeside(ctx context.Context, posts []model.Post, ask func(ids []int64) error) (map[int64]*postImage, error) {
+// imagesBeside asks for the images of the posts named by ids
+// (postImagesByID) while ask asks the database its own question of them:
+// on PostgreSQL each is a round trip, and a listing waits for both.
+func (s *Server) imagesBeside(ctx context.Context, ids []int64, ask func(ids []int64) error) (map[int64]*postImage, error) {
+	imgsc := make(chan map[int64]*postImage, 1)
+	go func() { imgsc <- s.postImagesByID(ctx, ids) }()
+	err := ask(ids)
+	return <-imgsc, err
+}
+
+// postIDs are the IDs of posts, in their order.
+func postIDs(posts []model.Post) []int64 {
 	ids := make([]int64, len(posts))
 	for i := range posts {
 		ids[i] = posts[i].ID
 	}
-	imgsc := make(chan map[int64]*postImage, 1)
-	go func() { imgsc <- s.postImages(ctx, posts) }()
-	err := ask(ids)
-	return <-imgsc, err
+	return ids
 }
 
 func (v *view) commentCount(n int) string {

@@ -119,3 +119,54 @@ func TestSearchCountPastTheCap(t *testing.T) {
 	body := s.mustGet("/api/posts?q=flood", http.StatusOK)
 	contains(t, body, `"total":1001`, `"total_capped":true`)
 }
+
+// askedEarly is a store whose searches report whether the page's comment
+// counts were asked for while the search was still reading its hits.
+type askedEarly struct {
+	Store
+	counted chan []int64
+	early   bool
+}
+
+func (s *askedEarly) CommentCounts(ctx context.Context, ids []int64) (map[int64]int, error) {
+	s.counted <- slices.Clone(ids)
+	return s.Store.CommentCounts(ctx, ids)
+}
+
+func (s *askedEarly) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, int, error) {
+	onPage := q.OnPage
+	if onPage == nil {
+		return s.Store.Search(ctx, q)
+	}
+	q.OnPage = func(ids []int64) {
+		onPage(ids)
+		// The site's question comes from a goroutine of its own; a
+		// minute is a bound that load cannot reach, not a timing.
+		select {
+		case got := <-s.counted:
+			s.early = slices.Equal(got, ids)
+		case <-time.After(time.Minute):
+		}
+	}
+	return s.Store.Search(ctx, q)
+}
+
+// A search page asks for its hits' comment counts (and images) as soon as
+// the store has ranked them, before the search returns, and shows them.
+func TestSearchAsksExtrasEarly(t *testing.T) {
+	s := newSite(t, Config{})
+	p := s.addPost("Floods close schools", seedTime, "Residents were evacuated at dawn.")
+	s.addPost("Floods reach the coast", seedTime.Add(time.Hour), "Water rose overnight.")
+	s.approve(&model.Comment{PostID: p.ID, Name: "Budi", Body: "Semoga cepat surut.", Status: model.CommentApproved, CreatedAt: seedTime})
+	st := &askedEarly{Store: s.st, counted: make(chan []int64, 1)}
+	srv, err := New(st, Config{MinSubmit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv = srv
+	body := s.mustGet("/search?q=floods&hl=en", http.StatusOK)
+	if !st.early {
+		t.Error("the comment counts were not asked for while the search read its hits")
+	}
+	contains(t, body, `href="`+p.Path()+`?hl=en#comments">1 comment</a>`, `#comments">No comments</a>`)
+}

@@ -296,6 +296,9 @@ func searchIn(ctx context.Context, db *pgxpool.Pool, rank *store.RankCache, q st
 	if len(page) == 0 {
 		return nil, r.total, nil
 	}
+	if q.OnPage != nil {
+		q.OnPage(page)
+	}
 	rows, err := db.Query(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id = ANY($1)`, page)
 	if err != nil {
 		return nil, 0, err

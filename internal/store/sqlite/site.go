@@ -153,6 +153,9 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if len(ids) == 0 {
 		return nil, total, nil
 	}
+	if q.OnPage != nil {
+		q.OnPage(ids)
+	}
 	in, args := inList(nil, ids)
 	rows, err = s.r.QueryContext(ctx, `SELECT `+postColsP+` FROM posts p WHERE p.id IN `+in, args...)
 	if err != nil {

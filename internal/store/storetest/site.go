@@ -191,9 +191,19 @@ func testSearch(t *testing.T, s store.Store) {
 	if hits[1].Post.Title != body.Title || len(hits[1].Post.Paragraphs) != 2 || hits[1].Post.Path() != body.Path() {
 		t.Errorf("hit post %+v", hits[1].Post)
 	}
-	page, total, _ := s.Search(ctx, store.SearchQuery{Text: "migrants", Limit: 1, Offset: 1})
+	// OnPage names the page's hits, in order, before the search returns.
+	var named []int64
+	page, total, _ := s.Search(ctx, store.SearchQuery{Text: "migrants", Limit: 1, Offset: 1, OnPage: func(ids []int64) { named = ids }})
 	if total != 2 || len(page) != 1 || page[0].Post.ID != body.ID {
 		t.Fatalf("second page: %d of %d", len(page), total)
+	}
+	if len(named) != 1 || named[0] != body.ID {
+		t.Errorf("OnPage named %v, want [%d]", named, body.ID)
+	}
+	named = nil
+	if _, _, err := s.Search(ctx, store.SearchQuery{Text: "migrants frontier", OnPage: func(ids []int64) { named = ids }}); err != nil ||
+		len(named) != 2 || named[0] != title.ID || named[1] != body.ID {
+		t.Errorf("OnPage named %v (%v), want [%d %d]", named, err, title.ID, body.ID)
 	}
 	// Accents are folded both ways.
 	if _, n, _ := s.Search(ctx, store.SearchQuery{Text: "cafe"}); n != 1 {
