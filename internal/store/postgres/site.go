@@ -250,6 +250,9 @@ var (
 //  4. the ranking fields of the window's posts that rankDocs lacks;
 //  5. the page's posts.
 //
+// Steps 1 and 2 each send the window's statement and the rest at once, on
+// two connections (send).
+//
 // A word in every post is answered by 1 and 5, and 4 for posts not ranked
 // before; a rare one by 1, 2, 4 and 5. Statements are not in one
 // transaction: a post saved or deleted meanwhile is at worst counted and
