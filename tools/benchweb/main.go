@@ -60,7 +60,7 @@ func main() {
 	rate := flag.Float64("rate", 100, "requests per second (to kabar; the control gets as many)")
 	duration := flag.Duration("duration", 30*time.Second, "how long each round sends")
 	rounds := flag.Int("rounds", 3, "rounds of load; the table shows each figure's median over them")
-	warmup := flag.Duration("warmup", 3*time.Second, "load sent first and not counted")
+	warmup := flag.Duration("warmup", 20*time.Second, "load sent first and not counted, while the processes just started fill their page and ranking caches and the database its buffers (-warmup 0 measures that start itself)")
 	seed := flag.Uint64("seed", 1, "random seed of the data and the request mix")
 	profile := flag.String("profile", "", "directory to write an execution trace and CPU, mutex and block profiles of kabar into, taken during the first round")
 	costN := flag.Int("cost", 40, "after the rounds, requests of each kind sent one at a time to measure kabar's CPU per request (0: none)")
