@@ -16,6 +16,7 @@ func init() {
 	register("Site/LabelsFollowPostsAndFeeds", testLabels)
 	register("Site/ListPostsByPublisherAndMonth", testListPosts)
 	register("Site/SearchRanksAndHighlights", testSearch)
+	register("Site/SearchNamesItsPage", testSearchOnPage)
 	register("Site/SearchOddInput", testSearchOddInput)
 	register("Site/CommentModeration", testModeration)
 	register("Site/UsersAndSessions", testUsersSessions)
@@ -191,19 +192,9 @@ func testSearch(t *testing.T, s store.Store) {
 	if hits[1].Post.Title != body.Title || len(hits[1].Post.Paragraphs) != 2 || hits[1].Post.Path() != body.Path() {
 		t.Errorf("hit post %+v", hits[1].Post)
 	}
-	// OnPage names the page's hits, in order, before the search returns.
-	var named []int64
-	page, total, _ := s.Search(ctx, store.SearchQuery{Text: "migrants", Limit: 1, Offset: 1, OnPage: func(ids []int64) { named = ids }})
+	page, total, _ := s.Search(ctx, store.SearchQuery{Text: "migrants", Limit: 1, Offset: 1})
 	if total != 2 || len(page) != 1 || page[0].Post.ID != body.ID {
 		t.Fatalf("second page: %d of %d", len(page), total)
-	}
-	if len(named) != 1 || named[0] != body.ID {
-		t.Errorf("OnPage named %v, want [%d]", named, body.ID)
-	}
-	named = nil
-	if _, _, err := s.Search(ctx, store.SearchQuery{Text: "migrants frontier", OnPage: func(ids []int64) { named = ids }}); err != nil ||
-		len(named) != 2 || named[0] != title.ID || named[1] != body.ID {
-		t.Errorf("OnPage named %v (%v), want [%d %d]", named, err, title.ID, body.ID)
 	}
 	// Accents are folded both ways.
 	if _, n, _ := s.Search(ctx, store.SearchQuery{Text: "cafe"}); n != 1 {
@@ -217,6 +208,33 @@ func testSearch(t *testing.T, s store.Store) {
 	}
 	if _, n, _ := s.Search(ctx, store.SearchQuery{Text: "migrants nothinglikethis"}); n != 0 {
 		t.Errorf("every word is required: found %d", n)
+	}
+}
+
+// testSearchOnPage: OnPage names the page's hits, best first, before the
+// search returns.
+func testSearchOnPage(t *testing.T, s store.Store) {
+	f := mustFeed(t, s, "https://example.com/a.xml")
+	at := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	body := sitePost(t, s, f.ID, "Border talks continue", "Sky News", "en", at,
+		"Officials met on Monday.", "The migrants camped near the frontier while ministers argued about sanctions.")
+	title := sitePost(t, s, f.ID, "Migrants reach the frontier", "BBC", "en", at.Add(time.Hour), "A short report.")
+	for _, c := range []struct {
+		q    store.SearchQuery
+		want []int64
+	}{
+		{store.SearchQuery{Text: "migrants frontier"}, []int64{title.ID, body.ID}},
+		{store.SearchQuery{Text: "migrants", Limit: 1, Offset: 1}, []int64{body.ID}},
+	} {
+		var named []int64
+		c.q.OnPage = func(ids []int64) { named = ids }
+		hits, _, err := s.Search(ctx, c.q)
+		if err != nil || len(hits) != len(c.want) {
+			t.Fatalf("%q: %d hits, %v", c.q.Text, len(hits), err)
+		}
+		if !slices.Equal(named, c.want) {
+			t.Errorf("%q: OnPage named %v, want %v", c.q.Text, named, c.want)
+		}
 	}
 }
 
