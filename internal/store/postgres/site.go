@@ -445,17 +445,18 @@ func (r *searchRun) among(lo, top int64) error {
 // with the site, a search's statements took four times as long as alone
 // (docs/benchmarks.md).
 func (r *searchRun) send(window, rest *pgx.Batch) error {
-	if window.Len() == 0 || rest.Len() == 0 {
-		for _, b := range []*pgx.Batch{window, rest} {
-			if b.Len() > 0 {
-				return r.db.SendBatch(r.ctx, b).Close()
-			}
+	run := func(b *pgx.Batch) error {
+		if b.Len() == 0 {
+			return nil
 		}
-		return nil
+		return r.db.SendBatch(r.ctx, b).Close()
+	}
+	if window.Len() == 0 || rest.Len() == 0 {
+		return errors.Join(run(window), run(rest))
 	}
 	done := make(chan error, 1)
-	go func() { done <- r.db.SendBatch(r.ctx, rest).Close() }()
-	err := r.db.SendBatch(r.ctx, window).Close()
+	go func() { done <- run(rest) }()
+	err := run(window)
 	return errors.Join(err, <-done)
 }
 
