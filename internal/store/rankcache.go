@@ -13,12 +13,17 @@ import (
 )
 
 // RankCacheBytes bounds the ranking fields a process keeps (RankCache). A
-// search ranks some 400 posts, a kilobyte and a half each (less where a
-// post's lead repeats the start of its body: sharedLead); 128 MiB holds
-// some 100 000 of them. A search whose window reaches past what the
-// cache holds reads the rest from the database: at 64 MiB (40 000 posts)
-// that was an eighth of a search's CPU on a site of 100 000 posts.
-const RankCacheBytes = 128 << 20
+// search ranks some 400 posts, a kilobyte and a half each with the
+// cache's own cost (less where a post's lead repeats the start of its
+// body: sharedLead); 256 MiB holds some 160 000 of them, and its read-ahead
+// (three quarters) every post of a site of 100 000. A search whose window
+// reaches past what the cache holds reads the rest from the database: at
+// 64 MiB (40 000 posts) that was an eighth of a search's CPU on a site of
+// 100 000 posts on SQLite; at 128 MiB, on PostgreSQL, those reads were
+// the largest part of the server's time under load (docs/benchmarks.md).
+// The cache holds only what searches and the read-ahead read, so a small
+// site uses a small part of it.
+const RankCacheBytes = 256 << 20
 
 // PostRev is a post's ID and the revision of its ranking fields: every
 // write of a post's search fields or date gives it a new, higher revision
