@@ -109,9 +109,14 @@ func (c *siteCache) fresh(ctx context.Context) {
 		if !c.loading && c.now().Sub(c.at) >= cacheTTL {
 			c.loading = true
 			go func() {
+				// The reader may be gone before the load ends; a load
+				// that hangs must still end, as readers after a write
+				// wait for it.
+				lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cacheTTL)
+				defer cancel()
 				c.mu.Lock()
 				defer c.mu.Unlock()
-				c.load(context.WithoutCancel(ctx))
+				c.load(lctx)
 			}()
 		}
 		return
