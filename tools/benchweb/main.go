@@ -342,14 +342,11 @@ type kabarProc struct {
 // serve starts kabar serve on a free port, with its debug endpoints on
 // another, and waits until it answers.
 func serve(bin, db string, flags ...string) (*kabarProc, error) {
-	addr, err := freeAddr()
+	addrs, err := freeAddrs(2)
 	if err != nil {
 		return nil, err
 	}
-	debug, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
+	addr, debug := addrs[0], addrs[1]
 	cmd := exec.Command(bin, append([]string{"--db", db, "serve", "--addr", addr, "--debug-addr", debug}, flags...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	cmd.Env = append(os.Environ(), "KABAR_LOG=text")
@@ -361,15 +358,29 @@ func serve(bin, db string, flags ...string) (*kabarProc, error) {
 }
 
 func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addrs, err := freeAddrs(1)
 	if err != nil {
 		return "", err
 	}
-	addr := ln.Addr().String()
-	// Closed to free the port for kabar; an error here would leave it taken,
-	// which kabar's own listen then reports.
-	_ = ln.Close()
-	return addr, nil
+	return addrs[0], nil
+}
+
+// freeAddrs returns n ports free now, all different: each is held until
+// all are chosen, as a port closed at once may be the next one given
+// (kabar's site and debug endpoints were once given the same).
+func freeAddrs(n int) ([]string, error) {
+	var addrs []string
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		// Closed to free the port for kabar; an error here would leave it
+		// taken, which kabar's own listen then reports.
+		defer func() { _ = ln.Close() }()
+		addrs = append(addrs, ln.Addr().String())
+	}
+	return addrs, nil
 }
 
 // startAndWait starts cmd and waits until health answers 200; the function
@@ -378,12 +389,12 @@ func startAndWait(cmd *exec.Cmd, health string) (func(), error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 	stop := func() {
 		// Errors here mean the process has already gone, which is what
 		// stopping it wants.
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
@@ -391,6 +402,11 @@ func startAndWait(cmd *exec.Cmd, health string) (func(), error) {
 		}
 	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		select {
+		case <-done:
+			return nil, fmt.Errorf("exited (%v) before it answered %s", cmd.ProcessState, health)
+		default:
+		}
 		res, err := http.Get(health)
 		if err == nil {
 			res.Body.Close()
