@@ -133,9 +133,18 @@ func (c *siteCache) current() bool { return c.loaded && c.done == c.asked }
 func (c *siteCache) load(ctx context.Context) {
 	asked := c.asked
 	c.mu.Unlock()
-	m, err := c.st.Settings(ctx)
-	labels, err2 := c.st.Labels(ctx, "", sidebarLabels)
-	months, err3 := c.st.ArchiveMonths(ctx)
+	// The three reads go at once: after a write readers wait for them,
+	// and on PostgreSQL at 100 000 posts the labels' counts and the
+	// months' took some 29 and 18 ms.
+	var m map[string]string
+	var labels []model.Label
+	var months []store.MonthCount
+	var err, err2, err3 error
+	var wg sync.WaitGroup
+	wg.Go(func() { m, err = c.st.Settings(ctx) })
+	wg.Go(func() { labels, err2 = c.st.Labels(ctx, "", sidebarLabels) })
+	months, err3 = c.st.ArchiveMonths(ctx)
+	wg.Wait()
 	c.mu.Lock()
 	c.loading = false
 	c.cond.Broadcast()
