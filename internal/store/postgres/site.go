@@ -451,9 +451,6 @@ func (r *searchRun) send(window, rest *pgx.Batch) error {
 		}
 		return r.db.SendBatch(r.ctx, b).Close()
 	}
-	if window.Len() == 0 || rest.Len() == 0 {
-		return errors.Join(run(window), run(rest))
-	}
 	done := make(chan error, 1)
 	go func() { done <- run(rest) }()
 	err := run(window)
